@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Installs (when missing) and starts, idempotently, the real parts gangway's integration tests run against:
+# dockerd, Docker Compose v2, two sshd on loopback (a target and a jump host) with keys generated now,
+# an ssh-agent, and a local registry. Prints nothing secret; writes $GANGWAY_TESTENV/env for the tests.
+#
+#   scripts/test-env.sh          install + start (safe to run again)
+#   scripts/test-env.sh stop     stop what it started
+set -euo pipefail
+
+STATE="${GANGWAY_TESTENV:-/tmp/gangway-testenv}"
+SSH_PORT="${GANGWAY_TEST_SSH_PORT:-2222}"
+JUMP_PORT="${GANGWAY_TEST_JUMP_PORT:-2223}"
+REGISTRY_ADDR="127.0.0.1:5000"
+mkdir -p "$STATE"
+log() { printf '[test-env] %s\n' "$*" >&2; }
+
+stop_pidfile() { [ -f "$1" ] && kill "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; }
+if [ "${1:-}" = stop ]; then
+  for p in sshd-target sshd-jump registry dockerd ssh-agent; do stop_pidfile "$STATE/$p.pid"; done
+  exit 0
+fi
+
+need_root() { [ "$(id -u)" = 0 ] || { log "must run as root to install and start dockerd/sshd"; exit 1; }; }
+
+apt_updated=""
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  need_root
+  if [ -z "$apt_updated" ]; then apt-get update -qq >&2; apt_updated=1; fi
+  log "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# Compose v2 is not packaged for Debian 12: take the static plugin binary out of trixie's .deb
+# without adding trixie to the system's sources.
+install_compose_v2() {
+  if docker compose version >/dev/null 2>&1; then return 0; fi
+  need_root
+  log "installing Docker Compose v2 plugin from Debian trixie's docker-compose .deb"
+  local work="$STATE/compose-apt"; mkdir -p "$work/lists/partial" "$work/archives/partial"
+  echo "deb http://deb.debian.org/debian trixie main" >"$work/sources.list"
+  local opts=(-oDir::Etc::SourceList="$work/sources.list" -oDir::Etc::SourceParts=/dev/null
+    -oDir::State::Lists="$work/lists" -oDir::Cache::Archives="$work/archives" -oAPT::Get::List-Cleanup=0)
+  apt-get "${opts[@]}" update -qq >&2
+  (cd "$work" && apt-get "${opts[@]}" download docker-compose >&2)
+  rm -rf "$work/x"; dpkg-deb -x "$work"/docker-compose_*.deb "$work/x"
+  mkdir -p /usr/local/lib/docker/cli-plugins
+  install -m 0755 "$work/x/usr/libexec/docker/cli-plugins/docker-compose" /usr/local/lib/docker/cli-plugins/docker-compose
+  docker compose version >&2
+}
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wait_for() { # wait_for SECONDS DESCRIPTION CMD...
+  local secs=$1 what=$2; shift 2
+  for _ in $(seq 1 $((secs * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  log "timed out after ${secs}s waiting for $what"; return 1
+}
+
+start_dockerd() {
+  if docker info >/dev/null 2>&1; then return 0; fi
+  need_root
+  log "starting dockerd"
+  setsid nohup dockerd >"$STATE/dockerd.log" 2>&1 </dev/null &
+  echo $! >"$STATE/dockerd.pid"
+  wait_for 60 dockerd docker info || { tail -20 "$STATE/dockerd.log" >&2; exit 1; }
+}
+
+start_registry() {
+  if alive "$STATE/registry.pid" || curl -fsS "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; then return 0; fi
+  mkdir -p "$STATE/registry-data"
+  cat >"$STATE/registry.yml" <<YML
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $STATE/registry-data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+log:
+  level: warn
+YML
+  log "starting registry on $REGISTRY_ADDR"
+  setsid nohup docker-registry serve "$STATE/registry.yml" >"$STATE/registry.log" 2>&1 </dev/null &
+  echo $! >"$STATE/registry.pid"
+  wait_for 30 registry curl -fsS "http://$REGISTRY_ADDR/v2/"
+}
+
+# Keys are generated here, at test time, and never committed.
+make_keys() {
+  [ -f "$STATE/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C gangway-test-client -f "$STATE/client_ed25519"
+  [ -f "$STATE/client_rsa_pass" ] || ssh-keygen -q -t rsa -b 2048 -N 'test-passphrase' -C gangway-test-pass -f "$STATE/client_rsa_pass"
+  [ -f "$STATE/agent_only_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C gangway-test-agent -f "$STATE/agent_only_ed25519"
+  for h in target jump; do
+    [ -f "$STATE/host_${h}_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$STATE/host_${h}_ed25519"
+  done
+  # A key the servers never see, for "changed host key" tests.
+  [ -f "$STATE/host_other_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$STATE/host_other_ed25519"
+  chmod 600 "$STATE"/client_* "$STATE"/agent_only_* "$STATE"/host_*_ed25519
+  cat "$STATE/client_ed25519.pub" "$STATE/client_rsa_pass.pub" "$STATE/agent_only_ed25519.pub" >"$STATE/authorized_keys"
+  chmod 600 "$STATE/authorized_keys"
+}
+
+start_sshd() { # start_sshd NAME PORT
+  local name=$1 port=$2 cfg="$STATE/sshd_$1.conf"
+  cat >"$cfg.new" <<CFG
+ListenAddress 127.0.0.1:$port
+HostKey $STATE/host_${name}_ed25519
+PidFile $STATE/sshd-$name.pid
+AuthorizedKeysFile $STATE/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+StrictModes no
+AllowTcpForwarding yes
+UsePAM no
+MaxSessions 32
+MaxStartups 64
+Subsystem sftp internal-sftp
+SetEnv DOCKER_HOST=unix:///var/run/docker.sock
+CFG
+  if alive "$STATE/sshd-$name.pid"; then
+    if cmp -s "$cfg.new" "$cfg"; then rm -f "$cfg.new"; return 0; fi
+    mv "$cfg.new" "$cfg"; log "reloading sshd '$name' (configuration changed)"
+    kill -HUP "$(cat "$STATE/sshd-$name.pid")"; sleep 0.5; return 0
+  fi
+  mv "$cfg.new" "$cfg"
+  mkdir -p /run/sshd
+  log "starting sshd '$name' on 127.0.0.1:$port"
+  /usr/sbin/sshd -f "$cfg" -E "$STATE/sshd-$name.log"
+  wait_for 10 "sshd $name" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+}
+
+start_agent() {
+  if [ -f "$STATE/agent.env" ]; then
+    # shellcheck disable=SC1091
+    . "$STATE/agent.env"
+    if alive "$STATE/ssh-agent.pid" && SSH_AUTH_SOCK="$SSH_AUTH_SOCK" ssh-add -l >/dev/null 2>&1; then return 0; fi
+  fi
+  rm -f "$STATE/agent.sock"
+  ssh-agent -a "$STATE/agent.sock" >/dev/null
+  pgrep -f "ssh-agent -a $STATE/agent.sock" | head -1 >"$STATE/ssh-agent.pid"
+  echo "SSH_AUTH_SOCK=$STATE/agent.sock" >"$STATE/agent.env"
+  SSH_AUTH_SOCK="$STATE/agent.sock" ssh-add -q "$STATE/agent_only_ed25519" 2>/dev/null
+}
+
+apt_install docker.io openssh-server openssh-client docker-registry busybox-static curl procps
+install_compose_v2
+start_dockerd
+start_registry
+make_keys
+start_sshd target "$SSH_PORT"
+start_sshd jump "$JUMP_PORT"
+start_agent
+
+cat >"$STATE/env" <<ENV
+GANGWAY_TESTENV=$STATE
+GANGWAY_TEST_SSH_HOST=127.0.0.1
+GANGWAY_TEST_SSH_PORT=$SSH_PORT
+GANGWAY_TEST_JUMP_PORT=$JUMP_PORT
+GANGWAY_TEST_REGISTRY=$REGISTRY_ADDR
+ENV
+log "ready: dockerd $(docker version --format '{{.Server.Version}}'), compose $(docker compose version --short), sshd :$SSH_PORT and :$JUMP_PORT, registry $REGISTRY_ADDR"

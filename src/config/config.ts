@@ -1,0 +1,50 @@
+/** The loaded configuration: validated, defaults applied, local paths absolute, hosts parsed. */
+import type { HostSpec } from './hosts.js';
+import type { ParsedConfig } from './schema.js';
+
+export interface SshSettings {
+  /** Absolute path of the private key file, when gangway.yml names one. */
+  key?: string;
+  passphraseEnv: string;
+  /** Absolute path of the known_hosts file. */
+  knownHosts: string;
+  /** Pinned fingerprints (`SHA256:…`); when present they decide alone. */
+  fingerprints: string[];
+  jump?: string;
+  /** ssh_config file to read, or false to ignore ssh_config. */
+  configFile: string | false;
+  connectTimeoutMs: number;
+  keepaliveMs: number;
+  maxChannels: number;
+}
+
+export interface Target {
+  name: string;
+  hosts: HostSpec[];
+  /** Local target: absolute local path. SSH target: absolute, or `~/…` relative to the remote user's home. */
+  dir: string;
+  ssh: SshSettings;
+}
+
+export interface HealthSettings {
+  services: string[];
+  http: { url: string; retries: number; intervalMs: number }[];
+  smoke: string[];
+  fatalLogs?: { patterns: string[]; tail: number };
+  timeoutMs: number;
+}
+
+export interface Config {
+  /** Absolute path of gangway.yml and its directory (the base of relative paths). */
+  file: string;
+  baseDir: string;
+  app: string;
+  compose: string[];
+  env?: { file: string; template?: string; required?: string[]; forbidden: Record<string, string>; strict: boolean };
+  image?: Omit<NonNullable<ParsedConfig['image']>, 'archive'> & { archive?: string };
+  dirs: string[];
+  health: HealthSettings;
+  keep: number;
+  records: string;
+  targets: Record<string, Target>;
+}

@@ -1,0 +1,163 @@
+/**
+ * Load gangway.yml: parse with positions, validate against the schema, report every problem as
+ * `file:line:col key: message`, then resolve paths and hosts into a Config.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, resolve } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import { parseDuration } from '../util/duration.js';
+import type { Config, SshSettings, Target } from './config.js';
+import { didYouMean } from './did-you-mean.js';
+import { parseHostSpec, type HostSpec } from './hosts.js';
+import { formatKeyPath } from './key-path.js';
+import { resolveLocalPath } from './paths.js';
+import { allowedKeysAt } from './schema-keys.js';
+import { configSchema, type ParsedConfig, type ParsedSsh } from './schema.js';
+import { YamlSource } from './yaml-source.js';
+
+export const DEFAULT_CONFIG_FILE = 'gangway.yml';
+
+export async function loadConfig(configPath: string = DEFAULT_CONFIG_FILE): Promise<Config> {
+  const file = resolve(configPath);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? 'file not found (create one with `gangway init`, or pass -c FILE)' : `cannot read: ${code ?? String(cause)}`;
+    throw new ConfigError([{ file: configPath, message }], { cause });
+  }
+  return parseConfig(text, file, configPath);
+}
+
+/** Parse and validate config text. `displayName` is how the file is named in errors. */
+export function parseConfig(text: string, file: string, displayName = basename(file)): Config {
+  const { source, problems } = YamlSource.parse(displayName, text);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const raw = source.toJS() ?? {};
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(byPosition(result.error.issues.flatMap((i) => issueToProblems(i, source, raw))));
+  const semantic: ConfigProblem[] = [];
+  const config = resolveConfig(result.data, file, (path, message) => {
+    const pos = source.locate(path);
+    semantic.push({ file: displayName, ...pos, key: formatKeyPath(path), message });
+  });
+  if (semantic.length > 0) throw new ConfigError(byPosition(semantic));
+  return config;
+}
+
+function issueToProblems(issue: z.core.$ZodIssue, source: YamlSource, raw: unknown): ConfigProblem[] {
+  const file = source.file;
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = allowedKeysAt(configSchema, issue.path);
+    return issue.keys.map((key) => {
+      const suggestion = didYouMean(key, allowed);
+      const hint = suggestion ? `; did you mean "${suggestion}"?` : allowed.length > 0 ? `; allowed: ${allowed.join(', ')}` : '';
+      return { file, ...source.locate(issue.path, key), key: formatKeyPath([...issue.path, key]), message: `unknown key${hint}` };
+    });
+  }
+  const present = valueAt(raw, issue.path) !== undefined;
+  const message = !present && issue.code === 'invalid_type' ? 'is required' : issue.message;
+  return [{ file, ...source.locate(issue.path), key: formatKeyPath(issue.path), message }];
+}
+
+function byPosition(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const part of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[part];
+  }
+  return v;
+}
+
+type Report = (path: PropertyKey[], message: string) => void;
+
+function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Config {
+  const baseDir = dirname(file);
+  const local = (p: string) => resolveLocalPath(p, baseDir);
+  const targets: Record<string, Target> = {};
+  for (const [name, t] of Object.entries(parsed.targets)) {
+    const hosts: HostSpec[] = [];
+    t.hosts.forEach((h, i) => {
+      const spec = parseHostSpec(h);
+      if ('error' in spec) report(['targets', name, 'hosts', i], spec.error);
+      else hosts.push(spec);
+    });
+    const seen = new Set<string>();
+    t.hosts.forEach((h, i) => (seen.has(h) ? report(['targets', name, 'hosts', i], `"${h}" is listed twice`) : seen.add(h)));
+    const allLocal = hosts.every((h) => h.kind === 'local');
+    if (hosts.some((h) => h.kind === 'local') && !allLocal) report(['targets', name, 'hosts'], '"local" cannot be mixed with SSH hosts in one target');
+    let dir = t.dir;
+    if (allLocal) dir = local(t.dir);
+    else if (!t.dir.startsWith('/') && !t.dir.startsWith('~/')) report(['targets', name, 'dir'], 'must be an absolute path on the server (or ~/… for the SSH user\'s home)');
+    else if (t.dir.split('/').includes('..')) report(['targets', name, 'dir'], 'must not contain ".."');
+    targets[name] = { name, hosts, dir, ssh: resolveSsh(t.ssh, local) };
+  }
+  const health = parsed.health;
+  return {
+    file,
+    baseDir,
+    app: parsed.app,
+    compose: (Array.isArray(parsed.compose) ? parsed.compose : [parsed.compose]).map(local),
+    ...(parsed.env && {
+      env: {
+        file: local(parsed.env.file),
+        ...(parsed.env.template !== undefined && { template: local(parsed.env.template) }),
+        ...(parsed.env.required !== undefined && { required: parsed.env.required }),
+        forbidden: parsed.env.forbidden ?? {},
+        strict: parsed.env.strict,
+      },
+    }),
+    ...(parsed.image && {
+      image: { ...parsed.image, ...(parsed.image.archive !== undefined && { archive: local(parsed.image.archive) }) },
+    }),
+    dirs: parsed.dirs,
+    health: {
+      services: health.services,
+      http: health.http.map((h) => ({ url: h.url, retries: h.retries, intervalMs: parseDuration(h.interval) })),
+      smoke: health.smoke,
+      ...(health.fatal_logs && { fatalLogs: health.fatal_logs }),
+      timeoutMs: parseDuration(health.timeout),
+    },
+    keep: parsed.keep,
+    records: local(parsed.records),
+    targets,
+  };
+}
+
+function resolveSsh(ssh: ParsedSsh | undefined, local: (p: string) => string): SshSettings {
+  const fingerprints = ssh?.fingerprint === undefined ? [] : Array.isArray(ssh.fingerprint) ? ssh.fingerprint : [ssh.fingerprint];
+  const configFile = ssh?.config === false ? false : local(ssh?.config ?? '~/.ssh/config');
+  return {
+    ...(ssh?.key !== undefined && { key: local(ssh.key) }),
+    passphraseEnv: ssh?.passphrase_env ?? 'GANGWAY_SSH_PASSPHRASE',
+    knownHosts: local(ssh?.known_hosts ?? resolve(homedir(), '.ssh', 'known_hosts')),
+    fingerprints,
+    ...(ssh?.jump !== undefined && { jump: ssh.jump }),
+    configFile,
+    connectTimeoutMs: parseDuration(ssh?.connect_timeout ?? '5s'),
+    keepaliveMs: parseDuration(ssh?.keepalive ?? '15s'),
+    maxChannels: ssh?.max_channels ?? 8,
+  };
+}
+
+/** Pick the target: the one named, or the only one. */
+export function selectTarget(config: Config, name: string | undefined): Target {
+  const names = Object.keys(config.targets);
+  if (name === undefined) {
+    if (names.length === 1) return config.targets[names[0]!]!;
+    throw new ConfigError([{ file: basename(config.file), message: `several targets (${names.join(', ')}): name one, e.g. \`gangway check ${names[0]}\`` }]);
+  }
+  const target = config.targets[name];
+  if (target) return target;
+  const suggestion = didYouMean(name, names);
+  throw new ConfigError([
+    { file: basename(config.file), key: `targets.${name}`, message: `no such target${suggestion ? `; did you mean "${suggestion}"?` : ''} (targets: ${names.join(', ')})` },
+  ]);
+}

@@ -1,0 +1,39 @@
+/** The keys a schema allows at a path: the candidates for "did you mean …?" on an unknown key. */
+import type { z } from 'zod';
+
+type Def = { type: string; shape?: Record<string, unknown>; innerType?: unknown; valueType?: unknown; element?: unknown; options?: unknown[]; in?: unknown };
+
+function defOf(schema: unknown): Def {
+  return (schema as { _zod: { def: Def } })._zod.def;
+}
+
+/** Unwrap optional/default/pipe wrappers down to the schema that holds the data. */
+function unwrap(schema: unknown): unknown {
+  let s = schema;
+  for (;;) {
+    const def = defOf(s);
+    if (def.innerType !== undefined) s = def.innerType;
+    else if (def.type === 'pipe' && def.in !== undefined) s = def.in;
+    else return s;
+  }
+}
+
+export function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let s: unknown = unwrap(root);
+  for (const part of path) {
+    const def = defOf(s);
+    if (def.type === 'object' && def.shape) s = def.shape[String(part)];
+    else if (def.type === 'record') s = def.valueType;
+    else if (def.type === 'array') s = def.element;
+    else if (def.type === 'union') s = def.options?.find((o) => defOf(unwrap(o)).type === 'object');
+    else return [];
+    if (s === undefined) return [];
+    s = unwrap(s);
+  }
+  const def = defOf(s);
+  if (def.type === 'union') {
+    const obj = def.options?.map(unwrap).find((o) => defOf(o).type === 'object');
+    return obj ? Object.keys(defOf(obj).shape ?? {}) : [];
+  }
+  return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}

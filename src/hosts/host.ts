@@ -1,0 +1,63 @@
+/**
+ * A place to deploy: the local Docker engine or a server over SSH. Everything later stages do on a
+ * server goes through this interface, so plans and steps never care which one they run on.
+ */
+import type { Readable } from 'node:stream';
+import { CommandFailedError } from './command-failed.js';
+
+export interface ExecOptions {
+  /** Sent to the command's stdin, then stdin is closed. Secrets travel this way, never in argv. */
+  stdin?: string | Buffer | Readable;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  /** Kill the command and fail with ExecTimeoutError after this long. */
+  timeoutMs?: number;
+  /** Stop the command when this signal aborts. */
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  /** Exit code; null when the command was killed by a signal. */
+  code: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TransferProgress {
+  bytes: number;
+  /** Total bytes when known. */
+  total?: number;
+}
+
+export interface WriteOptions {
+  /** Final permission bits (default 0o600). The temporary file is always created 0600. */
+  mode?: number;
+  onProgress?: (p: TransferProgress) => void;
+}
+
+export interface Host {
+  /** How the host is named in output: `local`, `deploy@203.0.113.10`. */
+  readonly label: string;
+  readonly kind: 'local' | 'ssh';
+  /** Run argv (quoted by the one quoting function where a shell is involved). */
+  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Write a file atomically: a temporary file in the same directory, created 0600, written, fsynced, then
+   * renamed over the destination. The destination never exists half-written or with wider permissions.
+   */
+  writeFileAtomic(path: string, content: string | Buffer | Readable, options?: WriteOptions): Promise<void>;
+  /** Upload a local file (atomically, with progress). */
+  uploadFile(localPath: string, remotePath: string, options?: WriteOptions): Promise<void>;
+  readFile(path: string): Promise<Buffer>;
+  /** Absolute form of a deploy path; `~/x` resolves against the remote user's home. */
+  resolvePath(path: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Run and require exit 0; the error carries the first stderr line (never stdin). */
+export async function execOk(host: Host, argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
+  const result = await host.exec(argv, options);
+  if (result.code !== 0) throw new CommandFailedError(host.label, argv, result);
+  return result;
+}

@@ -1,0 +1,185 @@
+/**
+ * Open one SSH connection to a host: ssh_config resolution, jump hosts (chained through forwarded
+ * channels), host key verification, authentication, keepalive and connect timeout.
+ */
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { userInfo } from 'node:os';
+import type { Duplex } from 'node:stream';
+import ssh2, { type Client, type ConnectConfig } from 'ssh2';
+import type { SshSettings } from '../../config/config.js';
+import { parseHostSpec } from '../../config/hosts.js';
+import { ChangedHostKeyError, ConfigError, ConnectionError, UnknownHostKeyError } from '../../errors.js';
+import { authMethods } from './auth.js';
+import { algorithmsForKeyType, fingerprintOf, keyTypeOf, verifyHostKey, type HostKeyVerdict } from './host-key.js';
+import { entriesFor, knownHostsName, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
+import { readSshConfig } from './ssh-config.js';
+
+export interface SshEndpoint {
+  host: string;
+  user?: string;
+  port?: number;
+}
+
+export interface ConnectOptions {
+  /** Record an unknown host key in known_hosts instead of refusing (`--accept-new-host-key`). */
+  acceptNewHostKey?: boolean;
+  warn?: (message: string) => void;
+  promptPassphrase?: (keyFile: string) => Promise<string>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A live connection plus the jump connections it runs through (closed with it). */
+export interface SshConnection {
+  client: Client;
+  /** `user@host:port` actually reached, after ssh_config. */
+  address: string;
+  hostKey: { type: string; fingerprint: string; trustedBy: string };
+  close(): void;
+}
+
+export async function connectSsh(endpoint: SshEndpoint, settings: SshSettings, options: ConnectOptions = {}): Promise<SshConnection> {
+  const fromConfig = readSshConfig(settings.configFile, endpoint.host);
+  const host = fromConfig.hostName ?? endpoint.host;
+  const port = endpoint.port ?? fromConfig.port ?? 22;
+  const username = endpoint.user ?? fromConfig.user ?? userInfo().username;
+  const jumpSpec = settings.jump ?? fromConfig.proxyJump;
+
+  let jump: SshConnection | undefined;
+  let sock: Duplex | undefined;
+  if (jumpSpec) {
+    // ProxyJump may chain hosts ("a,b"): connect to the first, which jumps through the rest.
+    const hops = jumpSpec.split(',');
+    const last = parseJump(hops.pop()!);
+    // The jump host is checked against known_hosts; the target's pinned fingerprints are not its own.
+    const { jump: _targetJump, ...rest } = settings;
+    const jumpSettings: SshSettings = { ...rest, fingerprints: [], ...(hops.length > 0 && { jump: hops.join(',') }) };
+    jump = await connectSsh(last, jumpSettings, options);
+    sock = await forward(jump, host, port);
+  }
+
+  const name = knownHostsName(host, port);
+  const knownHosts = await readKnownHosts(settings.knownHosts, options.warn);
+  const auth = await authMethods({
+    username,
+    ...(settings.key !== undefined && { explicitKey: settings.key }),
+    configKeys: fromConfig.identityFiles,
+    passphraseEnv: settings.passphraseEnv,
+    ...(options.env && { env: options.env }),
+    ...(options.warn && { warn: options.warn }),
+    ...(options.promptPassphrase && { promptPassphrase: options.promptPassphrase }),
+  });
+
+  let seenKey: Buffer | undefined;
+  let verdict: HostKeyVerdict | undefined;
+  const client = new ssh2.Client();
+  const config: ConnectConfig = {
+    host,
+    port,
+    username,
+    ...(sock && { sock }),
+    readyTimeout: settings.connectTimeoutMs,
+    keepaliveInterval: settings.keepaliveMs,
+    keepaliveCountMax: 3,
+    authHandler: auth,
+    hostVerifier: (key: Buffer) => {
+      seenKey = key;
+      verdict = verifyHostKey(key, { name, pinned: settings.fingerprints, knownHosts });
+      return verdict.status === 'trusted' || (verdict.status === 'unknown' && options.acceptNewHostKey === true);
+    },
+    algorithms: { serverHostKey: preferredHostKeyAlgorithms(entriesFor(knownHosts, name)) as never },
+  };
+  const address = `${username}@${name}`;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', resolve);
+      client.once('error', reject);
+      client.connect(config);
+    });
+  } catch (cause) {
+    client.end();
+    jump?.close();
+    throw connectError(cause, address, settings, seenKey, verdict);
+  }
+  client.on('error', () => {}); // later transport errors surface on the channels that were in use
+
+  const type = keyTypeOf(seenKey!);
+  const fingerprint = fingerprintOf(seenKey!);
+  let trustedBy = verdict?.status === 'trusted' ? verdict.by : 'accepted now (--accept-new-host-key)';
+  if (verdict?.status === 'unknown') {
+    await recordHostKey(settings.knownHosts, name, seenKey!);
+    trustedBy = `accepted now and recorded in ${settings.knownHosts}`;
+    options.warn?.(`recorded new host key of ${name} (${type} ${fingerprint}) in ${settings.knownHosts}`);
+  }
+  return {
+    client,
+    address,
+    hostKey: { type, fingerprint, trustedBy },
+    close: () => {
+      client.end();
+      jump?.close();
+    },
+  };
+}
+
+function parseJump(text: string): SshEndpoint {
+  const spec = parseHostSpec(text.trim());
+  if ('error' in spec || spec.kind !== 'ssh') {
+    throw new ConfigError([{ file: 'gangway.yml', key: 'ssh.jump', message: `"${text}" is not a jump host (user@host[:port]): ${'error' in spec ? spec.error : 'local'}` }]);
+  }
+  return { host: spec.host, ...(spec.user && { user: spec.user }), ...(spec.port && { port: spec.port }) };
+}
+
+function forward(jump: SshConnection, host: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    jump.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+      if (err) {
+        jump.close();
+        reject(new ConnectionError('E_SSH_JUMP', `jump host ${jump.address} could not reach ${host}:${port}: ${err.message}`, { cause: err }));
+      } else resolve(stream);
+    });
+  });
+}
+
+async function readKnownHosts(file: string, warn?: (m: string) => void): Promise<KnownHostEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const { entries, invalidLines } = parseKnownHosts(text);
+  if (invalidLines.length > 0) warn?.(`${file}: ignoring unreadable line(s) ${invalidLines.join(', ')}`);
+  return entries;
+}
+
+/** Ask first for the key types known_hosts has for this host (as OpenSSH does), so a known key can match. */
+function preferredHostKeyAlgorithms(known: KnownHostEntry[]): { prepend: string[] } | undefined {
+  const types = [...new Set(known.filter((e) => e.marker === undefined).flatMap((e) => algorithmsForKeyType(e.keyType)))];
+  return types.length > 0 ? { prepend: types } : undefined;
+}
+
+async function recordHostKey(file: string, name: string, key: Buffer): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await appendFile(file, `${name} ${keyTypeOf(key)} ${key.toString('base64')}\n`, { mode: 0o600 });
+}
+
+function connectError(cause: unknown, address: string, settings: SshSettings, key: Buffer | undefined, verdict: HostKeyVerdict | undefined): Error {
+  if (cause instanceof ConnectionError || cause instanceof ConfigError) return cause;
+  if (key && verdict && verdict.status !== 'trusted') {
+    const fingerprint = fingerprintOf(key);
+    const type = keyTypeOf(key);
+    if (verdict.status === 'unknown') return new UnknownHostKeyError(address, fingerprint, type);
+    return new ChangedHostKeyError(address, fingerprint, type, verdict.reason);
+  }
+  const err = cause as Error & { level?: string; code?: string };
+  if (err.level === 'client-timeout') {
+    return new ConnectionError('E_SSH_CONNECT_TIMEOUT', `${address}: no SSH handshake within ${settings.connectTimeoutMs} ms`, { cause });
+  }
+  if (err.level === 'client-authentication') {
+    return new ConnectionError('E_SSH_AUTH', `${address}: authentication failed (every key and the agent were refused)`, { cause });
+  }
+  if (err.level === 'client-dns') return new ConnectionError('E_SSH_DNS', `${address}: host name not found`, { cause });
+  if (err.code === 'ECONNREFUSED') return new ConnectionError('E_SSH_REFUSED', `${address}: connection refused (is sshd listening on that port?)`, { cause });
+  return new ConnectionError('E_SSH_CONNECT', `${address}: ${err.message}`, { cause });
+}
