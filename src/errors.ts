@@ -17,12 +17,15 @@ export interface GangwayErrorOptions {
   cause?: unknown;
   /** Extra lines shown under the message (hints, lists); never secret values. */
   hints?: string[];
+  /** Structured detail for --json output (e.g. the checklist of a failed preflight). */
+  details?: Record<string, unknown>;
 }
 
 export class GangwayError extends Error {
   readonly code: string;
   readonly exitCode: ExitCode;
   readonly hints: string[];
+  readonly details?: Record<string, unknown>;
 
   constructor(code: string, exitCode: ExitCode, message: string, options: GangwayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -30,6 +33,7 @@ export class GangwayError extends Error {
     this.code = code;
     this.exitCode = exitCode;
     this.hints = options.hints ?? [];
+    if (options.details) this.details = options.details;
   }
 }
 

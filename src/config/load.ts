@@ -91,8 +91,8 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
     });
     const seen = new Set<string>();
     t.hosts.forEach((h, i) => (seen.has(h) ? report(['targets', name, 'hosts', i], `"${h}" is listed twice`) : seen.add(h)));
-    const allLocal = hosts.every((h) => h.kind === 'local');
-    if (hosts.some((h) => h.kind === 'local') && !allLocal) report(['targets', name, 'hosts'], '"local" cannot be mixed with SSH hosts in one target');
+    const allLocal = t.hosts.every((h) => h === 'local');
+    if (!allLocal && t.hosts.includes('local')) report(['targets', name, 'hosts'], '"local" cannot be mixed with SSH hosts in one target');
     let dir = t.dir;
     if (allLocal) dir = local(t.dir);
     else if (!t.dir.startsWith('/') && !t.dir.startsWith('~/')) report(['targets', name, 'dir'], 'must be an absolute path on the server (or ~/… for the SSH user\'s home)');

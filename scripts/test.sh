@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): starts the real test environment, then runs the tests.
+#   scripts/test.sh            unit + integration (needs root for dockerd/sshd on a fresh machine)
+#   scripts/test.sh unit       unit tests only (no Docker, no sshd)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shopt -s globstar nullglob
+
+kind="${1:-all}"
+unit=(test/**/*.test.ts)
+integration=(test/**/*.itest.ts)
+
+npx --no-install tsc -p tsconfig.json --noEmit
+npx --no-install tsx scripts/generate-schema.ts --check
+npm run --silent build   # CLI tests run the built bin/gangway.js
+
+files=("${unit[@]}")
+if [ "$kind" != unit ]; then
+  scripts/test-env.sh
+  files+=("${integration[@]}")
+fi
+# One file at a time: integration tests share one dockerd and sshd.
+exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"

@@ -1,0 +1,80 @@
+/** `gangway init`: scaffold gangway.yml, an env template from an existing .env, and .gitignore lines. */
+import { access, appendFile, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../errors.js';
+import { parseEnv } from '../../env/parse.js';
+import { appNameFrom, envTemplate, gangwayYaml, missingGitignoreLines } from '../../init/scaffold.js';
+import type { CommandContext } from '../context.js';
+
+const COMPOSE_CANDIDATES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+export async function runInit(ctx: CommandContext, options: { envFile: string; force: boolean }): Promise<void> {
+  const { reporter } = ctx;
+  const configPath = resolve(ctx.options.config ?? 'gangway.yml');
+  const projectDir = dirname(configPath);
+  if ((await exists(configPath)) && !options.force) {
+    throw new UsageError(`${relative(process.cwd(), configPath) || configPath} already exists (use --force to overwrite)`);
+  }
+  const written: string[] = [];
+  const composeFile = (await firstExisting(projectDir, COMPOSE_CANDIDATES)) ?? 'docker-compose.yml';
+
+  let envFile: string | undefined;
+  let templateFile: string | undefined;
+  const envPath = resolve(projectDir, options.envFile);
+  if (await exists(envPath)) {
+    envFile = toPosix(relative(projectDir, envPath));
+    templateFile = `${envFile}.template`;
+    const templatePath = resolve(projectDir, templateFile);
+    if (await exists(templatePath)) {
+      reporter.item('skip', templateFile, 'exists; left as it is');
+    } else {
+      const { entries } = parseEnv(await readFile(envPath, 'utf8'), envFile);
+      const keys = [...new Set(entries.map((e) => e.key))];
+      await writeFile(templatePath, envTemplate(keys, envFile), { flag: 'wx' });
+      reporter.item('ok', templateFile, `${keys.length} keys from ${envFile}, no values`);
+      written.push(templateFile);
+    }
+  }
+
+  await writeFile(configPath, gangwayYaml({ app: appNameFrom(basename(projectDir)), composeFile, ...(envFile && { envFile, templateFile }), schemaRef: schemaRef(projectDir) }));
+  reporter.item('ok', relative(process.cwd(), configPath) || configPath, `compose: ${composeFile}${envFile ? `, env: ${envFile}` : ''}`);
+  written.push(basename(configPath));
+
+  const gitignore = resolve(projectDir, '.gitignore');
+  const existing = (await exists(gitignore)) ? await readFile(gitignore, 'utf8') : '';
+  const lines = missingGitignoreLines(existing, envFile, templateFile);
+  if (lines.length > 0) {
+    const prefix = existing === '' || existing.endsWith('\n') ? '' : '\n';
+    await appendFile(gitignore, `${prefix}# gangway: env files with real values, backups and local state stay out of git\n${lines.join('\n')}\n`);
+    reporter.item('ok', '.gitignore', `added ${lines.join(' ')}`);
+    written.push('.gitignore');
+  }
+  reporter.info('\nNext: edit gangway.yml, then run `gangway check`.');
+  reporter.result({ ok: true, written });
+}
+
+/** Point the editor at the schema shipped with this gangway: relative when it sits inside the project. */
+function schemaRef(projectDir: string): string {
+  const schema = fileURLToPath(new URL('../../../schema/gangway.schema.json', import.meta.url));
+  const rel = relative(projectDir, schema);
+  return rel.startsWith('..') || resolve(rel) === rel ? toPosix(schema) : `./${toPosix(rel)}`;
+}
+
+function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+async function firstExisting(dir: string, names: string[]): Promise<string | undefined> {
+  for (const name of names) if (await exists(resolve(dir, name))) return name;
+  return undefined;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,39 @@
+/** What every command gets: the reporter, the global options, and the ways to reach config and hosts. */
+import type { Config, Target } from '../config/config.js';
+import { DEFAULT_CONFIG_FILE, loadConfig, selectTarget } from '../config/load.js';
+import type { Host } from '../hosts/host.js';
+import { openHost } from '../hosts/open-host.js';
+import type { HostSpec } from '../config/hosts.js';
+import type { Reporter } from '../output/reporter.js';
+import { promptHidden } from './prompt.js';
+
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+  color?: boolean;
+  verbose?: number;
+  acceptNewHostKey?: boolean;
+}
+
+export interface CommandContext {
+  reporter: Reporter;
+  options: GlobalOptions;
+  loadConfig(): Promise<Config>;
+  target(config: Config, name: string | undefined): Target;
+  openHost(target: Target, spec: HostSpec): Promise<Host>;
+}
+
+export function createContext(reporter: Reporter, options: GlobalOptions): CommandContext {
+  return {
+    reporter,
+    options,
+    loadConfig: () => loadConfig(options.config ?? DEFAULT_CONFIG_FILE),
+    target: selectTarget,
+    openHost: (target, spec) =>
+      openHost(spec, target.ssh, {
+        acceptNewHostKey: options.acceptNewHostKey === true,
+        warn: (m) => reporter.warn(m),
+        ...(process.stdin.isTTY && { promptPassphrase: (file: string) => promptHidden(`Passphrase for ${file}: `) }),
+      }),
+  };
+}

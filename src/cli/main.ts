@@ -1,0 +1,50 @@
+/**
+ * The CLI entry point and the one place where errors become exit codes.
+ */
+import { CommanderError } from 'commander';
+import { ExitCode, isGangwayError } from '../errors.js';
+import { Reporter } from '../output/reporter.js';
+import { colorWanted } from '../output/style.js';
+import { createProgram } from './program.js';
+
+export async function main(argv: string[]): Promise<void> {
+  process.exitCode = await run(argv);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  // Global flags are read before parsing so that even usage errors come out in the requested form.
+  const json = argv.includes('--json');
+  const reporter = new Reporter({
+    json,
+    color: colorWanted(json ? process.stderr : process.stdout, argv.includes('--no-color') ? false : undefined),
+    interactive: process.stderr.isTTY === true && !json,
+    verbose: argv.filter((a) => a === '-v' || a === '--verbose').length,
+  });
+  const program = createProgram(reporter);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (e) {
+    return report(e, reporter);
+  }
+}
+
+function report(e: unknown, reporter: Reporter): number {
+  if (e instanceof CommanderError) {
+    // Commander has already printed help or the usage error.
+    const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version';
+    if (!ok && reporter.json) reporter.result({ ok: false, error: { code: 'E_USAGE', message: e.message } });
+    return ok ? ExitCode.ok : ExitCode.usage;
+  }
+  if (isGangwayError(e)) {
+    reporter.error(e.message, e.hints);
+    if (reporter.verbose > 0 && e.cause instanceof Error) reporter.debug(`cause: ${e.cause.stack ?? e.cause.message}`);
+    reporter.result({ ok: false, ...e.details, error: { code: e.code, message: e.message, hints: e.hints } });
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  reporter.error(`unexpected error: ${err.message}`, ['this is a bug in gangway; run again with -v for details and report it']);
+  reporter.debug(err.stack ?? '');
+  reporter.result({ ok: false, error: { code: 'E_INTERNAL', message: err.message } });
+  return ExitCode.failed;
+}

@@ -1,0 +1,124 @@
+/** The command line: every command of SPEC.md, its flags and its one-line description. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { NotImplementedError } from '../errors.js';
+import type { Reporter } from '../output/reporter.js';
+import { parseDuration } from '../util/duration.js';
+import { runCheck } from './commands/check.js';
+import { runInit } from './commands/init.js';
+import { createContext, type CommandContext, type GlobalOptions } from './context.js';
+import { VERSION } from '../version.js';
+
+const EXIT_CODES = `
+Exit codes:
+  0  success
+  1  the operation failed (a failed deploy says whether it rolled back)
+  2  usage or configuration error
+  3  preflight failed
+  4  lock held by someone else
+
+Environment:
+  NO_COLOR                 disable colours (like --no-color)
+  GANGWAY_SSH_PASSPHRASE   passphrase of an encrypted SSH key (name it with targets.<t>.ssh.passphrase_env)
+  SSH_AUTH_SOCK            ssh-agent socket (on Windows the OpenSSH agent pipe is used when unset)`;
+
+type Action = (ctx: CommandContext, args: string[], options: Record<string, unknown>) => Promise<void>;
+
+export function createProgram(reporter: Reporter): Command {
+  const program = new Command('gangway')
+    .description('Deploy a Docker Compose stack to Linux servers over SSH (or the local Docker engine), with preflight checks, health gates and rollback.')
+    .version(VERSION, '-V, --version')
+    .option('-c, --config <file>', 'path of gangway.yml', 'gangway.yml')
+    .option('--json', 'print one JSON document on stdout (progress goes to stderr)')
+    .option('--no-color', 'no colours (also: NO_COLOR=1)')
+    .option('-v, --verbose', 'more detail; repeat for more', (_: string, n: number) => n + 1, 0)
+    .option('--accept-new-host-key', 'trust and record the host key of a server seen for the first time')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES)
+    .exitOverride()
+    .configureHelp({ showGlobalOptions: true });
+
+  const action = (fn: Action) =>
+    async function (this: Command, ...raw: unknown[]) {
+      const command = raw.at(-1) as Command;
+      const options = command.opts();
+      const args = command.args;
+      await fn(createContext(reporter, command.optsWithGlobals<GlobalOptions>()), args, options);
+    };
+  const notYet = (name: string): Action => async () => {
+    throw new NotImplementedError(name);
+  };
+  const sub = (name: string, description: string) => program.command(name).description(description).exitOverride().showHelpAfterError();
+
+  sub('init', 'scaffold gangway.yml, an env template from an existing .env\'s keys, and .gitignore lines')
+    .option('--env <file>', 'existing env file whose keys become the template', '.env')
+    .option('--force', 'overwrite an existing gangway.yml')
+    .action(action((ctx, _args, o) => runInit(ctx, { envFile: o.env as string, force: o.force === true })));
+
+  sub('check', 'preflight only: configuration, local files, and each host (SSH, Docker, Compose, deploy dir); changes nothing')
+    .argument('[target]', 'target in gangway.yml (may be omitted when there is one)')
+    .action(action((ctx, [target]) => runCheck(ctx, target)));
+
+  sub('deploy', 'deliver the image, upload compose files and env atomically, apply, health-gate, roll back on failure')
+    .argument('[target]', 'target in gangway.yml')
+    .option('--tag <tag>', 'image tag to deploy (default: the image.tag rule)')
+    .option('--env-only', 'replace only the env file and recreate the services whose environment changed')
+    .option('--dry-run', 'print the plan and change nothing')
+    .option('--yes', 'do not ask for confirmation')
+    .addOption(new Option('--lock-wait <duration>', 'wait this long for another deploy\'s lock (e.g. 5m)').argParser(durationArg))
+    .action(action(notYet('deploy')));
+
+  sub('rollback', 'go back to the last good release (or --to a retained tag) through the same health gate')
+    .argument('[target]', 'target in gangway.yml')
+    .option('--to <tag>', 'a retained tag to roll back to')
+    .action(action(notYet('rollback')));
+
+  sub('status', 'GO / NO-GO per host: tags, services, health, resources, disk, lock')
+    .argument('[target]', 'target in gangway.yml')
+    .action(action(notYet('status')));
+
+  sub('releases', 'release history per host, newest first')
+    .argument('[target]', 'target in gangway.yml')
+    .addOption(new Option('--limit <n>', 'show at most N releases per host').argParser(positiveInt).default(20))
+    .action(action(notYet('releases')));
+
+  sub('logs', 'compose logs from every host of a target, prefixed by host, secrets masked')
+    .argument('[target]', 'target in gangway.yml')
+    .argument('[service]', 'one compose service (default: all)')
+    .option('-f, --follow', 'follow until interrupted')
+    .addOption(new Option('--tail <n>', 'lines from the end of each log').argParser(positiveInt).default(100))
+    .action(action(notYet('logs')));
+
+  const lock = sub('lock', 'show (status) or release the deploy lock').usage('status|release [target] [--force]');
+  lock.command('status').description('who holds the deploy lock and since when').argument('[target]').exitOverride().action(action(notYet('lock status')));
+  lock
+    .command('release')
+    .description('release the deploy lock (yours, or a dead holder\'s; --force for any)')
+    .argument('[target]')
+    .option('--force', 'release a lock held by someone else (recorded)')
+    .exitOverride()
+    .action(action(notYet('lock release')));
+
+  const env = sub('env', 'compare the local env file with the server\'s (diff)').usage('diff [target]');
+  env
+    .command('diff')
+    .description('keys added, removed and changed versus the server (names only, never values)')
+    .argument('[target]')
+    .exitOverride()
+    .action(action(notYet('env diff')));
+
+  return program;
+}
+
+function durationArg(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}

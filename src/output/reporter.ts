@@ -1,0 +1,147 @@
+/**
+ * Everything gangway prints goes through a Reporter: a step list with colours on a terminal, plain
+ * `[ok] …` lines in CI (not a TTY), and with --json one JSON document on stdout while progress goes to stderr.
+ * Every line passes through `scrub` — the redaction layer's hook — before it is written.
+ */
+import { formatMs } from '../util/duration.js';
+import type { TransferProgress } from '../hosts/host.js';
+import { makeStyler, type Styler } from './style.js';
+
+export type Status = 'ok' | 'warn' | 'fail' | 'skip' | 'info';
+
+export interface ReporterOptions {
+  json: boolean;
+  color: boolean;
+  /** Whether progress lines may be rewritten in place (stderr/stdout is a TTY). */
+  interactive: boolean;
+  verbose: number;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  scrub?: (text: string) => string;
+}
+
+const SYMBOL: Record<Status, { tty: string; plain: string; style: Parameters<Styler['paint']>[0] }> = {
+  ok: { tty: '✓', plain: '[ok]', style: 'green' },
+  warn: { tty: '⚠', plain: '[warn]', style: 'yellow' },
+  fail: { tty: '✗', plain: '[fail]', style: 'red' },
+  skip: { tty: '-', plain: '[skip]', style: 'gray' },
+  info: { tty: '•', plain: '[info]', style: 'cyan' },
+};
+
+export class Reporter {
+  readonly json: boolean;
+  readonly verbose: number;
+  private readonly style: Styler;
+  private readonly interactive: boolean;
+  private readonly out: NodeJS.WritableStream;
+  private readonly err: NodeJS.WritableStream;
+  private readonly scrub: (text: string) => string;
+  private progressShown = false;
+
+  constructor(options: ReporterOptions) {
+    this.json = options.json;
+    this.verbose = options.verbose;
+    this.style = makeStyler(options.color);
+    this.interactive = options.interactive;
+    this.out = options.stdout ?? process.stdout;
+    this.err = options.stderr ?? process.stderr;
+    this.scrub = options.scrub ?? ((t) => t);
+  }
+
+  /** Human-readable lines: stdout normally, stderr under --json (stdout then holds only the JSON document). */
+  private get human(): NodeJS.WritableStream {
+    return this.json ? this.err : this.out;
+  }
+
+  private write(stream: NodeJS.WritableStream, text: string): void {
+    this.clearProgress();
+    stream.write(`${this.scrub(text)}\n`);
+  }
+
+  heading(text: string): void {
+    this.write(this.human, this.style.paint('bold', text));
+  }
+
+  /** One checklist / step line: `✓ title — detail (1.2s)`. */
+  item(status: Status, title: string, detail?: string, durationMs?: number): void {
+    const symbol = SYMBOL[status];
+    const mark = this.style.enabled ? this.style.paint(symbol.style, symbol.tty) : symbol.plain;
+    const tail = [detail ? ` — ${detail}` : '', durationMs === undefined ? '' : this.style.paint('gray', ` (${formatMs(durationMs)})`)].join('');
+    this.write(this.human, `  ${mark} ${title}${tail}`);
+  }
+
+  /** Time a step and print its outcome line; a thrown error marks it failed and propagates. */
+  async step<T>(title: string, work: () => Promise<T>, describe?: (value: T) => string | undefined): Promise<T> {
+    const started = performance.now();
+    try {
+      const value = await work();
+      this.item('ok', title, describe?.(value), performance.now() - started);
+      return value;
+    } catch (e) {
+      this.item('fail', title, (e as Error).message, performance.now() - started);
+      throw e;
+    }
+  }
+
+  info(text: string): void {
+    this.write(this.human, text);
+  }
+
+  debug(text: string): void {
+    if (this.verbose > 0) this.write(this.err, this.style.paint('gray', text));
+  }
+
+  warn(text: string): void {
+    this.write(this.err, `${this.style.paint('yellow', 'warning:')} ${text}`);
+  }
+
+  error(text: string, hints: string[] = []): void {
+    this.write(this.err, `${this.style.paint('red', 'error:')} ${text}`);
+    for (const hint of hints) this.write(this.err, `  ${hint}`);
+  }
+
+  /** The command's result: under --json the one document on stdout; otherwise nothing (commands print their own lines). */
+  result(document: unknown): void {
+    if (this.json) this.out.write(`${this.scrub(JSON.stringify(document, null, 2))}\n`);
+  }
+
+  /** A progress callback for a transfer: rewritten in place on a terminal, a line every 10% otherwise. */
+  transfer(label: string): (p: TransferProgress) => void {
+    const started = performance.now();
+    let lastDecile = -1;
+    return ({ bytes, total }) => {
+      const seconds = Math.max((performance.now() - started) / 1000, 0.001);
+      const rate = `${formatBytes(bytes / seconds)}/s`;
+      const amount = total ? `${formatBytes(bytes)} / ${formatBytes(total)}` : formatBytes(bytes);
+      const line = `  ${label}: ${amount} ${rate}`;
+      if (this.interactive) {
+        this.err.write(`\r${this.scrub(line)}\x1b[K`);
+        this.progressShown = true;
+        return;
+      }
+      const decile = total ? Math.floor((bytes / total) * 10) : Math.floor(bytes / (10 * 1024 * 1024));
+      if (decile !== lastDecile) {
+        lastDecile = decile;
+        this.err.write(`${this.scrub(line)}\n`);
+      }
+    };
+  }
+
+  private clearProgress(): void {
+    if (this.progressShown) {
+      this.err.write('\r\x1b[K');
+      this.progressShown = false;
+    }
+  }
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError } from '../../src/errors.js';
+import { parseConfig, selectTarget } from '../../src/config/load.js';
+
+const FILE = '/project/deploy/gangway.yml';
+
+function problems(text: string): string[] {
+  try {
+    parseConfig(text, FILE);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+    assert.equal(e.exitCode, 2);
+    return e.problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.key ?? ''}: ${p.message}`);
+  }
+  assert.fail('expected the config to be rejected');
+}
+
+const MINIMAL = `app: observer
+compose: docker-compose.yml
+targets:
+  prod:
+    hosts: ["azureuser@203.0.113.10"]
+    dir: /home/azureuser/observer-deploy
+`;
+
+test('the SPEC example loads, with defaults and resolved paths', () => {
+  const config = parseConfig(
+    `app: observer
+compose: [deploy/docker-compose.server.yml]
+env:
+  file: deploy/.env.server
+  template: deploy/env.template
+  required: [KIS_APP_KEY]
+  forbidden: { OBSERVER_STANDALONE: QTS_OBSERVER_STANDALONE }
+image: { name: ghcr.io/acme/observer, delivery: archive, archive: deploy/observer-image.tar, registry: { username: acme, password_env: GHCR_TOKEN } }
+dirs: [data/observer, logs/system]
+health:
+  services: [db, observer]
+  http: [{ url: "http://localhost:8000/health", retries: 5, interval: 3s }]
+  fatal_logs: { patterns: [FATAL, "panic:"], tail: 100 }
+  timeout: 2m
+records: ~/ops/run_records
+targets:
+  prod:
+    hosts: ["azureuser@203.0.113.10", "ops@[2001:db8::1]:2222"]
+    dir: /home/azureuser/observer-deploy
+    ssh: { key: ~/.ssh/id_rsa, known_hosts: ./kh, fingerprint: "SHA256:${'A'.repeat(43)}", jump: "ops@bastion" }
+  local: { hosts: [local], dir: ./.gangway/local }
+`,
+    FILE,
+  );
+  assert.deepEqual(config.compose, ['/project/deploy/deploy/docker-compose.server.yml']);
+  assert.equal(config.env?.file, '/project/deploy/deploy/.env.server');
+  assert.equal(config.image?.archive, '/project/deploy/deploy/observer-image.tar');
+  assert.equal(config.image?.tag, 'git');
+  assert.equal(config.records, join(homedir(), 'ops/run_records'));
+  assert.equal(config.health.timeoutMs, 120_000);
+  assert.equal(config.health.http[0]?.intervalMs, 3000);
+  assert.equal(config.keep, 5);
+  const prod = config.targets.prod!;
+  assert.deepEqual(prod.hosts[1], { kind: 'ssh', label: 'ops@[2001:db8::1]:2222', host: '2001:db8::1', user: 'ops', port: 2222 });
+  assert.equal(prod.ssh.key, join(homedir(), '.ssh/id_rsa'));
+  assert.equal(prod.ssh.knownHosts, '/project/deploy/kh');
+  assert.equal(prod.ssh.connectTimeoutMs, 5000);
+  assert.deepEqual(prod.ssh.fingerprints, [`SHA256:${'A'.repeat(43)}`]);
+  assert.equal(config.targets.local!.dir, '/project/deploy/.gangway/local');
+});
+
+test('unknown keys are rejected at their line:column with a did-you-mean', () => {
+  assert.deepEqual(
+    problems(`${MINIMAL}    ssh:\n      kye: ~/.ssh/id\nimgae: { name: x }\n`),
+    ['gangway.yml:8:7 targets.prod.ssh.kye: unknown key; did you mean "key"?', 'gangway.yml:9:1 imgae: unknown key; did you mean "image"?'],
+  );
+});
+
+test('an unknown key far from any allowed one lists the allowed keys', () => {
+  const [p] = problems(`${MINIMAL}    ssh: { zzzzzzzz: 1 }\n`);
+  assert.match(p!, /targets\.prod\.ssh\.zzzzzzzz: unknown key; allowed: key, passphrase_env, known_hosts/);
+});
+
+test('wrong values name file, line, column and key — never the value', () => {
+  const out = problems(`app: Observer_App
+compose: docker-compose.yml
+health: { timeout: soon }
+targets:
+  prod:
+    hosts: ["root@bad host"]
+    dir: /srv/app
+`);
+  assert.equal(out[0], 'gangway.yml:1:6 app: must match [a-z0-9][a-z0-9_-]* (it becomes the compose project name)');
+  assert.equal(out[1], 'gangway.yml:3:20 health.timeout: must be a duration such as 500ms, 3s, 2m or 1h');
+  for (const line of out) assert.doesNotMatch(line, /soon/);
+});
+
+test('missing required keys point at the map that should hold them', () => {
+  assert.deepEqual(problems('compose: a.yml\ntargets:\n  prod: { hosts: [local] }\n'), [
+    'gangway.yml:1:1 app: is required',
+    'gangway.yml:3:9 targets.prod.dir: is required',
+  ]);
+});
+
+test('host strings and target directories are checked after the schema', () => {
+  const out = problems(`app: x
+compose: a.yml
+targets:
+  prod:
+    hosts: ["root@h:99999", local, "2001:db8::1"]
+    dir: srv/app
+`);
+  assert.deepEqual(out, [
+    'gangway.yml:5:12 targets.prod.hosts: "local" cannot be mixed with SSH hosts in one target',
+    'gangway.yml:5:13 targets.prod.hosts[0]: port "99999" must be a number from 1 to 65535',
+    'gangway.yml:5:36 targets.prod.hosts[2]: IPv6 addresses must be written in brackets, e.g. user@[2001:db8::1]:22',
+    "gangway.yml:6:10 targets.prod.dir: must be an absolute path on the server (or ~/… for the SSH user's home)",
+  ]);
+});
+
+test('YAML syntax errors and duplicate keys are located', () => {
+  const [dup] = problems('app: a\napp: b\n');
+  assert.match(dup!, /^gangway\.yml:2:1 : Map keys must be unique/);
+  const [syntax] = problems('app: [unclosed\n');
+  assert.match(syntax!, /^gangway\.yml:\d+:\d+ /);
+});
+
+test('dirs must stay inside the deploy directory', () => {
+  const [p] = problems(`${MINIMAL}dirs: [data, ../escape]\n`);
+  assert.match(p!, /^gangway\.yml:7:14 dirs\[1\]: must be a relative path inside the deploy directory/);
+});
+
+test('selectTarget: the only target by default, did-you-mean for a typo', () => {
+  const config = parseConfig(MINIMAL, FILE);
+  assert.equal(selectTarget(config, undefined).name, 'prod');
+  assert.throws(() => selectTarget(config, 'prdo'), /no such target; did you mean "prod"\?/);
+  const two = parseConfig(`${MINIMAL}  staging: { hosts: [local], dir: x }\n`, FILE);
+  assert.throws(() => selectTarget(two, undefined), /several targets \(prod, staging\)/);
+});

@@ -1,0 +1,77 @@
+/** The real test environment started by scripts/test-env.sh: addresses, keys, and settings built from them. */
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SshSettings } from '../../src/config/config.js';
+
+export interface TestEnv {
+  dir: string;
+  host: string;
+  port: number;
+  jumpPort: number;
+  registry: string;
+  clientKey: string;
+  passphraseKey: string;
+  agentSocket: string;
+  hostKeyPub(name: 'target' | 'jump' | 'other'): { type: string; base64: string };
+}
+
+let cached: TestEnv | undefined;
+
+export function testEnv(): TestEnv {
+  if (cached) return cached;
+  const dir = process.env.GANGWAY_TESTENV ?? '/tmp/gangway-testenv';
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'env'), 'utf8');
+  } catch {
+    throw new Error(`the test environment is not running: run scripts/test-env.sh (as root) first (looked in ${dir})`);
+  }
+  const vars = Object.fromEntries(text.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+  cached = {
+    dir,
+    host: vars.GANGWAY_TEST_SSH_HOST!,
+    port: Number(vars.GANGWAY_TEST_SSH_PORT),
+    jumpPort: Number(vars.GANGWAY_TEST_JUMP_PORT),
+    registry: vars.GANGWAY_TEST_REGISTRY!,
+    clientKey: join(dir, 'client_ed25519'),
+    passphraseKey: join(dir, 'client_rsa_pass'),
+    agentSocket: join(dir, 'agent.sock'),
+    hostKeyPub(name) {
+      const [type, base64] = readFileSync(join(dir, `host_${name}_ed25519.pub`), 'utf8').trim().split(/\s+/);
+      return { type: type!, base64: base64! };
+    },
+  };
+  return cached;
+}
+
+/** A fresh temp directory for one test. */
+export function tempDir(prefix = 'gangway-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** known_hosts trusting the test sshd(s): `[127.0.0.1]:2222 ssh-ed25519 AAAA…` lines. */
+export function writeKnownHosts(dir: string, entries: { port: number; key: 'target' | 'jump' | 'other'; marker?: string }[]): string {
+  const env = testEnv();
+  const file = join(dir, 'known_hosts');
+  const lines = entries.map((e) => {
+    const k = env.hostKeyPub(e.key);
+    return `${e.marker ? `${e.marker} ` : ''}[${env.host}]:${e.port} ${k.type} ${k.base64}`;
+  });
+  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+  return file;
+}
+
+export function sshSettings(overrides: Partial<SshSettings> = {}): SshSettings {
+  return {
+    key: testEnv().clientKey,
+    passphraseEnv: 'GANGWAY_TEST_PASSPHRASE',
+    knownHosts: '/nonexistent/known_hosts',
+    fingerprints: [],
+    configFile: false,
+    connectTimeoutMs: 5000,
+    keepaliveMs: 15000,
+    maxChannels: 8,
+    ...overrides,
+  };
+}
