@@ -2,36 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { quote, quoteArgv } from '../../src/shell/quote.js';
+import { HOSTILE } from '../helpers/hostile.js';
 
-export const HOSTILE = [
-  '',
-  ' ',
-  "it's",
-  "''",
-  '"double"',
-  '$(touch /tmp/gangway-pwned)',
-  '`touch /tmp/gangway-pwned`',
-  '${HOME}',
-  '$HOME',
-  'a; rm -rf /',
-  'a && b || c',
-  'line1\nline2',
-  'tab\there',
-  'back\\slash\\',
-  '*',
-  '?',
-  '~',
-  '~root',
-  '-rf',
-  '--help',
-  '=x',
-  'unicode ü 日本 🚀',
-  '!event',
-  '#comment',
-  '> /tmp/x',
-  '| cat',
-  '\r\n',
-];
 
 test('safe words stay bare, everything else is single-quoted', () => {
   assert.equal(quote('docker'), 'docker');

@@ -97,6 +97,7 @@ export async function connectSsh(endpoint: SshEndpoint, settings: SshSettings, o
       client.connect(config);
     });
   } catch (cause) {
+    client.on('error', () => {}); // ssh2 may report the teardown of a failed connection once more
     client.end();
     jump?.close();
     throw connectError(cause, address, settings, seenKey, verdict);

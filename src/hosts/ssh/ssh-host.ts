@@ -15,7 +15,7 @@ import type { ExecOptions, ExecResult, Host, WriteOptions } from '../host.js';
 import { feedStdin, OutputCollector } from '../output-collector.js';
 import { progressCounter } from '../progress.js';
 import type { SshConnection } from './connect.js';
-import { openSftpFile, sftpCall } from './sftp.js';
+import { openSftpFile, sftpCall, type SftpFile } from './sftp.js';
 
 export class SshHost implements Host {
   readonly kind = 'ssh' as const;
@@ -60,21 +60,25 @@ export class SshHost implements Host {
         code = exitCode;
         if (exitSignal) signal = exitSignal;
       });
-      let failure: Error | undefined;
+      let settled = false;
+      const finish = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        outcome();
+      };
+      // Best effort: sshd delivers the signal only with privilege separation, so the caller is not kept
+      // waiting for the remote process — the promise settles now and the channel is closed.
       const stop = (error: Error) => {
-        failure ??= error;
-        channel.signal('KILL'); // OpenSSH >= 7.9 delivers it; closing the channel covers older servers
+        channel.signal('KILL');
         channel.close();
+        finish(() => reject(error));
       };
       const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop(new ExecTimeoutError(this.label, what, options.timeoutMs!)), options.timeoutMs);
       const onAbort = () => stop(new GangwayError('E_ABORTED', ExitCode.failed, `${this.label}: ${what} was interrupted`));
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      channel.on('close', () => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (failure) return reject(failure);
-        resolve({ code, ...(signal && { signal }), ...output.text });
-      });
+      channel.on('close', () => finish(() => resolve({ code, ...(signal && { signal }), ...output.text })));
       feedStdin(channel, options.stdin);
     });
   }
@@ -105,8 +109,9 @@ export class SshHost implements Host {
     const target = await this.resolvePath(path);
     const temp = posix.join(posix.dirname(target), `.${posix.basename(target)}.gangway-${randomBytes(6).toString('hex')}`);
     // Created exclusively with 0600 (sftp-server applies it at open), so it is never readable by others.
-    const file = await openSftpFile(sftp, temp, 'wx', 0o600);
+    let file: SftpFile | undefined;
     try {
+      file = await openSftpFile(sftp, temp, 'wx', 0o600);
       // pipeline (not pipe) so that a failing source fails the write instead of hanging it.
       await file.writeAll(pipeline(source, progressCounter(options.onProgress, total), () => {}));
       await file.fsync();
@@ -114,8 +119,10 @@ export class SshHost implements Host {
       await file.close();
       await sftpCall<void>((cb) => sftp.ext_openssh_rename(temp, target, cb)); // posix-rename@openssh.com: atomic replace
     } catch (e) {
-      await file.close().catch(() => {});
-      await sftpCall<void>((cb) => sftp.unlink(temp, cb)).catch(() => {});
+      if (file) {
+        await file.close().catch(() => {});
+        await sftpCall<void>((cb) => sftp.unlink(temp, cb)).catch(() => {});
+      }
       throw new GangwayError('E_SSH_WRITE', ExitCode.failed, `${this.label}: writing ${target} failed: ${(e as Error).message}`, { cause: e });
     }
   }
