@@ -3,7 +3,8 @@
 # dockerd, Docker Compose v2, two sshd on loopback (a target and a jump host) with keys generated now,
 # an ssh-agent, and a local registry. Prints nothing secret; writes $GANGWAY_TESTENV/env for the tests.
 #
-#   scripts/test-env.sh          install + start (safe to run again)
+#   scripts/test-env.sh          install + start everything (safe to run again)
+#   scripts/test-env.sh docker   only dockerd and Compose v2 (enough for the quickstart's local target)
 #   scripts/test-env.sh stop     stop what it started
 set -euo pipefail
 
@@ -30,7 +31,8 @@ apt_install() {
   need_root
   if [ -z "$apt_updated" ]; then apt-get update -qq >&2; apt_updated=1; fi
   log "installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$STATE/apt.log" 2>&1 \
+    || { tail -30 "$STATE/apt.log" >&2; exit 1; }
 }
 
 # Compose v2 is not packaged for Debian 12: take the static plugin binary out of trixie's .deb
@@ -147,6 +149,13 @@ start_agent() {
   echo "SSH_AUTH_SOCK=$STATE/agent.sock" >"$STATE/agent.env"
   SSH_AUTH_SOCK="$STATE/agent.sock" ssh-add -q "$STATE/agent_only_ed25519" 2>/dev/null
 }
+
+if [ "${1:-}" = docker ]; then
+  apt_install docker.io busybox-static curl
+  install_compose_v2
+  start_dockerd
+  exit 0
+fi
 
 apt_install docker.io openssh-server openssh-client docker-registry busybox-static curl procps
 install_compose_v2

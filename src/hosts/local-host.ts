@@ -3,8 +3,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pipeline, Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { ExecTimeoutError } from '../errors.js';
 import { expandHome } from '../config/paths.js';
@@ -60,8 +59,9 @@ export class LocalHost implements Host {
     // 'wx' + 0600: the temp file is created exclusively and never readable by others, whatever the umask.
     const handle = await open(temp, 'wx', 0o600);
     try {
-      const counter: Transform = progressCounter(options.onProgress, total);
-      await pipeline(source, counter, handle.createWriteStream({ autoClose: false }));
+      // pipeline (not pipe) so that a failing source fails the write instead of hanging it.
+      const counted = pipeline(source, progressCounter(options.onProgress, total), () => {});
+      for await (const chunk of counted) await handle.write(chunk as Buffer);
       await handle.sync();
       if (options.mode !== undefined && options.mode !== 0o600) await handle.chmod(options.mode);
     } catch (e) {

@@ -1,0 +1,94 @@
+/** `gangway check` end to end: the local Docker engine and a real sshd, unknown host keys, exit codes. */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gangway } from '../helpers/cli.js';
+import { tempDir, testEnv, writeKnownHosts } from '../helpers/testenv.js';
+
+const QUICKSTART = fileURLToPath(new URL('../../examples/quickstart/gangway.yml', import.meta.url));
+
+test('the quickstart passes `gangway check local` against the local Docker engine and creates nothing', () => {
+  const r = gangway(['-c', QUICKSTART, 'check', 'local']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /\[ok\] Docker — Engine \d+/);
+  assert.match(r.stdout, /\[ok\] Compose — docker compose \d/);
+  assert.match(r.stdout, /preflight passed/);
+  assert.ok(!existsSync(join(QUICKSTART, '..', '.gangway', 'local')), 'check created no deploy directory');
+});
+
+function sshProject(knownHosts: string, extra = ''): string {
+  const env = testEnv();
+  const dir = tempDir();
+  writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n');
+  writeFileSync(
+    join(dir, 'gangway.yml'),
+    `app: itest
+compose: docker-compose.yml
+targets:
+  test:
+    hosts: ["root@${env.host}:${env.port}"]
+    dir: /tmp/gangway-check-itest/app
+    ssh: { key: ${env.clientKey}, known_hosts: ${knownHosts}, config: false${extra} }
+`,
+  );
+  return join(dir, 'gangway.yml');
+}
+
+test('check over SSH: host key, Docker, Compose and a creatable deploy dir, with --json', () => {
+  const knownHosts = writeKnownHosts(tempDir(), [{ port: testEnv().port, key: 'target' }]);
+  const r = gangway(['-c', sshProject(knownHosts), '--json', 'check']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.ok, true);
+  const items = doc.hosts[0].items as { title: string; status: string; detail: string }[];
+  assert.deepEqual(items.map((i) => [i.title, i.status]), [['SSH', 'ok'], ['Docker', 'ok'], ['Compose', 'ok'], ['deploy dir', 'ok']]);
+  assert.match(items[0]!.detail, /host key ssh-ed25519 SHA256:\S+ \(known_hosts line 1\)/);
+  assert.match(items[3]!.detail, /will be created/);
+  assert.match(r.stderr, /\[ok\] Docker/, 'progress went to stderr');
+});
+
+test('check over SSH with an unknown host key fails with exit 3 and shows the fingerprint; --accept-new-host-key records it', () => {
+  const knownHosts = join(tempDir(), 'known_hosts');
+  const config = sshProject(knownHosts);
+  const refused = gangway(['-c', config, 'check', 'test']);
+  assert.equal(refused.code, 3, refused.stdout + refused.stderr);
+  assert.match(refused.stdout, /\[fail\] SSH — host key of root@\[127\.0\.0\.1\]:\d+ is not known \(ssh-ed25519 SHA256:/);
+  assert.match(refused.stderr, /preflight failed: 1 check failed/);
+  assert.ok(!existsSync(knownHosts));
+
+  const accepted = gangway(['-c', config, '--accept-new-host-key', 'check', 'test']);
+  assert.equal(accepted.code, 0, accepted.stdout + accepted.stderr);
+  assert.match(readFileSync(knownHosts, 'utf8'), /^\[127\.0\.0\.1\]:\d+ ssh-ed25519 /);
+  assert.equal(gangway(['-c', config, 'check']).code, 0, 'trusted from now on');
+});
+
+test('check reports missing local files and an unreachable host, each as a failure line', () => {
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, 'gangway.yml'),
+    `app: broken
+compose: missing-compose.yml
+env: { file: .env.missing }
+targets:
+  test:
+    hosts: ["root@127.0.0.1:1"]
+    dir: /srv/app
+    ssh: { key: ${testEnv().clientKey}, known_hosts: ${join(dir, 'kh')}, config: false, connect_timeout: 1s }
+`,
+  );
+  const r = gangway(['-c', join(dir, 'gangway.yml'), 'check']);
+  assert.equal(r.code, 3);
+  assert.match(r.stdout, /\[fail\] compose file — missing-compose\.yml not found/);
+  assert.match(r.stdout, /\[fail\] env file — \.env\.missing not found/);
+  assert.match(r.stdout, /\[fail\] SSH — root@\[127\.0\.0\.1\]:1: connection refused/);
+});
+
+test('a configuration error exits 2 naming file, line and key', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'gangway.yml'), 'app: x\ncompose: a.yml\ntargets:\n  t: { hosts: [local], dri: x }\n');
+  const r = gangway(['-c', join(dir, 'gangway.yml'), 'check']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /gangway\.yml:4:24 targets\.t\.dri: unknown key; did you mean "dir"\?/);
+});

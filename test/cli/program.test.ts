@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { gangway } from '../helpers/cli.js';
+
+const COMMANDS = ['init', 'check', 'deploy', 'rollback', 'status', 'releases', 'logs', 'lock', 'env'];
+
+test('--help lists every command of the contract with a description, and the exit codes', () => {
+  const r = gangway(['--help']);
+  assert.equal(r.code, 0);
+  for (const c of COMMANDS) assert.match(r.stdout, new RegExp(`^  ${c}\\b.*\\S{3,}`, 'm'), c);
+  assert.match(r.stdout, /Exit codes:\n\s+0\s+success[\s\S]*4\s+lock held/);
+  for (const flag of ['--config', '--json', '--no-color', '--verbose', '--accept-new-host-key']) assert.ok(r.stdout.includes(flag), flag);
+});
+
+test('each command has its own --help', () => {
+  for (const args of [...COMMANDS.map((c) => [c]), ['lock', 'status'], ['lock', 'release'], ['env', 'diff']]) {
+    const r = gangway([...args, '--help']);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.match(r.stdout, new RegExp(`^Usage: gangway ${args.join(' ')}`, 'm'));
+  }
+  assert.match(gangway(['deploy', '--help']).stdout, /--tag <tag>[\s\S]*--env-only[\s\S]*--dry-run[\s\S]*--yes[\s\S]*--lock-wait/);
+  assert.match(gangway(['logs', '--help']).stdout, /-f, --follow[\s\S]*--tail <n>/);
+});
+
+test('commands of later releases say so and exit 2', () => {
+  for (const args of [['deploy'], ['rollback'], ['status'], ['releases'], ['logs'], ['lock', 'status'], ['lock', 'release'], ['env', 'diff']]) {
+    const r = gangway(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /is not implemented yet/);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('usage errors exit 2 with a hint', () => {
+  const unknown = gangway(['frobnicate']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  const bad = gangway(['releases', '--limit', 'many']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--limit <n>.*many.*positive whole number/);
+  assert.equal(gangway(['deploy', '--lock-wait', 'soon']).code, 2);
+});
+
+test('--json: one JSON document on stdout, also for errors', () => {
+  const r = gangway(['--json', 'deploy']);
+  assert.equal(r.code, 2);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc, { ok: false, error: { code: 'E_NOT_IMPLEMENTED', message: 'gangway deploy is not implemented yet', hints: [] } });
+});
+
+test('a missing gangway.yml is a configuration error (exit 2) that says what to do', () => {
+  const r = gangway(['-c', '/nonexistent/gangway.yml', 'check']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /\/nonexistent\/gangway\.yml: file not found \(create one with `gangway init`/);
+});
+
+test('--version prints the package version', () => {
+  const r = gangway(['--version']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+});
