@@ -1,17 +1,14 @@
 /** The local Docker engine: commands run as child processes (no shell), files are written with fs. */
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { pipeline, Readable } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import { ExecTimeoutError } from '../errors.js';
 import { expandHome } from '../config/paths.js';
 import type { ExecOptions, ExecResult, Host, WriteOptions } from './host.js';
 import { feedStdin, OutputCollector } from './output-collector.js';
-import { progressCounter } from './progress.js';
+import { AtomicWriter, tempNameFor } from './atomic-writer.js';
 
-export class LocalHost implements Host {
+export class LocalHost extends AtomicWriter implements Host {
   readonly label = 'local';
   readonly kind = 'local' as const;
 
@@ -42,26 +39,14 @@ export class LocalHost implements Host {
     });
   }
 
-  async writeFileAtomic(path: string, content: string | Buffer | Readable, options: WriteOptions = {}): Promise<void> {
-    const source = typeof content === 'string' || Buffer.isBuffer(content) ? Readable.from([Buffer.from(content)]) : content;
-    await this.writeStreamAtomic(path, source, options);
-  }
-
-  async uploadFile(localPath: string, remotePath: string, options: WriteOptions = {}): Promise<void> {
-    const { size } = await stat(localPath);
-    await this.writeStreamAtomic(remotePath, createReadStream(localPath), options, size);
-  }
-
-  private async writeStreamAtomic(path: string, source: Readable, options: WriteOptions, total?: number): Promise<void> {
+  protected async writeStreamAtomic(path: string, source: AsyncIterable<Buffer>, options: WriteOptions): Promise<void> {
     const dir = dirname(path);
     await mkdir(dir, { recursive: true });
-    const temp = join(dir, `.${basename(path)}.gangway-${randomBytes(6).toString('hex')}`);
+    const temp = join(dir, tempNameFor(basename(path)));
     // 'wx' + 0600: the temp file is created exclusively and never readable by others, whatever the umask.
     const handle = await open(temp, 'wx', 0o600);
     try {
-      // pipeline (not pipe) so that a failing source fails the write instead of hanging it.
-      const counted = pipeline(source, progressCounter(options.onProgress, total), () => {});
-      for await (const chunk of counted) await handle.write(chunk as Buffer);
+      for await (const chunk of source) await handle.write(chunk);
       await handle.sync();
       if (options.mode !== undefined && options.mode !== 0o600) await handle.chmod(options.mode);
     } catch (e) {

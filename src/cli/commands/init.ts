@@ -1,8 +1,9 @@
 /** `gangway init`: scaffold gangway.yml, an env template from an existing .env, and .gitignore lines. */
-import { access, appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors.js';
+import { pathExists } from '../../util/fs.js';
 import { parseEnv } from '../../env/parse.js';
 import { appNameFrom, envTemplate, gangwayYaml, missingGitignoreLines } from '../../init/scaffold.js';
 import type { CommandContext } from '../context.js';
@@ -13,7 +14,7 @@ export async function runInit(ctx: CommandContext, options: { envFile: string; f
   const { reporter } = ctx;
   const configPath = resolve(ctx.options.config ?? 'gangway.yml');
   const projectDir = dirname(configPath);
-  if ((await exists(configPath)) && !options.force) {
+  if ((await pathExists(configPath)) && !options.force) {
     throw new UsageError(`${relative(process.cwd(), configPath) || configPath} already exists (use --force to overwrite)`);
   }
   const written: string[] = [];
@@ -22,11 +23,11 @@ export async function runInit(ctx: CommandContext, options: { envFile: string; f
   let envFile: string | undefined;
   let templateFile: string | undefined;
   const envPath = resolve(projectDir, options.envFile);
-  if (await exists(envPath)) {
+  if (await pathExists(envPath)) {
     envFile = toPosix(relative(projectDir, envPath));
     templateFile = `${envFile}.template`;
     const templatePath = resolve(projectDir, templateFile);
-    if (await exists(templatePath)) {
+    if (await pathExists(templatePath)) {
       reporter.item('skip', templateFile, 'exists; left as it is');
     } else {
       const { entries } = parseEnv(await readFile(envPath, 'utf8'), envFile);
@@ -42,7 +43,7 @@ export async function runInit(ctx: CommandContext, options: { envFile: string; f
   written.push(basename(configPath));
 
   const gitignore = resolve(projectDir, '.gitignore');
-  const existing = (await exists(gitignore)) ? await readFile(gitignore, 'utf8') : '';
+  const existing = (await pathExists(gitignore)) ? await readFile(gitignore, 'utf8') : '';
   const lines = missingGitignoreLines(existing, envFile, templateFile);
   if (lines.length > 0) {
     const prefix = existing === '' || existing.endsWith('\n') ? '' : '\n';
@@ -66,15 +67,7 @@ function toPosix(p: string): string {
 }
 
 async function firstExisting(dir: string, names: string[]): Promise<string | undefined> {
-  for (const name of names) if (await exists(resolve(dir, name))) return name;
+  for (const name of names) if (await pathExists(resolve(dir, name))) return name;
   return undefined;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

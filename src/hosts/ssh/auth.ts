@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type AgentAuthMethod, type PublicKeyAuthMethod } from 'ssh2';
 import { ConnectionError } from '../../errors.js';
+import { pathExists } from '../../util/fs.js';
 
 export interface AuthSources {
   username: string;
@@ -38,7 +39,7 @@ export async function authMethods(sources: AuthSources): Promise<AuthStep[]> {
   if (!sources.explicitKey) {
     const candidates = sources.configKeys.length > 0 ? sources.configKeys : DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k));
     for (const file of candidates) {
-      if (await exists(file)) methods.push(await keyMethod(file, sources, env));
+      if (await pathExists(file)) methods.push(await keyMethod(file, sources, env));
     }
   }
   if (methods.length === 0) {
@@ -78,11 +79,3 @@ async function keyMethod(file: string, sources: AuthSources, env: NodeJS.Process
   return { type: 'publickey', username: sources.username, key: data, passphrase };
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}

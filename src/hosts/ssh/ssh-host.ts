@@ -2,22 +2,18 @@
  * A server over SSH: one connection reused for every step, at most `maxChannels` channels at once,
  * one SFTP session for files.
  */
-import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { pipeline, Readable } from 'node:stream';
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { ExecTimeoutError, GangwayError, ExitCode } from '../../errors.js';
 import { quoteArgv } from '../../shell/quote.js';
 import { Semaphore } from '../../util/semaphore.js';
 import type { ExecOptions, ExecResult, Host, WriteOptions } from '../host.js';
+import { AtomicWriter, tempNameFor } from '../atomic-writer.js';
 import { feedStdin, OutputCollector } from '../output-collector.js';
-import { progressCounter } from '../progress.js';
 import type { SshConnection } from './connect.js';
 import { openSftpFile, sftpCall, type SftpFile } from './sftp.js';
 
-export class SshHost implements Host {
+export class SshHost extends AtomicWriter implements Host {
   readonly kind = 'ssh' as const;
   private readonly channels: Semaphore;
   private sftpSession?: Promise<SFTPWrapper>;
@@ -28,6 +24,7 @@ export class SshHost implements Host {
     private readonly connection: SshConnection,
     maxChannels = 8,
   ) {
+    super();
     // One channel stays with the SFTP session once it is open.
     this.channels = new Semaphore(Math.max(1, maxChannels - 1));
   }
@@ -94,26 +91,15 @@ export class SshHost implements Host {
     return this.sftpSession;
   }
 
-  async writeFileAtomic(path: string, content: string | Buffer | Readable, options: WriteOptions = {}): Promise<void> {
-    const source = typeof content === 'string' || Buffer.isBuffer(content) ? Readable.from([Buffer.from(content)]) : content;
-    await this.writeStreamAtomic(path, source, options);
-  }
-
-  async uploadFile(localPath: string, remotePath: string, options: WriteOptions = {}): Promise<void> {
-    const { size } = await stat(localPath);
-    await this.writeStreamAtomic(remotePath, createReadStream(localPath), options, size);
-  }
-
-  private async writeStreamAtomic(path: string, source: Readable, options: WriteOptions, total?: number): Promise<void> {
+  protected async writeStreamAtomic(path: string, source: AsyncIterable<Buffer>, options: WriteOptions): Promise<void> {
     const sftp = await this.sftp();
     const target = await this.resolvePath(path);
-    const temp = posix.join(posix.dirname(target), `.${posix.basename(target)}.gangway-${randomBytes(6).toString('hex')}`);
+    const temp = posix.join(posix.dirname(target), tempNameFor(posix.basename(target)));
     // Created exclusively with 0600 (sftp-server applies it at open), so it is never readable by others.
     let file: SftpFile | undefined;
     try {
       file = await openSftpFile(sftp, temp, 'wx', 0o600);
-      // pipeline (not pipe) so that a failing source fails the write instead of hanging it.
-      await file.writeAll(pipeline(source, progressCounter(options.onProgress, total), () => {}));
+      await file.writeAll(source);
       await file.fsync();
       if (options.mode !== undefined && options.mode !== 0o600) await file.chmod(options.mode);
       await file.close();
