@@ -5,7 +5,7 @@
  */
 import { formatMs } from '../util/duration.js';
 import type { TransferProgress } from '../hosts/host.js';
-import { makeStyler, type Styler } from './style.js';
+import { makeStyler, type Style, type Styler } from './style.js';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip' | 'info';
 
@@ -20,7 +20,7 @@ export interface ReporterOptions {
   scrub?: (text: string) => string;
 }
 
-const SYMBOL: Record<Status, { tty: string; plain: string; style: Parameters<Styler['paint']>[0] }> = {
+const SYMBOL: Record<Status, { tty: string; plain: string; style: Style }> = {
   ok: { tty: '✓', plain: '[ok]', style: 'green' },
   warn: { tty: '⚠', plain: '[warn]', style: 'yellow' },
   fail: { tty: '✗', plain: '[fail]', style: 'red' },

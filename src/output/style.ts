@@ -1,7 +1,7 @@
 /** Terminal styling: colours only when wanted (a TTY, no NO_COLOR, no --no-color). */
-import { styleText } from 'node:util';
+import { inspect } from 'node:util';
 
-type Style = Parameters<typeof styleText>[0];
+export type Style = 'green' | 'yellow' | 'red' | 'gray' | 'cyan' | 'bold';
 
 export interface Styler {
   readonly enabled: boolean;
@@ -18,7 +18,10 @@ export function colorWanted(stream: NodeJS.WriteStream, flag: boolean | undefine
 export function makeStyler(enabled: boolean): Styler {
   return {
     enabled,
-    // styleText itself checks only the style name; gangway decides whether to colour.
-    paint: (style, text) => (enabled ? styleText(style, text) : text),
+    // Node's own ANSI table; util.styleText would second-guess the decision made above by looking at the stream.
+    paint: (style, text) => {
+      const codes = inspect.colors[style];
+      return enabled && codes ? `\x1b[${codes[0]}m${text}\x1b[${codes[1]}m` : text;
+    },
   };
 }

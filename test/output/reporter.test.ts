@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { Reporter } from '../../src/output/reporter.js';
+import { colorWanted } from '../../src/output/style.js';
+
+function capture(options: { json?: boolean; color?: boolean; interactive?: boolean; scrub?: (t: string) => string }) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d) => (stdout += d));
+  err.on('data', (d) => (stderr += d));
+  const reporter = new Reporter({ json: false, color: false, interactive: false, verbose: 0, stdout: out, stderr: err, ...options });
+  return { reporter, text: () => ({ stdout, stderr }) };
+}
+
+test('colours: off for NO_COLOR, --no-color, TERM=dumb and non-TTY; FORCE_COLOR forces them on', () => {
+  const tty = { isTTY: true } as NodeJS.WriteStream;
+  const pipe = { isTTY: false } as NodeJS.WriteStream;
+  assert.equal(colorWanted(tty, undefined, {}), true);
+  assert.equal(colorWanted(tty, undefined, { NO_COLOR: '1' }), false);
+  assert.equal(colorWanted(tty, false, {}), false);
+  assert.equal(colorWanted(tty, undefined, { TERM: 'dumb' }), false);
+  assert.equal(colorWanted(pipe, undefined, {}), false);
+  assert.equal(colorWanted(pipe, undefined, { FORCE_COLOR: '1' }), true);
+});
+
+test('plain mode (CI): [ok]/[warn]/[fail] words and no escape codes', () => {
+  const { reporter, text } = capture({});
+  reporter.item('ok', 'Docker', 'Engine 28');
+  reporter.item('warn', 'Compose', 'v1');
+  reporter.item('fail', 'SSH', 'refused', 1500);
+  const { stdout } = text();
+  assert.equal(stdout, '  [ok] Docker — Engine 28\n  [warn] Compose — v1\n  [fail] SSH — refused (1.5s)\n');
+  assert.doesNotMatch(stdout, /\x1b\[/);
+});
+
+test('terminal mode: symbols with colour', () => {
+  const { reporter, text } = capture({ color: true });
+  reporter.item('ok', 'Docker');
+  assert.match(text().stdout, /\x1b\[32m✓\x1b\[39m Docker/);
+});
+
+test('--json: human lines go to stderr and stdout holds only the document', () => {
+  const { reporter, text } = capture({ json: true });
+  reporter.heading('checking');
+  reporter.item('ok', 'Docker');
+  reporter.result({ ok: true });
+  const { stdout, stderr } = text();
+  assert.deepEqual(JSON.parse(stdout), { ok: true });
+  assert.match(stderr, /checking\n {2}\[ok\] Docker/);
+});
+
+test('every line passes through the scrubber, the JSON document too', () => {
+  const { reporter, text } = capture({ json: true, scrub: (t) => t.replaceAll('hunter2', '***') });
+  reporter.info('password hunter2');
+  reporter.error('failed with hunter2', ['hint hunter2']);
+  reporter.result({ value: 'hunter2' });
+  const all = Object.values(text()).join('');
+  assert.ok(!all.includes('hunter2'));
+  assert.equal((all.match(/\*\*\*/g) ?? []).length, 4);
+});
+
+test('transfer progress: a line per 10% when not interactive', () => {
+  const { reporter, text } = capture({});
+  const progress = reporter.transfer('image');
+  for (let bytes = 0; bytes <= 1000; bytes += 50) progress({ bytes, total: 1000 });
+  const lines = text().stderr.trim().split('\n');
+  assert.equal(lines.length, 11);
+  assert.match(lines.at(-1)!, /image: 1000 B \/ 1000 B [\d.]+ \S+\/s/);
+});
