@@ -8,6 +8,13 @@ import { colorWanted } from '../output/style.js';
 import { createProgram } from './program.js';
 
 export async function main(argv: string[]): Promise<void> {
+  // `gangway … | head`: a reader that went away is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   process.exitCode = await run(argv);
 }
 
