@@ -5,6 +5,8 @@ import type { Host } from '../hosts/host.js';
 import { openHost } from '../hosts/open-host.js';
 import type { HostSpec } from '../config/hosts.js';
 import type { Reporter } from '../output/reporter.js';
+import { registerConfigSecrets } from '../redact/register.js';
+import type { Scrubber } from '../redact/scrubber.js';
 import { promptHidden } from './prompt.js';
 
 export interface GlobalOptions {
@@ -17,17 +19,24 @@ export interface GlobalOptions {
 
 export interface CommandContext {
   reporter: Reporter;
+  /** The redaction layer: every secret found is added here, and every output passes through it. */
+  scrubber: Scrubber;
   options: GlobalOptions;
   loadConfig(): Promise<Config>;
   target(config: Config, name: string | undefined): Target;
   openHost(target: Target, spec: HostSpec): Promise<Host>;
 }
 
-export function createContext(reporter: Reporter, options: GlobalOptions): CommandContext {
+export function createContext(reporter: Reporter, scrubber: Scrubber, options: GlobalOptions): CommandContext {
   return {
     reporter,
+    scrubber,
     options,
-    loadConfig: () => loadConfig(options.config ?? DEFAULT_CONFIG_FILE),
+    loadConfig: async () => {
+      const config = await loadConfig(options.config ?? DEFAULT_CONFIG_FILE);
+      registerConfigSecrets(scrubber, config);
+      return config;
+    },
     target: selectTarget,
     openHost: (target, spec) =>
       openHost(spec, target.ssh, {

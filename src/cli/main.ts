@@ -4,6 +4,7 @@
 import { CommanderError } from 'commander';
 import { ExitCode, isGangwayError } from '../errors.js';
 import { Reporter } from '../output/reporter.js';
+import { Scrubber } from '../redact/scrubber.js';
 import { colorWanted } from '../output/style.js';
 import { createProgram } from './program.js';
 
@@ -21,13 +22,15 @@ export async function main(argv: string[]): Promise<void> {
 export async function run(argv: string[]): Promise<number> {
   // Global flags are read before parsing so that even usage errors come out in the requested form.
   const json = argv.includes('--json');
+  const scrubber = new Scrubber();
   const reporter = new Reporter({
+    scrub: scrubber.scrub,
     json,
     color: colorWanted(json ? process.stderr : process.stdout, argv.includes('--no-color') ? false : undefined),
     interactive: process.stderr.isTTY === true && !json,
     verbose: argv.filter((a) => a === '-v' || a === '--verbose').length,
   });
-  const program = createProgram(reporter);
+  const program = createProgram(reporter, scrubber);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;

@@ -2,8 +2,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { NotImplementedError } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
+import type { Scrubber } from '../redact/scrubber.js';
 import { parseDuration } from '../util/duration.js';
 import { runCheck } from './commands/check.js';
+import { runEnvDiff } from './commands/env-diff.js';
 import { runInit } from './commands/init.js';
 import { createContext, type CommandContext, type GlobalOptions } from './context.js';
 import { VERSION } from '../version.js';
@@ -23,7 +25,7 @@ Environment:
 
 type Action = (ctx: CommandContext, args: string[], options: Record<string, unknown>) => Promise<void>;
 
-export function createProgram(reporter: Reporter): Command {
+export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
   const program = new Command('gangway')
     .description('Deploy a Docker Compose stack to Linux servers over SSH (or the local Docker engine), with preflight checks, health gates and rollback.')
     .version(VERSION, '-V, --version')
@@ -42,7 +44,7 @@ export function createProgram(reporter: Reporter): Command {
       const command = raw.at(-1) as Command;
       const options = command.opts();
       const args = command.args;
-      await fn(createContext(reporter, command.optsWithGlobals<GlobalOptions>()), args, options);
+      await fn(createContext(reporter, scrubber, command.optsWithGlobals<GlobalOptions>()), args, options);
     };
   const notYet = (name: string): Action => async () => {
     throw new NotImplementedError(name);
@@ -102,9 +104,10 @@ export function createProgram(reporter: Reporter): Command {
   env
     .command('diff')
     .description('keys added, removed and changed versus the server (names only, never values)')
-    .argument('[target]')
+    .argument('[target]', 'target in gangway.yml')
+    .option('--exit-code', 'exit 1 when any key differs (like git diff --exit-code)')
     .exitOverride()
-    .action(action(notYet('env diff')));
+    .action(action((ctx, [target], o) => runEnvDiff(ctx, target, { exitCode: o.exitCode === true })));
 
   return program;
 }

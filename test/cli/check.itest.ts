@@ -1,5 +1,6 @@
 /** `gangway check` end to end: the local Docker engine and a real sshd, unknown host keys, exit codes. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -18,7 +19,7 @@ test('the quickstart passes `gangway check local` against the local Docker engin
   assert.ok(!existsSync(join(QUICKSTART, '..', '.gangway', 'local')), 'check created no deploy directory');
 });
 
-function sshProject(knownHosts: string, extra = ''): string {
+function sshProject(knownHosts: string, extra = '', top = ''): string {
   const env = testEnv();
   const dir = tempDir();
   writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n');
@@ -26,7 +27,7 @@ function sshProject(knownHosts: string, extra = ''): string {
     join(dir, 'gangway.yml'),
     `app: itest
 compose: docker-compose.yml
-targets:
+${top}targets:
   test:
     hosts: ["root@${env.host}:${env.port}"]
     dir: /tmp/gangway-check-itest/app
@@ -43,7 +44,15 @@ test('check over SSH: host key, Docker, Compose and a creatable deploy dir, with
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.ok, true);
   const items = doc.hosts[0].items as { title: string; status: string; detail: string }[];
-  assert.deepEqual(items.map((i) => [i.title, i.status]), [['SSH', 'ok'], ['Docker', 'ok'], ['Compose', 'ok'], ['deploy dir', 'ok']]);
+  assert.deepEqual(items.map((i) => [i.title, i.status]), [
+    ['SSH', 'ok'],
+    ['Docker', 'ok'],
+    ['Compose', 'ok'],
+    ['deploy dir', 'ok'],
+    ['disk space', 'ok'],
+    ['compose config', 'ok'],
+  ]);
+  assert.match(items[4]!.detail, /free on .* \(needs 2\.0 GiB: default for an image pull or build\)/);
   assert.match(items[0]!.detail, /host key ssh-ed25519 SHA256:\S+ \(known_hosts line 1\)/);
   assert.match(items[3]!.detail, /will be created/);
   assert.match(r.stderr, /\[ok\] Docker/, 'progress went to stderr');
@@ -91,4 +100,40 @@ test('a configuration error exits 2 naming file, line and key', () => {
   const r = gangway(['-c', join(dir, 'gangway.yml'), 'check']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /gangway\.yml:4:24 targets\.t\.dri: unknown key; did you mean "dir"\?/);
+});
+
+/** What a check could have changed on the server: files in /tmp, the deploy dir, Docker objects. */
+function serverState(): string {
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' });
+  return [
+    run('ls', ['-A', '/tmp']),
+    run('sh', ['-c', 'ls -A /tmp/gangway-check-itest 2>&1 || true']),
+    run('docker', ['ps', '-aq']),
+    run('docker', ['volume', 'ls', '-q']),
+    run('docker', ['network', 'ls', '-q']),
+    run('docker', ['images', '-q']),
+  ].join('\n---\n');
+}
+
+test('check changes nothing on the server: same /tmp, no deploy dir, same containers, volumes, networks, images', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, '.env'), 'GREETING=canary-untouched-value\n');
+  const knownHosts = writeKnownHosts(tempDir(), [{ port: testEnv().port, key: 'target' }]);
+  const config = sshProject(knownHosts, '', `env: { file: ${join(dir, '.env')} }\n`);
+  writeFileSync(join(config, '..', 'docker-compose.yml'), 'services:\n  web:\n    image: busybox:${IMAGE_TAG:-x}\n    environment: { GREETING: "${GREETING}" }\n');
+  const before = serverState();
+  const r = gangway(['-c', config, 'check']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /\[ok\] compose config — valid for docker compose/);
+  assert.equal(serverState(), before);
+});
+
+test('not enough disk for twice the image archive fails the disk check', () => {
+  const knownHosts = writeKnownHosts(tempDir(), [{ port: testEnv().port, key: 'target' }]);
+  const config = sshProject(knownHosts, '', 'image: { name: itest/app, delivery: archive, archive: huge.tar }\n');
+  execFileSync('truncate', ['-s', '8T', join(config, '..', 'huge.tar')]); // sparse: costs no disk
+  const r = gangway(['-c', config, 'check']);
+  assert.equal(r.code, 3);
+  assert.match(r.stdout, /\[ok\] image archive — huge\.tar 8\.0 TiB/);
+  assert.match(r.stdout, /\[fail\] disk space — .* free on .*; the deploy needs 16\.0 TiB \(2 × the 8\.0 TiB image archive\)/);
 });

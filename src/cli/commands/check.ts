@@ -1,23 +1,43 @@
 /** `gangway check [TARGET]`: the preflight checklist; changes nothing anywhere. Exit 3 when something failed. */
+import { readFile, stat } from 'node:fs/promises';
 import { countFailures, type CheckItem, type Checklist } from '../../check/checklist.js';
+import { composeChecks } from '../../check/compose-checks.js';
+import { composeConfigOnHost, composeUploadNames, type ComposeInputs } from '../../check/compose-config.js';
+import { DEFAULT_REQUIRED_BYTES } from '../../check/disk.js';
+import { envChecks } from '../../check/env-checks.js';
 import { hostChecks } from '../../check/host-checks.js';
 import { localChecks } from '../../check/local-checks.js';
+import type { Config } from '../../config/config.js';
+import { detectCompose } from '../../docker/compose-cli.js';
+import { loadEnvFile } from '../../env/env-file.js';
 import { PreflightError } from '../../errors.js';
-import type { Reporter } from '../../output/reporter.js';
+import { LocalHost } from '../../hosts/local-host.js';
+import { formatBytes, type Reporter } from '../../output/reporter.js';
 import type { CommandContext } from '../context.js';
 
 export async function runCheck(ctx: CommandContext, targetName: string | undefined): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);
+  // The env file's values become secrets before anything about it is printed.
+  const env = config.env ? await loadEnvFile(config.env.file, ctx.scrubber) : undefined;
   reporter.heading(`gangway check ${target.name} (${config.app})`);
+
   const list: Checklist = { local: [], hosts: [] };
-  list.local = await localChecks(config, target);
-  printGroup(reporter, 'local files', list.local);
+  const inputs = await composeInputs(config, env?.text);
+  list.local = [
+    ...(await localChecks(config, target)),
+    ...(await envChecks(config, env)),
+    ...(await composeChecks(config, env?.entries)),
+    ...(await localComposeConfig(config, inputs)),
+  ];
+  printGroup(reporter, 'local', list.local);
+
+  const need = await requiredSpace(config);
   // Hosts are checked concurrently; each group prints as soon as that host is done.
   await Promise.all(
     target.hosts.map(async (spec) => {
-      const items = await hostChecks(target, spec, ctx.openHost);
+      const items = await hostChecks(target, spec, ctx.openHost, { config, compose: inputs, ...need });
       list.hosts.push({ host: spec.label, items });
       printGroup(reporter, `host ${spec.label}`, items);
     }),
@@ -35,4 +55,31 @@ export async function runCheck(ctx: CommandContext, targetName: string | undefin
 function printGroup(reporter: Reporter, name: string, items: CheckItem[]): void {
   reporter.heading(name);
   for (const item of items) reporter.item(item.status, item.title, item.detail);
+}
+
+async function composeInputs(config: Config, envText: string | undefined): Promise<ComposeInputs> {
+  const names = composeUploadNames(config.compose);
+  const files: ComposeInputs['files'] = [];
+  for (const [i, path] of config.compose.entries()) {
+    const content = await readFile(path).catch(() => undefined);
+    if (content) files.push({ name: names[i]!, content });
+  }
+  return { files, ...(envText !== undefined && { envText }) };
+}
+
+/** `docker compose config -q` with the local Compose, when there is one (a laptop may have none). */
+async function localComposeConfig(config: Config, inputs: ComposeInputs): Promise<CheckItem[]> {
+  if (inputs.files.length !== config.compose.length) return []; // a missing file is already reported
+  const local = new LocalHost();
+  const cli = await detectCompose(local);
+  if (!cli) return [{ title: 'compose config (local Compose)', status: 'ok', detail: 'skipped: no Compose on this machine' }];
+  return [await composeConfigOnHost(local, config, inputs, cli)];
+}
+
+/** Archive mode: twice the archive (the tar plus the loaded layers); otherwise the documented default. */
+async function requiredSpace(config: Config): Promise<{ requiredBytes: number; requiredReason: string }> {
+  const archive = config.image?.delivery === 'archive' ? config.image.archive : undefined;
+  const size = archive ? await stat(archive).then((s) => s.size).catch(() => undefined) : undefined;
+  if (size !== undefined) return { requiredBytes: size * 2, requiredReason: `2 × the ${formatBytes(size)} image archive` };
+  return { requiredBytes: DEFAULT_REQUIRED_BYTES, requiredReason: 'default for an image pull or build' };
 }

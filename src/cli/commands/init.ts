@@ -30,7 +30,7 @@ export async function runInit(ctx: CommandContext, options: { envFile: string; f
     if (await pathExists(templatePath)) {
       reporter.item('skip', templateFile, 'exists; left as it is');
     } else {
-      const { entries } = parseEnv(await readFile(envPath, 'utf8'), envFile);
+      const { entries } = parseEnv(await readFile(envPath, 'utf8'));
       const keys = [...new Set(entries.map((e) => e.key))];
       await writeFile(templatePath, envTemplate(keys, envFile), { flag: 'wx' });
       reporter.item('ok', templateFile, `${keys.length} keys from ${envFile}, no values`);

@@ -1,0 +1,21 @@
+/** Which values are secrets: every value of the env file, and the registry password. */
+import type { Config } from '../config/config.js';
+import type { EnvEntry } from '../env/parse.js';
+import type { Scrubber } from './scrubber.js';
+import { Secret } from './secret.js';
+
+export function registerEnvSecrets(scrubber: Scrubber, entries: readonly EnvEntry[]): void {
+  for (const e of entries) scrubber.add(new Secret(e.value, e.key));
+}
+
+/** The registry password, read from the variable gangway.yml names (never from the file itself). */
+export function registryPassword(config: Config, env: NodeJS.ProcessEnv = process.env): Secret | undefined {
+  const name = config.image?.registry?.password_env;
+  const value = name ? env[name] : undefined;
+  return name && value !== undefined ? new Secret(value, name) : undefined;
+}
+
+export function registerConfigSecrets(scrubber: Scrubber, config: Config, env: NodeJS.ProcessEnv = process.env): void {
+  const password = registryPassword(config, env);
+  if (password) scrubber.add(password);
+}
