@@ -8,7 +8,8 @@ import { didYouMean } from '../config/did-you-mean.js';
 import { loadComposeFiles, type ComposeFile } from '../compose/compose-file.js';
 import { composeServices, type ComposeService } from '../compose/services.js';
 import { validateCompose } from '../compose/validate.js';
-import { composeVariables, invalidInterpolations, parseTemplate, substitute, unresolvedVariables } from '../compose/variables.js';
+import { composeVariables, invalidInterpolations, unresolvedVariables } from '../compose/variables.js';
+import { interpolateTemplate } from '../env/interpolate.js';
 import type { EnvEntry } from '../env/parse.js';
 import { formatProblem, type ConfigProblem } from '../errors.js';
 import { LocalHost } from '../hosts/local-host.js';
@@ -67,8 +68,8 @@ async function healthServiceChecks(config: Config, files: ComposeFile[], lookup:
 async function imageHealthcheck(title: string, service: ComposeService, lookup: (name: string) => string | undefined): Promise<CheckItem> {
   const unknown = warn(title, 'no healthcheck in the compose file; whether the image has one is unknown until the image is on the host');
   if (!service.image) return unknown;
-  const image = substitute(parseTemplate(service.image).parts, lookup);
-  if (image.unresolved.length > 0) return unknown;
+  const image = interpolateTemplate(service.image, lookup);
+  if (image.error || image.unsetUsed.length > 0) return unknown;
   const r = await new LocalHost()
     .exec(['docker', 'image', 'inspect', '--format', '{{json .Config.Healthcheck}}', image.value], { timeoutMs: 15_000 })
     .catch(() => undefined);

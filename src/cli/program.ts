@@ -5,6 +5,7 @@ import type { Reporter } from '../output/reporter.js';
 import type { Scrubber } from '../redact/scrubber.js';
 import { parseDuration } from '../util/duration.js';
 import { runCheck } from './commands/check.js';
+import { runDeploy } from './commands/deploy.js';
 import { runEnvDiff } from './commands/env-diff.js';
 import { runInit } from './commands/init.js';
 import { createContext, type CommandContext, type GlobalOptions } from './context.js';
@@ -67,7 +68,17 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--dry-run', 'print the plan and change nothing')
     .option('--yes', 'do not ask for confirmation')
     .addOption(new Option('--lock-wait <duration>', 'wait this long for another deploy\'s lock (e.g. 5m)').argParser(durationArg))
-    .action(action(notYet('deploy')));
+    .action(
+      action((ctx, [target], o) =>
+        runDeploy(ctx, target, {
+          ...(typeof o.tag === 'string' && { tag: o.tag }),
+          envOnly: o.envOnly === true,
+          dryRun: o.dryRun === true,
+          yes: o.yes === true,
+          lockWaitMs: typeof o.lockWait === 'number' ? o.lockWait : 0,
+        }),
+      ),
+    );
 
   sub('rollback', 'go back to the last good release (or --to a retained tag) through the same health gate')
     .argument('[target]', 'target in gangway.yml')

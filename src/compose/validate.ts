@@ -13,7 +13,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ConfigProblem } from '../errors.js';
 import { formatKeyPath } from '../config/key-path.js';
 import type { ComposeFile } from './compose-file.js';
-import { parseTemplate, substitute } from './variables.js';
+import { hasInterpolation, interpolateTemplate } from '../env/interpolate.js';
 
 export type Lookup = (name: string) => string | undefined;
 
@@ -85,15 +85,15 @@ export function validateCompose(file: ComposeFile, lookup: Lookup): ConfigProble
 function interpolate(value: unknown, pointer: string, lookup: Lookup, seen: Map<string, Interpolated>): unknown {
   if (typeof value === 'string') {
     if (!value.includes('$')) return value;
-    const { parts, issues } = parseTemplate(value);
-    if (issues.length > 0) {
-      // Reported by invalidInterpolations(); do not pile schema errors on top.
+    const result = interpolateTemplate(value, lookup);
+    if (result.error) {
+      // An invalid `${` (invalidInterpolations() reports it) or a required variable that is missing
+      // (unresolvedVariables() does): do not pile schema errors on top.
       seen.set(pointer, { unresolved: true });
       return value;
     }
-    if (!parts.some((p) => p.kind === 'ref')) return parts.map((p) => (p.kind === 'text' ? p.text : '')).join('');
-    const result = substitute(parts, lookup);
-    seen.set(pointer, { unresolved: result.unresolved.length > 0 });
+    if (!hasInterpolation(value)) return result.value; // only `$$` escapes and literal `$`s
+    seen.set(pointer, { unresolved: result.unsetUsed.length > 0 });
     return result.value;
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, `${pointer}/${i}`, lookup, seen));

@@ -38,6 +38,38 @@ export type InterpolationResult =
   | { value: string; /** Plain references that were not set (compose warns and uses ""). */ unset: string[]; error?: undefined }
   | { error: InterpolationError; value?: undefined };
 
+/** interpolateTemplate's result: interpolate's, plus which unset variables the value actually depends on. */
+export type TemplateInterpolation =
+  | {
+      value: string;
+      unset: string[];
+      /**
+       * The names in `unset` whose "" ended up in the value: not those only written in a default or alternative that
+       * was not used (compose still substitutes, and warns about, those).
+       */
+      unsetUsed: string[];
+      error?: undefined;
+    }
+  | { error: InterpolationError; value?: undefined };
+
+/** A reference found by scanTemplate: findVariables' fields plus where it ends and what it is nested in. */
+export interface TemplateReference extends VariableReference {
+  /** Index just past the reference (its closing `}`, or the end of the name) in the scanned text. */
+  end: number;
+  /**
+   * The references this one is written in, outermost first, when it sits in another's default / alternative / error
+   * text (`${A:-${B}}`: B is inside A with `:-`). Empty at the top level.
+   */
+  inside: { name: string; operator: InterpolationOperator }[];
+}
+
+/** A `${` that interpolation rejects ("Invalid template"): where, and why, naming at most a variable. */
+export interface TemplateIssue {
+  /** Index of the `$` in the scanned text (of the outermost reference, when an unclosed one swallowed its `}`). */
+  offset: number;
+  message: string;
+}
+
 const NAME_START = '_a-zA-Z\\u017F\\u212A';
 const NAME_CHAR = '_a-zA-Z0-9\\u017F\\u212A';
 /** compose-go's DefaultPattern. Groups: 1 escaped, 2 named, 3 braced, 4 invalid. */
@@ -92,7 +124,15 @@ type Parsed =
   | { kind: 'escaped' }
   | { kind: 'invalid' }
   | { kind: 'named'; name: string }
-  | { kind: 'braced'; substitution: string; operator: InterpolationOperator; rest: string; restOffset: number };
+  | {
+      kind: 'braced';
+      substitution: string;
+      operator: InterpolationOperator;
+      /** Length of the reference itself (the match cut at its closing brace). */
+      length: number;
+      rest: string;
+      restOffset: number;
+    };
 
 /** The first half of `DefaultReplacementAppliedFunc`: cut the match at its closing brace and classify it. */
 function parseMatch(substring: string): Parsed {
@@ -109,7 +149,7 @@ function parseMatch(substring: string): Parsed {
   if (!m || m.index !== 0) return { kind: 'invalid' };
   if (m[1]) return { kind: 'escaped' };
   if (m[2]) return { kind: 'named', name: m[2] };
-  if (m[3]) return { kind: 'braced', substitution: m[3], operator, rest, restOffset };
+  if (m[3]) return { kind: 'braced', substitution: m[3], operator, length: substring.length, rest, restOffset };
   return { kind: 'invalid' };
 }
 
@@ -123,6 +163,8 @@ function split(substitution: string, sep: string): { name: string; argument: str
 interface Context {
   lookup: Lookup;
   unset: Set<string>;
+  /** The unset ones whose "" is in the value (a default or alternative that is not used does not count). */
+  unsetUsed: Set<string>;
 }
 
 type Step = { value: string; error?: undefined } | { error: InterpolationError; value?: undefined };
@@ -149,10 +191,12 @@ function replacement(substring: string, at: number, ctx: Context): Step {
   if (p.kind === 'braced') {
     const parts = split(p.substitution, p.operator);
     if (parts) {
-      const argument = substitute(parts.argument, at + 2 + parts.argumentOffset, ctx);
+      const argumentUnset = new Set<string>();
+      const argument = substitute(parts.argument, at + 2 + parts.argumentOffset, { ...ctx, unsetUsed: argumentUnset });
       if (argument.error) return argument;
       const value = ctx.lookup(parts.name);
       let result: string;
+      let argumentUsed = false;
       switch (p.operator) {
         case ':?':
         case '?':
@@ -171,13 +215,16 @@ function replacement(substring: string, at: number, ctx: Context): Step {
           break;
         case ':-':
         case '-':
-          result = value === undefined || (p.operator === ':-' && value === '') ? argument.value : value;
+          argumentUsed = value === undefined || (p.operator === ':-' && value === '');
+          result = argumentUsed ? argument.value : value!;
           break;
         case ':+':
         case '+':
-          result = value !== undefined && (p.operator === '+' || value !== '') ? argument.value : (value ?? '');
+          argumentUsed = value !== undefined && (p.operator === '+' || value !== '');
+          result = argumentUsed ? argument.value : (value ?? '');
           break;
       }
+      if (argumentUsed) for (const name of argumentUnset) ctx.unsetUsed.add(name);
       const rest = substitute(p.rest, at + p.restOffset, ctx);
       if (rest.error) return rest;
       return { value: result + rest.value };
@@ -185,15 +232,24 @@ function replacement(substring: string, at: number, ctx: Context): Step {
   }
   const name = p.kind === 'named' ? p.name : p.substitution;
   const value = ctx.lookup(name);
-  if (value === undefined) ctx.unset.add(name);
+  if (value === undefined) {
+    ctx.unset.add(name);
+    ctx.unsetUsed.add(name);
+  }
   return { value: value ?? '' };
 }
 
 /** Substitute every `$VAR` / `${VAR…}` in `value` (compose-go `template.Substitute`). */
 export function interpolate(value: string, lookup: Lookup): InterpolationResult {
-  const ctx: Context = { lookup, unset: new Set() };
+  const r = interpolateTemplate(value, lookup);
+  return r.error ? { error: r.error } : { value: r.value, unset: r.unset };
+}
+
+/** interpolate, also telling which unset variables the value really depends on (`unsetUsed`). */
+export function interpolateTemplate(value: string, lookup: Lookup): TemplateInterpolation {
+  const ctx: Context = { lookup, unset: new Set(), unsetUsed: new Set() };
   const r = substitute(value, 0, ctx);
-  return r.error ? { error: r.error } : { value: r.value, unset: [...ctx.unset] };
+  return r.error ? { error: r.error } : { value: r.value, unset: [...ctx.unset], unsetUsed: [...ctx.unsetUsed] };
 }
 
 /**
@@ -201,26 +257,73 @@ export function interpolate(value: string, lookup: Lookup): InterpolationResult 
  * `$$` and a `$` not followed by a name or `{` are not references; an invalid `${…}` is skipped (interpolate reports it).
  */
 export function findVariables(text: string): VariableReference[] {
-  const out: VariableReference[] = [];
-  collect(text, 0, out);
-  return out;
+  return scanTemplate(text).references.map(({ end: _end, inside: _inside, ...ref }) => ref);
 }
 
-function collect(template: string, base: number, out: VariableReference[]): void {
+/**
+ * findVariables with each reference's end and nesting, plus every `${` interpolation would reject (interpolate stops
+ * at the first one; this lists them all, each with a message that names at most a variable, never a value).
+ */
+export function scanTemplate(text: string): { references: TemplateReference[]; issues: TemplateIssue[] } {
+  const scan = { references: [] as TemplateReference[], issues: [] as TemplateIssue[] };
+  collect(text, 0, [], scan);
+  return scan;
+}
+
+interface Enclosing {
+  name: string;
+  operator: InterpolationOperator;
+  offset: number;
+}
+
+function collect(template: string, base: number, enclosing: readonly Enclosing[], scan: { references: TemplateReference[]; issues: TemplateIssue[] }): void {
+  const inside = enclosing.map(({ name, operator }) => ({ name, operator }));
   for (const m of matches(template)) {
     const at = base + m.index;
     const p = parseMatch(m.text);
-    if (p.kind === 'named') out.push({ name: p.name, offset: at });
-    if (p.kind !== 'braced') continue;
-    const parts = split(p.substitution, p.operator);
-    if (!parts) {
-      out.push({ name: p.substitution, offset: at });
+    if (p.kind === 'escaped') continue;
+    if (p.kind === 'invalid') {
+      const issue = invalidTemplate(template.slice(m.index + 2), at, enclosing);
+      if (!scan.issues.some((i) => i.offset === issue.offset && i.message === issue.message)) scan.issues.push(issue);
       continue;
     }
-    out.push({ name: parts.name, operator: p.operator, argument: parts.argument, offset: at });
-    collect(parts.argument, at + 2 + parts.argumentOffset, out);
-    collect(p.rest, at + p.restOffset, out);
+    if (p.kind === 'named') {
+      scan.references.push({ name: p.name, offset: at, end: at + m.text.length, inside });
+      continue;
+    }
+    const end = at + p.length;
+    const parts = split(p.substitution, p.operator);
+    if (!parts) {
+      scan.references.push({ name: p.substitution, offset: at, end, inside });
+      continue;
+    }
+    scan.references.push({ name: parts.name, operator: p.operator, argument: parts.argument, offset: at, end, inside });
+    collect(parts.argument, at + 2 + parts.argumentOffset, [...enclosing, { name: parts.name, operator: p.operator, offset: at }], scan);
+    collect(p.rest, at + p.restOffset, enclosing, scan);
   }
+}
+
+const NAME_AT_START = new RegExp(`^[${NAME_START}][${NAME_CHAR}]*`);
+
+/**
+ * Why the `${` at `at` is rejected, from the text after it (`after`). A reference is read within one line, so one
+ * whose `}` is missing there may instead have swallowed the `}` of a reference it is nested in; the outermost of those
+ * is then the one reported as unclosed, as a reader would see it (`${A:-${B}`: A lacks its `}`).
+ */
+function invalidTemplate(after: string, at: number, enclosing: readonly Enclosing[]): TemplateIssue {
+  const name = NAME_AT_START.exec(after)?.[0];
+  if (name === undefined) {
+    return { offset: at, message: 'invalid variable reference: "${" must be followed by a variable name (write "$$" for a literal "$")' };
+  }
+  const next = after.slice(name.length);
+  if (next !== '' && next[0] !== '\n' && !/^:?[-+?]/.test(next)) {
+    return { offset: at, message: `invalid variable reference to ${name}: expected "}" or one of :- :+ :? - + ? after the name` };
+  }
+  const outer = enclosing[0];
+  const unclosed = outer ?? { name, offset: at };
+  const lineEnd = next.indexOf('\n');
+  const laterBrace = lineEnd >= 0 && next.indexOf('}', lineEnd) >= 0;
+  return { offset: unclosed.offset, message: `unterminated variable reference to ${unclosed.name}: missing "}"${laterBrace ? ' on its line (a reference cannot span lines)' : ''}` };
 }
 
 /** Whether `text` contains anything interpolation would replace or reject (a `$` other than `$$` and literal `$`s). */

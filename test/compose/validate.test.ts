@@ -99,6 +99,19 @@ test('with variables set, real errors after interpolation are reported; unset on
   assert.ok(problems.every((p) => !p.message.includes('canary')));
 });
 
+test('an unset variable in a default that is not used does not hide an error in the value', () => {
+  const text = `services:
+  web:
+    image: x
+    pull_policy: \${POLICY:-\${FALLBACK}}
+`;
+  const file = composeText(text);
+  assert.deepEqual(validateCompose(file, () => undefined), []);
+  const problems = validateCompose(file, env({ POLICY: 'canary-sometimes' }));
+  assert.deepEqual(show(problems), [`4:${colOf(text, 4, '$')} services.web.pull_policy: must be one of: always, never, if_not_present, build, missing`]);
+  assert.ok(problems.every((p) => !p.message.includes('canary')));
+});
+
 test('a top-level unknown key is located at the key itself', () => {
   const text = `services:
   web:

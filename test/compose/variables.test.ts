@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { composeVariables, invalidInterpolations, parseTemplate, substitute, unresolvedVariables } from '../../src/compose/variables.js';
+import { composeVariables, invalidInterpolations, unresolvedVariables } from '../../src/compose/variables.js';
+import { interpolateTemplate } from '../../src/env/interpolate.js';
 import { colOf, composeText } from './helpers.js';
 
 const TEXT = `services:
@@ -38,10 +39,16 @@ test('every reference is found with its position, key path and kind, incl. neste
 
 test('substitution follows compose: defaults, alternatives, escapes; unset variables are listed', () => {
   const lookup = (n: string) => ({ A: 'a', EMPTY: '' })[n];
-  const run = (t: string) => substitute(parseTemplate(t).parts, lookup);
-  assert.deepEqual(run('$$A ${A} $A ${X:-d} ${EMPTY:-d} ${EMPTY-d} ${A:+alt} ${X+alt} ${X:-${A}}'), { value: '$A a a d d  alt  a', unresolved: [] });
-  assert.deepEqual(run('${X}-${EMPTY:?m}-${Y?m}-${EMPTY?m}'), { value: '---', unresolved: ['X', 'EMPTY', 'Y'] });
-  assert.deepEqual(run('cost: $5 and $'), { value: 'cost: $5 and $', unresolved: [] });
+  const run = (t: string) => interpolateTemplate(t, lookup);
+  assert.deepEqual(run('$$A ${A} $A ${X:-d} ${EMPTY:-d} ${EMPTY-d} ${A:+alt} ${X+alt} ${X:-${A}}'), { value: '$A a a d d  alt  a', unset: [], unsetUsed: [] });
+  assert.deepEqual(run('${X}-${EMPTY?m}-${A:-${Y}}'), { value: '--a', unset: ['X', 'Y'], unsetUsed: ['X'] });
+  assert.deepEqual(run('cost: $5 and $'), { value: 'cost: $5 and $', unset: [], unsetUsed: [] });
+  // a required variable that is unset (or empty, for :?) fails the whole value, as in compose; the message names it only
+  for (const t of ['${EMPTY:?m}', '${Y?m}', '${A:-${Y:?m}}']) {
+    const r = run(t);
+    assert.equal(r.error?.kind, 'required-missing', t);
+    assert.doesNotMatch(r.error.message, /\bm\b/);
+  }
 });
 
 test('malformed ${ is a located problem', () => {
@@ -78,4 +85,37 @@ test('required variables that are missing are errors, plain unset ones warnings,
   const withoutA = unresolvedVariables(refs, (n) => n === 'A', () => false);
   assert.ok(withoutA.some((p) => p.variable === 'B' && p.severity === 'warning'));
   assert.ok(!problems.some((p) => p.variable === 'B'));
+});
+
+test('a ${ compose cannot read: spanning lines, or an outer reference whose "}" was taken by an inner one', () => {
+  const text = `services:
+  app:
+    image: x
+    command: |
+      echo \${A:-x
+      y}
+    entrypoint: "run \${B:-\${C}"
+`;
+  const problems = invalidInterpolations([composeText(text)]);
+  assert.deepEqual(
+    problems.map((p) => `${p.line}:${p.col} ${p.key}: ${p.message}`),
+    [
+      `5:${colOf(text, 5, '${A')} services.app.command: unterminated variable reference to A: missing "}" on its line (a reference cannot span lines)`,
+      `7:${colOf(text, 7, '${B')} services.app.entrypoint: unterminated variable reference to B: missing "}"`,
+    ],
+  );
+});
+
+test('a required variable fails compose even in a default that is not used (compose substitutes it anyway)', () => {
+  const text = `services:
+  app:
+    image: "x:\${TAG:-\${FALLBACK:?set one of them}}"
+`;
+  const refs = composeVariables([composeText(text)]);
+  const problems = unresolvedVariables(refs, (n) => n === 'TAG', (n) => n === 'TAG');
+  assert.deepEqual(
+    problems.map((p) => `${p.severity} ${p.line}:${p.col} ${p.message}`),
+    [`error 3:${colOf(text, 3, '${FALLBACK')} required variable FALLBACK is not set (\${FALLBACK:?…})`],
+  );
+  assert.ok(problems.every((p) => !p.message.includes('set one of them')));
 });

@@ -7,22 +7,42 @@ import { DEFAULT_REQUIRED_BYTES } from '../../check/disk.js';
 import { envChecks } from '../../check/env-checks.js';
 import { hostChecks } from '../../check/host-checks.js';
 import { localChecks } from '../../check/local-checks.js';
-import type { Config } from '../../config/config.js';
+import type { Config, Target } from '../../config/config.js';
 import { detectCompose } from '../../docker/compose-cli.js';
-import { loadEnvFile } from '../../env/env-file.js';
+import { loadEnvFile, type LoadedEnvFile } from '../../env/env-file.js';
 import { PreflightError } from '../../errors.js';
 import { LocalHost } from '../../hosts/local-host.js';
 import { formatBytes, type Reporter } from '../../output/reporter.js';
 import type { CommandContext } from '../context.js';
 
 export async function runCheck(ctx: CommandContext, targetName: string | undefined): Promise<void> {
-  const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);
   // The env file's values become secrets before anything about it is printed.
   const env = config.env ? await loadEnvFile(config.env.file, ctx.scrubber) : undefined;
-  reporter.heading(`gangway check ${target.name} (${config.app})`);
+  ctx.reporter.heading(`gangway check ${target.name} (${config.app})`);
+  const list = await preflight(ctx, config, target, env, 'all');
+  const failures = countFailures(list);
+  const document = { target: target.name, app: config.app, ...list };
+  if (failures > 0) {
+    throw new PreflightError(`preflight failed: ${failures} check${failures === 1 ? '' : 's'} failed`, { details: document });
+  }
+  ctx.reporter.info('\npreflight passed');
+  ctx.reporter.result({ ok: true, ...document });
+}
 
+/**
+ * The whole preflight: local checks, then every host concurrently. `show: 'all'` prints every item
+ * (gangway check); `'problems'` prints only warnings and failures (before a deploy).
+ */
+export async function preflight(
+  ctx: CommandContext,
+  config: Config,
+  target: Target,
+  env: LoadedEnvFile | undefined,
+  show: 'all' | 'problems',
+): Promise<Checklist> {
+  const { reporter } = ctx;
   const list: Checklist = { local: [], hosts: [] };
   const inputs = await composeInputs(config, env?.text);
   list.local = [
@@ -31,30 +51,25 @@ export async function runCheck(ctx: CommandContext, targetName: string | undefin
     ...(await composeChecks(config, env?.entries)),
     ...(await localComposeConfig(config, inputs)),
   ];
-  printGroup(reporter, 'local', list.local);
-
+  printGroup(reporter, 'local', list.local, show);
   const need = await requiredSpace(config);
   // Hosts are checked concurrently; each group prints as soon as that host is done.
   await Promise.all(
     target.hosts.map(async (spec) => {
       const items = await hostChecks(target, spec, ctx.openHost, { config, compose: inputs, ...need });
       list.hosts.push({ host: spec.label, items });
-      printGroup(reporter, `host ${spec.label}`, items);
+      printGroup(reporter, `host ${spec.label}`, items, show);
     }),
   );
   list.hosts.sort((a, b) => target.hosts.findIndex((h) => h.label === a.host) - target.hosts.findIndex((h) => h.label === b.host));
-  const failures = countFailures(list);
-  const document = { target: target.name, app: config.app, ...list };
-  if (failures > 0) {
-    throw new PreflightError(`preflight failed: ${failures} check${failures === 1 ? '' : 's'} failed`, { details: document });
-  }
-  reporter.info('\npreflight passed');
-  reporter.result({ ok: true, ...document });
+  return list;
 }
 
-function printGroup(reporter: Reporter, name: string, items: CheckItem[]): void {
+function printGroup(reporter: Reporter, name: string, items: CheckItem[], show: 'all' | 'problems'): void {
+  const shown = show === 'all' ? items : items.filter((i) => i.status !== 'ok');
+  if (shown.length === 0) return;
   reporter.heading(name);
-  for (const item of items) reporter.item(item.status, item.title, item.detail);
+  for (const item of shown) reporter.item(item.status, item.title, item.detail);
 }
 
 async function composeInputs(config: Config, envText: string | undefined): Promise<ComposeInputs> {

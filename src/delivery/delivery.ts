@@ -1,0 +1,35 @@
+/**
+ * Image delivery: getting `name:tag` onto a host's Docker engine before the apply starts.
+ * Three modes (image.delivery): `registry` (docker pull on the host, login through stdin), `archive`
+ * (a prebuilt tar or `docker save`, streamed compressed over SSH into `docker load`), `build` (the build
+ * context streamed as a tar into `docker build` on the host).
+ */
+import type { Host, TransferProgress } from '../hosts/host.js';
+import type { Secret } from '../redact/secret.js';
+
+export interface DeliveryRequest {
+  /** `name:tag` as the compose file refers to it. */
+  image: string;
+  mode: 'registry' | 'archive' | 'build';
+  /** archive mode: a prebuilt image tar on this machine; without it, `docker save image` of the local engine. */
+  archive?: string;
+  /** build mode: the build context directory on this machine (default: the directory of the first compose file's service build, or the project dir). */
+  context?: string;
+  /** build mode: Dockerfile path relative to the context (default Dockerfile). */
+  dockerfile?: string;
+  /** registry mode: credentials for `docker login` (password through stdin only). */
+  registry?: { server: string; username: string; password: Secret };
+  onProgress?: (p: TransferProgress) => void;
+  /** Progress lines from the host (pull/build output), already meant for display after scrubbing. */
+  onLog?: (line: string) => void;
+}
+
+export interface DeliveryResult {
+  /** The image id (`sha256:…`) now on the host. */
+  imageId: string;
+  /** Bytes sent from this machine (0 for a registry pull). */
+  bytesSent: number;
+  durationMs: number;
+}
+
+export type Deliver = (host: Host, request: DeliveryRequest) => Promise<DeliveryResult>;

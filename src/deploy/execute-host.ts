@@ -1,0 +1,306 @@
+/**
+ * Apply a deploy plan on one host: lock, directories, image delivery, release upload, detached apply,
+ * then follow the server-side run log until the apply reports its outcome — reconnecting if the SSH
+ * connection drops, since the apply goes on without us.
+ */
+import { readFile } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { Config, Target } from '../config/config.js';
+import { deliverImage } from '../delivery/index.js';
+import { buildSource } from '../compose/build-context.js';
+import { detectCompose } from '../docker/compose-cli.js';
+import { ExitCode, GangwayError } from '../errors.js';
+import type { Host, TransferProgress } from '../hosts/host.js';
+import { registryPassword } from '../redact/register.js';
+import { applyScript, EVENT_PREFIX } from './apply-script.js';
+import { remoteLayout, type RemoteLayout } from './layout.js';
+import { acquireLock, type LockHandle } from './lock.js';
+import type { DeployPlan } from './plan.js';
+
+export interface StepTiming {
+  step: string;
+  status: 'ok' | 'fail';
+  ms: number;
+  detail?: string;
+}
+
+export interface HostOutcome {
+  host: string;
+  status: 'succeeded' | 'rolled_back' | 'failed' | 'rollback' | 'unknown';
+  /** The tag serving after the run ('none' when nothing is). */
+  serving: string;
+  failingStep?: string;
+  reason?: string;
+  /** First matching error line of the failing service's log (masked by the caller's outputs). */
+  firstErrorLine?: string;
+  imageId?: string;
+  bytesSent: number;
+  steps: StepTiming[];
+  runLog: string;
+}
+
+export interface HostCallbacks {
+  /** A step finished (lock, deliver, upload, compose up, health gate…). */
+  onStep(host: string, step: StepTiming): void;
+  /** A plain line from the server's run log (shown with -v). */
+  onLog(host: string, line: string): void;
+  onProgress?(host: string, label: string): ((p: TransferProgress) => void) | undefined;
+  onLockWait?(host: string, holder: string): void;
+}
+
+export interface ExecuteHostInput {
+  config: Config;
+  target: Target;
+  plan: DeployPlan;
+  open(): Promise<Host>;
+  envText?: string;
+  lockWaitMs: number;
+  callbacks: HostCallbacks;
+}
+
+const POLL_MS = 500;
+const RECONNECT_ATTEMPTS = 10;
+
+export async function executeOnHost(label: string, input: ExecuteHostInput): Promise<HostOutcome> {
+  const { config, plan, callbacks } = input;
+  const steps: StepTiming[] = [];
+  const timed = async <T>(step: string, work: () => Promise<T>, detail?: (v: T) => string | undefined): Promise<T> => {
+    const started = performance.now();
+    try {
+      const value = await work();
+      const t: StepTiming = { step, status: 'ok', ms: performance.now() - started, ...(detail?.(value) && { detail: detail(value)! }) };
+      steps.push(t);
+      callbacks.onStep(label, t);
+      return value;
+    } catch (e) {
+      const t: StepTiming = { step, status: 'fail', ms: performance.now() - started, detail: (e as Error).message };
+      steps.push(t);
+      callbacks.onStep(label, t);
+      throw e;
+    }
+  };
+
+  let host = await timed('connect', () => input.open());
+  let lock: LockHandle | undefined;
+  let applyStarted = false;
+  let bytesSent = 0;
+  let imageId: string | undefined;
+  try {
+    const dir = await host.resolvePath(input.target.dir);
+    const layout = remoteLayout(dir);
+    const compose = await detectCompose(host);
+    if (!compose) throw new GangwayError('E_NO_COMPOSE', ExitCode.failed, `${label}: neither docker compose nor docker-compose is installed`);
+
+    lock = await timed('lock', () =>
+      acquireLock(host, layout, { who: plan.who, since: new Date().toISOString(), tag: plan.tag, target: plan.target, pid: process.pid, operation: plan.mode }, {
+        waitMs: input.lockWaitMs,
+        onWait: (holder) => callbacks.onLockWait?.(label, holder?.who ? `${holder.who} since ${holder.since}` : 'unknown holder'),
+      }),
+    (l) => l.recoveredFrom && `recovered a stale lock: ${l.recoveredFrom}`);
+
+    const release = layout.release(plan.releaseId);
+    await timed('dirs', () => execOrThrow(host, ['mkdir', '-p', dir, ...config.dirs.map((d) => posix.join(dir, d)), release, posix.join(layout.state, 'runs')]));
+
+    if (plan.delivery !== 'none' && plan.image) {
+      const source = plan.delivery === 'build' ? await buildSource(config, plan.image) : undefined;
+      const result = await timed(
+        'deliver',
+        () =>
+          deliverImage(host, {
+            image: plan.image!,
+            mode: plan.delivery as 'registry' | 'archive' | 'build',
+            ...(config.image?.archive && { archive: config.image.archive }),
+            ...(source && { context: source.context, ...(source.dockerfile && { dockerfile: source.dockerfile }) }),
+            ...registryCredentials(config),
+            ...(callbacks.onProgress && { onProgress: callbacks.onProgress(label, `deliver ${plan.image}`) }),
+            onLog: (line) => callbacks.onLog(label, line),
+          }),
+        (r) => `${r.imageId.slice(0, 19)}${r.bytesSent ? `, ${r.bytesSent} bytes sent` : ''}`,
+      );
+      bytesSent += result.bytesSent;
+      imageId = result.imageId;
+    }
+
+    const tag = await timed('upload', () => uploadRelease(host, layout, input, compose.argv, imageId), (t) => `release ${plan.releaseId} (tag ${t})`);
+
+    await timed('start apply', () => startApply(host, layout, plan.releaseId), (p) => `server pid ${p}`);
+    applyStarted = true;
+    lock.stopHeartbeat(); // the apply holds the lock from here and releases it itself
+    const result = await followRunLog(label, layout.runLog(plan.releaseId), host, input, (h) => (host = h));
+    const outcome: HostOutcome = {
+      host: label,
+      status: result.status,
+      serving: result.serving,
+      ...(result.failing_step && { failingStep: result.failing_step }),
+      ...(result.reason && { reason: result.reason }),
+      ...(imageId && { imageId }),
+      bytesSent,
+      steps,
+      runLog: layout.runLog(plan.releaseId),
+    };
+    if (result.status !== 'succeeded' && result.failing_step) {
+      const line = await firstErrorLine(host, dir, plan, tag, config, compose.argv, result.failing_step).catch(() => undefined);
+      if (line) outcome.firstErrorLine = line;
+    }
+    return outcome;
+  } finally {
+    if (lock && !applyStarted) await lock.release().catch(() => {});
+    await host.close().catch(() => {});
+  }
+}
+
+async function execOrThrow(host: Host, argv: string[], stdin?: string): Promise<string> {
+  const r = await host.exec(argv, { timeoutMs: 60_000, ...(stdin !== undefined && { stdin }) });
+  if (r.code !== 0) {
+    throw new GangwayError('E_REMOTE', ExitCode.failed, `${host.label}: ${argv[0]} failed: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`);
+  }
+  return r.stdout;
+}
+
+/** Upload the release; returns the tag it deploys (for --env-only, the tag of the release in place). */
+async function uploadRelease(host: Host, layout: RemoteLayout, input: ExecuteHostInput, composeArgv: string[], imageId: string | undefined): Promise<string> {
+  const { plan, config } = input;
+  const release = layout.release(plan.releaseId);
+  let tag = plan.tag;
+  if (plan.mode === 'env-only') {
+    // Same compose files as the release in place; only the env changes.
+    const copy = `cur=$(cat "$1/current" 2>/dev/null) && [ -n "$cur" ] && [ -d "$1/releases/$cur" ] || { echo "nothing is deployed here yet: run a full deploy first" >&2; exit 1; }
+for f in $3; do cp "$1/releases/$cur/$f" "$2/$f" || exit 1; done
+cat "$1/releases/$cur/tag"`;
+    tag = (await execOrThrow(host, ['sh', '-c', copy, 'sh', layout.state, release, plan.composeFiles.map((f) => f.name).join(' ')])).trim();
+  } else {
+    for (const f of plan.composeFiles) await host.writeFileAtomic(posix.join(release, f.name), await readFile(f.localPath), { mode: 0o644 });
+  }
+  if (input.envText !== undefined) await host.writeFileAtomic(posix.join(release, '.env'), input.envText); // 0600
+  await host.writeFileAtomic(posix.join(release, 'tag'), `${tag}\n`, { mode: 0o644 });
+  const manifest = {
+    id: plan.releaseId,
+    app: plan.app,
+    tag,
+    image: plan.image ?? null,
+    image_id: imageId ?? null,
+    mode: plan.mode,
+    who: plan.who,
+    target: plan.target,
+    host: host.label,
+    delivery: plan.delivery,
+    created: new Date().toISOString(),
+    sha256: { compose: Object.fromEntries(plan.composeFiles.map((f) => [f.name, f.sha256])), env: plan.env?.sha256 ?? null },
+  };
+  await host.writeFileAtomic(posix.join(release, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 });
+  const script = applyScript({
+    mode: plan.mode,
+    app: plan.app,
+    dir: layout.dir,
+    releaseId: plan.releaseId,
+    tag,
+    ...(config.image && { imageName: config.image.name }),
+    composeFiles: plan.composeFiles.map((f) => f.name),
+    composeArgv,
+    health: config.health,
+    keep: config.keep,
+    record: {
+      id: plan.releaseId,
+      tag,
+      operation: plan.mode,
+      who: plan.who,
+      target: plan.target,
+      host: host.label,
+      delivery: plan.delivery,
+      image: plan.image ?? null,
+      image_ids: imageId ? [imageId] : [],
+      sha256: manifest.sha256,
+    },
+  });
+  await host.writeFileAtomic(posix.join(release, 'apply.sh'), script);
+  return tag;
+}
+
+/** Start the apply in its own session, immune to the SSH session ending; returns its pid. */
+async function startApply(host: Host, layout: RemoteLayout, releaseId: string): Promise<string> {
+  const start = `cd "$1" || exit 1
+if command -v setsid >/dev/null 2>&1; then
+  setsid nohup sh "$2" >>"$3" 2>&1 </dev/null &
+else
+  nohup sh "$2" >>"$3" 2>&1 </dev/null &
+fi
+echo $!`;
+  const pid = (await execOrThrow(host, ['sh', '-c', start, 'sh', layout.dir, posix.join(layout.release(releaseId), 'apply.sh'), layout.runLog(releaseId)])).trim();
+  return pid;
+}
+
+interface ResultEvent {
+  status: HostOutcome['status'];
+  serving: string;
+  failing_step?: string;
+  reason?: string;
+}
+
+/**
+ * Read the run log from where we left off, every half second, until the result event. Reading by offset
+ * (not `tail -f`) leaves no process behind on the server and resumes exactly after a reconnect.
+ */
+async function followRunLog(label: string, log: string, first: Host, input: ExecuteHostInput, swap: (h: Host) => void): Promise<ResultEvent> {
+  let host = first;
+  let offset = 0;
+  let partial = '';
+  for (;;) {
+    let chunk: string;
+    try {
+      const r = await host.exec(['sh', '-c', 'tail -c +"$1" "$2" 2>/dev/null || true', 'sh', String(offset + 1), log], { timeoutMs: 30_000 });
+      chunk = r.stdout;
+    } catch (e) {
+      host = await reconnect(label, input, e as Error);
+      swap(host);
+      continue;
+    }
+    offset += Buffer.byteLength(chunk, 'utf8');
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith(EVENT_PREFIX)) {
+        input.callbacks.onLog(label, line);
+        continue;
+      }
+      const event = JSON.parse(line.slice(EVENT_PREFIX.length)) as { event: 'step'; step: string; status: string; detail?: string } | ({ event: 'result' } & ResultEvent);
+      if (event.event === 'result') return event;
+      input.callbacks.onStep(label, { step: event.step, status: event.status === 'ok' ? 'ok' : 'fail', ms: 0, ...(event.detail && { detail: event.detail }) });
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+async function reconnect(label: string, input: ExecuteHostInput, cause: Error): Promise<Host> {
+  input.callbacks.onLog(label, `connection lost (${cause.message}); the apply goes on on the server — reconnecting`);
+  for (let attempt = 1; attempt <= RECONNECT_ATTEMPTS; attempt++) {
+    await new Promise((r) => setTimeout(r, Math.min(1000 * attempt, 5000)));
+    try {
+      const host = await input.open();
+      input.callbacks.onLog(label, 'reconnected; following the run log again');
+      return host;
+    } catch {
+      // try again
+    }
+  }
+  throw new GangwayError('E_CONNECTION_LOST', ExitCode.failed, `${label}: connection lost during the apply and not regained; the server finishes on its own — see \`gangway status\``, { cause });
+}
+
+/** For the Minimum Failure Record: the first line of the failing service's recent log that looks like an error. */
+async function firstErrorLine(host: Host, dir: string, plan: DeployPlan, tag: string, config: Config, composeArgv: string[], failingStep: string): Promise<string | undefined> {
+  const service = /^health (\S+)/.exec(failingStep)?.[1];
+  const files = plan.composeFiles.flatMap((f) => ['-f', posix.join(dir, f.name)]);
+  const args = [...composeArgv, '-p', config.app, '--project-directory', dir, ...files, '--env-file', posix.join(dir, '.env'), 'logs', '--no-color', '--tail', '50', ...(service ? [service] : [])];
+  const r = await host.exec(['env', `IMAGE_TAG=${tag}`, ...args], { timeoutMs: 30_000 });
+  const patterns = config.health.fatalLogs?.patterns ?? [];
+  const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
+  return lines.find((l) => patterns.some((p) => l.includes(p))) ?? lines.find((l) => /error|fatal|panic|exception|traceback/i.test(l)) ?? lines.at(-1);
+}
+
+
+function registryCredentials(config: Config): { registry?: { server: string; username: string; password: NonNullable<ReturnType<typeof registryPassword>> } } {
+  const password = registryPassword(config);
+  const username = config.image?.registry?.username;
+  if (!password || !username || !config.image) return {};
+  const server = config.image.registry?.server ?? config.image.name.split('/')[0]!;
+  return { registry: { server, username, password } };
+}

@@ -1,0 +1,37 @@
+/** The files gangway keeps on each server under `<dir>` (SPEC.md "On each server"). */
+import { posix } from 'node:path';
+
+export interface RemoteLayout {
+  dir: string;
+  state: string;
+  lock: string;
+  lockInfo: string;
+  releasesLog: string;
+  lastGoodTag: string;
+  /** The id of the release currently in place (gangway's own bookkeeping, beside last_good_tag). */
+  current: string;
+  release(id: string): string;
+  runLog(id: string): string;
+}
+
+export function remoteLayout(dir: string): RemoteLayout {
+  const state = posix.join(dir, '.gangway');
+  return {
+    dir,
+    state,
+    lock: posix.join(state, 'lock'),
+    lockInfo: posix.join(state, 'lock', 'info'),
+    releasesLog: posix.join(state, 'releases.jsonl'),
+    lastGoodTag: posix.join(state, 'last_good_tag'),
+    current: posix.join(state, 'current'),
+    release: (id) => posix.join(state, 'releases', id),
+    runLog: (id) => posix.join(state, 'runs', `${id}.log`),
+  };
+}
+
+/** Sortable and unique: `20261122-043012-1a2b`. */
+export function newReleaseId(now = new Date(), random = Math.random): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
+  return `${stamp}-${Math.floor(random() * 0x10000).toString(16).padStart(4, '0')}`;
+}
