@@ -16,13 +16,13 @@ import { LocalHost } from '../hosts/local-host.js';
 import { fail, ok, warn, type CheckItem } from './checklist.js';
 import { checkImageTag } from './compose-config.js';
 
-export async function composeChecks(config: Config, envEntries: readonly EnvEntry[] | undefined): Promise<CheckItem[]> {
+export async function composeChecks(config: Config, envEntries: readonly EnvEntry[] | undefined, tag = checkImageTag(config)): Promise<CheckItem[]> {
   const { files, problems } = await loadComposeFiles(config.compose, config.baseDir);
   const items: CheckItem[] = problems.map((p) => fail('compose file', formatProblem(p)));
   if (files.length < config.compose.length) return items; // unreadable or unparsable: the rest would only repeat it
 
   const values = new Map<string, string>((envEntries ?? []).map((e) => [e.key, e.value]));
-  values.set('IMAGE_TAG', checkImageTag(config));
+  values.set('IMAGE_TAG', tag);
   const lookup = (name: string) => values.get(name);
 
   const schemaProblems: ConfigProblem[] = [...files.flatMap((f) => validateCompose(f, lookup)), ...invalidInterpolations(files)];

@@ -19,6 +19,8 @@ export interface ComposeInputs {
   /** Compose files in order: name to use and content. */
   files: { name: string; content: Buffer }[];
   envText?: string;
+  /** IMAGE_TAG for the check. */
+  tag: string;
 }
 
 /** Unique plain file names for the compose files (they are uploaded side by side). */
@@ -48,7 +50,7 @@ export async function composeConfigOnHost(host: Host, config: Config, inputs: Co
       args.push('--env-file', posix.join(dir, '.env'));
     }
     args.push('config', '-q');
-    const r = await host.exec(['env', `IMAGE_TAG=${checkImageTag(config)}`, ...args], { timeoutMs: 60_000 });
+    const r = await host.exec(['env', `IMAGE_TAG=${inputs.tag}`, ...args], { timeoutMs: 60_000 });
     if (r.code === 0) return ok(title, `valid for ${cli.flavour === 'v2' ? 'docker compose' : 'docker-compose'} ${cli.version}`);
     const first = r.stderr.split('\n').find((l) => l.trim() !== '') ?? `exit ${r.code}`;
     return fail(title, first.trim());

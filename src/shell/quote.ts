@@ -9,7 +9,7 @@ const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 export function quote(arg: string): string {
   if (arg.includes('\0')) throw new TypeError('a shell argument cannot contain a NUL byte');
-  if (arg !== '' && SAFE_WORD.test(arg) && !arg.startsWith('-') && !arg.startsWith('=')) return arg;
+  if (arg !== '' && SAFE_WORD.test(arg) && !arg.startsWith('=')) return arg;
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 

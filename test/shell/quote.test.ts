@@ -11,7 +11,7 @@ test('safe words stay bare, everything else is single-quoted', () => {
   assert.equal(quote('user@host:2222'), 'user@host:2222');
   assert.equal(quote("it's"), `'it'\\''s'`);
   assert.equal(quote(''), "''");
-  assert.equal(quote('-rf'), "'-rf'");
+  assert.equal(quote('-rf'), '-rf', 'a leading dash is no shell syntax');
   assert.equal(quote('a b'), "'a b'");
 });
 

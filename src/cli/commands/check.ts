@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { countFailures, type CheckItem, type Checklist } from '../../check/checklist.js';
 import { composeChecks } from '../../check/compose-checks.js';
-import { composeConfigOnHost, composeUploadNames, type ComposeInputs } from '../../check/compose-config.js';
+import { checkImageTag, composeConfigOnHost, composeUploadNames, type ComposeInputs } from '../../check/compose-config.js';
 import { DEFAULT_REQUIRED_BYTES } from '../../check/disk.js';
 import { envChecks } from '../../check/env-checks.js';
 import { hostChecks } from '../../check/host-checks.js';
@@ -41,14 +41,16 @@ export async function preflight(
   target: Target,
   env: LoadedEnvFile | undefined,
   show: 'all' | 'problems',
+  /** The tag being deployed; `gangway check` uses the literal tag of gangway.yml or a placeholder. */
+  tag = checkImageTag(config),
 ): Promise<Checklist> {
   const { reporter } = ctx;
   const list: Checklist = { local: [], hosts: [] };
-  const inputs = await composeInputs(config, env?.text);
+  const inputs = { ...(await composeInputs(config, env?.text)), tag };
   list.local = [
     ...(await localChecks(config, target)),
     ...(await envChecks(config, env)),
-    ...(await composeChecks(config, env?.entries)),
+    ...(await composeChecks(config, env?.entries, tag)),
     ...(await localComposeConfig(config, inputs)),
   ];
   printGroup(reporter, 'local', list.local, show);
@@ -72,7 +74,7 @@ function printGroup(reporter: Reporter, name: string, items: CheckItem[], show: 
   for (const item of shown) reporter.item(item.status, item.title, item.detail);
 }
 
-async function composeInputs(config: Config, envText: string | undefined): Promise<ComposeInputs> {
+async function composeInputs(config: Config, envText: string | undefined): Promise<Omit<ComposeInputs, 'tag'>> {
   const names = composeUploadNames(config.compose);
   const files: ComposeInputs['files'] = [];
   for (const [i, path] of config.compose.entries()) {

@@ -42,7 +42,7 @@ export async function runDeploy(ctx: CommandContext, targetName: string | undefi
   const mode = options.envOnly ? 'env-only' : 'deploy';
   reporter.heading(`gangway deploy ${target.name} (${config.app}) — ${options.envOnly ? 'env only' : `tag ${tag}`}`);
 
-  const checklist = await preflight(ctx, config, target, env, 'problems');
+  const checklist = await preflight(ctx, config, target, env, 'problems', options.envOnly ? undefined : tag);
   const failures = countFailures(checklist);
   if (failures > 0) {
     throw new PreflightError(`preflight failed: ${failures} check${failures === 1 ? '' : 's'} failed; nothing was changed`, { details: { target: target.name, ...checklist } });
