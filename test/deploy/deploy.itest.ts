@@ -1,0 +1,186 @@
+/**
+ * The deploy pipeline end to end through the real sshd into the real dockerd with Compose v2: success,
+ * automatic rollback, first deploy failing, --env-only, --dry-run, the lock, a dropped connection.
+ * Images are built on the engine the sshd reaches (already "on the server"); delivery modes have their own tests.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gangway } from '../helpers/cli.js';
+import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
+import { findLeaks } from '../helpers/canary.js';
+import { buildWebImage } from '../helpers/images.js';
+
+const IMAGE = 'gangway-test/web';
+const projects: DeployProject[] = [];
+const project = (...args: Parameters<typeof deployProject>) => {
+  const p = deployProject(...args);
+  projects.push(p);
+  return p;
+};
+
+before(async () => {
+  await buildWebImage(`${IMAGE}:v1`, { version: 'v1' });
+  await buildWebImage(`${IMAGE}:v2`, { version: 'v2' });
+  await buildWebImage(`${IMAGE}:bad`, { version: 'bad', healthy: false });
+});
+after(() => projects.forEach((p) => p.cleanup()));
+
+function stat(path: string): string {
+  return (statSync(path).mode & 0o777).toString(8);
+}
+
+test('v1, v2, then a bad image: automatic rollback to v2, exit 1, the failure recorded everywhere', () => {
+  const p = project();
+  const v1 = gangway(['-c', p.config, 'deploy', '--tag', 'v1']);
+  assert.equal(v1.code, 0, v1.stdout + v1.stderr);
+  assert.equal(p.serving(), 'v1');
+  const v2 = gangway(['-c', p.config, 'deploy', '--tag', 'v2']);
+  assert.equal(v2.code, 0, v2.stdout + v2.stderr);
+  assert.equal(p.serving(), 'v2');
+
+  const bad = gangway(['-c', p.config, 'deploy', '--tag', 'bad']);
+  assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+  assert.match(bad.stdout, /\[fail\] health web — container reports unhealthy/);
+  assert.match(bad.stdout, /rolled back: serving v2/);
+  assert.match(bad.stderr, /deploy of bad failed: root@.* rolled back to v2/);
+  assert.equal(p.serving(), 'v2');
+
+  // Server: files of SPEC "On each server".
+  const state = join(p.serverDir, '.gangway');
+  assert.equal(readFileSync(join(state, 'last_good_tag'), 'utf8').trim(), 'v2');
+  assert.equal(stat(join(p.serverDir, '.env')), '600');
+  const backups = readdirSync(p.serverDir).filter((f) => f.startsWith('.env.bak-'));
+  assert.ok(backups.length >= 1 && backups.every((f) => /^\.env\.bak-\d{8}-\d{6}$/.test(f) && stat(join(p.serverDir, f)) === '600'), backups.join(','));
+  assert.ok(!existsSync(join(state, 'lock')), 'the apply released the lock');
+  const records = p.releases();
+  assert.deepEqual(records.map((r) => [r.tag, r.status, r.serving]), [['v1', 'succeeded', 'v1'], ['v2', 'succeeded', 'v2'], ['bad', 'rolled_back', 'v2']]);
+  const failed = records[2]!;
+  assert.equal(failed.failing_step, 'health web');
+  for (const field of ['id', 'started', 'finished', 'duration_s', 'who', 'target', 'host', 'delivery', 'sha256']) assert.ok(field in failed, field);
+  for (const r of readdirSync(join(state, 'releases'))) {
+    assert.equal(stat(join(state, 'releases', r, '.env')), '600');
+    assert.ok(existsSync(join(state, 'releases', r, 'manifest.json')));
+  }
+  const runLog = readFileSync(join(state, 'runs', `${String(failed.id)}.log`), 'utf8');
+  assert.match(runLog, /rolled back: release \S+ is serving v2|rolled back/);
+
+  // Local records.
+  const releaseLog = readFileSync(join(p.dir, 'records', 'release.log'), 'utf8');
+  assert.match(releaseLog, /TAG bad {2}target e2e {2}result: rolled_back/);
+  assert.match(releaseLog, /Minimum Failure Record \(root@.*\):\n {2}what failed: health web — container reports unhealthy\n {2}first error line: .+\n {2}rolled back: yes, to v2/);
+  const deployLogs = readdirSync(join(p.dir, 'records')).filter((f) => /^deploy_\d{8}-\d{6}\.log$/.test(f));
+  assert.ok(deployLogs.length >= 1);
+  const places: Record<string, string> = { v1: v1.stdout + v1.stderr, v2: v2.stdout + v2.stderr, bad: bad.stdout + bad.stderr, releaseLog, runLog, releases: readFileSync(join(state, 'releases.jsonl'), 'utf8') };
+  for (const f of deployLogs) places[f] = readFileSync(join(p.dir, 'records', f), 'utf8');
+  assert.deepEqual(findLeaks(places, { APP_SECRET: 'canary-e2e-secret-value' }), []);
+});
+
+test('a first deploy that fails stops its containers and says nothing was there to roll back to', () => {
+  const p = project();
+  const r = gangway(['-c', p.config, 'deploy', '--tag', 'bad']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /failed, serving none/);
+  assert.equal(p.releases()[0]?.status, 'failed');
+  assert.match(String(p.releases()[0]?.reason), /first deploy, nothing to roll back to: the new containers were stopped/);
+  const running = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${p.app}`], { encoding: 'utf8' });
+  assert.equal(running.trim(), '');
+});
+
+test('--dry-run prints the plan and touches nothing on the server', () => {
+  const p = project();
+  const r = gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--dry-run']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /plan: release \d{8}-\d{6}-[0-9a-f]{4}, deploy, tag v1/);
+  assert.match(r.stdout, /take the deploy lock[\s\S]*upload compose files and env[\s\S]*health gate within 30s/);
+  assert.ok(!existsSync(p.serverDir), 'no deploy directory was created');
+  assert.ok(!existsSync(join(p.dir, 'records')), 'no local records for a dry run');
+  const json = gangway(['-c', p.config, '--json', 'deploy', '--tag', 'v1', '--dry-run']);
+  assert.deepEqual(JSON.parse(json.stdout).plan.hosts[0].steps.map((s: { step: string }) => s.step), ['lock', 'dirs', 'upload', 'apply', 'records']);
+});
+
+test('tags Docker would reject, or with shell metacharacters, are refused before anything runs', () => {
+  const p = project();
+  for (const tag of ['v1;rm -rf /', '$(id)', '-v1', 'a'.repeat(129), 'v 1']) {
+    const r = gangway(['-c', p.config, 'deploy', '--tag', tag]);
+    assert.equal(r.code, 2, tag);
+    assert.match(r.stderr, /is not a valid image tag/);
+  }
+  assert.ok(!existsSync(p.serverDir));
+});
+
+test('--env-only: recreates only the service whose environment changed; a failing gate puts the old env back', () => {
+  const compose = (port: number) => `services:
+  web:
+    image: gangway-test/web:\${IMAGE_TAG:?IMAGE_TAG required}
+    environment: { APP_SECRET: "\${APP_SECRET}" }
+    healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/\${HEALTH_PATH}"], interval: 1s, retries: 2 }
+    ports: ["127.0.0.1:${port}:8080"]
+    stop_grace_period: 1s
+  other:
+    image: gangway-test/web:\${IMAGE_TAG:?IMAGE_TAG required}
+    stop_grace_period: 1s
+`;
+  const p = project({ compose, envText: 'APP_SECRET=canary-env-only-1\nHEALTH_PATH=health\n' });
+  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
+  const ids = () => execFileSync('docker', ['ps', '--no-trunc', '--filter', `label=com.docker.compose.project=${p.app}`, '--format', '{{.Label "com.docker.compose.service"}}={{.ID}}'], { encoding: 'utf8' }).trim().split('\n').sort();
+  const before = ids();
+
+  p.writeEnv('APP_SECRET=canary-env-only-2\nHEALTH_PATH=health\n');
+  const ok = gangway(['-c', p.config, 'deploy', '--env-only']);
+  assert.equal(ok.code, 0, `${ok.stdout}${ok.stderr}${readFileSync(join(p.serverDir, '.gangway', 'runs', readdirSync(join(p.serverDir, '.gangway', 'runs')).sort().at(-1)!), 'utf8')}`);
+  const afterOk = ids();
+  assert.equal(afterOk.find((l) => l.startsWith('other=')), before.find((l) => l.startsWith('other=')), 'other kept its container');
+  assert.notEqual(afterOk.find((l) => l.startsWith('web=')), before.find((l) => l.startsWith('web=')), 'web was recreated');
+  assert.match(readFileSync(join(p.serverDir, '.env'), 'utf8'), /canary-env-only-2/);
+  assert.equal(p.releases().at(-1)?.tag, 'v1');
+
+  p.writeEnv('APP_SECRET=canary-env-only-3\nHEALTH_PATH=missing\n');
+  const bad = gangway(['-c', p.config, 'deploy', '--env-only']);
+  assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+  assert.match(readFileSync(join(p.serverDir, '.env'), 'utf8'), /canary-env-only-2/, 'the previous env is back');
+  assert.equal(p.releases().at(-1)?.status, 'rolled_back');
+  assert.equal(p.serving(), 'v1');
+  assert.deepEqual(findLeaks({ ok: ok.stdout + ok.stderr, bad: bad.stdout + bad.stderr }, { A: 'canary-env-only-2', B: 'canary-env-only-3' }), []);
+});
+
+test('two deploys at once: the second exits 4 naming the holder, or waits with --lock-wait', async () => {
+  // A gate that can never pass keeps the first deploy (and its lock) busy for about 8 seconds.
+  const p = project({ health: '  services: [web]\n  http: [{ url: "http://127.0.0.1:1/never", retries: 8, interval: 1s }]\n  timeout: 8s' });
+  const first = spawn(process.execPath, [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, 'deploy', '--tag', 'v1'], { stdio: 'pipe' });
+  let out = '';
+  first.stdout.on('data', (d) => (out += d));
+  await waitFor(() => out.includes('start apply'), 20_000);
+  const second = gangway(['-c', p.config, 'deploy', '--tag', 'v2']);
+  assert.equal(second.code, 4, second.stdout + second.stderr);
+  assert.match(second.stderr, /the deploy lock is held by .+ since .+ \(deploying v1\)/);
+  const waiting = gangway(['-c', p.config, 'deploy', '--tag', 'v2', '--lock-wait', '2m']);
+  assert.match(waiting.stdout, /held by .*; waiting/);
+  assert.notEqual(waiting.code, 4);
+  await new Promise((r) => first.on('exit', r));
+});
+
+test('the SSH connection killed during the apply: the server still ends healthy, records it and frees the lock', async () => {
+  const p = project();
+  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
+  const cli = spawn(process.execPath, [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, 'deploy', '--tag', 'v2'], { stdio: 'pipe' });
+  let out = '';
+  cli.stdout.on('data', (d) => (out += d));
+  await waitFor(() => out.includes('start apply'), 20_000);
+  cli.kill('SIGKILL'); // the laptop goes away mid-apply
+  await waitFor(() => p.releases().length === 2, 60_000);
+  assert.equal(p.releases()[1]?.status, 'succeeded');
+  assert.equal(p.serving(), 'v2');
+  await waitFor(() => !existsSync(join(p.serverDir, '.gangway', 'lock')), 10_000);
+});
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,87 @@
+/** A throwaway project deploying to the real sshd (and its dockerd), with a server dir of its own. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fingerprintOf } from '../../src/hosts/ssh/host-key.js';
+import { tempDir, testEnv } from './testenv.js';
+
+export interface DeployProject {
+  dir: string;
+  config: string;
+  app: string;
+  serverDir: string;
+  port: number;
+  writeEnv(text: string): void;
+  /** What is serving on the published port (the version file), or undefined. */
+  serving(): string | undefined;
+  releases(): Record<string, unknown>[];
+  cleanup(): void;
+}
+
+let counter = 0;
+
+export function deployProject(options: { image?: string; delivery?: string; envText?: string; compose?: string | ((port: number) => string); extra?: string; health?: string; app?: string } = {}): DeployProject {
+  const env = testEnv();
+  const app = options.app ?? `gwt${process.pid % 10000}x${++counter}`;
+  const port = 19000 + ((process.pid + counter * 7) % 900);
+  const dir = tempDir();
+  const serverDir = `/tmp/gangway-e2e/${app}`;
+  const fingerprint = fingerprintOf(Buffer.from(env.hostKeyPub('target').base64, 'base64'));
+  const image = options.image ?? 'gangway-test/web';
+  writeFileSync(
+    join(dir, 'docker-compose.yml'),
+    (typeof options.compose === 'function' ? options.compose(port) : options.compose) ??
+      `services:
+  web:
+    image: ${image}:\${IMAGE_TAG:?IMAGE_TAG required}
+    environment:
+      APP_SECRET: \${APP_SECRET}
+    ports: ["127.0.0.1:${port}:8080"]
+    stop_grace_period: 1s
+`,
+  );
+  writeFileSync(join(dir, '.env'), options.envText ?? 'APP_SECRET=canary-e2e-secret-value\n');
+  writeFileSync(
+    join(dir, 'gangway.yml'),
+    `app: ${app}
+compose: docker-compose.yml
+env: { file: .env }
+${options.delivery ? `image: { name: ${image}, delivery: ${options.delivery} }\n` : ''}health:
+${options.health ?? `  services: [web]
+  http: [{ url: "http://127.0.0.1:${port}/health", retries: 3, interval: 1s }]
+  timeout: 30s`}
+keep: 3
+records: records
+${options.extra ?? ''}targets:
+  e2e:
+    hosts: ["root@${env.host}:${env.port}"]
+    dir: ${serverDir}
+    ssh: { key: ${env.clientKey}, fingerprint: "${fingerprint}", config: false }
+`,
+  );
+  return {
+    dir,
+    config: join(dir, 'gangway.yml'),
+    app,
+    serverDir,
+    port,
+    writeEnv: (text) => writeFileSync(join(dir, '.env'), text),
+    serving() {
+      try {
+        return execFileSync('curl', ['-fsS', '--max-time', '3', `http://127.0.0.1:${port}/version`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      } catch {
+        return undefined;
+      }
+    },
+    releases() {
+      try {
+        return readFileSync(join(serverDir, '.gangway', 'releases.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      } catch {
+        return [];
+      }
+    },
+    cleanup() {
+      execFileSync('sh', ['-c', `docker ps -aq --filter label=com.docker.compose.project=${app} | xargs -r docker rm -f >/dev/null 2>&1; docker network ls -q --filter label=com.docker.compose.project=${app} | xargs -r docker network rm >/dev/null 2>&1; rm -rf ${serverDir}`]);
+    },
+  };
+}
