@@ -11,13 +11,14 @@ set -euo pipefail
 STATE="${GANGWAY_TESTENV:-/tmp/gangway-testenv}"
 SSH_PORT="${GANGWAY_TEST_SSH_PORT:-2222}"
 JUMP_PORT="${GANGWAY_TEST_JUMP_PORT:-2223}"
+V1_PORT="${GANGWAY_TEST_V1_PORT:-2224}"
 REGISTRY_ADDR="127.0.0.1:5000"
 mkdir -p "$STATE"
 log() { printf '[test-env] %s\n' "$*" >&2; }
 
 stop_pidfile() { [ -f "$1" ] && kill "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; }
 if [ "${1:-}" = stop ]; then
-  for p in sshd-target sshd-jump registry dockerd ssh-agent; do stop_pidfile "$STATE/$p.pid"; done
+  for p in sshd-target sshd-jump sshd-v1 registry dockerd ssh-agent; do stop_pidfile "$STATE/$p.pid"; done
   exit 0
 fi
 
@@ -96,7 +97,7 @@ make_keys() {
   [ -f "$STATE/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C gangway-test-client -f "$STATE/client_ed25519"
   [ -f "$STATE/client_rsa_pass" ] || ssh-keygen -q -t rsa -b 2048 -N 'test-passphrase' -C gangway-test-pass -f "$STATE/client_rsa_pass"
   [ -f "$STATE/agent_only_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C gangway-test-agent -f "$STATE/agent_only_ed25519"
-  for h in target jump; do
+  for h in target jump v1; do
     [ -f "$STATE/host_${h}_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$STATE/host_${h}_ed25519"
   done
   # A key the servers never see, for "changed host key" tests.
@@ -106,8 +107,8 @@ make_keys() {
   chmod 600 "$STATE/authorized_keys"
 }
 
-start_sshd() { # start_sshd NAME PORT
-  local name=$1 port=$2 cfg="$STATE/sshd_$1.conf"
+start_sshd() { # start_sshd NAME PORT [PATH]
+  local name=$1 port=$2 cfg="$STATE/sshd_$1.conf" path=${3:-}
   cat >"$cfg.new" <<CFG
 ListenAddress 127.0.0.1:$port
 HostKey $STATE/host_${name}_ed25519
@@ -123,7 +124,7 @@ UsePAM no
 MaxSessions 32
 MaxStartups 64
 Subsystem sftp internal-sftp
-SetEnv DOCKER_HOST=unix:///var/run/docker.sock
+SetEnv DOCKER_HOST=unix:///var/run/docker.sock${path:+ PATH=$path}
 CFG
   if alive "$STATE/sshd-$name.pid"; then
     if cmp -s "$cfg.new" "$cfg"; then rm -f "$cfg.new"; return 0; fi
@@ -157,13 +158,23 @@ if [ "${1:-}" = docker ]; then
   exit 0
 fi
 
-apt_install docker.io openssh-server openssh-client docker-registry busybox-static curl procps
+apt_install docker.io openssh-server openssh-client docker-registry busybox-static curl procps docker-compose
 install_compose_v2
 start_dockerd
 start_registry
 make_keys
 start_sshd target "$SSH_PORT"
 start_sshd jump "$JUMP_PORT"
+# A "Compose v1 server": the same engine, but its docker CLI has no compose plugin, so only the
+# docker-compose v1 binary (Debian 12's package) is there — as on servers that never got the plugin.
+mkdir -p "$STATE/v1-bin"
+cat >"$STATE/v1-bin/docker" <<'SH'
+#!/bin/sh
+if [ "${1:-}" = compose ]; then echo "docker: 'compose' is not a docker command." >&2; exit 1; fi
+exec /usr/bin/docker "$@"
+SH
+chmod 755 "$STATE/v1-bin/docker"
+start_sshd v1 "$V1_PORT" "$STATE/v1-bin:/usr/local/bin:/usr/bin:/bin"
 start_agent
 
 cat >"$STATE/env" <<ENV
@@ -171,6 +182,7 @@ GANGWAY_TESTENV=$STATE
 GANGWAY_TEST_SSH_HOST=127.0.0.1
 GANGWAY_TEST_SSH_PORT=$SSH_PORT
 GANGWAY_TEST_JUMP_PORT=$JUMP_PORT
+GANGWAY_TEST_V1_PORT=$V1_PORT
 GANGWAY_TEST_REGISTRY=$REGISTRY_ADDR
 ENV
 log "ready: dockerd $(docker version --format '{{.Server.Version}}'), compose $(docker compose version --short), sshd :$SSH_PORT and :$JUMP_PORT, registry $REGISTRY_ADDR"

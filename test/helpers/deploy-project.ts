@@ -20,13 +20,15 @@ export interface DeployProject {
 
 let counter = 0;
 
-export function deployProject(options: { image?: string; delivery?: string; envText?: string; compose?: string | ((port: number) => string); extra?: string; health?: string; app?: string } = {}): DeployProject {
+export function deployProject(options: { image?: string; delivery?: string; envText?: string; compose?: string | ((port: number) => string); extra?: string; health?: string; app?: string; server?: 'target' | 'v1' } = {}): DeployProject {
   const env = testEnv();
   const app = options.app ?? `gwt${process.pid % 10000}x${++counter}`;
   const port = 19000 + ((process.pid + counter * 7) % 900);
   const dir = tempDir();
   const serverDir = `/tmp/gangway-e2e/${app}`;
-  const fingerprint = fingerprintOf(Buffer.from(env.hostKeyPub('target').base64, 'base64'));
+  const server = options.server ?? 'target';
+  const sshPort = server === 'v1' ? env.v1Port : env.port;
+  const fingerprint = fingerprintOf(Buffer.from(env.hostKeyPub(server).base64, 'base64'));
   const image = options.image ?? 'gangway-test/web';
   writeFileSync(
     join(dir, 'docker-compose.yml'),
@@ -54,7 +56,7 @@ keep: 3
 records: records
 ${options.extra ?? ''}targets:
   e2e:
-    hosts: ["root@${env.host}:${env.port}"]
+    hosts: ["root@${env.host}:${sshPort}"]
     dir: ${serverDir}
     ssh: { key: ${env.clientKey}, fingerprint: "${fingerprint}", config: false }
 `,

@@ -9,11 +9,13 @@ export interface TestEnv {
   host: string;
   port: number;
   jumpPort: number;
+  /** An sshd whose docker CLI has no Compose v2 plugin: only docker-compose v1. */
+  v1Port: number;
   registry: string;
   clientKey: string;
   passphraseKey: string;
   agentSocket: string;
-  hostKeyPub(name: 'target' | 'jump' | 'other'): { type: string; base64: string };
+  hostKeyPub(name: 'target' | 'jump' | 'other' | 'v1'): { type: string; base64: string };
 }
 
 let cached: TestEnv | undefined;
@@ -33,6 +35,7 @@ export function testEnv(): TestEnv {
     host: vars.GANGWAY_TEST_SSH_HOST!,
     port: Number(vars.GANGWAY_TEST_SSH_PORT),
     jumpPort: Number(vars.GANGWAY_TEST_JUMP_PORT),
+    v1Port: Number(vars.GANGWAY_TEST_V1_PORT),
     registry: vars.GANGWAY_TEST_REGISTRY!,
     clientKey: join(dir, 'client_ed25519'),
     passphraseKey: join(dir, 'client_rsa_pass'),
