@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Prints, side by side in one run:
+#  1. `gangway deploy` of an image already on the server vs. a raw
+#     `ssh host 'cd dir && IMAGE_TAG=… docker compose up -d --wait'` (target: gangway ≤ 1.2× raw);
+#  2. archive delivery of a ~120 MB image vs. `docker save | ssh docker load` (bytes and time).
+# Uses the real test environment (scripts/test-env.sh: dockerd, sshd on 127.0.0.1:2222). Figures, not a test.
+#   bench/deploy.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-5}"
+scripts/test-env.sh >/dev/null
+. /tmp/gangway-testenv/env
+[ -f dist/cli/main.js ] || npm run --silent build
+key="$GANGWAY_TESTENV/client_ed25519"
+kh="$GANGWAY_TESTENV/bench_known_hosts"
+echo "[$GANGWAY_TEST_SSH_HOST]:$GANGWAY_TEST_SSH_PORT $(cut -d' ' -f1,2 "$GANGWAY_TESTENV/host_target_ed25519.pub")" >"$kh"
+ssh_raw() { ssh -q -o BatchMode=yes -o UserKnownHostsFile="$kh" -i "$key" -p "$GANGWAY_TEST_SSH_PORT" "root@$GANGWAY_TEST_SSH_HOST" "$@"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"; ssh_raw "cd /tmp/gangway-bench && docker compose -p gwbench down >/dev/null 2>&1; rm -rf /tmp/gangway-bench" || true' EXIT
+
+# A small web image in two tags (FROM scratch + Debian's static busybox).
+mkdir -p "$work/img/www" && cp /bin/busybox "$work/img/" && echo ok >"$work/img/www/health"
+cat >"$work/img/Dockerfile" <<'DOCKERFILE'
+FROM scratch
+COPY busybox /bin/busybox
+COPY www /www
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+HEALTHCHECK --interval=1s --timeout=2s --retries=3 CMD ["/bin/wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
+CMD ["/bin/httpd", "-f", "-p", "8080", "-h", "/www"]
+DOCKERFILE
+for t in a b; do docker build -q -t gangway-bench/web:$t "$work/img" >/dev/null 2>&1; done
+
+cat >"$work/docker-compose.yml" <<'YML'
+services:
+  web:
+    image: gangway-bench/web:${IMAGE_TAG:?IMAGE_TAG required}
+    ports: ["127.0.0.1:18999:8080"]
+    stop_grace_period: 1s
+YML
+echo "GREETING=bench" >"$work/.env"
+cat >"$work/gangway.yml" <<YML
+app: gwbench
+compose: docker-compose.yml
+env: { file: .env }
+health: { services: [web], timeout: 60s }
+records: records
+targets:
+  bench:
+    hosts: ["root@$GANGWAY_TEST_SSH_HOST:$GANGWAY_TEST_SSH_PORT"]
+    dir: /tmp/gangway-bench
+    ssh: { key: $key, known_hosts: $kh, config: false }
+YML
+
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+node bin/gangway.js -c "$work/gangway.yml" deploy --tag a --yes >/dev/null   # first deploy: creates everything
+g_total=0; r_total=0
+for i in $(seq 1 "$runs"); do
+  tag=$([ $((i % 2)) -eq 1 ] && echo b || echo a)
+  t=$(date +%s%N); node bin/gangway.js -c "$work/gangway.yml" deploy --tag "$tag" --yes >/dev/null; g=$(ms "$t")
+  other=$([ "$tag" = a ] && echo b || echo a)
+  t=$(date +%s%N); ssh_raw "cd /tmp/gangway-bench && IMAGE_TAG=$other docker compose -p gwbench up -d --wait >/dev/null 2>&1"; r=$(ms "$t")
+  g_total=$((g_total + g)); r_total=$((r_total + r))
+  printf 'run %d: gangway deploy %5d ms   raw ssh compose up --wait %5d ms\n' "$i" "$g" "$r"
+done
+printf 'deploy, image on the server: gangway %d ms vs raw %d ms on average = %s× (target ≤ 1.2×)\n' \
+  $((g_total / runs)) $((r_total / runs)) "$(awk "BEGIN { printf \"%.2f\", $g_total / $r_total }")"
+
+# 2. Archive delivery of a ~120 MB image.
+mkdir -p "$work/big" && cp "$work/img/Dockerfile" "$work/img/busybox" "$work/big/" && cp -r "$work/img/www" "$work/big/"
+head -c $((120 * 1024 * 1024)) /dev/urandom >"$work/big/www/blob.bin"
+docker build -q -t gangway-bench/big:1 "$work/big" >/dev/null 2>&1
+size=$(docker image inspect --format '{{.Size}}' gangway-bench/big:1)
+docker image rm gangway-bench/big:1 >/dev/null 2>&1 || true
+docker build -q -t gangway-bench/big:1 "$work/big" >/dev/null 2>&1
+docker save -o "$work/big.tar" gangway-bench/big:1
+t=$(date +%s%N); docker save gangway-bench/big:1 | ssh_raw "docker load >/dev/null"; raw=$(ms "$t")
+sed -i 's/^health:.*/health: { timeout: 60s }/' "$work/gangway.yml"
+cat >>"$work/gangway.yml" <<YML
+image: { name: gangway-bench/big, delivery: archive }
+YML
+out=$(node bin/gangway.js -c "$work/gangway.yml" -v --json deploy --tag 1 --yes 2>/dev/null || true)
+sent=$(printf '%s' "$out" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).hosts[0].bytesSent)}catch{console.log("?")}})')
+t=$(date +%s%N); node bin/gangway.js -c "$work/gangway.yml" deploy --tag 1 --yes >/dev/null 2>&1 || true; g=$(ms "$t")
+printf 'archive delivery of a %d MB image: gangway deploy (save | gzip | ssh | load, verify, apply) %d ms, %s bytes sent; raw docker save | ssh docker load %d ms, %d bytes\n' \
+  $((size / 1024 / 1024)) "$g" "$sent" "$raw" "$(stat -c %s "$work/big.tar")"
