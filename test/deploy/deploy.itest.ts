@@ -184,3 +184,23 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+test('the server drops the SSH connection mid-apply: the CLI reconnects, follows the log to the end, exit 0', async () => {
+  const p = project();
+  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
+  const cli = spawn(process.execPath, [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, '-v', 'deploy', '--tag', 'v2'], { stdio: 'pipe' });
+  let out = '';
+  let err = '';
+  cli.stdout.on('data', (d) => (out += d));
+  cli.stderr.on('data', (d) => (err += d));
+  await waitFor(() => out.includes('start apply'), 20_000);
+  // Kill the per-connection sshd processes of the target sshd: the network side of the session is gone.
+  const sshdPid = readFileSync(join(process.env.GANGWAY_TESTENV ?? '/tmp/gangway-testenv', 'sshd-target.pid'), 'utf8').trim();
+  execFileSync('pkill', ['-KILL', '-P', sshdPid]);
+  const code = await new Promise<number | null>((r) => cli.on('exit', r));
+  assert.equal(code, 0, out + err);
+  assert.match(err, /connection lost .*reconnecting/);
+  assert.match(err, /reconnected; following the run log again/);
+  assert.match(out, /serving v2/);
+  assert.equal(p.releases().at(-1)?.status, 'succeeded');
+});
