@@ -23,7 +23,7 @@ test('each command has its own --help', () => {
 });
 
 test('commands of later releases say so and exit 2', () => {
-  for (const args of [['deploy'], ['rollback'], ['status'], ['releases'], ['logs'], ['lock', 'status'], ['lock', 'release']]) {
+  for (const args of [['rollback'], ['status'], ['releases'], ['logs'], ['lock', 'status'], ['lock', 'release']]) {
     const r = gangway(args);
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, /is not implemented yet/);
@@ -42,10 +42,10 @@ test('usage errors exit 2 with a hint', () => {
 });
 
 test('--json: one JSON document on stdout, also for errors', () => {
-  const r = gangway(['--json', 'deploy']);
+  const r = gangway(['--json', 'rollback']);
   assert.equal(r.code, 2);
   const doc = JSON.parse(r.stdout);
-  assert.deepEqual(doc, { ok: false, error: { code: 'E_NOT_IMPLEMENTED', message: 'gangway deploy is not implemented yet', hints: [] } });
+  assert.deepEqual(doc, { ok: false, error: { code: 'E_NOT_IMPLEMENTED', message: 'gangway rollback is not implemented yet', hints: [] } });
 });
 
 test('a missing gangway.yml is a configuration error (exit 2) that says what to do', () => {
