@@ -19,9 +19,21 @@ export interface DeliveryRequest {
   dockerfile?: string;
   /** registry mode: credentials for `docker login` (password through stdin only). */
   registry?: { server: string; username: string; password: Secret };
-  onProgress?: (p: TransferProgress) => void;
+  /** Transfer progress (archive, build), at most every 100 ms and once at the end. */
+  onProgress?: (p: DeliveryProgress) => void;
   /** Progress lines from the host (pull/build output), already meant for display after scrubbing. */
   onLog?: (line: string) => void;
+  /** Stops the delivery: the host command is stopped, a local `docker save` is killed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * `bytes`: uncompressed image bytes read (archive: of the tar; build: of the context tar); `total`: their
+ * number when known (an uncompressed prebuilt archive's size; the build context's). `sent`: bytes sent to the
+ * host after compression.
+ */
+export interface DeliveryProgress extends TransferProgress {
+  sent: number;
 }
 
 export interface DeliveryResult {

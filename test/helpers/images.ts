@@ -1,0 +1,135 @@
+/**
+ * Test images built FROM scratch with Debian's static busybox (package busybox-static): no registry on the
+ * internet is needed. Built with the local engine's `docker build` from a temporary context directory.
+ *
+ * The web image: busybox httpd serving /www on `port`, /www/version holds the version text, /www/health
+ * exists only when healthy. Its HEALTHCHECK fetches /health with busybox wget every second (2 retries), so a
+ * healthy variant reports `healthy` within about a second and an unhealthy one (no /health: 404) reports
+ * `unhealthy` within about three. /bin holds busybox and a symlink per applet, so /bin/sh, wget, cat… exist
+ * (CMD-SHELL healthchecks and `docker exec … sh -c` work).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const BUSYBOX = '/bin/busybox';
+/** The label that records what a test image was built from, so an identical request skips the build. */
+const SPEC_LABEL = 'gangway.test.spec';
+
+export interface WebImageOptions {
+  version: string;
+  /** Default true. An unhealthy image serves no /health, so its healthcheck fails. */
+  healthy?: boolean;
+  /** Default 8080. */
+  port?: number;
+}
+
+async function docker(args: string[], options: { maxBuffer?: number } = {}): Promise<string> {
+  try {
+    const { stdout } = await run('docker', args, { maxBuffer: options.maxBuffer ?? 16 * 1024 * 1024 });
+    return stdout;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`docker ${args.slice(0, 2).join(' ')} failed: ${(err.stderr ?? err.message).trim()}`);
+  }
+}
+
+/** The local engine's id of `ref`, or undefined when it has no such image. */
+export async function localImageId(ref: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref]);
+    return stdout.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function imageLabel(ref: string, label: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('docker', ['image', 'inspect', '--format', `{{index .Config.Labels ${JSON.stringify(label)}}}`, ref]);
+    return stdout.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+let applets: Promise<string[]> | undefined;
+
+function busyboxApplets(): Promise<string[]> {
+  applets ??= run(BUSYBOX, ['--list']).then(({ stdout }) => stdout.split('\n').filter((a) => /^[a-z0-9_.[-]+$/.test(a) && a !== 'busybox'));
+  return applets;
+}
+
+/** Build (or reuse) the busybox web image `ref`; returns its image id. */
+export async function buildWebImage(ref: string, options: WebImageOptions): Promise<string> {
+  const healthy = options.healthy ?? true;
+  const port = options.port ?? 8080;
+  const spec = JSON.stringify({ v: 1, version: options.version, healthy, port });
+  if ((await imageLabel(ref, SPEC_LABEL)) === spec) return (await localImageId(ref))!;
+
+  const dir = await mkdtemp(join(tmpdir(), 'gangway-image-'));
+  try {
+    await mkdir(join(dir, 'bin'));
+    await copyFile(BUSYBOX, join(dir, 'bin', 'busybox'));
+    for (const applet of await busyboxApplets()) await symlink('busybox', join(dir, 'bin', applet)).catch(() => {});
+    await mkdir(join(dir, 'www'));
+    await writeFile(join(dir, 'www', 'version'), options.version);
+    await writeFile(join(dir, 'www', 'index.html'), `<!doctype html><title>gangway test web</title><p>version ${options.version}</p>\n`);
+    if (healthy) await writeFile(join(dir, 'www', 'health'), 'ok\n');
+    const url = `http://127.0.0.1:${port}/health`;
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      [
+        'FROM scratch',
+        'COPY bin /bin',
+        'COPY www /www',
+        `LABEL ${SPEC_LABEL}=${JSON.stringify(spec)}`,
+        `HEALTHCHECK --interval=1s --timeout=2s --retries=2 CMD ["/bin/busybox", "wget", "-q", "-O", "/dev/null", "${url}"]`,
+        `EXPOSE ${port}`,
+        `CMD ["/bin/busybox", "httpd", "-f", "-p", "${port}", "-h", "/www"]`,
+        '',
+      ].join('\n'),
+    );
+    await docker(['build', '-q', '-t', ref, dir]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return (await localImageId(ref))!;
+}
+
+/** Push `ref` (e.g. 127.0.0.1:5000/gangway-test/web:v1) to its registry. */
+export async function pushImage(ref: string): Promise<void> {
+  await docker(['push', ref]);
+}
+
+/** Remove `ref` from the local engine (a tag, or an id with all its tags); no error when it is absent. */
+export async function removeImage(ref: string): Promise<void> {
+  if ((await localImageId(ref)) === undefined) return;
+  await docker(['image', 'rm', '-f', ref]);
+}
+
+/** Add tag `target` to the local image `source`. */
+export async function tagImage(source: string, target: string): Promise<void> {
+  await docker(['tag', source, target]);
+}
+
+/** `docker save` of the local engine into `file`. */
+export async function saveImage(refs: string | string[], file: string): Promise<void> {
+  await docker(['save', '-o', file, ...(Array.isArray(refs) ? refs : [refs])]);
+}
+
+/** Run a throwaway container of `ref` and return its stdout: e.g. `['/bin/busybox', 'cat', '/www/version']`. */
+export async function runInImage(ref: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', ['run', '--rm', '--network', 'none', '--entrypoint', argv[0]!, ref, ...argv.slice(1)]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
