@@ -11,6 +11,7 @@ import { buildSource } from '../compose/build-context.js';
 import { detectCompose } from '../docker/compose-cli.js';
 import { ExitCode, GangwayError } from '../errors.js';
 import type { Host, TransferProgress } from '../hosts/host.js';
+import { formatBytes } from '../output/reporter.js';
 import { registryPassword } from '../redact/register.js';
 import { applyScript, EVENT_PREFIX } from './apply-script.js';
 import { remoteLayout, type RemoteLayout } from './layout.js';
@@ -115,7 +116,7 @@ export async function executeOnHost(label: string, input: ExecuteHostInput): Pro
             ...(callbacks.onProgress && { onProgress: callbacks.onProgress(label, `deliver ${plan.image}`) }),
             onLog: (line) => callbacks.onLog(label, line),
           }),
-        (r) => `${r.imageId.slice(0, 19)}${r.bytesSent ? `, ${r.bytesSent} bytes sent` : ''}`,
+        (r) => `${r.imageId.slice(0, 19)}${r.bytesSent ? `, ${formatBytes(r.bytesSent)} sent` : ''}`,
       );
       bytesSent += result.bytesSent;
       imageId = result.imageId;
