@@ -104,7 +104,8 @@ test('a configuration error exits 2 naming file, line and key', () => {
 
 /** What a check could have changed on the server: files in /tmp, the deploy dir, Docker objects. */
 function serverState(): string {
-  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' });
+  // Sorted: docker lists objects created in the same second in no fixed order.
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' }).split('\n').sort().join('\n');
   return [
     run('ls', ['-A', '/tmp']),
     run('sh', ['-c', 'ls -A /tmp/gangway-check-itest 2>&1 || true']),

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -203,4 +203,33 @@ test('the server drops the SSH connection mid-apply: the CLI reconnects, follows
   assert.match(err, /reconnected; following the run log again/);
   assert.match(out, /serving v2/);
   assert.equal(p.releases().at(-1)?.status, 'succeeded');
+});
+
+test('several hosts: one unreachable host fails the preflight (exit 3) and no host is touched', () => {
+  const p = project();
+  const text = readFileSync(p.config, 'utf8');
+  writeFileSync(p.config, text.replace(/hosts: \["(root@[^"]+)"\]/, 'hosts: ["$1", "root@127.0.0.1:1"]'));
+  const r = gangway(['-c', p.config, 'deploy', '--tag', 'v1']);
+  // Preflight sees the unreachable host first: nothing is deployed anywhere.
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stdout, /host root@127\.0\.0\.1:1\n {2}\[fail\] SSH — .*connection refused/);
+  assert.ok(!existsSync(p.serverDir), 'the reachable host was not touched either');
+});
+
+test('every file gangway wrote on the server and locally is free of the env values (besides the env files themselves)', () => {
+  const p = project({ envText: 'APP_SECRET=canary-files-scan-1\nOTHER="canary-files-scan-2"\n' });
+  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
+  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'bad']).code, 1);
+  const places: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (!/^\.env(\.bak-.*)?$/.test(entry.name)) places[path] = readFileSync(path, 'utf8');
+    }
+  };
+  walk(p.serverDir);
+  walk(join(p.dir, 'records'));
+  assert.ok(Object.keys(places).some((f) => f.endsWith('apply.sh')) && Object.keys(places).some((f) => f.endsWith('manifest.json')));
+  assert.deepEqual(findLeaks(places, { A: 'canary-files-scan-1', B: 'canary-files-scan-2' }), []);
 });
