@@ -2,7 +2,6 @@
 import type { Config, Target } from '../config/config.js';
 import type { HostSpec } from '../config/hosts.js';
 import type { Host } from '../hosts/host.js';
-import { SshHost } from '../hosts/ssh/ssh-host.js';
 import { detectCompose, type ComposeCli } from '../docker/compose-cli.js';
 import { formatBytes } from '../output/reporter.js';
 import { composeConfigOnHost, type ComposeInputs } from './compose-config.js';
@@ -41,7 +40,7 @@ export async function hostChecks(
   }
   try {
     const items: CheckItem[] = [];
-    if (host instanceof SshHost) {
+    if (host.hostKey) {
       const k = host.hostKey;
       items.push(ok('SSH', `connected; host key ${k.type} ${k.fingerprint} (${k.trustedBy})`));
     }

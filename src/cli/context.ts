@@ -2,6 +2,7 @@
 import type { Config, Target } from '../config/config.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, selectTarget } from '../config/load.js';
 import type { Host } from '../hosts/host.js';
+import { HostPool } from '../hosts/host-pool.js';
 import { openHost } from '../hosts/open-host.js';
 import type { HostSpec } from '../config/hosts.js';
 import type { Reporter } from '../output/reporter.js';
@@ -24,10 +25,28 @@ export interface CommandContext {
   options: GlobalOptions;
   loadConfig(): Promise<Config>;
   target(config: Config, name: string | undefined): Target;
+  /** The command's connection to a host (one per host, reused by every step; closed when the command ends). */
   openHost(target: Target, spec: HostSpec): Promise<Host>;
+  /** A new connection after the old one broke. */
+  reopenHost(target: Target, spec: HostSpec): Promise<Host>;
+  closeHosts(): Promise<void>;
 }
 
 export function createContext(reporter: Reporter, scrubber: Scrubber, options: GlobalOptions): CommandContext {
+  const specs = new Map<string, { target: Target; spec: HostSpec }>();
+  const pool = new HostPool((key) => {
+    const { target, spec } = specs.get(key)!;
+    return openHost(spec, target.ssh, {
+      acceptNewHostKey: options.acceptNewHostKey === true,
+      warn: (m) => reporter.warn(m),
+      ...(process.stdin.isTTY && { promptPassphrase: (file: string) => promptHidden(`Passphrase for ${file}: `) }),
+    });
+  });
+  const keyOf = (target: Target, spec: HostSpec) => {
+    const key = `${target.name}\0${spec.label}`;
+    specs.set(key, { target, spec });
+    return key;
+  };
   return {
     reporter,
     scrubber,
@@ -38,11 +57,8 @@ export function createContext(reporter: Reporter, scrubber: Scrubber, options: G
       return config;
     },
     target: selectTarget,
-    openHost: (target, spec) =>
-      openHost(spec, target.ssh, {
-        acceptNewHostKey: options.acceptNewHostKey === true,
-        warn: (m) => reporter.warn(m),
-        ...(process.stdin.isTTY && { promptPassphrase: (file: string) => promptHidden(`Passphrase for ${file}: `) }),
-      }),
+    openHost: (target, spec) => pool.get(keyOf(target, spec)),
+    reopenHost: (target, spec) => pool.reopen(keyOf(target, spec)),
+    closeHosts: () => pool.closeAll(),
   };
 }

@@ -45,7 +45,12 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
       const command = raw.at(-1) as Command;
       const options = command.opts();
       const args = command.args;
-      await fn(createContext(reporter, scrubber, command.optsWithGlobals<GlobalOptions>()), args, options);
+      const ctx = createContext(reporter, scrubber, command.optsWithGlobals<GlobalOptions>());
+      try {
+        await fn(ctx, args, options);
+      } finally {
+        await ctx.closeHosts();
+      }
     };
   const notYet = (name: string): Action => async () => {
     throw new NotImplementedError(name);

@@ -54,6 +54,8 @@ export interface ExecuteHostInput {
   target: Target;
   plan: DeployPlan;
   open(): Promise<Host>;
+  /** A new connection after the old one broke. */
+  reopen(): Promise<Host>;
   envText?: string;
   lockWaitMs: number;
   callbacks: HostCallbacks;
@@ -276,7 +278,7 @@ async function reconnect(label: string, input: ExecuteHostInput, cause: Error): 
   for (let attempt = 1; attempt <= RECONNECT_ATTEMPTS; attempt++) {
     await new Promise((r) => setTimeout(r, Math.min(1000 * attempt, 5000)));
     try {
-      const host = await input.open();
+      const host = await input.reopen();
       input.callbacks.onLog(label, 'reconnected; following the run log again');
       return host;
     } catch {

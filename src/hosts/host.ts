@@ -40,6 +40,8 @@ export interface Host {
   /** How the host is named in output: `local`, `deploy@203.0.113.10`. */
   readonly label: string;
   readonly kind: 'local' | 'ssh';
+  /** The verified host key (SSH only): type, fingerprint and what trusted it. */
+  readonly hostKey?: { type: string; fingerprint: string; trustedBy: string };
   /** Run argv (quoted by the one quoting function where a shell is involved). */
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /**

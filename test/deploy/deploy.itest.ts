@@ -233,3 +233,13 @@ test('every file gangway wrote on the server and locally is free of the env valu
   assert.ok(Object.keys(places).some((f) => f.endsWith('apply.sh')) && Object.keys(places).some((f) => f.endsWith('manifest.json')));
   assert.deepEqual(findLeaks(places, { A: 'canary-files-scan-1', B: 'canary-files-scan-2' }), []);
 });
+
+test('one SSH connection per host for the whole deploy: preflight, upload and apply share it', () => {
+  const p = project();
+  const log = join(process.env.GANGWAY_TESTENV ?? '/tmp/gangway-testenv', 'sshd-target.log');
+  const accepted = () => readFileSync(log, 'utf8').split('Accepted publickey').length - 1;
+  const before = accepted();
+  const r = gangway(['-c', p.config, 'deploy', '--tag', 'v1']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(accepted() - before, 1);
+});

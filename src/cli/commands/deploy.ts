@@ -76,6 +76,7 @@ async function applyPlan(ctx: CommandContext, config: Config, target: Target, pl
             target,
             plan,
             open: () => ctx.openHost(target, spec),
+            reopen: () => ctx.reopenHost(target, spec),
             ...(envText !== undefined && { envText }),
             lockWaitMs,
             callbacks: {
