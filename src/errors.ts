@@ -71,13 +71,6 @@ export class ConfigError extends GangwayError {
   }
 }
 
-/** A command that a later release implements. */
-export class NotImplementedError extends GangwayError {
-  constructor(command: string) {
-    super('E_NOT_IMPLEMENTED', ExitCode.usage, `gangway ${command} is not implemented yet`);
-  }
-}
-
 /** SSH or local-engine connection failures: unreachable, timeout, authentication, host key. */
 export class ConnectionError extends GangwayError {
   constructor(code: string, message: string, options?: GangwayErrorOptions) {

@@ -1,6 +1,5 @@
 /** The command line: every command of SPEC.md, its flags and its one-line description. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { NotImplementedError } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
 import type { Scrubber } from '../redact/scrubber.js';
 import { parseDuration } from '../util/duration.js';
@@ -8,6 +7,11 @@ import { runCheck } from './commands/check.js';
 import { runDeploy } from './commands/deploy.js';
 import { runEnvDiff } from './commands/env-diff.js';
 import { runInit } from './commands/init.js';
+import { runLockRelease, runLockStatus } from './commands/lock.js';
+import { runLogs } from './commands/logs.js';
+import { runStatus } from './commands/status.js';
+import { runReleases } from './commands/releases.js';
+import { runRollback } from './commands/rollback.js';
 import { createContext, type CommandContext, type GlobalOptions } from './context.js';
 import { VERSION } from '../version.js';
 
@@ -52,9 +56,6 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
         await ctx.closeHosts();
       }
     };
-  const notYet = (name: string): Action => async () => {
-    throw new NotImplementedError(name);
-  };
   const sub = (name: string, description: string) => program.command(name).description(description).exitOverride().showHelpAfterError();
 
   sub('init', 'scaffold gangway.yml, an env template from an existing .env\'s keys, and .gitignore lines')
@@ -88,33 +89,43 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
   sub('rollback', 'go back to the last good release (or --to a retained tag) through the same health gate')
     .argument('[target]', 'target in gangway.yml')
     .option('--to <tag>', 'a retained tag to roll back to')
-    .action(action(notYet('rollback')));
+    .option('--dry-run', 'print the plan and change nothing')
+    .addOption(new Option('--lock-wait <duration>', 'wait this long for another deploy\'s lock (e.g. 5m)').argParser(durationArg))
+    .action(
+      action((ctx, [target], o) =>
+        runRollback(ctx, target, {
+          ...(typeof o.to === 'string' && { to: o.to }),
+          dryRun: o.dryRun === true,
+          lockWaitMs: typeof o.lockWait === 'number' ? o.lockWait : 0,
+        }),
+      ),
+    );
 
   sub('status', 'GO / NO-GO per host: tags, services, health, resources, disk, lock')
     .argument('[target]', 'target in gangway.yml')
-    .action(action(notYet('status')));
+    .action(action((ctx, [target]) => runStatus(ctx, target)));
 
   sub('releases', 'release history per host, newest first')
     .argument('[target]', 'target in gangway.yml')
     .addOption(new Option('--limit <n>', 'show at most N releases per host').argParser(positiveInt).default(20))
-    .action(action(notYet('releases')));
+    .action(action((ctx, [target], o) => runReleases(ctx, target, { limit: o.limit as number })));
 
   sub('logs', 'compose logs from every host of a target, prefixed by host, secrets masked')
     .argument('[target]', 'target in gangway.yml')
     .argument('[service]', 'one compose service (default: all)')
     .option('-f, --follow', 'follow until interrupted')
     .addOption(new Option('--tail <n>', 'lines from the end of each log').argParser(positiveInt).default(100))
-    .action(action(notYet('logs')));
+    .action(action((ctx, [target, service], o) => runLogs(ctx, target, service, { follow: o.follow === true, tail: o.tail as number })));
 
   const lock = sub('lock', 'show (status) or release the deploy lock').usage('status|release [target] [--force]');
-  lock.command('status').description('who holds the deploy lock and since when').argument('[target]').exitOverride().action(action(notYet('lock status')));
+  lock.command('status').description('who holds the deploy lock and since when').argument('[target]', 'target in gangway.yml').exitOverride().action(action((ctx, [target]) => runLockStatus(ctx, target)));
   lock
     .command('release')
     .description('release the deploy lock (yours, or a dead holder\'s; --force for any)')
-    .argument('[target]')
+    .argument('[target]', 'target in gangway.yml')
     .option('--force', 'release a lock held by someone else (recorded)')
     .exitOverride()
-    .action(action(notYet('lock release')));
+    .action(action((ctx, [target], o) => runLockRelease(ctx, target, { force: o.force === true })));
 
   const env = sub('env', 'compare the local env file with the server\'s (diff)').usage('diff [target]');
   env

@@ -45,6 +45,7 @@ export interface Config {
   dirs: string[];
   health: HealthSettings;
   keep: number;
+  status: { cpuPercent: number; memoryPercent: number; diskFreePercent: number };
   records: string;
   targets: Record<string, Target>;
 }

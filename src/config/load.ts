@@ -126,6 +126,7 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
       timeoutMs: parseDuration(health.timeout),
     },
     keep: parsed.keep,
+    status: { cpuPercent: parsed.status.cpu_percent, memoryPercent: parsed.status.memory_percent, diskFreePercent: parsed.status.disk_free_percent },
     records: local(parsed.records),
     targets,
   };

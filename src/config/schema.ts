@@ -104,6 +104,15 @@ export const configSchema = z
     dirs: z.array(relativeDir).default([]).meta({ description: 'Directories created under <dir>' }),
     health: healthSchema.prefault({}),
     keep: z.int().min(1).default(5).meta({ description: 'Releases (and their images) kept on each host for rollback' }),
+    status: z
+      .object({
+        cpu_percent: z.number().positive().default(80).meta({ description: 'NO-GO when a service uses more CPU than this (docker stats %)' }),
+        memory_percent: z.number().positive().max(100).default(95).meta({ description: 'NO-GO when a service uses more of its memory limit than this' }),
+        disk_free_percent: z.number().min(0).max(100).default(10).meta({ description: 'Warn when the deploy directory\'s filesystem has less free space than this' }),
+      })
+      .strict()
+      .prefault({})
+      .meta({ description: 'Go/No-Go thresholds of `gangway status` (defaults after seed 004)' }),
     records: z.string().min(1).default('.gangway/records').meta({ description: 'Local run records and release.log' }),
     targets: z.record(z.string().regex(TARGET_NAME, 'target names must match [a-z0-9][a-z0-9_-]*'), targetSchema).refine((t) => Object.keys(t).length > 0, 'at least one target is needed'),
   })

@@ -135,7 +135,12 @@ services_healthy() { # TAG
     while :; do
       cid=$(dc "$1" ps $PS_ALL -q "$svc" 2>/dev/null | head -n 1)
       state=none
-      [ -n "$cid" ] && state=$(docker inspect -f '{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$cid" 2>/dev/null)
+      # Two calls: a template touching .State.Health fails for a container without a healthcheck.
+      if [ -n "$cid" ]; then
+        st=$(docker inspect -f '{{.State.Status}}' "$cid" 2>/dev/null)
+        hs=$(docker inspect -f '{{.State.Health.Status}}' "$cid" 2>/dev/null)
+        state="${"$"}{st:-unknown}/${"$"}{hs:-none}"
+      fi
       case "$state" in
         running/healthy) say "ok $svc healthy"; break ;;
         running/none) say "ok $svc running (no healthcheck)"; break ;;

@@ -124,7 +124,7 @@ export async function executeOnHost(label: string, input: ExecuteHostInput): Pro
       imageId = result.imageId;
     }
 
-    const tag = await timed('upload', () => uploadRelease(host, layout, input, compose.argv, imageId), (t) => `release ${plan.releaseId} (tag ${t})`);
+    const { tag, files } = await timed(plan.mode === 'rollback' ? 'choose release' : 'upload', () => uploadRelease(host, layout, input, compose.argv, imageId), (t) => `release ${plan.releaseId} (tag ${t.tag})`);
 
     await timed('start apply', () => startApply(host, layout, plan.releaseId), (p) => `server pid ${p}`);
     applyStarted = true;
@@ -142,7 +142,7 @@ export async function executeOnHost(label: string, input: ExecuteHostInput): Pro
       runLog: layout.runLog(plan.releaseId),
     };
     if (result.status !== 'succeeded' && result.failing_step) {
-      const line = await firstErrorLine(host, dir, plan, tag, config, compose.argv, result.failing_step).catch(() => undefined);
+      const line = await firstErrorLine(host, dir, files, tag, config, compose.argv, result.failing_step).catch(() => undefined);
       if (line) outcome.firstErrorLine = line;
     }
     return outcome;
@@ -160,19 +160,24 @@ async function execOrThrow(host: Host, argv: string[], stdin?: string): Promise<
   return r.stdout;
 }
 
-/** Upload the release; returns the tag it deploys (for --env-only, the tag of the release in place). */
-async function uploadRelease(host: Host, layout: RemoteLayout, input: ExecuteHostInput, composeArgv: string[], imageId: string | undefined): Promise<string> {
+/** Upload the release; returns the tag and compose files it deploys (env-only and rollback take them from the server). */
+async function uploadRelease(host: Host, layout: RemoteLayout, input: ExecuteHostInput, composeArgv: string[], imageId: string | undefined): Promise<{ tag: string; files: string[] }> {
   const { plan, config } = input;
   const release = layout.release(plan.releaseId);
   let tag = plan.tag;
+  let files = plan.composeFiles.map((f) => f.name);
   if (plan.mode === 'env-only') {
     // Same compose files as the release in place; only the env changes.
     const copy = `cur=$(cat "$1/current" 2>/dev/null) && [ -n "$cur" ] && [ -d "$1/releases/$cur" ] || { echo "nothing is deployed here yet: run a full deploy first" >&2; exit 1; }
-for f in $3; do cp "$1/releases/$cur/$f" "$2/$f" || exit 1; done
-cat "$1/releases/$cur/tag"`;
-    tag = (await execOrThrow(host, ['sh', '-c', copy, 'sh', layout.state, release, plan.composeFiles.map((f) => f.name).join(' ')])).trim();
+for f in $(cat "$1/releases/$cur/files"); do cp "$1/releases/$cur/$f" "$2/$f" || exit 1; done
+cp "$1/releases/$cur/files" "$2/files" && cat "$1/releases/$cur/tag"`;
+    tag = (await execOrThrow(host, ['sh', '-c', copy, 'sh', layout.state, release])).trim();
+    files = (await host.readFile(posix.join(release, 'files'))).toString('utf8').split('\n').filter(Boolean);
+  } else if (plan.mode === 'rollback') {
+    ({ tag, files } = await copyRollbackSource(host, layout, release, plan.rollbackTo));
   } else {
     for (const f of plan.composeFiles) await host.writeFileAtomic(posix.join(release, f.name), await readFile(f.localPath), { mode: 0o644 });
+    await host.writeFileAtomic(posix.join(release, 'files'), `${files.join('\n')}\n`, { mode: 0o644 });
   }
   if (input.envText !== undefined) await host.writeFileAtomic(posix.join(release, '.env'), input.envText); // 0600
   await host.writeFileAtomic(posix.join(release, 'tag'), `${tag}\n`, { mode: 0o644 });
@@ -198,7 +203,7 @@ cat "$1/releases/$cur/tag"`;
     releaseId: plan.releaseId,
     tag,
     ...(config.image && { imageName: config.image.name }),
-    composeFiles: plan.composeFiles.map((f) => f.name),
+    composeFiles: files,
     composeArgv,
     health: config.health,
     keep: config.keep,
@@ -216,7 +221,46 @@ cat "$1/releases/$cur/tag"`;
     },
   });
   await host.writeFileAtomic(posix.join(release, 'apply.sh'), script);
-  return tag;
+  return { tag, files };
+}
+
+/**
+ * Rollback: pick the release to go back to — `--to TAG` (newest retained release with that tag), else the newest
+ * retained release before the one in place that passed its gate — and copy its compose files, env and tag.
+ */
+async function copyRollbackSource(host: Host, layout: RemoteLayout, release: string, want: string | undefined): Promise<{ tag: string; files: string[] }> {
+  const choose = `g=$1 rel=$2 want=$3
+cur=$(cat "$g/current" 2>/dev/null)
+pick=
+for d in $(ls -1 "$g/releases" | sort -r); do
+  [ "$d" = "$cur" ] || [ "$g/releases/$d" = "$rel" ] || [ ! -f "$g/releases/$d/files" ] && continue
+  t=$(cat "$g/releases/$d/tag" 2>/dev/null)
+  if [ -n "$want" ]; then
+    [ "$t" = "$want" ] && { pick=$d; break; }
+  elif [ -z "$cur" ] || [ "$(printf '%s\\n%s\\n' "$d" "$cur" | sort | head -n 1)" = "$d" ]; then
+    grep -F "\\"id\\":\\"$d\\"" "$g/releases.jsonl" 2>/dev/null | grep -q -e '"status":"succeeded"' -e '"status":"rollback"' && { pick=$d; break; }
+  fi
+done
+if [ -z "$pick" ]; then
+  printf 'retained:'; for d in $(ls -1 "$g/releases" | sort -r); do [ "$g/releases/$d" = "$rel" ] || printf ' %s' "$(cat "$g/releases/$d/tag" 2>/dev/null)"; done; echo
+  exit 3
+fi
+for f in $(cat "$g/releases/$pick/files"); do cp "$g/releases/$pick/$f" "$rel/$f" || exit 1; done
+cp "$g/releases/$pick/files" "$rel/files" || exit 1
+if [ -f "$g/releases/$pick/.env" ]; then (umask 077 && cp "$g/releases/$pick/.env" "$rel/.env") || exit 1; fi
+echo "$pick"; cat "$g/releases/$pick/tag"`;
+  const r = await host.exec(['sh', '-c', choose, 'sh', layout.state, release, want ?? ''], { timeoutMs: 30_000 });
+  if (r.code === 3) {
+    const retained = r.stdout.replace(/^retained:/, '').trim().split(/\s+/).filter(Boolean);
+    const list = retained.length ? [...new Set(retained)].join(', ') : 'none';
+    throw new GangwayError('E_ROLLBACK_TARGET', ExitCode.failed, want
+      ? `${host.label}: tag ${want} is no longer retained (retained tags: ${list})`
+      : `${host.label}: no earlier release that passed its health gate is retained (retained tags: ${list})`);
+  }
+  if (r.code !== 0) throw new GangwayError('E_REMOTE', ExitCode.failed, `${host.label}: could not prepare the rollback: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}`);
+  const [, tag] = r.stdout.trim().split('\n');
+  const files = (await host.readFile(posix.join(release, 'files'))).toString('utf8').split('\n').filter(Boolean);
+  return { tag: tag!.trim(), files };
 }
 
 /** Start the apply in its own session, immune to the SSH session ending; returns its pid. */
@@ -289,9 +333,9 @@ async function reconnect(label: string, input: ExecuteHostInput, cause: Error): 
 }
 
 /** For the Minimum Failure Record: the first line of the failing service's recent log that looks like an error. */
-async function firstErrorLine(host: Host, dir: string, plan: DeployPlan, tag: string, config: Config, composeArgv: string[], failingStep: string): Promise<string | undefined> {
+async function firstErrorLine(host: Host, dir: string, composeFiles: string[], tag: string, config: Config, composeArgv: string[], failingStep: string): Promise<string | undefined> {
   const service = /^health (\S+)/.exec(failingStep)?.[1];
-  const files = plan.composeFiles.flatMap((f) => ['-f', posix.join(dir, f.name)]);
+  const files = composeFiles.flatMap((f) => ['-f', posix.join(dir, f)]);
   const args = [...composeArgv, '-p', config.app, '--project-directory', dir, ...files, '--env-file', posix.join(dir, '.env'), 'logs', '--no-color', '--tail', '50', ...(service ? [service] : [])];
   const r = await host.exec(['env', `IMAGE_TAG=${tag}`, ...args], { timeoutMs: 30_000 });
   const patterns = config.health.fatalLogs?.patterns ?? [];

@@ -42,6 +42,8 @@ export interface DeployPlan {
   delivery: 'registry' | 'archive' | 'build' | 'none';
   releaseId: string;
   who: string;
+  /** rollback: the retained tag to go back to (default: the last good release before the one in place). */
+  rollbackTo?: string;
   composeFiles: PlannedFile[];
   /** The env file: its digest and size only — never its content. */
   env?: Omit<PlannedFile, 'name'> & { name: '.env' };
@@ -55,6 +57,7 @@ export interface PlanInput {
   tag: string;
   releaseId: string;
   who: string;
+  rollbackTo?: string;
 }
 
 export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
@@ -63,7 +66,7 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
   const composeFiles = await Promise.all(config.compose.map(async (path, i) => ({ name: names[i]!, localPath: path, ...(await digest(path)) })));
   const env = config.env ? { name: '.env' as const, localPath: config.env.file, ...(await digest(config.env.file)) } : undefined;
   const image = config.image ? `${config.image.name}:${tag}` : undefined;
-  const delivery = mode === 'env-only' || !config.image ? 'none' : config.image.delivery;
+  const delivery = mode !== 'deploy' || !config.image ? 'none' : config.image.delivery;
   const hosts = target.hosts.map((spec) => {
     const layout = remoteLayout(target.dir);
     const release = layout.release(releaseId);
@@ -72,7 +75,13 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
       { step: 'dirs', title: 'create directories', does: [quoteArgv(['mkdir', '-p', layout.dir, ...config.dirs.map((d) => posix.join(layout.dir, d)), release, posix.join(layout.state, 'runs')])] },
     ];
     if (delivery !== 'none' && image) steps.push({ step: 'deliver', title: `deliver ${image} (${delivery})`, does: deliverySummary(config, image, delivery) });
-    steps.push({
+    if (mode === 'rollback') {
+      steps.push({
+        step: 'upload',
+        title: `choose the release to go back to${input.rollbackTo ? ` (tag ${input.rollbackTo})` : ' (the last good one before the release in place)'}`,
+        does: [`its compose files, .env and tag copied on the server into ${release}/`, `${release}/apply.sh, ${release}/manifest.json`],
+      });
+    } else steps.push({
       step: 'upload',
       title: mode === 'env-only' ? 'upload the env file into a new release' : 'upload compose files and env into a new release',
       does: [
@@ -104,6 +113,7 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
     delivery,
     releaseId,
     who: input.who,
+    ...(input.rollbackTo && { rollbackTo: input.rollbackTo }),
     composeFiles,
     ...(env && { env }),
     hosts,

@@ -62,7 +62,7 @@ export async function runDeploy(ctx: CommandContext, targetName: string | undefi
   summarize(reporter, plan, outcomes);
 }
 
-async function applyPlan(ctx: CommandContext, config: Config, target: Target, plan: DeployPlan, envText: string | undefined, lockWaitMs: number): Promise<HostOutcome[]> {
+export async function applyPlan(ctx: CommandContext, config: Config, target: Target, plan: DeployPlan, envText: string | undefined, lockWaitMs: number): Promise<HostOutcome[]> {
   const { reporter } = ctx;
   const record = new RunRecord(ctx.scrubber.scrub);
   const started = performance.now();
@@ -112,31 +112,35 @@ async function applyPlan(ctx: CommandContext, config: Config, target: Target, pl
   return outcomes;
 }
 
+const succeeded = (o: HostOutcome) => o.status === 'succeeded' || o.status === 'rollback';
+
 function overall(outcomes: HostOutcome[]): string {
-  if (outcomes.every((o) => o.status === 'succeeded')) return 'succeeded';
+  if (outcomes.every(succeeded)) return outcomes[0]?.status ?? 'succeeded';
   if (outcomes.some((o) => o.status === 'rolled_back')) return 'rolled_back';
   return 'failed';
 }
 
-function summarize(reporter: Reporter, plan: DeployPlan, outcomes: HostOutcome[]): void {
+export function summarize(reporter: Reporter, plan: DeployPlan, outcomes: HostOutcome[]): void {
   reporter.heading('\nsummary');
   for (const o of outcomes) {
-    const status = o.status === 'succeeded' ? 'ok' : 'fail';
+    const status = succeeded(o) ? 'ok' : 'fail';
     const what =
-      o.status === 'succeeded' ? `serving ${o.serving}`
+      succeeded(o) ? `serving ${o.serving}`
+      : plan.mode === 'rollback' && o.status === 'failed' && o.serving !== 'none' ? `rollback failed its health gate; back on the release it started from, serving ${o.serving} — ${o.failingStep}: ${o.reason}`
       : o.status === 'rolled_back' ? `rolled back: serving ${o.serving} — ${o.failingStep}: ${o.reason}`
       : o.serving === 'unchanged' ? `not deployed, nothing changed — ${o.reason}`
       : `failed (serving ${o.serving}) — ${o.failingStep}: ${o.reason}`;
     reporter.item(status, o.host, what);
     if (o.firstErrorLine) reporter.info(`      first error line: ${o.firstErrorLine}`);
   }
-  const document = { ok: outcomes.every((o) => o.status === 'succeeded'), release: plan.releaseId, tag: plan.tag, target: plan.target, hosts: outcomes };
+  const document = { ok: outcomes.every(succeeded), release: plan.releaseId, tag: plan.tag, target: plan.target, hosts: outcomes };
   if (!document.ok) {
-    const failed = outcomes.filter((o) => o.status !== 'succeeded');
+    const failed = outcomes.filter((o) => !succeeded(o));
     const message = failed
       .map((o) => (o.status === 'rolled_back' ? `${o.host} rolled back to ${o.serving}` : o.serving === 'unchanged' ? `${o.host} not deployed` : `${o.host} failed, serving ${o.serving}`))
       .join('; ');
-    throw new GangwayError('E_DEPLOY_FAILED', ExitCode.failed, `deploy of ${plan.tag} failed: ${message}`, { details: document });
+    const what = plan.mode === 'rollback' ? 'rollback' : `deploy of ${plan.tag}`;
+    throw new GangwayError(plan.mode === 'rollback' ? 'E_ROLLBACK_FAILED' : 'E_DEPLOY_FAILED', ExitCode.failed, `${what} failed: ${message}`, { details: document });
   }
   reporter.result(document);
 }

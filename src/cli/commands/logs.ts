@@ -1,0 +1,86 @@
+/**
+ * `gangway logs [TARGET] [SERVICE] [-f] [--tail N]`: compose logs from every host of the target, each line
+ * prefixed by its host and masked. `-f` follows until interrupted, then closes its SSH channels cleanly.
+ */
+import { posix } from 'node:path';
+import type { Target } from '../../config/config.js';
+import type { HostSpec } from '../../config/hosts.js';
+import { detectCompose } from '../../docker/compose-cli.js';
+import { remoteLayout } from '../../deploy/layout.js';
+import { ExitCode, GangwayError } from '../../errors.js';
+import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate/server-secrets.js';
+import type { CommandContext } from '../context.js';
+
+export async function runLogs(ctx: CommandContext, targetName: string | undefined, service: string | undefined, options: { follow: boolean; tail: number }): Promise<void> {
+  const { reporter } = ctx;
+  const config = await ctx.loadConfig();
+  const target = ctx.target(config, targetName);
+  await registerLocalEnvSecrets(config, ctx.scrubber);
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
+  const collected: { host: string; lines: string[] }[] = [];
+  try {
+    await Promise.all(
+      target.hosts.map(async (spec) => {
+        const lines: string[] = [];
+        collected.push({ host: spec.label, lines });
+        await streamHostLogs(ctx, target, spec, config.app, service, options, stop.signal, (line) => {
+          if (reporter.json) lines.push(ctx.scrubber.scrub(line));
+          else reporter.info(`${spec.label} | ${line}`);
+        });
+      }),
+    );
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+  }
+  reporter.result({ ok: true, target: target.name, ...(service && { service }), hosts: collected });
+}
+
+async function streamHostLogs(
+  ctx: CommandContext,
+  target: Target,
+  spec: HostSpec,
+  app: string,
+  service: string | undefined,
+  options: { follow: boolean; tail: number },
+  signal: AbortSignal,
+  onLine: (line: string) => void,
+): Promise<void> {
+  const host = await ctx.openHost(target, spec);
+  const dir = await host.resolvePath(target.dir);
+  const layout = remoteLayout(dir);
+  await registerServerEnvSecrets(host, dir, ctx.scrubber);
+  const cli = await detectCompose(host);
+  if (!cli) throw new GangwayError('E_NO_COMPOSE', ExitCode.failed, `${spec.label}: no Compose found`);
+  // The files and tag of the release in place, so Compose sees the project exactly as it was deployed.
+  const current = await host.exec(['sh', '-c', 'c=$(cat "$1/current" 2>/dev/null) && cat "$1/releases/$c/tag" && cat "$1/releases/$c/files"', 'sh', layout.state]);
+  if (current.code !== 0) throw new GangwayError('E_NOTHING_DEPLOYED', ExitCode.failed, `${spec.label}: nothing is deployed in ${dir}`);
+  const [tag, ...files] = current.stdout.trim().split('\n');
+  const argv = [
+    'env', `IMAGE_TAG=${tag}`, ...cli.argv, '-p', app, '--project-directory', dir,
+    ...files.flatMap((f) => ['-f', posix.join(dir, f)]), '--env-file', posix.join(dir, '.env'),
+    'logs', '--no-color', '--tail', String(options.tail), ...(options.follow ? ['--follow'] : []), ...(service ? [service] : []),
+  ];
+  let partial = '';
+  const feed = (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) onLine(stripAnsi(l));
+  };
+  try {
+    const r = await host.exec(argv, { onStdout: feed, onStderr: feed, signal });
+    if (partial) onLine(stripAnsi(partial));
+    if (r.code !== 0 && !signal.aborted) throw new GangwayError('E_LOGS', ExitCode.failed, `${spec.label}: compose logs failed (exit ${r.code})`);
+  } catch (e) {
+    if (signal.aborted) return; // interrupted: the channel is closed, which is what the user asked for
+    throw e;
+  }
+}
+
+/** Compose writes terminal control sequences (line clearing, colours) even into a pipe. */
+function stripAnsi(line: string): string {
+  return line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+}

@@ -1,0 +1,117 @@
+/**
+ * `gangway status [TARGET]`: the Go/No-Go checklist of seed 002 per host — every service running and healthy,
+ * health endpoints answering, no fatal log lines, CPU and memory within thresholds — plus tags, restarts, disk,
+ * the lock and the outcome of the last run. Exit 0 on GO, 1 on NO-GO.
+ */
+import { diskSpace } from '../../check/disk.js';
+import type { Config, Target } from '../../config/config.js';
+import type { HostSpec } from '../../config/hosts.js';
+import { remoteLayout } from '../../deploy/layout.js';
+import { describeHolder } from '../../deploy/lock.js';
+import { ExitCode, GangwayError } from '../../errors.js';
+import type { Host } from '../../hosts/host.js';
+import { inspectServices, type ServiceState } from '../../operate/inspect.js';
+import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate/server-secrets.js';
+import { readServerState } from '../../operate/server-state.js';
+import { formatBytes } from '../../output/reporter.js';
+import type { CommandContext } from '../context.js';
+
+interface HostStatus {
+  host: string;
+  verdict: 'GO' | 'NO-GO';
+  reasons: string[];
+  warnings: string[];
+  currentTag?: string;
+  lastGoodTag?: string;
+  services: ServiceState[];
+  endpoints: { url: string; ok: boolean; detail: string }[];
+  disk?: { freeBytes: number; freePercent: number; mount: string };
+  lock?: string;
+  lastRun?: { id: string; tag: string; status: string; finished?: string; failing_step?: string; reason?: string };
+}
+
+export async function runStatus(ctx: CommandContext, targetName: string | undefined): Promise<void> {
+  const { reporter } = ctx;
+  const config = await ctx.loadConfig();
+  const target = ctx.target(config, targetName);
+  await registerLocalEnvSecrets(config, ctx.scrubber);
+  const hosts = await Promise.all(target.hosts.map((spec) => hostStatus(ctx, config, target, spec)));
+  for (const h of hosts) {
+    reporter.heading(`host ${h.host}: ${h.verdict}`);
+    reporter.item('info', 'tags', `current ${h.currentTag ?? 'none'}, last good ${h.lastGoodTag ?? 'none'}`);
+    for (const s of h.services) {
+      const ok = s.state === 'running' && s.health !== 'unhealthy' && s.health !== 'starting';
+      const usage = s.cpuPercent === undefined ? '' : `, CPU ${s.cpuPercent.toFixed(1)}%, memory ${s.memoryPercent?.toFixed(1)}%`;
+      reporter.item(ok ? 'ok' : 'fail', `service ${s.service}`, `${s.state}, health ${s.health}, ${s.restarts} restarts${usage}${s.fatalLines ? `, ${s.fatalLines} fatal log lines` : ''}`);
+    }
+    for (const e of h.endpoints) reporter.item(e.ok ? 'ok' : 'fail', e.url, e.detail);
+    if (h.disk) reporter.item(h.disk.freePercent < config.status.diskFreePercent ? 'warn' : 'ok', 'disk', `${formatBytes(h.disk.freeBytes)} free (${h.disk.freePercent.toFixed(0)}%) on ${h.disk.mount}`);
+    reporter.item(h.lock ? 'warn' : 'ok', 'lock', h.lock ?? 'not locked');
+    if (h.lastRun) reporter.item(h.lastRun.status === 'succeeded' || h.lastRun.status === 'rollback' ? 'ok' : 'warn', 'last run', `${h.lastRun.tag} ${h.lastRun.status} at ${h.lastRun.finished ?? '?'}${h.lastRun.failing_step ? ` (${h.lastRun.failing_step}: ${h.lastRun.reason})` : ''}`);
+    for (const r of h.reasons) reporter.item('fail', 'NO-GO', r);
+    for (const w of h.warnings) reporter.item('warn', 'note', w);
+  }
+  const go = hosts.every((h) => h.verdict === 'GO');
+  const document = { target: target.name, verdict: go ? 'GO' : 'NO-GO', hosts };
+  reporter.info(`\n${go ? 'GO' : 'NO-GO'}`);
+  if (!go) throw new GangwayError('E_NO_GO', ExitCode.failed, `NO-GO: ${hosts.flatMap((h) => h.reasons.map((r) => `${h.host}: ${r}`)).join('; ')}`, { details: document });
+  reporter.result({ ok: true, ...document });
+}
+
+async function hostStatus(ctx: CommandContext, config: Config, target: Target, spec: HostSpec): Promise<HostStatus> {
+  const status: HostStatus = { host: spec.label, verdict: 'GO', reasons: [], warnings: [], services: [], endpoints: [] };
+  let host: Host;
+  try {
+    host = await ctx.openHost(target, spec);
+  } catch (e) {
+    return { ...status, verdict: 'NO-GO', reasons: [`unreachable: ${(e as Error).message}`] };
+  }
+  const dir = await host.resolvePath(target.dir);
+  await registerServerEnvSecrets(host, dir, ctx.scrubber);
+  const [state, services, disk, endpoints] = await Promise.all([
+    readServerState(host, remoteLayout(dir)),
+    inspectServices(host, config.app, config.health.fatalLogs),
+    diskSpace(host, dir),
+    checkEndpoints(host, [...config.health.http.map((h) => h.url), ...config.health.smoke]),
+  ]);
+  status.services = services;
+  status.endpoints = endpoints;
+  if (state.current?.tag) status.currentTag = state.current.tag;
+  if (state.lastGoodTag) status.lastGoodTag = state.lastGoodTag;
+  const last = state.records.at(-1);
+  if (last) status.lastRun = { id: last.id, tag: last.tag, status: last.status, ...(last.finished && { finished: last.finished }), ...(last.failing_step && { failing_step: last.failing_step, reason: last.reason ?? '' }) };
+  if (!('error' in disk)) status.disk = { freeBytes: disk.availableBytes, freePercent: (disk.availableBytes / Math.max(1, disk.totalBytes)) * 100, mount: disk.mount };
+
+  const t = config.status;
+  if (!state.current) status.reasons.push('nothing deployed here');
+  if (services.length === 0 && state.current) status.reasons.push('no containers of this app');
+  for (const s of services) {
+    if (s.state !== 'running') status.reasons.push(`${s.service} is ${s.state}`);
+    else if (s.health === 'unhealthy' || s.health === 'starting') status.reasons.push(`${s.service} is ${s.health}`);
+    if (s.fatalLines > 0) status.reasons.push(`${s.service}: ${s.fatalLines} fatal log line(s) in the last ${config.health.fatalLogs?.tail ?? 0}`);
+    if (s.cpuPercent !== undefined && s.cpuPercent > t.cpuPercent) status.reasons.push(`${s.service}: CPU ${s.cpuPercent.toFixed(1)}% over ${t.cpuPercent}%`);
+    if (s.memoryPercent !== undefined && s.memoryPercent > t.memoryPercent) status.reasons.push(`${s.service}: memory ${s.memoryPercent.toFixed(1)}% over ${t.memoryPercent}%`);
+    if (s.restarts > 0) status.warnings.push(`${s.service} restarted ${s.restarts} time(s)`);
+  }
+  for (const e of endpoints.filter((x) => !x.ok)) status.reasons.push(`${e.url}: ${e.detail}`);
+  if (status.disk && status.disk.freePercent < t.diskFreePercent) status.warnings.push(`only ${status.disk.freePercent.toFixed(0)}% disk free (under ${t.diskFreePercent}%)`);
+  if (state.lock) {
+    const running = state.lock.applyAlive;
+    status.lock = `held by ${describeHolder(state.lock.info)}${running ? ` — an apply is running (pid ${state.lock.applyPid})` : state.lock.applyPid ? ' — its apply process is gone (stale; `gangway lock release`)' : ''}`;
+    if (running) status.reasons.push('a deploy is in progress');
+  }
+  if (last && last.status !== 'succeeded' && last.status !== 'rollback') status.warnings.push(`the last run (${last.tag}) ended ${last.status}`);
+  status.verdict = status.reasons.length === 0 ? 'GO' : 'NO-GO';
+  return status;
+}
+
+/** One attempt per URL, from the server itself (localhost means the server, as in the health gate). */
+async function checkEndpoints(host: Host, urls: string[]): Promise<HostStatus['endpoints']> {
+  return Promise.all(
+    urls.map(async (url) => {
+      const r = await host.exec(['sh', '-c', 'if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w "%{http_code}" --max-time 5 "$1"; else wget -q -O /dev/null -T 5 "$1" && echo 200 || echo 000; fi', 'sh', url], { timeoutMs: 15_000 });
+      const code = r.stdout.trim();
+      return { url, ok: /^2\d\d$/.test(code), detail: code === '000' || code === '' ? 'no answer' : `HTTP ${code}` };
+    }),
+  );
+}
