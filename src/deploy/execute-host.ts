@@ -59,6 +59,8 @@ export interface ExecuteHostInput {
   envText?: string;
   lockWaitMs: number;
   callbacks: HostCallbacks;
+  /** Env file text found on the server (the one being replaced, a rollback's source): its values are secrets too. */
+  registerSecrets?: (envText: string) => void;
 }
 
 const POLL_MS = 500;
@@ -91,6 +93,7 @@ export async function executeOnHost(label: string, input: ExecuteHostInput): Pro
   try {
     const dir = await host.resolvePath(input.target.dir);
     const layout = remoteLayout(dir);
+    await registerRemoteEnv(host, posix.join(dir, '.env'), input);
     const compose = await detectCompose(host);
     if (!compose) throw new GangwayError('E_NO_COMPOSE', ExitCode.failed, `${label}: neither docker compose nor docker-compose is installed`);
 
@@ -152,6 +155,12 @@ export async function executeOnHost(label: string, input: ExecuteHostInput): Pro
   }
 }
 
+async function registerRemoteEnv(host: Host, path: string, input: ExecuteHostInput): Promise<void> {
+  if (!input.registerSecrets) return;
+  const text = await host.readFile(path).then((b) => b.toString('utf8')).catch(() => undefined);
+  if (text !== undefined) input.registerSecrets(text);
+}
+
 async function execOrThrow(host: Host, argv: string[], stdin?: string): Promise<string> {
   const r = await host.exec(argv, { timeoutMs: 60_000, ...(stdin !== undefined && { stdin }) });
   if (r.code !== 0) {
@@ -175,6 +184,7 @@ cp "$1/releases/$cur/files" "$2/files" && cat "$1/releases/$cur/tag"`;
     files = (await host.readFile(posix.join(release, 'files'))).toString('utf8').split('\n').filter(Boolean);
   } else if (plan.mode === 'rollback') {
     ({ tag, files } = await copyRollbackSource(host, layout, release, plan.rollbackTo));
+    await registerRemoteEnv(host, posix.join(release, '.env'), input);
   } else {
     for (const f of plan.composeFiles) await host.writeFileAtomic(posix.join(release, f.name), await readFile(f.localPath), { mode: 0o644 });
     await host.writeFileAtomic(posix.join(release, 'files'), `${files.join('\n')}\n`, { mode: 0o644 });

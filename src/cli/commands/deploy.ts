@@ -11,6 +11,8 @@ import { buildPlan, type DeployPlan } from '../../deploy/plan.js';
 import { resolveTag } from '../../deploy/tag.js';
 import { whoAmI } from '../../deploy/who.js';
 import { loadEnvFile } from '../../env/env-file.js';
+import { parseEnv } from '../../env/parse.js';
+import { registerEnvSecrets } from '../../redact/register.js';
 import { ExitCode, GangwayError, PreflightError, UsageError } from '../../errors.js';
 import type { Reporter } from '../../output/reporter.js';
 import { appendReleaseLog, RunRecord } from '../../records/local-records.js';
@@ -79,6 +81,7 @@ export async function applyPlan(ctx: CommandContext, config: Config, target: Tar
             reopen: () => ctx.reopenHost(target, spec),
             ...(envText !== undefined && { envText }),
             lockWaitMs,
+            registerSecrets: (text) => registerEnvSecrets(ctx.scrubber, parseEnv(text).entries),
             callbacks: {
               onStep: (host, s) => {
                 const prefix = target.hosts.length > 1 ? `${host}: ` : '';

@@ -7,6 +7,7 @@ import { newReleaseId } from '../../deploy/layout.js';
 import { buildPlan } from '../../deploy/plan.js';
 import { validateTag } from '../../deploy/tag.js';
 import { whoAmI } from '../../deploy/who.js';
+import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import type { CommandContext } from '../context.js';
 import { applyPlan, printPlan, summarize } from './deploy.js';
 
@@ -15,6 +16,7 @@ export async function runRollback(ctx: CommandContext, targetName: string | unde
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);
   if (options.to !== undefined) validateTag(options.to, '--to');
+  await registerLocalEnvSecrets(config, ctx.scrubber);
   reporter.heading(`gangway rollback ${target.name} (${config.app})${options.to ? ` to ${options.to}` : ''}`);
   const plan = await buildPlan({
     config,
