@@ -73,7 +73,7 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--env-only', 'replace only the env file and recreate the services whose environment changed')
     .option('--dry-run', 'print the plan and change nothing')
     .option('--yes', 'do not ask for confirmation')
-    .addOption(new Option('--lock-wait <duration>', 'wait this long for another deploy\'s lock (e.g. 5m)').argParser(durationArg))
+    .addOption(lockWaitOption())
     .action(
       action((ctx, [target], o) =>
         runDeploy(ctx, target, {
@@ -81,7 +81,7 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
           envOnly: o.envOnly === true,
           dryRun: o.dryRun === true,
           yes: o.yes === true,
-          lockWaitMs: typeof o.lockWait === 'number' ? o.lockWait : 0,
+          lockWaitMs: lockWaitMs(o),
         }),
       ),
     );
@@ -90,13 +90,13 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .argument('[target]', 'target in gangway.yml')
     .option('--to <tag>', 'a retained tag to roll back to')
     .option('--dry-run', 'print the plan and change nothing')
-    .addOption(new Option('--lock-wait <duration>', 'wait this long for another deploy\'s lock (e.g. 5m)').argParser(durationArg))
+    .addOption(lockWaitOption())
     .action(
       action((ctx, [target], o) =>
         runRollback(ctx, target, {
           ...(typeof o.to === 'string' && { to: o.to }),
           dryRun: o.dryRun === true,
-          lockWaitMs: typeof o.lockWait === 'number' ? o.lockWait : 0,
+          lockWaitMs: lockWaitMs(o),
         }),
       ),
     );
@@ -137,6 +137,14 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .action(action((ctx, [target], o) => runEnvDiff(ctx, target, { exitCode: o.exitCode === true })));
 
   return program;
+}
+
+function lockWaitMs(options: Record<string, unknown>): number {
+  return typeof options.lockWait === 'number' ? options.lockWait : 0;
+}
+
+function lockWaitOption(): Option {
+  return new Option('--lock-wait <duration>', 'wait this long for another deploy\'s lock (e.g. 5m)').argParser(durationArg);
 }
 
 function durationArg(value: string): number {

@@ -10,7 +10,7 @@ import { deliverImage } from '../delivery/index.js';
 import { buildSource } from '../compose/build-context.js';
 import { detectCompose } from '../docker/compose-cli.js';
 import { ExitCode, GangwayError } from '../errors.js';
-import type { Host, TransferProgress } from '../hosts/host.js';
+import { execOk, type Host, type TransferProgress } from '../hosts/host.js';
 import { formatBytes } from '../output/reporter.js';
 import { registryPassword } from '../redact/register.js';
 import { applyScript, EVENT_PREFIX } from './apply-script.js';
@@ -105,7 +105,7 @@ export async function executeOnHost(label: string, input: ExecuteHostInput): Pro
     (l) => l.recoveredFrom && `recovered a stale lock: ${l.recoveredFrom}`);
 
     const release = layout.release(plan.releaseId);
-    await timed('dirs', () => execOrThrow(host, ['mkdir', '-p', dir, ...config.dirs.map((d) => posix.join(dir, d)), release, posix.join(layout.state, 'runs')]));
+    await timed('dirs', () => execOk(host, ['mkdir', '-p', dir, ...config.dirs.map((d) => posix.join(dir, d)), release, posix.join(layout.state, 'runs')], { timeoutMs: 60_000 }));
 
     if (plan.delivery !== 'none' && plan.image) {
       const source = plan.delivery === 'build' ? await buildSource(config, plan.image) : undefined;
@@ -161,14 +161,6 @@ async function registerRemoteEnv(host: Host, path: string, input: ExecuteHostInp
   if (text !== undefined) input.registerSecrets(text);
 }
 
-async function execOrThrow(host: Host, argv: string[], stdin?: string): Promise<string> {
-  const r = await host.exec(argv, { timeoutMs: 60_000, ...(stdin !== undefined && { stdin }) });
-  if (r.code !== 0) {
-    throw new GangwayError('E_REMOTE', ExitCode.failed, `${host.label}: ${argv[0]} failed: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`);
-  }
-  return r.stdout;
-}
-
 /** Upload the release; returns the tag and compose files it deploys (env-only and rollback take them from the server). */
 async function uploadRelease(host: Host, layout: RemoteLayout, input: ExecuteHostInput, composeArgv: string[], imageId: string | undefined): Promise<{ tag: string; files: string[] }> {
   const { plan, config } = input;
@@ -180,7 +172,7 @@ async function uploadRelease(host: Host, layout: RemoteLayout, input: ExecuteHos
     const copy = `cur=$(cat "$1/current" 2>/dev/null) && [ -n "$cur" ] && [ -d "$1/releases/$cur" ] || { echo "nothing is deployed here yet: run a full deploy first" >&2; exit 1; }
 for f in $(cat "$1/releases/$cur/files"); do cp "$1/releases/$cur/$f" "$2/$f" || exit 1; done
 cp "$1/releases/$cur/files" "$2/files" && cat "$1/releases/$cur/tag"`;
-    tag = (await execOrThrow(host, ['sh', '-c', copy, 'sh', layout.state, release])).trim();
+    tag = (await execOk(host, ['sh', '-c', copy, 'sh', layout.state, release], { timeoutMs: 60_000 })).stdout.trim();
     files = (await host.readFile(posix.join(release, 'files'))).toString('utf8').split('\n').filter(Boolean);
   } else if (plan.mode === 'rollback') {
     ({ tag, files } = await copyRollbackSource(host, layout, release, plan.rollbackTo));
@@ -282,7 +274,7 @@ else
   nohup sh "$2" >>"$3" 2>&1 </dev/null &
 fi
 echo $!`;
-  const pid = (await execOrThrow(host, ['sh', '-c', start, 'sh', layout.dir, posix.join(layout.release(releaseId), 'apply.sh'), layout.runLog(releaseId)])).trim();
+  const pid = (await execOk(host, ['sh', '-c', start, 'sh', layout.dir, posix.join(layout.release(releaseId), 'apply.sh'), layout.runLog(releaseId)], { timeoutMs: 60_000 })).stdout.trim();
   return pid;
 }
 

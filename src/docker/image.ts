@@ -1,6 +1,6 @@
 /** Small image helpers on a host's Docker engine: ids, tags. Every command goes through `host.exec` (argv). */
 import { CommandFailedError } from '../hosts/command-failed.js';
-import type { Host } from '../hosts/host.js';
+import { execOk, type Host } from '../hosts/host.js';
 
 const NO_SUCH_IMAGE = /no such (image|object)/i;
 
@@ -15,9 +15,7 @@ export async function imageId(host: Host, ref: string): Promise<string | undefin
 
 /** Give image `source` (an id or a ref) the name `target` (`name:tag`). */
 export async function tagImage(host: Host, source: string, target: string): Promise<void> {
-  const argv = ['docker', 'tag', source, target];
-  const result = await host.exec(argv, { timeoutMs: 60_000 });
-  if (result.code !== 0) throw new CommandFailedError(host.label, argv, result);
+  await execOk(host, ['docker', 'tag', source, target], { timeoutMs: 60_000 });
 }
 
 /**
