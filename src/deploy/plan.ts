@@ -1,15 +1,14 @@
 /**
- * The deploy plan: plain data saying, per host, which steps run and what each one does. `--dry-run`
- * prints exactly this; the executor applies it. Building it touches no server.
+ * The deploy plan: plain data saying, per host, which steps run and with what. `--dry-run` prints exactly
+ * this, and the executor (apply-plan.ts) runs exactly this, step by step (steps/*.ts). Building it reads each
+ * local file once — the bytes uploaded are the bytes hashed — and touches no server.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { posix } from 'node:path';
-import type { Config, Target } from '../config/config.js';
 import { composeUploadNames } from '../check/compose-config.js';
+import type { Config, HealthSettings, Target } from '../config/config.js';
+import type { Operation } from '../server/records.js';
 import { quoteArgv } from '../shell/quote.js';
-import type { ApplyMode } from './apply-script.js';
-import { remoteLayout } from './layout.js';
 
 export interface PlannedFile {
   /** Name inside `<dir>` and the release directory. */
@@ -19,12 +18,31 @@ export interface PlannedFile {
   bytes: number;
 }
 
-export interface PlanStep {
-  step: 'lock' | 'dirs' | 'deliver' | 'upload' | 'apply' | 'records';
+/** The tag a run deploys: given (deploy), the one in place (env-only), or chosen on each server (rollback). */
+export type PlanTag = { kind: 'given'; value: string } | { kind: 'in-place' } | { kind: 'rollback'; to?: string };
+
+export type Delivery =
+  | { mode: 'registry'; image: string; login?: { username: string; passwordEnv: string; server: string } }
+  | { mode: 'archive'; image: string; archive?: string }
+  | { mode: 'build'; image: string };
+
+/** Where a release's compose files, env and tag come from. */
+export type ReleaseSource =
+  | { kind: 'upload' }
+  | { kind: 'env-only' }
+  | { kind: 'rollback'; to?: string };
+
+interface StepBase {
   title: string;
   /** What it runs or writes, for display (commands quoted as the server's sh would see them). */
   does: string[];
 }
+export type LockStep = StepBase & { kind: 'lock' };
+export type DirsStep = StepBase & { kind: 'dirs'; dirs: string[] };
+export type DeliverStep = StepBase & { kind: 'deliver'; delivery: Delivery };
+export type ReleaseStep = StepBase & { kind: 'release'; source: ReleaseSource };
+export type ApplyStep = StepBase & { kind: 'apply'; health: HealthSettings; keep: number; strategy: 'recreate' };
+export type PlanStep = LockStep | DirsStep | DeliverStep | ReleaseStep | ApplyStep;
 
 export interface HostPlan {
   host: string;
@@ -32,110 +50,163 @@ export interface HostPlan {
   steps: PlanStep[];
 }
 
+/** File contents read once when planning; never serialised (the env file's text is a secret). */
+export class PlanPayload {
+  constructor(
+    readonly compose: ReadonlyMap<string, Buffer>,
+    readonly envText: string | undefined,
+  ) {}
+  toJSON(): undefined {
+    return undefined;
+  }
+}
+
 export interface DeployPlan {
   app: string;
   target: string;
-  mode: ApplyMode;
-  tag: string;
-  /** `name:tag`, when gangway.yml names an image. */
-  image?: string;
-  delivery: 'registry' | 'archive' | 'build' | 'none';
+  operation: Operation;
+  tag: PlanTag;
+  /** The image's name (without tag), when gangway.yml names one. */
+  imageName?: string;
   releaseId: string;
   who: string;
-  /** rollback: the retained tag to go back to (default: the last good release before the one in place). */
-  rollbackTo?: string;
   composeFiles: PlannedFile[];
   /** The env file: its digest and size only — never its content. */
-  env?: Omit<PlannedFile, 'name'> & { name: '.env' };
+  env?: PlannedFile;
   hosts: HostPlan[];
+  payload: PlanPayload;
 }
 
 export interface PlanInput {
   config: Config;
   target: Target;
-  mode: ApplyMode;
-  tag: string;
+  operation: Operation;
+  tag: PlanTag;
   releaseId: string;
   who: string;
-  rollbackTo?: string;
 }
 
 export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
-  const { config, target, mode, tag, releaseId } = input;
+  const { config, target, operation, tag, releaseId } = input;
   const names = composeUploadNames(config.compose);
-  const composeFiles = await Promise.all(config.compose.map(async (path, i) => ({ name: names[i]!, localPath: path, ...(await digest(path)) })));
-  const env = config.env ? { name: '.env' as const, localPath: config.env.file, ...(await digest(config.env.file)) } : undefined;
-  const image = config.image ? `${config.image.name}:${tag}` : undefined;
-  const delivery = mode !== 'deploy' || !config.image ? 'none' : config.image.delivery;
-  const hosts = target.hosts.map((spec) => {
-    const layout = remoteLayout(target.dir);
-    const release = layout.release(releaseId);
-    const steps: PlanStep[] = [
-      { step: 'lock', title: 'take the deploy lock', does: [`mkdir ${layout.lock} (atomic; held: exit 4 or --lock-wait)`] },
-      { step: 'dirs', title: 'create directories', does: [quoteArgv(['mkdir', '-p', layout.dir, ...config.dirs.map((d) => posix.join(layout.dir, d)), release, posix.join(layout.state, 'runs')])] },
-    ];
-    if (delivery !== 'none' && image) steps.push({ step: 'deliver', title: `deliver ${image} (${delivery})`, does: deliverySummary(config, image, delivery) });
-    if (mode === 'rollback') {
-      steps.push({
-        step: 'upload',
-        title: `choose the release to go back to${input.rollbackTo ? ` (tag ${input.rollbackTo})` : ' (the last good one before the release in place)'}`,
-        does: [`its compose files, .env and tag copied on the server into ${release}/`, `${release}/apply.sh, ${release}/manifest.json`],
-      });
-    } else steps.push({
-      step: 'upload',
-      title: mode === 'env-only' ? 'upload the env file into a new release' : 'upload compose files and env into a new release',
-      does: [
-        ...(mode === 'env-only' ? [`compose files copied from the current release into ${release}/`] : composeFiles.map((f) => `${release}/${f.name} (sha256 ${f.sha256.slice(0, 12)}…)`)),
-        ...(env ? [`${release}/.env 0600, written atomically (sha256 ${env.sha256.slice(0, 12)}…)`] : []),
-        `${release}/apply.sh, ${release}/manifest.json`,
-      ],
-    });
-    steps.push({
-      step: 'apply',
-      title: 'apply detached on the server, health gate, roll back on failure',
-      does: [
-        `back up ${layout.dir}/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
-        `IMAGE_TAG=${tag} compose -p ${config.app} up -d --remove-orphans`,
-        `health gate within ${Math.round(config.health.timeoutMs / 1000)}s: ${healthSummary(config)}`,
-        `pass: last_good_tag=${tag}, keep ${config.keep} releases; fail: previous release back, gated again`,
-        `log: ${layout.runLog(releaseId)}`,
-      ],
-    });
-    steps.push({ step: 'records', title: 'record the release', does: [layout.releasesLog, `${config.records}/release.log`, `${config.records}/deploy_<time>.log`] });
-    return { host: spec.label, dir: target.dir, steps };
-  });
+  const composeBytes = await Promise.all(config.compose.map((path) => readFile(path)));
+  const composeFiles = config.compose.map((localPath, i) => planned(names[i]!, localPath, composeBytes[i]!));
+  const envBytes = config.env && operation !== 'rollback' ? await readFile(config.env.file) : undefined;
+  const env = envBytes && config.env ? planned('.env', config.env.file, envBytes) : undefined;
+  const payload = new PlanPayload(new Map(composeFiles.map((f, i) => [f.name, composeBytes[i]!])), envBytes?.toString('utf8'));
+  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env);
   return {
     app: config.app,
     target: target.name,
-    mode,
+    operation,
     tag,
-    ...(image && { image }),
-    delivery,
+    ...(config.image && { imageName: config.image.name }),
     releaseId,
     who: input.who,
-    ...(input.rollbackTo && { rollbackTo: input.rollbackTo }),
     composeFiles,
     ...(env && { env }),
-    hosts,
+    hosts: target.hosts.map((spec) => ({ host: spec.label, dir: target.dir, steps })),
+    payload,
   };
 }
 
-function deliverySummary(config: Config, image: string, delivery: 'registry' | 'archive' | 'build'): string[] {
-  switch (delivery) {
-    case 'registry':
-      return [
-        ...(config.image?.registry?.username ? [`docker login --username ${config.image.registry.username} --password-stdin (password from $${config.image.registry.password_env ?? '?'}, on stdin)`] : []),
-        quoteArgv(['docker', 'pull', image]),
-      ];
+/** The tag as a person reads it in a plan or a heading. */
+export function describeTag(tag: PlanTag): string {
+  if (tag.kind === 'given') return tag.value;
+  if (tag.kind === 'in-place') return 'the tag in place';
+  return tag.to ?? 'the last good release';
+}
+
+function planned(name: string, localPath: string, content: Buffer): PlannedFile {
+  return { name, localPath, sha256: createHash('sha256').update(content).digest('hex'), bytes: content.length };
+}
+
+function hostSteps(config: Config, operation: Operation, tag: PlanTag, releaseId: string, compose: PlannedFile[], env: PlannedFile | undefined): PlanStep[] {
+  const release = `<dir>/.gangway/releases/${releaseId}`;
+  const steps: PlanStep[] = [
+    { kind: 'lock', title: 'take the deploy lock (on every host before any host changes)', does: ['mkdir <dir>/.gangway/lock (atomic; owner token in lock/info; held: exit 4 or --lock-wait)'] },
+    { kind: 'dirs', title: 'create directories', dirs: config.dirs, does: [`mkdir -p <dir> ${config.dirs.map((d) => `<dir>/${d}`).join(' ')} ${release}`.replace(/ +/g, ' ')] },
+  ];
+  const delivery = operation === 'deploy' && tag.kind === 'given' ? planDelivery(config, `${config.image?.name}:${tag.value}`) : undefined;
+  if (delivery) steps.push({ kind: 'deliver', title: `deliver ${delivery.image} (${delivery.mode})`, delivery, does: deliverySummary(delivery) });
+  steps.push(releaseStep(operation, tag, release, compose, env));
+  steps.push({
+    kind: 'apply',
+    title: 'apply detached on the server, health gate, roll back on failure',
+    health: config.health,
+    keep: config.keep,
+    strategy: 'recreate',
+    does: [
+      `back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
+      `IMAGE_TAG=${tag.kind === 'given' ? tag.value : '<tag>'} compose -p ${config.app} up -d --remove-orphans`,
+      `health gate within ${Math.round(config.health.timeoutMs / 1000)}s: ${healthSummary(config.health)}`,
+      `pass: last_good_tag, keep ${config.keep} good tags; fail: previous release back, gated again`,
+      `record: <dir>/.gangway/releases.jsonl; log: <dir>/.gangway/runs/${releaseId}.log`,
+    ],
+  });
+  return steps;
+}
+
+function releaseStep(operation: Operation, tag: PlanTag, release: string, compose: PlannedFile[], env: PlannedFile | undefined): ReleaseStep {
+  const envLine = env ? [`${release}/.env 0600, written atomically (sha256 ${env.sha256.slice(0, 12)}…)`] : [];
+  const common = `${release}/apply.sh, vars.sh, manifest.json`;
+  if (operation === 'rollback') {
+    const to = tag.kind === 'rollback' ? tag.to : undefined;
+    return {
+      kind: 'release',
+      title: `choose the release to go back to (${to ? `tag ${to}` : 'the last good one before the release in place'})`,
+      source: { kind: 'rollback', ...(to && { to }) },
+      does: [`its compose files, .env and tag copied on the server into ${release}/`, common],
+    };
+  }
+  if (operation === 'env-only') {
+    return {
+      kind: 'release',
+      title: 'upload the env file into a new release',
+      source: { kind: 'env-only' },
+      does: [`compose files and tag copied from the release in place into ${release}/`, ...envLine, common],
+    };
+  }
+  return {
+    kind: 'release',
+    title: 'upload compose files and env into a new release',
+    source: { kind: 'upload' },
+    does: [...compose.map((f) => `${release}/${f.name} (sha256 ${f.sha256.slice(0, 12)}…)`), ...envLine, common],
+  };
+}
+
+function planDelivery(config: Config, image: string): Delivery | undefined {
+  const settings = config.image;
+  if (!settings) return undefined;
+  switch (settings.delivery) {
+    case 'registry': {
+      const username = settings.registry?.username;
+      const passwordEnv = settings.registry?.password_env;
+      const server = settings.registry?.server ?? settings.name.split('/')[0]!;
+      return { mode: 'registry', image, ...(username && passwordEnv && { login: { username, passwordEnv, server } }) };
+    }
     case 'archive':
-      return [`${config.image?.archive ?? quoteArgv(['docker', 'save', image])} | gzip → ssh → gzip -dc | docker load; image id verified`];
+      return { mode: 'archive', image, ...(settings.archive && { archive: settings.archive }) };
     case 'build':
-      return [`build context (git-tracked files, .dockerignore honoured) | ssh → docker build -t ${image} -`];
+      return { mode: 'build', image };
   }
 }
 
-function healthSummary(config: Config): string {
-  const h = config.health;
+function deliverySummary(d: Delivery): string[] {
+  switch (d.mode) {
+    case 'registry':
+      return [
+        ...(d.login ? [`docker login --username ${d.login.username} --password-stdin (password from $${d.login.passwordEnv}, on stdin)`] : []),
+        quoteArgv(['docker', 'pull', d.image]),
+      ];
+    case 'archive':
+      return [`${d.archive ?? quoteArgv(['docker', 'save', d.image])} | gzip → ssh → gzip -dc | docker load; image id verified`];
+    case 'build':
+      return [`build context (git-tracked files, .dockerignore honoured) | ssh → docker build -t ${d.image} -`];
+  }
+}
+
+function healthSummary(h: HealthSettings): string {
   const parts = [
     h.services.length ? `healthy: ${h.services.join(', ')}` : '',
     ...h.http.map((c) => `${c.url} (${c.retries}×)`),
@@ -143,9 +214,4 @@ function healthSummary(config: Config): string {
     h.fatalLogs ? `no ${h.fatalLogs.patterns.join('/')} in the last ${h.fatalLogs.tail} log lines` : '',
   ].filter(Boolean);
   return parts.length ? parts.join('; ') : 'containers up (no checks configured)';
-}
-
-async function digest(path: string): Promise<{ sha256: string; bytes: number }> {
-  const content = await readFile(path);
-  return { sha256: createHash('sha256').update(content).digest('hex'), bytes: content.length };
 }

@@ -26,6 +26,7 @@ export class RunRecord {
 
 export interface ReleaseLogEntry {
   tag: string;
+  operation: string;
   result: string;
   time: Date;
   target: string;
@@ -34,7 +35,8 @@ export interface ReleaseLogEntry {
   delivery: string;
   hosts: {
     host: string;
-    status: string;
+    result: string;
+    tag?: string;
     serving: string;
     failingStep?: string;
     reason?: string;
@@ -46,21 +48,26 @@ export interface ReleaseLogEntry {
 export async function appendReleaseLog(dir: string, entry: ReleaseLogEntry, scrub: (text: string) => string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'release.log');
-  const lines = [
-    `## ${entry.time.toISOString()}  TAG ${entry.tag}  target ${entry.target}  result: ${entry.result}`,
-    `by: ${entry.who}   duration: ${Math.round(entry.durationMs / 1000)}s   delivery: ${entry.delivery}`,
-    `hosts: ${entry.hosts.map((h) => `${h.host} ${h.status} (serving ${h.serving}, ${h.bytesSent} bytes sent)`).join('; ')}`,
-  ];
-  for (const h of entry.hosts.filter((x) => x.status !== 'succeeded' && x.status !== 'rollback')) {
+  const head = `## ${entry.time.toISOString()}  TAG ${entry.tag}  target ${entry.target}  result: ${entry.result}`;
+  const hosts = entry.hosts.map((h) => `${h.host} ${h.result} (${h.tag ? `tag ${h.tag}, ` : ''}serving ${h.serving}, ${h.bytesSent} bytes sent)`);
+  const lines = [head, `by: ${entry.who}   ${entry.operation}   duration: ${Math.round(entry.durationMs / 1000)}s   delivery: ${entry.delivery}`, `hosts: ${hosts.join('; ')}`];
+  for (const h of entry.hosts.filter((x) => x.result !== 'succeeded')) {
     lines.push(
       `Minimum Failure Record (${h.host}):`,
       `  what failed: ${h.failingStep ?? 'unknown step'}${h.reason ? ` — ${h.reason}` : ''}`,
       `  first error line: ${h.firstErrorLine ?? '(none captured)'}`,
-      `  rolled back: ${h.status === 'rolled_back' ? `yes, to ${h.serving}` : h.serving === 'none' ? 'nothing to roll back to; new containers stopped' : `no (serving ${h.serving})`}`,
+      `  rolled back: ${rolledBack(h)}`,
     );
   }
   await appendFile(file, scrub(`${lines.join('\n')}\n\n`), { mode: 0o600 });
   return file;
+}
+
+function rolledBack(h: ReleaseLogEntry['hosts'][number]): string {
+  if (h.result === 'rolled_back') return `yes, to ${h.serving}`;
+  if (h.result === 'unchanged') return 'nothing to roll back: nothing was changed';
+  if (h.serving === 'none') return 'nothing to roll back to; new containers stopped';
+  return `no (serving ${h.serving})`;
 }
 
 function stamp(d: Date): string {

@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import type { Target } from '../../config/config.js';
 import type { HostSpec } from '../../config/hosts.js';
 import { detectCompose } from '../../docker/compose-cli.js';
-import { remoteLayout } from '../../deploy/layout.js';
+import { remoteLayout } from '../../server/layout.js';
 import { ExitCode, GangwayError } from '../../errors.js';
 import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate/server-secrets.js';
 import type { CommandContext } from '../context.js';

@@ -1,7 +1,9 @@
 /** `gangway releases [TARGET]`: release history per host, newest first. */
-import { remoteLayout } from '../../deploy/layout.js';
+import { remoteLayout } from '../../server/layout.js';
 import { ExitCode, GangwayError } from '../../errors.js';
-import { readServerState, type ReleaseRecord } from '../../operate/server-state.js';
+import type { ReleaseRecord } from '../../server/records.js';
+import { isGood } from '../../server/records.js';
+import { readServerState } from '../../server/state.js';
 import type { CommandContext } from '../context.js';
 
 export async function runReleases(ctx: CommandContext, targetName: string | undefined, options: { limit: number }): Promise<void> {
@@ -28,7 +30,7 @@ export async function runReleases(ctx: CommandContext, targetName: string | unde
     }
     if (h.releases.length === 0) reporter.info('  no releases yet');
     for (const r of h.releases) {
-      const status = r.status === 'succeeded' || r.status === 'rollback' ? 'ok' : 'fail';
+      const status = isGood(r) ? 'ok' : 'fail';
       const when = (r.started ?? '').replace('T', ' ').replace('Z', ' UTC');
       const failure = r.failing_step ? ` — failed at ${r.failing_step}: ${r.reason ?? ''}` : '';
       reporter.item(status, `${r.id}  ${r.tag}  ${r.status}`, `${when} by ${r.who ?? '?'}, ${r.duration_s ?? '?'}s${r.serving && r.serving !== r.tag ? `, serving ${r.serving}` : ''}${failure}`);

@@ -1,17 +1,23 @@
 /**
  * `gangway rollback [TARGET] [--to TAG]`: back to the last good release before the one in place (or to any
- * retained tag), through the same lock, detached apply, health gate and records as a deploy (status `rollback`).
- * A rollback that fails its gate puts back the release it started from and says so.
+ * retained good tag), through the same lock, detached apply, health gate and records as a deploy.
  */
-import { newReleaseId } from '../../deploy/layout.js';
 import { buildPlan } from '../../deploy/plan.js';
 import { validateTag } from '../../deploy/tag.js';
 import { whoAmI } from '../../deploy/who.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
+import { newReleaseId } from '../../server/layout.js';
 import type { CommandContext } from '../context.js';
-import { applyPlan, printPlan, summarize } from './deploy.js';
+import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
 
-export async function runRollback(ctx: CommandContext, targetName: string | undefined, options: { to?: string; lockWaitMs: number; dryRun: boolean }): Promise<void> {
+export interface RollbackOptions {
+  to?: string;
+  lockWaitMs: number;
+  dryRun: boolean;
+  yes?: boolean;
+}
+
+export async function runRollback(ctx: CommandContext, targetName: string | undefined, options: RollbackOptions): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);
@@ -21,11 +27,10 @@ export async function runRollback(ctx: CommandContext, targetName: string | unde
   const plan = await buildPlan({
     config,
     target,
-    mode: 'rollback',
-    tag: options.to ?? 'last good',
+    operation: 'rollback',
+    tag: { kind: 'rollback', ...(options.to !== undefined && { to: options.to }) },
     releaseId: newReleaseId(),
     who: whoAmI(),
-    ...(options.to !== undefined && { rollbackTo: options.to }),
   });
   if (options.dryRun) {
     printPlan(reporter, plan);
@@ -33,6 +38,7 @@ export async function runRollback(ctx: CommandContext, targetName: string | unde
     reporter.result({ ok: true, dryRun: true, plan });
     return;
   }
-  const outcomes = await applyPlan(ctx, config, target, plan, undefined, options.lockWaitMs);
-  summarize(reporter, plan, outcomes);
+  if (!options.yes) await confirmPlan(ctx, plan);
+  const summary = await runPlan(ctx, config, target, plan, options.lockWaitMs);
+  printSummary(reporter, plan, summary);
 }

@@ -6,13 +6,14 @@
 import { diskSpace } from '../../check/disk.js';
 import type { Config, Target } from '../../config/config.js';
 import type { HostSpec } from '../../config/hosts.js';
-import { remoteLayout } from '../../deploy/layout.js';
-import { describeHolder } from '../../deploy/lock.js';
+import { remoteLayout } from '../../server/layout.js';
+import { describeHolder } from '../../server/lock.js';
 import { ExitCode, GangwayError } from '../../errors.js';
 import type { Host } from '../../hosts/host.js';
 import { inspectServices, type ServiceState } from '../../operate/inspect.js';
 import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate/server-secrets.js';
-import { readServerState } from '../../operate/server-state.js';
+import { isGood } from '../../server/records.js';
+import { readServerState } from '../../server/state.js';
 import { formatBytes } from '../../output/reporter.js';
 import type { CommandContext } from '../context.js';
 
@@ -96,11 +97,16 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
   for (const e of endpoints.filter((x) => !x.ok)) status.reasons.push(`${e.url}: ${e.detail}`);
   if (status.disk && status.disk.freePercent < t.diskFreePercent) status.warnings.push(`only ${status.disk.freePercent.toFixed(0)}% disk free (under ${t.diskFreePercent}%)`);
   if (state.lock) {
-    const running = state.lock.applyAlive;
-    status.lock = `held by ${describeHolder(state.lock.info)}${running ? ` — an apply is running (pid ${state.lock.applyPid})` : state.lock.applyPid ? ' — its apply process is gone (stale; `gangway lock release`)' : ''}`;
-    if (running) status.reasons.push('a deploy is in progress');
+    const { lock } = state;
+    const running = !lock.stale && lock.applyPid !== undefined;
+    const how = lock.stale ? ` — stale: ${lock.stale} (\`gangway lock release\`)` : running ? ` — an apply is running (pid ${lock.applyPid})` : '';
+    status.lock = `held by ${describeHolder(lock.info)}${how}`;
+    if (!lock.stale) status.reasons.push('a deploy is in progress');
   }
-  if (last && last.status !== 'succeeded' && last.status !== 'rollback') status.warnings.push(`the last run (${last.tag}) ended ${last.status}`);
+  if (state.unfinished && (!state.lock || state.lock.stale)) {
+    status.reasons.push(`release ${state.unfinished} was left unfinished by an apply that died: \`gangway deploy\` or \`gangway rollback\` recovers it`);
+  }
+  if (last && !isGood(last)) status.warnings.push(`the last run (${last.tag}) ended ${last.status}`);
   status.verdict = status.reasons.length === 0 ? 'GO' : 'NO-GO';
   return status;
 }

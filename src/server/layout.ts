@@ -1,4 +1,4 @@
-/** The files gangway keeps on each server under `<dir>` (SPEC.md "On each server"). */
+/** The files gangway keeps on each server under `<dir>` (SPEC.md "On each server"): their one definition. */
 import { posix } from 'node:path';
 
 export interface RemoteLayout {
@@ -10,6 +10,10 @@ export interface RemoteLayout {
   lastGoodTag: string;
   /** The id of the release currently in place (gangway's own bookkeeping, beside last_good_tag). */
   current: string;
+  /** Exists while an apply is between putting a release in place and recording its outcome: the release id. */
+  applying: string;
+  /** `lock release` notes (who released whose lock, and why). */
+  lockLog: string;
   release(id: string): string;
   runLog(id: string): string;
 }
@@ -24,6 +28,8 @@ export function remoteLayout(dir: string): RemoteLayout {
     releasesLog: posix.join(state, 'releases.jsonl'),
     lastGoodTag: posix.join(state, 'last_good_tag'),
     current: posix.join(state, 'current'),
+    applying: posix.join(state, 'applying'),
+    lockLog: posix.join(state, 'lock.log'),
     release: (id) => posix.join(state, 'releases', id),
     runLog: (id) => posix.join(state, 'runs', `${id}.log`),
   };
@@ -32,6 +38,7 @@ export function remoteLayout(dir: string): RemoteLayout {
 /** Sortable and unique: `20261122-043012-1a2b`. */
 export function newReleaseId(now = new Date(), random = Math.random): string {
   const p = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
-  return `${stamp}-${Math.floor(random() * 0x10000).toString(16).padStart(4, '0')}`;
+  const date = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}`;
+  const time = `${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
+  return `${date}-${time}-${Math.floor(random() * 0x10000).toString(16).padStart(4, '0')}`;
 }

@@ -1,0 +1,93 @@
+/** Printing a plan and a run's summary, and wiring the executor's events to the reporter. */
+import { createInterface } from 'node:readline/promises';
+import type { Config, Target } from '../config/config.js';
+import { applyPlan, type HostOutcome, isSuccess, type RunSummary } from '../deploy/apply-plan.js';
+import { type DeployPlan, describeTag } from '../deploy/plan.js';
+import { parseEnv } from '../env/parse.js';
+import { ExitCode, GangwayError } from '../errors.js';
+import type { Reporter } from '../output/reporter.js';
+import { registerEnvSecrets } from '../redact/register.js';
+import type { CommandContext } from './context.js';
+
+export async function runPlan(ctx: CommandContext, config: Config, target: Target, plan: DeployPlan, lockWaitMs: number): Promise<RunSummary> {
+  const { reporter } = ctx;
+  const prefix = (host: string) => (target.hosts.length > 1 ? `${host}: ` : '');
+  const summary = await applyPlan(plan, {
+    config,
+    target,
+    open: (spec) => ctx.openHost(target, spec),
+    reopen: (spec) => ctx.reopenHost(target, spec),
+    lockWaitMs,
+    scrub: ctx.scrubber.scrub,
+    events: (host) => ({
+      onStep: (s) => reporter.item(s.status, `${prefix(host)}${s.step}`, s.detail, s.ms > 0 ? s.ms : undefined),
+      onLog: (line) => reporter.debug(`${host} | ${line}`),
+      onProgress: (label) => reporter.transfer(`${host} ${label}`),
+      onLockWait: (holder) => reporter.info(`  ${host}: the deploy lock is held by ${holder}; waiting`),
+      registerSecrets: (text) => registerEnvSecrets(ctx.scrubber, parseEnv(text).entries),
+    }),
+  });
+  reporter.debug(`run record: ${summary.recordFile}`);
+  return summary;
+}
+
+export function printSummary(reporter: Reporter, plan: DeployPlan, summary: RunSummary): void {
+  const { outcomes } = summary;
+  reporter.heading('\nsummary');
+  for (const o of outcomes) {
+    reporter.item(isSuccess(o) ? 'ok' : 'fail', o.host, describeOutcome(plan, o));
+    if (o.firstErrorLine) reporter.info(`      first error line: ${o.firstErrorLine}`);
+  }
+  const document = { ok: outcomes.every(isSuccess), release: plan.releaseId, operation: plan.operation, target: plan.target, hosts: outcomes };
+  if (summary.lockHeld) throw new GangwayError(summary.lockHeld.code, ExitCode.lockHeld, `${summary.lockHeld.message}; nothing was changed on any host`, { details: document, hints: summary.lockHeld.hints });
+  if (document.ok) return reporter.result(document);
+  const what = plan.operation === 'rollback' ? 'rollback' : plan.operation === 'env-only' ? 'env-only deploy' : `deploy of ${describeTag(plan.tag)}`;
+  const hosts = outcomes.filter((o) => !isSuccess(o)).map((o) => `${o.host} ${shortOutcome(o)}`).join('; ');
+  throw new GangwayError(plan.operation === 'rollback' ? 'E_ROLLBACK_FAILED' : 'E_DEPLOY_FAILED', ExitCode.failed, `${what} failed: ${hosts}`, { details: document });
+}
+
+function describeOutcome(plan: DeployPlan, o: HostOutcome): string {
+  const why = `${o.failingStep ?? 'unknown step'}: ${o.reason ?? 'no reason given'}`;
+  switch (o.result) {
+    case 'succeeded':
+      return `serving ${o.serving}`;
+    case 'rolled_back':
+      return plan.operation === 'rollback'
+        ? `rollback to ${o.tag ?? '?'} failed its health gate; back on the release it started from, serving ${o.serving} — ${why}`
+        : `rolled back: serving ${o.serving} — ${why}`;
+    case 'unchanged':
+      return `nothing changed — ${o.reason ?? 'stopped before the apply'}`;
+    case 'unknown':
+      return `outcome unknown: the server finishes on its own — ${why}`;
+    case 'failed':
+      return `failed (serving ${o.serving}) — ${why}`;
+  }
+}
+
+function shortOutcome(o: HostOutcome): string {
+  if (o.result === 'rolled_back') return `rolled back to ${o.serving}`;
+  if (o.result === 'unchanged') return 'unchanged (nothing was changed there)';
+  if (o.result === 'unknown') return 'outcome unknown';
+  return `failed, serving ${o.serving}`;
+}
+
+export function printPlan(reporter: Reporter, plan: DeployPlan): void {
+  reporter.heading(`\nplan: release ${plan.releaseId}, ${plan.operation}, tag ${describeTag(plan.tag)}${plan.imageName ? `, image ${plan.imageName}` : ''}`);
+  for (const host of plan.hosts) {
+    reporter.heading(`host ${host.host} (${host.dir})`);
+    host.steps.forEach((step, i) => {
+      reporter.info(`  ${i + 1}. ${step.title}`);
+      for (const line of step.does) reporter.info(`       ${line}`);
+    });
+  }
+}
+
+/** Asks on a terminal only; in CI (no TTY) and with --json it never asks. */
+export async function confirmPlan(ctx: CommandContext, plan: DeployPlan): Promise<void> {
+  if (!process.stdin.isTTY || ctx.reporter.json) return;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const what = plan.operation === 'rollback' ? 'roll back' : `deploy ${describeTag(plan.tag)} to`;
+  const answer = await rl.question(`${what} ${plan.target} (${plan.hosts.map((h) => h.host).join(', ')})? [y/N] `);
+  rl.close();
+  if (!/^y(es)?$/i.test(answer.trim())) throw new GangwayError('E_ABORTED', ExitCode.failed, `${plan.operation} cancelled; nothing was changed`);
+}

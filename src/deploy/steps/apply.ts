@@ -1,0 +1,59 @@
+/**
+ * Step `apply`: start apply.sh detached on the server (it holds the lock from then on and releases it), then
+ * follow its run log until it reports its outcome. When the apply dies without one (kill -9, OOM), the
+ * release is recovered: the lock is taken back, the release that was in place is put back through the gate
+ * by `apply.sh … recover`, and the release is recorded failed ("apply died"). Every wait has a deadline.
+ */
+import { posix } from 'node:path';
+import { ExitCode, GangwayError } from '../../errors.js';
+import { execOk } from '../../hosts/host.js';
+import { runScript } from '../../server/scripts.js';
+import type { ApplyStep } from '../plan.js';
+import { followRun, type RunResult } from './follow.js';
+import type { StepContext } from './context.js';
+import { takeLock } from './lock.js';
+
+/** Compose up of the release and of the one put back, two gates, and room for slow engines. */
+export function applyDeadlineMs(step: ApplyStep): number {
+  return 2 * step.health.timeoutMs + 5 * 60_000;
+}
+
+export async function runApply(ctx: StepContext, step: ApplyStep): Promise<RunResult> {
+  const pid = await startDetached(ctx, ctx.plan.releaseId, 'apply', ctx.lock.token);
+  ctx.lock.stopHeartbeat(); // the apply holds the lock from here and releases it itself
+  const result = await followRun(ctx, ctx.plan.releaseId, pid, applyDeadlineMs(step));
+  if (result.kind === 'finished') return result;
+  ctx.events.onLog(`the apply (pid ${pid}) ended without reporting an outcome; recovering the release`);
+  const lock = await takeLock(ctx.session, ctx.layout, ctx.plan, ctx.lockWaitMs, ctx.events);
+  try {
+    return await recoverRelease({ ...ctx, lock }, ctx.plan.releaseId, applyDeadlineMs(step));
+  } finally {
+    await lock.release(ctx.session.host).catch(() => {});
+  }
+}
+
+/**
+ * Finish a release whose apply died: `apply.sh recover` puts the release that was in place before it back
+ * through the gate and records the release failed. The caller holds the lock (with its heartbeat running).
+ */
+export async function recoverRelease(ctx: StepContext, releaseId: string, deadlineMs: number): Promise<RunResult> {
+  const pid = await startDetached(ctx, releaseId, 'recover', ctx.lock.token);
+  const result = await followRun(ctx, releaseId, pid, deadlineMs);
+  if (result.kind === 'finished') return result;
+  throw new GangwayError('E_RECOVERY', ExitCode.failed, `${ctx.label}: recovering release ${releaseId} ended without an outcome; see ${ctx.layout.runLog(releaseId)}`);
+}
+
+async function startDetached(ctx: StepContext, releaseId: string, action: 'apply' | 'recover', token: string): Promise<string> {
+  const { layout } = ctx;
+  const args = [layout.dir, layout.release(releaseId), layout.runLog(releaseId), action, token];
+  const r = await execOk(ctx.session.host, runScript('start.sh', args), { timeoutMs: 60_000 });
+  const pid = r.stdout.trim();
+  ctx.events.onStep({ step: action === 'apply' ? 'start apply' : 'start recovery', status: 'ok', ms: 0, detail: `server pid ${pid}` });
+  return pid;
+}
+
+/** The failing release's own output, captured by apply.sh before it rolled back (ANSI stripped, masked). */
+export async function failureOutput(ctx: StepContext): Promise<string | undefined> {
+  const file = posix.join(ctx.layout.release(ctx.plan.releaseId), 'failure.log');
+  return ctx.session.host.readFile(file).then((b) => b.toString('utf8')).catch(() => undefined);
+}

@@ -1,0 +1,48 @@
+/** What a step gets: the plan, its host's session, the host's layout, and the run's results so far. */
+import type { Config } from '../../config/config.js';
+import type { ComposeCli } from '../../docker/compose-cli.js';
+import type { TransferProgress } from '../../hosts/host.js';
+import type { RemoteLayout } from '../../server/layout.js';
+import type { LockHandle } from '../../server/lock.js';
+import type { DeployPlan } from '../plan.js';
+import type { HostSession } from '../session.js';
+
+export interface StepReport {
+  step: string;
+  status: 'ok' | 'fail';
+  ms: number;
+  detail?: string;
+}
+
+export interface HostEvents {
+  /** A step finished (lock, deliver, release, compose up, health gate…). */
+  onStep(step: StepReport): void;
+  /** A plain line from the server's run log or the transport (shown with -v, recorded). */
+  onLog(line: string): void;
+  onProgress?(label: string): ((p: TransferProgress) => void) | undefined;
+  onLockWait?(holder: string): void;
+  /** Env file text found on the server (a rollback's source): its values are secrets too. */
+  registerSecrets?(envText: string): void;
+}
+
+/** Filled in as the steps run. */
+export interface HostResults {
+  imageId?: string;
+  bytesSent: number;
+  /** The release's tag on this host (known after the release step: env-only and rollback read it there). */
+  tag?: string;
+}
+
+export interface StepContext {
+  label: string;
+  plan: DeployPlan;
+  /** For steps that need settings the plan does not carry (registry password, build context). */
+  config: Config;
+  session: HostSession;
+  layout: RemoteLayout;
+  compose: ComposeCli;
+  lock: LockHandle;
+  lockWaitMs: number;
+  events: HostEvents;
+  results: HostResults;
+}

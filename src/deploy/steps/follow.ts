@@ -1,0 +1,75 @@
+/**
+ * Following a detached apply: read its run log from where we left off, every half second, until the result
+ * event. Reading by offset (not `tail -f`) leaves no process behind on the server and resumes exactly after a
+ * reconnect. Each read first asks whether the apply still lives, so an apply that died is noticed at once.
+ */
+import { ExitCode, GangwayError } from '../../errors.js';
+import type { Outcome, RecordStatus } from '../../server/records.js';
+import type { StepContext } from './context.js';
+
+/** Lines starting with this are machine-readable events for the CLI (`::gangway:: {json}`). */
+export const EVENT_PREFIX = '::gangway::';
+
+export interface ResultEvent {
+  status: RecordStatus;
+  outcome: Outcome;
+  serving: string;
+  failing_step?: string;
+  reason?: string;
+}
+
+export type RunResult = ({ kind: 'finished' } & ResultEvent) | { kind: 'died' };
+
+const POLL_MS = 500;
+
+/** Alive is checked before reading, so whatever the apply wrote before dying is in the same read. */
+const READ = 'if kill -0 "$1" 2>/dev/null; then echo alive >&2; fi; tail -c +"$2" "$3" 2>/dev/null || true';
+
+export async function followRun(ctx: StepContext, releaseId: string, pid: string, deadlineMs: number): Promise<RunResult> {
+  const log = ctx.layout.runLog(releaseId);
+  const deadline = Date.now() + deadlineMs;
+  let offset = 0;
+  let partial = '';
+  for (;;) {
+    let r;
+    try {
+      r = await ctx.session.host.exec(['sh', '-c', READ, 'sh', pid, String(offset + 1), log], { timeoutMs: 30_000 });
+    } catch (e) {
+      await ctx.session.reconnect(e as Error);
+      continue;
+    }
+    if (r.code !== 0) {
+      // READ always exits 0: anything else is the connection failing under it.
+      await ctx.session.reconnect(new Error(r.signal ? `killed by ${r.signal}` : `exit ${r.code ?? 'without a code'}`));
+      continue;
+    }
+    offset += Buffer.byteLength(r.stdout, 'utf8');
+    const lines = (partial + r.stdout).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const result = handleLine(ctx, line);
+      if (result) return { kind: 'finished', ...result };
+    }
+    if (!r.stderr.includes('alive')) {
+      const last = partial && handleLine(ctx, partial);
+      return last ? { kind: 'finished', ...last } : { kind: 'died' };
+    }
+    if (Date.now() > deadline) {
+      throw new GangwayError('E_APPLY_DEADLINE', ExitCode.failed, `${ctx.label}: the apply has not finished within ${Math.round(deadlineMs / 1000)}s; it goes on on the server — see \`gangway status\` and ${log}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+function handleLine(ctx: StepContext, line: string): ResultEvent | undefined {
+  if (!line.startsWith(EVENT_PREFIX)) {
+    ctx.events.onLog(line);
+    return undefined;
+  }
+  const event = JSON.parse(line.slice(EVENT_PREFIX.length)) as
+    | { event: 'step'; step: string; status: string; detail?: string }
+    | ({ event: 'result' } & ResultEvent);
+  if (event.event === 'result') return event;
+  ctx.events.onStep({ step: event.step, status: event.status === 'ok' ? 'ok' : 'fail', ms: 0, ...(event.detail && { detail: event.detail }) });
+  return undefined;
+}

@@ -1,0 +1,26 @@
+/** Step `lock`: take the deploy lock on one host, with an owner token; waits with --lock-wait. */
+import { acquireLock, type LockHandle, newLockToken } from '../../server/lock.js';
+import type { RemoteLayout } from '../../server/layout.js';
+import type { DeployPlan } from '../plan.js';
+import { describeTag } from '../plan.js';
+import type { HostSession } from '../session.js';
+import type { HostEvents } from './context.js';
+
+export async function takeLock(session: HostSession, layout: RemoteLayout, plan: DeployPlan, waitMs: number, events: HostEvents): Promise<LockHandle> {
+  const info = {
+    who: plan.who,
+    since: new Date().toISOString(),
+    tag: describeTag(plan.tag),
+    target: plan.target,
+    pid: process.pid,
+    operation: plan.operation,
+    release: plan.releaseId,
+    token: newLockToken(),
+  };
+  // Retried after a dropped connection with the same token: a lock taken by a lost attempt is recognised as ours.
+  return session.retrying((host) => acquireLock(host, layout, info, {
+    waitMs,
+    currentHost: () => session.host,
+    onWait: (holder) => events.onLockWait?.(holder?.who ? `${holder.who} since ${holder.since}` : 'unknown holder'),
+  }));
+}

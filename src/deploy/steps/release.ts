@@ -1,0 +1,114 @@
+/**
+ * Step `release`: fill `<dir>/.gangway/releases/<id>/` — compose files and env (uploaded, or copied on the
+ * server from the release in place / the rollback's choice), the tag, manifest.json, apply.sh and its data
+ * files. Idempotent: every file is written atomically, so after a dropped connection it simply runs again.
+ */
+import { posix } from 'node:path';
+import { ExitCode, GangwayError } from '../../errors.js';
+import { execOk, type Host } from '../../hosts/host.js';
+import { parseEnv } from '../../env/parse.js';
+import { applyFiles } from '../../server/release-files.js';
+import { chooseRollback } from '../../server/rollback-choice.js';
+import { runScript } from '../../server/scripts.js';
+import { readServerState } from '../../server/state.js';
+import type { ApplyStep, ReleaseStep } from '../plan.js';
+import type { StepContext } from './context.js';
+
+interface ReleaseContent {
+  tag: string;
+  files: string[];
+  hasEnv: boolean;
+}
+
+export async function prepareRelease(ctx: StepContext, step: ReleaseStep, apply: ApplyStep): Promise<string> {
+  const content = await ctx.session.retrying((host) => writeRelease(ctx, host, step, apply));
+  ctx.results.tag = content.tag;
+  return `release ${ctx.plan.releaseId} (tag ${content.tag})`;
+}
+
+async function writeRelease(ctx: StepContext, host: Host, step: ReleaseStep, apply: ApplyStep): Promise<ReleaseContent> {
+  const { plan, layout } = ctx;
+  const dir = layout.release(plan.releaseId);
+  const content = await releaseContent(ctx, host, step, dir);
+  const envText = plan.payload.envText;
+  const manifest = {
+    id: plan.releaseId,
+    app: plan.app,
+    tag: content.tag,
+    image: plan.imageName ? `${plan.imageName}:${content.tag}` : null,
+    image_id: ctx.results.imageId ?? null,
+    operation: plan.operation,
+    who: plan.who,
+    target: plan.target,
+    host: ctx.label,
+    created: new Date().toISOString(),
+    sha256: { compose: Object.fromEntries(plan.composeFiles.map((f) => [f.name, f.sha256])), env: plan.env?.sha256 ?? null },
+  };
+  const record = {
+    id: plan.releaseId,
+    tag: content.tag,
+    operation: plan.operation,
+    strategy: apply.strategy,
+    who: plan.who,
+    target: plan.target,
+    host: ctx.label,
+    delivery: plan.hosts[0]?.steps.find((s) => s.kind === 'deliver')?.delivery.mode ?? 'none',
+    image: manifest.image,
+    image_ids: ctx.results.imageId ? [ctx.results.imageId] : [],
+    sha256: manifest.sha256,
+  };
+  const envValues = envText === undefined ? [] : parseEnv(envText).entries.map((e) => e.value);
+  const files = applyFiles(
+    {
+      dir: layout.dir,
+      app: plan.app,
+      releaseId: plan.releaseId,
+      tag: content.tag,
+      operation: plan.operation,
+      ...(plan.imageName && { imageName: plan.imageName }),
+      keep: apply.keep,
+      health: apply.health,
+      composeArgv: ctx.compose.argv,
+      hasEnv: content.hasEnv,
+      record,
+    },
+    envValues,
+  );
+  const writes = [
+    ...files.map((f) => host.writeFileAtomic(posix.join(dir, f.name), f.content, { mode: f.mode })),
+    host.writeFileAtomic(posix.join(dir, 'tag'), `${content.tag}\n`, { mode: 0o644 }),
+    host.writeFileAtomic(posix.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 }),
+  ];
+  if (envText !== undefined) writes.push(host.writeFileAtomic(posix.join(dir, '.env'), envText)); // 0600
+  await Promise.all(writes);
+  return content;
+}
+
+async function releaseContent(ctx: StepContext, host: Host, step: ReleaseStep, dir: string): Promise<ReleaseContent> {
+  const { plan, layout } = ctx;
+  if (step.source.kind === 'upload') {
+    const files = plan.composeFiles.map((f) => f.name);
+    await Promise.all([
+      ...plan.composeFiles.map((f) => host.writeFileAtomic(posix.join(dir, f.name), plan.payload.compose.get(f.name)!, { mode: 0o644 })),
+      host.writeFileAtomic(posix.join(dir, 'files'), `${files.join('\n')}\n`, { mode: 0o644 }),
+    ]);
+    if (plan.tag.kind !== 'given') throw new Error('an uploaded release needs a given tag');
+    return { tag: plan.tag.value, files, hasEnv: plan.payload.envText !== undefined };
+  }
+  const state = await readServerState(host, layout);
+  let sourceId: string;
+  if (step.source.kind === 'env-only') {
+    if (!state.current) throw new GangwayError('E_NOTHING_DEPLOYED', ExitCode.failed, `${ctx.label}: nothing is deployed here yet: run a full deploy first`);
+    sourceId = state.current.id;
+  } else {
+    const choice = chooseRollback(state, step.source.to);
+    if (!choice.ok) throw new GangwayError('E_ROLLBACK_TARGET', ExitCode.failed, `${ctx.label}: ${choice.message}; nothing was changed`);
+    sourceId = choice.id;
+  }
+  const withEnv = step.source.kind === 'rollback' ? 'with-env' : 'without-env';
+  const r = await execOk(host, runScript('copy-release.sh', [layout.state, sourceId, dir, withEnv]), { timeoutMs: 60_000 });
+  const [tag = '', envFlag] = r.stdout.trim().split('\n');
+  const files = (await host.readFile(posix.join(dir, 'files'))).toString('utf8').split('\n').filter(Boolean);
+  if (envFlag === 'env') ctx.events.registerSecrets?.((await host.readFile(posix.join(dir, '.env'))).toString('utf8'));
+  return { tag: tag.trim(), files, hasEnv: envFlag === 'env' || plan.payload.envText !== undefined };
+}

@@ -1,0 +1,24 @@
+/**
+ * The server-side shell scripts: real `.sh` files in `src/server/sh/` (shellcheck reads them in the test
+ * command), shipped in the package and copied into dist/ by the build. Values never enter their text: they
+ * take arguments (quoted by the one quoting function) or read data files gangway writes beside them.
+ */
+import { readFileSync } from 'node:fs';
+
+export type ServerScript = 'apply.sh' | 'copy-release.sh' | 'lock.sh' | 'start.sh' | 'state.sh';
+
+const cache = new Map<ServerScript, string>();
+
+export function serverScript(name: ServerScript): string {
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = readFileSync(new URL(`./sh/${name}`, import.meta.url), 'utf8');
+    cache.set(name, text);
+  }
+  return text;
+}
+
+/** argv that runs a script on a host without uploading it: `sh -c <script> <name> args…`. */
+export function runScript(name: ServerScript, args: readonly string[]): string[] {
+  return ['sh', '-c', serverScript(name), name, ...args];
+}

@@ -1,0 +1,335 @@
+#!/bin/sh
+# gangway's server-side apply. Shipped in the npm package and copied, unchanged, into every release
+# directory; everything it knows about the release it reads from data files beside it.
+#
+#   sh apply.sh RELEASE_DIR apply TOKEN     put the release in place, compose up, health gate; on failure put
+#                                           the release that was in place back and gate it again; record the
+#                                           outcome; release the deploy lock if TOKEN still owns it.
+#   sh apply.sh RELEASE_DIR recover TOKEN   finish a release whose apply died: put back the release that was in
+#                                           place before it, gate it, record the release failed ("apply died").
+#                                           The caller holds the lock (its heartbeat) and releases it.
+#
+# Data read from RELEASE_DIR: vars.sh (quoted assignments, written by gangway), files (compose file names),
+# services (health.services), checks (HTTP checks: kind<TAB>retries<TAB>interval_s<TAB>url), fatal_patterns,
+# .env and .mask (0600: the env values, so that Compose's output never lands here unmasked).
+# Every list is one item per line: IFS is a newline and globbing is off for the whole script.
+# shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline, on purpose
+set -u
+set -f
+IFS='
+'
+ESC=$(printf '\033')
+
+REL=$1
+ACTION=$2
+TOKEN=$3
+# shellcheck source=/dev/null
+. "$REL/vars.sh"
+# vars.sh defines: DIR APP ID TAG OPERATION IMAGE_NAME KEEP TIMEOUT FATAL_TAIL COMPOSE HAS_ENV RECORD_STATIC
+G="$DIR/.gangway"
+LOCK="$G/lock"
+FILES=$(cat "$REL/files")
+SERVICES=$(cat "$REL/services" 2>/dev/null)
+STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+START_S=$(date +%s)
+FAIL_STEP=
+FAIL_REASON=
+FAIL_SERVICE=
+
+owns_lock() { grep -qF "\"token\":\"$TOKEN\"" "$LOCK/info" 2>/dev/null; }
+# shellcheck disable=SC2317 # called from the EXIT trap
+release_lock() {
+  if owns_lock; then mv "$LOCK" "$LOCK.released.$$" 2>/dev/null && rm -rf "$LOCK.released.$$"; fi
+}
+if [ "$ACTION" = apply ]; then
+  owns_lock || { echo "apply: the deploy lock is not held by this release's deploy; nothing done" >&2; exit 1; }
+  echo $$ > "$LOCK/apply.pid"
+  trap release_lock EXIT
+fi
+trap 'exit 1' INT TERM HUP
+
+say() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+
+# The one JSON string escaper: backslash and quote escaped, control characters turned into spaces.
+json_str() { printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
+
+event() { printf '::gangway:: %s\n' "$1"; }
+step_event() {
+  event "{\"event\":\"step\",\"step\":\"$(json_str "$1")\",\"status\":\"$2\",\"detail\":\"$(json_str "$3")\"}"
+}
+fail() { FAIL_STEP=$1; FAIL_REASON=$2; say "FAILED $1: $2"; step_event "$1" fail "$2"; }
+
+# Replace every env value (one per line in .mask, longest first) by ***; plain copy when there are none.
+mask() {
+  if [ -s "$REL/.mask" ]; then
+    MASK_FILE="$REL/.mask" awk '
+      BEGIN { f = ENVIRON["MASK_FILE"]; while ((getline v < f) > 0) if (length(v) > 0) vals[++n] = v }
+      {
+        line = $0
+        for (k = 1; k <= n; k++) {
+          out = ""
+          while ((i = index(line, vals[k])) > 0) { out = out substr(line, 1, i - 1) "***"; line = substr(line, i + length(vals[k])) }
+          line = out line
+        }
+        print line; fflush()
+      }'
+  else
+    cat
+  fi
+}
+strip_ansi() { sed "s/$ESC\[[0-9;?]*[A-Za-z]//g"; }
+
+# Compose with a clean environment: only what Docker needs and IMAGE_TAG, so nothing from the server
+# user's shell overrides the uploaded .env. COMPOSE and the -f list split on newlines (IFS).
+compose_file_args() { for f in $FILES; do printf -- '-f\n%s/%s\n' "$DIR" "$f"; done; }
+dc() {
+  dc_tag=$1
+  shift
+  # shellcheck disable=SC2046,SC2086 # word splitting on newlines only: one word per argv item
+  env -i PATH="$PATH" HOME="${HOME:-/}" ${DOCKER_HOST:+DOCKER_HOST="$DOCKER_HOST"} \
+    ${DOCKER_CONFIG:+DOCKER_CONFIG="$DOCKER_CONFIG"} ${DOCKER_CONTEXT:+DOCKER_CONTEXT="$DOCKER_CONTEXT"} \
+    IMAGE_TAG="$dc_tag" $COMPOSE -p "$APP" --project-directory "$DIR" $(compose_file_args) \
+    ${HAS_ENV:+--env-file} ${HAS_ENV:+"$DIR/.env"} "$@"
+}
+
+# Copy a release's compose files and env into DIR, each by temp file + rename (env stays 0600).
+put_in_place() { # RELEASE_ID
+  src="$G/releases/$1"
+  for f in $(cat "$src/files"); do
+    cp "$src/$f" "$DIR/.$f.gangway-tmp" && mv -f "$DIR/.$f.gangway-tmp" "$DIR/$f" || return 1
+  done
+  if [ -f "$src/.env" ]; then
+    (umask 077 && cp "$src/.env" "$DIR/.env.gangway-tmp") && chmod 600 "$DIR/.env.gangway-tmp" \
+      && mv -f "$DIR/.env.gangway-tmp" "$DIR/.env" || return 1
+  fi
+  printf '%s\n' "$1" > "$G/current.tmp" && mv -f "$G/current.tmp" "$G/current"
+}
+
+http_get() { # URL
+  if command -v curl >/dev/null 2>&1; then
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null)
+    case "$code" in 2??) return 0 ;; *) HTTP_LAST="HTTP $code"; return 1 ;; esac
+  elif command -v wget >/dev/null 2>&1; then
+    wget -q -O /dev/null -T 5 "$1" 2>/dev/null && return 0
+    HTTP_LAST="no 2xx answer"
+    return 1
+  fi
+  HTTP_LAST="neither curl nor wget on the server"
+  return 1
+}
+
+http_check() { # URL RETRIES INTERVAL_S
+  n=0
+  while [ "$n" -lt "$2" ]; do
+    http_get "$1" && { say "ok $1"; return 0; }
+    n=$((n + 1))
+    [ "$(date +%s)" -ge "$DEADLINE" ] && break
+    [ "$n" -lt "$2" ] && sleep "$3"
+  done
+  fail "http $1" "no 2xx after $n attempt(s): ${HTTP_LAST:-no answer}"
+  return 1
+}
+
+http_checks() {
+  [ -f "$REL/checks" ] || return 0
+  for line in $(cat "$REL/checks"); do
+    retries=$(printf '%s' "$line" | cut -f2)
+    interval=$(printf '%s' "$line" | cut -f3)
+    url=$(printf '%s' "$line" | cut -f4-)
+    http_check "$url" "$retries" "$interval" || return 1
+  done
+}
+
+services_healthy() { # TAG
+  for svc in $SERVICES; do
+    while :; do
+      cid=$(dc "$1" ps -a -q "$svc" 2>/dev/null | head -n 1)
+      state=none
+      # Two calls: a template touching .State.Health fails for a container without a healthcheck.
+      if [ -n "$cid" ]; then
+        st=$(docker inspect -f '{{.State.Status}}' "$cid" 2>/dev/null)
+        hs=$(docker inspect -f '{{.State.Health.Status}}' "$cid" 2>/dev/null)
+        state="${st:-unknown}/${hs:-none}"
+      fi
+      case "$state" in
+        running/healthy) say "ok $svc healthy"; break ;;
+        running/none) say "ok $svc running (no healthcheck)"; break ;;
+        */unhealthy) FAIL_SERVICE=$svc; fail "health $svc" "container reports unhealthy"; return 1 ;;
+        exited/* | dead/*) FAIL_SERVICE=$svc; fail "health $svc" "container $state"; return 1 ;;
+      esac
+      if [ "$(date +%s)" -ge "$DEADLINE" ]; then
+        FAIL_SERVICE=$svc
+        fail "health $svc" "not healthy within ${TIMEOUT}s (last state: ${state:-none})"
+        return 1
+      fi
+      sleep 1
+    done
+  done
+}
+
+fatal_logs() { # TAG
+  [ "$FATAL_TAIL" -gt 0 ] && [ -s "$REL/fatal_patterns" ] || return 0
+  found=
+  for svc in $(dc "$1" config --services 2>/dev/null); do
+    n=$(dc "$1" logs --no-color --tail "$FATAL_TAIL" "$svc" 2>&1 | grep -F -c -f "$REL/fatal_patterns")
+    [ "${n:-0}" -gt 0 ] && found="$found $svc($n)" && FAIL_SERVICE=${FAIL_SERVICE:-$svc}
+  done
+  [ -z "$found" ] && { say "ok no fatal log lines"; return 0; }
+  fail "fatal logs" "fatal patterns in the last $FATAL_TAIL log lines of:$found"
+  return 1
+}
+
+gate() { # TAG
+  DEADLINE=$(($(date +%s) + TIMEOUT))
+  say "health gate for $1 (timeout ${TIMEOUT}s)"
+  services_healthy "$1" && http_checks && fatal_logs "$1" || return 1
+  step_event "health gate" ok "$1 passed"
+}
+
+up() { # TAG
+  say "compose up $1"
+  { dc "$1" up -d --remove-orphans 2>&1; echo "$?" > "$REL/.up-rc"; } | strip_ansi | mask | tee "$REL/.up-out"
+  if [ "$(cat "$REL/.up-rc")" = 0 ]; then step_event "compose up" ok "$1"; return 0; fi
+  fail "compose up" "docker compose up failed for $1"
+  return 1
+}
+
+# The failing release's own output, ANSI stripped and masked, for the CLI's "first error line".
+capture_failure() { # TAG
+  (
+    umask 077
+    if [ "$FAIL_STEP" = "compose up" ]; then cat "$REL/.up-out"; else
+      dc "$1" logs --no-color --tail 50 ${FAIL_SERVICE:+"$FAIL_SERVICE"} 2>&1
+      # An unhealthy container's own healthcheck output often says more than its log.
+      cid=$(dc "$1" ps -a -q "$FAIL_SERVICE" 2>/dev/null | head -n 1)
+      [ -n "$FAIL_SERVICE" ] && [ -n "$cid" ] \
+        && docker inspect -f '{{range .State.Health.Log}}{{println .Output}}{{end}}' "$cid" 2>/dev/null
+    fi | strip_ansi | mask > "$REL/failure.log"
+  )
+}
+
+record() { # STATUS OUTCOME SERVING
+  finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  duration=$(($(date +%s) - START_S))
+  extra=
+  [ -n "$FAIL_STEP" ] && extra=",\"failing_step\":\"$(json_str "$FAIL_STEP")\",\"reason\":\"$(json_str "$FAIL_REASON")\""
+  line="$RECORD_STATIC,\"status\":\"$1\",\"outcome\":\"$2\",\"started\":\"$STARTED\",\"finished\":\"$finished\""
+  line="$line,\"duration_s\":$duration,\"serving\":\"$(json_str "$3")\"$extra}"
+  printf '%s\n' "$line" >> "$G/releases.jsonl"
+  rm -f "$G/applying"
+  event "{\"event\":\"result\",\"status\":\"$1\",\"outcome\":\"$2\",\"serving\":\"$(json_str "$3")\",\"failing_step\":\"$(json_str "$FAIL_STEP")\",\"reason\":\"$(json_str "$FAIL_REASON")\",\"duration_s\":$duration}"
+}
+
+# A release that passed its gate: the SPEC's status `succeeded`, or `rollback` for a rollback that did.
+is_good() { # RELEASE_ID
+  grep -F "\"id\":\"$1\"" "$G/releases.jsonl" 2>/dev/null | grep -q -e '"status":"succeeded"' -e '"status":"rollback"'
+}
+
+# Keep the release in place and, newest first, the newest good release of each of KEEP distinct tags;
+# remove every other release directory (failed ones first of all) and images no kept release uses.
+prune() {
+  kept_tags=
+  removed_tags=
+  n=0
+  # shellcheck disable=SC2012 # release ids are gangway's own fixed-format names
+  for r in $(ls -1 "$G/releases" | sort -r); do
+    t=$(cat "$G/releases/$r/tag" 2>/dev/null)
+    keep_it=
+    # Only the newest good release of each tag counts; older ones of a kept tag go.
+    if [ "$n" -lt "$KEEP" ] && is_good "$r" && ! printf '%s\n' "$kept_tags" | grep -qxF -- "$t"; then
+      keep_it=1
+      n=$((n + 1))
+    fi
+    [ "$r" = "$ID" ] && keep_it=1
+    if [ -n "$keep_it" ]; then
+      kept_tags="$kept_tags$t
+"
+    else
+      rm -rf "${G:?}/releases/$r"
+      say "pruned release $r"
+      removed_tags="$removed_tags$t
+"
+    fi
+  done
+  [ -n "$IMAGE_NAME" ] || return 0
+  for t in $(printf '%s' "$removed_tags" | sort -u); do
+    printf '%s\n' "$kept_tags" | grep -qxF -- "$t" && continue
+    docker image rm "$IMAGE_NAME:$t" >/dev/null 2>&1 && say "removed image $IMAGE_NAME:$t"
+  done
+}
+
+release_tag() { cat "$G/releases/$1/tag" 2>/dev/null; }
+
+# Put back the release that was in place before this one and gate it. Returns 0 when it serves again.
+restore_previous() { # PREV_ID
+  first_step=$FAIL_STEP
+  first_reason=$FAIL_REASON
+  prev_tag=$(release_tag "$1")
+  say "rolling back to release $1 (tag $prev_tag)"
+  FAIL_SERVICE=
+  if put_in_place "$1" && up "$prev_tag" && gate "$prev_tag"; then
+    FAIL_STEP=$first_step
+    FAIL_REASON=$first_reason
+    return 0
+  fi
+  FAIL_STEP=$first_step
+  FAIL_REASON="$first_reason; the previous release $prev_tag also failed: $FAIL_REASON"
+  return 1
+}
+
+# Nothing to go back to (a first deploy): stop what was started so nothing half-deployed keeps running.
+stop_new() {
+  say "no previous release to go back to: stopping the new containers"
+  dc "$TAG" stop > /dev/null 2>&1
+  rm -f "$G/current" # nothing is in place: the next deploy must not take this release for a previous one
+  FAIL_REASON="$FAIL_REASON; first deploy, nothing to roll back to: the new containers were stopped"
+  record failed failed none
+}
+
+finish_failed() { # PREV_ID FAILED_STATUS
+  if [ -n "$1" ] && [ -d "$G/releases/$1" ]; then
+    if restore_previous "$1"; then
+      record "$2" rolled_back "$(release_tag "$1")"
+      say "rolled back: release $1 is serving $(release_tag "$1")"
+    else
+      record failed failed "$(release_tag "$1") (unhealthy)"
+    fi
+  else
+    stop_new
+  fi
+  exit 1
+}
+
+if [ "$ACTION" = recover ]; then
+  PREV_ID=$(cat "$REL/prev" 2>/dev/null)
+  FAIL_STEP="apply"
+  FAIL_REASON="apply died before it finished"
+  say "recovering release $ID: its apply died before it finished"
+  finish_failed "$PREV_ID" failed
+fi
+
+PREV_ID=$(cat "$G/current" 2>/dev/null)
+[ "$PREV_ID" = "$ID" ] && PREV_ID=
+printf '%s\n' "$PREV_ID" > "$REL/prev"
+printf '%s\n' "$ID" > "$G/applying.tmp" && mv -f "$G/applying.tmp" "$G/applying"
+say "apply $OPERATION of release $ID (tag $TAG)${PREV_ID:+, previous release $PREV_ID (tag $(release_tag "$PREV_ID"))}"
+
+if [ -f "$DIR/.env" ] && [ -f "$REL/.env" ]; then
+  bak="$DIR/.env.bak-$(date +%Y%m%d-%H%M%S)"
+  (umask 077 && cp "$DIR/.env" "$bak") && chmod 600 "$bak" && say "backed up .env to $(basename "$bak")"
+fi
+
+if put_in_place "$ID" && up "$TAG" && gate "$TAG"; then
+  printf '%s\n' "$TAG" > "$G/last_good_tag.tmp" && mv -f "$G/last_good_tag.tmp" "$G/last_good_tag"
+  status=succeeded
+  [ "$OPERATION" = rollback ] && status=rollback
+  record "$status" succeeded "$TAG"
+  prune
+  say "release $ID is serving $TAG"
+  exit 0
+fi
+[ -z "$FAIL_STEP" ] && fail "put in place" "could not copy the release into $DIR"
+capture_failure "$TAG"
+failed_status=rolled_back
+[ "$OPERATION" = rollback ] && failed_status=failed
+finish_failed "$PREV_ID" "$failed_status"

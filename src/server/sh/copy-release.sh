@@ -1,0 +1,20 @@
+#!/bin/sh
+# Start a new release from a retained one, on the server: its compose files, file list and tag, and (for a
+# rollback) its .env, kept 0600. Prints the tag, then `env` when an env file was copied.
+#   copy-release.sh STATE_DIR SOURCE_ID NEW_RELEASE_DIR with-env|without-env
+# shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline, on purpose
+set -u
+set -f
+IFS='
+'
+src="$1/releases/$2"
+dst=$3
+[ -f "$src/files" ] || { echo "release $2 is not retained on this server" >&2; exit 1; }
+mkdir -p "$dst" || exit 1
+for f in $(cat "$src/files"); do cp "$src/$f" "$dst/$f" || exit 1; done
+cp "$src/files" "$dst/files" || exit 1
+cat "$src/tag"
+if [ "$4" = with-env ] && [ -f "$src/.env" ]; then
+  (umask 077 && cp "$src/.env" "$dst/.env") || exit 1
+  echo env
+fi

@@ -1,0 +1,98 @@
+#!/bin/sh
+# The deploy lock: <dir>/.gangway/lock/, taken with mkdir (atomic on every POSIX filesystem). lock/info is
+# the holder's JSON with an owner token; only the token's owner removes the lock (or `release … force`).
+# While a CLI holds it, lock/heartbeat is touched; once the detached apply runs, lock/apply.pid names it.
+# Run by gangway as `sh -c "$(cat lock.sh)" lock.sh ACTION STATE_DIR …`:
+#
+#   acquire STATE INFO_JSON TOKEN   prints `acquired`, `stale REASON` + the old holder's info, or `held` + info;
+#                                   then `unfinished RELEASE_ID` when an apply died before recording its outcome
+#   release STATE TOKEN [force]     prints `released`, `none` or `not-owner` + the holder's info
+#   heartbeat STATE TOKEN           touches lock/heartbeat while TOKEN owns the lock
+#   probe STATE                     prints `free`, `live` or `stale REASON`, then `unfinished RELEASE_ID` if any
+set -u
+ACTION=$1
+STATE=$2
+LOCK="$STATE/lock"
+GUARD="$STATE/lock.recovering"
+
+owner_is() { grep -qF "\"token\":\"$1\"" "$LOCK/info" 2>/dev/null; }
+fresh() { [ -n "$(find "$@" -maxdepth 0 -mmin -1 2>/dev/null)" ]; }
+
+# The one staleness rule: the apply named in lock/apply.pid is gone, or (before an apply starts) neither the
+# heartbeat nor the lock directory itself changed within a minute. Prints the reason when stale.
+stale_reason() {
+  if [ -f "$LOCK/apply.pid" ]; then
+    pid=$(cat "$LOCK/apply.pid" 2>/dev/null)
+    kill -0 "$pid" 2>/dev/null || echo "its apply process $pid is gone"
+  elif [ -d "$LOCK" ] && ! fresh "$LOCK/heartbeat" "$LOCK"; then
+    echo "no heartbeat from its deploy for over a minute"
+  fi
+}
+
+unfinished() {
+  if [ -f "$STATE/applying" ]; then printf 'unfinished %s\n' "$(cat "$STATE/applying")"; fi
+}
+
+take() { # INFO TOKEN: the lock directory exists and is ours now
+  printf '%s\n' "$1" > "$LOCK/info" && touch "$LOCK/heartbeat"
+}
+
+acquire() { # INFO TOKEN
+  mkdir -p "$STATE" || exit 3
+  if mkdir "$LOCK" 2>/dev/null; then
+    take "$1" "$2" && echo acquired && unfinished
+    return
+  fi
+  # Ours already: an earlier attempt took it but its answer was lost with the connection.
+  if owner_is "$2"; then
+    touch "$LOCK/heartbeat" && echo acquired && unfinished
+    return
+  fi
+  # A recovery guard left by a contender that died mid-recovery is itself stale after a minute.
+  if [ -d "$GUARD" ] && ! fresh "$GUARD"; then rmdir "$GUARD" 2>/dev/null; fi
+  why=$(stale_reason)
+  if [ -n "$why" ] && mkdir "$GUARD" 2>/dev/null; then
+    # Only one contender at a time gets here; check again, now that we hold the guard, before removing.
+    why=$(stale_reason)
+    if [ -n "$why" ]; then
+      old=$(cat "$LOCK/info" 2>/dev/null)
+      mv "$LOCK" "$LOCK.stale.$$" 2>/dev/null && rm -rf "$LOCK.stale.$$"
+      if mkdir "$LOCK" 2>/dev/null; then
+        take "$1" "$2"
+        rmdir "$GUARD"
+        echo "stale $why"
+        printf '%s\n' "$old"
+        unfinished
+        return
+      fi
+    fi
+    rmdir "$GUARD"
+  fi
+  echo held
+  cat "$LOCK/info" 2>/dev/null
+}
+
+release() { # TOKEN [force]
+  [ -d "$LOCK" ] || { echo none; return; }
+  if [ "${2:-}" = force ] || owner_is "$1"; then
+    mv "$LOCK" "$LOCK.released.$$" 2>/dev/null && rm -rf "$LOCK.released.$$"
+    echo released
+    return
+  fi
+  echo not-owner
+  cat "$LOCK/info" 2>/dev/null
+}
+
+case "$ACTION" in
+  acquire) acquire "$3" "$4" ;;
+  release) release "$3" "${4:-}" ;;
+  heartbeat) owner_is "$3" && touch "$LOCK/heartbeat" ;;
+  probe)
+    if [ ! -d "$LOCK" ]; then echo free; else
+      why=$(stale_reason)
+      if [ -n "$why" ]; then echo "stale $why"; else echo live; fi
+    fi
+    unfinished
+    ;;
+  *) echo "lock.sh: unknown action $ACTION" >&2; exit 2 ;;
+esac
