@@ -20,7 +20,6 @@ export interface ApplyVars {
   health: HealthSettings;
   /** argv of Compose on that host: ['docker', 'compose'] or ['docker-compose']. */
   composeArgv: string[];
-  hasEnv: boolean;
   /** Fields of the release record known before the apply (never a secret value). */
   record: Record<string, unknown>;
 }
@@ -61,7 +60,6 @@ export function varsScript(v: ApplyVars): string {
     ['TIMEOUT', wholeSeconds(v.health.timeoutMs)],
     ['FATAL_TAIL', v.health.fatalLogs?.tail ?? 0],
     ['COMPOSE', v.composeArgv.join('\n')],
-    ['HAS_ENV', v.hasEnv ? '1' : ''],
     ['RECORD_STATIC', staticRecord],
   ];
   const body = assignments.map(([k, value]) => `${k}=${typeof value === 'number' ? String(value) : quote(value)}`);

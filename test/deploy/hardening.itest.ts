@@ -52,14 +52,12 @@ function killApply(p: DeployProject): void {
 }
 
 const lockDir = (p: DeployProject) => join(p.serverDir, '.gangway', 'lock');
-const slowGate = '  services: [web]\n  http: [{ url: "http://127.0.0.1:1/never", retries: 30, interval: 1s }]\n  timeout: 30s';
 
 test('the apply killed with -9 while the CLI follows it: the last good release is put back and recorded "apply died"', async () => {
   const p = project();
   assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace(/health:\n(  .*\n)+/, `health:\n${slowGate}\n`));
   const run = startCli(['-c', p.config, 'deploy', '--tag', 'v2']);
-  await waitFor(() => run.out.stdout.includes('compose up — v2'), 30_000, 'compose up of v2');
+  await waitFor(() => run.out.stdout.includes('start apply'), 30_000, 'the apply to start');
   killApply(p);
   const code = await run.exit;
   assert.equal(code, 1, run.out.stdout + run.out.stderr);

@@ -13,9 +13,10 @@ before(async () => {
   await buildWebImage('gangway-test/web:v1', { version: 'v1' });
   await buildWebImage('gangway-test/web:v2', { version: 'v2' });
   await buildWebImage('gangway-test/web:bad', { version: 'bad', healthy: false });
+  await buildWebImage('gangway-test/web:flaky', { version: 'flaky' });
   p = deployProject({ extra: 'keep: 5\n' });
   writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('keep: 3\n', ''));
-  for (const tag of ['v1', 'v2']) assert.equal(gangway(['-c', p.config, 'deploy', '--tag', tag]).code, 0);
+  for (const tag of ['flaky', 'v1', 'v2']) assert.equal(gangway(['-c', p.config, 'deploy', '--tag', tag]).code, 0);
   assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'bad']).code, 1); // rolled back to v2; its release stays retained
 });
 after(() => p.cleanup());
@@ -36,30 +37,34 @@ test('rollback --to a retained tag; a tag no longer retained is a clear error li
   assert.equal(p.serving(), 'v2');
   const gone = gangway(['-c', p.config, 'rollback', '--to', 'v9']);
   assert.equal(gone.code, 1);
-  assert.match(gone.stdout + gone.stderr, /tag v9 is no longer retained \(retained tags: .*v2.*v1|tag v9 is no longer retained \(retained tags: .*v1.*v2/);
+  assert.match(gone.stdout + gone.stderr, /tag v9 is not retained as a good release \(retained good tags: .*v1/);
+  assert.match(gone.stdout, /nothing changed/);
   assert.ok(!existsSync(join(p.serverDir, '.gangway', 'lock')), 'the lock was released');
   assert.equal(p.serving(), 'v2');
 });
 
-test('a rollback whose target release is unhealthy fails its gate and leaves the host on the release it started from', () => {
-  const r = gangway(['-c', p.config, 'rollback', '--to', 'bad']);
+test('a rollback whose target release is unhealthy now fails its gate and leaves the host on the release it started from', () => {
+  // flaky passed its gate when deployed; its image has gone bad since.
+  execFileSync('docker', ['tag', 'gangway-test/web:bad', 'gangway-test/web:flaky']);
+  const r = gangway(['-c', p.config, 'rollback', '--to', 'flaky']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stdout, /rollback failed its health gate; back on the release it started from, serving v2/);
+  assert.match(r.stdout, /rollback to flaky failed its health gate; back on the release it started from, serving v2/);
   assert.match(r.stderr, /rollback failed/);
   assert.equal(p.serving(), 'v2');
-  assert.deepEqual([p.releases().at(-1)!.tag, p.releases().at(-1)!.status], ['bad', 'failed']);
+  assert.deepEqual([p.releases().at(-1)!.tag, p.releases().at(-1)!.status], ['flaky', 'failed']);
+  assert.equal(gangway(['-c', p.config, 'rollback', '--to', 'bad']).code, 1, 'a release that failed its gate is never a target');
 });
 
 test('releases: newest first with status, who, duration and failing step; --limit and --json', () => {
   const r = gangway(['-c', p.config, 'releases']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n').filter((l) => /\d{8}-\d{6}-[0-9a-f]{4}/.test(l));
-  assert.match(lines[0]!, /bad {2}failed/);
+  assert.match(lines[0]!, /flaky {2}failed/);
   assert.match(r.stdout, /bad {2}rolled_back .* failed at health web: container reports unhealthy/);
-  assert.match(lines.at(-1)!, /v1 {2}succeeded/);
+  assert.match(lines.at(-1)!, /flaky {2}succeeded/);
   const json = JSON.parse(gangway(['-c', p.config, '--json', 'releases', '--limit', '2']).stdout);
   assert.equal(json.hosts[0].releases.length, 2);
-  assert.equal(json.hosts[0].releases[0].tag, 'bad');
+  assert.equal(json.hosts[0].releases[0].tag, 'flaky');
 });
 
 test('lock status and release: alive holders need --force (recorded); stale holders can be released', () => {
@@ -86,5 +91,5 @@ test('lock status and release: alive holders need --force (recorded); stale hold
   execFileSync('touch', ['-d', '5 minutes ago', join(lock, 'heartbeat'), lock]);
   const stale = gangway(['-c', p.config, 'lock', 'release']);
   assert.equal(stale.code, 0, stale.stderr);
-  assert.match(stale.stdout, /lock released \(its holder is gone\)/);
+  assert.match(stale.stdout, /lock released \(its holder is gone: no heartbeat/);
 });

@@ -19,9 +19,9 @@ export function applyDeadlineMs(step: ApplyStep): number {
 }
 
 export async function runApply(ctx: StepContext, step: ApplyStep): Promise<RunResult> {
-  const pid = await startDetached(ctx, ctx.plan.releaseId, 'apply', ctx.lock.token);
+  const { pid, offset } = await startDetached(ctx, ctx.plan.releaseId, 'apply', ctx.lock.token);
   ctx.lock.stopHeartbeat(); // the apply holds the lock from here and releases it itself
-  const result = await followRun(ctx, ctx.plan.releaseId, pid, applyDeadlineMs(step));
+  const result = await followRun(ctx, ctx.plan.releaseId, pid, offset, applyDeadlineMs(step));
   if (result.kind === 'finished') return result;
   ctx.events.onLog(`the apply (pid ${pid}) ended without reporting an outcome; recovering the release`);
   const lock = await takeLock(ctx.session, ctx.layout, ctx.plan, ctx.lockWaitMs, ctx.events);
@@ -37,19 +37,20 @@ export async function runApply(ctx: StepContext, step: ApplyStep): Promise<RunRe
  * through the gate and records the release failed. The caller holds the lock (with its heartbeat running).
  */
 export async function recoverRelease(ctx: StepContext, releaseId: string, deadlineMs: number): Promise<RunResult> {
-  const pid = await startDetached(ctx, releaseId, 'recover', ctx.lock.token);
-  const result = await followRun(ctx, releaseId, pid, deadlineMs);
+  const { pid, offset } = await startDetached(ctx, releaseId, 'recover', ctx.lock.token);
+  const result = await followRun(ctx, releaseId, pid, offset, deadlineMs);
   if (result.kind === 'finished') return result;
   throw new GangwayError('E_RECOVERY', ExitCode.failed, `${ctx.label}: recovering release ${releaseId} ended without an outcome; see ${ctx.layout.runLog(releaseId)}`);
 }
 
-async function startDetached(ctx: StepContext, releaseId: string, action: 'apply' | 'recover', token: string): Promise<string> {
+/** Returns the server pid and where in the run log its output starts. */
+async function startDetached(ctx: StepContext, releaseId: string, action: 'apply' | 'recover', token: string): Promise<{ pid: string; offset: number }> {
   const { layout } = ctx;
   const args = [layout.dir, layout.release(releaseId), layout.runLog(releaseId), action, token];
   const r = await execOk(ctx.session.host, runScript('start.sh', args), { timeoutMs: 60_000 });
-  const pid = r.stdout.trim();
+  const [pid = '', offset = '0'] = r.stdout.trim().split(' ');
   ctx.events.onStep({ step: action === 'apply' ? 'start apply' : 'start recovery', status: 'ok', ms: 0, detail: `server pid ${pid}` });
-  return pid;
+  return { pid, offset: Number(offset) };
 }
 
 /** The failing release's own output, captured by apply.sh before it rolled back (ANSI stripped, masked). */

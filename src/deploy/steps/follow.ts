@@ -20,15 +20,15 @@ export interface ResultEvent {
 
 export type RunResult = ({ kind: 'finished' } & ResultEvent) | { kind: 'died' };
 
-const POLL_MS = 500;
+const POLL_MS = 250;
 
 /** Alive is checked before reading, so whatever the apply wrote before dying is in the same read. */
 const READ = 'if kill -0 "$1" 2>/dev/null; then echo alive >&2; fi; tail -c +"$2" "$3" 2>/dev/null || true';
 
-export async function followRun(ctx: StepContext, releaseId: string, pid: string, deadlineMs: number): Promise<RunResult> {
+export async function followRun(ctx: StepContext, releaseId: string, pid: string, startOffset: number, deadlineMs: number): Promise<RunResult> {
   const log = ctx.layout.runLog(releaseId);
   const deadline = Date.now() + deadlineMs;
-  let offset = 0;
+  let offset = startOffset;
   let partial = '';
   for (;;) {
     let r;

@@ -17,7 +17,8 @@ import type { StepContext } from './context.js';
 interface ReleaseContent {
   tag: string;
   files: string[];
-  hasEnv: boolean;
+  /** The release's env file text (its values are masked in the server's run log). */
+  envText?: string;
 }
 
 export async function prepareRelease(ctx: StepContext, step: ReleaseStep, apply: ApplyStep): Promise<string> {
@@ -31,6 +32,7 @@ async function writeRelease(ctx: StepContext, host: Host, step: ReleaseStep, app
   const dir = layout.release(plan.releaseId);
   const content = await releaseContent(ctx, host, step, dir);
   const envText = plan.payload.envText;
+  const maskText = content.envText ?? envText;
   const manifest = {
     id: plan.releaseId,
     app: plan.app,
@@ -57,7 +59,7 @@ async function writeRelease(ctx: StepContext, host: Host, step: ReleaseStep, app
     image_ids: ctx.results.imageId ? [ctx.results.imageId] : [],
     sha256: manifest.sha256,
   };
-  const envValues = envText === undefined ? [] : parseEnv(envText).entries.map((e) => e.value);
+  const envValues = maskText === undefined ? [] : parseEnv(maskText).entries.map((e) => e.value);
   const files = applyFiles(
     {
       dir: layout.dir,
@@ -69,7 +71,6 @@ async function writeRelease(ctx: StepContext, host: Host, step: ReleaseStep, app
       keep: apply.keep,
       health: apply.health,
       composeArgv: ctx.compose.argv,
-      hasEnv: content.hasEnv,
       record,
     },
     envValues,
@@ -93,7 +94,7 @@ async function releaseContent(ctx: StepContext, host: Host, step: ReleaseStep, d
       host.writeFileAtomic(posix.join(dir, 'files'), `${files.join('\n')}\n`, { mode: 0o644 }),
     ]);
     if (plan.tag.kind !== 'given') throw new Error('an uploaded release needs a given tag');
-    return { tag: plan.tag.value, files, hasEnv: plan.payload.envText !== undefined };
+    return { tag: plan.tag.value, files };
   }
   const state = await readServerState(host, layout);
   let sourceId: string;
@@ -109,6 +110,7 @@ async function releaseContent(ctx: StepContext, host: Host, step: ReleaseStep, d
   const r = await execOk(host, runScript('copy-release.sh', [layout.state, sourceId, dir, withEnv]), { timeoutMs: 60_000 });
   const [tag = '', envFlag] = r.stdout.trim().split('\n');
   const files = (await host.readFile(posix.join(dir, 'files'))).toString('utf8').split('\n').filter(Boolean);
-  if (envFlag === 'env') ctx.events.registerSecrets?.((await host.readFile(posix.join(dir, '.env'))).toString('utf8'));
-  return { tag: tag.trim(), files, hasEnv: envFlag === 'env' || plan.payload.envText !== undefined };
+  const envText = envFlag === 'env' ? (await host.readFile(posix.join(dir, '.env'))).toString('utf8') : undefined;
+  if (envText !== undefined) ctx.events.registerSecrets?.(envText);
+  return { tag: tag.trim(), files, ...(envText !== undefined && { envText }) };
 }

@@ -25,11 +25,21 @@ ACTION=$2
 TOKEN=$3
 # shellcheck source=/dev/null
 . "$REL/vars.sh"
-# vars.sh defines: DIR APP ID TAG OPERATION IMAGE_NAME KEEP TIMEOUT FATAL_TAIL COMPOSE HAS_ENV RECORD_STATIC
+# vars.sh defines: DIR APP ID TAG OPERATION IMAGE_NAME KEEP TIMEOUT FATAL_TAIL COMPOSE RECORD_STATIC
 G="$DIR/.gangway"
 LOCK="$G/lock"
-FILES=$(cat "$REL/files")
-SERVICES=$(cat "$REL/services" 2>/dev/null)
+BEL=$(printf '\007')
+# The release whose compose files, env and health data are in use: this one, or the one put back.
+use_release() { # RELEASE_DIR
+  DATA=$1
+  FILES=$(cat "$DATA/files")
+  # A release made by an older gangway has no health data of its own: use this release's.
+  [ -f "$DATA/services" ] || DATA=$REL
+  SERVICES=$(cat "$DATA/services" 2>/dev/null)
+  HAS_ENV=
+  [ -f "$1/.env" ] && HAS_ENV=1
+}
+use_release "$REL"
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 START_S=$(date +%s)
 FAIL_STEP=
@@ -48,6 +58,8 @@ if [ "$ACTION" = apply ]; then
 fi
 trap 'exit 1' INT TERM HUP
 
+# A short pause between polls; POSIX sleep takes whole seconds, GNU and busybox take fractions.
+nap() { sleep 0.25 2>/dev/null || sleep 1; }
 say() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 # The one JSON string escaper: backslash and quote escaped, control characters turned into spaces.
@@ -61,9 +73,10 @@ fail() { FAIL_STEP=$1; FAIL_REASON=$2; say "FAILED $1: $2"; step_event "$1" fail
 
 # Replace every env value (one per line in .mask, longest first) by ***; plain copy when there are none.
 mask() {
-  if [ -s "$REL/.mask" ]; then
-    MASK_FILE="$REL/.mask" awk '
-      BEGIN { f = ENVIRON["MASK_FILE"]; while ((getline v < f) > 0) if (length(v) > 0) vals[++n] = v }
+  if [ -s "$REL/.mask" ] || [ -s "$DATA/.mask" ]; then
+    MASK_A="$REL/.mask" MASK_B="$DATA/.mask" awk '
+      function load(f) { while ((getline v < f) > 0) if (length(v) > 0) vals[++n] = v }
+      BEGIN { load(ENVIRON["MASK_A"]); load(ENVIRON["MASK_B"]) }
       {
         line = $0
         for (k = 1; k <= n; k++) {
@@ -77,7 +90,7 @@ mask() {
     cat
   fi
 }
-strip_ansi() { sed "s/$ESC\[[0-9;?]*[A-Za-z]//g"; }
+strip_ansi() { sed -e "s/$ESC\[[0-9;?]*[A-Za-z]//g" -e "s/$ESC\][^$BEL]*$BEL//g"; }
 
 # Compose with a clean environment: only what Docker needs and IMAGE_TAG, so nothing from the server
 # user's shell overrides the uploaded .env. COMPOSE and the -f list split on newlines (IFS).
@@ -101,6 +114,8 @@ put_in_place() { # RELEASE_ID
   if [ -f "$src/.env" ]; then
     (umask 077 && cp "$src/.env" "$DIR/.env.gangway-tmp") && chmod 600 "$DIR/.env.gangway-tmp" \
       && mv -f "$DIR/.env.gangway-tmp" "$DIR/.env" || return 1
+  else
+    rm -f "$DIR/.env" # Compose would read a stale one by default
   fi
   printf '%s\n' "$1" > "$G/current.tmp" && mv -f "$G/current.tmp" "$G/current"
 }
@@ -131,8 +146,8 @@ http_check() { # URL RETRIES INTERVAL_S
 }
 
 http_checks() {
-  [ -f "$REL/checks" ] || return 0
-  for line in $(cat "$REL/checks"); do
+  [ -f "$DATA/checks" ] || return 0
+  for line in $(cat "$DATA/checks"); do
     retries=$(printf '%s' "$line" | cut -f2)
     interval=$(printf '%s' "$line" | cut -f3)
     url=$(printf '%s' "$line" | cut -f4-)
@@ -162,16 +177,16 @@ services_healthy() { # TAG
         fail "health $svc" "not healthy within ${TIMEOUT}s (last state: ${state:-none})"
         return 1
       fi
-      sleep 1
+      nap
     done
   done
 }
 
 fatal_logs() { # TAG
-  [ "$FATAL_TAIL" -gt 0 ] && [ -s "$REL/fatal_patterns" ] || return 0
+  [ "$FATAL_TAIL" -gt 0 ] && [ -s "$DATA/fatal_patterns" ] || return 0
   found=
   for svc in $(dc "$1" config --services 2>/dev/null); do
-    n=$(dc "$1" logs --no-color --tail "$FATAL_TAIL" "$svc" 2>&1 | grep -F -c -f "$REL/fatal_patterns")
+    n=$(dc "$1" logs --no-color --tail "$FATAL_TAIL" "$svc" 2>&1 | grep -F -c -f "$DATA/fatal_patterns")
     [ "${n:-0}" -gt 0 ] && found="$found $svc($n)" && FAIL_SERVICE=${FAIL_SERVICE:-$svc}
   done
   [ -z "$found" ] && { say "ok no fatal log lines"; return 0; }
@@ -201,9 +216,10 @@ capture_failure() { # TAG
     if [ "$FAIL_STEP" = "compose up" ]; then cat "$REL/.up-out"; else
       dc "$1" logs --no-color --tail 50 ${FAIL_SERVICE:+"$FAIL_SERVICE"} 2>&1
       # An unhealthy container's own healthcheck output often says more than its log.
-      cid=$(dc "$1" ps -a -q "$FAIL_SERVICE" 2>/dev/null | head -n 1)
-      [ -n "$FAIL_SERVICE" ] && [ -n "$cid" ] \
-        && docker inspect -f '{{range .State.Health.Log}}{{println .Output}}{{end}}' "$cid" 2>/dev/null
+      if [ -n "$FAIL_SERVICE" ]; then
+        cid=$(dc "$1" ps -a -q "$FAIL_SERVICE" 2>/dev/null | head -n 1)
+        [ -n "$cid" ] && docker inspect -f '{{range .State.Health.Log}}{{println .Output}}{{end}}' "$cid" 2>/dev/null
+      fi
     fi | strip_ansi | mask > "$REL/failure.log"
   )
 }
@@ -267,6 +283,7 @@ restore_previous() { # PREV_ID
   prev_tag=$(release_tag "$1")
   say "rolling back to release $1 (tag $prev_tag)"
   FAIL_SERVICE=
+  use_release "$G/releases/$1"
   if put_in_place "$1" && up "$prev_tag" && gate "$prev_tag"; then
     FAIL_STEP=$first_step
     FAIL_REASON=$first_reason
@@ -308,10 +325,8 @@ if [ "$ACTION" = recover ]; then
   finish_failed "$PREV_ID" failed
 fi
 
-PREV_ID=$(cat "$G/current" 2>/dev/null)
-[ "$PREV_ID" = "$ID" ] && PREV_ID=
-printf '%s\n' "$PREV_ID" > "$REL/prev"
-printf '%s\n' "$ID" > "$G/applying.tmp" && mv -f "$G/applying.tmp" "$G/applying"
+# start.sh noted the release in place (prev) and marked the apply under way (applying) before starting us.
+PREV_ID=$(cat "$REL/prev" 2>/dev/null)
 say "apply $OPERATION of release $ID (tag $TAG)${PREV_ID:+, previous release $PREV_ID (tag $(release_tag "$PREV_ID"))}"
 
 if [ -f "$DIR/.env" ] && [ -f "$REL/.env" ]; then

@@ -49,7 +49,7 @@ acquire() { # INFO TOKEN
     return
   fi
   # A recovery guard left by a contender that died mid-recovery is itself stale after a minute.
-  if [ -d "$GUARD" ] && ! fresh "$GUARD"; then rmdir "$GUARD" 2>/dev/null; fi
+  if [ -n "$(find "$GUARD" -maxdepth 0 -mmin +1 2>/dev/null)" ]; then rmdir "$GUARD" 2>/dev/null; fi
   why=$(stale_reason)
   if [ -n "$why" ] && mkdir "$GUARD" 2>/dev/null; then
     # Only one contender at a time gets here; check again, now that we hold the guard, before removing.

@@ -1,0 +1,203 @@
+/**
+ * A fake server for apply.sh's unit tests: a temp dir with `<dir>/.gangway`, release directories written
+ * with the real applyFiles(), and a stub `docker` / `docker-compose` / `curl` first on PATH
+ * (test/fixtures/server/docker-stub.sh). No Docker, no sshd: apply.sh runs under the local `sh`.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import {
+  chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HealthSettings } from '../../src/config/config.js';
+import { parseEnv } from '../../src/env/parse.js';
+import type { Operation } from '../../src/server/records.js';
+import { applyFiles } from '../../src/server/release-files.js';
+import { serverScript } from '../../src/server/scripts.js';
+
+const STUB = new URL('../fixtures/server/docker-stub.sh', import.meta.url);
+export const DEFAULT_COMPOSE = 'services:\n  web:\n    image: acme/web:${IMAGE_TAG}\n';
+
+export interface ReleaseSpec {
+  id: string;
+  tag: string;
+  operation?: Operation;
+  /** Compose files by name (default: one docker-compose.yml); ignored with `copyFrom`. */
+  files?: Record<string, string>;
+  /** The release's .env text (none when undefined). */
+  env?: string;
+  /** Fill the release from a retained one with the real copy-release.sh (rollback and env-only releases). */
+  copyFrom?: { id: string; withEnv: boolean };
+  health?: Partial<HealthSettings>;
+  keep?: number;
+  imageName?: string;
+  app?: string;
+  composeArgv?: string[];
+}
+
+/** One call the stub received: its name (docker, docker-compose, curl), IMAGE_TAG, argv. */
+export interface StubCall {
+  name: string;
+  imageTag: string;
+  argv: string[];
+}
+
+export class FakeServer {
+  readonly root = mkdtempSync(join(tmpdir(), 'gangway-apply-'));
+  readonly dir: string;
+  readonly g: string;
+  readonly stub = join(this.root, 'stub');
+  readonly bin = join(this.root, 'bin');
+
+  constructor(dirName = 'app') {
+    this.dir = join(this.root, 'srv', dirName);
+    this.g = join(this.dir, '.gangway');
+    mkdirSync(join(this.g, 'releases'), { recursive: true });
+    mkdirSync(this.stub);
+    mkdirSync(this.bin);
+    for (const name of ['docker', 'docker-compose', 'curl']) {
+      copyFileSync(STUB, join(this.bin, name));
+      chmodSync(join(this.bin, name), 0o755);
+    }
+  }
+
+  rel(id: string): string {
+    return join(this.g, 'releases', id);
+  }
+
+  /** Write a release directory as gangway's release step does; returns its path. */
+  release(spec: ReleaseSpec): string {
+    const rel = this.rel(spec.id);
+    mkdirSync(rel, { recursive: true });
+    let files: string[];
+    let tag = spec.tag;
+    if (spec.copyFrom) {
+      const how = spec.copyFrom.withEnv ? 'with-env' : 'without-env';
+      const r = this.sh(serverScript('copy-release.sh'), 'copy-release.sh', [this.g, spec.copyFrom.id, rel, how]);
+      if (r.status !== 0) throw new Error(`copy-release.sh: ${r.stderr}`);
+      tag = r.stdout.split('\n')[0]!;
+      files = readFileSync(join(rel, 'files'), 'utf8').split('\n').filter(Boolean);
+    } else {
+      const compose = spec.files ?? { 'docker-compose.yml': DEFAULT_COMPOSE };
+      files = Object.keys(compose);
+      for (const [name, text] of Object.entries(compose)) writeFileSync(join(rel, name), text);
+      writeFileSync(join(rel, 'files'), `${files.join('\n')}\n`);
+    }
+    if (spec.env !== undefined) writeFileSync(join(rel, '.env'), spec.env, { mode: 0o600 });
+    const envText = spec.env ?? (existsSync(join(rel, '.env')) ? readFileSync(join(rel, '.env'), 'utf8') : undefined);
+    const health: HealthSettings = { services: ['web'], http: [], smoke: [], timeoutMs: 5_000, ...spec.health };
+    const operation = spec.operation ?? 'deploy';
+    const record = { id: spec.id, tag, operation, strategy: 'recreate', who: 'tester@laptop', target: 'prod' };
+    const envValues = envText === undefined ? [] : parseEnv(envText).entries.map((e) => e.value);
+    const generated = applyFiles(
+      {
+        dir: this.dir,
+        app: spec.app ?? 'shop',
+        releaseId: spec.id,
+        tag,
+        operation,
+        ...(spec.imageName && { imageName: spec.imageName }),
+        keep: spec.keep ?? 3,
+        health,
+        composeArgv: spec.composeArgv ?? ['docker', 'compose'],
+        record,
+      },
+      envValues,
+    );
+    for (const f of generated) writeFileSync(join(rel, f.name), f.content, { mode: f.mode });
+    writeFileSync(join(rel, 'tag'), `${tag}\n`);
+    return rel;
+  }
+
+  /** The deploy lock as the CLI leaves it before starting the apply. */
+  lock(token = 'T'): void {
+    mkdirSync(join(this.g, 'lock'), { recursive: true });
+    writeFileSync(join(this.g, 'lock', 'info'), `${JSON.stringify({ who: 'tester@laptop', token })}\n`);
+  }
+
+  /** `sh <rel>/apply.sh <rel> ACTION TOKEN`; for `apply` the lock is taken first unless `lock: false`. */
+  apply(id: string, options: { action?: 'apply' | 'recover'; token?: string; lock?: boolean } = {}) {
+    const action = options.action ?? 'apply';
+    if (action === 'apply' && options.lock !== false) this.lock();
+    const rel = this.rel(id);
+    if (action === 'apply' && options.lock !== false) this.noteStart(id);
+    return this.run('sh', [join(rel, 'apply.sh'), rel, action, options.token ?? 'T']);
+  }
+
+  /** What start.sh does before it starts an apply: note the release in place, mark the apply under way. */
+  noteStart(id: string): void {
+    const current = existsSync(join(this.g, 'current')) ? readFileSync(join(this.g, 'current'), 'utf8').trim() : '';
+    writeFileSync(join(this.rel(id), 'prev'), `${current === id ? '' : current}\n`);
+    writeFileSync(join(this.g, 'applying'), `${id}\n`);
+  }
+
+  /** `sh -c SCRIPT NAME ARGS…`, as gangway runs its server scripts. */
+  sh(script: string, name: string, args: string[]): SpawnSyncReturns<string> {
+    return this.run('sh', ['-c', script, name, ...args]);
+  }
+
+  private run(cmd: string, args: string[]): SpawnSyncReturns<string> {
+    return spawnSync(cmd, args, {
+      encoding: 'utf8',
+      timeout: 30_000,
+      cwd: this.root,
+      env: { PATH: `${this.bin}:/usr/bin:/bin`, HOME: this.root },
+    });
+  }
+
+  /** Set (or with undefined remove) one of the stub's state files. */
+  stubState(name: string, content: string | undefined): void {
+    if (content === undefined) rmSync(join(this.stub, name), { force: true });
+    else writeFileSync(join(this.stub, name), content);
+  }
+
+  calls(): StubCall[] {
+    const log = join(this.stub, 'argv.log');
+    if (!existsSync(log)) return [];
+    return readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [name = '', env = '', ...argv] = line.split('\x1f');
+        return { name, imageTag: env.slice('IMAGE_TAG='.length), argv };
+      });
+  }
+
+  /** Compose calls with the given subcommand (the argv item right after the global options). */
+  composeCalls(sub: string): StubCall[] {
+    return this.calls().filter((c) => c.name !== 'curl' && composeSubcommand(c) === sub);
+  }
+
+  clearCalls(): void {
+    rmSync(join(this.stub, 'argv.log'), { force: true });
+  }
+
+  records(): Record<string, unknown>[] {
+    const file = join(this.g, 'releases.jsonl');
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  read(path: string): string | undefined {
+    const file = join(this.g, path);
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  }
+
+  cleanup(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** The Compose subcommand of a stub call (undefined for plain docker commands other than compose). */
+export function composeSubcommand(call: StubCall): string | undefined {
+  const argv = call.name === 'docker' ? (call.argv[0] === 'compose' ? call.argv.slice(1) : undefined) : call.argv;
+  if (!argv) return undefined;
+  let i = 0;
+  while (['-p', '-f', '--project-directory', '--env-file'].includes(argv[i]!)) i += 2;
+  return argv[i];
+}
+
+/** The `-f` values of a Compose call, in order. */
+export function composeFiles(call: StubCall): string[] {
+  return call.argv.flatMap((a, i) => (call.argv[i - 1] === '-f' ? [a] : []));
+}

@@ -1,0 +1,167 @@
+/**
+ * lock.sh under the local sh, run as gangway runs it: `sh -c "$(cat lock.sh)" lock.sh ACTION STATE …`.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, test } from 'node:test';
+import { serverScript } from '../../src/server/scripts.js';
+
+const LOCK_SH = serverScript('lock.sh');
+const info = (token: string) => JSON.stringify({ who: `ci-${token}`, token });
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+/** A fresh state dir (`<dir>/.gangway`), not yet created. */
+function stateDir(): string {
+  const root = mkdtempSync(join(tmpdir(), 'gangway-lock-'));
+  dirs.push(root);
+  return join(root, '.gangway');
+}
+
+function lock(...args: string[]): { code: number | null; lines: string[] } {
+  const r = spawnSync('sh', ['-c', LOCK_SH, 'lock.sh', ...args], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(r.stderr, '');
+  return { code: r.status, lines: r.stdout.split('\n').filter(Boolean) };
+}
+
+function lockAsync(...args: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', LOCK_SH, 'lock.sh', ...args]);
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolve(out.split('\n').filter(Boolean)));
+  });
+}
+
+/** The pid of a process that has just exited. */
+function deadPid(): number {
+  const r = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' });
+  return Number(r.stdout.trim());
+}
+
+/** Age a path's mtime (GNU touch). */
+function age(path: string, when: string): void {
+  const r = spawnSync('touch', ['-d', when, path]);
+  assert.equal(r.status, 0);
+}
+
+test('acquire on a free lock, then held for everyone else with the holder\'s info', () => {
+  const state = stateDir();
+  assert.deepEqual(lock('acquire', state, info('A'), 'A').lines, ['acquired']);
+  assert.equal(readFileSync(join(state, 'lock', 'info'), 'utf8'), `${info('A')}\n`);
+  assert.ok(existsSync(join(state, 'lock', 'heartbeat')));
+  assert.deepEqual(lock('acquire', state, info('B'), 'B').lines, ['held', info('A')]);
+  assert.deepEqual(lock('probe', state).lines, ['live']);
+});
+
+test('release by token only; force releases anyone\'s; none when free', () => {
+  const state = stateDir();
+  lock('acquire', state, info('A'), 'A');
+  assert.deepEqual(lock('release', state, 'B').lines, ['not-owner', info('A')]);
+  assert.ok(existsSync(join(state, 'lock')));
+  assert.deepEqual(lock('release', state, 'A').lines, ['released']);
+  assert.equal(existsSync(join(state, 'lock')), false);
+  assert.deepEqual(lock('release', state, 'A').lines, ['none']);
+  assert.deepEqual(lock('probe', state).lines, ['free']);
+
+  lock('acquire', state, info('A'), 'A');
+  assert.deepEqual(lock('release', state, 'B', 'force').lines, ['released']);
+  assert.deepEqual(lock('acquire', state, info('B'), 'B').lines, ['acquired']);
+});
+
+test('a token that is a prefix of the holder\'s is not the owner', () => {
+  const state = stateDir();
+  lock('acquire', state, info('abc123'), 'abc123');
+  assert.equal(lock('release', state, 'abc').lines[0], 'not-owner');
+});
+
+test('heartbeat touches lock/heartbeat for the owner only', () => {
+  const state = stateDir();
+  lock('acquire', state, info('A'), 'A');
+  const heartbeat = join(state, 'lock', 'heartbeat');
+  age(heartbeat, '2 minutes ago');
+  age(join(state, 'lock'), '2 minutes ago');
+  assert.notEqual(lock('heartbeat', state, 'B').code, 0);
+  assert.match(lock('probe', state).lines[0]!, /^stale no heartbeat/);
+  assert.equal(lock('heartbeat', state, 'A').code, 0);
+  assert.deepEqual(lock('probe', state).lines, ['live']);
+});
+
+test('no heartbeat for over a minute is stale; a heartbeat 30s ago is not', () => {
+  const state = stateDir();
+  lock('acquire', state, info('A'), 'A');
+  age(join(state, 'lock', 'heartbeat'), '30 seconds ago');
+  age(join(state, 'lock'), '30 seconds ago');
+  assert.deepEqual(lock('probe', state).lines, ['live']);
+  assert.deepEqual(lock('acquire', state, info('B'), 'B').lines, ['held', info('A')]);
+
+  age(join(state, 'lock', 'heartbeat'), '2 minutes ago');
+  age(join(state, 'lock'), '2 minutes ago');
+  assert.deepEqual(lock('probe', state).lines, ['stale no heartbeat from its deploy for over a minute']);
+  assert.deepEqual(lock('acquire', state, info('B'), 'B').lines, [
+    'stale no heartbeat from its deploy for over a minute',
+    info('A'),
+  ]);
+  assert.equal(readFileSync(join(state, 'lock', 'info'), 'utf8'), `${info('B')}\n`);
+});
+
+test('a live apply.pid keeps the lock however old its heartbeat; a dead one makes it stale', () => {
+  const state = stateDir();
+  lock('acquire', state, info('A'), 'A');
+  writeFileSync(join(state, 'lock', 'apply.pid'), `${process.pid}\n`);
+  age(join(state, 'lock', 'heartbeat'), '1 hour ago');
+  age(join(state, 'lock'), '1 hour ago');
+  assert.deepEqual(lock('probe', state).lines, ['live']);
+
+  const pid = deadPid();
+  writeFileSync(join(state, 'lock', 'apply.pid'), `${pid}\n`);
+  assert.deepEqual(lock('probe', state).lines, [`stale its apply process ${pid} is gone`]);
+});
+
+test('unfinished RELEASE_ID follows acquire and probe while <state>/applying exists', () => {
+  const state = stateDir();
+  mkdirSync(state, { recursive: true });
+  writeFileSync(join(state, 'applying'), '20261122-043012-1a2b\n');
+  assert.deepEqual(lock('probe', state).lines, ['free', 'unfinished 20261122-043012-1a2b']);
+  assert.deepEqual(lock('acquire', state, info('A'), 'A').lines, ['acquired', 'unfinished 20261122-043012-1a2b']);
+  writeFileSync(join(state, 'lock', 'apply.pid'), `${deadPid()}\n`);
+  const stale = lock('acquire', state, info('B'), 'B').lines;
+  assert.match(stale[0]!, /^stale its apply process \d+ is gone$/);
+  assert.deepEqual(stale.slice(1), [info('A'), 'unfinished 20261122-043012-1a2b']);
+});
+
+test('a recovery guard left by a dead contender is itself stale after a minute', () => {
+  const state = stateDir();
+  lock('acquire', state, info('A'), 'A');
+  writeFileSync(join(state, 'lock', 'apply.pid'), `${deadPid()}\n`);
+  mkdirSync(join(state, 'lock.recovering'));
+  assert.deepEqual(lock('acquire', state, info('B'), 'B').lines, ['held', info('A')], 'a fresh guard is respected');
+  age(join(state, 'lock.recovering'), '2 minutes ago');
+  assert.match(lock('acquire', state, info('B'), 'B').lines[0]!, /^stale /);
+  assert.equal(existsSync(join(state, 'lock.recovering')), false);
+});
+
+test('a stale lock with 4 concurrent contenders: exactly one winner per round (50 rounds)', async () => {
+  const state = stateDir();
+  for (let round = 0; round < 50; round++) {
+    rmSync(state, { recursive: true, force: true });
+    mkdirSync(join(state, 'lock'), { recursive: true });
+    writeFileSync(join(state, 'lock', 'info'), `${info('old')}\n`);
+    writeFileSync(join(state, 'lock', 'apply.pid'), `${deadPid()}\n`);
+    const tokens = ['c0', 'c1', 'c2', 'c3'].map((t) => `${t}r${round}`);
+    const outs = await Promise.all(tokens.map((t) => lockAsync('acquire', state, info(t), t)));
+    const winners = tokens.filter((_, i) => outs[i]![0] === 'acquired' || outs[i]![0]!.startsWith('stale '));
+    assert.equal(winners.length, 1, `round ${round}: ${JSON.stringify(outs)}`);
+    for (const out of outs) assert.match(out[0]!, /^(acquired|stale its apply process \d+ is gone|held)$/);
+    assert.equal(readFileSync(join(state, 'lock', 'info'), 'utf8'), `${info(winners[0]!)}\n`, `round ${round}`);
+    assert.equal(existsSync(join(state, 'lock.recovering')), false, `round ${round}: guard left behind`);
+  }
+});

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ReleaseRecord } from '../../src/server/records.js';
+import { chooseRollback } from '../../src/server/rollback-choice.js';
+
+const rec = (id: string, tag: string, status: string, outcome?: string): ReleaseRecord => ({
+  id,
+  tag,
+  status,
+  ...(outcome && { outcome }),
+});
+
+/** Retained newest first, as parseServerState returns them. */
+const STATE = {
+  current: { id: 'r5', tag: 'v4' },
+  retained: [
+    { id: 'r5', tag: 'v4' },
+    { id: 'r4', tag: 'bad' },
+    { id: 'r3', tag: 'v3' },
+    { id: 'r2', tag: 'v2' },
+    { id: 'r1', tag: 'v2' },
+  ],
+  records: [
+    rec('r1', 'v2', 'succeeded', 'succeeded'),
+    rec('r2', 'v2', 'succeeded', 'succeeded'),
+    rec('r3', 'v3', 'succeeded'), // an older record without outcome
+    rec('r4', 'bad', 'rolled_back', 'rolled_back'),
+    rec('r5', 'v4', 'succeeded', 'succeeded'),
+  ],
+};
+
+test('without --to: the newest good release older than the one in place', () => {
+  assert.deepEqual(chooseRollback(STATE), { ok: true, id: 'r3', tag: 'v3' });
+});
+
+test('a failed release is never chosen, nor the release in place', () => {
+  const state = { ...STATE, current: { id: 'r4', tag: 'bad' } };
+  assert.deepEqual(chooseRollback(state), { ok: true, id: 'r3', tag: 'v3' });
+  const choice = chooseRollback(STATE, 'bad');
+  assert.equal(choice.ok, false);
+  assert.deepEqual(!choice.ok && choice.retainedTags, ['v3', 'v2']);
+  assert.equal(chooseRollback(STATE, 'v4').ok, false, 'the tag in place is no rollback target');
+});
+
+test('--to TAG: the newest retained good release with that tag', () => {
+  assert.deepEqual(chooseRollback(STATE, 'v2'), { ok: true, id: 'r2', tag: 'v2' });
+});
+
+test('a release that was good once stays good (rollback status counts as good)', () => {
+  const state = {
+    current: { id: 'r3', tag: 'v1' },
+    retained: [{ id: 'r3', tag: 'v1' }, { id: 'r2', tag: 'v2' }],
+    records: [rec('r2', 'v2', 'rollback', 'succeeded'), rec('r3', 'v1', 'succeeded', 'succeeded')],
+  };
+  assert.deepEqual(chooseRollback(state), { ok: true, id: 'r2', tag: 'v2' });
+});
+
+test('a release that is retained but has no record (or is not retained) is not offered', () => {
+  const state = {
+    current: { id: 'r3', tag: 'v3' },
+    retained: [{ id: 'r3', tag: 'v3' }, { id: 'r2', tag: 'v2' }],
+    records: [rec('r1', 'v1', 'succeeded', 'succeeded'), rec('r3', 'v3', 'succeeded', 'succeeded')],
+  };
+  const choice = chooseRollback(state);
+  assert.equal(choice.ok, false);
+  assert.equal(
+    !choice.ok && choice.message,
+    'no earlier release that passed its health gate is retained (retained good tags: none)',
+  );
+});
+
+test('nothing in place: the newest good release', () => {
+  const { current: _, ...state } = STATE;
+  assert.deepEqual(chooseRollback(state), { ok: true, id: 'r5', tag: 'v4' });
+});
+
+test('the messages list the retained good tags', () => {
+  const choice = chooseRollback(STATE, 'v9');
+  assert.deepEqual(choice, {
+    ok: false,
+    message: 'tag v9 is not retained as a good release (retained good tags: v3, v2)',
+    retainedTags: ['v3', 'v2'],
+  });
+  const oldest = chooseRollback({ ...STATE, current: { id: 'r1', tag: 'v2' } });
+  assert.equal(oldest.ok, false);
+  assert.match(!oldest.ok ? oldest.message : '', /^no earlier release that passed its health gate is retained/);
+});
