@@ -65,7 +65,7 @@ export async function deliverBuild(host: Host, request: DeliveryRequest): Promis
   }
   if (sourceError) throw sourceFailure();
   if (result.code !== 0) {
-    const why = errorLine(result, { last: true });
+    const why = errorLine(result, { last: true, mask: request.mask });
     const hint = await missingFileHint(context, `${result.stdout}\n${result.stderr}`);
     throw new DeliveryError('E_IMAGE_BUILD', `${host.label}: docker build of ${image} failed (${exitStatus(result)})${why ? `: ${why}` : ''}`, {
       ...(hint && { hints: [hint] }),

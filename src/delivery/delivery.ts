@@ -23,6 +23,8 @@ export interface DeliveryRequest {
   onProgress?: (p: DeliveryProgress) => void;
   /** Progress lines from the host (pull/build output), already meant for display after scrubbing. */
   onLog?: (line: string) => void;
+  /** The run's scrubber: error lines are masked with it before they are cut to length (a cut secret escapes it). */
+  mask?: (text: string) => string;
   /** Stops the delivery: the host command is stopped, a local `docker save` is killed. */
   signal?: AbortSignal;
 }

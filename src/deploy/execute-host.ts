@@ -61,6 +61,8 @@ export interface ExecuteHostInput {
   callbacks: HostCallbacks;
   /** Env file text found on the server (the one being replaced, a rollback's source): its values are secrets too. */
   registerSecrets?: (envText: string) => void;
+  /** The run's scrubber, for output cut to length before it reaches the reporter (see delivery/errors.ts). */
+  mask?: (text: string) => string;
 }
 
 const POLL_MS = 500;
@@ -117,6 +119,7 @@ export async function executeOnHost(label: string, input: ExecuteHostInput): Pro
             mode: plan.delivery as 'registry' | 'archive' | 'build',
             ...(config.image?.archive && { archive: config.image.archive }),
             ...(source && { context: source.context, ...(source.dockerfile && { dockerfile: source.dockerfile }) }),
+            mask: input.mask,
             ...registryCredentials(config),
             ...(callbacks.onProgress && { onProgress: callbacks.onProgress(label, `deliver ${plan.image}`) }),
             onLog: (line) => callbacks.onLog(label, line),

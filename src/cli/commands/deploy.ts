@@ -82,6 +82,7 @@ export async function applyPlan(ctx: CommandContext, config: Config, target: Tar
             ...(envText !== undefined && { envText }),
             lockWaitMs,
             registerSecrets: (text) => registerEnvSecrets(ctx.scrubber, parseEnv(text).entries),
+            mask: ctx.scrubber.scrub,
             callbacks: {
               onStep: (host, s) => {
                 const prefix = target.hosts.length > 1 ? `${host}: ` : '';
