@@ -20,7 +20,7 @@ export async function deliverBuild(host: Host, request: DeliveryRequest): Promis
   const dir = request.context ?? process.cwd();
   let context: BuildContext;
   try {
-    context = await collectContext(dir, request.dockerfile ?? 'Dockerfile');
+    context = await collectContext(dir, request.dockerfile ?? 'Dockerfile', request.exclude);
   } catch (e) {
     throw new DeliveryError('E_IMAGE_SOURCE', `local: cannot collect the build context of ${image}: ${(e as Error).message}`, { cause: e });
   }
