@@ -57,7 +57,7 @@ export async function deliverArchive(host: Host, request: DeliveryRequest): Prom
     return { imageId: id, bytesSent: 0, durationMs: Date.now() - started };
   }
 
-  const source = request.archive ? await openArchive(request.archive) : await dockerSave(image);
+  const source = request.archive ? await openArchive(request.archive) : await dockerSave(image, request.mask);
   try {
     return await transfer(host, request, source, started);
   } finally {
@@ -122,7 +122,7 @@ async function transfer(host: Host, request: DeliveryRequest, source: Source, st
   }
   if (sourceError) throw sourceFailure(source, sourceError);
   if (result.code !== 0) {
-    const why = errorLine(result);
+    const why = errorLine(result, { mask: request.mask });
     throw new DeliveryError('E_IMAGE_LOAD', `${host.label}: docker load of ${image} (${source.what}) failed (${exitStatus(result)})${why ? `: ${why}` : ''}`, {
       ...(/no space left/i.test(result.stderr) && { hints: [`free disk space on ${host.label} (docker system df; docker image prune)`] }),
     });
@@ -258,7 +258,7 @@ async function openArchive(path: string): Promise<Source> {
 }
 
 /** `docker save image` of the local engine, streamed from the child's stdout; a failing save fails the stream. */
-async function dockerSave(image: string): Promise<Source> {
+async function dockerSave(image: string, mask: ((text: string) => string) | undefined): Promise<Source> {
   const localId = await imageId(new LocalHost(), image).catch((e: Error) => {
     throw new DeliveryError('E_IMAGE_SOURCE', `local: cannot inspect ${image} for docker save: ${e.message}`, { cause: e });
   });
@@ -278,7 +278,7 @@ async function dockerSave(image: string): Promise<Source> {
     const end = await exited;
     if (end.error) throw new Error(`cannot run docker: ${end.error.message}`);
     if (end.code !== 0) {
-      const why = errorLine({ stderr, stdout: '' });
+      const why = errorLine({ stderr, stdout: '' }, { mask });
       throw new Error(`docker save ${image} failed (${exitStatus({ code: end.code, ...(end.signal && { signal: end.signal }) })})${why ? `: ${why}` : ''}`);
     }
   }

@@ -16,12 +16,14 @@
  *   ignores as a whole, e.g. a generated `build/docker/`): every file, as `docker build` would.
  * - Then `.dockerignore` applies, with Docker's matching rules (@balena/dockerignore). The Dockerfile and
  *   .dockerignore are always sent, as the docker CLI does.
+ * - The env file (`exclude`: gangway.yml's env.file, a local target's .env) and `.env.bak-*` backups are never
+ *   sent, whatever git or .dockerignore say: outside git, or untracked and not ignored, they would be.
  * Files are sent as they are in the work tree (uncommitted changes included); symlinks stay symlinks; owners
  * are 0:0 (the local user's ids mean nothing on the host); modes are kept (0755 on Windows, like docker).
  */
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import dockerignoreModule from '@balena/dockerignore';
@@ -57,8 +59,15 @@ export interface BuildContext {
 
 export class ContextError extends Error {}
 
-/** Collect the entries of the build context in `dir` (see the top of this file for which files). */
-export async function collectContext(dir: string, dockerfile = 'Dockerfile'): Promise<BuildContext> {
+/**
+ * Collect the entries of the build context in `dir` (see the top of this file for which files); `exclude`:
+ * absolute paths of files that hold secrets.
+ */
+export async function collectContext(
+  dir: string,
+  dockerfile = 'Dockerfile',
+  exclude: string[] = [],
+): Promise<BuildContext> {
   const root = resolve(dir);
   const rootInfo = await lstat(root).catch(() => undefined);
   if (!rootInfo?.isDirectory()) throw new ContextError(`the build context ${dir} is not a directory`);
@@ -73,6 +82,8 @@ export async function collectContext(dir: string, dockerfile = 'Dockerfile'): Pr
   const paths = new Set<string>();
   for (const p of candidates) if (!ignored.ignores(p)) paths.add(p);
   for (const p of forced) paths.add(p);
+  const secret = await secretFiles(root, exclude);
+  for (const p of paths) if (secret(p)) paths.delete(p);
 
   const entries: ContextEntry[] = [];
   const dirs = new Set<string>();
@@ -161,6 +172,17 @@ async function writeFileEntry(pack: tar.Pack, header: TarHeader, abs: string, en
     });
   });
   await done;
+}
+
+/** Whether a context path is a file of secrets: one of `exclude` (compared through symlinks too) or an env backup. */
+async function secretFiles(root: string, exclude: string[]): Promise<(path: string) => boolean> {
+  const realRoot = await realpath(root).catch(() => root);
+  const paths = new Set<string>();
+  for (const file of exclude) {
+    const real = await realpath(file).catch(() => file);
+    for (const rel of [relative(root, resolve(file)), relative(realRoot, real)]) paths.add(rel.split(sep).join('/'));
+  }
+  return (path) => paths.has(path) || posix.basename(path).startsWith('.env.bak-');
 }
 
 /** On Windows there are no permission bits to speak of: 0755, as the docker CLI sends. */

@@ -20,7 +20,7 @@ export async function deliverBuild(host: Host, request: DeliveryRequest): Promis
   const dir = request.context ?? process.cwd();
   let context: BuildContext;
   try {
-    context = await collectContext(dir, request.dockerfile ?? 'Dockerfile');
+    context = await collectContext(dir, request.dockerfile ?? 'Dockerfile', request.exclude);
   } catch (e) {
     throw new DeliveryError('E_IMAGE_SOURCE', `local: cannot collect the build context of ${image}: ${(e as Error).message}`, { cause: e });
   }
@@ -65,7 +65,7 @@ export async function deliverBuild(host: Host, request: DeliveryRequest): Promis
   }
   if (sourceError) throw sourceFailure();
   if (result.code !== 0) {
-    const why = errorLine(result, { last: true });
+    const why = errorLine(result, { last: true, mask: request.mask });
     const hint = await missingFileHint(context, `${result.stdout}\n${result.stderr}`);
     throw new DeliveryError('E_IMAGE_BUILD', `${host.label}: docker build of ${image} failed (${exitStatus(result)})${why ? `: ${why}` : ''}`, {
       ...(hint && { hints: [hint] }),

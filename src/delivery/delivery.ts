@@ -23,6 +23,10 @@ export interface DeliveryRequest {
   onProgress?: (p: DeliveryProgress) => void;
   /** Progress lines from the host (pull/build output), already meant for display after scrubbing. */
   onLog?: (line: string) => void;
+  /** The run's scrubber: error lines are masked with it before they are cut to length (a cut secret escapes it). */
+  mask?: (text: string) => string;
+  /** build mode: absolute paths of files never sent in the build context (the env file and its copies). */
+  exclude?: string[];
   /** Stops the delivery: the host command is stopped, a local `docker save` is killed. */
   signal?: AbortSignal;
 }

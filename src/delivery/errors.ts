@@ -33,12 +33,18 @@ export class ImageMismatchError extends DeliveryError {
 
 const NOT_THE_ERROR = [/^DEPRECATED: The legacy builder/, /^Install the buildx component/, /^https:\/\/docs\.docker\.com\/go\/buildx/];
 
+const MAX_ERROR_LINE = 400;
+
 /**
  * One line of a command's output for an error message: the first non-empty line of stderr (else stdout), or the
- * last one (`docker build` ends with its error), trimmed, capped, passed through `mask`. Docker's legacy-builder
+ * last one (`docker build` ends with its error), trimmed, passed through `mask`, capped. Masked before the cut:
+ * a cut through a secret would leave a prefix the scrubber no longer recognises. Docker's legacy-builder
  * deprecation banner is skipped: it is never the error.
  */
-export function errorLine(result: Pick<ExecResult, 'stderr' | 'stdout'>, options: { last?: boolean; mask?: (s: string) => string } = {}): string | undefined {
+export function errorLine(
+  result: Pick<ExecResult, 'stderr' | 'stdout'>,
+  options: { last?: boolean; mask?: (s: string) => string } = {},
+): string | undefined {
   for (const text of [result.stderr, result.stdout]) {
     const lines = text
       .split(/\r?\n|\r/)
@@ -46,8 +52,8 @@ export function errorLine(result: Pick<ExecResult, 'stderr' | 'stdout'>, options
       .filter((l) => l !== '' && !NOT_THE_ERROR.some((re) => re.test(l)));
     const line = options.last ? lines.at(-1) : lines[0];
     if (line) {
-      const capped = line.length > 400 ? `${line.slice(0, 400)}…` : line;
-      return options.mask ? options.mask(capped) : capped;
+      const masked = options.mask ? options.mask(line) : line;
+      return masked.length > MAX_ERROR_LINE ? `${masked.slice(0, MAX_ERROR_LINE)}…` : masked;
     }
   }
   return undefined;

@@ -16,7 +16,7 @@ export async function deliverFromRegistry(host: Host, request: DeliveryRequest):
   // Defence in depth: docker never prints the password, but if it ever did, no form of it gets out of here.
   const scrubber = new Scrubber();
   if (registry) scrubber.add(registry.password);
-  const mask = scrubber.scrub;
+  const mask = (text: string) => scrubber.scrub(request.mask ? request.mask(text) : text);
   const log = new LineSplitter(request.onLog && ((line) => request.onLog!(mask(line))));
 
   if (registry) {

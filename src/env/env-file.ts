@@ -25,15 +25,27 @@ export async function loadEnvFile(path: string, scrubber: Scrubber): Promise<Loa
   return { path, text, ...parsed };
 }
 
-/** The right-hand side of each `KEY=value` line as written, with and without surrounding quotes. */
+/** A `KEY=` / `KEY:` line start; the value is the rest. No pattern spans the value, so no backtracking over it. */
+const KEY_PREFIX = /^\s*(?:export\s+)?[^=:#\s]+\s*[=:]/;
+
+/**
+ * The right-hand side of each `KEY=value` line as written (trimmed), with and without surrounding quotes.
+ * Linear in the line's length: a regex with the value between a lazy group and `\s*$` was quadratic.
+ */
 export function writtenValues(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?[^=:#\s]+\s*[=:]\s*(.*?)\s*$/.exec(line);
-    if (!m?.[1]) continue;
-    out.push(m[1]);
-    const unquoted = m[1].replace(/^(['"])(.*)\1$/, '$2');
-    if (unquoted !== m[1]) out.push(unquoted);
+    const prefix = KEY_PREFIX.exec(line)?.[0];
+    const value = prefix === undefined ? '' : line.slice(prefix.length).trim();
+    if (value === '') continue;
+    out.push(value);
+    const unquoted = unquote(value);
+    if (unquoted !== value) out.push(unquoted);
   }
   return out;
+}
+
+function unquote(value: string): string {
+  const q = value[0];
+  return value.length >= 2 && (q === '"' || q === "'") && value.endsWith(q) ? value.slice(1, -1) : value;
 }

@@ -3,6 +3,7 @@
  * `[ok] …` lines in CI (not a TTY), and with --json one JSON document on stdout while progress goes to stderr.
  * Every line passes through `scrub` — the redaction layer's hook — before it is written.
  */
+import { scrubDeep } from '../redact/scrubber.js';
 import { formatMs } from '../util/duration.js';
 import type { TransferProgress } from '../hosts/host.js';
 import { makeStyler, type Style, type Styler } from './style.js';
@@ -100,9 +101,13 @@ export class Reporter {
     for (const hint of hints) this.write(this.err, `  ${hint}`);
   }
 
-  /** The command's result: under --json the one document on stdout; otherwise nothing (commands print their own lines). */
+  /**
+   * The command's result: under --json the one document on stdout; otherwise nothing (commands print their own
+   * lines). Each string is scrubbed before serialising (JSON would escape a `"` in a value past the scrubber), and
+   * the text once more after.
+   */
   result(document: unknown): void {
-    if (this.json) this.out.write(`${this.scrub(JSON.stringify(document, null, 2))}\n`);
+    if (this.json) this.out.write(`${this.scrub(JSON.stringify(scrubDeep(document, this.scrub), null, 2))}\n`);
   }
 
   /** A progress callback for a transfer: rewritten in place on a terminal, a line every 10% otherwise. */

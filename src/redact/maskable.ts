@@ -8,6 +8,7 @@
  * - a boolean or null word (true, false, yes, no, on, off, null, none, enabled, disabled): not masked;
  * - a common non-secret setting (log levels, environment names, localhost, loopback addresses, UTC): not masked;
  * - everything else — whatever its key is called — is masked.
+ * The rule judges the trimmed value, so a value and its trimmed form (both registered) get the same verdict.
  */
 const COMMON = new Set([
   'true', 'false', 'yes', 'no', 'on', 'off', 'null', 'none', 'nil', 'enabled', 'disabled',

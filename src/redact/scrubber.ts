@@ -1,8 +1,9 @@
 /**
  * The one scrubber every sink passes through: stdout, stderr, run records, server-side logs written by
- * gangway, error messages and --json output. It masks each registered secret's exact value, each line of
- * a multi-line value, and their base64 (standard and URL-safe, at every byte alignment) and URL-encoded forms.
+ * gangway, error messages and --json output. It masks each registered secret as written and trimmed, each
+ * line of a multi-line value, and every encoded form of those (forms.ts).
  */
+import { encodedForms } from './forms.js';
 import { isMaskable } from './maskable.js';
 import { Secret } from './secret.js';
 
@@ -18,8 +19,7 @@ export class Scrubber {
   /** Register a secret (a Secret or a raw value). Values too short or common to mask are ignored (see maskable.ts). */
   add(secret: Secret | string): void {
     const value = secret instanceof Secret ? secret.reveal() : secret;
-    const parts = value.includes('\n') ? [value, ...value.split(/\r?\n/)] : [value];
-    for (const part of parts) {
+    for (const part of maskedParts(value)) {
       if (!isMaskable(part)) continue;
       for (const form of encodedForms(part)) if (form.length >= MIN_FRAGMENT || form === part) this.patterns.add(form);
     }
@@ -40,27 +40,26 @@ export class Scrubber {
   };
 }
 
-/** The value as it may appear: raw, URL-encoded, and base64 (also when embedded in a longer encoded string). */
-export function encodedForms(value: string): string[] {
-  const bytes = Buffer.from(value, 'utf8');
-  const forms = new Set<string>([value, encodeURIComponent(value), encodeURIComponent(value).replace(/%20/g, '+')]);
-  for (let shift = 0; shift < 3; shift++) {
-    // Embedded at byte offset `shift` within a group of three, the characters that depend only on the
-    // secret's own bytes are those of the groups it fills entirely.
-    const padded = Buffer.concat([Buffer.alloc(shift), bytes]);
-    const standard = padded.toString('base64');
-    const start = shift === 0 ? 0 : 4;
-    const end = Math.floor(padded.length / 3) * 4;
-    const stable = standard.slice(start, end);
-    if (stable) forms.add(stable).add(toUrlSafe(stable));
-  }
-  const whole = bytes.toString('base64');
-  forms.add(whole).add(whole.replace(/=+$/, '')).add(toUrlSafe(whole).replace(/=+$/, ''));
-  return [...forms];
+/**
+ * The value and each of its lines, each as written and trimmed: a program that trims (Compose, a shell's
+ * `read`) prints the value without its surrounding spaces, one that does not prints them.
+ */
+function maskedParts(value: string): Set<string> {
+  const lines = value.includes('\n') ? value.split(/\r?\n/) : [];
+  return new Set([value, ...lines].flatMap((p) => [p, p.trim()]));
 }
 
-function toUrlSafe(b64: string): string {
-  return b64.replace(/\+/g, '-').replace(/\//g, '_');
+/**
+ * A copy of a JSON-able value with every string (keys too) scrubbed, for a document that is serialised after:
+ * scrubbing the serialised text alone would miss a value JSON escaped (a `"` or `\` in it).
+ */
+export function scrubDeep(value: unknown, scrub: (text: string) => string): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (value === null || typeof value !== 'object') return value;
+  const json = (value as { toJSON?: unknown }).toJSON;
+  if (typeof json === 'function') return scrubDeep(json.call(value), scrub); // Date, Secret: as JSON.stringify would
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrub(k), scrubDeep(v, scrub)]));
 }
 
 function escapeRegExp(s: string): string {

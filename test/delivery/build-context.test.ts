@@ -5,8 +5,11 @@ import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import tar from 'tar-stream';
+import { gunzipSync } from 'node:zlib';
 import { collectContext, packContext, whyNotSent } from '../../src/delivery/build-context.js';
+import { deliverImage } from '../../src/delivery/index.js';
 import { tempDir } from '../helpers/testenv.js';
+import { FakeHost } from './fake-host.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -91,6 +94,66 @@ test('outside git, or in a directory git ignores as a whole: every file, minus .
   assert.equal(generated.selection, 'files');
   assert.deepEqual(files(generated), ['Dockerfile', 'app.bin']);
 });
+
+test('outside git: the env file and .env.bak-* backups are never sent, whatever .dockerignore re-includes', async () => {
+  const plain = tempDir('gangway-ctx-env-');
+  dirs.push(plain);
+  write(plain, {
+    Dockerfile: 'FROM scratch\n',
+    'app.txt': 'a',
+    'config/prod.env': 'TOKEN=canary',
+    '.env': 'TOKEN=canary',
+    '.env.bak-20250101-000000': 'TOKEN=canary',
+    'deploy/.env.bak-20250102-000000': 'TOKEN=canary',
+    '.gangway/local/.env': 'TOKEN=canary',
+    '.dockerignore': '!config/prod.env\n!.env*\n',
+  });
+  const exclude = [join(plain, 'config/prod.env'), join(plain, '.gangway/local/.env')];
+  const ctx = await collectContext(plain, 'Dockerfile', exclude);
+  assert.equal(ctx.selection, 'files');
+  assert.deepEqual(files(ctx), ['.dockerignore', '.env', 'Dockerfile', 'app.txt']);
+  assert.ok(!files(await collectContext(plain, 'Dockerfile', [join(plain, '.env')])).includes('.env'));
+});
+
+test('in git: the env file is not sent when untracked and not ignored, nor when tracked', async () => {
+  const { root, context } = repo();
+  write(context, { '.env': 'TOKEN=canary', 'secrets.env': 'TOKEN=canary', '.env.bak-20250101-000000': 'TOKEN=canary' });
+  git(root, 'add', 'app/secrets.env');
+  const ctx = await collectContext(context, 'Dockerfile', [join(context, '.env'), join(context, 'secrets.env')]);
+  assert.equal(ctx.selection, 'git');
+  assert.deepEqual(files(ctx), ['Dockerfile', 'notes.md', 'src/main.txt', 'src/new.txt']);
+});
+
+test('the env file is recognised when its configured path goes through a symlink', async () => {
+  const { root, context } = repo();
+  write(context, { '.env': 'TOKEN=canary' });
+  symlinkSync(context, join(root, 'app-link'));
+  assert.ok(!files(await collectContext(context, 'Dockerfile', [join(root, 'app-link', '.env')])).includes('.env'));
+});
+
+test('build delivery sends no env file in the tar it streams to docker build', async () => {
+  const plain = tempDir('gangway-ctx-deliver-');
+  dirs.push(plain);
+  write(plain, { Dockerfile: 'FROM scratch\n', 'app.txt': 'a', '.env': 'TOKEN=canary', '.env.bak-1': 'TOKEN=canary' });
+  const host = new FakeHost((argv) => (argv[1] === 'image' ? { stdout: `sha256:${'ab'.repeat(32)}\n` } : {}));
+  await deliverImage(host, { image: 'app:1', mode: 'build', context: plain, exclude: [join(plain, '.env')] });
+  const sent = gunzipSync(Buffer.from(host.calls[0]!.stdin!, 'latin1'));
+  assert.deepEqual(await tarNames(sent), ['Dockerfile', 'app.txt']);
+});
+
+async function tarNames(archive: Buffer): Promise<string[]> {
+  const names: string[] = [];
+  const extract = tar.extract();
+  extract.on('entry', (header, body, next) => {
+    names.push(header.name);
+    body.on('end', next);
+    body.resume();
+  });
+  const done = new Promise<void>((resolve, reject) => extract.on('finish', () => resolve()).on('error', reject));
+  extract.end(archive);
+  await done;
+  return names.sort();
+}
 
 test('errors: no context directory, no Dockerfile, a Dockerfile outside the context', async () => {
   const { context } = repo();

@@ -3,6 +3,9 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { Reporter } from '../../src/output/reporter.js';
 import { colorWanted } from '../../src/output/style.js';
+import { goQuoted } from '../../src/redact/forms.js';
+import { Scrubber } from '../../src/redact/scrubber.js';
+import { CANARIES, findLeaks } from '../helpers/canary.js';
 
 function capture(options: { json?: boolean; color?: boolean; interactive?: boolean; scrub?: (t: string) => string }) {
   const out = new PassThrough();
@@ -60,6 +63,24 @@ test('every line passes through the scrubber, the JSON document too', () => {
   const all = Object.values(text()).join('');
   assert.ok(!all.includes('hunter2'));
   assert.equal((all.match(/\*\*\*/g) ?? []).length, 4);
+});
+
+test('--json: each string is scrubbed before serialising, so a value JSON escapes is still masked', () => {
+  const secret = 'hunt"er\\2\tx';
+  const { reporter, text } = capture({ json: true, scrub: (t) => t.replaceAll(secret, '***') });
+  reporter.result({ ok: false, error: { message: `compose: ${secret} is not a port`, hints: [secret] }, [secret]: 1 });
+  const { stdout } = text();
+  assert.deepEqual(JSON.parse(stdout), { ok: false, error: { message: 'compose: *** is not a port', hints: ['***'] }, '***': 1 });
+});
+
+test('--json with the real scrubber: no canary in any form, JSON-escaped and Go-quoted included', () => {
+  const scrubber = new Scrubber();
+  for (const value of Object.values(CANARIES)) scrubber.add(value);
+  const { reporter, text } = capture({ json: true, scrub: scrubber.scrub });
+  const goQuotedInMessage = `parsing "${goQuoted(CANARIES.DB_PASSWORD)}": invalid syntax`;
+  reporter.item('fail', 'compose config', goQuotedInMessage);
+  reporter.result({ values: Object.values(CANARIES), message: goQuotedInMessage });
+  assert.deepEqual(findLeaks(text()), []);
 });
 
 test('transfer progress: a line per 10% when not interactive', () => {

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { test } from 'node:test';
+import { formEncoded, goQuoted, jsonEscaped } from '../../src/redact/forms.js';
 import { isMaskable } from '../../src/redact/maskable.js';
-import { MASK, Scrubber } from '../../src/redact/scrubber.js';
+import { MASK, Scrubber, scrubDeep } from '../../src/redact/scrubber.js';
 import { Secret } from '../../src/redact/secret.js';
 
-const CANARY = 'canary-s3cr3t/value+with=odd&chars ü';
+/** With `"`, `\`, a tab and surrounding spaces: what JSON, Go's %q and trimming change. */
+const CANARY = '  canary-s3cr3t/value+with=odd&chars ü "q"\t\\x!(~)  ';
+const TRIMMED = CANARY.trim();
 
 test('a Secret never prints its value', () => {
   const s = new Secret(CANARY, 'DB_PASSWORD');
@@ -16,20 +19,65 @@ test('a Secret never prints its value', () => {
   assert.equal(s.reveal(), CANARY);
 });
 
-test('the exact value, its URL-encoded and base64 forms are masked', () => {
+test('the value, untrimmed and trimmed, and its URL-, form-, JSON-, Go- and base64-encoded forms are masked', () => {
   const scrubber = new Scrubber();
   scrubber.add(new Secret(CANARY, 'X'));
-  const forms = [
-    CANARY,
-    encodeURIComponent(CANARY),
-    encodeURIComponent(CANARY).replace(/%20/g, '+'),
-    Buffer.from(CANARY).toString('base64'),
-    Buffer.from(CANARY).toString('base64url'),
-  ];
-  for (const form of forms) {
-    const out = scrubber.scrub(`before ${form} after`);
-    assert.equal(out, `before ${MASK} after`, `form ${forms.indexOf(form)}`);
+  for (const value of [CANARY, TRIMMED]) {
+    const forms = [
+      value,
+      encodeURIComponent(value),
+      encodeURIComponent(value).replace(/%20/g, '+'),
+      new URLSearchParams({ v: value }).toString().slice(2),
+      JSON.stringify(value).slice(1, -1),
+      goQuoted(value),
+      goQuoted(value, true),
+      Buffer.from(value).toString('base64'),
+      Buffer.from(value).toString('base64url'),
+    ];
+    for (const [i, form] of forms.entries()) {
+      const which = `form ${i} of the ${value === CANARY ? 'untrimmed' : 'trimmed'} value`;
+      assert.equal(scrubber.scrub(`before ${form} after`), `before ${MASK} after`, which);
+    }
   }
+});
+
+test('Go-quoted forms are strconv.Quote / QuoteToASCII exactly (as Compose prints them)', () => {
+  // Copied from `docker compose config` (cpus: "${X}") with X set to this value.
+  const value = 'Tr0ub4dor"&3\\x\t\x01\u00a0ü😀\x7f<&>';
+  assert.equal(goQuoted(value), String.raw`Tr0ub4dor\"&3\\x\t\x01\u00a0ü😀\x7f<&>`);
+  assert.equal(goQuoted(value, true), String.raw`Tr0ub4dor\"&3\\x\t\x01\u00a0\u00fc\U0001f600\x7f<&>`);
+  assert.equal(goQuoted('\x07\b\f\n\r\v'), String.raw`\a\b\f\n\r\v`);
+  const scrubber = new Scrubber();
+  scrubber.add('Tr0ub4dor"&3\\x');
+  const composeError = String.raw`strconv.ParseFloat: parsing "Tr0ub4dor\"&3\\x": invalid syntax`;
+  assert.equal(scrubber.scrub(composeError), `strconv.ParseFloat: parsing "${MASK}": invalid syntax`);
+});
+
+test('form-encoded and JSON-escaped forms differ from the plain ones where it matters', () => {
+  assert.equal(formEncoded("a b!'()~*"), "a+b%21%27%28%29%7E*");
+  assert.equal(jsonEscaped('a"b\\c\td'), String.raw`a\"b\\c\td`);
+  const scrubber = new Scrubber();
+  scrubber.add("it's (a) secret!");
+  assert.equal(scrubber.scrub('body=it%27s+%28a%29+secret%21&x=1'), `body=${MASK}&x=1`);
+});
+
+test('scrubDeep masks every string of a document, keys and toJSON results included, before it is serialised', () => {
+  const scrubber = new Scrubber();
+  scrubber.add(CANARY);
+  const doc = { list: [`a ${CANARY} b`, 3, null], [TRIMMED]: { when: new Date(0), ok: true } };
+  const json = JSON.stringify(scrubDeep(doc, scrubber.scrub));
+  const when = '1970-01-01T00:00:00.000Z';
+  assert.deepEqual(JSON.parse(json), { list: [`a ${MASK} b`, 3, null], [MASK]: { when, ok: true } });
+});
+
+test('a value with surrounding spaces is masked as written and trimmed; maskable judges the trimmed value', () => {
+  const scrubber = new Scrubber();
+  scrubber.add('   padded-secret-1   ');
+  assert.equal(scrubber.scrub('x=padded-secret-1;'), `x=${MASK};`);
+  assert.equal(scrubber.scrub('[   padded-secret-1   ]'), `[${MASK}]`);
+  const none = new Scrubber();
+  for (const v of ['  true  ', ' 8080 ', '\tabc\t', '  localhost ']) none.add(v);
+  assert.equal(none.size, 0);
 });
 
 test('base64 of a longer string holding the secret (e.g. basic auth user:password) does not reveal it', () => {
