@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
 scripts/test-env.sh >/dev/null
+# shellcheck source=/dev/null
 . /tmp/gangway-testenv/env
 [ -f dist/cli/main.js ] || npm run --silent build
 key="$GANGWAY_TESTENV/client_ed25519"

@@ -16,7 +16,7 @@ REGISTRY_ADDR="127.0.0.1:5000"
 mkdir -p "$STATE"
 log() { printf '[test-env] %s\n' "$*" >&2; }
 
-stop_pidfile() { [ -f "$1" ] && kill "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; }
+stop_pidfile() { if [ -f "$1" ]; then kill "$(cat "$1")" 2>/dev/null || true; fi; rm -f "$1"; }
 if [ "${1:-}" = stop ]; then
   for p in sshd-target sshd-jump sshd-v1 registry dockerd ssh-agent; do stop_pidfile "$STATE/$p.pid"; done
   exit 0

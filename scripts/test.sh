@@ -10,6 +10,14 @@ kind="${1:-all}"
 unit=(test/**/*.test.ts)
 integration=(test/**/*.itest.ts)
 
+# Every shell file is linted: the server scripts as POSIX sh, the project's own scripts as bash.
+if ! command -v shellcheck >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || { echo "shellcheck is missing: apt-get install shellcheck" >&2; exit 1; }
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
+fi
+shellcheck -s sh src/server/sh/*.sh
+shellcheck scripts/*.sh bench/*.sh examples/quickstart/*.sh
+
 npx --no-install tsc -p tsconfig.json --noEmit
 npx --no-install tsx scripts/generate-schema.ts --check
 npm run --silent build   # CLI tests run the built bin/gangway.js

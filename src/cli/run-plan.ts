@@ -25,6 +25,7 @@ export async function runPlan(ctx: CommandContext, config: Config, target: Targe
       onProgress: (label) => reporter.transfer(`${host} ${label}`),
       onLockWait: (holder) => reporter.info(`  ${host}: the deploy lock is held by ${holder}; waiting`),
       registerSecrets: (text) => registerEnvSecrets(ctx.scrubber, parseEnv(text).entries),
+      mask: ctx.scrubber.scrub,
     }),
   });
   reporter.debug(`run record: ${summary.recordFile}`);

@@ -151,7 +151,10 @@ async function runHost({ ctx, steps }: LockedHost): Promise<HostOutcome> {
     };
     if (result.outcome !== 'succeeded') {
       const line = firstErrorLine(await failureOutput(ctx), apply.health.fatalLogs?.patterns ?? []);
-      if (line) outcome.firstErrorLine = line;
+      if (line) {
+        outcome.firstErrorLine = line;
+        events.onLog(`first error line: ${line}`); // into the local deploy log too (masked there)
+      }
     }
     return outcome;
   } catch (e) {

@@ -21,6 +21,8 @@ export interface HostEvents {
   onLog(line: string): void;
   onProgress?(label: string): ((p: TransferProgress) => void) | undefined;
   onLockWait?(holder: string): void;
+  /** The run's scrubber, for output cut to length before it reaches the reporter (see delivery/errors.ts). */
+  mask(text: string): string;
   /** Env file text found on the server (a rollback's source): its values are secrets too. */
   registerSecrets?(envText: string): void;
 }

@@ -23,7 +23,11 @@ export type RunResult = ({ kind: 'finished' } & ResultEvent) | { kind: 'died' };
 const POLL_MS = 250;
 
 /** Alive is checked before reading, so whatever the apply wrote before dying is in the same read. */
-const READ = 'if kill -0 "$1" 2>/dev/null; then echo alive >&2; fi; tail -c +"$2" "$3" 2>/dev/null || true';
+const READ = [
+  // A killed apply stays a zombie until init reaps it, and kill -0 still succeeds on a zombie.
+  'if kill -0 "$1" 2>/dev/null && ! ps -o stat= -p "$1" 2>/dev/null | grep -q Z; then echo alive >&2; fi',
+  'tail -c +"$2" "$3" 2>/dev/null || true',
+].join('\n');
 
 export async function followRun(ctx: StepContext, releaseId: string, pid: string, startOffset: number, deadlineMs: number): Promise<RunResult> {
   const log = ctx.layout.runLog(releaseId);

@@ -16,6 +16,8 @@ LOCK="$STATE/lock"
 GUARD="$STATE/lock.recovering"
 
 owner_is() { grep -qF "\"token\":\"$1\"" "$LOCK/info" 2>/dev/null; }
+# A killed process stays a zombie until its parent (init) reaps it: kill -0 still succeeds on it.
+alive() { kill -0 "$1" 2>/dev/null && ! ps -o stat= -p "$1" 2>/dev/null | grep -q Z; }
 fresh() { [ -n "$(find "$@" -maxdepth 0 -mmin -1 2>/dev/null)" ]; }
 
 # The one staleness rule: the apply named in lock/apply.pid is gone, or (before an apply starts) neither the
@@ -23,7 +25,7 @@ fresh() { [ -n "$(find "$@" -maxdepth 0 -mmin -1 2>/dev/null)" ]; }
 stale_reason() {
   if [ -f "$LOCK/apply.pid" ]; then
     pid=$(cat "$LOCK/apply.pid" 2>/dev/null)
-    kill -0 "$pid" 2>/dev/null || echo "its apply process $pid is gone"
+    alive "$pid" || echo "its apply process $pid is gone"
   elif [ -d "$LOCK" ] && ! fresh "$LOCK/heartbeat" "$LOCK"; then
     echo "no heartbeat from its deploy for over a minute"
   fi
