@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints, side by side in one run:
 #  1. `gangway deploy` of an image already on the server vs. a raw
-#     `ssh host 'cd dir && IMAGE_TAG=… docker compose up -d --wait'` (target: gangway ≤ 1.2× raw);
+#     `ssh host 'cd dir && IMAGE_TAG=… docker compose up -d --wait'` (medians; target: gangway ≤ 1.15× raw);
 #  2. archive delivery of a ~120 MB image vs. `docker save | ssh docker load` (bytes and time).
 # Uses the real test environment (scripts/test-env.sh: dockerd, sshd on 127.0.0.1:2222). Figures, not a test.
 #   bench/deploy.sh [RUNS]
@@ -54,17 +54,19 @@ YML
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 node bin/gangway.js -c "$work/gangway.yml" deploy --tag a --yes >/dev/null   # first deploy: creates everything
-g_total=0; r_total=0
+g_times=(); r_times=()
 for i in $(seq 1 "$runs"); do
   tag=$([ $((i % 2)) -eq 1 ] && echo b || echo a)
   t=$(date +%s%N); node bin/gangway.js -c "$work/gangway.yml" deploy --tag "$tag" --yes >/dev/null; g=$(ms "$t")
   other=$([ "$tag" = a ] && echo b || echo a)
   t=$(date +%s%N); ssh_raw "cd /tmp/gangway-bench && IMAGE_TAG=$other docker compose -p gwbench up -d --wait >/dev/null 2>&1"; r=$(ms "$t")
-  g_total=$((g_total + g)); r_total=$((r_total + r))
+  g_times+=("$g"); r_times+=("$r")
   printf 'run %d: gangway deploy %5d ms   raw ssh compose up --wait %5d ms\n' "$i" "$g" "$r"
 done
-printf 'deploy, image on the server: gangway %d ms vs raw %d ms on average = %s× (target ≤ 1.2×)\n' \
-  $((g_total / runs)) $((r_total / runs)) "$(awk "BEGIN { printf \"%.2f\", $g_total / $r_total }")"
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+g_med=$(median "${g_times[@]}"); r_med=$(median "${r_times[@]}")
+printf 'deploy, image on the server, medians of %d: gangway %d ms vs raw %d ms = %s× (target ≤ 1.15×)\n' \
+  "$runs" "$g_med" "$r_med" "$(awk "BEGIN { printf \"%.2f\", $g_med / $r_med }")"
 
 # 2. Archive delivery of a ~120 MB image.
 mkdir -p "$work/big" && cp "$work/img/Dockerfile" "$work/img/busybox" "$work/big/" && cp -r "$work/img/www" "$work/big/"

@@ -155,16 +155,18 @@ http_checks() {
   done
 }
 
+# One `docker inspect` per poll; the container id is looked up (a Compose call, slow) only until it exists.
+HEALTH_TEMPLATE='{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}'
 services_healthy() { # TAG
   for svc in $SERVICES; do
+    cid=
     while :; do
-      cid=$(dc "$1" ps -a -q "$svc" 2>/dev/null | head -n 1)
+      [ -n "$cid" ] || cid=$(dc "$1" ps -a -q "$svc" 2>/dev/null | head -n 1)
       state=none
-      # Two calls: a template touching .State.Health fails for a container without a healthcheck.
       if [ -n "$cid" ]; then
-        st=$(docker inspect -f '{{.State.Status}}' "$cid" 2>/dev/null)
-        hs=$(docker inspect -f '{{.State.Health.Status}}' "$cid" 2>/dev/null)
-        state="${st:-unknown}/${hs:-none}"
+        state=$(docker inspect -f "$HEALTH_TEMPLATE" "$cid" 2>/dev/null)
+        # A container replaced under us (a restart policy, a concurrent `up`): look it up again.
+        [ -n "$state" ] || cid=
       fi
       case "$state" in
         running/healthy) say "ok $svc healthy"; break ;;
