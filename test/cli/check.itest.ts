@@ -4,19 +4,19 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { gangway } from '../helpers/cli.js';
+import { copyExample } from '../helpers/example.js';
 import { tempDir, testEnv, writeKnownHosts } from '../helpers/testenv.js';
 
-const QUICKSTART = fileURLToPath(new URL('../../examples/quickstart/gangway.yml', import.meta.url));
-
 test('the quickstart passes `gangway check local` against the local Docker engine and creates nothing', () => {
-  const r = gangway(['-c', QUICKSTART, 'check', 'local']);
+  // A copy: the checkout's examples/quickstart may hold the user's own deploy (README command 1).
+  const quickstart = join(copyExample('quickstart'), 'gangway.yml');
+  const r = gangway(['-c', quickstart, 'check', 'local']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /\[ok\] Docker — Engine \d+/);
   assert.match(r.stdout, /\[ok\] Compose — docker compose \d/);
   assert.match(r.stdout, /preflight passed/);
-  assert.ok(!existsSync(join(QUICKSTART, '..', '.gangway', 'local')), 'check created no deploy directory');
+  assert.ok(!existsSync(join(quickstart, '..', '.gangway')), 'check created no deploy directory');
 });
 
 function sshProject(knownHosts: string, extra = '', top = ''): string {
@@ -102,31 +102,52 @@ test('a configuration error exits 2 naming file, line and key', () => {
   assert.match(r.stderr, /gangway\.yml:4:24 targets\.t\.dri: unknown key; did you mean "dir"\?/);
 });
 
-/** What a check could have changed on the server: files in /tmp, the deploy dir, Docker objects. */
-function serverState(): string {
-  // Sorted: docker lists objects created in the same second in no fixed order.
+/**
+ * What this check run could have changed on the server: its deploy dir, a leftover `/tmp/gangway-check.*`, and
+ * the Docker objects of its own compose project and image. Scoped to those so that other runs on the same dockerd
+ * and /tmp (other tests, other people) cannot make it differ.
+ */
+function serverState(app: string, image: string): string {
   const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' }).split('\n').sort().join('\n');
+  const project = `label=com.docker.compose.project=${app}`;
   return [
-    run('ls', ['-A', '/tmp']),
+    run('sh', ['-c', 'ls -d /tmp/gangway-check.* 2>/dev/null || true']),
     run('sh', ['-c', 'ls -A /tmp/gangway-check-itest 2>&1 || true']),
-    run('docker', ['ps', '-aq']),
-    run('docker', ['volume', 'ls', '-q']),
-    run('docker', ['network', 'ls', '-q']),
-    run('docker', ['images', '-q']),
+    run('docker', ['ps', '-aq', '--filter', project]),
+    run('docker', ['volume', 'ls', '-q', '--filter', project]),
+    run('docker', ['network', 'ls', '-q', '--filter', project]),
+    run('docker', ['images', '-q', image]),
   ].join('\n---\n');
 }
 
-test('check changes nothing on the server: same /tmp, no deploy dir, same containers, volumes, networks, images', () => {
+/** Equal once a concurrent run's own temporary directory (removed when it ends) has gone: poll for a few seconds. */
+async function settles(state: () => string, expected: string): Promise<string> {
+  let now = state();
+  for (let i = 0; i < 20 && now !== expected; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    now = state();
+  }
+  return now;
+}
+
+test('check changes nothing on the server: no temporary files left, no deploy dir, no containers, volumes, networks or images', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, '.env'), 'GREETING=canary-untouched-value\n');
   const knownHosts = writeKnownHosts(tempDir(), [{ port: testEnv().port, key: 'target' }]);
   const config = sshProject(knownHosts, '', `env: { file: ${join(dir, '.env')} }\n`);
-  writeFileSync(join(config, '..', 'docker-compose.yml'), 'services:\n  web:\n    image: busybox:${IMAGE_TAG:-x}\n    environment: { GREETING: "${GREETING}" }\n');
-  const before = serverState();
+  const app = `itest-nochange-${process.pid}`;
+  const image = `gangway-check-itest/nochange-${process.pid}`;
+  writeFileSync(config, readFileSync(config, 'utf8').replace('app: itest', `app: ${app}`));
+  writeFileSync(
+    join(config, '..', 'docker-compose.yml'),
+    `services:\n  web:\n    image: ${image}:\${IMAGE_TAG:-x}\n    environment: { GREETING: "\${GREETING}" }\n` +
+      '    volumes: [data:/data]\nvolumes: { data: {} }\n',
+  );
+  const before = serverState(app, image);
   const r = gangway(['-c', config, 'check']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /\[ok\] compose config — valid for docker compose/);
-  assert.equal(serverState(), before);
+  assert.equal(await settles(() => serverState(app, image), before), before);
 });
 
 test('not enough disk for twice the image archive fails the disk check', () => {
