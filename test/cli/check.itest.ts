@@ -49,10 +49,14 @@ test('check over SSH: host key, Docker, Compose and a creatable deploy dir, with
     ['Docker', 'ok'],
     ['Compose', 'ok'],
     ['deploy dir', 'ok'],
-    ['disk space', 'ok'],
+    ['disk space (images)', 'ok'],
+    ['disk space (deploy dir)', 'ok'],
     ['compose config', 'ok'],
   ]);
-  assert.match(items[4]!.detail, /free on .* \(needs 2\.0 GiB: default for an image pull or build\)/);
+  const root = dataRoot();
+  const images = new RegExp(`^Docker data root ${root}: .* free on \\S+ \\(mounted on /.*\\); needs 2\\.0 GiB`);
+  assert.match(items[4]!.detail, images);
+  assert.match(items[5]!.detail, /^deploy dir \/tmp\/gangway-check-itest\/app: .* free on .*; needs 50\.0 MiB/);
   assert.match(items[0]!.detail, /host key ssh-ed25519 SHA256:\S+ \(known_hosts line 1\)/);
   assert.match(items[3]!.detail, /will be created/);
   assert.match(r.stderr, /\[ok\] Docker/, 'progress went to stderr');
@@ -157,5 +161,41 @@ test('not enough disk for twice the image archive fails the disk check', () => {
   const r = gangway(['-c', config, 'check']);
   assert.equal(r.code, 3);
   assert.match(r.stdout, /\[ok\] image archive — huge\.tar 8\.0 TiB/);
-  assert.match(r.stdout, /\[fail\] disk space — .* free on .*; the deploy needs 16\.0 TiB \(2 × the 8\.0 TiB image archive\)/);
+  const root = dataRoot().replaceAll('/', '\\/');
+  const images = `\\[fail\\] disk space \\(images\\) — Docker data root ${root}: .* free on .*; needs 16\\.0 TiB`;
+  assert.match(r.stdout, new RegExp(`${images} \\(2 × the 8\\.0 TiB image archive`));
+  assert.match(r.stdout, /\[ok\] disk space \(deploy dir\) — deploy dir \/tmp\/gangway-check-itest\/app: /);
+});
+
+/** The test sshd's dockerd is the local one: its data root as `docker info` gives it. */
+function dataRoot(): string {
+  return execFileSync('docker', ['info', '--format', '{{.DockerRootDir}}'], { encoding: 'utf8' }).trim();
+}
+
+test("images need room in Docker's data root, not in the deploy dir's filesystem: a smaller data root fails", () => {
+  // A docker that puts its data root on /dev/shm (a tmpfs: another filesystem than the deploy dir's /tmp).
+  const dir = tempDir();
+  const bin = join(dir, 'bin');
+  const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
+  execFileSync('mkdir', [bin]);
+  const fake = `#!/bin/sh\n[ "$1" = info ] && { echo "99.0.0|/dev/shm"; exit 0; }\nexec ${realDocker} "$@"\n`;
+  writeFileSync(join(bin, 'docker'), fake, { mode: 0o755 });
+  const df = (p: string) => execFileSync('sh', ['-c', `df -Pk ${p} | tail -n 1`], { encoding: 'utf8' });
+  const free = (p: string) => Number(df(p).trim().split(/\s+/)[3]) * 1024;
+  // An archive twice as big as /dev/shm's free space needs, yet that fits the deploy dir's filesystem.
+  const archive = Math.ceil(free('/dev/shm') / 2) + 1024 ** 2;
+  assert.ok(2 * archive < free(dir), 'precondition: /tmp has more room than /dev/shm');
+  execFileSync('truncate', ['-s', String(archive), join(dir, 'big.tar')]); // sparse: costs no disk
+  writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n');
+  writeFileSync(join(dir, 'gangway.yml'), `app: itest-dataroot
+compose: docker-compose.yml
+image: { name: itest/app, delivery: archive, archive: big.tar }
+targets:
+  local: { hosts: [local], dir: ${join(dir, 'deploy')} }
+`);
+  const r = gangway(['-c', join(dir, 'gangway.yml'), 'check'], { env: { PATH: `${bin}:${process.env.PATH}` } });
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stdout, /\[ok\] Docker — Engine 99\.0\.0, data root \/dev\/shm/);
+  assert.match(r.stdout, /\[fail\] disk space \(images\) — Docker data root \/dev\/shm: .* \(mounted on \/dev\/shm/);
+  assert.match(r.stdout, /\[ok\] disk space \(deploy dir\) — deploy dir \/tmp\/\S+\/deploy: .*; needs 50\.0 MiB/);
 });
