@@ -27,5 +27,19 @@ if [ "$kind" != unit ]; then
   scripts/test-env.sh
   files+=("${integration[@]}")
 fi
+# Tests work on copies in temp dirs: the checkout (a user's own deploy of an example included) must come out as it
+# went in. Ignored files count too; dist/ and node_modules/ belong to the build.
+checkout_state() {
+  git status --porcelain --ignored --untracked-files=all -- . ':!dist' ':!node_modules' 2>/dev/null | sort || true
+}
+before=$(checkout_state)
 # One file at a time: integration tests share one dockerd and sshd.
-exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+status=0
+node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
+after=$(checkout_state)
+if [ "$before" != "$after" ]; then
+  echo "test.sh: the tests changed the checkout (they must work on temp copies):" >&2
+  diff <(echo "$before") <(echo "$after") >&2 || true
+  status=1
+fi
+exit "$status"

@@ -1,12 +1,14 @@
 /**
  * `docker compose config -q` with the real env file: locally when Compose is installed, and on each host
- * (where the server's Compose is what will read it). Quiet mode, because plain `config` prints every value.
- * On a host the files go to a private temporary directory that is removed afterwards, whatever happens.
+ * (where the server's Compose is what will read it: compose-remote.ts). Quiet mode, because plain `config`
+ * prints every value. The files go to a private temporary directory that is removed afterwards, whatever happens.
  */
-import { posix } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import type { Config } from '../config/config.js';
-import { detectCompose, type ComposeCli } from '../docker/compose-cli.js';
-import type { Host } from '../hosts/host.js';
+import type { ComposeCli } from '../docker/compose-cli.js';
+import { LocalHost } from '../hosts/local-host.js';
 import { fail, ok, type CheckItem } from './checklist.js';
 
 /** The IMAGE_TAG used while checking: the literal tag of gangway.yml, else a placeholder (the real one is computed at deploy). */
@@ -34,27 +36,39 @@ export function composeUploadNames(paths: string[]): string[] {
   });
 }
 
-export async function composeConfigOnHost(host: Host, config: Config, inputs: ComposeInputs, compose?: ComposeCli): Promise<CheckItem> {
-  const title = host.kind === 'local' ? 'compose config (local Compose)' : 'compose config';
-  const cli = compose ?? (await detectCompose(host));
-  if (!cli) return fail(title, 'no Compose to run `config -q` with');
-  const made = await host.exec(['mktemp', '-d', `${host.kind === 'local' ? (process.env.TMPDIR ?? '/tmp') : '/tmp'}/gangway-check.XXXXXXXX`], { timeoutMs: 10_000 });
-  const dir = made.stdout.trim();
-  if (made.code !== 0 || dir === '') return fail(title, `could not create a temporary directory: ${made.stderr.trim()}`);
+/** `env IMAGE_TAG=… <compose> … config -q` for the inputs written into `dir` (`.` when run from inside it). */
+export function composeConfigArgv(cli: ComposeCli, config: Config, inputs: ComposeInputs, dir: string): string[] {
+  const at = (name: string) => (dir === '.' ? name : join(dir, name));
+  const args = ['env', `IMAGE_TAG=${inputs.tag}`, ...cli.argv, '--project-name', config.app];
+  args.push('--project-directory', dir);
+  for (const f of inputs.files) args.push('-f', at(f.name));
+  if (inputs.envText !== undefined) args.push('--env-file', at('.env'));
+  return [...args, 'config', '-q'];
+}
+
+/** The checklist item for a `config -q` run: its exit code and the first line Compose printed on stderr. */
+export function composeConfigItem(title: string, cli: ComposeCli, code: number | null, stderr: string): CheckItem {
+  const name = cli.flavour === 'v2' ? 'docker compose' : 'docker-compose';
+  if (code === 0) return ok(title, `valid for ${name} ${cli.version}`);
+  const first = stderr.split('\n').find((l) => l.trim() !== '') ?? `exit ${code}`;
+  return fail(title, first.trim());
+}
+
+/** The local Compose: files written with fs into a private temporary directory (also on Windows, without sh). */
+export async function composeConfigLocal(config: Config, inputs: ComposeInputs, cli: ComposeCli): Promise<CheckItem> {
+  const title = 'compose config (local Compose)';
+  let dir: string;
   try {
-    for (const f of inputs.files) await host.writeFileAtomic(posix.join(dir, f.name), f.content);
-    const args = [...cli.argv, '--project-name', config.app, '--project-directory', dir];
-    for (const f of inputs.files) args.push('-f', posix.join(dir, f.name));
-    if (inputs.envText !== undefined) {
-      await host.writeFileAtomic(posix.join(dir, '.env'), inputs.envText);
-      args.push('--env-file', posix.join(dir, '.env'));
-    }
-    args.push('config', '-q');
-    const r = await host.exec(['env', `IMAGE_TAG=${inputs.tag}`, ...args], { timeoutMs: 60_000 });
-    if (r.code === 0) return ok(title, `valid for ${cli.flavour === 'v2' ? 'docker compose' : 'docker-compose'} ${cli.version}`);
-    const first = r.stderr.split('\n').find((l) => l.trim() !== '') ?? `exit ${r.code}`;
-    return fail(title, first.trim());
+    dir = await mkdtemp(join(tmpdir(), 'gangway-check.'));
+  } catch (e) {
+    return fail(title, `could not create a temporary directory: ${(e as Error).message}`);
+  }
+  try {
+    for (const f of inputs.files) await writeFile(join(dir, f.name), f.content, { mode: 0o600 });
+    if (inputs.envText !== undefined) await writeFile(join(dir, '.env'), inputs.envText, { mode: 0o600 });
+    const r = await new LocalHost().exec(composeConfigArgv(cli, config, inputs, dir), { timeoutMs: 60_000 });
+    return composeConfigItem(title, cli, r.code, r.stderr);
   } finally {
-    await host.exec(['rm', '-rf', dir], { timeoutMs: 10_000 }).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,29 +1,24 @@
-/** Per-host preflight over one connection: SSH, Docker, Compose, the deploy directory. Read-only. */
+/**
+ * Per-host preflight over one connection: SSH, Docker, Compose, the deploy directory, disk space. Read-only.
+ * Two round trips at most, run concurrently: the facts probe, and the server's Compose (found, then `config -q`).
+ */
 import type { Config, Target } from '../config/config.js';
 import type { HostSpec } from '../config/hosts.js';
+import type { ComposeCli } from '../docker/compose-cli.js';
 import type { Host } from '../hosts/host.js';
-import { detectCompose, type ComposeCli } from '../docker/compose-cli.js';
-import { formatBytes } from '../output/reporter.js';
-import { composeConfigOnHost, type ComposeInputs } from './compose-config.js';
-import { diskSpace } from './disk.js';
 import { fail, ok, warn, type CheckItem } from './checklist.js';
-
-/** Reports whether `dir` exists and is writable, or else whether it could be created (nearest existing parent). */
-const DIR_PROBE = `d=$1
-if [ -d "$d" ]; then
-  if [ -w "$d" ]; then echo writable; else echo readonly; fi
-else
-  p=$d
-  while [ ! -e "$p" ]; do p=$(dirname "$p"); done
-  if [ -d "$p" ] && [ -w "$p" ]; then echo "creatable $p"; else echo "blocked $p"; fi
-fi`;
+import type { ComposeInputs } from './compose-config.js';
+import { composeOnServer, type ServerCompose } from './compose-remote.js';
+import { diskItems, type SpaceNeed } from './disk-checks.js';
+import { probeHost, type HostFacts } from './host-probe.js';
 
 export interface HostCheckInputs {
   config: Config;
   compose: ComposeInputs;
-  /** Free space the deploy needs on the deploy directory's filesystem. */
-  requiredBytes: number;
-  requiredReason: string;
+  /** Free space the images need in Docker's data root. */
+  images: SpaceNeed;
+  /** The local Compose (found once per command): the local engine's host uses it. */
+  localCompose: () => Promise<ComposeCli | undefined>;
 }
 
 export async function hostChecks(
@@ -44,23 +39,28 @@ export async function hostChecks(
       const k = host.hostKey;
       items.push(ok('SSH', `connected; host key ${k.type} ${k.fingerprint} (${k.trustedBy})`));
     }
-    const path = await host.resolvePath(target.dir);
-    const cli = await detectCompose(host);
-    const [docker, dir, disk] = await Promise.all([dockerCheck(host), dirCheck(host, path), diskCheck(host, path, inputs)]);
-    items.push(docker, composeCheck(cli), dir, disk);
-    // On the local engine the local checks already ran `compose config`; on a server it is the server's Compose that counts.
-    if (host.kind === 'ssh' && cli) items.push(await composeConfigOnHost(host, inputs.config, inputs.compose, cli));
+    // On the local engine the local checks already ran `compose config` (and found its Compose); on a server it
+    // is the server's Compose that counts.
+    const complete = inputs.compose.files.length === inputs.config.compose.length; // else reported locally
+    const [facts, compose] = await Promise.all([
+      probeHost(host, target.dir),
+      host.kind === 'ssh'
+        ? composeOnServer(host, inputs.config, complete ? inputs.compose : undefined)
+        : inputs.localCompose().then((cli): ServerCompose => (cli ? { cli } : {})),
+    ]);
+    items.push(dockerCheck(facts), composeCheck(compose.cli), dirCheck(facts), ...diskItems(facts, inputs.images));
+    if (compose.config) items.push(compose.config);
     return items;
   } finally {
     await host.close();
   }
 }
 
-async function dockerCheck(host: Host): Promise<CheckItem> {
-  const r = await host.exec(['docker', 'version', '--format', '{{.Server.Version}}'], { timeoutMs: 20_000 }).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
-  if (r.code === 0) return ok('Docker', `Engine ${r.stdout.trim()}`);
-  const first = r.stderr.split('\n').find((l) => l.trim()) ?? `exit ${r.code}`;
-  const hint = /permission denied/i.test(r.stderr) ? ' (add the SSH user to the docker group)' : r.code === 127 ? ' (is Docker installed?)' : '';
+function dockerCheck({ docker }: HostFacts): CheckItem {
+  if (!('error' in docker)) return ok('Docker', `Engine ${docker.version}, data root ${docker.rootDir}`);
+  const first = docker.error.split('\n').find((l) => l.trim()) ?? `exit ${docker.code}`;
+  const hint = /permission denied/i.test(docker.error) ? ' (add the SSH user to the docker group)'
+    : docker.code === 127 ? ' (is Docker installed?)' : '';
   return fail('Docker', `${first.trim()}${hint}`);
 }
 
@@ -70,26 +70,12 @@ function composeCheck(compose: ComposeCli | undefined): CheckItem {
   return ok('Compose', `docker compose ${compose.version}`);
 }
 
-async function dirCheck(host: Host, path: string): Promise<CheckItem> {
-  const r = await host.exec(['sh', '-c', DIR_PROBE, 'sh', path], { timeoutMs: 10_000 });
-  const [state, parent] = r.stdout.trim().split(' ');
-  switch (state) {
+function dirCheck({ path, dir }: HostFacts): CheckItem {
+  switch (dir?.state) {
     case 'writable': return ok('deploy dir', `${path} exists and is writable`);
-    case 'creatable': return ok('deploy dir', `${path} will be created (${parent} is writable)`);
+    case 'creatable': return ok('deploy dir', `${path} will be created (${dir.parent} is writable)`);
     case 'readonly': return fail('deploy dir', `${path} exists but is not writable by this user`);
-    case 'blocked': return fail('deploy dir', `${path} cannot be created: ${parent} is not a writable directory`);
-    default: return fail('deploy dir', `could not inspect ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
+    case 'blocked': return fail('deploy dir', `${path} cannot be created: ${dir.parent} is not a writable directory`);
+    default: return fail('deploy dir', `could not inspect ${path}`);
   }
-}
-
-async function diskCheck(host: Host, path: string, inputs: HostCheckInputs): Promise<CheckItem> {
-  const space = await diskSpace(host, path);
-  if ('error' in space) return warn('disk space', `could not measure: ${space.error}`);
-  const free = `${formatBytes(space.availableBytes)} free on ${space.mount}`;
-  if (space.availableBytes < inputs.requiredBytes) {
-    return fail('disk space', `${free}; the deploy needs ${formatBytes(inputs.requiredBytes)} (${inputs.requiredReason})`);
-  }
-  const share = space.totalBytes > 0 ? space.availableBytes / space.totalBytes : 1;
-  if (share < 0.1) return warn('disk space', `${free} — under 10% of the filesystem`);
-  return ok('disk space', `${free} (needs ${formatBytes(inputs.requiredBytes)}: ${inputs.requiredReason})`);
 }

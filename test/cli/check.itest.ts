@@ -4,19 +4,19 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { gangway } from '../helpers/cli.js';
+import { copyExample } from '../helpers/example.js';
 import { tempDir, testEnv, writeKnownHosts } from '../helpers/testenv.js';
 
-const QUICKSTART = fileURLToPath(new URL('../../examples/quickstart/gangway.yml', import.meta.url));
-
 test('the quickstart passes `gangway check local` against the local Docker engine and creates nothing', () => {
-  const r = gangway(['-c', QUICKSTART, 'check', 'local']);
+  // A copy: the checkout's examples/quickstart may hold the user's own deploy (README command 1).
+  const quickstart = join(copyExample('quickstart'), 'gangway.yml');
+  const r = gangway(['-c', quickstart, 'check', 'local']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /\[ok\] Docker — Engine \d+/);
   assert.match(r.stdout, /\[ok\] Compose — docker compose \d/);
   assert.match(r.stdout, /preflight passed/);
-  assert.ok(!existsSync(join(QUICKSTART, '..', '.gangway', 'local')), 'check created no deploy directory');
+  assert.ok(!existsSync(join(quickstart, '..', '.gangway')), 'check created no deploy directory');
 });
 
 function sshProject(knownHosts: string, extra = '', top = ''): string {
@@ -49,10 +49,14 @@ test('check over SSH: host key, Docker, Compose and a creatable deploy dir, with
     ['Docker', 'ok'],
     ['Compose', 'ok'],
     ['deploy dir', 'ok'],
-    ['disk space', 'ok'],
+    ['disk space (images)', 'ok'],
+    ['disk space (deploy dir)', 'ok'],
     ['compose config', 'ok'],
   ]);
-  assert.match(items[4]!.detail, /free on .* \(needs 2\.0 GiB: default for an image pull or build\)/);
+  const root = dataRoot();
+  const images = new RegExp(`^Docker data root ${root}: .* free on \\S+ \\(mounted on /.*\\); needs 2\\.0 GiB`);
+  assert.match(items[4]!.detail, images);
+  assert.match(items[5]!.detail, /^deploy dir \/tmp\/gangway-check-itest\/app: .* free on .*; needs 50\.0 MiB/);
   assert.match(items[0]!.detail, /host key ssh-ed25519 SHA256:\S+ \(known_hosts line 1\)/);
   assert.match(items[3]!.detail, /will be created/);
   assert.match(r.stderr, /\[ok\] Docker/, 'progress went to stderr');
@@ -102,31 +106,52 @@ test('a configuration error exits 2 naming file, line and key', () => {
   assert.match(r.stderr, /gangway\.yml:4:24 targets\.t\.dri: unknown key; did you mean "dir"\?/);
 });
 
-/** What a check could have changed on the server: files in /tmp, the deploy dir, Docker objects. */
-function serverState(): string {
-  // Sorted: docker lists objects created in the same second in no fixed order.
+/**
+ * What this check run could have changed on the server: its deploy dir, a leftover `/tmp/gangway-check.*`, and
+ * the Docker objects of its own compose project and image. Scoped to those so that other runs on the same dockerd
+ * and /tmp (other tests, other people) cannot make it differ.
+ */
+function serverState(app: string, image: string): string {
   const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' }).split('\n').sort().join('\n');
+  const project = `label=com.docker.compose.project=${app}`;
   return [
-    run('ls', ['-A', '/tmp']),
+    run('sh', ['-c', 'ls -d /tmp/gangway-check.* 2>/dev/null || true']),
     run('sh', ['-c', 'ls -A /tmp/gangway-check-itest 2>&1 || true']),
-    run('docker', ['ps', '-aq']),
-    run('docker', ['volume', 'ls', '-q']),
-    run('docker', ['network', 'ls', '-q']),
-    run('docker', ['images', '-q']),
+    run('docker', ['ps', '-aq', '--filter', project]),
+    run('docker', ['volume', 'ls', '-q', '--filter', project]),
+    run('docker', ['network', 'ls', '-q', '--filter', project]),
+    run('docker', ['images', '-q', image]),
   ].join('\n---\n');
 }
 
-test('check changes nothing on the server: same /tmp, no deploy dir, same containers, volumes, networks, images', () => {
+/** Equal once a concurrent run's own temporary directory (removed when it ends) has gone: poll for a few seconds. */
+async function settles(state: () => string, expected: string): Promise<string> {
+  let now = state();
+  for (let i = 0; i < 20 && now !== expected; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    now = state();
+  }
+  return now;
+}
+
+test('check changes nothing on the server: no temporary files left, no deploy dir, no containers, volumes, networks or images', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, '.env'), 'GREETING=canary-untouched-value\n');
   const knownHosts = writeKnownHosts(tempDir(), [{ port: testEnv().port, key: 'target' }]);
   const config = sshProject(knownHosts, '', `env: { file: ${join(dir, '.env')} }\n`);
-  writeFileSync(join(config, '..', 'docker-compose.yml'), 'services:\n  web:\n    image: busybox:${IMAGE_TAG:-x}\n    environment: { GREETING: "${GREETING}" }\n');
-  const before = serverState();
+  const app = `itest-nochange-${process.pid}`;
+  const image = `gangway-check-itest/nochange-${process.pid}`;
+  writeFileSync(config, readFileSync(config, 'utf8').replace('app: itest', `app: ${app}`));
+  writeFileSync(
+    join(config, '..', 'docker-compose.yml'),
+    `services:\n  web:\n    image: ${image}:\${IMAGE_TAG:-x}\n    environment: { GREETING: "\${GREETING}" }\n` +
+      '    volumes: [data:/data]\nvolumes: { data: {} }\n',
+  );
+  const before = serverState(app, image);
   const r = gangway(['-c', config, 'check']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /\[ok\] compose config — valid for docker compose/);
-  assert.equal(serverState(), before);
+  assert.equal(await settles(() => serverState(app, image), before), before);
 });
 
 test('not enough disk for twice the image archive fails the disk check', () => {
@@ -136,5 +161,41 @@ test('not enough disk for twice the image archive fails the disk check', () => {
   const r = gangway(['-c', config, 'check']);
   assert.equal(r.code, 3);
   assert.match(r.stdout, /\[ok\] image archive — huge\.tar 8\.0 TiB/);
-  assert.match(r.stdout, /\[fail\] disk space — .* free on .*; the deploy needs 16\.0 TiB \(2 × the 8\.0 TiB image archive\)/);
+  const root = dataRoot().replaceAll('/', '\\/');
+  const images = `\\[fail\\] disk space \\(images\\) — Docker data root ${root}: .* free on .*; needs 16\\.0 TiB`;
+  assert.match(r.stdout, new RegExp(`${images} \\(2 × the 8\\.0 TiB image archive`));
+  assert.match(r.stdout, /\[ok\] disk space \(deploy dir\) — deploy dir \/tmp\/gangway-check-itest\/app: /);
+});
+
+/** The test sshd's dockerd is the local one: its data root as `docker info` gives it. */
+function dataRoot(): string {
+  return execFileSync('docker', ['info', '--format', '{{.DockerRootDir}}'], { encoding: 'utf8' }).trim();
+}
+
+test("images need room in Docker's data root, not in the deploy dir's filesystem: a smaller data root fails", () => {
+  // A docker that puts its data root on /dev/shm (a tmpfs: another filesystem than the deploy dir's /tmp).
+  const dir = tempDir();
+  const bin = join(dir, 'bin');
+  const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
+  execFileSync('mkdir', [bin]);
+  const fake = `#!/bin/sh\n[ "$1" = info ] && { echo "99.0.0|/dev/shm"; exit 0; }\nexec ${realDocker} "$@"\n`;
+  writeFileSync(join(bin, 'docker'), fake, { mode: 0o755 });
+  const df = (p: string) => execFileSync('sh', ['-c', `df -Pk ${p} | tail -n 1`], { encoding: 'utf8' });
+  const free = (p: string) => Number(df(p).trim().split(/\s+/)[3]) * 1024;
+  // An archive twice as big as /dev/shm's free space needs, yet that fits the deploy dir's filesystem.
+  const archive = Math.ceil(free('/dev/shm') / 2) + 1024 ** 2;
+  assert.ok(2 * archive < free(dir), 'precondition: /tmp has more room than /dev/shm');
+  execFileSync('truncate', ['-s', String(archive), join(dir, 'big.tar')]); // sparse: costs no disk
+  writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n');
+  writeFileSync(join(dir, 'gangway.yml'), `app: itest-dataroot
+compose: docker-compose.yml
+image: { name: itest/app, delivery: archive, archive: big.tar }
+targets:
+  local: { hosts: [local], dir: ${join(dir, 'deploy')} }
+`);
+  const r = gangway(['-c', join(dir, 'gangway.yml'), 'check'], { env: { PATH: `${bin}:${process.env.PATH}` } });
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stdout, /\[ok\] Docker — Engine 99\.0\.0, data root \/dev\/shm/);
+  assert.match(r.stdout, /\[fail\] disk space \(images\) — Docker data root \/dev\/shm: .* \(mounted on \/dev\/shm/);
+  assert.match(r.stdout, /\[ok\] disk space \(deploy dir\) — deploy dir \/tmp\/\S+\/deploy: .*; needs 50\.0 MiB/);
 });

@@ -2,17 +2,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { gangway } from '../helpers/cli.js';
+import { copyExample } from '../helpers/example.js';
 
-const DIR = fileURLToPath(new URL('../../examples/quickstart/', import.meta.url));
+// A copy, so the checkout (and a user's own deploy of the example in it) is left as it was.
+const DIR = copyExample('quickstart');
 
 after(() => {
   execFileSync('sh', ['-c', 'docker ps -aq --filter label=com.docker.compose.project=quickstart | xargs -r docker rm -f >/dev/null 2>&1; docker network rm quickstart_default >/dev/null 2>&1 || true']);
-  rmSync(join(DIR, '.gangway'), { recursive: true, force: true });
-  rmSync(join(DIR, 'web', 'busybox'), { force: true });
+  rmSync(dirname(DIR), { recursive: true, force: true });
 });
 
 test('prepare.sh + `gangway deploy local` builds the quickstart image, serves it and passes the health gate', () => {

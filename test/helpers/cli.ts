@@ -1,8 +1,11 @@
 /** Run the built CLI (bin/gangway.js) as a user would, capturing everything it prints. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './testenv.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
+/** Where runs without `cwd` start: never the checkout, whose ./gangway.yml or .gangway/ a run could read or write. */
+let emptyCwd: string | undefined;
 
 export interface CliResult {
   code: number;
@@ -12,7 +15,7 @@ export interface CliResult {
 
 export function gangway(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: options.cwd,
+    cwd: options.cwd ?? (emptyCwd ??= tempDir('gangway-cwd-')),
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
     input: options.input ?? '',
     encoding: 'utf8',

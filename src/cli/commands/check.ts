@@ -1,18 +1,22 @@
 /** `gangway check [TARGET]`: the preflight checklist; changes nothing anywhere. Exit 3 when something failed. */
 import { readFile, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { countFailures, type CheckItem, type Checklist } from '../../check/checklist.js';
 import { composeChecks } from '../../check/compose-checks.js';
-import { checkImageTag, composeConfigOnHost, composeUploadNames, type ComposeInputs } from '../../check/compose-config.js';
+import { checkImageTag, composeConfigLocal, composeUploadNames } from '../../check/compose-config.js';
+import type { ComposeInputs } from '../../check/compose-config.js';
 import { DEFAULT_REQUIRED_BYTES } from '../../check/disk.js';
+import type { SpaceNeed } from '../../check/disk-checks.js';
 import { envChecks } from '../../check/env-checks.js';
 import { hostChecks } from '../../check/host-checks.js';
 import { localChecks } from '../../check/local-checks.js';
 import type { Config, Target } from '../../config/config.js';
-import { detectCompose } from '../../docker/compose-cli.js';
+import { detectCompose, type ComposeCli } from '../../docker/compose-cli.js';
 import { loadEnvFile, type LoadedEnvFile } from '../../env/env-file.js';
 import { PreflightError } from '../../errors.js';
 import { LocalHost } from '../../hosts/local-host.js';
 import { formatBytes, type Reporter } from '../../output/reporter.js';
+import { once } from '../../util/once.js';
 import type { CommandContext } from '../context.js';
 
 export async function runCheck(ctx: CommandContext, targetName: string | undefined): Promise<void> {
@@ -47,25 +51,40 @@ export async function preflight(
   const { reporter } = ctx;
   const list: Checklist = { local: [], hosts: [] };
   const inputs = { ...(await composeInputs(config, env?.text)), tag };
-  list.local = [
-    ...(await localChecks(config, target)),
-    ...(await envChecks(config, env)),
-    ...(await composeChecks(config, env?.entries, tag)),
-    ...(await localComposeConfig(config, inputs)),
-  ];
+  const localCompose = once(() => detectCompose(new LocalHost()));
+  const hostInputs = { config, compose: inputs, images: await imageSpace(config), localCompose };
+  // Hosts are connected to and probed while the local checks run; each group prints, after the local one,
+  // as soon as that host is done. Settled here so that a host's error waits for its turn to be thrown.
+  const hostRuns = target.hosts.map((spec) =>
+    hostChecks(target, spec, ctx.openHost, hostInputs).then((items) => ({ items }), (error: unknown) => ({ error })),
+  );
+  // The local checks' CPU work (compiling the compose schema) would hold up the SSH handshakes: give them a
+  // short head start. Connections are pooled, so this waits for the ones the host checks are opening.
+  const opened = target.hosts.map((spec) => ctx.openHost(target, spec).then(noop, noop));
+  await Promise.race([Promise.all(opened), sleep(HANDSHAKE_HEAD_START_MS, undefined, { ref: false })]);
+  const local = await Promise.all([
+    localChecks(config, target),
+    envChecks(config, env),
+    composeChecks(config, env?.entries, tag),
+    localComposeConfig(config, inputs, localCompose),
+  ]);
+  list.local = local.flat();
   printGroup(reporter, 'local', list.local, show);
-  const need = await requiredSpace(config);
-  // Hosts are checked concurrently; each group prints as soon as that host is done.
   await Promise.all(
-    target.hosts.map(async (spec) => {
-      const items = await hostChecks(target, spec, ctx.openHost, { config, compose: inputs, ...need });
-      list.hosts.push({ host: spec.label, items });
-      printGroup(reporter, `host ${spec.label}`, items, show);
+    target.hosts.map(async (spec, i) => {
+      const run = await hostRuns[i]!;
+      if ('error' in run) throw run.error;
+      list.hosts.push({ host: spec.label, items: run.items });
+      printGroup(reporter, `host ${spec.label}`, run.items, show);
     }),
   );
   list.hosts.sort((a, b) => target.hosts.findIndex((h) => h.label === a.host) - target.hosts.findIndex((h) => h.label === b.host));
   return list;
 }
+
+/** Long enough for an SSH handshake on a near network; the local checks overlap slower ones. */
+const HANDSHAKE_HEAD_START_MS = 250;
+const noop = () => {};
 
 function printGroup(reporter: Reporter, name: string, items: CheckItem[], show: 'all' | 'problems'): void {
   const shown = show === 'all' ? items : items.filter((i) => i.status !== 'ok');
@@ -85,18 +104,21 @@ async function composeInputs(config: Config, envText: string | undefined): Promi
 }
 
 /** `docker compose config -q` with the local Compose, when there is one (a laptop may have none). */
-async function localComposeConfig(config: Config, inputs: ComposeInputs): Promise<CheckItem[]> {
+async function localComposeConfig(
+  config: Config,
+  inputs: ComposeInputs,
+  compose: () => Promise<ComposeCli | undefined>,
+): Promise<CheckItem[]> {
   if (inputs.files.length !== config.compose.length) return []; // a missing file is already reported
-  const local = new LocalHost();
-  const cli = await detectCompose(local);
+  const cli = await compose();
   if (!cli) return [{ title: 'compose config (local Compose)', status: 'ok', detail: 'skipped: no Compose on this machine' }];
-  return [await composeConfigOnHost(local, config, inputs, cli)];
+  return [await composeConfigLocal(config, inputs, cli)];
 }
 
 /** Archive mode: twice the archive (the tar plus the loaded layers); otherwise the documented default. */
-async function requiredSpace(config: Config): Promise<{ requiredBytes: number; requiredReason: string }> {
+async function imageSpace(config: Config): Promise<SpaceNeed> {
   const archive = config.image?.delivery === 'archive' ? config.image.archive : undefined;
   const size = archive ? await stat(archive).then((s) => s.size).catch(() => undefined) : undefined;
-  if (size !== undefined) return { requiredBytes: size * 2, requiredReason: `2 × the ${formatBytes(size)} image archive` };
-  return { requiredBytes: DEFAULT_REQUIRED_BYTES, requiredReason: 'default for an image pull or build' };
+  if (size !== undefined) return { bytes: size * 2, reason: `2 × the ${formatBytes(size)} image archive` };
+  return { bytes: DEFAULT_REQUIRED_BYTES, reason: 'default for an image pull or build' };
 }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Whole-process time of `gangway check` against the test sshd (scripts/test-env.sh) next to what a user would
+# run by hand instead: `ssh host 'docker info && docker compose version'` with the OpenSSH client (on Debian:
+# apt-get install openssh-client). Medians of RUNS (default 5), alternating the two; prints figures, not a test.
+#   bench/check-host.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-5}"
+testenv="${GANGWAY_TESTENV:-/tmp/gangway-testenv}"
+[ -f "$testenv/env" ] || { echo "the test environment is not running: scripts/test-env.sh" >&2; exit 1; }
+. "$testenv/env"
+command -v ssh >/dev/null || { echo "needs the OpenSSH client: apt-get install openssh-client" >&2; exit 1; }
+[ -f dist/cli/main.js ] || npm run --silent build
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+host="$GANGWAY_TEST_SSH_HOST" port="$GANGWAY_TEST_SSH_PORT" key="$testenv/client_ed25519"
+echo "[$host]:$port $(cut -d' ' -f1,2 "$testenv/host_target_ed25519.pub")" > "$work/known_hosts"
+printf 'services:\n  web:\n    image: busybox:${IMAGE_TAG:-x}\n    environment: { GREETING: "${GREETING}" }\n' \
+  > "$work/docker-compose.yml"
+echo 'GREETING=hello' > "$work/.env"
+cat > "$work/gangway.yml" <<YML
+app: benchcheck
+compose: docker-compose.yml
+env: { file: .env }
+targets:
+  test:
+    hosts: ["root@$host:$port"]
+    dir: /tmp/gangway-bench-check/app
+    ssh: { key: $key, known_hosts: $work/known_hosts, config: false }
+YML
+
+ms() {
+  local s e
+  s=$(date +%s%N)
+  "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+  e=$(date +%s%N)
+  echo $(( (e - s) / 1000000 ))
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+gangway=(node bin/gangway.js -c "$work/gangway.yml" check)
+plain=(ssh -i "$key" -o UserKnownHostsFile="$work/known_hosts" -o BatchMode=yes -p "$port" "root@$host"
+  'docker info && docker compose version')
+ms "${gangway[@]}" >/dev/null; ms "${plain[@]}" >/dev/null   # warm caches
+g=() p=()
+for _ in $(seq "$runs"); do g+=("$(ms "${gangway[@]}")"); p+=("$(ms "${plain[@]}")"); done
+gm=$(printf '%s\n' "${g[@]}" | median) pm=$(printf '%s\n' "${p[@]}" | median)
+echo "gangway check (one SSH host): median ${gm} ms (runs: ${g[*]})"
+echo "ssh host 'docker info && docker compose version': median ${pm} ms (runs: ${p[*]})"
+awk -v g="$gm" -v p="$pm" 'BEGIN { printf "ratio: %.2f× (target for gangway check: ≤ 1500 ms)\n", g / p }'
