@@ -25,7 +25,7 @@ export async function runLockStatus(ctx: CommandContext, targetName: string | un
   reporter.result({ ok: true, target: target.name, hosts });
 }
 
-export async function runLockRelease(ctx: CommandContext, targetName: string | undefined, options: { force: boolean }): Promise<void> {
+export async function runLockRelease(ctx: CommandContext, targetName: string | undefined, options: { force: boolean; yes?: boolean }): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);

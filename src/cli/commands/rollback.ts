@@ -11,7 +11,7 @@ import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import type { CommandContext } from '../context.js';
 import { applyPlan, printPlan, summarize } from './deploy.js';
 
-export async function runRollback(ctx: CommandContext, targetName: string | undefined, options: { to?: string; lockWaitMs: number; dryRun: boolean }): Promise<void> {
+export async function runRollback(ctx: CommandContext, targetName: string | undefined, options: { to?: string; lockWaitMs: number; dryRun: boolean; yes?: boolean }): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);
