@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Reporter } from '../output/reporter.js';
 import type { Scrubber } from '../redact/scrubber.js';
-import { parseDuration } from '../util/duration.js';
+import { durationWithin, parseDuration } from '../util/duration.js';
 import { runCheck } from './commands/check.js';
 import { runDeploy } from './commands/deploy.js';
 import { runEnvDiff } from './commands/env-diff.js';
@@ -72,7 +72,7 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--tag <tag>', 'image tag to deploy (default: the image.tag rule)')
     .option('--env-only', 'replace only the env file and recreate the services whose environment changed')
     .option('--dry-run', 'print the plan and change nothing')
-    .option('--yes', 'do not ask for confirmation')
+    .addOption(yesOption())
     .addOption(lockWaitOption())
     .action(
       action((ctx, [target], o) =>
@@ -90,12 +90,14 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .argument('[target]', 'target in gangway.yml')
     .option('--to <tag>', 'a retained tag to roll back to')
     .option('--dry-run', 'print the plan and change nothing')
+    .addOption(yesOption())
     .addOption(lockWaitOption())
     .action(
       action((ctx, [target], o) =>
         runRollback(ctx, target, {
           ...(typeof o.to === 'string' && { to: o.to }),
           dryRun: o.dryRun === true,
+          yes: o.yes === true,
           lockWaitMs: lockWaitMs(o),
         }),
       ),
@@ -124,8 +126,11 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .description('release the deploy lock (yours, or a dead holder\'s; --force for any)')
     .argument('[target]', 'target in gangway.yml')
     .option('--force', 'release a lock held by someone else (recorded)')
+    .addOption(yesOption())
     .exitOverride()
-    .action(action((ctx, [target], o) => runLockRelease(ctx, target, { force: o.force === true })));
+    .action(
+      action((ctx, [target], o) => runLockRelease(ctx, target, { force: o.force === true, yes: o.yes === true })),
+    );
 
   const env = sub('env', 'compare the local env file with the server\'s (diff)').usage('diff [target]');
   env
@@ -143,16 +148,27 @@ function lockWaitMs(options: Record<string, unknown>): number {
   return typeof options.lockWait === 'number' ? options.lockWait : 0;
 }
 
+/** Every command that changes a server takes --yes, so scripts can pass it to each alike. */
+function yesOption(): Option {
+  return new Option('--yes', 'do not ask for confirmation');
+}
+
+const MAX_LOCK_WAIT = '24h';
+
 function lockWaitOption(): Option {
-  return new Option('--lock-wait <duration>', 'wait this long for another deploy\'s lock (e.g. 5m)').argParser(durationArg);
+  const description = `wait this long for another deploy's lock (e.g. 5m; at most ${MAX_LOCK_WAIT})`;
+  return new Option('--lock-wait <duration>', description).argParser(durationArg);
 }
 
 function durationArg(value: string): number {
+  let ms: number;
   try {
-    return parseDuration(value);
+    ms = parseDuration(value);
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }
+  if (!durationWithin(value, MAX_LOCK_WAIT)) throw new InvalidArgumentError(`must be at most ${MAX_LOCK_WAIT}`);
+  return ms;
 }
 
 function positiveInt(value: string): number {

@@ -3,8 +3,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { isMap, isNode, isPair, isScalar, visit, type Pair } from 'yaml';
-import type { ConfigProblem } from '../errors.js';
+import { isNode, isScalar, visit, type Pair } from 'yaml';
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import { keyPathTo } from '../config/key-path.js';
 import { YamlSource } from '../config/yaml-source.js';
 
 export interface ComposeFile {
@@ -52,17 +53,26 @@ export async function loadComposeFiles(paths: readonly string[], displayBase: st
   return { files, problems };
 }
 
-/** Parse one compose file's text. `file` is its display name. No ComposeFile when the YAML has errors. */
+/**
+ * Parse one compose file's text. `file` is its display name. No ComposeFile when the YAML has errors;
+ * a ConfigError when its aliases cannot be expanded safely.
+ */
 export function parseComposeFile(text: string, path: string, file: string): { file?: ComposeFile; problems: ConfigProblem[] } {
   const { source, problems: yamlProblems } = YamlSource.parse(file, text);
   const problems = yamlProblems.filter((p) => !/^Unresolved tag: (.*)$/.test(p.message) || !COMPOSE_TAGS.has(p.message.slice('Unresolved tag: '.length)));
   if (source.doc.errors.length > 0) return { problems };
-  const { doc, resets, overrides } = plainDocument(source);
+  const plain = plainDocument(source);
+  // Not one problem among others: no Compose, local or on a server, may be handed the file (an alias bomb
+  // hangs it), so the command stops here, before any host is contacted.
+  if ('problem' in plain) throw new ConfigError([plain.problem]);
+  const { doc, resets, overrides } = plain;
   if (doc === null || doc === undefined) problems.push({ file, message: 'the file is empty (compose needs at least a services mapping)' });
   return { file: { path, file, text, source, doc, resets, overrides }, problems };
 }
 
-function plainDocument(source: YamlSource): { doc: unknown; resets: PropertyKey[][]; overrides: PropertyKey[][] } {
+type Plain = { doc: unknown; resets: PropertyKey[][]; overrides: PropertyKey[][] } | { problem: ConfigProblem };
+
+function plainDocument(source: YamlSource): Plain {
   const resets: PropertyKey[][] = [];
   const overrides: PropertyKey[][] = [];
   const copy = source.doc.clone();
@@ -82,23 +92,14 @@ function plainDocument(source: YamlSource): { doc: unknown; resets: PropertyKey[
   });
   // YAML 1.2 has no merge keys, but compose files use `<<: *anchor` (go-yaml supports it).
   copy.setSchema('1.2', { merge: true });
-  return { doc: copy.toJS({ maxAliasCount: 10_000 }), resets, overrides };
+  // Compose files repeat anchors more than gangway.yml does (x- blocks merged into every service).
+  const plain = source.toJS(10_000, copy);
+  return 'problem' in plain ? plain : { doc: plain.value, resets, overrides };
 }
 
-/** Key path of a pair from the ancestors `visit` passes (maps' pairs give keys, sequences give indexes). */
+/** Key path of a pair from the ancestors `visit` passes. */
 function pairPath(ancestors: readonly unknown[], pair: Pair): PropertyKey[] {
-  const out: PropertyKey[] = [];
-  for (let i = 0; i < ancestors.length; i++) {
-    const a = ancestors[i];
-    const child = ancestors[i + 1] ?? pair;
-    if (isPair(a) && isScalar(a.key)) out.push(String(a.key.value));
-    else if (!isMap(a) && isNode(a) && 'items' in a && Array.isArray(a.items)) {
-      const index = a.items.indexOf(child as never);
-      if (index >= 0) out.push(index);
-    }
-  }
-  out.push(isScalar(pair.key) ? String(pair.key.value) : '?');
-  return out;
+  return [...keyPathTo(ancestors, pair), isScalar(pair.key) ? String(pair.key.value) : '?'];
 }
 
 function displayName(path: string, base: string): string {

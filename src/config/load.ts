@@ -36,7 +36,9 @@ export async function loadConfig(configPath: string = DEFAULT_CONFIG_FILE): Prom
 export function parseConfig(text: string, file: string, displayName = basename(file)): Config {
   const { source, problems } = YamlSource.parse(displayName, text);
   if (problems.length > 0) throw new ConfigError(problems);
-  const raw = source.toJS() ?? {};
+  const plain = source.toJS();
+  if ('problem' in plain) throw new ConfigError([plain.problem]);
+  const raw = plain.value ?? {};
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(byPosition(result.error.issues.flatMap((i) => issueToProblems(i, source, raw))));
   const semantic: ConfigProblem[] = [];

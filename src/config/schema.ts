@@ -3,25 +3,42 @@
  * (`npm run schema`) and a test fails when the two drift.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN } from '../util/duration.js';
+import { DURATION_PATTERN, durationWithin } from '../util/duration.js';
 
-const duration = z
-  .string()
-  .regex(DURATION_PATTERN, 'must be a duration such as 500ms, 3s, 2m or 1h')
-  .meta({ description: 'A duration: 500ms, 3s, 2m, 1h, 1m30s' });
+/**
+ * A duration, at most `max`: unbounded ones overflow the shell arithmetic and timers they end up in.
+ * (The bound is skipped for text that is no duration at all: the pattern reports that.)
+ */
+const duration = (max: string) =>
+  z
+    .string()
+    .regex(DURATION_PATTERN, 'must be a duration such as 500ms, 3s, 2m or 1h')
+    .refine((t) => !DURATION_PATTERN.test(t) || durationWithin(t, max), `must be at most ${max}`)
+    .meta({ description: `A duration: 500ms, 3s, 2m, 1h, 1m30s (at most ${max})` });
+
+/**
+ * Names and paths that reach files, shells and the server: a NUL or other control character in them
+ * truncates or splits them on the way, so none is allowed.
+ */
+const CONTROL_CHARS = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+const CONTROL_MESSAGE = 'must not contain control characters (NUL, tab, newline, …)';
+/** Log patterns may hold a tab (Java stack traces); a NUL or line break would break the grep they reach. */
+const PATTERN_CHARS = /^[^\u0000-\u0008\u000a-\u001f\u007f-\u009f]*$/;
+const logPattern = z.string().min(1).regex(PATTERN_CHARS, 'must not contain control characters other than tab');
+const text = () => z.string().min(1).regex(CONTROL_CHARS, CONTROL_MESSAGE);
 
 /** A relative path below the deploy directory: no leading `/`, no `..` segment. */
-const relativeDir = z
-  .string()
-  .min(1)
-  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a relative path inside the deploy directory (no leading / and no ..)');
+const relativeDir = text().refine(
+  (p) => !p.startsWith('/') && !p.split('/').includes('..'),
+  'must be a relative path inside the deploy directory (no leading / and no ..)',
+);
 
 const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)');
 
 const envSchema = z
   .object({
-    file: z.string().min(1).meta({ description: 'The env file with real values; becomes <dir>/.env (0600) on the server' }),
-    template: z.string().min(1).optional().meta({ description: 'The keys that must exist (values in the template are ignored)' }),
+    file: text().meta({ description: 'The env file with real values; becomes <dir>/.env (0600) on the server' }),
+    template: text().optional().meta({ description: 'The keys that must exist (values in the template are ignored)' }),
     required: z.array(envKey).optional().meta({ description: 'Keys that must be non-empty (default: every template key)' }),
     forbidden: z.record(envKey, envKey).optional().meta({ description: 'Non-standard name -> the standard name to use instead' }),
     strict: z.boolean().default(false).meta({ description: 'Keys in the env file but not in the template are errors, not warnings' }),
@@ -31,13 +48,13 @@ const envSchema = z
 const imageSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9]+(?:[._\/:-][a-z0-9]+)*$/, 'must be an image name such as ghcr.io/acme/app (lower case, no tag)').meta({ description: 'Image name without tag; the compose file uses it with ${IMAGE_TAG}' }),
-    tag: z.string().min(1).default('git').meta({ description: 'git (exact tag, else short SHA) | date (YYYY.MM.DD) | timestamp (YYYYMMDD_HHMMSS) | a literal tag' }),
+    tag: text().default('git').meta({ description: 'git (exact tag, else short SHA) | date (YYYY.MM.DD) | timestamp (YYYYMMDD_HHMMSS) | a literal tag' }),
     delivery: z.enum(['registry', 'archive', 'build']).default('registry').meta({ description: 'How the image reaches the server' }),
-    archive: z.string().min(1).optional().meta({ description: 'archive mode: a prebuilt image tar; without it, `docker save name:tag` locally' }),
+    archive: text().optional().meta({ description: 'archive mode: a prebuilt image tar; without it, `docker save name:tag` locally' }),
     registry: z
       .object({
-        server: z.string().min(1).optional().meta({ description: 'Registry host for docker login (default: the image name\'s registry)' }),
-        username: z.string().min(1).optional(),
+        server: text().optional().meta({ description: 'Registry host for docker login (default: the image name\'s registry)' }),
+        username: text().optional(),
         password_env: envKey.optional().meta({ description: 'Name of the local environment variable holding the password or token' }),
       })
       .strict()
@@ -49,23 +66,23 @@ const httpCheck = z
   .object({
     url: z.url({ protocol: /^https?$/ }),
     retries: z.int().min(1).default(5),
-    interval: duration.default('3s'),
+    interval: duration('24h').default('3s'),
   })
   .strict();
 
 const healthSchema = z
   .object({
-    services: z.array(z.string().min(1)).default([]).meta({ description: 'Compose services whose Docker healthcheck must report healthy' }),
+    services: z.array(text()).default([]).meta({ description: 'Compose services whose Docker healthcheck must report healthy' }),
     http: z.array(httpCheck).default([]).meta({ description: 'HTTP checks run on the server (localhost means the server)' }),
     smoke: z.array(z.url({ protocol: /^https?$/ })).default([]).meta({ description: 'URLs that must answer 2xx after the deploy' }),
     fatal_logs: z
       .object({
-        patterns: z.array(z.string().min(1)).min(1),
+        patterns: z.array(logPattern).min(1),
         tail: z.int().min(1).default(100),
       })
       .strict()
       .optional(),
-    timeout: duration.default('120s'),
+    timeout: duration('24h').default('120s'),
   })
   .strict();
 
@@ -73,14 +90,14 @@ const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be an
 
 const sshSchema = z
   .object({
-    key: z.string().min(1).optional().meta({ description: 'Private key file (~ expanded, relative to gangway.yml)' }),
+    key: text().optional().meta({ description: 'Private key file (~ expanded, relative to gangway.yml)' }),
     passphrase_env: envKey.optional().meta({ description: 'Local environment variable holding the key passphrase (default GANGWAY_SSH_PASSPHRASE)' }),
-    known_hosts: z.string().min(1).optional().meta({ description: 'known_hosts file (default ~/.ssh/known_hosts)' }),
+    known_hosts: text().optional().meta({ description: 'known_hosts file (default ~/.ssh/known_hosts)' }),
     fingerprint: z.union([fingerprint, z.array(fingerprint).min(1)]).optional().meta({ description: 'Pinned host key fingerprint(s); when set, known_hosts is not consulted' }),
-    jump: z.string().min(1).optional().meta({ description: 'Jump host, user@host[:port] (like ssh -J)' }),
-    config: z.union([z.string().min(1), z.literal(false)]).optional().meta({ description: 'ssh_config file to read (default ~/.ssh/config); false to ignore it' }),
-    connect_timeout: duration.default('5s'),
-    keepalive: duration.default('15s'),
+    jump: text().optional().meta({ description: 'Jump host, user@host[:port] (like ssh -J)' }),
+    config: z.union([text(), z.literal(false)]).optional().meta({ description: 'ssh_config file to read (default ~/.ssh/config); false to ignore it' }),
+    connect_timeout: duration('10m').default('5s'),
+    keepalive: duration('1h').default('15s'),
     max_channels: z.int().min(1).max(64).default(8).meta({ description: 'Concurrent SSH channels per host (OpenSSH allows 10 by default)' }),
   })
   .strict();
@@ -89,8 +106,8 @@ export const TARGET_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 const targetSchema = z
   .object({
-    hosts: z.array(z.string().min(1)).min(1).meta({ description: 'user@host[:port], an ~/.ssh/config alias, or "local" for the local Docker engine' }),
-    dir: z.string().min(1).meta({ description: 'Deploy directory on each host (absolute or ~/…; relative to gangway.yml for local)' }),
+    hosts: z.array(text()).min(1).meta({ description: 'user@host[:port], an ~/.ssh/config alias, or "local" for the local Docker engine' }),
+    dir: text().meta({ description: 'Deploy directory on each host (absolute or ~/…; relative to gangway.yml for local)' }),
     ssh: sshSchema.optional(),
   })
   .strict();
@@ -98,7 +115,7 @@ const targetSchema = z
 export const configSchema = z
   .object({
     app: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must match [a-z0-9][a-z0-9_-]* (it becomes the compose project name)').meta({ description: 'Compose project name and state namespace' }),
-    compose: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).meta({ description: 'Compose file(s), uploaded as they are' }),
+    compose: z.union([text(), z.array(text()).min(1)]).meta({ description: 'Compose file(s), uploaded as they are' }),
     env: envSchema.optional(),
     image: imageSchema.optional(),
     dirs: z.array(relativeDir).default([]).meta({ description: 'Directories created under <dir>' }),
@@ -113,7 +130,7 @@ export const configSchema = z
       .strict()
       .prefault({})
       .meta({ description: 'Go/No-Go thresholds of `gangway status` (defaults after seed 004)' }),
-    records: z.string().min(1).default('.gangway/records').meta({ description: 'Local run records and release.log' }),
+    records: text().default('.gangway/records').meta({ description: 'Local run records and release.log' }),
     targets: z.record(z.string().regex(TARGET_NAME, 'target names must match [a-z0-9][a-z0-9_-]*'), targetSchema).refine((t) => Object.keys(t).length > 0, 'at least one target is needed'),
   })
   .strict()

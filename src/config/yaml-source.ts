@@ -3,6 +3,8 @@
  */
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { ConfigProblem } from '../errors.js';
+import { formatKeyPath } from './key-path.js';
+import { aliasUses, brokenAlias, largestAlias, type AliasUse } from './yaml-aliases.js';
 
 export interface Position {
   line: number;
@@ -27,8 +29,28 @@ export class YamlSource {
     return { source, problems };
   }
 
-  toJS(): unknown {
-    return this.doc.toJS();
+  /**
+   * The document (or `doc`, a transformed copy of it) as plain data; an alias that cannot be expanded, or that
+   * expands past `maxAliasCount` (yaml's measure of an alias bomb), is a problem at its line, not a crash.
+   */
+  toJS(maxAliasCount = 100, doc: Document = this.doc): { value: unknown } | { problem: ConfigProblem } {
+    const uses = aliasUses(doc);
+    const broken = brokenAlias(uses);
+    if (broken) return { problem: this.aliasProblem(broken.use, broken.message) };
+    try {
+      return { value: doc.toJS({ maxAliasCount }) };
+    } catch (e) {
+      if (!(e instanceof ReferenceError)) throw e;
+      const top = largestAlias(uses);
+      const what = top ? `alias *${top.alias.source} expands` : 'YAML aliases expand';
+      const message = `${what} the document too far (an alias bomb?); gangway refuses it`;
+      return { problem: top ? this.aliasProblem(top, message) : { file: this.file, message } };
+    }
+  }
+
+  private aliasProblem(use: AliasUse, message: string): ConfigProblem {
+    const at = this.rangeStart(use.alias);
+    return { file: this.file, ...at, ...(use.path.length > 0 && { key: formatKeyPath(use.path) }), message };
   }
 
   positionOf(offset: number): Position {

@@ -10,6 +10,15 @@ export function parseDuration(text: string): number {
   return total;
 }
 
+/**
+ * Is a duration at most `max` (both as parseDuration reads them)? Digits enough to lose whole milliseconds
+ * (or to reach Infinity) are never within: such values break the timers and shell arithmetic they reach.
+ */
+export function durationWithin(text: string, max: string): boolean {
+  const ms = parseDuration(text);
+  return Number.isSafeInteger(ms) && ms <= parseDuration(max);
+}
+
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;

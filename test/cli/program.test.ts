@@ -22,6 +22,22 @@ test('each command has its own --help', () => {
   assert.match(gangway(['logs', '--help']).stdout, /-f, --follow[\s\S]*--tail <n>/);
 });
 
+test('every command that changes a server takes --yes', () => {
+  for (const args of [['deploy'], ['rollback'], ['lock', 'release']]) {
+    assert.match(gangway([...args, '--help']).stdout, /--yes\s+do not ask for confirmation/, args.join(' '));
+    const r = gangway(['-c', '/nonexistent/gangway.yml', ...args, '--yes']);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.doesNotMatch(r.stderr, /unknown option/, args.join(' '));
+    assert.match(r.stderr, /gangway\.yml: file not found/, 'got as far as reading the configuration');
+  }
+});
+
+test('--lock-wait is bounded like the durations in gangway.yml', () => {
+  const r = gangway(['rollback', '--lock-wait', '99999999999999999999999h']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--lock-wait <duration>.*must be at most 24h/);
+});
+
 test('usage errors exit 2 with a hint', () => {
   const unknown = gangway(['frobnicate']);
   assert.equal(unknown.code, 2);

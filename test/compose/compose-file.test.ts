@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadComposeFiles, parseComposeFile } from '../../src/compose/compose-file.js';
+import { ConfigError } from '../../src/errors.js';
 import { FIXTURES } from './helpers.js';
+import { billionLaughs } from '../helpers/yaml-bomb.js';
 
 test('files load in order, named relative to the display base; missing and broken files are problems', async () => {
   const paths = ['valid.yml', 'missing.yml', 'broken.yml', 'base.yml'].map((n) => join(FIXTURES, n));
@@ -50,4 +52,22 @@ test('an empty file is a problem; other YAML tags still warn', () => {
   const odd = parseComposeFile('services:\n  web: !weird {}\n', '/p/c.yml', 'c.yml');
   assert.deepEqual(odd.problems, [{ file: 'c.yml', line: 2, col: 8, message: 'Unresolved tag: !weird' }]);
   assert.ok(odd.file);
+});
+
+test('an alias bomb ("billion laughs") is a configuration error at the alias that expands it, not a crash', () => {
+  const text = `services:\n  web: { image: nginx }\n${billionLaughs()}`;
+  assert.throws(() => parseComposeFile(text, '/p/c.yml', 'c.yml'), (e: unknown) => {
+    assert.ok(e instanceof ConfigError);
+    assert.equal(e.exitCode, 2);
+    const message = 'alias *l8 expands the document too far (an alias bomb?); gangway refuses it';
+    assert.deepEqual(e.problems, [{ file: 'c.yml', line: 12, col: 12, key: 'x-l9[0]', message }]);
+    return true;
+  });
+});
+
+test('an alias inside its own anchor is a configuration error (compose refuses it too)', () => {
+  assert.throws(
+    () => parseComposeFile('services: &s\n  web: { image: nginx, x: *s }\n', '/p/c.yml', 'c.yml'),
+    /c\.yml:2:27 services\.web\.x: alias \*s is inside its own anchor/,
+  );
 });

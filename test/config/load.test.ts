@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { parseConfig, selectTarget } from '../../src/config/load.js';
+import { billionLaughs } from '../helpers/yaml-bomb.js';
 
 const FILE = '/project/deploy/gangway.yml';
 
@@ -136,4 +137,62 @@ test('selectTarget: the only target by default, did-you-mean for a typo', () => 
   assert.throws(() => selectTarget(config, 'prdo'), /no such target; did you mean "prod"\?/);
   const two = parseConfig(`${MINIMAL}  staging: { hosts: [local], dir: x }\n`, FILE);
   assert.throws(() => selectTarget(two, undefined), /several targets \(prod, staging\)/);
+});
+
+test('an alias bomb ("billion laughs") is refused at the alias that expands it, not a crash', () => {
+  const [p] = problems(`${MINIMAL}${billionLaughs()}`);
+  const message = 'alias *l8 expands the document too far (an alias bomb?); gangway refuses it';
+  assert.equal(p, `gangway.yml:16:12 x-l9[0]: ${message}`);
+});
+
+test('an alias to no anchor, or inside its own anchor, is a located problem', () => {
+  assert.deepEqual(problems(`${MINIMAL}dirs: [*nowhere]\n`), [
+    'gangway.yml:7:8 dirs[0]: alias *nowhere refers to no anchor (&nowhere must come before it)',
+  ]);
+  assert.deepEqual(problems(`${MINIMAL}dirs: &d [a, *d]\n`), [
+    'gangway.yml:7:14 dirs[1]: alias *d is inside its own anchor &d (the document never ends)',
+  ]);
+});
+
+test('control characters (NUL, newline, …) in names and paths are refused at their key, without the value', () => {
+  const out = problems(`app: x
+compose: ["ok.yml", "evil\\u0000.yml"]
+dirs: ["data\\nrm"]
+records: "rec\\u0085"
+targets:
+  prod:
+    hosts: ["deploy@host\\u0007"]
+    dir: "/srv/app\\u0000/x"
+`);
+  const message = 'must not contain control characters (NUL, tab, newline, …)';
+  assert.deepEqual(out, [
+    `gangway.yml:2:21 compose[1]: ${message}`,
+    `gangway.yml:3:8 dirs[0]: ${message}`,
+    `gangway.yml:4:10 records: ${message}`,
+    `gangway.yml:7:13 targets.prod.hosts[0]: ${message}`,
+    `gangway.yml:8:10 targets.prod.dir: ${message}`,
+  ]);
+  assert.doesNotMatch(out.join('\n'), /evil|rm|srv/);
+});
+
+test('a tab in a fatal log pattern is fine; a NUL or line break is not', () => {
+  parseConfig(`${MINIMAL}health: { fatal_logs: { patterns: ["\\tat com.example"] } }\n`, FILE);
+  const [p] = problems(`${MINIMAL}health: { fatal_logs: { patterns: ["a\\nb"] } }\n`);
+  assert.match(p!, /health\.fatal_logs\.patterns\[0\]: must not contain control characters other than tab$/);
+});
+
+test('durations are bounded, each key named with its maximum', () => {
+  const out = problems(`${MINIMAL}    ssh: { connect_timeout: 11m, keepalive: 2h }
+health:
+  http: [{ url: "http://localhost/", interval: 24h1s }]
+  timeout: 99999999999999999999999h
+`);
+  assert.deepEqual(out, [
+    'gangway.yml:7:29 targets.prod.ssh.connect_timeout: must be at most 10m',
+    'gangway.yml:7:45 targets.prod.ssh.keepalive: must be at most 1h',
+    'gangway.yml:9:48 health.http[0].interval: must be at most 24h',
+    'gangway.yml:10:12 health.timeout: must be at most 24h',
+  ]);
+  const edge = parseConfig(`${MINIMAL}health: { timeout: 24h }\n`, FILE);
+  assert.equal(edge.health.timeoutMs, 86_400_000);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatMs, parseDuration } from '../../src/util/duration.js';
+import { durationWithin, formatMs, parseDuration } from '../../src/util/duration.js';
 import { Semaphore } from '../../src/util/semaphore.js';
 
 test('durations parse in every unit and in combination', () => {
@@ -10,6 +10,14 @@ test('durations parse in every unit and in combination', () => {
   assert.equal(parseDuration('1h'), 3_600_000);
   assert.equal(parseDuration('1m30s'), 90_000);
   for (const bad of ['', '3', 's', '1.5s', '3 s', '-1s', '1d']) assert.throws(() => parseDuration(bad), /not a duration/, bad);
+});
+
+test('durationWithin bounds a duration, and never admits one too large to be exact', () => {
+  assert.ok(durationWithin('24h', '24h'));
+  assert.ok(durationWithin('1439m59s999ms', '24h'));
+  assert.ok(!durationWithin('24h1ms', '24h'));
+  assert.ok(!durationWithin('99999999999999999999999h', '24h'));
+  assert.ok(!durationWithin(`${'9'.repeat(400)}ms`, `${'9'.repeat(400)}ms`), 'Infinity is not within anything');
 });
 
 test('formatMs is short and human', () => {

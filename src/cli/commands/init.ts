@@ -1,11 +1,18 @@
 /** `gangway init`: scaffold gangway.yml, an env template from an existing .env, and .gitignore lines. */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { pathExists } from '../../util/fs.js';
 import { parseEnv } from '../../env/parse.js';
-import { appNameFrom, envTemplate, gangwayYaml, missingGitignoreLines } from '../../init/scaffold.js';
+import {
+  appNameFrom,
+  envTemplate,
+  gangwayYaml,
+  LOCAL_SCHEMA,
+  missingGitignoreLines,
+  schemaRef,
+} from '../../init/scaffold.js';
+import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 
 const COMPOSE_CANDIDATES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
@@ -38,7 +45,10 @@ export async function runInit(ctx: CommandContext, options: { envFile: string; f
     }
   }
 
-  await writeFile(configPath, gangwayYaml({ app: appNameFrom(basename(projectDir)), composeFile, ...(envFile && { envFile, templateFile }), schemaRef: schemaRef(projectDir) }));
+  const app = appNameFrom(basename(projectDir));
+  const schema = schemaRef(projectDir, await localInstallRoot(projectDir), VERSION);
+  const env = envFile && { envFile, templateFile };
+  await writeFile(configPath, gangwayYaml({ app, composeFile, ...env, schemaRef: schema }));
   reporter.item('ok', relative(process.cwd(), configPath) || configPath, `compose: ${composeFile}${envFile ? `, env: ${envFile}` : ''}`);
   written.push(basename(configPath));
 
@@ -55,11 +65,15 @@ export async function runInit(ctx: CommandContext, options: { envFile: string; f
   reporter.result({ ok: true, written });
 }
 
-/** Point the editor at the schema shipped with this gangway: relative when it sits inside the project. */
-function schemaRef(projectDir: string): string {
-  const schema = fileURLToPath(new URL('../../../schema/gangway.schema.json', import.meta.url));
-  const rel = relative(projectDir, schema);
-  return rel.startsWith('..') || resolve(rel) === rel ? toPosix(schema) : `./${toPosix(rel)}`;
+/**
+ * The directory whose node_modules holds gangway, from gangway.yml's directory up to the repository root
+ * (as node resolves it); none above the repository, where teammates would not have it.
+ */
+async function localInstallRoot(configDir: string): Promise<string | undefined> {
+  for (let dir = configDir; ; dir = dirname(dir)) {
+    if (await pathExists(join(dir, LOCAL_SCHEMA))) return dir;
+    if ((await pathExists(join(dir, '.git'))) || dirname(dir) === dir) return undefined;
+  }
 }
 
 function toPosix(p: string): string {

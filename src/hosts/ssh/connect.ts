@@ -2,24 +2,18 @@
  * Open one SSH connection to a host: ssh_config resolution, jump hosts (chained through forwarded
  * channels), host key verification, authentication, keepalive and connect timeout.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { userInfo } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import ssh2, { type Client, type ConnectConfig } from 'ssh2';
 import type { SshSettings } from '../../config/config.js';
-import { parseHostSpec } from '../../config/hosts.js';
 import { ChangedHostKeyError, ConfigError, ConnectionError, UnknownHostKeyError } from '../../errors.js';
 import { authMethods } from './auth.js';
 import { algorithmsForKeyType, fingerprintOf, keyTypeOf, verifyHostKey, type HostKeyVerdict } from './host-key.js';
-import { entriesFor, knownHostsName, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
-import { readSshConfig } from './ssh-config.js';
+import { appendKnownHostsLine, entriesFor, knownHostsName, parseKnownHosts } from './known-hosts.js';
+import type { KnownHostEntry } from './known-hosts.js';
+import { planRoute, type RouteHop, type SshEndpoint } from './route.js';
 
-export interface SshEndpoint {
-  host: string;
-  user?: string;
-  port?: number;
-}
+export type { SshEndpoint } from './route.js';
 
 export interface ConnectOptions {
   /** Record an unknown host key in known_hosts instead of refusing (`--accept-new-host-key`). */
@@ -39,31 +33,31 @@ export interface SshConnection {
 }
 
 export async function connectSsh(endpoint: SshEndpoint, settings: SshSettings, options: ConnectOptions = {}): Promise<SshConnection> {
-  const fromConfig = readSshConfig(settings.configFile, endpoint.host);
-  const host = fromConfig.hostName ?? endpoint.host;
-  const port = endpoint.port ?? fromConfig.port ?? 22;
-  const username = endpoint.user ?? fromConfig.user ?? userInfo().username;
-  const jumpSpec = settings.jump ?? fromConfig.proxyJump;
-
-  let jump: SshConnection | undefined;
-  let sock: Duplex | undefined;
-  if (jumpSpec) {
-    // ProxyJump may chain hosts ("a,b"): connect to the first, which jumps through the rest.
-    const hops = jumpSpec.split(',');
-    const last = parseJump(hops.pop()!);
-    // The jump host is checked against known_hosts; the target's pinned fingerprints are not its own.
-    const { jump: _targetJump, ...rest } = settings;
-    const jumpSettings: SshSettings = { ...rest, fingerprints: [], ...(hops.length > 0 && { jump: hops.join(',') }) };
-    jump = await connectSsh(last, jumpSettings, options);
-    sock = await forward(jump, host, port);
+  let connection: SshConnection | undefined;
+  for (const hop of planRoute(endpoint, settings)) {
+    const through = connection;
+    connection = await connectHop(hop, through, options).catch((e: unknown) => {
+      through?.close(); // also when the hop failed before its handshake (closing twice is harmless)
+      throw e;
+    });
   }
+  return connection!;
+}
 
+/** Connect to one hop, through the connection to the jump host before it when there is one (closed with it). */
+async function connectHop(
+  hop: RouteHop,
+  jump: SshConnection | undefined,
+  options: ConnectOptions,
+): Promise<SshConnection> {
+  const { host, port, username, settings } = hop;
+  const sock = jump && (await forward(jump, host, port));
   const name = knownHostsName(host, port);
   const knownHosts = await readKnownHosts(settings.knownHosts, options.warn);
   const auth = await authMethods({
     username,
     ...(settings.key !== undefined && { explicitKey: settings.key }),
-    configKeys: fromConfig.identityFiles,
+    configKeys: hop.identityFiles,
     passphraseEnv: settings.passphraseEnv,
     ...(options.env && { env: options.env }),
     ...(options.warn && { warn: options.warn }),
@@ -99,7 +93,6 @@ export async function connectSsh(endpoint: SshEndpoint, settings: SshSettings, o
   } catch (cause) {
     client.on('error', () => {}); // ssh2 may report the teardown of a failed connection once more
     client.end();
-    jump?.close();
     throw connectError(cause, address, settings, seenKey, verdict);
   }
   client.on('error', () => {}); // later transport errors surface on the channels that were in use
@@ -123,19 +116,10 @@ export async function connectSsh(endpoint: SshEndpoint, settings: SshSettings, o
   };
 }
 
-function parseJump(text: string): SshEndpoint {
-  const spec = parseHostSpec(text.trim());
-  if ('error' in spec || spec.kind !== 'ssh') {
-    throw new ConfigError([{ file: 'gangway.yml', key: 'ssh.jump', message: `"${text}" is not a jump host (user@host[:port]): ${'error' in spec ? spec.error : 'local'}` }]);
-  }
-  return { host: spec.host, ...(spec.user && { user: spec.user }), ...(spec.port && { port: spec.port }) };
-}
-
 function forward(jump: SshConnection, host: string, port: number): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     jump.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
       if (err) {
-        jump.close();
         reject(new ConnectionError('E_SSH_JUMP', `jump host ${jump.address} could not reach ${host}:${port}: ${err.message}`, { cause: err }));
       } else resolve(stream);
     });
@@ -161,8 +145,13 @@ function preferredHostKeyAlgorithms(known: KnownHostEntry[]): { prepend: string[
 }
 
 async function recordHostKey(file: string, name: string, key: Buffer): Promise<void> {
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  await appendFile(file, `${name} ${keyTypeOf(key)} ${key.toString('base64')}\n`, { mode: 0o600 });
+  try {
+    await appendKnownHostsLine(file, `${name} ${keyTypeOf(key)} ${key.toString('base64')}`);
+  } catch (cause) {
+    const why = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    const message = `cannot record the host key of ${name} in ${file}: ${why}`;
+    throw new ConnectionError('E_KNOWN_HOSTS_WRITE', message, { cause });
+  }
 }
 
 function connectError(cause: unknown, address: string, settings: SshSettings, key: Buffer | undefined, verdict: HostKeyVerdict | undefined): Error {

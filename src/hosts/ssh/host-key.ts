@@ -32,7 +32,7 @@ export function verifyHostKey(key: Buffer, policy: HostKeyPolicy): HostKeyVerdic
   const revoked = matching.find((e) => e.marker === 'revoked' && e.key.equals(key));
   if (revoked) return { status: 'revoked', reason: `marked @revoked in known_hosts line ${revoked.line}` };
   if (policy.pinned.length > 0) {
-    return policy.pinned.includes(fingerprintOf(key))
+    return policy.pinned.some((pin) => samePin(pin, fingerprintOf(key)))
       ? { status: 'trusted', by: 'pinned fingerprint' }
       : { status: 'changed', reason: `does not match the pinned fingerprint ${policy.pinned.join(', ')}` };
   }
@@ -41,6 +41,11 @@ export function verifyHostKey(key: Buffer, policy: HostKeyPolicy): HostKeyVerdic
   if (same) return { status: 'trusted', by: `known_hosts line ${same.line}` };
   if (plain.length > 0) return { status: 'changed', reason: `known_hosts line ${plain[0]!.line} has a different key` };
   return { status: 'unknown' };
+}
+
+/** A pin copied with the base64 padding some ssh-keygen output shows (`SHA256:…=`) is the same fingerprint. */
+function samePin(pin: string, fingerprint: string): boolean {
+  return pin.replace(/=+$/, '') === fingerprint;
 }
 
 /** ssh2 host-key algorithm names for a known_hosts key type, to ask the server for keys we can check. */

@@ -3,6 +3,8 @@
  * format (hashed entries, markers, negated patterns, [host]:port) — see sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT".
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 export type KnownHostMarker = 'revoked' | 'cert-authority';
 
@@ -62,11 +64,12 @@ export function hostFieldMatches(hostsField: string, name: string): boolean {
   return matched;
 }
 
+/** OpenSSH lowercases the host name before hashing it (as it does before every lookup). */
 function hashedMatches(field: string, name: string): boolean {
   const [, , saltB64, hashB64] = field.split('|');
   if (!saltB64 || !hashB64) return false;
   const expected = Buffer.from(hashB64, 'base64');
-  const actual = createHmac('sha1', Buffer.from(saltB64, 'base64')).update(name).digest();
+  const actual = createHmac('sha1', Buffer.from(saltB64, 'base64')).update(name.toLowerCase()).digest();
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
@@ -83,4 +86,12 @@ export function hashHostName(name: string, salt: Buffer): string {
 /** Entries that apply to a host (markers included, so callers can see revocations). */
 export function entriesFor(entries: readonly KnownHostEntry[], name: string): KnownHostEntry[] {
   return entries.filter((e) => hostFieldMatches(e.hosts, name));
+}
+
+/** Append one line to known_hosts, first ending a last line that has no newline (else both lines break). */
+export async function appendKnownHostsLine(file: string, line: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const existing = await readFile(file).catch(() => Buffer.alloc(0));
+  const separator = existing.length > 0 && existing.at(-1) !== 0x0a ? '\n' : '';
+  await appendFile(file, `${separator}${line}\n`, { mode: 0o600 });
 }

@@ -175,6 +175,35 @@ test('~/.ssh/config supplies HostName, User, Port, IdentityFile and ProxyJump fo
   assert.equal(c.address, `root@[${env.host}]:${env.port}`);
 });
 
+test('a ProxyJump in a Host * block reaches the target through the jump host, which connects directly', async () => {
+  const dir = tempDir();
+  const knownHosts = writeKnownHosts(dir, [
+    { port: env.port, key: 'target' },
+    { port: env.jumpPort, key: 'jump' },
+  ]);
+  const configFile = join(dir, 'config');
+  const bastion = `Host gw-bastion\n  HostName ${env.host}\n  Port ${env.jumpPort}\n  User root\n`;
+  const app = `Host gw-app\n  HostName ${env.host}\n  Port ${env.port}\n  User root\n`;
+  writeFileSync(configFile, `${bastion}\n${app}\nHost *\n  ProxyJump gw-bastion\n`);
+  const jumpLog = join(env.dir, 'sshd-jump.log');
+  const before = readFileSync(jumpLog, 'utf8').split('Accepted publickey').length;
+  const c = await roundTrip(sshSettings({ knownHosts, configFile }), {}, { host: 'gw-app' } as typeof target);
+  assert.equal(c.address, `root@[${env.host}]:${env.port}`);
+  const after = readFileSync(jumpLog, 'utf8').split('Accepted publickey').length;
+  assert.equal(after, before + 1, 'went through the jump sshd');
+});
+
+test('--accept-new-host-key on a known_hosts without a final newline keeps both lines readable', async () => {
+  const knownHosts = join(tempDir(), 'known_hosts');
+  const jumpKey = env.hostKeyPub('jump');
+  writeFileSync(knownHosts, `[${env.host}]:${env.jumpPort} ${jumpKey.type} ${jumpKey.base64}`);
+  await roundTrip(sshSettings({ knownHosts }), { acceptNewHostKey: true });
+  for (const port of [env.port, env.jumpPort]) {
+    const found = execFileSync('ssh-keygen', ['-F', `[${env.host}]:${port}`, '-f', knownHosts], { encoding: 'utf8' });
+    assert.match(found, /ssh-ed25519/, `port ${port}`);
+  }
+});
+
 test('connect timeout: a port that accepts but never answers fails within the timeout', async () => {
   const sockets: Socket[] = [];
   const silent = createServer((s) => sockets.push(s));

@@ -49,3 +49,10 @@ test('a pinned fingerprint decides alone: match trusted, mismatch changed', () =
 test('@cert-authority lines do not make a plain key trusted', () => {
   assert.equal(verifyHostKey(A, { name: 'h', pinned: [], knownHosts: known(line('h', A, '@cert-authority ')) }).status, 'unknown');
 });
+
+test('a pinned fingerprint written with its base64 padding (SHA256:…=) matches', () => {
+  const padded = `${fingerprintOf(A)}=`;
+  const verdict = verifyHostKey(A, { name: 'h', pinned: [padded], knownHosts: [] });
+  assert.deepEqual(verdict, { status: 'trusted', by: 'pinned fingerprint' });
+  assert.equal(verifyHostKey(B, { name: 'h', pinned: [padded], knownHosts: [] }).status, 'changed');
+});

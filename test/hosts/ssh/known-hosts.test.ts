@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { entriesFor, hashHostName, hostFieldMatches, knownHostsName, parseKnownHosts } from '../../../src/hosts/ssh/known-hosts.js';
+import {
+  appendKnownHostsLine,
+  entriesFor,
+  hashHostName,
+  hostFieldMatches,
+  knownHostsName,
+  parseKnownHosts,
+} from '../../../src/hosts/ssh/known-hosts.js';
 
 const KEY_A = 'AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const KEY_B = 'AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
@@ -58,4 +68,26 @@ test('hashed entries match only their host (HMAC-SHA1 with the stored salt)', ()
   assert.ok(!hostFieldMatches('|1|broken', '127.0.0.1'));
   const { entries } = parseKnownHosts(`${hashed} ssh-ed25519 ${KEY_A}\nother ssh-ed25519 ${KEY_B}\n`);
   assert.deepEqual(entriesFor(entries, '[127.0.0.1]:2222').map((e) => e.line), [1]);
+});
+
+test('hashed entries match the host name in any case (OpenSSH hashes it lowercased)', () => {
+  const hashed = hashHostName('web1.example.com', randomBytes(20));
+  assert.ok(hostFieldMatches(hashed, 'Web1.Example.COM'));
+  assert.ok(hostFieldMatches(hashHostName('[db.example.com]:2222', randomBytes(20)), '[DB.example.com]:2222'));
+});
+
+test('appending to a known_hosts without a final newline ends that line first', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'gangway-kh-')), 'known_hosts');
+  writeFileSync(file, `old ssh-ed25519 ${KEY_A}`);
+  await appendKnownHostsLine(file, `new ssh-ed25519 ${KEY_B}`);
+  assert.equal(readFileSync(file, 'utf8'), `old ssh-ed25519 ${KEY_A}\nnew ssh-ed25519 ${KEY_B}\n`);
+  await appendKnownHostsLine(file, `third ssh-ed25519 ${KEY_A}`);
+  const { entries, invalidLines } = parseKnownHosts(readFileSync(file, 'utf8'));
+  assert.deepEqual([entries.map((e) => e.hosts), invalidLines], [['old', 'new', 'third'], []]);
+});
+
+test('appending creates known_hosts (and its directory) when missing', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'gangway-kh-')), 'ssh', 'known_hosts');
+  await appendKnownHostsLine(file, `new ssh-ed25519 ${KEY_B}`);
+  assert.equal(readFileSync(file, 'utf8'), `new ssh-ed25519 ${KEY_B}\n`);
 });
