@@ -62,7 +62,10 @@ export function formatProblem(p: ConfigProblem): string {
 export class ConfigError extends GangwayError {
   readonly problems: ConfigProblem[];
   constructor(problems: ConfigProblem[], options?: GangwayErrorOptions) {
-    const head = problems.length === 1 ? formatProblem(problems[0]!) : `${problems.length} problems in ${problems[0]?.file ?? 'configuration'}`;
+    const head =
+      problems.length === 1
+        ? formatProblem(problems[0]!)
+        : `${problems.length} problems in ${problems[0]?.file ?? 'configuration'}`;
     super('E_CONFIG', ExitCode.usage, head, {
       ...options,
       hints: problems.length === 1 ? options?.hints : [...problems.map(formatProblem), ...(options?.hints ?? [])],
@@ -102,12 +105,16 @@ export class ChangedHostKeyError extends ConnectionError {
     readonly keyType: string,
     reason: string,
   ) {
-    super('E_HOST_KEY_CHANGED', `HOST KEY OF ${host} HAS CHANGED or is revoked: refusing to connect (${keyType} ${fingerprint}; ${reason})`, {
-      hints: [
-        'someone could be intercepting the connection, or the server was reinstalled.',
-        'if the change is expected, remove the old entry (ssh-keygen -R <host>) or update the pinned fingerprint.',
-      ],
-    });
+    super(
+      'E_HOST_KEY_CHANGED',
+      `HOST KEY OF ${host} HAS CHANGED or is revoked: refusing to connect (${keyType} ${fingerprint}; ${reason})`,
+      {
+        hints: [
+          'someone could be intercepting the connection, or the server was reinstalled.',
+          'if the change is expected, remove the old entry (ssh-keygen -R <host>) or update the pinned fingerprint.',
+        ],
+      },
+    );
   }
 }
 

@@ -16,7 +16,11 @@ import { LocalHost } from '../hosts/local-host.js';
 import { fail, ok, warn, type CheckItem } from './checklist.js';
 import { checkImageTag } from './compose-config.js';
 
-export async function composeChecks(config: Config, envEntries: readonly EnvEntry[] | undefined, tag = checkImageTag(config)): Promise<CheckItem[]> {
+export async function composeChecks(
+  config: Config,
+  envEntries: readonly EnvEntry[] | undefined,
+  tag = checkImageTag(config),
+): Promise<CheckItem[]> {
   const { files, problems } = await loadComposeFiles(config.compose, config.baseDir);
   const items: CheckItem[] = problems.map((p) => fail('compose file', formatProblem(p)));
   if (files.length < config.compose.length) return items; // unreadable or unparsable: the rest would only repeat it
@@ -25,7 +29,10 @@ export async function composeChecks(config: Config, envEntries: readonly EnvEntr
   values.set('IMAGE_TAG', tag);
   const lookup = (name: string) => values.get(name);
 
-  const schemaProblems: ConfigProblem[] = [...files.flatMap((f) => validateCompose(f, lookup)), ...invalidInterpolations(files)];
+  const schemaProblems: ConfigProblem[] = [
+    ...files.flatMap((f) => validateCompose(f, lookup)),
+    ...invalidInterpolations(files),
+  ];
   for (const p of schemaProblems) items.push(fail('compose schema', formatProblem(p)));
   if (schemaProblems.length === 0) {
     const names = files.map((f) => relative(config.baseDir, f.path) || f.path).join(', ');
@@ -33,18 +40,31 @@ export async function composeChecks(config: Config, envEntries: readonly EnvEntr
   }
 
   const refs = composeVariables(files);
-  const unresolved = unresolvedVariables(refs, (n) => values.has(n), (n) => (values.get(n) ?? '') !== '');
+  const unresolved = unresolvedVariables(
+    refs,
+    (n) => values.has(n),
+    (n) => (values.get(n) ?? '') !== '',
+  );
   for (const p of unresolved) items.push((p.severity === 'error' ? fail : warn)('compose variables', formatProblem(p)));
   if (unresolved.length === 0) {
     const distinct = new Set(refs.filter((r) => !r.inKey).map((r) => r.name)).size;
-    items.push(ok('compose variables', `all ${distinct} variables resolve from the env file${values.has('IMAGE_TAG') ? ' and IMAGE_TAG' : ''}`));
+    items.push(
+      ok(
+        'compose variables',
+        `all ${distinct} variables resolve from the env file${values.has('IMAGE_TAG') ? ' and IMAGE_TAG' : ''}`,
+      ),
+    );
   }
 
   items.push(...(await healthServiceChecks(config, files, lookup)));
   return items;
 }
 
-async function healthServiceChecks(config: Config, files: ComposeFile[], lookup: (name: string) => string | undefined): Promise<CheckItem[]> {
+async function healthServiceChecks(
+  config: Config,
+  files: ComposeFile[],
+  lookup: (name: string) => string | undefined,
+): Promise<CheckItem[]> {
   const services = composeServices(files);
   const items: CheckItem[] = [];
   for (const name of config.health.services) {
@@ -52,7 +72,12 @@ async function healthServiceChecks(config: Config, files: ComposeFile[], lookup:
     const title = `health service ${name}`;
     if (!service) {
       const suggestion = didYouMean(name, [...services.keys()]);
-      items.push(fail(title, `not a service of the compose files${suggestion ? `; did you mean "${suggestion}"?` : ''} (services: ${[...services.keys()].join(', ')})`));
+      items.push(
+        fail(
+          title,
+          `not a service of the compose files${suggestion ? `; did you mean "${suggestion}"?` : ''} (services: ${[...services.keys()].join(', ')})`,
+        ),
+      );
     } else if (service.healthcheck === 'defined') {
       items.push(ok(title, 'has a healthcheck in the compose file'));
     } else if (service.healthcheck === 'disabled') {
@@ -65,16 +90,26 @@ async function healthServiceChecks(config: Config, files: ComposeFile[], lookup:
 }
 
 /** No healthcheck in compose: the image's own HEALTHCHECK decides — knowable only if the image is here. */
-async function imageHealthcheck(title: string, service: ComposeService, lookup: (name: string) => string | undefined): Promise<CheckItem> {
-  const unknown = warn(title, 'no healthcheck in the compose file; whether the image has one is unknown until the image is on the host');
+async function imageHealthcheck(
+  title: string,
+  service: ComposeService,
+  lookup: (name: string) => string | undefined,
+): Promise<CheckItem> {
+  const unknown = warn(
+    title,
+    'no healthcheck in the compose file; whether the image has one is unknown until the image is on the host',
+  );
   if (!service.image) return unknown;
   const image = interpolateTemplate(service.image, lookup);
   if (image.error || image.unsetUsed.length > 0) return unknown;
   const r = await new LocalHost()
-    .exec(['docker', 'image', 'inspect', '--format', '{{json .Config.Healthcheck}}', image.value], { timeoutMs: 15_000 })
+    .exec(['docker', 'image', 'inspect', '--format', '{{json .Config.Healthcheck}}', image.value], {
+      timeoutMs: 15_000,
+    })
     .catch(() => undefined);
   if (r?.code !== 0) return unknown;
   const healthcheck = JSON.parse(r.stdout.trim() || 'null') as { Test?: string[] } | null;
-  if (healthcheck?.Test && healthcheck.Test[0] !== 'NONE') return ok(title, `the image ${image.value} has a HEALTHCHECK`);
+  if (healthcheck?.Test && healthcheck.Test[0] !== 'NONE')
+    return ok(title, `the image ${image.value} has a HEALTHCHECK`);
   return fail(title, `neither the compose file nor the image ${image.value} defines a healthcheck`);
 }

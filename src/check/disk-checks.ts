@@ -24,7 +24,7 @@ export function diskItems(facts: HostFacts, images: SpaceNeed): CheckItem[] {
 }
 
 function imagesItem(facts: HostFacts, images: SpaceNeed): CheckItem {
-  if ('error' in facts.docker) return warn(IMAGES_TITLE, "not measured: Docker did not say where its data root is");
+  if ('error' in facts.docker) return warn(IMAGES_TITLE, 'not measured: Docker did not say where its data root is');
   const what = `Docker data root ${facts.docker.rootDir}`;
   // Docker Desktop keeps its data root inside its VM, out of reach of df.
   if (!facts.rootDisk) return warn(IMAGES_TITLE, `not measured: ${facts.docker.rootDir} is not visible on this host`);

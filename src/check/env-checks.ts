@@ -18,7 +18,11 @@ export async function envChecks(config: Config, env: LoadedEnvFile | undefined):
   const at = (p: { line?: number; key?: string }) => [p.line && `line ${p.line}`, p.key].filter(Boolean).join(' ');
   for (const p of sortProblems(lint)) items.push(STATUS[p.severity](`${name} ${at(p)}`.trim(), p.message));
   const errors = lint.filter((p) => p.severity === 'error').length;
-  items.unshift(errors > 0 ? fail('env file lint', `${name}: ${errors} problem${errors === 1 ? '' : 's'} (below)`) : ok('env file lint', `${name}: ${new Set(env.entries.map((e) => e.key)).size} keys, read as Compose reads them`));
+  items.unshift(
+    errors > 0
+      ? fail('env file lint', `${name}: ${errors} problem${errors === 1 ? '' : 's'} (below)`)
+      : ok('env file lint', `${name}: ${new Set(env.entries.map((e) => e.key)).size} keys, read as Compose reads them`),
+  );
 
   let keys: string[] | undefined;
   if (config.env.template) {
@@ -34,9 +38,22 @@ export async function envChecks(config: Config, env: LoadedEnvFile | undefined):
     forbidden: config.env.forbidden,
     strict: config.env.strict,
   });
-  for (const f of findings) items.push(STATUS[f.severity === 'error' ? 'error' : 'warning']('env contract', `${f.line ? `${name} line ${f.line}: ` : ''}${f.message}`));
+  for (const f of findings)
+    items.push(
+      STATUS[f.severity === 'error' ? 'error' : 'warning'](
+        'env contract',
+        `${f.line ? `${name} line ${f.line}: ` : ''}${f.message}`,
+      ),
+    );
   if (findings.length === 0 && (keys || config.env.required)) {
-    items.push(ok('env contract', keys ? `all ${keys.length} template keys present${config.env.required ? '' : ' and non-empty'}` : 'required keys present and non-empty'));
+    items.push(
+      ok(
+        'env contract',
+        keys
+          ? `all ${keys.length} template keys present${config.env.required ? '' : ' and non-empty'}`
+          : 'required keys present and non-empty',
+      ),
+    );
   }
   return items;
 }

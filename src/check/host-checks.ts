@@ -59,23 +59,35 @@ export async function hostChecks(
 function dockerCheck({ docker }: HostFacts): CheckItem {
   if (!('error' in docker)) return ok('Docker', `Engine ${docker.version}, data root ${docker.rootDir}`);
   const first = docker.error.split('\n').find((l) => l.trim()) ?? `exit ${docker.code}`;
-  const hint = /permission denied/i.test(docker.error) ? ' (add the SSH user to the docker group)'
-    : docker.code === 127 ? ' (is Docker installed?)' : '';
+  const hint = /permission denied/i.test(docker.error)
+    ? ' (add the SSH user to the docker group)'
+    : docker.code === 127
+      ? ' (is Docker installed?)'
+      : '';
   return fail('Docker', `${first.trim()}${hint}`);
 }
 
 function composeCheck(compose: ComposeCli | undefined): CheckItem {
   if (!compose) return fail('Compose', 'neither `docker compose` (v2) nor `docker-compose` (v1) found');
-  if (compose.flavour === 'v1') return warn('Compose', `docker-compose ${compose.version} (v1, end of life; falling back to it — install the v2 plugin)`);
+  if (compose.flavour === 'v1')
+    return warn(
+      'Compose',
+      `docker-compose ${compose.version} (v1, end of life; falling back to it — install the v2 plugin)`,
+    );
   return ok('Compose', `docker compose ${compose.version}`);
 }
 
 function dirCheck({ path, dir }: HostFacts): CheckItem {
   switch (dir?.state) {
-    case 'writable': return ok('deploy dir', `${path} exists and is writable`);
-    case 'creatable': return ok('deploy dir', `${path} will be created (${dir.parent} is writable)`);
-    case 'readonly': return fail('deploy dir', `${path} exists but is not writable by this user`);
-    case 'blocked': return fail('deploy dir', `${path} cannot be created: ${dir.parent} is not a writable directory`);
-    default: return fail('deploy dir', `could not inspect ${path}`);
+    case 'writable':
+      return ok('deploy dir', `${path} exists and is writable`);
+    case 'creatable':
+      return ok('deploy dir', `${path} will be created (${dir.parent} is writable)`);
+    case 'readonly':
+      return fail('deploy dir', `${path} exists but is not writable by this user`);
+    case 'blocked':
+      return fail('deploy dir', `${path} cannot be created: ${dir.parent} is not a writable directory`);
+    default:
+      return fail('deploy dir', `could not inspect ${path}`);
   }
 }

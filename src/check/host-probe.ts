@@ -51,13 +51,17 @@ export function parseProbe(stdout: string, stderr: string, dir: string): HostFac
   }
   const [state, ...parent] = (lines.get('dir') ?? '').split(' ');
   const dirState: DirState | undefined =
-    state === 'writable' || state === 'readonly' ? { state } :
-    state === 'creatable' || state === 'blocked' ? { state, parent: parent.join(' ') } : undefined;
+    state === 'writable' || state === 'readonly'
+      ? { state }
+      : state === 'creatable' || state === 'blocked'
+        ? { state, parent: parent.join(' ') }
+        : undefined;
   const [rc, ...info] = (lines.get('docker') ?? '').split(' ');
   const [version = '', rootDir = ''] = info.join(' ').split('|');
-  const docker: HostFacts['docker'] = rc === '0' && version !== ''
-    ? { version, rootDir }
-    : { error: stderr.trim() || `docker info exited ${rc || 'without output'}`, code: rc ? Number(rc) : null };
+  const docker: HostFacts['docker'] =
+    rc === '0' && version !== ''
+      ? { version, rootDir }
+      : { error: stderr.trim() || `docker info exited ${rc || 'without output'}`, code: rc ? Number(rc) : null };
   const dirDisk = parseDfLine(lines.get('df-dir') ?? '');
   const rootDisk = parseDfLine(lines.get('df-root') ?? '');
   const path = lines.get('path') ?? dir;

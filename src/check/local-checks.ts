@@ -12,7 +12,11 @@ export async function localChecks(config: Config, target: Target): Promise<Check
     try {
       await access(path, constants.R_OK);
       const { size, isFile } = await stat(path).then((s) => ({ size: s.size, isFile: s.isFile() }));
-      items.push(isFile ? ok(title, describe ? describe(size) : `${show(path)} readable`) : fail(title, `${show(path)} is not a file`));
+      items.push(
+        isFile
+          ? ok(title, describe ? describe(size) : `${show(path)} readable`)
+          : fail(title, `${show(path)} is not a file`),
+      );
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       items.push(fail(title, `${show(path)} ${code === 'ENOENT' ? 'not found' : `cannot be read (${code})`}`));
@@ -35,9 +39,15 @@ async function keyCheck(key: string): Promise<CheckItem> {
   try {
     const { mode } = await stat(key);
     if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-      return warn('SSH key', `${key} is readable by group or others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
+      return warn(
+        'SSH key',
+        `${key} is readable by group or others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+      );
     }
-    return ok('SSH key', `${key} present, permissions ${process.platform === 'win32' ? 'not checked on Windows' : 'private'}`);
+    return ok(
+      'SSH key',
+      `${key} present, permissions ${process.platform === 'win32' ? 'not checked on Windows' : 'private'}`,
+    );
   } catch {
     return fail('SSH key', `${key} not found`);
   }

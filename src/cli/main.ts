@@ -53,7 +53,9 @@ function report(e: unknown, reporter: Reporter): number {
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  reporter.error(`unexpected error: ${err.message}`, ['this is a bug in gangway; run again with -v for details and report it']);
+  reporter.error(`unexpected error: ${err.message}`, [
+    'this is a bug in gangway; run again with -v for details and report it',
+  ]);
   reporter.debug(err.stack ?? '');
   reporter.result({ ok: false, error: { code: 'E_INTERNAL', message: err.message } });
   return ExitCode.failed;

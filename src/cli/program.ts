@@ -32,7 +32,9 @@ type Action = (ctx: CommandContext, args: string[], options: Record<string, unkn
 
 export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
   const program = new Command('gangway')
-    .description('Deploy a Docker Compose stack to Linux servers over SSH (or the local Docker engine), with preflight checks, health gates and rollback.')
+    .description(
+      'Deploy a Docker Compose stack to Linux servers over SSH (or the local Docker engine), with preflight checks, health gates and rollback.',
+    )
     .version(VERSION, '-V, --version')
     .option('-c, --config <file>', 'path of gangway.yml', 'gangway.yml')
     .option('--json', 'print one JSON document on stdout (progress goes to stderr)')
@@ -56,14 +58,18 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
         await ctx.closeHosts();
       }
     };
-  const sub = (name: string, description: string) => program.command(name).description(description).exitOverride().showHelpAfterError();
+  const sub = (name: string, description: string) =>
+    program.command(name).description(description).exitOverride().showHelpAfterError();
 
-  sub('init', 'scaffold gangway.yml, an env template from an existing .env\'s keys, and .gitignore lines')
+  sub('init', "scaffold gangway.yml, an env template from an existing .env's keys, and .gitignore lines")
     .option('--env <file>', 'existing env file whose keys become the template', '.env')
     .option('--force', 'overwrite an existing gangway.yml')
     .action(action((ctx, _args, o) => runInit(ctx, { envFile: o.env as string, force: o.force === true })));
 
-  sub('check', 'preflight only: configuration, local files, and each host (SSH, Docker, Compose, deploy dir); changes nothing')
+  sub(
+    'check',
+    'preflight only: configuration, local files, and each host (SSH, Docker, Compose, deploy dir); changes nothing',
+  )
     .argument('[target]', 'target in gangway.yml (may be omitted when there is one)')
     .action(action((ctx, [target]) => runCheck(ctx, target)));
 
@@ -117,13 +123,22 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .argument('[service]', 'one compose service (default: all)')
     .option('-f, --follow', 'follow until interrupted')
     .addOption(new Option('--tail <n>', 'lines from the end of each log').argParser(positiveInt).default(100))
-    .action(action((ctx, [target, service], o) => runLogs(ctx, target, service, { follow: o.follow === true, tail: o.tail as number })));
+    .action(
+      action((ctx, [target, service], o) =>
+        runLogs(ctx, target, service, { follow: o.follow === true, tail: o.tail as number }),
+      ),
+    );
 
   const lock = sub('lock', 'show (status) or release the deploy lock').usage('status|release [target] [--force]');
-  lock.command('status').description('who holds the deploy lock and since when').argument('[target]', 'target in gangway.yml').exitOverride().action(action((ctx, [target]) => runLockStatus(ctx, target)));
+  lock
+    .command('status')
+    .description('who holds the deploy lock and since when')
+    .argument('[target]', 'target in gangway.yml')
+    .exitOverride()
+    .action(action((ctx, [target]) => runLockStatus(ctx, target)));
   lock
     .command('release')
-    .description('release the deploy lock (yours, or a dead holder\'s; --force for any)')
+    .description("release the deploy lock (yours, or a dead holder's; --force for any)")
     .argument('[target]', 'target in gangway.yml')
     .option('--force', 'release a lock held by someone else (recorded)')
     .addOption(yesOption())
@@ -132,7 +147,7 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
       action((ctx, [target], o) => runLockRelease(ctx, target, { force: o.force === true, yes: o.yes === true })),
     );
 
-  const env = sub('env', 'compare the local env file with the server\'s (diff)').usage('diff [target]');
+  const env = sub('env', "compare the local env file with the server's (diff)").usage('diff [target]');
   env
     .command('diff')
     .description('keys added, removed and changed versus the server (names only, never values)')

@@ -9,7 +9,13 @@ import type { Reporter } from '../output/reporter.js';
 import { registerEnvSecrets } from '../redact/register.js';
 import type { CommandContext } from './context.js';
 
-export async function runPlan(ctx: CommandContext, config: Config, target: Target, plan: DeployPlan, lockWaitMs: number): Promise<RunSummary> {
+export async function runPlan(
+  ctx: CommandContext,
+  config: Config,
+  target: Target,
+  plan: DeployPlan,
+  lockWaitMs: number,
+): Promise<RunSummary> {
   const { reporter } = ctx;
   const prefix = (host: string) => (target.hosts.length > 1 ? `${host}: ` : '');
   const summary = await applyPlan(plan, {
@@ -39,12 +45,40 @@ export function printSummary(reporter: Reporter, plan: DeployPlan, summary: RunS
     reporter.item(isSuccess(o) ? 'ok' : 'fail', o.host, describeOutcome(plan, o));
     if (o.firstErrorLine) reporter.info(`      first error line: ${o.firstErrorLine}`);
   }
-  const document = { ok: outcomes.every(isSuccess), release: plan.releaseId, operation: plan.operation, target: plan.target, hosts: outcomes };
-  if (summary.lockHeld) throw new GangwayError(summary.lockHeld.code, ExitCode.lockHeld, `${summary.lockHeld.message}; nothing was changed on any host`, { details: document, hints: summary.lockHeld.hints });
-  if (document.ok) return reporter.result(document);
-  const what = plan.operation === 'rollback' ? 'rollback' : plan.operation === 'env-only' ? 'env-only deploy' : `deploy of ${describeTag(plan.tag)}`;
-  const hosts = outcomes.filter((o) => !isSuccess(o)).map((o) => `${o.host} ${shortOutcome(o)}`).join('; ');
-  throw new GangwayError(plan.operation === 'rollback' ? 'E_ROLLBACK_FAILED' : 'E_DEPLOY_FAILED', ExitCode.failed, `${what} failed: ${hosts}`, { details: document });
+  const document = {
+    ok: outcomes.every(isSuccess),
+    release: plan.releaseId,
+    operation: plan.operation,
+    target: plan.target,
+    hosts: outcomes,
+  };
+  if (summary.lockHeld)
+    throw new GangwayError(
+      summary.lockHeld.code,
+      ExitCode.lockHeld,
+      `${summary.lockHeld.message}; nothing was changed on any host`,
+      { details: document, hints: summary.lockHeld.hints },
+    );
+  if (document.ok) {
+    reporter.result(document);
+    return;
+  }
+  const what =
+    plan.operation === 'rollback'
+      ? 'rollback'
+      : plan.operation === 'env-only'
+        ? 'env-only deploy'
+        : `deploy of ${describeTag(plan.tag)}`;
+  const hosts = outcomes
+    .filter((o) => !isSuccess(o))
+    .map((o) => `${o.host} ${shortOutcome(o)}`)
+    .join('; ');
+  throw new GangwayError(
+    plan.operation === 'rollback' ? 'E_ROLLBACK_FAILED' : 'E_DEPLOY_FAILED',
+    ExitCode.failed,
+    `${what} failed: ${hosts}`,
+    { details: document },
+  );
 }
 
 function describeOutcome(plan: DeployPlan, o: HostOutcome): string {
@@ -73,7 +107,9 @@ function shortOutcome(o: HostOutcome): string {
 }
 
 export function printPlan(reporter: Reporter, plan: DeployPlan): void {
-  reporter.heading(`\nplan: release ${plan.releaseId}, ${plan.operation}, tag ${describeTag(plan.tag)}${plan.imageName ? `, image ${plan.imageName}` : ''}`);
+  reporter.heading(
+    `\nplan: release ${plan.releaseId}, ${plan.operation}, tag ${describeTag(plan.tag)}${plan.imageName ? `, image ${plan.imageName}` : ''}`,
+  );
   for (const host of plan.hosts) {
     reporter.heading(`host ${host.host} (${host.dir})`);
     host.steps.forEach((step, i) => {
@@ -90,5 +126,6 @@ export async function confirmPlan(ctx: CommandContext, plan: DeployPlan): Promis
   const what = plan.operation === 'rollback' ? 'roll back' : `deploy ${describeTag(plan.tag)} to`;
   const answer = await rl.question(`${what} ${plan.target} (${plan.hosts.map((h) => h.host).join(', ')})? [y/N] `);
   rl.close();
-  if (!/^y(es)?$/i.test(answer.trim())) throw new GangwayError('E_ABORTED', ExitCode.failed, `${plan.operation} cancelled; nothing was changed`);
+  if (!/^y(es)?$/i.test(answer.trim()))
+    throw new GangwayError('E_ABORTED', ExitCode.failed, `${plan.operation} cancelled; nothing was changed`);
 }

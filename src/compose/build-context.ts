@@ -22,9 +22,12 @@ export async function buildSource(config: Config, image: string): Promise<BuildS
 async function contextOf(config: Config, image: string): Promise<Omit<BuildSource, 'exclude'>> {
   const name = image.slice(0, image.lastIndexOf(':'));
   for (const file of [...config.compose].reverse()) {
-    const doc = parse(await readFile(file, 'utf8')) as { services?: Record<string, { image?: unknown; build?: unknown }> } | null;
+    const doc = parse(await readFile(file, 'utf8')) as {
+      services?: Record<string, { image?: unknown; build?: unknown }>;
+    } | null;
     for (const service of Object.values(doc?.services ?? {})) {
-      if (typeof service?.image !== 'string' || !service.image.startsWith(`${name}:`) || service.build === undefined) continue;
+      if (typeof service?.image !== 'string' || !service.image.startsWith(`${name}:`) || service.build === undefined)
+        continue;
       const build = service.build;
       if (typeof build === 'string') return { context: resolve(dirname(file), build) };
       if (build && typeof build === 'object') {

@@ -33,7 +33,10 @@ const COMPOSE_TAGS = new Set(['!reset', '!override']);
  * Read and parse compose files, in order. A file that cannot be read or has YAML syntax errors yields
  * problems and no ComposeFile; the others are returned even when some fail.
  */
-export async function loadComposeFiles(paths: readonly string[], displayBase: string): Promise<{ files: ComposeFile[]; problems: ConfigProblem[] }> {
+export async function loadComposeFiles(
+  paths: readonly string[],
+  displayBase: string,
+): Promise<{ files: ComposeFile[]; problems: ConfigProblem[] }> {
   const files: ComposeFile[] = [];
   const problems: ConfigProblem[] = [];
   for (const p of paths) {
@@ -57,16 +60,23 @@ export async function loadComposeFiles(paths: readonly string[], displayBase: st
  * Parse one compose file's text. `file` is its display name. No ComposeFile when the YAML has errors;
  * a ConfigError when its aliases cannot be expanded safely.
  */
-export function parseComposeFile(text: string, path: string, file: string): { file?: ComposeFile; problems: ConfigProblem[] } {
+export function parseComposeFile(
+  text: string,
+  path: string,
+  file: string,
+): { file?: ComposeFile; problems: ConfigProblem[] } {
   const { source, problems: yamlProblems } = YamlSource.parse(file, text);
-  const problems = yamlProblems.filter((p) => !/^Unresolved tag: (.*)$/.test(p.message) || !COMPOSE_TAGS.has(p.message.slice('Unresolved tag: '.length)));
+  const problems = yamlProblems.filter(
+    (p) => !/^Unresolved tag: (.*)$/.test(p.message) || !COMPOSE_TAGS.has(p.message.slice('Unresolved tag: '.length)),
+  );
   if (source.doc.errors.length > 0) return { problems };
   const plain = plainDocument(source);
   // Not one problem among others: no Compose, local or on a server, may be handed the file (an alias bomb
   // hangs it), so the command stops here, before any host is contacted.
   if ('problem' in plain) throw new ConfigError([plain.problem]);
   const { doc, resets, overrides } = plain;
-  if (doc === null || doc === undefined) problems.push({ file, message: 'the file is empty (compose needs at least a services mapping)' });
+  if (doc === null || doc === undefined)
+    problems.push({ file, message: 'the file is empty (compose needs at least a services mapping)' });
   return { file: { path, file, text, source, doc, resets, overrides }, problems };
 }
 

@@ -35,7 +35,10 @@ export function composeServices(files: readonly ComposeFile[]): Map<string, Comp
     const services = record(record(f.doc)?.services);
     const resetOrOverride = (list: PropertyKey[][], name: string, key: string) =>
       list.some((p) => p.length === 3 && p[0] === 'services' && p[1] === name && p[2] === key);
-    const serviceNames = new Set([...Object.keys(services ?? {}), ...f.resets.filter((p) => p[0] === 'services' && p.length >= 2).map((p) => String(p[1]))]);
+    const serviceNames = new Set([
+      ...Object.keys(services ?? {}),
+      ...f.resets.filter((p) => p[0] === 'services' && p.length >= 2).map((p) => String(p[1])),
+    ]);
     for (const name of serviceNames) {
       const def = record(services?.[name]);
       const whole = (list: PropertyKey[][]) => list.some((p) => p.length === 2 && p[0] === 'services' && p[1] === name);
@@ -43,7 +46,9 @@ export function composeServices(files: readonly ComposeFile[]): Map<string, Comp
       let entry = acc.get(name);
       if (!entry) {
         if (!def) continue; // reset of a service no earlier file defines
-        entry = { service: { build: false, healthcheck: 'none', file: f.file, ...f.source.locate(['services'], name) } };
+        entry = {
+          service: { build: false, healthcheck: 'none', file: f.file, ...f.source.locate(['services'], name) },
+        };
         acc.set(name, entry);
       }
       const s = entry.service;
@@ -61,7 +66,9 @@ export function composeServices(files: readonly ComposeFile[]): Map<string, Comp
       if (def.build !== undefined && def.build !== null) s.build = true;
       const hc = record(def.healthcheck);
       if (hc) {
-        entry.healthcheck = resetOrOverride(f.overrides, name, 'healthcheck') ? { ...hc } : { ...entry.healthcheck, ...hc };
+        entry.healthcheck = resetOrOverride(f.overrides, name, 'healthcheck')
+          ? { ...hc }
+          : { ...entry.healthcheck, ...hc };
       }
     }
   }

@@ -30,7 +30,12 @@ function validator(): ValidateFunction {
   // No code optimisation passes, no inlined $refs: compiling is on every `gangway check`'s critical path (about
   // half the time of the defaults), and the validator checks a few small files once.
   const ajv = new Ajv({
-    strict: false, allErrors: true, validateFormats: false, verbose: true, inlineRefs: false, code: { optimize: false },
+    strict: false,
+    allErrors: true,
+    validateFormats: false,
+    verbose: true,
+    inlineRefs: false,
+    code: { optimize: false },
   });
   compiled = ajv.compile(schema);
   return compiled;
@@ -143,7 +148,8 @@ function simplify(errors: readonly ErrorObject[]): Issue[] {
     let j = i;
     while (j > 0 && isUnder(errors[j - 1]!.instancePath, e.instancePath)) j--;
     const branches = errors.slice(j, i);
-    const atSelf = (x: ErrorObject) => x.instancePath === e.instancePath && (x.keyword === 'type' || x.keyword === 'enum');
+    const atSelf = (x: ErrorObject) =>
+      x.instancePath === e.instancePath && (x.keyword === 'type' || x.keyword === 'enum');
     const specific = branches.filter((x) => !atSelf(x));
     if (specific.length > 0) {
       out.unshift(...simplify(specific));
@@ -156,7 +162,12 @@ function simplify(errors: readonly ErrorObject[]): Issue[] {
       }
       // A branch with an enum of strings also fails on type for a non-string: name the values, not "a string".
       if (values.length > 0 && values.every((v) => typeof v === 'string')) types.delete('string');
-      out.unshift({ instancePath: e.instancePath, keyword: e.keyword, params: e.params, alternatives: { types: [...types], values } });
+      out.unshift({
+        instancePath: e.instancePath,
+        keyword: e.keyword,
+        params: e.params,
+        alternatives: { types: [...types], values },
+      });
     }
     i = j - 1;
   }
@@ -222,7 +233,9 @@ function messageFor(issue: Issue, found: string): string {
   if (issue.alternatives) {
     const { types, values } = issue.alternatives;
     const options = [...values.map((v) => JSON.stringify(v)), ...types.map(typeName)];
-    return options.length > 0 ? `must be ${orList(options)}, found ${found}` : 'does not match any of the forms compose accepts here';
+    return options.length > 0
+      ? `must be ${orList(options)}, found ${found}`
+      : 'does not match any of the forms compose accepts here';
   }
   switch (issue.keyword) {
     case 'type':

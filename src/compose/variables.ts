@@ -94,7 +94,7 @@ function scanFile(file: ComposeFile): { refs: VariableRef[]; problems: ConfigPro
         walk(pair.value, childPath);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, [...path, i]));
+      for (const [i, item] of node.items.entries()) walk(item, [...path, i]);
     }
   };
   walk(file.source.doc.contents, []);
@@ -137,14 +137,27 @@ export function unresolvedVariables(
   for (const ref of refs) {
     const required = ref.operator === ':?' || ref.operator === '?';
     if (ref.inKey || (!required && !evaluated(ref))) continue;
-    const where = { file: ref.file, ...(ref.line === undefined ? {} : { line: ref.line, col: ref.col }), key: ref.key, variable: ref.name };
+    const where = {
+      file: ref.file,
+      ...(ref.line === undefined ? {} : { line: ref.line, col: ref.col }),
+      key: ref.key,
+      variable: ref.name,
+    };
     if (ref.operator === ':?' && !isNonEmpty(ref.name)) {
       const state = isSet(ref.name) ? 'is empty' : 'is not set';
       out.push({ ...where, severity: 'error', message: `required variable ${ref.name} ${state} (\${${ref.name}:?…})` });
     } else if (ref.operator === '?' && !isSet(ref.name)) {
-      out.push({ ...where, severity: 'error', message: `required variable ${ref.name} is not set (\${${ref.name}?…})` });
+      out.push({
+        ...where,
+        severity: 'error',
+        message: `required variable ${ref.name} is not set (\${${ref.name}?…})`,
+      });
     } else if (ref.operator === undefined && !isSet(ref.name)) {
-      out.push({ ...where, severity: 'warning', message: `variable ${ref.name} is not set; compose substitutes an empty string` });
+      out.push({
+        ...where,
+        severity: 'warning',
+        message: `variable ${ref.name} is not set; compose substitutes an empty string`,
+      });
     }
   }
   return out;

@@ -12,7 +12,8 @@ export function parseHostSpec(text: string): HostSpec | { error: string } {
   const at = text.lastIndexOf('@');
   const user = at >= 0 ? text.slice(0, at) : undefined;
   const rest = at >= 0 ? text.slice(at + 1) : text;
-  if (user !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(user)) return { error: `"${user}" is not a valid user name` };
+  if (user !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(user))
+    return { error: `"${user}" is not a valid user name` };
   let host: string;
   let portText: string | undefined;
   const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::(\d+))?$/.exec(rest);
@@ -29,7 +30,8 @@ export function parseHostSpec(text: string): HostSpec | { error: string } {
   let port: number | undefined;
   if (portText !== undefined) {
     port = Number(portText);
-    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) return { error: `port "${portText}" must be a number from 1 to 65535` };
+    if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
+      return { error: `port "${portText}" must be a number from 1 to 65535` };
   }
   return { kind: 'ssh', label: text, host, ...(user !== undefined && { user }), ...(port !== undefined && { port }) };
 }

@@ -26,7 +26,10 @@ export async function loadConfig(configPath: string = DEFAULT_CONFIG_FILE): Prom
     text = await readFile(file, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'file not found (create one with `gangway init`, or pass -c FILE)' : `cannot read: ${code ?? String(cause)}`;
+    const message =
+      code === 'ENOENT'
+        ? 'file not found (create one with `gangway init`, or pass -c FILE)'
+        : `cannot read: ${code ?? String(cause)}`;
     throw new ConfigError([{ file: configPath, message }], { cause });
   }
   return parseConfig(text, file, configPath);
@@ -40,7 +43,8 @@ export function parseConfig(text: string, file: string, displayName = basename(f
   if ('problem' in plain) throw new ConfigError([plain.problem]);
   const raw = plain.value ?? {};
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(byPosition(result.error.issues.flatMap((i) => issueToProblems(i, source, raw))));
+  if (!result.success)
+    throw new ConfigError(byPosition(result.error.issues.flatMap((i) => issueToProblems(i, source, raw))));
   const semantic: ConfigProblem[] = [];
   const config = resolveConfig(result.data, file, (path, message) => {
     const pos = source.locate(path);
@@ -56,8 +60,17 @@ function issueToProblems(issue: z.core.$ZodIssue, source: YamlSource, raw: unkno
     const allowed = allowedKeysAt(configSchema, issue.path);
     return issue.keys.map((key) => {
       const suggestion = didYouMean(key, allowed);
-      const hint = suggestion ? `; did you mean "${suggestion}"?` : allowed.length > 0 ? `; allowed: ${allowed.join(', ')}` : '';
-      return { file, ...source.locate(issue.path, key), key: formatKeyPath([...issue.path, key]), message: `unknown key${hint}` };
+      const hint = suggestion
+        ? `; did you mean "${suggestion}"?`
+        : allowed.length > 0
+          ? `; allowed: ${allowed.join(', ')}`
+          : '';
+      return {
+        file,
+        ...source.locate(issue.path, key),
+        key: formatKeyPath([...issue.path, key]),
+        message: `unknown key${hint}`,
+      };
     });
   }
   const present = valueAt(raw, issue.path) !== undefined;
@@ -92,12 +105,17 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
       else hosts.push(spec);
     });
     const seen = new Set<string>();
-    t.hosts.forEach((h, i) => (seen.has(h) ? report(['targets', name, 'hosts', i], `"${h}" is listed twice`) : seen.add(h)));
+    for (const [i, h] of t.hosts.entries()) {
+      if (seen.has(h)) report(['targets', name, 'hosts', i], `"${h}" is listed twice`);
+      else seen.add(h);
+    }
     const allLocal = t.hosts.every((h) => h === 'local');
-    if (!allLocal && t.hosts.includes('local')) report(['targets', name, 'hosts'], '"local" cannot be mixed with SSH hosts in one target');
+    if (!allLocal && t.hosts.includes('local'))
+      report(['targets', name, 'hosts'], '"local" cannot be mixed with SSH hosts in one target');
     let dir = t.dir;
     if (allLocal) dir = local(t.dir);
-    else if (!t.dir.startsWith('/') && !t.dir.startsWith('~/')) report(['targets', name, 'dir'], 'must be an absolute path on the server (or ~/… for the SSH user\'s home)');
+    else if (!t.dir.startsWith('/') && !t.dir.startsWith('~/'))
+      report(['targets', name, 'dir'], "must be an absolute path on the server (or ~/… for the SSH user's home)");
     else if (t.dir.split('/').includes('..')) report(['targets', name, 'dir'], 'must not contain ".."');
     targets[name] = { name, hosts, dir, ssh: resolveSsh(t.ssh, local) };
   }
@@ -128,14 +146,19 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
       timeoutMs: parseDuration(health.timeout),
     },
     keep: parsed.keep,
-    status: { cpuPercent: parsed.status.cpu_percent, memoryPercent: parsed.status.memory_percent, diskFreePercent: parsed.status.disk_free_percent },
+    status: {
+      cpuPercent: parsed.status.cpu_percent,
+      memoryPercent: parsed.status.memory_percent,
+      diskFreePercent: parsed.status.disk_free_percent,
+    },
     records: local(parsed.records),
     targets,
   };
 }
 
 function resolveSsh(ssh: ParsedSsh | undefined, local: (p: string) => string): SshSettings {
-  const fingerprints = ssh?.fingerprint === undefined ? [] : Array.isArray(ssh.fingerprint) ? ssh.fingerprint : [ssh.fingerprint];
+  const fingerprints =
+    ssh?.fingerprint === undefined ? [] : Array.isArray(ssh.fingerprint) ? ssh.fingerprint : [ssh.fingerprint];
   const configFile = ssh?.config === false ? false : local(ssh?.config ?? '~/.ssh/config');
   return {
     ...(ssh?.key !== undefined && { key: local(ssh.key) }),
@@ -155,12 +178,21 @@ export function selectTarget(config: Config, name: string | undefined): Target {
   const names = Object.keys(config.targets);
   if (name === undefined) {
     if (names.length === 1) return config.targets[names[0]!]!;
-    throw new ConfigError([{ file: basename(config.file), message: `several targets (${names.join(', ')}): name one, e.g. \`gangway check ${names[0]}\`` }]);
+    throw new ConfigError([
+      {
+        file: basename(config.file),
+        message: `several targets (${names.join(', ')}): name one, e.g. \`gangway check ${names[0]}\``,
+      },
+    ]);
   }
   const target = config.targets[name];
   if (target) return target;
   const suggestion = didYouMean(name, names);
   throw new ConfigError([
-    { file: basename(config.file), key: `targets.${name}`, message: `no such target${suggestion ? `; did you mean "${suggestion}"?` : ''} (targets: ${names.join(', ')})` },
+    {
+      file: basename(config.file),
+      key: `targets.${name}`,
+      message: `no such target${suggestion ? `; did you mean "${suggestion}"?` : ''} (targets: ${names.join(', ')})`,
+    },
   ]);
 }

@@ -1,7 +1,15 @@
 /** The keys a schema allows at a path: the candidates for "did you mean …?" on an unknown key. */
 import type { z } from 'zod';
 
-type Def = { type: string; shape?: Record<string, unknown>; innerType?: unknown; valueType?: unknown; element?: unknown; options?: unknown[]; in?: unknown };
+type Def = {
+  type: string;
+  shape?: Record<string, unknown>;
+  innerType?: unknown;
+  valueType?: unknown;
+  element?: unknown;
+  options?: unknown[];
+  in?: unknown;
+};
 
 function defOf(schema: unknown): Def {
   return (schema as { _zod: { def: Def } })._zod.def;

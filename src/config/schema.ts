@@ -33,29 +33,54 @@ const relativeDir = text().refine(
   'must be a relative path inside the deploy directory (no leading / and no ..)',
 );
 
-const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)');
+const envKey = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)');
 
 const envSchema = z
   .object({
     file: text().meta({ description: 'The env file with real values; becomes <dir>/.env (0600) on the server' }),
     template: text().optional().meta({ description: 'The keys that must exist (values in the template are ignored)' }),
-    required: z.array(envKey).optional().meta({ description: 'Keys that must be non-empty (default: every template key)' }),
-    forbidden: z.record(envKey, envKey).optional().meta({ description: 'Non-standard name -> the standard name to use instead' }),
-    strict: z.boolean().default(false).meta({ description: 'Keys in the env file but not in the template are errors, not warnings' }),
+    required: z
+      .array(envKey)
+      .optional()
+      .meta({ description: 'Keys that must be non-empty (default: every template key)' }),
+    forbidden: z
+      .record(envKey, envKey)
+      .optional()
+      .meta({ description: 'Non-standard name -> the standard name to use instead' }),
+    strict: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Keys in the env file but not in the template are errors, not warnings' }),
   })
   .strict();
 
 const imageSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9]+(?:[._\/:-][a-z0-9]+)*$/, 'must be an image name such as ghcr.io/acme/app (lower case, no tag)').meta({ description: 'Image name without tag; the compose file uses it with ${IMAGE_TAG}' }),
-    tag: text().default('git').meta({ description: 'git (exact tag, else short SHA) | date (YYYY.MM.DD) | timestamp (YYYYMMDD_HHMMSS) | a literal tag' }),
-    delivery: z.enum(['registry', 'archive', 'build']).default('registry').meta({ description: 'How the image reaches the server' }),
-    archive: text().optional().meta({ description: 'archive mode: a prebuilt image tar; without it, `docker save name:tag` locally' }),
+    name: z
+      .string()
+      .regex(/^[a-z0-9]+(?:[._/:-][a-z0-9]+)*$/, 'must be an image name such as ghcr.io/acme/app (lower case, no tag)')
+      .meta({ description: 'Image name without tag; the compose file uses it with ${IMAGE_TAG}' }),
+    tag: text().default('git').meta({
+      description: 'git (exact tag, else short SHA) | date (YYYY.MM.DD) | timestamp (YYYYMMDD_HHMMSS) | a literal tag',
+    }),
+    delivery: z
+      .enum(['registry', 'archive', 'build'])
+      .default('registry')
+      .meta({ description: 'How the image reaches the server' }),
+    archive: text()
+      .optional()
+      .meta({ description: 'archive mode: a prebuilt image tar; without it, `docker save name:tag` locally' }),
     registry: z
       .object({
-        server: text().optional().meta({ description: 'Registry host for docker login (default: the image name\'s registry)' }),
+        server: text()
+          .optional()
+          .meta({ description: "Registry host for docker login (default: the image name's registry)" }),
         username: text().optional(),
-        password_env: envKey.optional().meta({ description: 'Name of the local environment variable holding the password or token' }),
+        password_env: envKey
+          .optional()
+          .meta({ description: 'Name of the local environment variable holding the password or token' }),
       })
       .strict()
       .optional(),
@@ -72,9 +97,18 @@ const httpCheck = z
 
 const healthSchema = z
   .object({
-    services: z.array(text()).default([]).meta({ description: 'Compose services whose Docker healthcheck must report healthy' }),
-    http: z.array(httpCheck).default([]).meta({ description: 'HTTP checks run on the server (localhost means the server)' }),
-    smoke: z.array(z.url({ protocol: /^https?$/ })).default([]).meta({ description: 'URLs that must answer 2xx after the deploy' }),
+    services: z
+      .array(text())
+      .default([])
+      .meta({ description: 'Compose services whose Docker healthcheck must report healthy' }),
+    http: z
+      .array(httpCheck)
+      .default([])
+      .meta({ description: 'HTTP checks run on the server (localhost means the server)' }),
+    smoke: z
+      .array(z.url({ protocol: /^https?$/ }))
+      .default([])
+      .meta({ description: 'URLs that must answer 2xx after the deploy' }),
     fatal_logs: z
       .object({
         patterns: z.array(logPattern).min(1),
@@ -86,19 +120,37 @@ const healthSchema = z
   })
   .strict();
 
-const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be an OpenSSH SHA256 fingerprint, e.g. SHA256:abc… (ssh-keygen -lf key.pub)');
+const fingerprint = z
+  .string()
+  .regex(
+    /^SHA256:[A-Za-z0-9+/]{43}=?$/,
+    'must be an OpenSSH SHA256 fingerprint, e.g. SHA256:abc… (ssh-keygen -lf key.pub)',
+  );
 
 const sshSchema = z
   .object({
     key: text().optional().meta({ description: 'Private key file (~ expanded, relative to gangway.yml)' }),
-    passphrase_env: envKey.optional().meta({ description: 'Local environment variable holding the key passphrase (default GANGWAY_SSH_PASSPHRASE)' }),
+    passphrase_env: envKey
+      .optional()
+      .meta({ description: 'Local environment variable holding the key passphrase (default GANGWAY_SSH_PASSPHRASE)' }),
     known_hosts: text().optional().meta({ description: 'known_hosts file (default ~/.ssh/known_hosts)' }),
-    fingerprint: z.union([fingerprint, z.array(fingerprint).min(1)]).optional().meta({ description: 'Pinned host key fingerprint(s); when set, known_hosts is not consulted' }),
+    fingerprint: z
+      .union([fingerprint, z.array(fingerprint).min(1)])
+      .optional()
+      .meta({ description: 'Pinned host key fingerprint(s); when set, known_hosts is not consulted' }),
     jump: text().optional().meta({ description: 'Jump host, user@host[:port] (like ssh -J)' }),
-    config: z.union([text(), z.literal(false)]).optional().meta({ description: 'ssh_config file to read (default ~/.ssh/config); false to ignore it' }),
+    config: z
+      .union([text(), z.literal(false)])
+      .optional()
+      .meta({ description: 'ssh_config file to read (default ~/.ssh/config); false to ignore it' }),
     connect_timeout: duration('10m').default('5s'),
     keepalive: duration('1h').default('15s'),
-    max_channels: z.int().min(1).max(64).default(8).meta({ description: 'Concurrent SSH channels per host (OpenSSH allows 10 by default)' }),
+    max_channels: z
+      .int()
+      .min(1)
+      .max(64)
+      .default(8)
+      .meta({ description: 'Concurrent SSH channels per host (OpenSSH allows 10 by default)' }),
   })
   .strict();
 
@@ -106,15 +158,23 @@ export const TARGET_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 const targetSchema = z
   .object({
-    hosts: z.array(text()).min(1).meta({ description: 'user@host[:port], an ~/.ssh/config alias, or "local" for the local Docker engine' }),
-    dir: text().meta({ description: 'Deploy directory on each host (absolute or ~/…; relative to gangway.yml for local)' }),
+    hosts: z
+      .array(text())
+      .min(1)
+      .meta({ description: 'user@host[:port], an ~/.ssh/config alias, or "local" for the local Docker engine' }),
+    dir: text().meta({
+      description: 'Deploy directory on each host (absolute or ~/…; relative to gangway.yml for local)',
+    }),
     ssh: sshSchema.optional(),
   })
   .strict();
 
 export const configSchema = z
   .object({
-    app: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must match [a-z0-9][a-z0-9_-]* (it becomes the compose project name)').meta({ description: 'Compose project name and state namespace' }),
+    app: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must match [a-z0-9][a-z0-9_-]* (it becomes the compose project name)')
+      .meta({ description: 'Compose project name and state namespace' }),
     compose: z.union([text(), z.array(text()).min(1)]).meta({ description: 'Compose file(s), uploaded as they are' }),
     env: envSchema.optional(),
     image: imageSchema.optional(),
@@ -123,15 +183,31 @@ export const configSchema = z
     keep: z.int().min(1).default(5).meta({ description: 'Releases (and their images) kept on each host for rollback' }),
     status: z
       .object({
-        cpu_percent: z.number().positive().default(80).meta({ description: 'NO-GO when a service uses more CPU than this (docker stats %)' }),
-        memory_percent: z.number().positive().max(100).default(95).meta({ description: 'NO-GO when a service uses more of its memory limit than this' }),
-        disk_free_percent: z.number().min(0).max(100).default(10).meta({ description: 'Warn when the deploy directory\'s filesystem has less free space than this' }),
+        cpu_percent: z
+          .number()
+          .positive()
+          .default(80)
+          .meta({ description: 'NO-GO when a service uses more CPU than this (docker stats %)' }),
+        memory_percent: z
+          .number()
+          .positive()
+          .max(100)
+          .default(95)
+          .meta({ description: 'NO-GO when a service uses more of its memory limit than this' }),
+        disk_free_percent: z
+          .number()
+          .min(0)
+          .max(100)
+          .default(10)
+          .meta({ description: "Warn when the deploy directory's filesystem has less free space than this" }),
       })
       .strict()
       .prefault({})
       .meta({ description: 'Go/No-Go thresholds of `gangway status` (defaults after seed 004)' }),
     records: text().default('.gangway/records').meta({ description: 'Local run records and release.log' }),
-    targets: z.record(z.string().regex(TARGET_NAME, 'target names must match [a-z0-9][a-z0-9_-]*'), targetSchema).refine((t) => Object.keys(t).length > 0, 'at least one target is needed'),
+    targets: z
+      .record(z.string().regex(TARGET_NAME, 'target names must match [a-z0-9][a-z0-9_-]*'), targetSchema)
+      .refine((t) => Object.keys(t).length > 0, 'at least one target is needed'),
   })
   .strict()
   .meta({ title: 'gangway.yml', description: 'gangway deploy configuration' });

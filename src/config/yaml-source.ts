@@ -24,7 +24,12 @@ export class YamlSource {
     const source = new YamlSource(file, doc, lines);
     const problems = [...doc.errors, ...doc.warnings].map((e) => {
       const pos = lines.linePos(e.pos[0]);
-      return { file, line: pos.line, col: pos.col, message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') };
+      return {
+        file,
+        line: pos.line,
+        col: pos.col,
+        message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+      };
     });
     return { source, problems };
   }

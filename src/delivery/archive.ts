@@ -21,7 +21,7 @@ import { pipeline, Readable, Transform, type Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { familiarRef, imageId, shortId, tagImage, untagImage } from '../docker/image.js';
-import type { Host } from '../hosts/host.js';
+import type { ExecResult, Host } from '../hosts/host.js';
 import { LocalHost } from '../hosts/local-host.js';
 import type { DeliveryRequest, DeliveryResult } from './delivery.js';
 import { DeliveryError, errorLine, exitStatus, ImageMismatchError } from './errors.js';
@@ -65,7 +65,12 @@ export async function deliverArchive(host: Host, request: DeliveryRequest): Prom
   }
 }
 
-async function transfer(host: Host, request: DeliveryRequest, source: Source, started: number): Promise<DeliveryResult> {
+async function transfer(
+  host: Host,
+  request: DeliveryRequest,
+  source: Source,
+  started: number,
+): Promise<DeliveryResult> {
   const { image } = request;
   const previous = await imageId(host, image);
 
@@ -108,9 +113,14 @@ async function transfer(host: Host, request: DeliveryRequest, source: Source, st
   });
   const stderrLines = new LineSplitter(request.onLog);
 
-  let result;
+  let result: ExecResult;
   try {
-    result = await host.exec(['docker', 'load'], { stdin: output, signal: stop.signal, onStdout: stdoutLines.push, onStderr: stderrLines.push });
+    result = await host.exec(['docker', 'load'], {
+      stdin: output,
+      signal: stop.signal,
+      onStdout: stdoutLines.push,
+      onStderr: stderrLines.push,
+    });
   } catch (e) {
     if (sourceError) throw sourceFailure(source, sourceError);
     throw e;
@@ -123,22 +133,34 @@ async function transfer(host: Host, request: DeliveryRequest, source: Source, st
   if (sourceError) throw sourceFailure(source, sourceError);
   if (result.code !== 0) {
     const why = errorLine(result, { mask: request.mask });
-    throw new DeliveryError('E_IMAGE_LOAD', `${host.label}: docker load of ${image} (${source.what}) failed (${exitStatus(result)})${why ? `: ${why}` : ''}`, {
-      ...(/no space left/i.test(result.stderr) && { hints: [`free disk space on ${host.label} (docker system df; docker image prune)`] }),
-    });
+    throw new DeliveryError(
+      'E_IMAGE_LOAD',
+      `${host.label}: docker load of ${image} (${source.what}) failed (${exitStatus(result)})${why ? `: ${why}` : ''}`,
+      {
+        ...(/no space left/i.test(result.stderr) && {
+          hints: [`free disk space on ${host.label} (docker system df; docker image prune)`],
+        }),
+      },
+    );
   }
 
   // docker load read its stdin to the end, so the tar went through the sniffer; the guard is against a hang.
   await Promise.race([pipelineDone, delay(30_000, undefined, { ref: false })]);
   const contents = await Promise.race([sniffer.result, delay(30_000, undefined, { ref: false })]);
-  if (!contents) throw new DeliveryError('E_IMAGE_ARCHIVE', `${source.what}: the image tar could not be read to its end`);
-  if (!contents.ok) throw new DeliveryError('E_IMAGE_ARCHIVE', `${source.what} is not a docker image archive: ${contents.reason}`);
+  if (!contents)
+    throw new DeliveryError('E_IMAGE_ARCHIVE', `${source.what}: the image tar could not be read to its end`);
+  if (!contents.ok)
+    throw new DeliveryError('E_IMAGE_ARCHIVE', `${source.what} is not a docker image archive: ${contents.reason}`);
   const expected = pickImage(contents.images, image);
   if (!expected) {
     const names = contents.images.flatMap((i) => i.repoTags);
-    throw new DeliveryError('E_IMAGE_ARCHIVE', `${source.what} holds ${contents.images.length} images and none is named ${image}`, {
-      hints: names.length ? [`it holds: ${names.join(', ')}`] : [],
-    });
+    throw new DeliveryError(
+      'E_IMAGE_ARCHIVE',
+      `${source.what} holds ${contents.images.length} images and none is named ${image}`,
+      {
+        hints: names.length ? [`it holds: ${names.join(', ')}`] : [],
+      },
+    );
   }
   if (source.localId && !expected.ids.includes(source.localId)) {
     const restored = await restoreName(host, image, previous);
@@ -193,7 +215,12 @@ async function settleName(
   }
   await tagImage(host, hit, image);
   const now = await imageId(host, image);
-  if (now !== hit) throw new ImageMismatchError(`${host.label}: ${image} is ${now ? shortId(now) : 'missing'} right after docker tag ${shortId(hit)}`, hit, now);
+  if (now !== hit)
+    throw new ImageMismatchError(
+      `${host.label}: ${image} is ${now ? shortId(now) : 'missing'} right after docker tag ${shortId(hit)}`,
+      hit,
+      now,
+    );
   return hit;
 }
 
@@ -246,21 +273,36 @@ async function openArchive(path: string): Promise<Source> {
       await handle.close();
     }
   } catch (e) {
-    throw new DeliveryError('E_IMAGE_SOURCE', `cannot read the image archive ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    throw new DeliveryError(
+      'E_IMAGE_SOURCE',
+      `cannot read the image archive ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { cause: e },
+    );
   }
   const gzip = read >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   const tar = read === 512 && head.toString('latin1', 257, 262) === 'ustar';
   if (!gzip && !tar) {
-    throw new DeliveryError('E_IMAGE_ARCHIVE', `${path} is not an image archive: expected a tar written by docker save (or that tar gzip-compressed)`);
+    throw new DeliveryError(
+      'E_IMAGE_ARCHIVE',
+      `${path} is not an image archive: expected a tar written by docker save (or that tar gzip-compressed)`,
+    );
   }
   const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
-  return { stream, compressed: gzip, ...(!gzip && { total: size }), what: `archive ${path}`, close: () => stream.destroy() };
+  return {
+    stream,
+    compressed: gzip,
+    ...(!gzip && { total: size }),
+    what: `archive ${path}`,
+    close: () => stream.destroy(),
+  };
 }
 
 /** `docker save image` of the local engine, streamed from the child's stdout; a failing save fails the stream. */
 async function dockerSave(image: string, mask: ((text: string) => string) | undefined): Promise<Source> {
   const localId = await imageId(new LocalHost(), image).catch((e: Error) => {
-    throw new DeliveryError('E_IMAGE_SOURCE', `local: cannot inspect ${image} for docker save: ${e.message}`, { cause: e });
+    throw new DeliveryError('E_IMAGE_SOURCE', `local: cannot inspect ${image} for docker save: ${e.message}`, {
+      cause: e,
+    });
   });
   if (!localId) throw noLocalImage(image);
 
@@ -279,7 +321,9 @@ async function dockerSave(image: string, mask: ((text: string) => string) | unde
     if (end.error) throw new Error(`cannot run docker: ${end.error.message}`);
     if (end.code !== 0) {
       const why = errorLine({ stderr, stdout: '' }, { mask });
-      throw new Error(`docker save ${image} failed (${exitStatus({ code: end.code, ...(end.signal && { signal: end.signal }) })})${why ? `: ${why}` : ''}`);
+      throw new Error(
+        `docker save ${image} failed (${exitStatus({ code: end.code, ...(end.signal && { signal: end.signal }) })})${why ? `: ${why}` : ''}`,
+      );
     }
   }
   const stream = Readable.from(chunks(), { objectMode: false });

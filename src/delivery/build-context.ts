@@ -74,7 +74,10 @@ export async function collectContext(
   const dockerfilePath = toContextPath(root, dockerfile);
   const patterns = await readDockerignore(root);
   const ignored = dockerignore().add(patterns);
-  const reincluded = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1).trim()).filter((p) => p !== '');
+  const reincluded = patterns
+    .filter((p) => p.startsWith('!'))
+    .map((p) => p.slice(1).trim())
+    .filter((p) => p !== '');
 
   const fromGit = await gitFiles(root, reincluded);
   const candidates = fromGit ?? (await walk(root, reincluded.length === 0 ? ignored : undefined));
@@ -93,12 +96,22 @@ export async function collectContext(
     const info = await lstat(abs).catch(() => undefined);
     if (!info) {
       // A tracked file deleted in the work tree, or no .dockerignore: not sent. A missing Dockerfile is an error.
-      if (path === dockerfilePath) throw new ContextError(`the Dockerfile ${dockerfile} does not exist in the build context ${dir}`);
+      if (path === dockerfilePath)
+        throw new ContextError(`the Dockerfile ${dockerfile} does not exist in the build context ${dir}`);
       continue;
     }
     let entry: ContextEntry;
-    if (info.isSymbolicLink()) entry = { path, type: 'symlink', mode: info.mode & 0o7777, size: 0, mtime: info.mtime, linkname: await readlink(abs) };
-    else if (info.isFile()) entry = { path, type: 'file', mode: fileMode(info.mode), size: info.size, mtime: info.mtime };
+    if (info.isSymbolicLink())
+      entry = {
+        path,
+        type: 'symlink',
+        mode: info.mode & 0o7777,
+        size: 0,
+        mtime: info.mtime,
+        linkname: await readlink(abs),
+      };
+    else if (info.isFile())
+      entry = { path, type: 'file', mode: fileMode(info.mode), size: info.size, mtime: info.mtime };
     else continue; // a directory (an uninitialised submodule), a socket, a fifo: nothing to send
     entries.push(entry);
     bytes += entry.size;
@@ -110,7 +123,14 @@ export async function collectContext(
   }
   // Parents before children; a stable order makes the tar reproducible.
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { dir: root, selection: fromGit ? 'git' : 'files', entries, bytes, dockerfile: dockerfilePath, ignorePatterns: patterns };
+  return {
+    dir: root,
+    selection: fromGit ? 'git' : 'files',
+    entries,
+    bytes,
+    dockerfile: dockerfilePath,
+    ignorePatterns: patterns,
+  };
 }
 
 /**
@@ -118,13 +138,17 @@ export async function collectContext(
  * undefined when it was sent (then the failure is about something else).
  */
 export async function whyNotSent(context: BuildContext, path: string): Promise<string | undefined> {
-  const rel = posix.normalize(path.replace(/\\/g, '/')).replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
+  const rel = posix
+    .normalize(path.replace(/\\/g, '/'))
+    .replace(/^(\.\/|\/)+/, '')
+    .replace(/\/+$/, '');
   if (rel === '' || rel === '.' || rel.startsWith('../')) return undefined;
   if (context.entries.some((e) => e.path === rel || e.path.startsWith(`${rel}/`))) return undefined;
   if (!(await lstat(join(context.dir, ...rel.split('/'))).catch(() => undefined))) {
     return `${rel} does not exist in ${context.dir} (is it made by a step that did not run before the deploy?)`;
   }
-  if (dockerignore().add(context.ignorePatterns).ignores(rel)) return `${rel} is excluded by ${join(context.dir, '.dockerignore')}`;
+  if (dockerignore().add(context.ignorePatterns).ignores(rel))
+    return `${rel} is excluded by ${join(context.dir, '.dockerignore')}`;
   if (context.selection === 'git') {
     return `${rel} is ignored by git, and gangway sends only the files git tracks or would track: add the line "!${rel}" to ${join(context.dir, '.dockerignore')} to send it`;
   }
@@ -136,10 +160,21 @@ export function packContext(context: BuildContext): Readable {
   const pack = tar.pack();
   const write = async () => {
     for (const entry of context.entries) {
-      const header: TarHeader = { name: entry.path, type: entry.type, mode: entry.mode, mtime: entry.mtime, uid: 0, gid: 0, uname: '', gname: '' };
+      const header: TarHeader = {
+        name: entry.path,
+        type: entry.type,
+        mode: entry.mode,
+        mtime: entry.mtime,
+        uid: 0,
+        gid: 0,
+        uname: '',
+        gname: '',
+      };
       if (entry.type === 'symlink') header.linkname = entry.linkname ?? '';
       if (entry.type !== 'file') {
-        await new Promise<void>((resolvePromise, reject) => pack.entry(header, (err) => (err ? reject(err) : resolvePromise())));
+        await new Promise<void>((resolvePromise, reject) =>
+          pack.entry(header, (err) => (err ? reject(err) : resolvePromise())),
+        );
         continue;
       }
       header.size = entry.size;
@@ -164,10 +199,14 @@ async function writeFileEntry(pack: tar.Pack, header: TarHeader, abs: string, en
         if (part.length > 0 && !sink.write(part)) await new Promise<void>((r) => sink.once('drain', () => r()));
         if (left === 0) break;
       }
-      if (left !== 0) throw new ContextError(`${entry.path} changed while it was being sent (shorter than ${entry.size} bytes)`);
+      if (left !== 0)
+        throw new ContextError(`${entry.path} changed while it was being sent (shorter than ${entry.size} bytes)`);
       sink.end(undefined); // streamx typings want an argument; undefined writes nothing
     })().catch((err: Error) => {
-      failed = err instanceof ContextError ? err : new ContextError(`cannot read ${entry.path}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+      failed =
+        err instanceof ContextError
+          ? err
+          : new ContextError(`cannot read ${entry.path}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
       sink.destroy(failed);
     });
   });
@@ -237,7 +276,8 @@ async function gitFiles(root: string, reincluded: string[]): Promise<string[] | 
   if (files.size === 0) return undefined;
   if (reincluded.length > 0) {
     const wanted = dockerignore().add(reincluded);
-    for (const p of splitZ(await git(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard']))) if (wanted.ignores(p)) files.add(p);
+    for (const p of splitZ(await git(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard'])))
+      if (wanted.ignores(p)) files.add(p);
   }
   return [...files];
 }
@@ -254,12 +294,19 @@ class GitError extends ContextError {
 
 function git(cwd: string, args: string[]): Promise<Buffer> {
   return new Promise((resolvePromise, reject) => {
-    execFile('git', ['-c', 'core.quotePath=false', ...args], { cwd, encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (!err) return resolvePromise(stdout);
-      const text = stderr.toString().trim();
-      const notInstalled = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      reject(new GitError(`git ${args[0]} in ${cwd} failed: ${text.split('\n')[0] || err.message}`, text, notInstalled));
-    });
+    execFile(
+      'git',
+      ['-c', 'core.quotePath=false', ...args],
+      { cwd, encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (!err) return resolvePromise(stdout);
+        const text = stderr.toString().trim();
+        const notInstalled = (err as NodeJS.ErrnoException).code === 'ENOENT';
+        reject(
+          new GitError(`git ${args[0]} in ${cwd} failed: ${text.split('\n')[0] || err.message}`, text, notInstalled),
+        );
+      },
+    );
   });
 }
 

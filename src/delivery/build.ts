@@ -6,7 +6,7 @@
 import { pipeline } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { imageId } from '../docker/image.js';
-import type { Host } from '../hosts/host.js';
+import type { ExecResult, Host } from '../hosts/host.js';
 import { GZIP_LEVEL } from './archive.js';
 import { collectContext, ContextError, packContext, whyNotSent, type BuildContext } from './build-context.js';
 import type { DeliveryRequest, DeliveryResult } from './delivery.js';
@@ -22,7 +22,11 @@ export async function deliverBuild(host: Host, request: DeliveryRequest): Promis
   try {
     context = await collectContext(dir, request.dockerfile ?? 'Dockerfile', request.exclude);
   } catch (e) {
-    throw new DeliveryError('E_IMAGE_SOURCE', `local: cannot collect the build context of ${image}: ${(e as Error).message}`, { cause: e });
+    throw new DeliveryError(
+      'E_IMAGE_SOURCE',
+      `local: cannot collect the build context of ${image}: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 
   const stop = new AbortController();
@@ -33,7 +37,8 @@ export async function deliverBuild(host: Host, request: DeliveryRequest): Promis
   const output = meter.countSent();
   let sourceError: unknown;
   // docker build detects a gzip-compressed context; into the local engine it is sent as it is.
-  const stages = host.kind === 'local' ? [tar, meter.countRead()] : [tar, meter.countRead(), createGzip({ level: GZIP_LEVEL })];
+  const stages =
+    host.kind === 'local' ? [tar, meter.countRead()] : [tar, meter.countRead(), createGzip({ level: GZIP_LEVEL })];
   pipeline([...stages, output], (err) => {
     if (err && !stop.signal.aborted) {
       sourceError = err;
@@ -43,10 +48,13 @@ export async function deliverBuild(host: Host, request: DeliveryRequest): Promis
 
   const log = new LineSplitter(request.onLog);
   const sourceFailure = () => {
-    const message = sourceError instanceof ContextError ? sourceError.message : `reading ${dir} failed: ${(sourceError as Error).message}`;
+    const message =
+      sourceError instanceof ContextError
+        ? sourceError.message
+        : `reading ${dir} failed: ${(sourceError as Error).message}`;
     return new DeliveryError('E_IMAGE_SOURCE', `local: build context of ${image}: ${message}`, { cause: sourceError });
   };
-  let result;
+  let result: ExecResult;
   try {
     result = await host.exec(['docker', 'build', '-t', image, '-f', context.dockerfile, '-'], {
       stdin: output,
@@ -67,13 +75,21 @@ export async function deliverBuild(host: Host, request: DeliveryRequest): Promis
   if (result.code !== 0) {
     const why = errorLine(result, { last: true, mask: request.mask });
     const hint = await missingFileHint(context, `${result.stdout}\n${result.stderr}`);
-    throw new DeliveryError('E_IMAGE_BUILD', `${host.label}: docker build of ${image} failed (${exitStatus(result)})${why ? `: ${why}` : ''}`, {
-      ...(hint && { hints: [hint] }),
-    });
+    throw new DeliveryError(
+      'E_IMAGE_BUILD',
+      `${host.label}: docker build of ${image} failed (${exitStatus(result)})${why ? `: ${why}` : ''}`,
+      {
+        ...(hint && { hints: [hint] }),
+      },
+    );
   }
 
   const id = await imageId(host, image);
-  if (!id) throw new DeliveryError('E_IMAGE_MISSING', `${host.label}: docker build of ${image} succeeded but the engine has no image ${image}`);
+  if (!id)
+    throw new DeliveryError(
+      'E_IMAGE_MISSING',
+      `${host.label}: docker build of ${image} succeeded but the engine has no image ${image}`,
+    );
   return { imageId: id, bytesSent: meter.sent, durationMs: Date.now() - started };
 }
 

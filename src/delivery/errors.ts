@@ -27,11 +27,18 @@ export class ImageMismatchError extends DeliveryError {
     readonly actual: string | undefined,
     options?: GangwayErrorOptions,
   ) {
-    super('E_IMAGE_MISMATCH', message, { ...options, details: { expected, actual: actual ?? null, ...options?.details } });
+    super('E_IMAGE_MISMATCH', message, {
+      ...options,
+      details: { expected, actual: actual ?? null, ...options?.details },
+    });
   }
 }
 
-const NOT_THE_ERROR = [/^DEPRECATED: The legacy builder/, /^Install the buildx component/, /^https:\/\/docs\.docker\.com\/go\/buildx/];
+const NOT_THE_ERROR = [
+  /^DEPRECATED: The legacy builder/,
+  /^Install the buildx component/,
+  /^https:\/\/docs\.docker\.com\/go\/buildx/,
+];
 
 const MAX_ERROR_LINE = 400;
 

@@ -53,7 +53,8 @@ export function imageTarSniffer(): { stream: Writable; result: Promise<ImageTarC
       header.type === 'file' &&
       (name === 'manifest.json' ||
         name === 'index.json' ||
-        ((name.startsWith('blobs/sha256/') || /^[a-f0-9]{64}\.json$/.test(name)) && (header.size ?? 0) <= MAX_JSON_BLOB));
+        ((name.startsWith('blobs/sha256/') || /^[a-f0-9]{64}\.json$/.test(name)) &&
+          (header.size ?? 0) <= MAX_JSON_BLOB));
     if (!wanted) {
       body.on('end', () => next());
       body.resume();
@@ -101,7 +102,13 @@ export function imageTarSniffer(): { stream: Writable; result: Promise<ImageTarC
     final(callback) {
       if (failure === undefined && !extract.destroyed) extract.end(undefined); // streamx typings want an argument; undefined writes nothing
       finished.then(() => {
-        resolveResult(failure !== undefined ? { ok: false, reason: `not a valid tar (${failure})` } : entries === 0 ? { ok: false, reason: 'an empty tar' } : interpret(files));
+        resolveResult(
+          failure !== undefined
+            ? { ok: false, reason: `not a valid tar (${failure})` }
+            : entries === 0
+              ? { ok: false, reason: 'an empty tar' }
+              : interpret(files),
+        );
         callback();
       });
     },
@@ -152,11 +159,18 @@ function interpret(files: Map<string, Buffer>): ImageTarContents {
   };
 
   const manifest = parseJson(files.get('manifest.json'));
-  if (files.has('manifest.json') && !Array.isArray(manifest)) return { ok: false, reason: 'manifest.json is not a list of images' };
+  if (files.has('manifest.json') && !Array.isArray(manifest))
+    return { ok: false, reason: 'manifest.json is not a list of images' };
   for (const entry of (manifest as { Config?: unknown; RepoTags?: unknown }[] | undefined) ?? []) {
     const configId = digestOf(entry?.Config);
-    if (!configId) return { ok: false, reason: `manifest.json names a config that is not a sha256 digest (${String(entry?.Config)})` };
-    const tags = Array.isArray(entry.RepoTags) ? entry.RepoTags.filter((t): t is string => typeof t === 'string').map(familiarRef) : [];
+    if (!configId)
+      return {
+        ok: false,
+        reason: `manifest.json names a config that is not a sha256 digest (${String(entry?.Config)})`,
+      };
+    const tags = Array.isArray(entry.RepoTags)
+      ? entry.RepoTags.filter((t): t is string => typeof t === 'string').map(familiarRef)
+      : [];
     add(configId, [], tags);
   }
 
@@ -165,7 +179,10 @@ function interpret(files: Map<string, Buffer>): ImageTarContents {
     const ids: string[] = [];
     const configId = resolveDescriptor(descriptor, files, ids, 0);
     if (!configId) continue; // a manifest whose blobs were not saved (another platform)
-    const names = [descriptor.annotations?.['io.containerd.image.name'], descriptor.annotations?.['org.opencontainers.image.ref.name']]
+    const names = [
+      descriptor.annotations?.['io.containerd.image.name'],
+      descriptor.annotations?.['org.opencontainers.image.ref.name'],
+    ]
       // ref.name is only a full reference when it has a name part (docker writes just the tag there)
       .filter((n): n is string => typeof n === 'string' && /[/:]/.test(n) && !/^[\w.-]+$/.test(n))
       .map(familiarRef);
@@ -173,19 +190,38 @@ function interpret(files: Map<string, Buffer>): ImageTarContents {
   }
 
   if (images.size === 0) {
-    return { ok: false, reason: files.has('manifest.json') || files.has('index.json') ? 'it lists no image' : 'it has no manifest.json or index.json (not made by docker save?)' };
+    return {
+      ok: false,
+      reason:
+        files.has('manifest.json') || files.has('index.json')
+          ? 'it lists no image'
+          : 'it has no manifest.json or index.json (not made by docker save?)',
+    };
   }
   return { ok: true, images: [...images.values()] };
 }
 
 /** Follow an OCI descriptor to its config digest, collecting the manifest/index digests on the way. */
-function resolveDescriptor(descriptor: Descriptor, files: Map<string, Buffer>, ids: string[], depth: number): string | undefined {
-  const digest = typeof descriptor.digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(descriptor.digest) ? descriptor.digest : undefined;
+function resolveDescriptor(
+  descriptor: Descriptor,
+  files: Map<string, Buffer>,
+  ids: string[],
+  depth: number,
+): string | undefined {
+  const digest =
+    typeof descriptor.digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(descriptor.digest)
+      ? descriptor.digest
+      : undefined;
   if (!digest || depth > 4) return undefined;
-  const blob = parseJson(files.get(`blobs/sha256/${digest.slice(7)}`)) as { manifests?: Descriptor[]; config?: { digest?: unknown } } | undefined;
+  const blob = parseJson(files.get(`blobs/sha256/${digest.slice(7)}`)) as
+    | { manifests?: Descriptor[]; config?: { digest?: unknown } }
+    | undefined;
   if (!blob) return undefined;
   if (blob.config) {
-    const config = typeof blob.config.digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(blob.config.digest) ? blob.config.digest : undefined;
+    const config =
+      typeof blob.config.digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(blob.config.digest)
+        ? blob.config.digest
+        : undefined;
     if (config) ids.push(digest);
     return config;
   }

@@ -20,32 +20,57 @@ export async function deliverFromRegistry(host: Host, request: DeliveryRequest):
   const log = new LineSplitter(request.onLog && ((line) => request.onLog!(mask(line))));
 
   if (registry) {
-    const login = await host.exec(['docker', 'login', '--username', registry.username, '--password-stdin', registry.server], {
-      stdin: registry.password.reveal(),
-      timeoutMs: 120_000,
-      ...(signal && { signal }),
-    });
+    const login = await host.exec(
+      ['docker', 'login', '--username', registry.username, '--password-stdin', registry.server],
+      {
+        stdin: registry.password.reveal(),
+        timeoutMs: 120_000,
+        ...(signal && { signal }),
+      },
+    );
     if (login.code !== 0) {
       const why = errorLine(login, { mask });
-      throw new DeliveryError('E_REGISTRY_LOGIN', `${host.label}: docker login to ${registry.server} as ${registry.username} failed (${exitStatus(login)})${why ? `: ${why}` : ''}`, {
-        hints: [`check the registry username and the password or token for ${registry.server} (given through the environment variable named in gangway.yml)`],
-      });
+      throw new DeliveryError(
+        'E_REGISTRY_LOGIN',
+        `${host.label}: docker login to ${registry.server} as ${registry.username} failed (${exitStatus(login)})${why ? `: ${why}` : ''}`,
+        {
+          hints: [
+            `check the registry username and the password or token for ${registry.server} (given through the environment variable named in gangway.yml)`,
+          ],
+        },
+      );
     }
   }
 
-  const pull = await host.exec(['docker', 'pull', image], { onStdout: log.push, onStderr: log.push, ...(signal && { signal }) });
+  const pull = await host.exec(['docker', 'pull', image], {
+    onStdout: log.push,
+    onStderr: log.push,
+    ...(signal && { signal }),
+  });
   log.flush();
   if (pull.code !== 0) {
     const why = errorLine(pull, { mask });
     const denied = /unauthorized|denied|authentication required|no basic auth credentials/i.test(pull.stderr);
-    throw new DeliveryError('E_IMAGE_PULL', `${host.label}: docker pull ${image} failed (${exitStatus(pull)})${why ? `: ${why}` : ''}`, {
-      hints: denied
-        ? [registry ? `the registry refused ${registry.username}: check that the account may pull ${image}` : 'the registry wants credentials: set image.registry.username and password_env in gangway.yml']
-        : [`check that ${image} exists in its registry and that ${host.label} can reach the registry`],
-    });
+    throw new DeliveryError(
+      'E_IMAGE_PULL',
+      `${host.label}: docker pull ${image} failed (${exitStatus(pull)})${why ? `: ${why}` : ''}`,
+      {
+        hints: denied
+          ? [
+              registry
+                ? `the registry refused ${registry.username}: check that the account may pull ${image}`
+                : 'the registry wants credentials: set image.registry.username and password_env in gangway.yml',
+            ]
+          : [`check that ${image} exists in its registry and that ${host.label} can reach the registry`],
+      },
+    );
   }
 
   const id = await imageId(host, image);
-  if (!id) throw new DeliveryError('E_IMAGE_MISSING', `${host.label}: docker pull ${image} succeeded but the engine has no image ${image}`);
+  if (!id)
+    throw new DeliveryError(
+      'E_IMAGE_MISSING',
+      `${host.label}: docker pull ${image} succeeded but the engine has no image ${image}`,
+    );
   return { imageId: id, bytesSent: 0, durationMs: Date.now() - started };
 }

@@ -54,7 +54,17 @@ async function inspectImage(host: Host, id: string): Promise<InspectedImage | un
   }
 }
 
-const RUN_CONFIG = ['Cmd', 'Entrypoint', 'Env', 'Labels', 'User', 'WorkingDir', 'ExposedPorts', 'Volumes', 'StopSignal'];
+const RUN_CONFIG = [
+  'Cmd',
+  'Entrypoint',
+  'Env',
+  'Labels',
+  'User',
+  'WorkingDir',
+  'ExposedPorts',
+  'Volumes',
+  'StopSignal',
+];
 
 /** The same layers, platform, creation time and run configuration. */
 export function sameImage(inspected: InspectedImage, config: ImageConfig): boolean {
@@ -62,13 +72,19 @@ export function sameImage(inspected: InspectedImage, config: ImageConfig): boole
   const diffIds = config.rootfs?.diff_ids;
   if (!Array.isArray(layers) || !Array.isArray(diffIds) || canonical(layers) !== canonical(diffIds)) return false;
   if (inspected.Architecture !== config.architecture || inspected.Os !== config.os) return false;
-  if (typeof config.created === 'string' && Date.parse(String(inspected.Created)) !== Date.parse(config.created)) return false;
+  if (typeof config.created === 'string' && Date.parse(String(inspected.Created)) !== Date.parse(config.created))
+    return false;
   return RUN_CONFIG.every((key) => canonical(inspected.Config?.[key]) === canonical(config.config?.[key]));
 }
 
 /** JSON with sorted keys; null, undefined, '', [] and {} are all "nothing". */
 function canonical(value: unknown): string {
-  const empty = value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
+  const empty =
+    value === null ||
+    value === undefined ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
   if (empty) return 'null';
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (typeof value === 'object') {

@@ -10,7 +10,7 @@ import { ExitCode, GangwayError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import { appendReleaseLog, RunRecord } from '../records/local-records.js';
 import { remoteLayout } from '../server/layout.js';
-import { LockHeldError, type LockHandle } from '../server/lock.js';
+import { LockHeldError } from '../server/lock.js';
 import type { RecordStatus } from '../server/records.js';
 import { Semaphore } from '../util/semaphore.js';
 import { firstErrorLine } from './first-error-line.js';
@@ -76,10 +76,14 @@ export async function applyPlan(plan: DeployPlan, deps: ApplyDeps): Promise<RunS
   const started = performance.now();
   const record = new RunRecord(deps.scrub);
   const events = (host: string): HostEvents => recordingEvents(deps.events(host), record, host);
-  const locking = await Promise.allSettled(deps.target.hosts.map((spec) => lockHost(plan, deps, spec, events(spec.label))));
+  const locking = await Promise.allSettled(
+    deps.target.hosts.map((spec) => lockHost(plan, deps, spec, events(spec.label))),
+  );
   let outcomes: HostOutcome[];
   let lockHeld: LockHeldError | undefined;
-  const failedToLock = locking.flatMap((r, i) => (r.status === 'rejected' ? [{ spec: deps.target.hosts[i]!, error: r.reason as Error }] : []));
+  const failedToLock = locking.flatMap((r, i) =>
+    r.status === 'rejected' ? [{ spec: deps.target.hosts[i]!, error: r.reason as Error }] : [],
+  );
   if (failedToLock.length > 0) {
     const locked = locking.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     await Promise.all(locked.map((h) => h.ctx.lock.release(h.ctx.session.host).catch(() => {})));
@@ -108,13 +112,40 @@ export async function applyPlan(plan: DeployPlan, deps: ApplyDeps): Promise<RunS
 /** Connect, find the deploy directory and Compose, take the lock, and finish a run an earlier apply left. */
 async function lockHost(plan: DeployPlan, deps: ApplyDeps, spec: HostSpec, events: HostEvents): Promise<LockedHost> {
   const steps: StepReport[] = [];
-  const session = new HostSession(spec.label, () => deps.open(spec), () => deps.reopen(spec), events);
+  const session = new HostSession(
+    spec.label,
+    () => deps.open(spec),
+    () => deps.reopen(spec),
+    events,
+  );
   const host = await timed(steps, events, 'connect', () => session.open());
   const layout = remoteLayout(await host.resolvePath(deps.target.dir));
   const compose = await detectCompose(host);
-  if (!compose) throw new GangwayError('E_NO_COMPOSE', ExitCode.failed, `${spec.label}: neither docker compose nor docker-compose is installed`);
-  const lock = await timed(steps, events, 'lock', () => takeLock(session, layout, plan, deps.lockWaitMs, events), (l) => l.recoveredFrom && `recovered a stale lock: ${l.recoveredFrom}`);
-  const ctx: StepContext = { label: spec.label, plan, config: deps.config, session, layout, compose, lock, lockWaitMs: deps.lockWaitMs, events, results: { bytesSent: 0 } };
+  if (!compose)
+    throw new GangwayError(
+      'E_NO_COMPOSE',
+      ExitCode.failed,
+      `${spec.label}: neither docker compose nor docker-compose is installed`,
+    );
+  const lock = await timed(
+    steps,
+    events,
+    'lock',
+    () => takeLock(session, layout, plan, deps.lockWaitMs, events),
+    (l) => l.recoveredFrom && `recovered a stale lock: ${l.recoveredFrom}`,
+  );
+  const ctx: StepContext = {
+    label: spec.label,
+    plan,
+    config: deps.config,
+    session,
+    layout,
+    compose,
+    lock,
+    lockWaitMs: deps.lockWaitMs,
+    events,
+    results: { bytesSent: 0 },
+  };
   return { spec, ctx, steps };
 }
 
@@ -123,19 +154,45 @@ async function runHost({ ctx, steps }: LockedHost): Promise<HostOutcome> {
   const hostPlan = plan.hosts.find((h) => h.host === ctx.label)!;
   const apply = hostPlan.steps.find((s): s is Extract<PlanStep, { kind: 'apply' }> => s.kind === 'apply')!;
   let applyStarted = false;
-  const base = () => ({ host: ctx.label, bytesSent: ctx.results.bytesSent, steps, runLog: ctx.layout.runLog(plan.releaseId), ...(ctx.results.imageId && { imageId: ctx.results.imageId }), ...(ctx.results.tag && { tag: ctx.results.tag }) });
+  const base = () => ({
+    host: ctx.label,
+    bytesSent: ctx.results.bytesSent,
+    steps,
+    runLog: ctx.layout.runLog(plan.releaseId),
+    ...(ctx.results.imageId && { imageId: ctx.results.imageId }),
+    ...(ctx.results.tag && { tag: ctx.results.tag }),
+  });
   try {
     if (ctx.lock.unfinished) {
       const id = ctx.lock.unfinished;
-      await timed(steps, events, `recover ${id}`, () => recoverRelease(ctx, id, applyDeadlineMs(apply)), (r) => r.kind === 'finished' ? `its apply had died; recorded ${r.status}, serving ${r.serving}` : undefined);
+      await timed(
+        steps,
+        events,
+        `recover ${id}`,
+        () => recoverRelease(ctx, id, applyDeadlineMs(apply)),
+        (r) => (r.kind === 'finished' ? `its apply had died; recorded ${r.status}, serving ${r.serving}` : undefined),
+      );
     }
     for (const step of hostPlan.steps) {
       if (step.kind === 'lock') continue; // taken on every host first
       if (step.kind === 'dirs') await timed(steps, events, 'dirs', () => makeDirs(ctx, step));
-      if (step.kind === 'deliver') await timed(steps, events, 'deliver', () => deliver(ctx, step), (d) => d);
+      if (step.kind === 'deliver')
+        await timed(
+          steps,
+          events,
+          'deliver',
+          () => deliver(ctx, step),
+          (d) => d,
+        );
       if (step.kind === 'release') {
         const title = step.source.kind === 'rollback' ? 'choose release' : 'upload';
-        await timed(steps, events, title, () => prepareRelease(ctx, step, apply), (d) => d);
+        await timed(
+          steps,
+          events,
+          title,
+          () => prepareRelease(ctx, step, apply),
+          (d) => d,
+        );
       }
     }
     applyStarted = true;
@@ -160,7 +217,8 @@ async function runHost({ ctx, steps }: LockedHost): Promise<HostOutcome> {
   } catch (e) {
     const err = e as Error;
     events.onLog(`FAILED ${applyStarted ? 'while following the apply' : 'before the apply'}: ${err.message}`);
-    if (applyStarted) return { ...base(), result: 'unknown', serving: 'unknown', failingStep: 'follow apply', reason: err.message };
+    if (applyStarted)
+      return { ...base(), result: 'unknown', serving: 'unknown', failingStep: 'follow apply', reason: err.message };
     await releaseAfterFailure(ctx);
     return { ...base(), result: 'unchanged', serving: 'unchanged', failingStep: 'before apply', reason: err.message };
   }
@@ -178,7 +236,13 @@ async function releaseAfterFailure(ctx: StepContext): Promise<void> {
   }
 }
 
-async function timed<T>(steps: StepReport[], events: HostEvents, step: string, work: () => Promise<T>, detail?: (v: T) => string | undefined): Promise<T> {
+async function timed<T>(
+  steps: StepReport[],
+  events: HostEvents,
+  step: string,
+  work: () => Promise<T>,
+  detail?: (v: T) => string | undefined,
+): Promise<T> {
   const started = performance.now();
   try {
     const value = await work();
@@ -199,7 +263,10 @@ function recordingEvents(events: HostEvents, record: RunRecord, host: string): H
   return {
     ...events,
     onStep: (s) => {
-      record.add(host, `${s.status.toUpperCase()} ${s.step}${s.detail ? ` — ${s.detail}` : ''}${s.ms > 0 ? ` (${Math.round(s.ms)} ms)` : ''}`);
+      record.add(
+        host,
+        `${s.status.toUpperCase()} ${s.step}${s.detail ? ` — ${s.detail}` : ''}${s.ms > 0 ? ` (${Math.round(s.ms)} ms)` : ''}`,
+      );
       events.onStep(s);
     },
     onLog: (line) => {

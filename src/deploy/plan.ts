@@ -27,10 +27,7 @@ export type Delivery =
   | { mode: 'build'; image: string };
 
 /** Where a release's compose files, env and tag come from. */
-export type ReleaseSource =
-  | { kind: 'upload' }
-  | { kind: 'env-only' }
-  | { kind: 'rollback'; to?: string };
+export type ReleaseSource = { kind: 'upload' } | { kind: 'env-only' } | { kind: 'rollback'; to?: string };
 
 interface StepBase {
   title: string;
@@ -93,7 +90,10 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
   const composeFiles = config.compose.map((localPath, i) => planned(names[i]!, localPath, composeBytes[i]!));
   const envBytes = config.env && operation !== 'rollback' ? await readFile(config.env.file) : undefined;
   const env = envBytes && config.env ? planned('.env', config.env.file, envBytes) : undefined;
-  const payload = new PlanPayload(new Map(composeFiles.map((f, i) => [f.name, composeBytes[i]!])), envBytes?.toString('utf8'));
+  const payload = new PlanPayload(
+    new Map(composeFiles.map((f, i) => [f.name, composeBytes[i]!])),
+    envBytes?.toString('utf8'),
+  );
   const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env);
   return {
     app: config.app,
@@ -121,14 +121,39 @@ function planned(name: string, localPath: string, content: Buffer): PlannedFile 
   return { name, localPath, sha256: createHash('sha256').update(content).digest('hex'), bytes: content.length };
 }
 
-function hostSteps(config: Config, operation: Operation, tag: PlanTag, releaseId: string, compose: PlannedFile[], env: PlannedFile | undefined): PlanStep[] {
+function hostSteps(
+  config: Config,
+  operation: Operation,
+  tag: PlanTag,
+  releaseId: string,
+  compose: PlannedFile[],
+  env: PlannedFile | undefined,
+): PlanStep[] {
   const release = `<dir>/.gangway/releases/${releaseId}`;
   const steps: PlanStep[] = [
-    { kind: 'lock', title: 'take the deploy lock (on every host before any host changes)', does: ['mkdir <dir>/.gangway/lock (atomic; owner token in lock/info; held: exit 4 or --lock-wait)'] },
-    { kind: 'dirs', title: 'create directories', dirs: config.dirs, does: [`mkdir -p <dir> ${config.dirs.map((d) => `<dir>/${d}`).join(' ')} ${release}`.replace(/ +/g, ' ')] },
+    {
+      kind: 'lock',
+      title: 'take the deploy lock (on every host before any host changes)',
+      does: ['mkdir <dir>/.gangway/lock (atomic; owner token in lock/info; held: exit 4 or --lock-wait)'],
+    },
+    {
+      kind: 'dirs',
+      title: 'create directories',
+      dirs: config.dirs,
+      does: [`mkdir -p <dir> ${config.dirs.map((d) => `<dir>/${d}`).join(' ')} ${release}`.replace(/ +/g, ' ')],
+    },
   ];
-  const delivery = operation === 'deploy' && tag.kind === 'given' ? planDelivery(config, `${config.image?.name}:${tag.value}`) : undefined;
-  if (delivery) steps.push({ kind: 'deliver', title: `deliver ${delivery.image} (${delivery.mode})`, delivery, does: deliverySummary(delivery) });
+  const delivery =
+    operation === 'deploy' && tag.kind === 'given'
+      ? planDelivery(config, `${config.image?.name}:${tag.value}`)
+      : undefined;
+  if (delivery)
+    steps.push({
+      kind: 'deliver',
+      title: `deliver ${delivery.image} (${delivery.mode})`,
+      delivery,
+      does: deliverySummary(delivery),
+    });
   steps.push(releaseStep(operation, tag, release, compose, env));
   steps.push({
     kind: 'apply',
@@ -147,7 +172,13 @@ function hostSteps(config: Config, operation: Operation, tag: PlanTag, releaseId
   return steps;
 }
 
-function releaseStep(operation: Operation, tag: PlanTag, release: string, compose: PlannedFile[], env: PlannedFile | undefined): ReleaseStep {
+function releaseStep(
+  operation: Operation,
+  tag: PlanTag,
+  release: string,
+  compose: PlannedFile[],
+  env: PlannedFile | undefined,
+): ReleaseStep {
   const envLine = env ? [`${release}/.env 0600, written atomically (sha256 ${env.sha256.slice(0, 12)}…)`] : [];
   const common = `${release}/apply.sh, vars.sh, manifest.json`;
   if (operation === 'rollback') {
@@ -196,11 +227,17 @@ function deliverySummary(d: Delivery): string[] {
   switch (d.mode) {
     case 'registry':
       return [
-        ...(d.login ? [`docker login --username ${d.login.username} --password-stdin (password from $${d.login.passwordEnv}, on stdin)`] : []),
+        ...(d.login
+          ? [
+              `docker login --username ${d.login.username} --password-stdin (password from $${d.login.passwordEnv}, on stdin)`,
+            ]
+          : []),
         quoteArgv(['docker', 'pull', d.image]),
       ];
     case 'archive':
-      return [`${d.archive ?? quoteArgv(['docker', 'save', d.image])} | gzip → ssh → gzip -dc | docker load; image id verified`];
+      return [
+        `${d.archive ?? quoteArgv(['docker', 'save', d.image])} | gzip → ssh → gzip -dc | docker load; image id verified`,
+      ];
     case 'build':
       return [`build context (git-tracked files, .dockerignore honoured) | ssh → docker build -t ${d.image} -`];
   }

@@ -54,7 +54,12 @@ export class HostSession {
         // the next attempt waits longer
       }
     }
-    throw new GangwayError('E_CONNECTION_LOST', ExitCode.failed, `${this.label}: connection lost and not regained (${cause.message})`, { cause });
+    throw new GangwayError(
+      'E_CONNECTION_LOST',
+      ExitCode.failed,
+      `${this.label}: connection lost and not regained (${cause.message})`,
+      { cause },
+    );
   }
 
   /** Run an idempotent step; when it fails because the connection dropped, reconnect and run it again. */

@@ -10,7 +10,9 @@ const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export function validateTag(tag: string, source: string): string {
   if (!DOCKER_TAG.test(tag)) {
-    throw new UsageError(`${source}: "${tag}" is not a valid image tag (letters, digits, _ . -; at most 128; not starting with . or -)`);
+    throw new UsageError(
+      `${source}: "${tag}" is not a valid image tag (letters, digits, _ . -; at most 128; not starting with . or -)`,
+    );
   }
   return tag;
 }
@@ -40,6 +42,8 @@ async function gitTag(cwd: string): Promise<string> {
     if (exact) return exact.stdout.trim();
     return (await run('git', ['rev-parse', '--short', 'HEAD'], { cwd })).stdout.trim();
   } catch {
-    throw new UsageError(`image.tag is "git" but ${cwd} is not a git work tree with a commit; pass --tag or set image.tag`);
+    throw new UsageError(
+      `image.tag is "git" but ${cwd} is not a git work tree with a commit; pass --tag or set image.tag`,
+    );
   }
 }

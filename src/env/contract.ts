@@ -31,19 +31,43 @@ export function checkContract(entries: readonly EnvEntry[], contract: EnvContrac
   const template = contract.templateKeys;
 
   for (const key of template ?? []) {
-    if (!byKey.has(key)) findings.push({ key, severity: 'error', code: 'missing-key', message: `${key} is in the template but missing from the env file` });
+    if (!byKey.has(key))
+      findings.push({
+        key,
+        severity: 'error',
+        code: 'missing-key',
+        message: `${key} is in the template but missing from the env file`,
+      });
   }
   for (const key of contract.required ?? template ?? []) {
     const entry = byKey.get(key);
     if (entry && entry.value.trim() === '') {
-      findings.push({ key, line: entry.line, severity: 'error', code: 'empty-required', message: `${key} is required but empty` });
+      findings.push({
+        key,
+        line: entry.line,
+        severity: 'error',
+        code: 'empty-required',
+        message: `${key} is required but empty`,
+      });
     } else if (!entry && !template?.includes(key)) {
-      findings.push({ key, severity: 'error', code: 'missing-key', message: `${key} is required but missing from the env file` });
+      findings.push({
+        key,
+        severity: 'error',
+        code: 'missing-key',
+        message: `${key} is required but missing from the env file`,
+      });
     }
   }
   for (const [alias, standard] of Object.entries(contract.forbidden)) {
     const entry = byKey.get(alias);
-    if (entry) findings.push({ key: alias, line: entry.line, severity: 'error', code: 'forbidden-key', message: `${alias} is not the standard name: use ${standard}` });
+    if (entry)
+      findings.push({
+        key: alias,
+        line: entry.line,
+        severity: 'error',
+        code: 'forbidden-key',
+        message: `${alias} is not the standard name: use ${standard}`,
+      });
   }
   if (template) {
     const known = new Set(template);

@@ -32,10 +32,20 @@ export interface VariableReference {
 
 export type InterpolationError =
   | { kind: 'invalid-template'; offset: number; message: string }
-  | { kind: 'required-missing'; variable: string; /** set but empty (`:?`) rather than unset */ empty: boolean; offset: number; message: string };
+  | {
+      kind: 'required-missing';
+      variable: string /** set but empty (`:?`) rather than unset */;
+      empty: boolean;
+      offset: number;
+      message: string;
+    };
 
 export type InterpolationResult =
-  | { value: string; /** Plain references that were not set (compose warns and uses ""). */ unset: string[]; error?: undefined }
+  | {
+      value: string /** Plain references that were not set (compose warns and uses ""). */;
+      unset: string[];
+      error?: undefined;
+    }
   | { error: InterpolationError; value?: undefined };
 
 /** interpolateTemplate's result: interpolate's, plus which unset variables the value actually depends on. */
@@ -146,7 +156,7 @@ function parseMatch(substring: string): Parsed {
     substring = substring.slice(0, closing + 1);
   }
   const m = new RegExp(PATTERN_SOURCE).exec(substring);
-  if (!m || m.index !== 0) return { kind: 'invalid' };
+  if (m?.index !== 0) return { kind: 'invalid' };
   if (m[1]) return { kind: 'escaped' };
   if (m[2]) return { kind: 'named', name: m[2] };
   if (m[3]) return { kind: 'braced', substitution: m[3], operator, length: substring.length, rest, restOffset };
@@ -154,10 +164,17 @@ function parseMatch(substring: string): Parsed {
 }
 
 /** strings.Contains + partition at the first occurrence. */
-function split(substitution: string, sep: string): { name: string; argument: string; argumentOffset: number } | undefined {
+function split(
+  substitution: string,
+  sep: string,
+): { name: string; argument: string; argumentOffset: number } | undefined {
   const i = substitution.indexOf(sep);
   if (i < 0) return undefined;
-  return { name: substitution.slice(0, i), argument: substitution.slice(i + sep.length), argumentOffset: i + sep.length };
+  return {
+    name: substitution.slice(0, i),
+    argument: substitution.slice(i + sep.length),
+    argumentOffset: i + sep.length,
+  };
 }
 
 interface Context {
@@ -187,7 +204,14 @@ function substitute(template: string, base: number, ctx: Context): Step {
 function replacement(substring: string, at: number, ctx: Context): Step {
   const p = parseMatch(substring);
   if (p.kind === 'escaped') return { value: '$' };
-  if (p.kind === 'invalid') return { error: { kind: 'invalid-template', offset: at, message: 'invalid interpolation: "${" must be followed by a variable name and a closing "}"' } };
+  if (p.kind === 'invalid')
+    return {
+      error: {
+        kind: 'invalid-template',
+        offset: at,
+        message: 'invalid interpolation: "${" must be followed by a variable name and a closing "}"',
+      },
+    };
   if (p.kind === 'braced') {
     const parts = split(p.substitution, p.operator);
     if (parts) {
@@ -276,7 +300,12 @@ interface Enclosing {
   offset: number;
 }
 
-function collect(template: string, base: number, enclosing: readonly Enclosing[], scan: { references: TemplateReference[]; issues: TemplateIssue[] }): void {
+function collect(
+  template: string,
+  base: number,
+  enclosing: readonly Enclosing[],
+  scan: { references: TemplateReference[]; issues: TemplateIssue[] },
+): void {
   const inside = enclosing.map(({ name, operator }) => ({ name, operator }));
   for (const m of matches(template)) {
     const at = base + m.index;
@@ -298,7 +327,12 @@ function collect(template: string, base: number, enclosing: readonly Enclosing[]
       continue;
     }
     scan.references.push({ name: parts.name, operator: p.operator, argument: parts.argument, offset: at, end, inside });
-    collect(parts.argument, at + 2 + parts.argumentOffset, [...enclosing, { name: parts.name, operator: p.operator, offset: at }], scan);
+    collect(
+      parts.argument,
+      at + 2 + parts.argumentOffset,
+      [...enclosing, { name: parts.name, operator: p.operator, offset: at }],
+      scan,
+    );
     collect(p.rest, at + p.restOffset, enclosing, scan);
   }
 }
@@ -313,17 +347,26 @@ const NAME_AT_START = new RegExp(`^[${NAME_START}][${NAME_CHAR}]*`);
 function invalidTemplate(after: string, at: number, enclosing: readonly Enclosing[]): TemplateIssue {
   const name = NAME_AT_START.exec(after)?.[0];
   if (name === undefined) {
-    return { offset: at, message: 'invalid variable reference: "${" must be followed by a variable name (write "$$" for a literal "$")' };
+    return {
+      offset: at,
+      message: 'invalid variable reference: "${" must be followed by a variable name (write "$$" for a literal "$")',
+    };
   }
   const next = after.slice(name.length);
   if (next !== '' && next[0] !== '\n' && !/^:?[-+?]/.test(next)) {
-    return { offset: at, message: `invalid variable reference to ${name}: expected "}" or one of :- :+ :? - + ? after the name` };
+    return {
+      offset: at,
+      message: `invalid variable reference to ${name}: expected "}" or one of :- :+ :? - + ? after the name`,
+    };
   }
   const outer = enclosing[0];
   const unclosed = outer ?? { name, offset: at };
   const lineEnd = next.indexOf('\n');
   const laterBrace = lineEnd >= 0 && next.indexOf('}', lineEnd) >= 0;
-  return { offset: unclosed.offset, message: `unterminated variable reference to ${unclosed.name}: missing "}"${laterBrace ? ' on its line (a reference cannot span lines)' : ''}` };
+  return {
+    offset: unclosed.offset,
+    message: `unterminated variable reference to ${unclosed.name}: missing "}"${laterBrace ? ' on its line (a reference cannot span lines)' : ''}`,
+  };
 }
 
 /** Whether `text` contains anything interpolation would replace or reject (a `$` other than `$$` and literal `$`s). */

@@ -12,12 +12,23 @@ export function lintEnv(text: string, options: Pick<ParseEnvOptions, 'lookup'> =
   const add = (p: EnvProblem) => problems.push(p);
 
   if (text.charCodeAt(0) === 0xfeff) {
-    add({ line: 1, severity: 'info', code: 'bom', message: 'the file starts with a UTF-8 byte order mark (BOM), as some Windows editors write it: Compose skips it' });
+    add({
+      line: 1,
+      severity: 'info',
+      code: 'bom',
+      message: 'the file starts with a UTF-8 byte order mark (BOM), as some Windows editors write it: Compose skips it',
+    });
   }
   const crlf = scan.text.indexOf('\r\n');
   if (crlf >= 0) {
     const line = scan.text.slice(0, crlf).split('\n').length;
-    add({ line, severity: 'info', code: 'crlf', message: 'the file has CRLF (Windows) line endings: Compose accepts them (the CR is dropped from unquoted values, but kept inside quoted values that span lines)' });
+    add({
+      line,
+      severity: 'info',
+      code: 'crlf',
+      message:
+        'the file has CRLF (Windows) line endings: Compose accepts them (the CR is dropped from unquoted values, but kept inside quoted values that span lines)',
+    });
   }
 
   const firstLine = new Map<string, number>();
@@ -34,7 +45,8 @@ export function lintEnv(text: string, options: Pick<ParseEnvOptions, 'lookup'> =
         line,
         severity: 'info',
         code: 'bare-key',
-        message: 'no "=" on this line: Compose reads it as the name of a variable to take from the environment it runs in, and leaves it out when that is not set',
+        message:
+          'no "=" on this line: Compose reads it as the name of a variable to take from the environment it runs in, and leaves it out when that is not set',
       });
       if (st.value !== undefined) defined.add(key);
       continue;
@@ -42,7 +54,13 @@ export function lintEnv(text: string, options: Pick<ParseEnvOptions, 'lookup'> =
 
     const previous = firstLine.get(key);
     if (previous !== undefined) {
-      add({ line, key, severity: 'error', code: 'duplicate-key', message: `${key} is set on line ${previous} and again on line ${line}: Compose uses the last one` });
+      add({
+        line,
+        key,
+        severity: 'error',
+        code: 'duplicate-key',
+        message: `${key} is set on line ${previous} and again on line ${line}: Compose uses the last one`,
+      });
     }
     firstLine.set(key, line);
 
@@ -60,10 +78,22 @@ export function lintEnv(text: string, options: Pick<ParseEnvOptions, 'lookup'> =
             message: `${key}: the value starts with "#" after a space: Compose keeps it as the value, it is not a comment (write ${key}= for an empty value, or quote the value if the # belongs to it)`,
           });
         } else {
-          add({ line, key, severity: 'info', code: 'hash-in-value', message: `${key}: the value starts with "#": Compose keeps it as part of the value` });
+          add({
+            line,
+            key,
+            severity: 'info',
+            code: 'hash-in-value',
+            message: `${key}: the value starts with "#": Compose keeps it as part of the value`,
+          });
         }
       } else if (kept.includes('#')) {
-        add({ line, key, severity: 'info', code: 'hash-in-value', message: `${key}: the "#" with no space before it is kept as part of the value` });
+        add({
+          line,
+          key,
+          severity: 'info',
+          code: 'hash-in-value',
+          message: `${key}: the "#" with no space before it is kept as part of the value`,
+        });
       }
       if (cut >= 0) {
         add({
@@ -76,20 +106,34 @@ export function lintEnv(text: string, options: Pick<ParseEnvOptions, 'lookup'> =
       } else {
         const body = written.endsWith('\r') ? written.slice(0, -1) : written;
         if (st.template !== undefined && st.template !== '' && body !== st.template) {
-          add({ line, key, severity: 'warning', code: 'trailing-whitespace', message: `${key}: whitespace after the unquoted value is dropped by Compose; quote the value if it belongs to it` });
+          add({
+            line,
+            key,
+            severity: 'warning',
+            code: 'trailing-whitespace',
+            message: `${key}: whitespace after the unquoted value is dropped by Compose; quote the value if it belongs to it`,
+          });
         }
       }
     }
 
     if (st.quote !== 'none' && !st.failed && st.written.includes('\r')) {
-      add({ line, key, severity: 'warning', code: 'crlf-in-value', message: `${key}: the quoted value spans CRLF lines and keeps the carriage returns (CR) in it` });
+      add({
+        line,
+        key,
+        severity: 'warning',
+        code: 'crlf-in-value',
+        message: `${key}: the quoted value spans CRLF lines and keeps the carriage returns (CR) in it`,
+      });
     }
 
     if (st.template !== undefined && !st.failed) {
       const refs = findVariables(st.template);
       if (refs.length > 0) {
         const names = [...new Set(refs.map((r) => r.name))];
-        const missing = [...new Set(refs.filter((r) => r.operator === undefined).map((r) => r.name))].filter((n) => lookup(n) === undefined && !defined.has(n));
+        const missing = [...new Set(refs.filter((r) => r.operator === undefined).map((r) => r.name))].filter(
+          (n) => lookup(n) === undefined && !defined.has(n),
+        );
         const kind = st.quote === 'double' ? 'double-quoted' : 'unquoted';
         add({
           line,
@@ -99,7 +143,9 @@ export function lintEnv(text: string, options: Pick<ParseEnvOptions, 'lookup'> =
           message:
             `${key}: Compose v2 substitutes ${names.map((n) => `$${n}`).join(', ')} in this ${kind} value; ` +
             `use single quotes${st.quote === 'double' ? ', \\$' : ''} or $$ for a literal $` +
-            (missing.length > 0 ? ` (not set earlier in this file, so taken from the environment or blank: ${missing.join(', ')})` : ''),
+            (missing.length > 0
+              ? ` (not set earlier in this file, so taken from the environment or blank: ${missing.join(', ')})`
+              : ''),
         });
       }
     }

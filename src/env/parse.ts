@@ -81,7 +81,15 @@ export interface EnvScan extends EnvParse {
 /** Go's unicode.IsSpace. */
 export function isUnicodeSpace(c: number): boolean {
   if (c <= 0xff) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x85 || c === 0xa0;
-  return c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+  return (
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
 }
 
 /** compose-go's isSpace: horizontal space (no \n). */
@@ -108,7 +116,17 @@ function trimRightUnicodeSpace(s: string): string {
 
 /** compose-go expandEscapes: `\a \b \c \f \n \r \t \v \$ \" \\` and `\0` + up to 3 digits, through Go's UnquoteChar. */
 const ESCAPE = /\\(?:[abcfnrtv$"\\]|0[0-9]{0,3})/g;
-const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+};
 
 export function expandEscapes(s: string): string {
   return s.replace(ESCAPE, (match) => {
@@ -151,9 +169,21 @@ const EXPORT = /export[\t\n\f\r ]+/y; // Go's \s is [\t\n\f\r ]
 
 function interpolationProblem(e: InterpolationError, line: number, key: string): EnvProblem {
   if (e.kind === 'required-missing') {
-    return { line, key, severity: 'error', code: 'required-variable', message: `${key}: ${e.message}${e.empty ? '' : ' (neither in the environment nor earlier in this file)'}, so Compose stops` };
+    return {
+      line,
+      key,
+      severity: 'error',
+      code: 'required-variable',
+      message: `${key}: ${e.message}${e.empty ? '' : ' (neither in the environment nor earlier in this file)'}, so Compose stops`,
+    };
   }
-  return { line, key, severity: 'error', code: 'invalid-interpolation', message: `${key}: ${e.message}; Compose stops with "Invalid template" (write $$ for a literal $)` };
+  return {
+    line,
+    key,
+    severity: 'error',
+    code: 'invalid-interpolation',
+    message: `${key}: ${e.message}; Compose stops with "Invalid template" (write $$ for a literal $)`,
+  };
 }
 
 /** Parse with the details lint needs (statements carry values: never print them). */
@@ -194,7 +224,12 @@ export function scanEnv(input: string, options: ParseEnvOptions = {}): EnvScan {
       while (s < len && isSpace(text.charCodeAt(s))) s++;
     }
     if (s >= len) {
-      problems.push({ line, severity: 'error', code: 'invalid-key', message: '"export" with no key after it at the end of the file (Compose: "zero length string")' });
+      problems.push({
+        line,
+        severity: 'error',
+        code: 'invalid-key',
+        message: '"export" with no key after it at the end of the file (Compose: "zero length string")',
+      });
       break;
     }
     let term = -1;
@@ -227,7 +262,12 @@ export function scanEnv(input: string, options: ParseEnvOptions = {}): EnvScan {
     const key = term < 0 ? '' : trimRightUnicodeSpace(text.slice(s, term));
     let failed = false;
     if (key.includes(' ')) {
-      problems.push({ line, severity: 'error', code: 'invalid-key', message: 'the key name contains a space (Compose: "key cannot contain a space")' });
+      problems.push({
+        line,
+        severity: 'error',
+        code: 'invalid-key',
+        message: 'the key name contains a space (Compose: "key cannot contain a space")',
+      });
       failed = true;
       if (options.stopAtFirstError) break;
     } else if (key === '' && !inherited) {
@@ -248,7 +288,17 @@ export function scanEnv(input: string, options: ParseEnvOptions = {}): EnvScan {
 
     if (inherited) {
       const value = failed ? undefined : lookup(key);
-      statements.push({ key, line, quote: 'none', inherited: true, valueStart: v, spaceBeforeValue: false, written: '', value, failed });
+      statements.push({
+        key,
+        line,
+        quote: 'none',
+        inherited: true,
+        valueStart: v,
+        spaceBeforeValue: false,
+        written: '',
+        value,
+        failed,
+      });
       if (value !== undefined) {
         out.set(key, value);
         entries.push({ key, value, line, quote: 'none', inherited: true });
@@ -261,24 +311,24 @@ export function scanEnv(input: string, options: ParseEnvOptions = {}): EnvScan {
     const q = text[v];
     if (q === '"' || q === "'") {
       let chars = '';
-      let escape = false;
+      let escaped = false;
       let close = -1;
       for (let i = v + 1; i < len; i++) {
         const c = text[i]!;
         if (c !== q) {
-          if (!escape && c === '\\') {
-            escape = true;
+          if (!escaped && c === '\\') {
+            escaped = true;
             continue;
           }
-          if (escape) {
-            escape = false;
+          if (escaped) {
+            escaped = false;
             chars += '\\';
           }
           chars += c;
           continue;
         }
-        if (escape) {
-          escape = false; // \" or \' : the quote, without its backslash
+        if (escaped) {
+          escaped = false; // \" or \' : the quote, without its backslash
           chars += c;
           continue;
         }
@@ -287,8 +337,23 @@ export function scanEnv(input: string, options: ParseEnvOptions = {}): EnvScan {
       }
       const quote = q === '"' ? 'double' : 'single';
       if (close < 0) {
-        problems.push({ line, ...(failed ? {} : { key }), severity: 'error', code: 'unterminated-quote', message: `${failed ? 'the' : `${key}:`} ${quote}-quoted value is never closed (Compose: "unterminated quoted value"); everything to the end of the file is swallowed` });
-        statements.push({ key, line, quote, inherited: false, valueStart: v, spaceBeforeValue, written: text.slice(v + 1), failed: true });
+        problems.push({
+          line,
+          ...(failed ? {} : { key }),
+          severity: 'error',
+          code: 'unterminated-quote',
+          message: `${failed ? 'the' : `${key}:`} ${quote}-quoted value is never closed (Compose: "unterminated quoted value"); everything to the end of the file is swallowed`,
+        });
+        statements.push({
+          key,
+          line,
+          quote,
+          inherited: false,
+          valueStart: v,
+          spaceBeforeValue,
+          written: text.slice(v + 1),
+          failed: true,
+        });
         break;
       }
       const written = text.slice(v + 1, close);
@@ -304,7 +369,18 @@ export function scanEnv(input: string, options: ParseEnvOptions = {}): EnvScan {
           value = undefined;
         } else value = r.value;
       }
-      statements.push({ key, line, quote, inherited: false, valueStart: v, spaceBeforeValue, written, ...(template !== undefined && { template }), ...(!failed && { value }), failed });
+      statements.push({
+        key,
+        line,
+        quote,
+        inherited: false,
+        valueStart: v,
+        spaceBeforeValue,
+        written,
+        ...(template !== undefined && { template }),
+        ...(!failed && { value }),
+        failed,
+      });
       if (failed) {
         if (options.stopAtFirstError) break;
         continue;
@@ -322,7 +398,18 @@ export function scanEnv(input: string, options: ParseEnvOptions = {}): EnvScan {
     const r = interpolate(template, mapping);
     if (r.error && !failed) problems.push(interpolationProblem(r.error, line, key));
     failed ||= r.error !== undefined;
-    statements.push({ key, line, quote: 'none', inherited: false, valueStart: v, spaceBeforeValue, written, template, ...(!failed && { value: r.value! }), failed });
+    statements.push({
+      key,
+      line,
+      quote: 'none',
+      inherited: false,
+      valueStart: v,
+      spaceBeforeValue,
+      written,
+      template,
+      ...(!failed && { value: r.value! }),
+      failed,
+    });
     if (failed) {
       if (options.stopAtFirstError) break;
       continue;

@@ -11,10 +11,15 @@ import { progressCounter } from './progress.js';
 
 export abstract class AtomicWriter {
   /** Write `source` to a temporary file beside `path` (created 0600), fsync it, then rename it over `path`. */
-  protected abstract writeStreamAtomic(path: string, source: AsyncIterable<Buffer>, options: WriteOptions): Promise<void>;
+  protected abstract writeStreamAtomic(
+    path: string,
+    source: AsyncIterable<Buffer>,
+    options: WriteOptions,
+  ): Promise<void>;
 
   async writeFileAtomic(path: string, content: string | Buffer | Readable, options: WriteOptions = {}): Promise<void> {
-    const source = typeof content === 'string' || Buffer.isBuffer(content) ? Readable.from([Buffer.from(content)]) : content;
+    const source =
+      typeof content === 'string' || Buffer.isBuffer(content) ? Readable.from([Buffer.from(content)]) : content;
     await this.writeStreamAtomic(path, counted(source, options), options);
   }
 

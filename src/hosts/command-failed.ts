@@ -8,8 +8,15 @@ export class CommandFailedError extends GangwayError {
     argv: readonly string[],
     readonly result: ExecResult,
   ) {
-    const firstLine = result.stderr.split('\n').find((l) => l.trim() !== '')?.trim();
+    const firstLine = result.stderr
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim();
     const status = result.code === null ? `killed by ${result.signal ?? 'a signal'}` : `exit ${result.code}`;
-    super('E_COMMAND_FAILED', ExitCode.failed, `${host}: ${argv.slice(0, 2).join(' ')} failed (${status})${firstLine ? `: ${firstLine}` : ''}`);
+    super(
+      'E_COMMAND_FAILED',
+      ExitCode.failed,
+      `${host}: ${argv.slice(0, 2).join(' ')} failed (${status})${firstLine ? `: ${firstLine}` : ''}`,
+    );
   }
 }

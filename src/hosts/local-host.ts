@@ -22,10 +22,13 @@ export class LocalHost extends AtomicWriter implements Host {
       child.stderr.on('data', output.stderr);
       child.stdin.on('error', () => {}); // the command may exit without reading its stdin
       let timedOut = false;
-      const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
-      }, options.timeoutMs);
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              child.kill('SIGKILL');
+            }, options.timeoutMs);
       child.on('error', (err) => {
         clearTimeout(timer);
         reject(err);
@@ -80,4 +83,3 @@ async function fsyncDir(dir: string): Promise<void> {
     await handle.close();
   }
 }
-

@@ -8,6 +8,10 @@ import { SshHost } from './ssh/ssh-host.js';
 
 export async function openHost(spec: HostSpec, ssh: SshSettings, options: ConnectOptions = {}): Promise<Host> {
   if (spec.kind === 'local') return new LocalHost();
-  const connection = await connectSsh({ host: spec.host, ...(spec.user && { user: spec.user }), ...(spec.port && { port: spec.port }) }, ssh, options);
+  const connection = await connectSsh(
+    { host: spec.host, ...(spec.user && { user: spec.user }), ...(spec.port && { port: spec.port }) },
+    ssh,
+    options,
+  );
   return new SshHost(spec.label, connection, ssh.maxChannels);
 }

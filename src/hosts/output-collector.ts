@@ -24,7 +24,10 @@ export class OutputCollector {
 }
 
 /** Feed stdin from a string, buffer or stream, then close it. */
-export function feedStdin(stdin: NodeJS.WritableStream, input: string | Buffer | NodeJS.ReadableStream | undefined): void {
+export function feedStdin(
+  stdin: NodeJS.WritableStream,
+  input: string | Buffer | NodeJS.ReadableStream | undefined,
+): void {
   if (input === undefined) {
     stdin.end();
   } else if (typeof input === 'string' || Buffer.isBuffer(input)) {

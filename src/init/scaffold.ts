@@ -64,7 +64,11 @@ export function envTemplate(keys: readonly string[], source: string): string {
 }
 
 /** Lines .gitignore needs, minus those already present. */
-export function missingGitignoreLines(existing: string, envFile: string | undefined, templateFile: string | undefined): string[] {
+export function missingGitignoreLines(
+  existing: string,
+  envFile: string | undefined,
+  templateFile: string | undefined,
+): string[] {
   const wanted = ['.gangway/'];
   if (envFile) wanted.push(envFile, `${envFile}.*`, '.env.bak-*');
   if (templateFile) wanted.push(`!${templateFile}`);
@@ -74,6 +78,10 @@ export function missingGitignoreLines(existing: string, envFile: string | undefi
 
 /** A compose project name from a directory name. */
 export function appNameFrom(dirName: string): string {
-  const name = dirName.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '').replace(/-+$/, '');
+  const name = dirName
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .replace(/-+$/, '');
   return name === '' ? 'app' : name;
 }

@@ -33,19 +33,27 @@ if [ "$#" -gt 0 ]; then
   for p in "$@"; do printf '%s\n' "$p" >> "$pf"; done
   for id in $ids; do
     n=$(docker logs --tail "$tail" "$id" 2>&1 | grep -F -c -f "$pf")
-    echo "$id ${"$"}{n:-0}"
+    echo "$id ${'$'}{n:-0}"
   done
   rm -f "$pf"
 fi
 true`;
 
-export async function inspectServices(host: Host, app: string, fatal: { patterns: string[]; tail: number } | undefined): Promise<ServiceState[]> {
-  const r = await host.exec(['sh', '-c', INSPECT, 'sh', app, String(fatal?.tail ?? 100), ...(fatal?.patterns ?? [])], { timeoutMs: 60_000 });
+export async function inspectServices(
+  host: Host,
+  app: string,
+  fatal: { patterns: string[]; tail: number } | undefined,
+): Promise<ServiceState[]> {
+  const r = await host.exec(['sh', '-c', INSPECT, 'sh', app, String(fatal?.tail ?? 100), ...(fatal?.patterns ?? [])], {
+    timeoutMs: 60_000,
+  });
   const sections = new Map<string, string[]>();
   let name = '';
   for (const line of r.stdout.split('\n')) {
-    if (line.startsWith('@@')) sections.set((name = line.slice(2)), []);
-    else if (line.trim()) sections.get(name)?.push(line.trim());
+    if (line.startsWith('@@')) {
+      name = line.slice(2);
+      sections.set(name, []);
+    } else if (line.trim()) sections.get(name)?.push(line.trim());
   }
   const stats = new Map<string, { cpu: number; mem: number }>();
   for (const l of sections.get('stats') ?? []) {

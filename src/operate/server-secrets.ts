@@ -15,6 +15,9 @@ export async function registerLocalEnvSecrets(config: Config, scrubber: Scrubber
 }
 
 export async function registerServerEnvSecrets(host: Host, dir: string, scrubber: Scrubber): Promise<void> {
-  const text = await host.readFile(posix.join(dir, '.env')).then((b) => b.toString('utf8')).catch(() => undefined);
+  const text = await host
+    .readFile(posix.join(dir, '.env'))
+    .then((b) => b.toString('utf8'))
+    .catch(() => undefined);
   if (text !== undefined) registerEnvSecrets(scrubber, parseEnv(text).entries);
 }

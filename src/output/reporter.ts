@@ -67,7 +67,10 @@ export class Reporter {
   item(status: Status, title: string, detail?: string, durationMs?: number): void {
     const symbol = SYMBOL[status];
     const mark = this.style.enabled ? this.style.paint(symbol.style, symbol.tty) : symbol.plain;
-    const tail = [detail ? ` — ${detail}` : '', durationMs === undefined ? '' : this.style.paint('gray', ` (${formatMs(durationMs)})`)].join('');
+    const tail = [
+      detail ? ` — ${detail}` : '',
+      durationMs === undefined ? '' : this.style.paint('gray', ` (${formatMs(durationMs)})`),
+    ].join('');
     this.write(this.human, `  ${mark} ${title}${tail}`);
   }
 

@@ -45,12 +45,22 @@ export interface ReleaseLogEntry {
   }[];
 }
 
-export async function appendReleaseLog(dir: string, entry: ReleaseLogEntry, scrub: (text: string) => string): Promise<string> {
+export async function appendReleaseLog(
+  dir: string,
+  entry: ReleaseLogEntry,
+  scrub: (text: string) => string,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'release.log');
   const head = `## ${entry.time.toISOString()}  TAG ${entry.tag}  target ${entry.target}  result: ${entry.result}`;
-  const hosts = entry.hosts.map((h) => `${h.host} ${h.result} (${h.tag ? `tag ${h.tag}, ` : ''}serving ${h.serving}, ${h.bytesSent} bytes sent)`);
-  const lines = [head, `by: ${entry.who}   ${entry.operation}   duration: ${Math.round(entry.durationMs / 1000)}s   delivery: ${entry.delivery}`, `hosts: ${hosts.join('; ')}`];
+  const hosts = entry.hosts.map(
+    (h) => `${h.host} ${h.result} (${h.tag ? `tag ${h.tag}, ` : ''}serving ${h.serving}, ${h.bytesSent} bytes sent)`,
+  );
+  const lines = [
+    head,
+    `by: ${entry.who}   ${entry.operation}   duration: ${Math.round(entry.durationMs / 1000)}s   delivery: ${entry.delivery}`,
+    `hosts: ${hosts.join('; ')}`,
+  ];
   for (const h of entry.hosts.filter((x) => x.result !== 'succeeded')) {
     lines.push(
       `Minimum Failure Record (${h.host}):`,

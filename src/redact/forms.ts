@@ -39,7 +39,15 @@ export function formEncoded(value: string): string {
 }
 
 const GO_ESCAPES: Record<string, string> = {
-  '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\', '"': '\\"',
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '\\': '\\\\',
+  '"': '\\"',
 };
 
 /** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
@@ -56,8 +64,8 @@ export function goQuoted(value: string, asciiOnly = false): string {
 }
 
 function goRune(ch: string, asciiOnly: boolean): string {
-  const escape = GO_ESCAPES[ch];
-  if (escape) return escape;
+  const escaped = GO_ESCAPES[ch];
+  if (escaped) return escaped;
   const cp = ch.codePointAt(0)!;
   if (cp < 0x80) return cp < 0x20 || cp === 0x7f ? `\\x${hex(cp, 2)}` : ch;
   if (!asciiOnly && GO_PRINTABLE.test(ch)) return ch;

@@ -33,7 +33,10 @@ export class Scrubber {
   scrub = (text: string): string => {
     if (this.patterns.size === 0) return text;
     this.regex ??= new RegExp(
-      [...this.patterns].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'),
+      [...this.patterns]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
       'g',
     );
     return text.replace(this.regex, MASK);

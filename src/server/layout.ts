@@ -40,5 +40,7 @@ export function newReleaseId(now = new Date(), random = Math.random): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const date = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}`;
   const time = `${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
-  return `${date}-${time}-${Math.floor(random() * 0x10000).toString(16).padStart(4, '0')}`;
+  return `${date}-${time}-${Math.floor(random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0')}`;
 }

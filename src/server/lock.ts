@@ -60,20 +60,33 @@ export interface AcquireOptions {
   currentHost: () => Host;
 }
 
-export async function acquireLock(host: Host, layout: RemoteLayout, info: LockInfo, options: AcquireOptions): Promise<LockHandle> {
+export async function acquireLock(
+  host: Host,
+  layout: RemoteLayout,
+  info: LockInfo,
+  options: AcquireOptions,
+): Promise<LockHandle> {
   const deadline = Date.now() + (options.waitMs ?? 0);
   let told = false;
   for (;;) {
-    const r = await host.exec(runScript('lock.sh', ['acquire', layout.state, JSON.stringify(info), info.token]), { timeoutMs: 20_000 });
+    const r = await host.exec(runScript('lock.sh', ['acquire', layout.state, JSON.stringify(info), info.token]), {
+      timeoutMs: 20_000,
+    });
     if (r.code !== 0) {
       const why = r.stderr.trim() || `exit ${r.code}`;
-      throw new GangwayError('E_LOCK', ExitCode.failed, `${host.label}: could not take the deploy lock in ${layout.state}: ${why}`);
+      throw new GangwayError(
+        'E_LOCK',
+        ExitCode.failed,
+        `${host.label}: could not take the deploy lock in ${layout.state}: ${why}`,
+      );
     }
     const [status = '', ...rest] = r.stdout.trimEnd().split('\n');
     const unfinished = rest.find((l) => l.startsWith('unfinished '))?.slice('unfinished '.length);
     const holderText = rest.filter((l) => !l.startsWith('unfinished ')).join('\n');
     if (status === 'acquired' || status.startsWith('stale ')) {
-      const recovered = status.startsWith('stale ') ? `${status.slice(6)} (was ${describeHolder(parseInfo(holderText))})` : undefined;
+      const recovered = status.startsWith('stale ')
+        ? `${status.slice(6)} (was ${describeHolder(parseInfo(holderText))})`
+        : undefined;
       return startHeartbeat(layout, info.token, options.currentHost, recovered, unfinished);
     }
     const holder = parseInfo(holderText);
@@ -86,9 +99,17 @@ export async function acquireLock(host: Host, layout: RemoteLayout, info: LockIn
 
 const HEARTBEAT_MS = 15_000;
 
-function startHeartbeat(layout: RemoteLayout, token: string, currentHost: () => Host, recoveredFrom?: string, unfinished?: string): LockHandle {
+function startHeartbeat(
+  layout: RemoteLayout,
+  token: string,
+  currentHost: () => Host,
+  recoveredFrom?: string,
+  unfinished?: string,
+): LockHandle {
   const timer = setInterval(() => {
-    currentHost().exec(runScript('lock.sh', ['heartbeat', layout.state, token]), { timeoutMs: 10_000 }).catch(() => {});
+    currentHost()
+      .exec(runScript('lock.sh', ['heartbeat', layout.state, token]), { timeoutMs: 10_000 })
+      .catch(() => {});
   }, HEARTBEAT_MS);
   timer.unref();
   return {
@@ -106,8 +127,15 @@ function startHeartbeat(layout: RemoteLayout, token: string, currentHost: () => 
 export type ReleaseResult = { released: true } | { released: false; holder?: Partial<LockInfo> };
 
 /** Remove the lock if `token` owns it (or always, with `force`). */
-export async function releaseLock(host: Host, layout: RemoteLayout, token: string, force = false): Promise<ReleaseResult> {
-  const r = await host.exec(runScript('lock.sh', ['release', layout.state, token, ...(force ? ['force'] : [])]), { timeoutMs: 20_000 });
+export async function releaseLock(
+  host: Host,
+  layout: RemoteLayout,
+  token: string,
+  force = false,
+): Promise<ReleaseResult> {
+  const r = await host.exec(runScript('lock.sh', ['release', layout.state, token, ...(force ? ['force'] : [])]), {
+    timeoutMs: 20_000,
+  });
   const [status, ...rest] = r.stdout.trimEnd().split('\n');
   if (status === 'released') return { released: true };
   const holder = parseInfo(rest.join('\n'));

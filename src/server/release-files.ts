@@ -70,7 +70,8 @@ export function varsScript(v: ApplyVars): string {
 export function maskLines(values: readonly string[]): string[] {
   const parts = new Set<string>();
   for (const value of values) {
-    for (const part of [value, value.trim(), ...value.split(/\r?\n/)]) if (!part.includes('\n') && isMaskable(part)) parts.add(part);
+    for (const part of [value, value.trim(), ...value.split(/\r?\n/)])
+      if (!part.includes('\n') && isMaskable(part)) parts.add(part);
   }
   return [...parts].sort((a, b) => b.length - a.length);
 }

@@ -6,19 +6,26 @@
 import { isGood } from './records.js';
 import type { ServerState } from './state.js';
 
-export type RollbackChoice = { ok: true; id: string; tag: string } | { ok: false; message: string; retainedTags: string[] };
+export type RollbackChoice =
+  | { ok: true; id: string; tag: string }
+  | { ok: false; message: string; retainedTags: string[] };
 
-export function chooseRollback(state: Pick<ServerState, 'current' | 'retained' | 'records'>, want?: string): RollbackChoice {
+export function chooseRollback(
+  state: Pick<ServerState, 'current' | 'retained' | 'records'>,
+  want?: string,
+): RollbackChoice {
   const good = new Set(state.records.filter(isGood).map((r) => r.id));
   const candidates = state.retained.filter((r) => good.has(r.id) && r.id !== state.current?.id);
   const retainedTags = [...new Set(candidates.map((r) => r.tag))];
-  const pick = want !== undefined
-    ? candidates.find((r) => r.tag === want)
-    : candidates.find((r) => state.current === undefined || r.id < state.current.id);
+  const pick =
+    want !== undefined
+      ? candidates.find((r) => r.tag === want)
+      : candidates.find((r) => state.current === undefined || r.id < state.current.id);
   if (pick) return { ok: true, id: pick.id, tag: pick.tag };
   const list = retainedTags.length ? retainedTags.join(', ') : 'none';
-  const message = want !== undefined
-    ? `tag ${want} is not retained as a good release (retained good tags: ${list})`
-    : `no earlier release that passed its health gate is retained (retained good tags: ${list})`;
+  const message =
+    want !== undefined
+      ? `tag ${want} is not retained as a good release (retained good tags: ${list})`
+      : `no earlier release that passed its health gate is retained (retained good tags: ${list})`;
   return { ok: false, message, retainedTags };
 }

@@ -30,7 +30,7 @@ after(() => (process.env.PATH = path));
 const config = { app: 'shop' } as Config;
 // No last newline; text that a here-document must not end at or expand.
 const compose = Buffer.from('services:\n  web: { image: "a:${IMAGE_TAG}" }\n# GANGWAY_EOF_ $(not run) `nor this`');
-const envText = "A='$(touch /tmp/x)'\r\nB=\"${HOME}\"\n";
+const envText = 'A=\'$(touch /tmp/x)\'\r\nB="${HOME}"\n';
 
 test('one round trip: finds Compose, writes the files as they are in a private temp dir, runs config -q', async () => {
   const files = [{ name: 'c.yml', content: compose }];
@@ -40,8 +40,10 @@ test('one round trip: finds Compose, writes the files as they are in a private t
   assert.equal(readFileSync(join(seen, 'c.yml'), 'utf8'), `${compose}\n`, 'a missing last newline is added');
   assert.equal(readFileSync(join(seen, '.env'), 'utf8'), envText);
   assert.equal(statSync(join(seen, '.env')).mode & 0o777, 0o600);
-  assert.equal(readFileSync(join(seen, 'args'), 'utf8').trim(),
-    'v7 compose --project-name shop --project-directory . -f c.yml --env-file .env config -q');
+  assert.equal(
+    readFileSync(join(seen, 'args'), 'utf8').trim(),
+    'v7 compose --project-name shop --project-directory . -f c.yml --env-file .env config -q',
+  );
   const temp = readFileSync(join(seen, 'pwd'), 'utf8').trim();
   assert.match(temp, /^\/tmp\/gangway-check\.\w{8}$/);
   assert.ok(!existsSync(temp), 'the temporary directory is removed');

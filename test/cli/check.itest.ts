@@ -44,15 +44,18 @@ test('check over SSH: host key, Docker, Compose and a creatable deploy dir, with
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.ok, true);
   const items = doc.hosts[0].items as { title: string; status: string; detail: string }[];
-  assert.deepEqual(items.map((i) => [i.title, i.status]), [
-    ['SSH', 'ok'],
-    ['Docker', 'ok'],
-    ['Compose', 'ok'],
-    ['deploy dir', 'ok'],
-    ['disk space (images)', 'ok'],
-    ['disk space (deploy dir)', 'ok'],
-    ['compose config', 'ok'],
-  ]);
+  assert.deepEqual(
+    items.map((i) => [i.title, i.status]),
+    [
+      ['SSH', 'ok'],
+      ['Docker', 'ok'],
+      ['Compose', 'ok'],
+      ['deploy dir', 'ok'],
+      ['disk space (images)', 'ok'],
+      ['disk space (deploy dir)', 'ok'],
+      ['compose config', 'ok'],
+    ],
+  );
   const root = dataRoot();
   const images = new RegExp(`^Docker data root ${root}: .* free on \\S+ \\(mounted on /.*\\); needs 2\\.0 GiB`);
   assert.match(items[4]!.detail, images);
@@ -67,7 +70,10 @@ test('check over SSH with an unknown host key fails with exit 3 and shows the fi
   const config = sshProject(knownHosts);
   const refused = gangway(['-c', config, 'check', 'test']);
   assert.equal(refused.code, 3, refused.stdout + refused.stderr);
-  assert.match(refused.stdout, /\[fail\] SSH — host key of root@\[127\.0\.0\.1\]:\d+ is not known \(ssh-ed25519 SHA256:/);
+  assert.match(
+    refused.stdout,
+    /\[fail\] SSH — host key of root@\[127\.0\.0\.1\]:\d+ is not known \(ssh-ed25519 SHA256:/,
+  );
   assert.match(refused.stderr, /preflight failed: 1 check failed/);
   assert.ok(!existsSync(knownHosts));
 
@@ -112,7 +118,8 @@ test('a configuration error exits 2 naming file, line and key', () => {
  * and /tmp (other tests, other people) cannot make it differ.
  */
 function serverState(app: string, image: string): string {
-  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' }).split('\n').sort().join('\n');
+  const run = (cmd: string, args: string[]) =>
+    execFileSync(cmd, args, { encoding: 'utf8' }).split('\n').sort().join('\n');
   const project = `label=com.docker.compose.project=${app}`;
   return [
     run('sh', ['-c', 'ls -d /tmp/gangway-check.* 2>/dev/null || true']),
@@ -187,12 +194,15 @@ test("images need room in Docker's data root, not in the deploy dir's filesystem
   assert.ok(2 * archive < free(dir), 'precondition: /tmp has more room than /dev/shm');
   execFileSync('truncate', ['-s', String(archive), join(dir, 'big.tar')]); // sparse: costs no disk
   writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n');
-  writeFileSync(join(dir, 'gangway.yml'), `app: itest-dataroot
+  writeFileSync(
+    join(dir, 'gangway.yml'),
+    `app: itest-dataroot
 compose: docker-compose.yml
 image: { name: itest/app, delivery: archive, archive: big.tar }
 targets:
   local: { hosts: [local], dir: ${join(dir, 'deploy')} }
-`);
+`,
+  );
   const r = gangway(['-c', join(dir, 'gangway.yml'), 'check'], { env: { PATH: `${bin}:${process.env.PATH}` } });
   assert.equal(r.code, 3, r.stdout + r.stderr);
   assert.match(r.stdout, /\[ok\] Docker — Engine 99\.0\.0, data root \/dev\/shm/);

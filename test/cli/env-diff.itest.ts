@@ -38,7 +38,13 @@ function serverEnv(text: string | undefined): void {
   writeFileSync(join(SERVER_DIR, '.env'), text, { mode: 0o600 });
 }
 
-const SECRETS = { SAME: 'canary-same-value-1', OLD: 'canary-old-value-2', NEW: 'canary-new-value-3', GONE: 'canary-gone-value-4', ADDED: 'canary-added-value-5' };
+const SECRETS = {
+  SAME: 'canary-same-value-1',
+  OLD: 'canary-old-value-2',
+  NEW: 'canary-new-value-3',
+  GONE: 'canary-gone-value-4',
+  ADDED: 'canary-added-value-5',
+};
 
 test('added, removed and changed keys by name; values never shown', () => {
   serverEnv(`SAME=${SECRETS.SAME}\nCHANGED=${SECRETS.OLD}\nGONE=${SECRETS.GONE}\n`);
@@ -56,7 +62,13 @@ test('added, removed and changed keys by name; values never shown', () => {
 
   const exit = gangway(['-c', config, 'env', 'diff', '--exit-code']);
   assert.equal(exit.code, 1);
-  assert.deepEqual(findLeaks({ human: human.stdout + human.stderr, json: json.stdout + json.stderr, exit: exit.stdout + exit.stderr }, SECRETS), []);
+  assert.deepEqual(
+    findLeaks(
+      { human: human.stdout + human.stderr, json: json.stdout + json.stderr, exit: exit.stdout + exit.stderr },
+      SECRETS,
+    ),
+    [],
+  );
 });
 
 test('a server without .env: every key is added; identical files: --exit-code is 0', () => {
@@ -64,7 +76,11 @@ test('a server without .env: every key is added; identical files: --exit-code is
   const config = project(`A=${SECRETS.SAME}\n`);
   const r = gangway(['-c', config, '--json', 'env', 'diff']);
   assert.equal(r.code, 0);
-  assert.deepEqual(JSON.parse(r.stdout).hosts[0], { host: `root@${testEnv().host}:${testEnv().port}`, serverHasEnv: false, diff: { added: ['A'], removed: [], changed: [], unchanged: 0 } });
+  assert.deepEqual(JSON.parse(r.stdout).hosts[0], {
+    host: `root@${testEnv().host}:${testEnv().port}`,
+    serverHasEnv: false,
+    diff: { added: ['A'], removed: [], changed: [], unchanged: 0 },
+  });
   serverEnv(`A="${SECRETS.SAME}"\n`);
   assert.equal(gangway(['-c', config, 'env', 'diff', '--exit-code']).code, 0);
   serverEnv(undefined);

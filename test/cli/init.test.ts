@@ -10,7 +10,10 @@ test('init writes a valid gangway.yml with a $schema line, an env template of ke
   const dir = join(tempDir(), 'My Shop');
   mkdirSync(dir);
   writeFileSync(join(dir, 'compose.yaml'), 'services: {}\n');
-  writeFileSync(join(dir, '.env'), 'DB_PASSWORD=canary-init-secret-1\n# comment\nexport API_KEY="canary-init-secret-2"\nEMPTY=\n');
+  writeFileSync(
+    join(dir, '.env'),
+    'DB_PASSWORD=canary-init-secret-1\n# comment\nexport API_KEY="canary-init-secret-2"\nEMPTY=\n',
+  );
   writeFileSync(join(dir, '.gitignore'), 'node_modules/');
   const r = gangway(['init'], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
@@ -26,12 +29,17 @@ test('init writes a valid gangway.yml with a $schema line, an env template of ke
   assert.equal(config.env?.template, join(dir, '.env.template'));
 
   const template = readFileSync(join(dir, '.env.template'), 'utf8');
-  assert.deepEqual(template.split('\n').filter((l) => l && !l.startsWith('#')), ['DB_PASSWORD=', 'API_KEY=', 'EMPTY=']);
+  assert.deepEqual(
+    template.split('\n').filter((l) => l && !l.startsWith('#')),
+    ['DB_PASSWORD=', 'API_KEY=', 'EMPTY='],
+  );
   const gitignore = readFileSync(join(dir, '.gitignore'), 'utf8');
   assert.match(gitignore, /^node_modules\/\n# gangway/);
-  for (const line of ['.gangway/', '.env', '.env.*', '!.env.template']) assert.ok(gitignore.split('\n').includes(line), line);
+  for (const line of ['.gangway/', '.env', '.env.*', '!.env.template'])
+    assert.ok(gitignore.split('\n').includes(line), line);
 
-  for (const out of [r.stdout, r.stderr, yml, template, gitignore]) assert.ok(!out.includes('canary-init-secret'), 'no value leaks');
+  for (const out of [r.stdout, r.stderr, yml, template, gitignore])
+    assert.ok(!out.includes('canary-init-secret'), 'no value leaks');
 });
 
 test('init refuses to overwrite gangway.yml without --force, and adds .gitignore lines only once', () => {
@@ -44,7 +52,7 @@ test('init refuses to overwrite gangway.yml without --force, and adds .gitignore
   assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8').match(/\.gangway\//g)?.length, 1);
 });
 
-test('init points $schema at the project\'s own install, relative to gangway.yml, so it works for every clone', () => {
+test("init points $schema at the project's own install, relative to gangway.yml, so it works for every clone", () => {
   const repo = tempDir();
   mkdirSync(join(repo, '.git'));
   mkdirSync(join(repo, 'node_modules/gangway/schema'), { recursive: true });

@@ -9,7 +9,8 @@ test('--help lists every command of the contract with a description, and the exi
   assert.equal(r.code, 0);
   for (const c of COMMANDS) assert.match(r.stdout, new RegExp(`^  ${c}\\b.*\\S{3,}`, 'm'), c);
   assert.match(r.stdout, /Exit codes:\n\s+0\s+success[\s\S]*4\s+lock held/);
-  for (const flag of ['--config', '--json', '--no-color', '--verbose', '--accept-new-host-key']) assert.ok(r.stdout.includes(flag), flag);
+  for (const flag of ['--config', '--json', '--no-color', '--verbose', '--accept-new-host-key'])
+    assert.ok(r.stdout.includes(flag), flag);
 });
 
 test('each command has its own --help', () => {
@@ -18,7 +19,10 @@ test('each command has its own --help', () => {
     assert.equal(r.code, 0, args.join(' '));
     assert.match(r.stdout, new RegExp(`^Usage: gangway ${args.join(' ')}`, 'm'));
   }
-  assert.match(gangway(['deploy', '--help']).stdout, /--tag <tag>[\s\S]*--env-only[\s\S]*--dry-run[\s\S]*--yes[\s\S]*--lock-wait/);
+  assert.match(
+    gangway(['deploy', '--help']).stdout,
+    /--tag <tag>[\s\S]*--env-only[\s\S]*--dry-run[\s\S]*--yes[\s\S]*--lock-wait/,
+  );
   assert.match(gangway(['logs', '--help']).stdout, /-f, --follow[\s\S]*--tail <n>/);
 });
 

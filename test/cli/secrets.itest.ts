@@ -62,7 +62,8 @@ function outputsAndFiles(dir: string, runs: Record<string, CliResult>): Record<s
     places[`${name} stdout`] = r.stdout;
     places[`${name} stderr`] = r.stderr;
   }
-  for (const file of readdirSync(dir)) if (file !== '.env') places[`file ${file}`] = readFileSync(join(dir, file), 'utf8');
+  for (const file of readdirSync(dir))
+    if (file !== '.env') places[`file ${file}`] = readFileSync(join(dir, file), 'utf8');
   return places;
 }
 
@@ -80,7 +81,11 @@ test('check, env diff and init with canary secrets print none of them, in any fo
   };
   // The failing paths really ran: compose rejected the port made of a secret, the lint saw the broken quote.
   assert.equal(runs.checkLocal!.code, 3);
-  assert.match(runs.checkLocal!.stdout, /compose config \(local Compose\) — .*\*\*\*/, 'Compose echoed the value and it was masked');
+  assert.match(
+    runs.checkLocal!.stdout,
+    /compose config \(local Compose\) — .*\*\*\*/,
+    'Compose echoed the value and it was masked',
+  );
   assert.match(runs.checkLocal!.stdout, /unterminated/);
   assert.match(runs.checkLocal!.stdout, /MISSING_KEY is in the template but missing/);
   assert.match(runs.checkLocal!.stdout, /health service ghost — not a service/);

@@ -48,7 +48,9 @@ services:
 });
 
 test('an empty file is a problem; other YAML tags still warn', () => {
-  assert.deepEqual(parseComposeFile('', '/p/c.yml', 'c.yml').problems, [{ file: 'c.yml', message: 'the file is empty (compose needs at least a services mapping)' }]);
+  assert.deepEqual(parseComposeFile('', '/p/c.yml', 'c.yml').problems, [
+    { file: 'c.yml', message: 'the file is empty (compose needs at least a services mapping)' },
+  ]);
   const odd = parseComposeFile('services:\n  web: !weird {}\n', '/p/c.yml', 'c.yml');
   assert.deepEqual(odd.problems, [{ file: 'c.yml', line: 2, col: 8, message: 'Unresolved tag: !weird' }]);
   assert.ok(odd.file);
@@ -56,13 +58,16 @@ test('an empty file is a problem; other YAML tags still warn', () => {
 
 test('an alias bomb ("billion laughs") is a configuration error at the alias that expands it, not a crash', () => {
   const text = `services:\n  web: { image: nginx }\n${billionLaughs()}`;
-  assert.throws(() => parseComposeFile(text, '/p/c.yml', 'c.yml'), (e: unknown) => {
-    assert.ok(e instanceof ConfigError);
-    assert.equal(e.exitCode, 2);
-    const message = 'alias *l8 expands the document too far (an alias bomb?); gangway refuses it';
-    assert.deepEqual(e.problems, [{ file: 'c.yml', line: 12, col: 12, key: 'x-l9[0]', message }]);
-    return true;
-  });
+  assert.throws(
+    () => parseComposeFile(text, '/p/c.yml', 'c.yml'),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.equal(e.exitCode, 2);
+      const message = 'alias *l8 expands the document too far (an alias bomb?); gangway refuses it';
+      assert.deepEqual(e.problems, [{ file: 'c.yml', line: 12, col: 12, key: 'x-l9[0]', message }]);
+      return true;
+    },
+  );
 });
 
 test('an alias inside its own anchor is a configuration error (compose refuses it too)', () => {

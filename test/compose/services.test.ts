@@ -6,10 +6,15 @@ import { composeServices } from '../../src/compose/services.js';
 import { FIXTURES, composeText } from './helpers.js';
 
 test('services merge across files in order: image overridden, build added, healthcheck merged', async () => {
-  const { files, problems } = await loadComposeFiles([join(FIXTURES, 'base.yml'), join(FIXTURES, 'override.yml')], FIXTURES);
+  const { files, problems } = await loadComposeFiles(
+    [join(FIXTURES, 'base.yml'), join(FIXTURES, 'override.yml')],
+    FIXTURES,
+  );
   assert.deepEqual(problems, []); // `!reset` is compose's tag, not a YAML warning
   const services = composeServices(files);
-  const summary = Object.fromEntries([...services].map(([name, s]) => [name, [s.image ?? '-', s.build, s.healthcheck, `${s.file}:${s.line}:${s.col}`]]));
+  const summary = Object.fromEntries(
+    [...services].map(([name, s]) => [name, [s.image ?? '-', s.build, s.healthcheck, `${s.file}:${s.line}:${s.col}`]]),
+  );
   assert.deepEqual(summary, {
     web: ['example/web:${IMAGE_TAG:?IMAGE_TAG is required}', true, 'defined', 'base.yml:2:3'],
     worker: ['example/worker', false, 'disabled', 'base.yml:7:3'],
@@ -33,15 +38,21 @@ test('healthcheck states within one file', () => {
 });
 
 test('!override replaces a healthcheck, !reset removes a service', () => {
-  const base = composeText(`services:
+  const base = composeText(
+    `services:
   web: { image: x, healthcheck: { disable: true } }
   tmp: { image: y }
-`, 'base.yml');
-  const over = composeText(`services:
+`,
+    'base.yml',
+  );
+  const over = composeText(
+    `services:
   web:
     healthcheck: !override { test: ["CMD", "true"] }
   tmp: !reset
-`, 'over.yml');
+`,
+    'over.yml',
+  );
   const services = composeServices([base, over]);
   assert.deepEqual([...services.keys()], ['web']);
   assert.equal(services.get('web')?.healthcheck, 'defined');

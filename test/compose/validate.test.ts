@@ -7,7 +7,8 @@ import { composeSchemaValidator, validateCompose } from '../../src/compose/valid
 import { FIXTURES, REPO, colOf, composeText } from './helpers.js';
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
-const show = (ps: { line?: number; col?: number; key?: string; message: string }[]) => ps.map((p) => `${p.line}:${p.col} ${p.key ?? ''}: ${p.message}`);
+const show = (ps: { line?: number; col?: number; key?: string; message: string }[]) =>
+  ps.map((p) => `${p.line}:${p.col} ${p.key ?? ''}: ${p.message}`);
 
 async function fixture(name: string) {
   const { files, problems } = await loadComposeFiles([join(FIXTURES, name)], FIXTURES);
@@ -16,8 +17,11 @@ async function fixture(name: string) {
 }
 
 test('the vendored compose-spec schema is JSON with the service definition', () => {
-  const schema = JSON.parse(readFileSync(join(REPO, 'schema/vendor/compose-spec.json'), 'utf8')) as { definitions: Record<string, unknown> };
-  for (const d of ['service', 'healthcheck', 'deployment', 'network', 'volume', 'list_or_dict']) assert.ok(schema.definitions[d], d);
+  const schema = JSON.parse(readFileSync(join(REPO, 'schema/vendor/compose-spec.json'), 'utf8')) as {
+    definitions: Record<string, unknown>;
+  };
+  for (const d of ['service', 'healthcheck', 'deployment', 'network', 'volume', 'list_or_dict'])
+    assert.ok(schema.definitions[d], d);
 });
 
 test('the vendored schema accepts examples/quickstart/docker-compose.yml', async () => {
@@ -25,13 +29,22 @@ test('the vendored schema accepts examples/quickstart/docker-compose.yml', async
   assert.deepEqual(problems, []);
   const validate = composeSchemaValidator();
   assert.equal(validate(files[0]!.doc), true, JSON.stringify(validate.errors));
-  assert.deepEqual(validateCompose(files[0]!, () => undefined), []);
+  assert.deepEqual(
+    validateCompose(files[0]!, () => undefined),
+    [],
+  );
 });
 
 test('a valid file passes, with ${PORT} in ports and ${REPLICAS} in deploy.replicas, set or not', async () => {
   const file = await fixture('valid.yml');
-  assert.deepEqual(validateCompose(file, env({ PORT: '8080', REPLICAS: '3', FRONT_PRIORITY: '5', IMAGE_TAG: 'v1' })), []);
-  assert.deepEqual(validateCompose(file, () => undefined), []);
+  assert.deepEqual(
+    validateCompose(file, env({ PORT: '8080', REPLICAS: '3', FRONT_PRIORITY: '5', IMAGE_TAG: 'v1' })),
+    [],
+  );
+  assert.deepEqual(
+    validateCompose(file, () => undefined),
+    [],
+  );
 });
 
 test('a type error on an interpolated value is left to compose (it converts), not reported', async () => {
@@ -89,7 +102,10 @@ test('with variables set, real errors after interpolation are reported; unset on
       - "\${B}"
 `;
   const file = composeText(text);
-  assert.deepEqual(validateCompose(file, () => undefined), []);
+  assert.deepEqual(
+    validateCompose(file, () => undefined),
+    [],
+  );
   assert.deepEqual(validateCompose(file, env({ POLICY: 'always', A: '80', B: '81' })), []);
   const problems = validateCompose(file, env({ POLICY: 'canary-sometimes', A: '80', B: '80' }));
   assert.deepEqual(show(problems), [
@@ -106,9 +122,14 @@ test('an unset variable in a default that is not used does not hide an error in 
     pull_policy: \${POLICY:-\${FALLBACK}}
 `;
   const file = composeText(text);
-  assert.deepEqual(validateCompose(file, () => undefined), []);
+  assert.deepEqual(
+    validateCompose(file, () => undefined),
+    [],
+  );
   const problems = validateCompose(file, env({ POLICY: 'canary-sometimes' }));
-  assert.deepEqual(show(problems), [`4:${colOf(text, 4, '$')} services.web.pull_policy: must be one of: always, never, if_not_present, build, missing`]);
+  assert.deepEqual(show(problems), [
+    `4:${colOf(text, 4, '$')} services.web.pull_policy: must be one of: always, never, if_not_present, build, missing`,
+  ]);
   assert.ok(problems.every((p) => !p.message.includes('canary')));
 });
 

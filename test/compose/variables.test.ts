@@ -19,7 +19,15 @@ const TEXT = `services:
 
 test('every reference is found with its position, key path and kind, incl. nested and $$ escapes', () => {
   const refs = composeVariables([composeText(TEXT)]);
-  const row = (r: (typeof refs)[number]) => [r.name, `${r.line}:${r.col}`, r.key, r.operator ?? '', r.required, r.hasDefault, (r.inside ?? []).map((x) => `${x.name}${x.operator}`).join(' ')];
+  const row = (r: (typeof refs)[number]) => [
+    r.name,
+    `${r.line}:${r.col}`,
+    r.key,
+    r.operator ?? '',
+    r.required,
+    r.hasDefault,
+    (r.inside ?? []).map((x) => `${x.name}${x.operator}`).join(' '),
+  ];
   assert.deepEqual(refs.map(row), [
     ['TAG', `3:${colOf(TEXT, 3, '${TAG')}`, 'services.app.image', ':?', true, false, ''],
     ['A', `4:${colOf(TEXT, 4, '${A')}`, 'services.app.command', ':-', false, true, ''],
@@ -40,7 +48,11 @@ test('every reference is found with its position, key path and kind, incl. neste
 test('substitution follows compose: defaults, alternatives, escapes; unset variables are listed', () => {
   const lookup = (n: string) => ({ A: 'a', EMPTY: '' })[n];
   const run = (t: string) => interpolateTemplate(t, lookup);
-  assert.deepEqual(run('$$A ${A} $A ${X:-d} ${EMPTY:-d} ${EMPTY-d} ${A:+alt} ${X+alt} ${X:-${A}}'), { value: '$A a a d d  alt  a', unset: [], unsetUsed: [] });
+  assert.deepEqual(run('$$A ${A} $A ${X:-d} ${EMPTY:-d} ${EMPTY-d} ${A:+alt} ${X+alt} ${X:-${A}}'), {
+    value: '$A a a d d  alt  a',
+    unset: [],
+    unsetUsed: [],
+  });
   assert.deepEqual(run('${X}-${EMPTY?m}-${A:-${Y}}'), { value: '--a', unset: ['X', 'Y'], unsetUsed: ['X'] });
   assert.deepEqual(run('cost: $5 and $'), { value: 'cost: $5 and $', unset: [], unsetUsed: [] });
   // a required variable that is unset (or empty, for :?) fails the whole value, as in compose; the message names it only
@@ -71,7 +83,11 @@ test('required variables that are missing are errors, plain unset ones warnings,
   const refs = composeVariables([composeText(TEXT)]);
   const set = new Set(['A', 'E', 'KEY_VAR', 'TAG']);
   const nonEmpty = new Set(['A']);
-  const problems = unresolvedVariables(refs, (n) => set.has(n), (n) => nonEmpty.has(n));
+  const problems = unresolvedVariables(
+    refs,
+    (n) => set.has(n),
+    (n) => nonEmpty.has(n),
+  );
   assert.deepEqual(
     problems.map((p) => `${p.severity} ${p.variable} ${p.file}:${p.line}:${p.col} ${p.key}: ${p.message}`),
     [
@@ -82,7 +98,11 @@ test('required variables that are missing are errors, plain unset ones warnings,
     ],
   );
   // B sits in A's default, and A is set: B does not matter. Once A is empty, it does.
-  const withoutA = unresolvedVariables(refs, (n) => n === 'A', () => false);
+  const withoutA = unresolvedVariables(
+    refs,
+    (n) => n === 'A',
+    () => false,
+  );
   assert.ok(withoutA.some((p) => p.variable === 'B' && p.severity === 'warning'));
   assert.ok(!problems.some((p) => p.variable === 'B'));
 });
@@ -112,7 +132,11 @@ test('a required variable fails compose even in a default that is not used (comp
     image: "x:\${TAG:-\${FALLBACK:?set one of them}}"
 `;
   const refs = composeVariables([composeText(text)]);
-  const problems = unresolvedVariables(refs, (n) => n === 'TAG', (n) => n === 'TAG');
+  const problems = unresolvedVariables(
+    refs,
+    (n) => n === 'TAG',
+    (n) => n === 'TAG',
+  );
   assert.deepEqual(
     problems.map((p) => `${p.severity} ${p.line}:${p.col} ${p.message}`),
     [`error 3:${colOf(text, 3, '${FALLBACK')} required variable FALLBACK is not set (\${FALLBACK:?…})`],

@@ -5,8 +5,19 @@ import { parseHostSpec } from '../../src/config/hosts.js';
 test('host strings parse into user, host and port', () => {
   assert.deepEqual(parseHostSpec('local'), { kind: 'local', label: 'local' });
   assert.deepEqual(parseHostSpec('web1'), { kind: 'ssh', label: 'web1', host: 'web1' });
-  assert.deepEqual(parseHostSpec('azureuser@203.0.113.10'), { kind: 'ssh', label: 'azureuser@203.0.113.10', host: '203.0.113.10', user: 'azureuser' });
-  assert.deepEqual(parseHostSpec('deploy@web.example.com:2222'), { kind: 'ssh', label: 'deploy@web.example.com:2222', host: 'web.example.com', user: 'deploy', port: 2222 });
+  assert.deepEqual(parseHostSpec('azureuser@203.0.113.10'), {
+    kind: 'ssh',
+    label: 'azureuser@203.0.113.10',
+    host: '203.0.113.10',
+    user: 'azureuser',
+  });
+  assert.deepEqual(parseHostSpec('deploy@web.example.com:2222'), {
+    kind: 'ssh',
+    label: 'deploy@web.example.com:2222',
+    host: 'web.example.com',
+    user: 'deploy',
+    port: 2222,
+  });
   assert.deepEqual(parseHostSpec('[::1]:22'), { kind: 'ssh', label: '[::1]:22', host: '::1', port: 22 });
 });
 

@@ -62,7 +62,13 @@ targets:
   assert.equal(config.health.http[0]?.intervalMs, 3000);
   assert.equal(config.keep, 5);
   const prod = config.targets.prod!;
-  assert.deepEqual(prod.hosts[1], { kind: 'ssh', label: 'ops@[2001:db8::1]:2222', host: '2001:db8::1', user: 'ops', port: 2222 });
+  assert.deepEqual(prod.hosts[1], {
+    kind: 'ssh',
+    label: 'ops@[2001:db8::1]:2222',
+    host: '2001:db8::1',
+    user: 'ops',
+    port: 2222,
+  });
   assert.equal(prod.ssh.key, join(homedir(), '.ssh/id_rsa'));
   assert.equal(prod.ssh.knownHosts, '/project/deploy/kh');
   assert.equal(prod.ssh.connectTimeoutMs, 5000);
@@ -71,10 +77,10 @@ targets:
 });
 
 test('unknown keys are rejected at their line:column with a did-you-mean', () => {
-  assert.deepEqual(
-    problems(`${MINIMAL}    ssh:\n      kye: ~/.ssh/id\nimgae: { name: x }\n`),
-    ['gangway.yml:8:7 targets.prod.ssh.kye: unknown key; did you mean "key"?', 'gangway.yml:9:1 imgae: unknown key; did you mean "image"?'],
-  );
+  assert.deepEqual(problems(`${MINIMAL}    ssh:\n      kye: ~/.ssh/id\nimgae: { name: x }\n`), [
+    'gangway.yml:8:7 targets.prod.ssh.kye: unknown key; did you mean "key"?',
+    'gangway.yml:9:1 imgae: unknown key; did you mean "image"?',
+  ]);
 });
 
 test('an unknown key far from any allowed one lists the allowed keys', () => {

@@ -27,7 +27,10 @@ before(async () => {
   const env = testEnv();
   dir = tempDir('gangway-archive-');
   const knownHosts = writeKnownHosts(dir, [{ port: env.port, key: 'target' }]);
-  host = await openHost({ kind: 'ssh', label: 'root@itest', host: env.host, user: 'root', port: env.port }, sshSettings({ knownHosts }));
+  host = await openHost(
+    { kind: 'ssh', label: 'root@itest', host: env.host, user: 'root', port: env.port },
+    sshSettings({ knownHosts }),
+  );
 });
 
 after(async () => {
@@ -65,7 +68,13 @@ test('a prebuilt tar: streamed compressed into docker load, id verified, tag pre
   const { ref, id, tar } = await savedImage('prebuilt', 'prebuilt-1');
   const { events, onProgress } = progressRecorder();
   const lines: string[] = [];
-  const result = await deliverImage(host, { image: ref, mode: 'archive', archive: tar, onProgress, onLog: (l) => lines.push(l) });
+  const result = await deliverImage(host, {
+    image: ref,
+    mode: 'archive',
+    archive: tar,
+    onProgress,
+    onLog: (l) => lines.push(l),
+  });
 
   assert.equal(result.imageId, id);
   assert.equal(await imageId(host, ref), id);
@@ -76,7 +85,10 @@ test('a prebuilt tar: streamed compressed into docker load, id verified, tag pre
   assert.equal(last.total, size);
   assert.equal(result.bytesSent, last.sent);
   assert.ok(last.sent > 0 && last.sent < size, `compressed: ${last.sent} of ${size}`);
-  assert.ok(lines.some((l) => l.includes(`Loaded image: ${ref}`)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => l.includes(`Loaded image: ${ref}`)),
+    lines.join('\n'),
+  );
 });
 
 test('a prebuilt tar saved under another name gets the requested name on the host', async () => {
@@ -163,7 +175,7 @@ test('a tampered archive (config changed, manifest not): E_IMAGE_MISMATCH, and t
   execFileSync('tar', ['-xf', tar, '-C', unpacked]);
   const configFile = join(unpacked, `${id.slice('sha256:'.length)}.json`);
   const config = JSON.parse(readFileSync(configFile, 'utf8')) as { config: { Labels: Record<string, string> } };
-  config.config.Labels['tampered'] = 'yes';
+  config.config.Labels.tampered = 'yes';
   writeFileSync(configFile, JSON.stringify(config));
   const tampered = join(dir, 'tampered.tar');
   execFileSync('tar', ['-cf', tampered, '-C', unpacked, '.']);
@@ -175,13 +187,19 @@ test('a tampered archive (config changed, manifest not): E_IMAGE_MISMATCH, and t
   await tagImage(other, ref);
 
   let loadedId: string | undefined;
-  await assert.rejects(deliverImage(host, { image: ref, mode: 'archive', archive: tampered }), (e: Error & { code: string; details?: Record<string, unknown> }) => {
-    assert.equal(e.code, 'E_IMAGE_MISMATCH');
-    loadedId = e.details?.actual as string;
-    assert.match(e.message, /^root@itest: .*delivery-archive-\d+:tampered loaded from archive .*tampered\.tar is sha256:\w{12}, but the archive says sha256:\w{12}/);
-    assert.equal(e.details?.expected, id);
-    return true;
-  });
+  await assert.rejects(
+    deliverImage(host, { image: ref, mode: 'archive', archive: tampered }),
+    (e: Error & { code: string; details?: Record<string, unknown> }) => {
+      assert.equal(e.code, 'E_IMAGE_MISMATCH');
+      loadedId = e.details?.actual as string;
+      assert.match(
+        e.message,
+        /^root@itest: .*delivery-archive-\d+:tampered loaded from archive .*tampered\.tar is sha256:\w{12}, but the archive says sha256:\w{12}/,
+      );
+      assert.equal(e.details?.expected, id);
+      return true;
+    },
+  );
   assert.equal(await imageId(host, ref), otherId, 'the name was restored');
   assert.match(loadedId ?? '', /^sha256:/);
   await removeImage(loadedId!); // the tampered image, nameless now
@@ -190,11 +208,14 @@ test('a tampered archive (config changed, manifest not): E_IMAGE_MISMATCH, and t
 test('files that are not image archives fail before or at the load, naming the file', async () => {
   const notTar = join(dir, 'notes.txt');
   writeFileSync(notTar, 'just some text\n'.repeat(100));
-  await assert.rejects(deliverImage(host, { image: `${REPO}:x`, mode: 'archive', archive: notTar }), (e: Error & { code: string }) => {
-    assert.equal(e.code, 'E_IMAGE_ARCHIVE');
-    assert.match(e.message, /notes\.txt is not an image archive/);
-    return true;
-  });
+  await assert.rejects(
+    deliverImage(host, { image: `${REPO}:x`, mode: 'archive', archive: notTar }),
+    (e: Error & { code: string }) => {
+      assert.equal(e.code, 'E_IMAGE_ARCHIVE');
+      assert.match(e.message, /notes\.txt is not an image archive/);
+      return true;
+    },
+  );
   await assert.rejects(deliverImage(host, { image: `${REPO}:x`, mode: 'archive', archive: join(dir, 'missing.tar') }), {
     code: 'E_IMAGE_SOURCE',
     message: /cannot read the image archive .*missing\.tar: ENOENT/,
@@ -203,11 +224,17 @@ test('files that are not image archives fail before or at the load, naming the f
   const { ref, tar } = await savedImage('truncated', 'truncated-1');
   const truncated = join(dir, 'truncated.tar');
   writeFileSync(truncated, readFileSync(tar).subarray(0, 600_000));
-  await assert.rejects(deliverImage(host, { image: ref, mode: 'archive', archive: truncated }), (e: Error & { code: string }) => {
-    assert.equal(e.code, 'E_IMAGE_LOAD');
-    assert.match(e.message, /^root@itest: docker load of .*:truncated \(archive .*truncated\.tar\) failed \(exit 1\): .*EOF/);
-    return true;
-  });
+  await assert.rejects(
+    deliverImage(host, { image: ref, mode: 'archive', archive: truncated }),
+    (e: Error & { code: string }) => {
+      assert.equal(e.code, 'E_IMAGE_LOAD');
+      assert.match(
+        e.message,
+        /^root@itest: docker load of .*:truncated \(archive .*truncated\.tar\) failed \(exit 1\): .*EOF/,
+      );
+      return true;
+    },
+  );
   assert.equal(await imageId(host, ref), undefined);
 });
 

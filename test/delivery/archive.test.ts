@@ -35,7 +35,10 @@ async function dockerTar(): Promise<Buffer> {
   const pack = tar.pack();
   pack.entry({ name: `${'1'.repeat(64)}/layer.tar` }, Buffer.alloc(200_000, 1));
   pack.entry({ name: `${configHex}.json` }, configText);
-  pack.entry({ name: 'manifest.json' }, JSON.stringify([{ Config: `${configHex}.json`, RepoTags: [IMAGE], Layers: [`${'1'.repeat(64)}/layer.tar`] }]));
+  pack.entry(
+    { name: 'manifest.json' },
+    JSON.stringify([{ Config: `${configHex}.json`, RepoTags: [IMAGE], Layers: [`${'1'.repeat(64)}/layer.tar`] }]),
+  );
   pack.finalize();
   const chunks: Buffer[] = [];
   for await (const c of pack) chunks.push(Buffer.from(c as Uint8Array));
@@ -51,9 +54,16 @@ function engine(options: { idAfterLoad: string; containerd: boolean; inspected?:
       loaded = true;
       return { stdout: `Loaded image: ${IMAGE}\n` };
     }
-    if (sub === 'info') return { stdout: options.containerd ? '[["driver-type","io.containerd.snapshotter.v1"]]\n' : '[["Backing Filesystem","extfs"]]\n' };
-    if (sub === 'image' && a === 'inspect' && c === '{{.Id}}') return loaded ? { stdout: `${options.idAfterLoad}\n` } : { code: 1, stderr: `Error: No such image: ${IMAGE}\n` };
-    if (sub === 'image' && a === 'inspect' && c === '{{json .}}') return { stdout: `${JSON.stringify(options.inspected)}\n` };
+    if (sub === 'info')
+      return {
+        stdout: options.containerd
+          ? '[["driver-type","io.containerd.snapshotter.v1"]]\n'
+          : '[["Backing Filesystem","extfs"]]\n',
+      };
+    if (sub === 'image' && a === 'inspect' && c === '{{.Id}}')
+      return loaded ? { stdout: `${options.idAfterLoad}\n` } : { code: 1, stderr: `Error: No such image: ${IMAGE}\n` };
+    if (sub === 'image' && a === 'inspect' && c === '{{json .}}')
+      return { stdout: `${JSON.stringify(options.inspected)}\n` };
     if (sub === 'image' && a === 'rm') return { stdout: `Untagged: ${IMAGE}\n` };
     return { code: 127, stderr: `unexpected: ${argv.join(' ')} ${b ?? ''}` };
   });
@@ -64,7 +74,16 @@ const inspectedLike = (changes: { Labels?: object } = {}) => ({
   Architecture: 'amd64',
   Os: 'linux',
   Created: '2026-11-22T04:00:00.123456789Z',
-  Config: { Cmd: ['/bin/app'], Entrypoint: null, Env: ['PATH=/bin'], Labels: { 'org.example': 'x' }, ExposedPorts: { '8080/tcp': {} }, WorkingDir: '', User: '', ...changes },
+  Config: {
+    Cmd: ['/bin/app'],
+    Entrypoint: null,
+    Env: ['PATH=/bin'],
+    Labels: { 'org.example': 'x' },
+    ExposedPorts: { '8080/tcp': {} },
+    WorkingDir: '',
+    User: '',
+    ...changes,
+  },
   RootFS: { Type: 'layers', Layers: [diffId] },
 });
 
@@ -94,12 +113,22 @@ test('a containerd-store engine that names the image by its own manifest digest:
 test('…and refused when the content differs (a changed label), the name then removed again', async () => {
   const file = join(dir, 'containerd-tampered.tar');
   writeFileSync(file, await dockerTar());
-  const host = engine({ idAfterLoad: containerdId, containerd: true, inspected: inspectedLike({ Labels: { 'org.example': 'changed' } }) });
-  await assert.rejects(deliverImage(host, { image: IMAGE, mode: 'archive', archive: file }), (e: Error & { code: string }) => {
-    assert.equal(e.code, 'E_IMAGE_MISMATCH');
-    assert.match(e.message, /^deploy@fake-host: ghcr\.io\/acme\/app:7 loaded from archive .* is sha256:cccccccccccc, but the archive says sha256:\w{12}: .*the name ghcr\.io\/acme\/app:7 was removed again/);
-    return true;
+  const host = engine({
+    idAfterLoad: containerdId,
+    containerd: true,
+    inspected: inspectedLike({ Labels: { 'org.example': 'changed' } }),
   });
+  await assert.rejects(
+    deliverImage(host, { image: IMAGE, mode: 'archive', archive: file }),
+    (e: Error & { code: string }) => {
+      assert.equal(e.code, 'E_IMAGE_MISMATCH');
+      assert.match(
+        e.message,
+        /^deploy@fake-host: ghcr\.io\/acme\/app:7 loaded from archive .* is sha256:cccccccccccc, but the archive says sha256:\w{12}: .*the name ghcr\.io\/acme\/app:7 was removed again/,
+      );
+      return true;
+    },
+  );
   assert.ok(host.calls.some((c) => c.argv.join(' ') === `docker image rm --no-prune ${IMAGE}`));
 });
 
@@ -107,6 +136,8 @@ test('a classic engine with another id: a mismatch, with no content comparison',
   const file = join(dir, 'classic-other.tar');
   writeFileSync(file, await dockerTar());
   const host = engine({ idAfterLoad: containerdId, containerd: false, inspected: inspectedLike() });
-  await assert.rejects(deliverImage(host, { image: IMAGE, mode: 'archive', archive: file }), { code: 'E_IMAGE_MISMATCH' });
+  await assert.rejects(deliverImage(host, { image: IMAGE, mode: 'archive', archive: file }), {
+    code: 'E_IMAGE_MISMATCH',
+  });
   assert.ok(!host.calls.some((c) => c.argv.includes('{{json .}}')));
 });

@@ -24,7 +24,11 @@ function write(root: string, files: Record<string, string>): void {
 }
 
 function git(cwd: string, ...args: string[]): void {
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, stdio: 'pipe' });
+  execFileSync(
+    'git',
+    ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args],
+    { cwd, stdio: 'pipe' },
+  );
 }
 
 /** A repository with a context in `app/`: tracked, untracked, ignored and dockerignored files. */
@@ -53,21 +57,34 @@ function repo(dockerignore?: string): { root: string; context: string } {
   return { root, context: join(root, 'app') };
 }
 
-const files = (ctx: Awaited<ReturnType<typeof collectContext>>) => ctx.entries.filter((e) => e.type !== 'directory').map((e) => e.path);
+const files = (ctx: Awaited<ReturnType<typeof collectContext>>) =>
+  ctx.entries.filter((e) => e.type !== 'directory').map((e) => e.path);
 
 test('in a git work tree: tracked + untracked-not-ignored, minus .gitignore and .dockerignore; deleted files skipped', async () => {
   const { context } = repo('notes.md\n# a comment\n');
   const ctx = await collectContext(context);
   assert.equal(ctx.selection, 'git');
   assert.deepEqual(files(ctx), ['.dockerignore', 'Dockerfile', 'src/main.txt', 'src/new.txt']);
-  assert.deepEqual(ctx.entries.filter((e) => e.type === 'directory').map((e) => e.path), ['src']);
+  assert.deepEqual(
+    ctx.entries.filter((e) => e.type === 'directory').map((e) => e.path),
+    ['src'],
+  );
   assert.equal(ctx.dockerfile, 'Dockerfile');
-  assert.equal(ctx.bytes, ctx.entries.reduce((n, e) => n + e.size, 0));
+  assert.equal(
+    ctx.bytes,
+    ctx.entries.reduce((n, e) => n + e.size, 0),
+  );
 });
 
 test('a .gitignored file is sent when .dockerignore re-includes it with !path', async () => {
   const { context } = repo('notes.md\n!tool.bin\n');
-  assert.deepEqual(files(await collectContext(context)), ['.dockerignore', 'Dockerfile', 'src/main.txt', 'src/new.txt', 'tool.bin']);
+  assert.deepEqual(files(await collectContext(context)), [
+    '.dockerignore',
+    'Dockerfile',
+    'src/main.txt',
+    'src/new.txt',
+    'tool.bin',
+  ]);
 });
 
 test('the Dockerfile and .dockerignore are sent even when .dockerignore excludes them; a Dockerfile in a subdirectory', async () => {
@@ -83,13 +100,23 @@ test('the Dockerfile and .dockerignore are sent even when .dockerignore excludes
 test('outside git, or in a directory git ignores as a whole: every file, minus .dockerignore', async () => {
   const plain = tempDir('gangway-ctx-plain-');
   dirs.push(plain);
-  write(plain, { Dockerfile: 'FROM scratch\n', 'a.txt': 'a', 'logs/x.log': 'x', 'deep/er/b.txt': 'b', '.dockerignore': 'logs\n' });
+  write(plain, {
+    Dockerfile: 'FROM scratch\n',
+    'a.txt': 'a',
+    'logs/x.log': 'x',
+    'deep/er/b.txt': 'b',
+    '.dockerignore': 'logs\n',
+  });
   const ctx = await collectContext(plain);
   assert.equal(ctx.selection, 'files');
   assert.deepEqual(files(ctx), ['.dockerignore', 'Dockerfile', 'a.txt', 'deep/er/b.txt']);
 
   const { root } = repo();
-  write(root, { '.gitignore': 'secret.env\n*.bin\nnode_modules/\ngenerated/\n', 'generated/Dockerfile': 'FROM scratch\n', 'generated/app.bin': 'x' });
+  write(root, {
+    '.gitignore': 'secret.env\n*.bin\nnode_modules/\ngenerated/\n',
+    'generated/Dockerfile': 'FROM scratch\n',
+    'generated/app.bin': 'x',
+  });
   const generated = await collectContext(join(root, 'generated'));
   assert.equal(generated.selection, 'files');
   assert.deepEqual(files(generated), ['Dockerfile', 'app.bin']);
@@ -175,17 +202,32 @@ test('the tar: names, contents, modes, symlinks; owners 0:0', async () => {
       const chunks: Buffer[] = [];
       body.on('data', (c) => void chunks.push(c as Buffer));
       body.on('end', () => {
-        seen.set(header.name, { type: header.type, mode: header.mode, uid: header.uid, content: Buffer.concat(chunks).toString(), linkname: header.linkname });
+        seen.set(header.name, {
+          type: header.type,
+          mode: header.mode,
+          uid: header.uid,
+          content: Buffer.concat(chunks).toString(),
+          linkname: header.linkname,
+        });
         next();
       });
     });
     extract.on('finish', () => resolve());
     extract.on('error', reject);
   });
-  for await (const chunk of packContext(ctx)) if (!extract.write(chunk)) await new Promise<void>((r) => extract.once('drain', () => r()));
+  for await (const chunk of packContext(ctx))
+    if (!extract.write(chunk)) await new Promise<void>((r) => extract.once('drain', () => r()));
   extract.end(undefined);
   await done;
-  assert.deepEqual([...seen.keys()].sort(), ['Dockerfile', 'link.txt', 'notes.md', 'run.sh', 'src', 'src/main.txt', 'src/new.txt']);
+  assert.deepEqual([...seen.keys()].sort(), [
+    'Dockerfile',
+    'link.txt',
+    'notes.md',
+    'run.sh',
+    'src',
+    'src/main.txt',
+    'src/new.txt',
+  ]);
   assert.equal(seen.get('src/main.txt')!.content, 'tracked');
   assert.equal(seen.get('src')!.type, 'directory');
   assert.equal(seen.get('link.txt')!.type, 'symlink');

@@ -30,7 +30,10 @@ function write(root: string, files: Record<string, string>): void {
 before(async () => {
   const env = testEnv();
   const knownHosts = writeKnownHosts(tempDir(), [{ port: env.port, key: 'target' }]);
-  host = await openHost({ kind: 'ssh', label: 'root@itest', host: env.host, user: 'root', port: env.port }, sshSettings({ knownHosts }));
+  host = await openHost(
+    { kind: 'ssh', label: 'root@itest', host: env.host, user: 'root', port: env.port },
+    sshSettings({ knownHosts }),
+  );
 
   context = tempDir('gangway-build-');
   write(context, {
@@ -43,11 +46,18 @@ before(async () => {
   });
   mkdirSync(join(context, 'bin'));
   copyFileSync('/bin/busybox', join(context, 'bin', 'busybox'));
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: context, stdio: 'pipe' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+      cwd: context,
+      stdio: 'pipe',
+    });
   git('init', '-q');
   git('add', '.');
   git('commit', '-q', '-m', 'context');
-  write(context, { 'app/untracked.txt': 'untracked, not ignored\n', 'token.secret': 'TOKEN=must-not-leave-this-machine\n' });
+  write(context, {
+    'app/untracked.txt': 'untracked, not ignored\n',
+    'token.secret': 'TOKEN=must-not-leave-this-machine\n',
+  });
 });
 
 after(async () => {
@@ -68,14 +78,30 @@ test('the image is built on the host from the context tar; what is in it is what
   await removeImage(image);
   const lines: string[] = [];
   const events: DeliveryProgress[] = [];
-  const result = await deliverImage(host, { image, mode: 'build', context, onLog: (l) => lines.push(l), onProgress: (p) => events.push({ ...p }) });
+  const result = await deliverImage(host, {
+    image,
+    mode: 'build',
+    context,
+    onLog: (l) => lines.push(l),
+    onProgress: (p) => events.push({ ...p }),
+  });
 
   assert.match(result.imageId, /^sha256:[a-f0-9]{64}$/);
   assert.equal(await imageId(host, image), result.imageId);
   const files = (await run(image, ['/bin/busybox', 'find', '/ctx', '-type', 'f'])).split('\n').filter(Boolean).sort();
-  assert.deepEqual(files, ['/ctx/.dockerignore', '/ctx/.gitignore', '/ctx/Dockerfile', '/ctx/app/tracked.txt', '/ctx/app/untracked.txt', '/ctx/bin/busybox']);
+  assert.deepEqual(files, [
+    '/ctx/.dockerignore',
+    '/ctx/.gitignore',
+    '/ctx/Dockerfile',
+    '/ctx/app/tracked.txt',
+    '/ctx/app/untracked.txt',
+    '/ctx/bin/busybox',
+  ]);
   assert.equal(await run(image, ['/bin/busybox', 'cat', '/ctx/app/tracked.txt']), 'tracked content\n');
-  assert.ok(lines.some((l) => /Step 1\/4 : FROM scratch|FROM scratch/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /Step 1\/4 : FROM scratch|FROM scratch/.test(l)),
+    lines.join('\n'),
+  );
   assert.ok(events.length >= 1);
   const last = events.at(-1)!;
   assert.ok(last.bytes > statSync('/bin/busybox').size, 'busybox went through the tar');
@@ -86,22 +112,37 @@ test('the image is built on the host from the context tar; what is in it is what
 test('a build that needs a .gitignored file fails with a hint that says how to send it', async () => {
   const image = `${REPO}:missing`;
   created.add(image);
-  write(context, { 'Dockerfile.generated': 'FROM scratch\nCOPY generated.bin /generated.bin\n', 'generated.bin': 'built before the deploy' });
-  writeFileSync(join(context, '.gitignore'), 'bin/\n*.secret\n*.bin\n');
-  await assert.rejects(deliverImage(host, { image, mode: 'build', context, dockerfile: 'Dockerfile.generated' }), (e: Error & { code: string; hints: string[] }) => {
-    assert.equal(e.code, 'E_IMAGE_BUILD');
-    assert.match(e.message, new RegExp(`^root@itest: docker build of ${REPO}:missing failed \\(exit 1\\): .*generated\\.bin`));
-    assert.match(e.hints.join('\n'), /generated\.bin is ignored by git.*add the line "!generated\.bin" to .*\.dockerignore/);
-    return true;
+  write(context, {
+    'Dockerfile.generated': 'FROM scratch\nCOPY generated.bin /generated.bin\n',
+    'generated.bin': 'built before the deploy',
   });
+  writeFileSync(join(context, '.gitignore'), 'bin/\n*.secret\n*.bin\n');
+  await assert.rejects(
+    deliverImage(host, { image, mode: 'build', context, dockerfile: 'Dockerfile.generated' }),
+    (e: Error & { code: string; hints: string[] }) => {
+      assert.equal(e.code, 'E_IMAGE_BUILD');
+      assert.match(
+        e.message,
+        new RegExp(`^root@itest: docker build of ${REPO}:missing failed \\(exit 1\\): .*generated\\.bin`),
+      );
+      assert.match(
+        e.hints.join('\n'),
+        /generated\.bin is ignored by git.*add the line "!generated\.bin" to .*\.dockerignore/,
+      );
+      return true;
+    },
+  );
   assert.equal(await imageId(host, image), undefined);
 });
 
 test('a context that cannot be read fails locally with E_IMAGE_SOURCE before the host builds anything', async () => {
-  await assert.rejects(deliverImage(host, { image: `${REPO}:nope`, mode: 'build', context: join(context, 'no-such-dir') }), {
-    code: 'E_IMAGE_SOURCE',
-    message: /build context .*no-such-dir is not a directory/,
-  });
+  await assert.rejects(
+    deliverImage(host, { image: `${REPO}:nope`, mode: 'build', context: join(context, 'no-such-dir') }),
+    {
+      code: 'E_IMAGE_SOURCE',
+      message: /build context .*no-such-dir is not a directory/,
+    },
+  );
 });
 
 test('the same build through the local host (uncompressed into the local engine)', async () => {

@@ -39,7 +39,12 @@ test('a failed docker build: the error line is masked with the run scrubber befo
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
   const host = new FakeHost((argv) => (argv[1] === 'build' ? { code: 1, stderr: `step 3/3\n${straddling}\n` } : {}));
-  const failure = await deliverImage(host, { image: 'app:1', mode: 'build', context: dir, mask: scrubber().scrub }).then(
+  const failure = await deliverImage(host, {
+    image: 'app:1',
+    mode: 'build',
+    context: dir,
+    mask: scrubber().scrub,
+  }).then(
     () => assert.fail('the build should fail'),
     (e: Error) => e,
   );

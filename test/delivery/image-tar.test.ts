@@ -35,28 +35,61 @@ test('docker ≤ 24 layout: manifest.json → Config <hex>.json and RepoTags', a
   const bytes = await makeTar([
     [`${'1'.repeat(64)}/layer.tar`, layer],
     [`${configHex}.json`, config],
-    ['manifest.json', JSON.stringify([{ Config: `${configHex}.json`, RepoTags: ['127.0.0.1:5000/gangway-test/web:v1'], Layers: [`${'1'.repeat(64)}/layer.tar`] }])],
+    [
+      'manifest.json',
+      JSON.stringify([
+        {
+          Config: `${configHex}.json`,
+          RepoTags: ['127.0.0.1:5000/gangway-test/web:v1'],
+          Layers: [`${'1'.repeat(64)}/layer.tar`],
+        },
+      ]),
+    ],
     ['repositories', '{}'],
   ]);
   const r = await sniff(bytes);
   assert.ok(r.ok);
-  assert.deepEqual(r.images, [{ configId: `sha256:${configHex}`, ids: [`sha256:${configHex}`], repoTags: ['127.0.0.1:5000/gangway-test/web:v1'], config: JSON.parse(config) }]);
+  assert.deepEqual(r.images, [
+    {
+      configId: `sha256:${configHex}`,
+      ids: [`sha256:${configHex}`],
+      repoTags: ['127.0.0.1:5000/gangway-test/web:v1'],
+      config: JSON.parse(config),
+    },
+  ]);
 });
 
 test('OCI layout (docker ≥ 25): index.json → manifest blob → config; manifest and index digests are ids too', async () => {
-  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: `sha256:${configHex}`, size: config.length }, layers: [] });
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { digest: `sha256:${configHex}`, size: config.length },
+    layers: [],
+  });
   const attestation = JSON.stringify({ schemaVersion: 2, config: { digest: `sha256:${'9'.repeat(64)}` }, layers: [] });
   const nested = JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.index.v1+json',
     manifests: [
-      { digest: `sha256:${sha(attestation)}`, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } },
+      {
+        digest: `sha256:${sha(attestation)}`,
+        platform: { os: 'unknown', architecture: 'unknown' },
+        annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
+      },
       { digest: `sha256:${sha(manifest)}`, platform: { os: 'linux', architecture: 'amd64' } },
     ],
   });
   const index = JSON.stringify({
     schemaVersion: 2,
-    manifests: [{ digest: `sha256:${sha(nested)}`, annotations: { 'io.containerd.image.name': 'docker.io/library/busybox:latest', 'org.opencontainers.image.ref.name': 'latest' } }],
+    manifests: [
+      {
+        digest: `sha256:${sha(nested)}`,
+        annotations: {
+          'io.containerd.image.name': 'docker.io/library/busybox:latest',
+          'org.opencontainers.image.ref.name': 'latest',
+        },
+      },
+    ],
   });
   const bytes = await makeTar([
     [`blobs/sha256/${'2'.repeat(64)}`, layer],
@@ -66,23 +99,48 @@ test('OCI layout (docker ≥ 25): index.json → manifest blob → config; manif
     [`blobs/sha256/${sha(nested)}`, nested],
     ['index.json', index],
     ['oci-layout', '{"imageLayoutVersion":"1.0.0"}'],
-    ['manifest.json', JSON.stringify([{ Config: `blobs/sha256/${configHex}`, RepoTags: ['busybox:latest'], Layers: [] }])],
+    [
+      'manifest.json',
+      JSON.stringify([{ Config: `blobs/sha256/${configHex}`, RepoTags: ['busybox:latest'], Layers: [] }]),
+    ],
   ]);
   const r = await sniff(bytes, 4096);
   assert.ok(r.ok);
   assert.equal(r.images.length, 1);
   assert.equal(r.images[0]!.configId, `sha256:${configHex}`);
-  assert.deepEqual(new Set(r.images[0]!.ids), new Set([`sha256:${configHex}`, `sha256:${sha(nested)}`, `sha256:${sha(manifest)}`]));
+  assert.deepEqual(
+    new Set(r.images[0]!.ids),
+    new Set([`sha256:${configHex}`, `sha256:${sha(nested)}`, `sha256:${sha(manifest)}`]),
+  );
   assert.deepEqual(r.images[0]!.repoTags, ['busybox:latest']);
   assert.deepEqual(r.images[0]!.config, JSON.parse(config));
 });
 
 test('an OCI layout without manifest.json is read from index.json alone', async () => {
   const manifest = JSON.stringify({ schemaVersion: 2, config: { digest: `sha256:${configHex}` }, layers: [] });
-  const index = JSON.stringify({ manifests: [{ digest: `sha256:${sha(manifest)}`, annotations: { 'io.containerd.image.name': 'ghcr.io/acme/app:7' } }] });
-  const r = await sniff(await makeTar([[`blobs/sha256/${sha(manifest)}`, manifest], ['index.json', index]]));
+  const index = JSON.stringify({
+    manifests: [
+      { digest: `sha256:${sha(manifest)}`, annotations: { 'io.containerd.image.name': 'ghcr.io/acme/app:7' } },
+    ],
+  });
+  const r = await sniff(
+    await makeTar([
+      [`blobs/sha256/${sha(manifest)}`, manifest],
+      ['index.json', index],
+    ]),
+  );
   assert.ok(r.ok);
-  assert.deepEqual(r.images, [{ configId: `sha256:${configHex}`, ids: [`sha256:${configHex}`, `sha256:${sha(manifest)}`], repoTags: ['ghcr.io/acme/app:7'] }], 'no config blob in this tar');
+  assert.deepEqual(
+    r.images,
+    [
+      {
+        configId: `sha256:${configHex}`,
+        ids: [`sha256:${configHex}`, `sha256:${sha(manifest)}`],
+        repoTags: ['ghcr.io/acme/app:7'],
+      },
+    ],
+    'no config blob in this tar',
+  );
 });
 
 test('not an image tar: garbage, an empty stream, a tar without a manifest, a bad manifest', async () => {
@@ -91,7 +149,11 @@ test('not an image tar: garbage, an empty stream, a tar without a manifest, a ba
     ['empty', Buffer.alloc(0), /not a valid tar|empty/],
     ['no manifest', await makeTar([['hello.txt', 'hi']]), /no manifest\.json or index\.json/],
     ['manifest not a list', await makeTar([['manifest.json', '{"Config":"x"}']]), /not a list/],
-    ['config not a digest', await makeTar([['manifest.json', '[{"Config":"../../etc/passwd"}]']]), /not a sha256 digest/],
+    [
+      'config not a digest',
+      await makeTar([['manifest.json', '[{"Config":"../../etc/passwd"}]']]),
+      /not a sha256 digest/,
+    ],
   ];
   for (const [name, bytes, reason] of cases) {
     const r = await sniff(bytes);
@@ -101,7 +163,11 @@ test('not an image tar: garbage, an empty stream, a tar without a manifest, a ba
 });
 
 test('a truncated tar is reported, not taken for a complete one', async () => {
-  const full = await makeTar([[`${configHex}.json`, config], [`${'1'.repeat(64)}/layer.tar`, layer], ['manifest.json', '[]']]);
+  const full = await makeTar([
+    [`${configHex}.json`, config],
+    [`${'1'.repeat(64)}/layer.tar`, layer],
+    ['manifest.json', '[]'],
+  ]);
   const r = await sniff(full.subarray(0, 100_000));
   assert.equal(r.ok, false);
 });

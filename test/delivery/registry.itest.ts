@@ -15,7 +15,10 @@ before(async () => {
   const env = testEnv();
   ref = `${env.registry}/gangway-test/delivery-registry:${process.pid}`;
   const knownHosts = writeKnownHosts(tempDir(), [{ port: env.port, key: 'target' }]);
-  host = await openHost({ kind: 'ssh', label: 'root@itest', host: env.host, user: 'root', port: env.port }, sshSettings({ knownHosts }));
+  host = await openHost(
+    { kind: 'ssh', label: 'root@itest', host: env.host, user: 'root', port: env.port },
+    sshSettings({ knownHosts }),
+  );
 });
 
 after(async () => {
@@ -34,7 +37,10 @@ test('the host pulls the pushed image: present afterwards with the same id', asy
   assert.equal(result.imageId, id);
   assert.equal(result.bytesSent, 0);
   assert.equal(await imageId(host, ref), id);
-  assert.ok(lines.some((l) => /Pulling from gangway-test\/delivery-registry|Downloaded newer image/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /Pulling from gangway-test\/delivery-registry|Downloaded newer image/.test(l)),
+    lines.join('\n'),
+  );
 });
 
 test('a tag the registry does not have: E_IMAGE_PULL naming the image and host', async () => {

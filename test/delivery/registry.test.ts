@@ -11,11 +11,18 @@ import { FakeHost } from './fake-host.js';
 const IMAGE = 'registry.example.com/acme/app:1.2.3';
 const ID = `sha256:${'ab'.repeat(32)}`;
 const PASSWORD = CANARIES.REGISTRY;
-const registry = { server: 'registry.example.com', username: 'acme-bot', password: new Secret(PASSWORD, 'registry password') };
+const registry = {
+  server: 'registry.example.com',
+  username: 'acme-bot',
+  password: new Secret(PASSWORD, 'registry password'),
+};
 
 const happy = (argv: readonly string[]) => {
   if (argv[1] === 'login') return { stdout: 'Login Succeeded\n' };
-  if (argv[1] === 'pull') return { stdoutChunks: ['1.2.3: Pulling from acme/app\nDigest: sha256:', 'ffff\nStatus: Downloaded newer image\n'] };
+  if (argv[1] === 'pull')
+    return {
+      stdoutChunks: ['1.2.3: Pulling from acme/app\nDigest: sha256:', 'ffff\nStatus: Downloaded newer image\n'],
+    };
   if (argv[1] === 'image' && argv[2] === 'inspect') return { stdout: `${ID}\n` };
   return { code: 127, stderr: `unexpected ${argv.join(' ')}` };
 };
@@ -39,45 +46,79 @@ test('with credentials: docker login --password-stdin gets the password on stdin
   for (const call of host.calls) {
     assert.deepEqual(findLeaks({ argv: call.argv.join('\0') }, { PASSWORD }), [], `argv of ${call.argv[1]}`);
   }
-  assert.deepEqual(host.calls.slice(1).map((c) => c.stdin), [undefined, undefined], 'only login reads stdin');
+  assert.deepEqual(
+    host.calls.slice(1).map((c) => c.stdin),
+    [undefined, undefined],
+    'only login reads stdin',
+  );
   assert.deepEqual(lines, ['1.2.3: Pulling from acme/app', 'Digest: sha256:ffff', 'Status: Downloaded newer image']);
 });
 
 test('without credentials there is no login', async () => {
   const host = new FakeHost(happy);
   await deliverImage(host, { image: IMAGE, mode: 'registry' });
-  assert.deepEqual(host.calls.map((c) => c.argv[1]), ['pull', 'image']);
+  assert.deepEqual(
+    host.calls.map((c) => c.argv[1]),
+    ['pull', 'image'],
+  );
 });
 
-test('a refused login names the host, server and user with docker\'s first line, and never the password', async () => {
+test("a refused login names the host, server and user with docker's first line, and never the password", async () => {
   // A hypothetical docker that echoed the password (raw and base64) must still not leak it.
   const echoed = `Error response from daemon: Get "https://registry.example.com/v2/": unauthorized: bad ${PASSWORD} ${Buffer.from(`acme-bot:${PASSWORD}`).toString('base64')}`;
-  const host = new FakeHost((argv) => (argv[1] === 'login' ? { code: 1, stderr: `${echoed}\nsecond line\n` } : happy(argv)));
+  const host = new FakeHost((argv) =>
+    argv[1] === 'login' ? { code: 1, stderr: `${echoed}\nsecond line\n` } : happy(argv),
+  );
   const lines: string[] = [];
-  const error = await deliverImage(host, { image: IMAGE, mode: 'registry', registry, onLog: (l) => lines.push(l) }).catch((e: unknown) => e);
+  const error = await deliverImage(host, {
+    image: IMAGE,
+    mode: 'registry',
+    registry,
+    onLog: (l) => lines.push(l),
+  }).catch((e: unknown) => e);
   assert.ok(error instanceof DeliveryError);
   assert.equal(error.code, 'E_REGISTRY_LOGIN');
-  assert.match(error.message, /^deploy@fake-host: docker login to registry\.example\.com as acme-bot failed \(exit 1\): Error response from daemon: .*unauthorized/);
+  assert.match(
+    error.message,
+    /^deploy@fake-host: docker login to registry\.example\.com as acme-bot failed \(exit 1\): Error response from daemon: .*unauthorized/,
+  );
   assert.ok(!error.message.includes('second line'));
-  const shown = { message: error.message, hints: error.hints.join('\n'), inspect: inspect(error), json: JSON.stringify(error), log: lines.join('\n') };
+  const shown = {
+    message: error.message,
+    hints: error.hints.join('\n'),
+    inspect: inspect(error),
+    json: JSON.stringify(error),
+    log: lines.join('\n'),
+  };
   assert.deepEqual(findLeaks(shown, { PASSWORD }), []);
   assert.equal(host.calls.length, 1, 'no pull after a failed login');
 });
 
 test('a failed pull names the image and host, with the first stderr line and a hint', async () => {
   const host = new FakeHost((argv) =>
-    argv[1] === 'pull' ? { code: 1, stderr: 'Error response from daemon: pull access denied for registry.example.com/acme/app, repository does not exist or may require \'docker login\'\n' } : happy(argv),
+    argv[1] === 'pull'
+      ? {
+          code: 1,
+          stderr:
+            "Error response from daemon: pull access denied for registry.example.com/acme/app, repository does not exist or may require 'docker login'\n",
+        }
+      : happy(argv),
   );
   await assert.rejects(deliverImage(host, { image: IMAGE, mode: 'registry' }), (e: DeliveryError) => {
     assert.equal(e.code, 'E_IMAGE_PULL');
-    assert.match(e.message, /^deploy@fake-host: docker pull registry\.example\.com\/acme\/app:1\.2\.3 failed \(exit 1\): Error response from daemon: pull access denied/);
+    assert.match(
+      e.message,
+      /^deploy@fake-host: docker pull registry\.example\.com\/acme\/app:1\.2\.3 failed \(exit 1\): Error response from daemon: pull access denied/,
+    );
     assert.match(e.hints.join('\n'), /password_env/);
     return true;
   });
 });
 
 test('a pull that leaves no image is an error, not an empty id', async () => {
-  const host = new FakeHost((argv) => (argv[2] === 'inspect' ? { code: 1, stderr: `Error: No such image: ${IMAGE}\n` } : happy(argv)));
+  const host = new FakeHost((argv) =>
+    argv[2] === 'inspect' ? { code: 1, stderr: `Error: No such image: ${IMAGE}\n` } : happy(argv),
+  );
   await assert.rejects(deliverImage(host, { image: IMAGE, mode: 'registry' }), { code: 'E_IMAGE_MISSING' });
 });
 

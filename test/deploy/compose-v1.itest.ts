@@ -29,5 +29,8 @@ test('deploy v1, v2 and a bad image with docker-compose v1: rolled back to v2', 
   assert.equal(bad.code, 1, bad.stdout + bad.stderr);
   assert.match(bad.stdout, /rolled back: serving v2/);
   assert.equal(p.serving(), 'v2');
-  assert.deepEqual(p.releases().map((r) => r.status), ['succeeded', 'succeeded', 'rolled_back']);
+  assert.deepEqual(
+    p.releases().map((r) => r.status),
+    ['succeeded', 'succeeded', 'rolled_back'],
+  );
 });

@@ -14,7 +14,9 @@ import { buildWebImage, pushImage, removeImage, saveImage } from '../helpers/ima
 import { testEnv } from '../helpers/testenv.js';
 
 const projects: DeployProject[] = [];
-after(() => projects.forEach((p) => p.cleanup()));
+after(() => {
+  for (const p of projects) p.cleanup();
+});
 
 const VERSIONS = [
   { tag: 'v1', healthy: true },
@@ -23,7 +25,11 @@ const VERSIONS = [
 ] as const;
 
 /** Deploy v1, v2, bad with `prepare(tag)` before each; then assert the rollback story. */
-function threeDeploys(p: DeployProject, prepare: (tag: string) => Promise<void> | void, env?: NodeJS.ProcessEnv): Promise<CliResult[]> {
+function threeDeploys(
+  p: DeployProject,
+  prepare: (tag: string) => Promise<void> | void,
+  env?: NodeJS.ProcessEnv,
+): Promise<CliResult[]> {
   return (async () => {
     const results: CliResult[] = [];
     for (const v of VERSIONS) {
@@ -36,7 +42,14 @@ function threeDeploys(p: DeployProject, prepare: (tag: string) => Promise<void> 
     assert.equal(bad!.code, 1, bad!.stdout + bad!.stderr);
     assert.match(bad!.stdout, /rolled back: serving v2/);
     assert.equal(p.serving(), 'v2');
-    assert.deepEqual(p.releases().map((r) => [r.tag, r.status]), [['v1', 'succeeded'], ['v2', 'succeeded'], ['bad', 'rolled_back']]);
+    assert.deepEqual(
+      p.releases().map((r) => [r.tag, r.status]),
+      [
+        ['v1', 'succeeded'],
+        ['v2', 'succeeded'],
+        ['bad', 'rolled_back'],
+      ],
+    );
     return results;
   })();
 }
@@ -50,22 +63,34 @@ test('registry: pulled from the local registry, docker login with the password o
   }
   const p = deployProject({ image: name, delivery: 'registry' });
   projects.push(p);
-  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('delivery: registry }', `delivery: registry, registry: { username: gangway-ci, password_env: GW_TEST_REGISTRY_PASSWORD } }`));
-  const runs = await threeDeploys(p, (tag) => removeImage(`${name}:${tag}`), { GW_TEST_REGISTRY_PASSWORD: CANARIES.REGISTRY });
+  writeFileSync(
+    p.config,
+    readFileSync(p.config, 'utf8').replace(
+      'delivery: registry }',
+      `delivery: registry, registry: { username: gangway-ci, password_env: GW_TEST_REGISTRY_PASSWORD } }`,
+    ),
+  );
+  const runs = await threeDeploys(p, (tag) => removeImage(`${name}:${tag}`), {
+    GW_TEST_REGISTRY_PASSWORD: CANARIES.REGISTRY,
+  });
   assert.match(runs[0]!.stdout, /\[ok\] deliver — sha256:/);
   const places: Record<string, string> = {};
-  runs.forEach((r, i) => (places[`run ${i}`] = r.stdout + r.stderr));
+  for (const [i, r] of runs.entries()) places[`run ${i}`] = r.stdout + r.stderr;
   for (const f of readdirSync(join(p.dir, 'records'))) places[f] = readFileSync(join(p.dir, 'records', f), 'utf8');
   places.releases = readFileSync(join(p.serverDir, '.gangway', 'releases.jsonl'), 'utf8');
-  for (const f of readdirSync(join(p.serverDir, '.gangway', 'runs'))) places[f] = readFileSync(join(p.serverDir, '.gangway', 'runs', f), 'utf8');
+  for (const f of readdirSync(join(p.serverDir, '.gangway', 'runs')))
+    places[f] = readFileSync(join(p.serverDir, '.gangway', 'runs', f), 'utf8');
   assert.deepEqual(findLeaks(places, { REGISTRY: CANARIES.REGISTRY }), []);
 });
 
-test('archive from a prebuilt tar (seed 000\'s observer-image.tar)', async () => {
+test("archive from a prebuilt tar (seed 000's observer-image.tar)", async () => {
   const name = 'gangway-test/archive-web';
   const p = deployProject({ image: name, delivery: 'archive' });
   projects.push(p);
-  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('delivery: archive }', 'delivery: archive, archive: image.tar }'));
+  writeFileSync(
+    p.config,
+    readFileSync(p.config, 'utf8').replace('delivery: archive }', 'delivery: archive, archive: image.tar }'),
+  );
   const runs = await threeDeploys(p, async (tag) => {
     const v = VERSIONS.find((x) => x.tag === tag)!;
     await buildWebImage(`${name}:${tag}`, { version: tag, healthy: v.healthy });
@@ -102,7 +127,13 @@ HEALTHCHECK --interval=1s --timeout=2s --retries=2 CMD ["/bin/wget", "-q", "-O",
 CMD ["/bin/httpd", "-f", "-p", "8080", "-h", "/www"]
 `,
   );
-  writeFileSync(p.config.replace('gangway.yml', 'docker-compose.yml'), readFileSync(p.config.replace('gangway.yml', 'docker-compose.yml'), 'utf8').replace('    environment:', '    build: ./web\n    environment:'));
+  writeFileSync(
+    p.config.replace('gangway.yml', 'docker-compose.yml'),
+    readFileSync(p.config.replace('gangway.yml', 'docker-compose.yml'), 'utf8').replace(
+      '    environment:',
+      '    build: ./web\n    environment:',
+    ),
+  );
   execFileSync('git', ['init', '-q'], { cwd: p.dir });
   await threeDeploys(p, async (tag) => {
     writeFileSync(join(ctx, 'www', 'version'), `${tag}\n`);

@@ -27,7 +27,9 @@ before(async () => {
   await buildWebImage(`${IMAGE}:v2`, { version: 'v2' });
   await buildWebImage(`${IMAGE}:bad`, { version: 'bad', healthy: false });
 });
-after(() => projects.forEach((p) => p.cleanup()));
+after(() => {
+  for (const p of projects) p.cleanup();
+});
 
 function stat(path: string): string {
   return (statSync(path).mode & 0o777).toString(8);
@@ -54,13 +56,25 @@ test('v1, v2, then a bad image: automatic rollback to v2, exit 1, the failure re
   assert.equal(readFileSync(join(state, 'last_good_tag'), 'utf8').trim(), 'v2');
   assert.equal(stat(join(p.serverDir, '.env')), '600');
   const backups = readdirSync(p.serverDir).filter((f) => f.startsWith('.env.bak-'));
-  assert.ok(backups.length >= 1 && backups.every((f) => /^\.env\.bak-\d{8}-\d{6}$/.test(f) && stat(join(p.serverDir, f)) === '600'), backups.join(','));
+  assert.ok(
+    backups.length >= 1 &&
+      backups.every((f) => /^\.env\.bak-\d{8}-\d{6}$/.test(f) && stat(join(p.serverDir, f)) === '600'),
+    backups.join(','),
+  );
   assert.ok(!existsSync(join(state, 'lock')), 'the apply released the lock');
   const records = p.releases();
-  assert.deepEqual(records.map((r) => [r.tag, r.status, r.serving]), [['v1', 'succeeded', 'v1'], ['v2', 'succeeded', 'v2'], ['bad', 'rolled_back', 'v2']]);
+  assert.deepEqual(
+    records.map((r) => [r.tag, r.status, r.serving]),
+    [
+      ['v1', 'succeeded', 'v1'],
+      ['v2', 'succeeded', 'v2'],
+      ['bad', 'rolled_back', 'v2'],
+    ],
+  );
   const failed = records[2]!;
   assert.equal(failed.failing_step, 'health web');
-  for (const field of ['id', 'started', 'finished', 'duration_s', 'who', 'target', 'host', 'delivery', 'sha256']) assert.ok(field in failed, field);
+  for (const field of ['id', 'started', 'finished', 'duration_s', 'who', 'target', 'host', 'delivery', 'sha256'])
+    assert.ok(field in failed, field);
   for (const r of readdirSync(join(state, 'releases'))) {
     assert.equal(stat(join(state, 'releases', r, '.env')), '600');
     assert.ok(existsSync(join(state, 'releases', r, 'manifest.json')));
@@ -71,10 +85,20 @@ test('v1, v2, then a bad image: automatic rollback to v2, exit 1, the failure re
   // Local records.
   const releaseLog = readFileSync(join(p.dir, 'records', 'release.log'), 'utf8');
   assert.match(releaseLog, /TAG bad {2}target e2e {2}result: rolled_back/);
-  assert.match(releaseLog, /Minimum Failure Record \(root@.*\):\n {2}what failed: health web — container reports unhealthy\n {2}first error line: .+\n {2}rolled back: yes, to v2/);
+  assert.match(
+    releaseLog,
+    /Minimum Failure Record \(root@.*\):\n {2}what failed: health web — container reports unhealthy\n {2}first error line: .+\n {2}rolled back: yes, to v2/,
+  );
   const deployLogs = readdirSync(join(p.dir, 'records')).filter((f) => /^deploy_\d{8}-\d{6}\.log$/.test(f));
   assert.ok(deployLogs.length >= 1);
-  const places: Record<string, string> = { v1: v1.stdout + v1.stderr, v2: v2.stdout + v2.stderr, bad: bad.stdout + bad.stderr, releaseLog, runLog, releases: readFileSync(join(state, 'releases.jsonl'), 'utf8') };
+  const places: Record<string, string> = {
+    v1: v1.stdout + v1.stderr,
+    v2: v2.stdout + v2.stderr,
+    bad: bad.stdout + bad.stderr,
+    releaseLog,
+    runLog,
+    releases: readFileSync(join(state, 'releases.jsonl'), 'utf8'),
+  };
   for (const f of deployLogs) places[f] = readFileSync(join(p.dir, 'records', f), 'utf8');
   assert.deepEqual(findLeaks(places, { APP_SECRET: 'canary-e2e-secret-value' }), []);
 });
@@ -85,8 +109,13 @@ test('a first deploy that fails stops its containers and says nothing was there 
   assert.equal(r.code, 1);
   assert.match(r.stderr, /failed, serving none/);
   assert.equal(p.releases()[0]?.status, 'failed');
-  assert.match(String(p.releases()[0]?.reason), /first deploy, nothing to roll back to: the new containers were stopped/);
-  const running = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${p.app}`], { encoding: 'utf8' });
+  assert.match(
+    String(p.releases()[0]?.reason),
+    /first deploy, nothing to roll back to: the new containers were stopped/,
+  );
+  const running = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${p.app}`], {
+    encoding: 'utf8',
+  });
   assert.equal(running.trim(), '');
 });
 
@@ -99,7 +128,10 @@ test('--dry-run prints the plan and touches nothing on the server', () => {
   assert.ok(!existsSync(p.serverDir), 'no deploy directory was created');
   assert.ok(!existsSync(join(p.dir, 'records')), 'no local records for a dry run');
   const json = gangway(['-c', p.config, '--json', 'deploy', '--tag', 'v1', '--dry-run']);
-  assert.deepEqual(JSON.parse(json.stdout).plan.hosts[0].steps.map((s: { kind: string }) => s.kind), ['lock', 'dirs', 'release', 'apply']);
+  assert.deepEqual(
+    JSON.parse(json.stdout).plan.hosts[0].steps.map((s: { kind: string }) => s.kind),
+    ['lock', 'dirs', 'release', 'apply'],
+  );
 });
 
 test('tags Docker would reject, or with shell metacharacters, are refused before anything runs', () => {
@@ -126,15 +158,52 @@ test('--env-only: recreates only the service whose environment changed; a failin
 `;
   const p = project({ compose, envText: 'APP_SECRET=canary-env-only-1\nHEALTH_PATH=health\n' });
   assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-  const ids = () => execFileSync('docker', ['ps', '--no-trunc', '--filter', `label=com.docker.compose.project=${p.app}`, '--format', '{{.Label "com.docker.compose.service"}}={{.ID}}'], { encoding: 'utf8' }).trim().split('\n').sort();
+  const ids = () =>
+    execFileSync(
+      'docker',
+      [
+        'ps',
+        '--no-trunc',
+        '--filter',
+        `label=com.docker.compose.project=${p.app}`,
+        '--format',
+        '{{.Label "com.docker.compose.service"}}={{.ID}}',
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n')
+      .sort();
   const before = ids();
 
   p.writeEnv('APP_SECRET=canary-env-only-2\nHEALTH_PATH=health\n');
   const ok = gangway(['-c', p.config, 'deploy', '--env-only']);
-  assert.equal(ok.code, 0, `${ok.stdout}${ok.stderr}${readFileSync(join(p.serverDir, '.gangway', 'runs', readdirSync(join(p.serverDir, '.gangway', 'runs')).sort().at(-1)!), 'utf8')}`);
+  assert.equal(
+    ok.code,
+    0,
+    `${ok.stdout}${ok.stderr}${readFileSync(
+      join(
+        p.serverDir,
+        '.gangway',
+        'runs',
+        readdirSync(join(p.serverDir, '.gangway', 'runs'))
+          .sort()
+          .at(-1)!,
+      ),
+      'utf8',
+    )}`,
+  );
   const afterOk = ids();
-  assert.equal(afterOk.find((l) => l.startsWith('other=')), before.find((l) => l.startsWith('other=')), 'other kept its container');
-  assert.notEqual(afterOk.find((l) => l.startsWith('web=')), before.find((l) => l.startsWith('web=')), 'web was recreated');
+  assert.equal(
+    afterOk.find((l) => l.startsWith('other=')),
+    before.find((l) => l.startsWith('other=')),
+    'other kept its container',
+  );
+  assert.notEqual(
+    afterOk.find((l) => l.startsWith('web=')),
+    before.find((l) => l.startsWith('web=')),
+    'web was recreated',
+  );
   assert.match(readFileSync(join(p.serverDir, '.env'), 'utf8'), /canary-env-only-2/);
   assert.equal(p.releases().at(-1)?.tag, 'v1');
 
@@ -144,13 +213,26 @@ test('--env-only: recreates only the service whose environment changed; a failin
   assert.match(readFileSync(join(p.serverDir, '.env'), 'utf8'), /canary-env-only-2/, 'the previous env is back');
   assert.equal(p.releases().at(-1)?.status, 'rolled_back');
   assert.equal(p.serving(), 'v1');
-  assert.deepEqual(findLeaks({ ok: ok.stdout + ok.stderr, bad: bad.stdout + bad.stderr }, { A: 'canary-env-only-2', B: 'canary-env-only-3' }), []);
+  assert.deepEqual(
+    findLeaks(
+      { ok: ok.stdout + ok.stderr, bad: bad.stdout + bad.stderr },
+      { A: 'canary-env-only-2', B: 'canary-env-only-3' },
+    ),
+    [],
+  );
 });
 
 test('two deploys at once: the second exits 4 naming the holder, or waits with --lock-wait', async () => {
   // A gate that can never pass keeps the first deploy (and its lock) busy for about 20 seconds.
-  const p = project({ health: '  services: [web]\n  http: [{ url: "http://127.0.0.1:1/never", retries: 20, interval: 1s }]\n  timeout: 20s' });
-  const first = spawn(process.execPath, [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, 'deploy', '--tag', 'v1'], { stdio: 'pipe' });
+  const p = project({
+    health:
+      '  services: [web]\n  http: [{ url: "http://127.0.0.1:1/never", retries: 20, interval: 1s }]\n  timeout: 20s',
+  });
+  const first = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, 'deploy', '--tag', 'v1'],
+    { stdio: 'pipe' },
+  );
   let out = '';
   first.stdout.on('data', (d) => (out += d));
   await waitFor(() => out.includes('start apply'), 20_000);
@@ -166,7 +248,11 @@ test('two deploys at once: the second exits 4 naming the holder, or waits with -
 test('the SSH connection killed during the apply: the server still ends healthy, records it and frees the lock', async () => {
   const p = project();
   assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-  const cli = spawn(process.execPath, [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, 'deploy', '--tag', 'v2'], { stdio: 'pipe' });
+  const cli = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, 'deploy', '--tag', 'v2'],
+    { stdio: 'pipe' },
+  );
   let out = '';
   cli.stdout.on('data', (d) => (out += d));
   await waitFor(() => out.includes('start apply'), 20_000);
@@ -188,14 +274,21 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
 test('the server drops the SSH connection mid-apply: the CLI reconnects, follows the log to the end, exit 0', async () => {
   const p = project();
   assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-  const cli = spawn(process.execPath, [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, '-v', 'deploy', '--tag', 'v2'], { stdio: 'pipe' });
+  const cli = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, '-v', 'deploy', '--tag', 'v2'],
+    { stdio: 'pipe' },
+  );
   let out = '';
   let err = '';
   cli.stdout.on('data', (d) => (out += d));
   cli.stderr.on('data', (d) => (err += d));
   await waitFor(() => out.includes('start apply'), 20_000);
   // Kill the per-connection sshd processes of the target sshd: the network side of the session is gone.
-  const sshdPid = readFileSync(join(process.env.GANGWAY_TESTENV ?? '/tmp/gangway-testenv', 'sshd-target.pid'), 'utf8').trim();
+  const sshdPid = readFileSync(
+    join(process.env.GANGWAY_TESTENV ?? '/tmp/gangway-testenv', 'sshd-target.pid'),
+    'utf8',
+  ).trim();
   execFileSync('pkill', ['-KILL', '-P', sshdPid]);
   const code = await new Promise<number | null>((r) => cli.on('exit', r));
   assert.equal(code, 0, out + err);
@@ -230,7 +323,10 @@ test('every file gangway wrote on the server and locally is free of the env valu
   };
   walk(p.serverDir);
   walk(join(p.dir, 'records'));
-  assert.ok(Object.keys(places).some((f) => f.endsWith('apply.sh')) && Object.keys(places).some((f) => f.endsWith('manifest.json')));
+  assert.ok(
+    Object.keys(places).some((f) => f.endsWith('apply.sh')) &&
+      Object.keys(places).some((f) => f.endsWith('manifest.json')),
+  );
   assert.deepEqual(findLeaks(places, { A: 'canary-files-scan-1', B: 'canary-files-scan-2' }), []);
 });
 

@@ -26,7 +26,9 @@ before(async () => {
   for (const v of ['v1', 'v2', 'v3']) await buildWebImage(`gangway-test/web:${v}`, { version: v });
   await buildWebImage('gangway-test/web:bad', { version: 'bad', healthy: false });
 });
-after(() => projects.forEach((p) => p.cleanup()));
+after(() => {
+  for (const p of projects) p.cleanup();
+});
 
 function startCli(args: string[]) {
   const cli = spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' });
@@ -86,7 +88,14 @@ test('the apply and the CLI both killed: status says so (NO-GO), and the next de
   assert.equal(next.code, 0, next.stdout + next.stderr);
   assert.match(next.stdout, /recovered a stale lock/);
   assert.match(next.stdout, /recover \S+ — its apply had died; recorded failed, serving v1/);
-  assert.deepEqual(p.releases().map((r) => [r.tag, r.status]), [['v1', 'succeeded'], ['v2', 'failed'], ['v3', 'succeeded']]);
+  assert.deepEqual(
+    p.releases().map((r) => [r.tag, r.status]),
+    [
+      ['v1', 'succeeded'],
+      ['v2', 'failed'],
+      ['v3', 'succeeded'],
+    ],
+  );
   assert.equal(p.serving(), 'v3');
 });
 
@@ -108,7 +117,10 @@ test('a project without an env file deploys (no --env-file is passed to Compose)
   const p = project();
   const text = readFileSync(p.config, 'utf8').replace('env: { file: .env }\n', '');
   writeFileSync(p.config, text);
-  writeFileSync(join(p.dir, 'docker-compose.yml'), readFileSync(join(p.dir, 'docker-compose.yml'), 'utf8').replace(/ {4}environment:\n(?: {6}.*\n)+/, ''));
+  writeFileSync(
+    join(p.dir, 'docker-compose.yml'),
+    readFileSync(join(p.dir, 'docker-compose.yml'), 'utf8').replace(/ {4}environment:\n(?: {6}.*\n)+/, ''),
+  );
   const r = gangway(['-c', p.config, 'deploy', '--tag', 'v1']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(p.serving(), 'v1');
@@ -134,7 +146,10 @@ test('keep: 3 keeps good tags: after v1, v2, a failed bad, an env-only change an
     assert.equal(p.serving(), tag);
   }
   const records = p.releases();
-  assert.deepEqual(records.map((x) => x.operation), ['deploy', 'deploy', 'deploy', 'env-only', 'rollback', 'rollback', 'rollback']);
+  assert.deepEqual(
+    records.map((x) => x.operation),
+    ['deploy', 'deploy', 'deploy', 'env-only', 'rollback', 'rollback', 'rollback'],
+  );
   assert.equal(records[3]!.tag, 'v2', 'an env-only record carries the real tag');
   assert.ok(records.every((x) => !String(x.image ?? '').match(/:current$|:last good$/)));
 });

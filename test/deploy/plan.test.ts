@@ -67,8 +67,8 @@ const applyStep = (tag: string) => ({
   does: [
     'back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place',
     `IMAGE_TAG=${tag} compose -p shop up -d --remove-orphans`,
-    'health gate within 120s: healthy: web; http://localhost:8000/health (5×); '
-      + 'no FATAL/panic: in the last 100 log lines',
+    'health gate within 120s: healthy: web; http://localhost:8000/health (5×); ' +
+      'no FATAL/panic: in the last 100 log lines',
     'pass: last_good_tag, keep 4 good tags; fail: previous release back, gated again',
     `record: <dir>/.gangway/releases.jsonl; log: <dir>/.gangway/runs/${ID}.log`,
   ],
@@ -143,7 +143,10 @@ test('deploy: the whole plan', async () => {
 test('env-only: no delivery; compose files and tag come from the release in place', async () => {
   const p = json(await plan('env-only', { kind: 'in-place' }));
   const steps = p.hosts[0]!.steps;
-  assert.deepEqual(steps.map((s) => s.kind), ['lock', 'dirs', 'release', 'apply']);
+  assert.deepEqual(
+    steps.map((s) => s.kind),
+    ['lock', 'dirs', 'release', 'apply'],
+  );
   assert.deepEqual(steps[2], {
     kind: 'release',
     title: 'upload the env file into a new release',
@@ -162,7 +165,10 @@ test('rollback: no delivery, the env file is not even read', async () => {
   const p = json(await plan('rollback', { kind: 'rollback', to: 'v1.2.2' }));
   assert.equal(p.env, undefined);
   const steps = p.hosts[0]!.steps;
-  assert.deepEqual(steps.map((s) => s.kind), ['lock', 'dirs', 'release', 'apply']);
+  assert.deepEqual(
+    steps.map((s) => s.kind),
+    ['lock', 'dirs', 'release', 'apply'],
+  );
   assert.deepEqual(steps[2], {
     kind: 'release',
     title: 'choose the release to go back to (tag v1.2.2)',
@@ -177,7 +183,7 @@ test('rollback: no delivery, the env file is not even read', async () => {
   assert.equal(title, 'choose the release to go back to (the last good one before the release in place)');
 });
 
-test('the env file\'s content never appears in the plan JSON; the payload carries it for the executor', async () => {
+test("the env file's content never appears in the plan JSON; the payload carries it for the executor", async () => {
   for (const [operation, tag] of [
     ['deploy', { kind: 'given', value: 'v1.2.3' }],
     ['env-only', { kind: 'in-place' }],

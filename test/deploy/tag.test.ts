@@ -21,7 +21,8 @@ test('--tag wins over the rule; a literal rule is used as it is', async () => {
 
 test('git: the exact tag on HEAD, else the short SHA; outside a work tree a clear usage error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gangway-tag-'));
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir });
   await assert.rejects(resolveTag('git', dir, NOW), /not a git work tree with a commit/);
   git('init', '-q');
   writeFileSync(join(dir, 'f'), 'x');

@@ -15,7 +15,16 @@ test('each KEY=value right-hand side, trimmed, and without its quotes', () => {
     'G="',
     'H=a=b',
   ].join('\n');
-  assert.deepEqual(writtenValues(text), ['plain value', "'single'", 'single', '"double"', 'double', '"unterminated', '"', 'a=b']);
+  assert.deepEqual(writtenValues(text), [
+    'plain value',
+    "'single'",
+    'single',
+    '"double"',
+    'double',
+    '"unterminated',
+    '"',
+    'a=b',
+  ]);
 });
 
 test('linear in the line length: 200k-character lines of spaces take milliseconds, not minutes', () => {

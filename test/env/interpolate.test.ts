@@ -7,7 +7,11 @@ const lookup = (n: string) => ({ H: 'host', EMPTY: '' })[n];
 test('interpolateTemplate: interpolate plus the unset variables the value really uses', () => {
   const t = '$U1 ${H:-${U2}} ${EMPTY:-${U3}} ${H:+${U4}} ${U5:+${U6}} ${U7-x}${U8}';
   const r = interpolateTemplate(t, lookup);
-  assert.deepEqual(r, { value: ' host    x', unset: ['U1', 'U2', 'U3', 'U4', 'U6', 'U8'], unsetUsed: ['U1', 'U3', 'U4', 'U8'] });
+  assert.deepEqual(r, {
+    value: ' host    x',
+    unset: ['U1', 'U2', 'U3', 'U4', 'U6', 'U8'],
+    unsetUsed: ['U1', 'U3', 'U4', 'U8'],
+  });
   // interpolate is the same minus unsetUsed
   assert.deepEqual(interpolate(t, lookup), { value: r.value, unset: r.unset });
   assert.deepEqual(interpolateTemplate('${H:-${U:?x}}', lookup).error?.kind, 'required-missing');
@@ -18,7 +22,11 @@ test('scanTemplate: findVariables plus where each reference ends and what it is 
   const { references, issues } = scanTemplate(text);
   assert.deepEqual(issues, []);
   assert.deepEqual(
-    references.map((r) => [r.name, text.slice(r.offset, r.end), r.inside.map((i) => `${i.name}${i.operator}`).join(' ')]),
+    references.map((r) => [
+      r.name,
+      text.slice(r.offset, r.end),
+      r.inside.map((i) => `${i.name}${i.operator}`).join(' '),
+    ]),
     [
       ['A', '${A:-${B:-x} ${C}}', ''],
       ['B', '${B:-x}', 'A:-'],
@@ -51,13 +59,25 @@ test('scanTemplate: every rejected ${ with an offset and a reason, never the tex
     `12 ${noName}`,
   ]);
   assert.deepEqual(issues('x ${A:-d'), ['2 unterminated variable reference to A: missing "}"']);
-  assert.deepEqual(issues('${A:-x\ny}'), ['0 unterminated variable reference to A: missing "}" on its line (a reference cannot span lines)']);
+  assert.deepEqual(issues('${A:-x\ny}'), [
+    '0 unterminated variable reference to A: missing "}" on its line (a reference cannot span lines)',
+  ]);
   // the inner reference took the only "}": the outer one is reported as unclosed, once
   assert.deepEqual(issues('${A:-${B:-${C}'), ['0 unterminated variable reference to A: missing "}"']);
   assert.deepEqual(issues('${A:-x} ${B:-${C}'), ['8 unterminated variable reference to B: missing "}"']);
   assert.deepEqual(issues('$${A $5 $ ${A}'), []);
   // exactly the values interpolate rejects
-  for (const t of ['${U', '${1}', '${A.B}', '${}', '${U:-${B}', '${U:-{}}|${U-a?b}', '${U:-{x}|${H}', 'ab${', '${A:-x\ny}']) {
+  for (const t of [
+    '${U',
+    '${1}',
+    '${A.B}',
+    '${}',
+    '${U:-${B}',
+    '${U:-{}}|${U-a?b}',
+    '${U:-{x}|${H}',
+    'ab${',
+    '${A:-x\ny}',
+  ]) {
     assert.equal(interpolate(t, lookup).error?.kind, 'invalid-template', t);
     assert.ok(scanTemplate(t).issues.length > 0, t);
   }

@@ -9,7 +9,10 @@ const summary = (problems: EnvProblem[]) => problems.map((p) => `${p.line} ${p.s
 const codes = (text: string) => summary(lintEnv(text));
 
 test('a clean file has no findings', () => {
-  assert.deepEqual(codes("# comment\nA=1\nexport B='x y'\nC=\"a\\nb\"\nD=\nE: e\nF='$literal'\nG=$$H\nI=price$1\n"), []);
+  assert.deepEqual(
+    codes("# comment\nA=1\nexport B='x y'\nC=\"a\\nb\"\nD=\nE: e\nF='$literal'\nG=$$H\nI=price$1\n"),
+    [],
+  );
 });
 
 test('duplicate keys: an error naming both lines', () => {
@@ -44,12 +47,16 @@ test('trailing whitespace after an unquoted value (not a CRLF, not before a comm
   assert.deepEqual(codes('A=b   \nB=c\t\n'), ['1 warning trailing-whitespace A', '2 warning trailing-whitespace B']);
   assert.deepEqual(codes('A=b\r\n'), ['1 info crlf -']);
   assert.deepEqual(codes('A=b \r\n'), ['1 info crlf -', '1 warning trailing-whitespace A']);
-  assert.deepEqual(codes("A='b  '\nB=\"c \"\nC=   \n"), []);
+  assert.deepEqual(codes('A=\'b  \'\nB="c "\nC=   \n'), []);
 });
 
 test('inline comments and # inside values', () => {
   assert.deepEqual(codes('A=b # note\n'), ['1 warning inline-comment A']);
-  assert.deepEqual(codes('A=a#b\nB=a\t#b\nC=#x\n'), ['1 info hash-in-value A', '2 info hash-in-value B', '3 info hash-in-value C']);
+  assert.deepEqual(codes('A=a#b\nB=a\t#b\nC=#x\n'), [
+    '1 info hash-in-value A',
+    '2 info hash-in-value B',
+    '3 info hash-in-value C',
+  ]);
   // leading space is trimmed before the cut: the value is "# note", not empty
   assert.deepEqual(codes('A=  # note\n'), ['1 warning hash-in-value A']);
   assert.deepEqual(codes('A=x#y # z\n'), ['1 info hash-in-value A', '1 warning inline-comment A']);
@@ -57,7 +64,11 @@ test('inline comments and # inside values', () => {
 });
 
 test('interpolation: a warning for each value Compose v2 substitutes in, none for $$, \\$ in double quotes, or $ + non-name', () => {
-  assert.deepEqual(codes('A=$H\nB="${U:-d}"\nC=x${D}y\n'), ['1 warning interpolation A', '2 warning interpolation B', '3 warning interpolation C']);
+  assert.deepEqual(codes('A=$H\nB="${U:-d}"\nC=x${D}y\n'), [
+    '1 warning interpolation A',
+    '2 warning interpolation B',
+    '3 warning interpolation C',
+  ]);
   assert.deepEqual(codes('A=$$H\nB="\\$H"\nC=$1\nD=a$\nE=$-x\nF=\'$H\'\nG="$$"\n'), []);
   const [p] = lintEnv('X=1\nA=$X/$Y/${Z:-d}\n');
   assert.equal(p!.code, 'interpolation');
@@ -72,7 +83,10 @@ test('values interpolation would fail on are errors', () => {
   assert.deepEqual(codes('A="${1}"\n'), ['1 error invalid-interpolation A']);
   assert.deepEqual(codes('X=${A:-a #b}\n'), ['1 error invalid-interpolation X', '1 warning inline-comment X']);
   assert.deepEqual(codes('A=${U:?set it}\n'), ['1 error required-variable A']);
-  assert.deepEqual(lintEnv('A=${U:?set it}\n', { lookup: (n) => (n === 'U' ? 'u' : undefined) }).map((p) => p.code), ['interpolation']);
+  assert.deepEqual(
+    lintEnv('A=${U:?set it}\n', { lookup: (n) => (n === 'U' ? 'u' : undefined) }).map((p) => p.code),
+    ['interpolation'],
+  );
 });
 
 test('bare keys are an info: their value comes from the environment Compose runs in', () => {
@@ -87,12 +101,19 @@ test('a statement with a rejected key gets no other findings (its text may not b
 test('a key taken from the environment counts as set for later references', () => {
   const [p] = lintEnv('H\nA=$H\n', { lookup: () => undefined });
   assert.equal(p!.code, 'bare-key');
-  assert.match(lintEnv('H\nA=$H\n', { lookup: (n) => (n === 'H' ? 'h' : undefined) })[1]!.message, /\$H in this unquoted value; use single quotes or \$\$ for a literal \$$/);
+  assert.match(
+    lintEnv('H\nA=$H\n', { lookup: (n) => (n === 'H' ? 'h' : undefined) })[1]!.message,
+    /\$H in this unquoted value; use single quotes or \$\$ for a literal \$$/,
+  );
 });
 
 test('findings come sorted by line, and lint goes on after an error', () => {
   const problems = lintEnv('A=1\nB C=2\nD=x # c\nA=2\n');
-  assert.deepEqual(summary(problems), ['2 error invalid-key -', '3 warning inline-comment D', '4 error duplicate-key A']);
+  assert.deepEqual(summary(problems), [
+    '2 error invalid-key -',
+    '3 warning inline-comment D',
+    '4 error duplicate-key A',
+  ]);
 });
 
 test('secrets: no finding carries a value', () => {
@@ -110,6 +131,8 @@ test('secrets: no finding carries a value', () => {
   ].join('\n');
   const problems = lintEnv(text);
   assert.ok(problems.length >= 8, `${problems.length} findings`);
-  const places = Object.fromEntries(problems.map((p, i) => [`finding ${i} (${p.code})`, `${p.key ?? ''}\n${p.message}`]));
+  const places = Object.fromEntries(
+    problems.map((p, i) => [`finding ${i} (${p.code})`, `${p.key ?? ''}\n${p.message}`]),
+  );
   assert.deepEqual(findLeaks(places), []);
 });

@@ -39,12 +39,21 @@ const ACCEPTED: Case[] = [
   { name: 'octal dollar is interpolated', text: 'A="\\0044H"\nB="\\0044{U:-d}"\nC="\\044H"\n' },
   { name: 'multi-line double quotes', text: 'A="line1\nline2\n  line3"\nB=after\nC="${H}\n${U:-d}"\n' },
   { name: 'multi-line single quotes', text: "A='l1\nl2 $H\n'\nB=x\n" },
-  { name: 'text after a closing quote', text: "A=\"x\" B=y\nC='p'#comment\nD=\"q\" # c\nE='r'   \n" },
+  { name: 'text after a closing quote', text: 'A="x" B=y\nC=\'p\'#comment\nD="q" # c\nE=\'r\'   \n' },
   { name: 'bare key after a closing quote', text: 'A="x" H\nB=1\n' },
   { name: 'interpolation forms', text: 'A=$H/$U/$$\nB=${H}x\nC=$H.bar\nD=$1$-$\nE=a$\nF=$H$H\nG=${H}${H}\n' },
-  { name: 'default operators', text: 'A=${U:-d}\nB=${H:+yes}\nC=${U-d}\nD=${EMPTY:-d}\nE=${EMPTY-d}\nF=${EMPTY:+alt}\nG=${EMPTY+alt}\nI=${U+alt}\nJ=${U:+alt}\nK=${H-d}\n' },
-  { name: 'nested defaults', text: 'A=${U:-${H:-x}}\nB=${U:-${U2:-deep}}\nC=${U:-a}b${H:+yes}\nD=${U:-x}}\nE=${U:-$H}\nF=${U:-a${H}b}c\n' },
-  { name: 'brace quirks', text: 'A=${H:-{x}}\nB=${U:-{}}\nC=${U:-a}${U:-b}\nD=${U:-{x}\nE=${H:-{x}}|${U:-{}}\nF=${U:-{x}}|${H}\n' },
+  {
+    name: 'default operators',
+    text: 'A=${U:-d}\nB=${H:+yes}\nC=${U-d}\nD=${EMPTY:-d}\nE=${EMPTY-d}\nF=${EMPTY:+alt}\nG=${EMPTY+alt}\nI=${U+alt}\nJ=${U:+alt}\nK=${H-d}\n',
+  },
+  {
+    name: 'nested defaults',
+    text: 'A=${U:-${H:-x}}\nB=${U:-${U2:-deep}}\nC=${U:-a}b${H:+yes}\nD=${U:-x}}\nE=${U:-$H}\nF=${U:-a${H}b}c\n',
+  },
+  {
+    name: 'brace quirks',
+    text: 'A=${H:-{x}}\nB=${U:-{}}\nC=${U:-a}${U:-b}\nD=${U:-{x}\nE=${H:-{x}}|${U:-{}}\nF=${U:-{x}}|${H}\n',
+  },
   { name: 'operators inside defaults', text: 'A=${U-a?b}\nB=${U:-a:?b}\nC=${U:-http://x:80/p?q=1}\nD=${U:+a-b}\n' },
   { name: 'required satisfied', text: 'A=${H:?must}\nB=${H?must}\nC=${EMPTY?x}\n' },
   { name: 'earlier keys', text: 'X=1\nY=$X-${X}\nZ="${X}2"\nW=${X:+set}\n' },
@@ -56,8 +65,8 @@ const ACCEPTED: Case[] = [
   { name: 'last line without = or newline', text: 'A=1\nLAST', flagged: true },
   { name: 'last line with spaces, no newline', text: 'A=1\nLAST ONE', flagged: true },
   { name: 'empty key', text: '=v\nA=1\n', flagged: true },
-  { name: 'empty values', text: "A=\nB=\"\"\nC=''\nD=   \nE= # c\n" },
-  { name: 'CRLF line endings', text: "A=1\r\nB=\"x\"\r\nC='m\r\nn'\r\nD=v # c\r\nE=\"p\r\nq\"\r\nF\r\n" },
+  { name: 'empty values', text: 'A=\nB=""\nC=\'\'\nD=   \nE= # c\n' },
+  { name: 'CRLF line endings', text: 'A=1\r\nB="x"\r\nC=\'m\r\nn\'\r\nD=v # c\r\nE="p\r\nq"\r\nF\r\n' },
   { name: 'BOM', text: '\uFEFFA=1\nB=2\n' },
   { name: 'unicode', text: 'A=árvíztűrő tükörfúrógép\nÁRVÍZ=1\nB="日本語 🎉"\nC=emoji🎉\nárvíztűrő-TÜKÖR=ok\n' },
   { name: 'key charset', text: 'a.b=1\na-b=2\na[1]=3\n1X=y\n_U=4\nlower=5\n' },
@@ -65,7 +74,7 @@ const ACCEPTED: Case[] = [
   { name: 'unicode spaces', text: 'A=\u00a0x\u00a0\nB=y\u3000\n\u3000C=1\n\u2028D=2\nE=\u2003z\n' },
   { name: 'vertical tab and form feed', text: 'A\v=\f1\nB=x\v\n' },
   { name: 'quotes not first', text: "A=a\"b\"\nB=a 'b'\nC=`cmd`\nD=x'\n" },
-  { name: 'quote after spaces', text: "A= \"quoted\"\nB=\t'sq'\nC=   \"  keep  \"\n" },
+  { name: 'quote after spaces', text: 'A= "quoted"\nB=\t\'sq\'\nC=   "  keep  "\n' },
   { name: 'backslashes unquoted', text: 'A=a\\nb\nB=\\$H\nC=trailing\\\nD=next\nE=\\"x\\"\n' },
   { name: 'dollars in double quotes', text: 'A="$$H"\nB="\\${H}"\nC="$${H}"\nD="a # b"\nE="$"\n' },
   { name: 'odd names in references', text: 'a.b=1\nC=$a.b\nD=${H}.x\nE=$H-x\nF=$_\n' },
@@ -127,7 +136,11 @@ function composeConfig(dir: string, files: string[]): ComposeRun {
   assert.ok(!existsSync(join(dir, '.env')), 'the project dir must hold no .env (it would join the lookup)');
   const yaml = `services:\n${files.map((f, i) => `  s${i}:\n    image: busybox\n    env_file: [./${f}]\n`).join('')}`;
   writeFileSync(join(dir, 'compose.yaml'), yaml);
-  const r = spawnSync('docker', ['compose', '-f', join(dir, 'compose.yaml'), 'config', '--format', 'json'], { cwd: dir, env: processEnv, encoding: 'utf8' });
+  const r = spawnSync('docker', ['compose', '-f', join(dir, 'compose.yaml'), 'config', '--format', 'json'], {
+    cwd: dir,
+    env: processEnv,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) return { code: r.status };
   try {
     return { code: 0, services: (JSON.parse(r.stdout) as { services: ComposeRun['services'] }).services };
@@ -137,7 +150,7 @@ function composeConfig(dir: string, files: string[]): ComposeRun {
 }
 
 /** `docker compose config` writes every $ as $$ in its output. */
-const unescape = (v: string) => v.replaceAll('$$', '$');
+const unescapeDollars = (v: string) => v.replaceAll('$$', '$');
 
 test('corpus size', () => {
   assert.ok(ACCEPTED.length + REJECTED.length >= 40);
@@ -162,7 +175,8 @@ test('parseEnv reads every accepted corpus file exactly like docker compose conf
     for (const key of new Set([...Object.keys(composeEnv), ...ours.keys()])) {
       const theirs = composeEnv[key];
       const mine = ours.get(key);
-      const same = typeof theirs === 'string' ? mine !== undefined && unescape(theirs) === mine : mine === undefined;
+      const same =
+        typeof theirs === 'string' ? mine !== undefined && unescapeDollars(theirs) === mine : mine === undefined;
       if (!same) mismatched.push(`${c.name}: ${JSON.stringify(key)}`);
     }
     const hasError = parsed.problems.some((p) => p.severity === 'error');
@@ -181,7 +195,10 @@ test('docker compose and parseEnv both reject every rejected corpus file', () =>
     writeFileSync(join(dir, 'case.env'), c.text);
     const composeRejects = composeConfig(dir, ['case.env']).code !== 0;
     const parseRejects = parseEnv(c.text, { lookup }).problems.some((p) => p.severity === 'error');
-    if (!composeRejects || !parseRejects) disagree.push(`${c.name} (compose ${composeRejects ? 'rejects' : 'accepts'}, parseEnv ${parseRejects ? 'rejects' : 'accepts'})`);
+    if (!composeRejects || !parseRejects)
+      disagree.push(
+        `${c.name} (compose ${composeRejects ? 'rejects' : 'accepts'}, parseEnv ${parseRejects ? 'rejects' : 'accepts'})`,
+      );
   }
   assert.deepEqual(disagree, []);
 });
@@ -189,16 +206,54 @@ test('docker compose and parseEnv both reject every rejected corpus file', () =>
 /** A seeded generator of env files built from the tokens the rules care about (same files on every run). */
 function generatedCorpus(count: number, seed: number): string[] {
   let state = seed;
-  const rnd = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const rnd = () => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state / 0x7fffffff;
+  };
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
-  const common = ['x', ' ', '\t', '$$', '${H}', '${U:-d}', '${H:+a}', '${U-$H}', '${U:-${H}}', '${EMPTY:-e}', '${A:+set}', '$A', '$H', '#', ' #', '\\n', '\\t', '\\0101', '\\$', '\\"', 'é', '\n', '=', ':', '\\', '${H}}', '$1', '$'];
+  const common = [
+    'x',
+    ' ',
+    '\t',
+    '$$',
+    '${H}',
+    '${U:-d}',
+    '${H:+a}',
+    '${U-$H}',
+    '${U:-${H}}',
+    '${EMPTY:-e}',
+    '${A:+set}',
+    '$A',
+    '$H',
+    '#',
+    ' #',
+    '\\n',
+    '\\t',
+    '\\0101',
+    '\\$',
+    '\\"',
+    'é',
+    '\n',
+    '=',
+    ':',
+    '\\',
+    '${H}}',
+    '$1',
+    '$',
+  ];
   const rare = ['"', "'", '${', '}', '{', ':-', '-', '?', ':?', '+', ':+', '\r', '.', "\\'", '${U', 'A', '\\0'];
   return Array.from({ length: count }, () => {
     const lines: string[] = [];
     for (let i = 0, n = 1 + Math.floor(rnd() * 4); i < n; i++) {
       let value = '';
       for (let j = 0, m = Math.floor(rnd() * 5); j < m; j++) value += rnd() < 0.75 ? pick(common) : pick(rare);
-      lines.push(pick(['', '', 'export ', ' ']) + pick(['A', 'B', 'H', 'C', 'a.b']) + pick(['=', '=', ':', ' = ']) + pick(['', '', '"', "'"]) + value);
+      lines.push(
+        pick(['', '', 'export ', ' ']) +
+          pick(['A', 'B', 'H', 'C', 'a.b']) +
+          pick(['=', '=', ':', ' = ']) +
+          pick(['', '', '"', "'"]) +
+          value,
+      );
     }
     return lines.join(pick(['\n', '\n', '\r\n'])) + pick(['\n', '']);
   });
@@ -206,21 +261,29 @@ function generatedCorpus(count: number, seed: number): string[] {
 
 test('parseEnv agrees with docker compose on 400 generated env files', () => {
   const files = generatedCorpus(400, 20240611);
-  const rejects = (text: string) => parseEnv(text, { lookup }).problems.some((p) => p.severity === 'error' && p.code !== 'empty-key');
+  const rejects = (text: string) =>
+    parseEnv(text, { lookup }).problems.some((p) => p.severity === 'error' && p.code !== 'empty-key');
   const accepted = files.map((_, i) => i).filter((i) => !rejects(files[i]!));
   const rejected = files.map((_, i) => i).filter((i) => rejects(files[i]!));
   assert.ok(accepted.length >= 50 && rejected.length >= 50, 'the generator covers both outcomes');
 
   const dir = mkdtempSync(join(root, 'generated-'));
   for (const i of accepted) writeFileSync(join(dir, `g${i}.env`), files[i]!);
-  const run = composeConfig(dir, accepted.map((i) => `g${i}.env`));
+  const run = composeConfig(
+    dir,
+    accepted.map((i) => `g${i}.env`),
+  );
   if (run.code !== 0) {
     const composeRejects = accepted.filter((i) => {
       const one = mkdtempSync(join(root, 'generated-one-'));
       writeFileSync(join(one, 'case.env'), files[i]!);
       return composeConfig(one, ['case.env']).code !== 0;
     });
-    assert.deepEqual(composeRejects.map((i) => `generated file ${i}`), [], 'files compose rejects but parseEnv accepts');
+    assert.deepEqual(
+      composeRejects.map((i) => `generated file ${i}`),
+      [],
+      'files compose rejects but parseEnv accepts',
+    );
   }
   const mismatched: string[] = [];
   accepted.forEach((i, s) => {
@@ -229,7 +292,8 @@ test('parseEnv agrees with docker compose on 400 generated env files', () => {
     for (const key of new Set([...Object.keys(composeEnv), ...ours.keys()])) {
       const theirs = composeEnv[key];
       const mine = ours.get(key);
-      if (!(typeof theirs === 'string' ? mine !== undefined && unescape(theirs) === mine : mine === undefined)) mismatched.push(`generated file ${i}: ${JSON.stringify(key)}`);
+      if (!(typeof theirs === 'string' ? mine !== undefined && unescapeDollars(theirs) === mine : mine === undefined))
+        mismatched.push(`generated file ${i}: ${JSON.stringify(key)}`);
     }
   });
   assert.deepEqual(mismatched, [], 'keys whose values differ between docker compose and parseEnv');
@@ -240,5 +304,9 @@ test('parseEnv agrees with docker compose on 400 generated env files', () => {
     writeFileSync(join(one, 'case.env'), files[i]!);
     return composeConfig(one, ['case.env']).code === 0;
   });
-  assert.deepEqual(composeAccepts.map((i) => `generated file ${i}`), [], 'files parseEnv rejects but compose accepts');
+  assert.deepEqual(
+    composeAccepts.map((i) => `generated file ${i}`),
+    [],
+    'files parseEnv rejects but compose accepts',
+  );
 });

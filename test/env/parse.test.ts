@@ -42,7 +42,11 @@ test('worked examples of the rules (env has H=host, not U)', () => {
 });
 
 test('BOM, blank lines, comments and Unicode space between statements', () => {
-  assert.deepEqual(read('\uFEFF# c\n\n   # indented\n\t\nA=1\n#B=2\n\u3000C=3\n\u2028D=4\n# last'), { A: '1', C: '3', D: '4' });
+  assert.deepEqual(read('\uFEFF# c\n\n   # indented\n\t\nA=1\n#B=2\n\u3000C=3\n\u2028D=4\n# last'), {
+    A: '1',
+    C: '3',
+    D: '4',
+  });
   // only one leading BOM is dropped; a second one is an invalid key character
   assert.deepEqual(errors('\uFEFF\uFEFFA=1\n'), ['1:invalid-key']);
 });
@@ -55,7 +59,14 @@ test('export prefix needs whitespace after it; export alone is harmless', () => 
 });
 
 test('separators: = or :, the first one wins, spaces around are allowed', () => {
-  assert.deepEqual(read('A:B=C\nD=1:2\nE : e\nF = f\nG\t=\tg\nH2 :x\n'), { A: 'B=C', D: '1:2', E: 'e', F: 'f', G: 'g', H2: 'x' });
+  assert.deepEqual(read('A:B=C\nD=1:2\nE : e\nF = f\nG\t=\tg\nH2 :x\n'), {
+    A: 'B=C',
+    D: '1:2',
+    E: 'e',
+    F: 'f',
+    G: 'g',
+    H2: 'x',
+  });
 });
 
 test('key charset: letters, numbers, _ . - [ ], leading digits, Unicode letters, inner tab', () => {
@@ -99,16 +110,19 @@ test('last line without = and without newline: the whole line is the value of an
 });
 
 test('unquoted values: cut at the first " #", trimmed, no escapes, not multi-line', () => {
-  assert.deepEqual(read('A=b c  # x\nB=a\t#c\nC=#x\nD=a #b #c\nE=   padded  value   \nF=a\\nb\nG=trailing\\\nI=x\r\n'), {
-    A: 'b c',
-    B: 'a\t#c',
-    C: '#x',
-    D: 'a',
-    E: 'padded  value',
-    F: 'a\\nb',
-    G: 'trailing\\',
-    I: 'x',
-  });
+  assert.deepEqual(
+    read('A=b c  # x\nB=a\t#c\nC=#x\nD=a #b #c\nE=   padded  value   \nF=a\\nb\nG=trailing\\\nI=x\r\n'),
+    {
+      A: 'b c',
+      B: 'a\t#c',
+      C: '#x',
+      D: 'a',
+      E: 'padded  value',
+      F: 'a\\nb',
+      G: 'trailing\\',
+      I: 'x',
+    },
+  );
   assert.deepEqual(read('A=a"b"\nB=a \'b\'\nC=`cmd`\n'), { A: 'a"b"', B: "a 'b'", C: '`cmd`' });
   assert.deepEqual(read('A=\nB=   \nC= # c\n'), { A: '', B: '', C: '# c' });
   assert.deepEqual(read('A=\u00a0x\u00a0\nB=y\u3000\nC=\u2003z\n'), { A: 'x', B: 'y', C: '\u2003z' });
@@ -131,7 +145,13 @@ test('single quotes: literal, multi-line, v2 backslash scan', () => {
   assert.deepEqual(read("A='it\\'s'\nB='a\\\\'\nC='x\\y'\nD='x\\''\n"), { A: "it's", B: 'a\\\\', C: 'x\\y', D: "x'" });
   assert.deepEqual(read("A='l1\nl2\r\n  l3'\nB=x\n"), { A: 'l1\nl2\r\n  l3', B: 'x' });
   const p = parseEnv("A='l1\nl2'\nB=x\n");
-  assert.deepEqual(p.entries.map((e) => [e.key, e.line, e.quote]), [['A', 1, 'single'], ['B', 3, 'none']]);
+  assert.deepEqual(
+    p.entries.map((e) => [e.key, e.line, e.quote]),
+    [
+      ['A', 1, 'single'],
+      ['B', 3, 'none'],
+    ],
+  );
 });
 
 test('double quotes: escapes, then interpolation, multi-line', () => {
@@ -142,7 +162,14 @@ test('double quotes: escapes, then interpolation, multi-line', () => {
     D: 'a\\\nb',
     E: "\\'",
   });
-  assert.deepEqual(read('A="$$H"\nB="\\${H}"\nC="$${H}"\nD="a # b"\nE="$"\nF="\\0044H"\n'), { A: '$H', B: '${H}', C: '${H}', D: 'a # b', E: '$', F: 'host' });
+  assert.deepEqual(read('A="$$H"\nB="\\${H}"\nC="$${H}"\nD="a # b"\nE="$"\nF="\\0044H"\n'), {
+    A: '$H',
+    B: '${H}',
+    C: '${H}',
+    D: 'a # b',
+    E: '$',
+    F: 'host',
+  });
   assert.deepEqual(read('A="x\n${H}\n  y"\nB=1\n'), { A: 'x\nhost\n  y', B: '1' });
   assert.equal(parseEnv('A="x"\n').entries[0]!.quote, 'double');
 });
@@ -160,7 +187,14 @@ test('expandEscapes: octal forms and Go UnquoteChar failures', () => {
 });
 
 test('text after a closing quote is the next statement', () => {
-  assert.deepEqual(read('A="x" B=y\nC=\'p\'#comment\nD="q" # c\nE="r" H\n'), { A: 'x', B: 'y', C: 'p', D: 'q', E: 'r', H: 'host' });
+  assert.deepEqual(read('A="x" B=y\nC=\'p\'#comment\nD="q" # c\nE="r" H\n'), {
+    A: 'x',
+    B: 'y',
+    C: 'p',
+    D: 'q',
+    E: 'r',
+    H: 'host',
+  });
 });
 
 test('interpolation lookup: environment first, then earlier keys; no forward references', () => {
@@ -171,12 +205,26 @@ test('interpolation lookup: environment first, then earlier keys; no forward ref
 
 test('duplicates: kept in entries with their lines, last wins in envMap, intermediate value visible in between', () => {
   const p = parseEnv('A=1\nB=$A\nA=2\nC=$A\n');
-  assert.deepEqual(p.entries.map((e) => [e.key, e.line]), [['A', 1], ['B', 2], ['A', 3], ['C', 4]]);
+  assert.deepEqual(
+    p.entries.map((e) => [e.key, e.line]),
+    [
+      ['A', 1],
+      ['B', 2],
+      ['A', 3],
+      ['C', 4],
+    ],
+  );
   assert.deepEqual(Object.fromEntries(envMap(p.entries)), { A: '2', B: '1', C: '2' });
 });
 
 test('CRLF: CR is space in keys and trimmed from unquoted values, kept inside quotes', () => {
-  assert.deepEqual(read("A=1\r\nB=\"x\"\r\nC='m\r\nn'\r\nD=v # c\r\nH\r\n"), { A: '1', B: 'x', C: 'm\r\nn', D: 'v', H: 'host' });
+  assert.deepEqual(read('A=1\r\nB="x"\r\nC=\'m\r\nn\'\r\nD=v # c\r\nH\r\n'), {
+    A: '1',
+    B: 'x',
+    C: 'm\r\nn',
+    D: 'v',
+    H: 'host',
+  });
   assert.deepEqual(read('A=x\ry\n'), { A: 'x\ry' });
 });
 
@@ -188,7 +236,8 @@ test('unterminated quotes: error on the line the quote opens, nothing after it i
 });
 
 test('invalid templates and required variables are errors with the line and key', () => {
-  for (const text of ['A=${U\n', 'A=${1}\n', 'A="${A.B}"\n', 'A=${}\n', 'A=${U:-${B}\n']) assert.deepEqual(errors(text), ['1:invalid-interpolation'], text);
+  for (const text of ['A=${U\n', 'A=${1}\n', 'A="${A.B}"\n', 'A=${}\n', 'A=${U:-${B}\n'])
+    assert.deepEqual(errors(text), ['1:invalid-interpolation'], text);
   assert.deepEqual(errors('A=1\nB=${U:?need it}\n'), ['2:required-variable']);
   assert.deepEqual(errors('A=${EMPTY:?}\n'), ['1:required-variable']);
   assert.deepEqual(errors('A=${U?}\n'), ['1:required-variable']);
@@ -251,7 +300,8 @@ test('findVariables: names, operators, arguments, offsets, nested references', (
     { name: 'A', operator: ':-', argument: 'x', offset: 0 },
     { name: 'B', operator: ':-', argument: 'y', offset: 12 },
   ]);
-  for (const op of [':-', '-', ':?', '?', ':+', '+'] as const) assert.equal(findVariables(`\${X${op}v}`)[0]!.operator, op);
+  for (const op of [':-', '-', ':?', '?', ':+', '+'] as const)
+    assert.equal(findVariables(`\${X${op}v}`)[0]!.operator, op);
   assert.deepEqual(findVariables('${1} ${A.B} $$ $'), []);
 });
 
@@ -259,7 +309,10 @@ test('secrets: no value in any problem message', () => {
   const text = `${canaryEnvFile()}\nBAD KEY=${CANARIES.REGISTRY}\nX=\${U:?${CANARIES.REGISTRY}}\n${CANARIES.DB_PASSWORD}\nY="${CANARIES.API_TOKEN}`;
   const { problems } = parseEnv(text);
   assert.ok(problems.length >= 3);
-  assert.deepEqual(findLeaks(Object.fromEntries(problems.map((p, i) => [`problem ${i}`, `${p.key ?? ''} ${p.message}`]))), []);
+  assert.deepEqual(
+    findLeaks(Object.fromEntries(problems.map((p, i) => [`problem ${i}`, `${p.key ?? ''} ${p.message}`]))),
+    [],
+  );
   // and the canaries are read as Compose reads them
   const map = envMap(parseEnv(canaryEnvFile()).entries);
   assert.ok(map.get('DB_PASSWORD') === CANARIES.DB_PASSWORD, 'DB_PASSWORD read back');

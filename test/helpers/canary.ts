@@ -21,7 +21,10 @@ export function leakForms(secret: string): string[] {
     const uri = encodeURIComponent(p);
     const go = goQuoted(p);
     forms.add(p).add(b64).add(b64.replace(/=+$/, '')).add(Buffer.from(p).toString('base64url'));
-    forms.add(uri).add(uri.replace(/%20/g, '+')).add(new URLSearchParams([['', p]]).toString().slice(1));
+    forms
+      .add(uri)
+      .add(uri.replace(/%20/g, '+'))
+      .add(new URLSearchParams([['', p]]).toString().slice(1));
     forms.add(json(p)).add(go).add(goQuoted(p, true)).add(json(go));
   }
   return [...forms];

@@ -13,9 +13,18 @@ export interface CliResult {
   stderr: string;
 }
 
-export function gangway(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
+/** A run without a cwd starts in an empty temp dir, never in the checkout. */
+function emptyDir(): string {
+  emptyCwd ??= tempDir('gangway-cwd-');
+  return emptyCwd;
+}
+
+export function gangway(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? (emptyCwd ??= tempDir('gangway-cwd-')),
+    cwd: options.cwd ?? emptyDir(),
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
     input: options.input ?? '',
     encoding: 'utf8',

@@ -20,7 +20,18 @@ export interface DeployProject {
 
 let counter = 0;
 
-export function deployProject(options: { image?: string; delivery?: string; envText?: string; compose?: string | ((port: number) => string); extra?: string; health?: string; app?: string; server?: 'target' | 'v1' } = {}): DeployProject {
+export function deployProject(
+  options: {
+    image?: string;
+    delivery?: string;
+    envText?: string;
+    compose?: string | ((port: number) => string);
+    extra?: string;
+    health?: string;
+    app?: string;
+    server?: 'target' | 'v1';
+  } = {},
+): DeployProject {
   const env = testEnv();
   const app = options.app ?? `gwt${process.pid % 10000}x${++counter}`;
   const port = 19000 + ((process.pid + counter * 7) % 900);
@@ -49,9 +60,12 @@ export function deployProject(options: { image?: string; delivery?: string; envT
 compose: docker-compose.yml
 env: { file: .env }
 ${options.delivery ? `image: { name: ${image}, delivery: ${options.delivery} }\n` : ''}health:
-${options.health ?? `  services: [web]
+${
+  options.health ??
+  `  services: [web]
   http: [{ url: "http://127.0.0.1:${port}/health", retries: 3, interval: 1s }]
-  timeout: 30s`}
+  timeout: 30s`
+}
 keep: 3
 records: records
 ${options.extra ?? ''}targets:
@@ -70,20 +84,29 @@ ${options.extra ?? ''}targets:
     writeEnv: (text) => writeFileSync(join(dir, '.env'), text),
     serving() {
       try {
-        return execFileSync('curl', ['-fsS', '--max-time', '3', `http://127.0.0.1:${port}/version`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+        return execFileSync('curl', ['-fsS', '--max-time', '3', `http://127.0.0.1:${port}/version`], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim();
       } catch {
         return undefined;
       }
     },
     releases() {
       try {
-        return readFileSync(join(serverDir, '.gangway', 'releases.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        return readFileSync(join(serverDir, '.gangway', 'releases.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
       } catch {
         return [];
       }
     },
     cleanup() {
-      execFileSync('sh', ['-c', `docker ps -aq --filter label=com.docker.compose.project=${app} | xargs -r docker rm -f >/dev/null 2>&1; docker network ls -q --filter label=com.docker.compose.project=${app} | xargs -r docker network rm >/dev/null 2>&1; rm -rf ${serverDir}`]);
+      execFileSync('sh', [
+        '-c',
+        `docker ps -aq --filter label=com.docker.compose.project=${app} | xargs -r docker rm -f >/dev/null 2>&1; docker network ls -q --filter label=com.docker.compose.project=${app} | xargs -r docker network rm >/dev/null 2>&1; rm -rf ${serverDir}`,
+      ]);
     },
   };
 }

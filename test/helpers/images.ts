@@ -49,7 +49,13 @@ export async function localImageId(ref: string): Promise<string | undefined> {
 
 async function imageLabel(ref: string, label: string): Promise<string | undefined> {
   try {
-    const { stdout } = await run('docker', ['image', 'inspect', '--format', `{{index .Config.Labels ${JSON.stringify(label)}}}`, ref]);
+    const { stdout } = await run('docker', [
+      'image',
+      'inspect',
+      '--format',
+      `{{index .Config.Labels ${JSON.stringify(label)}}}`,
+      ref,
+    ]);
     return stdout.trim();
   } catch {
     return undefined;
@@ -59,7 +65,9 @@ async function imageLabel(ref: string, label: string): Promise<string | undefine
 let applets: Promise<string[]> | undefined;
 
 function busyboxApplets(): Promise<string[]> {
-  applets ??= run(BUSYBOX, ['--list']).then(({ stdout }) => stdout.split('\n').filter((a) => /^[a-z0-9_.[-]+$/.test(a) && a !== 'busybox'));
+  applets ??= run(BUSYBOX, ['--list']).then(({ stdout }) =>
+    stdout.split('\n').filter((a) => /^[a-z0-9_.[-]+$/.test(a) && a !== 'busybox'),
+  );
   return applets;
 }
 
@@ -77,7 +85,10 @@ export async function buildWebImage(ref: string, options: WebImageOptions): Prom
     for (const applet of await busyboxApplets()) await symlink('busybox', join(dir, 'bin', applet)).catch(() => {});
     await mkdir(join(dir, 'www'));
     await writeFile(join(dir, 'www', 'version'), options.version);
-    await writeFile(join(dir, 'www', 'index.html'), `<!doctype html><title>gangway test web</title><p>version ${options.version}</p>\n`);
+    await writeFile(
+      join(dir, 'www', 'index.html'),
+      `<!doctype html><title>gangway test web</title><p>version ${options.version}</p>\n`,
+    );
     if (healthy) await writeFile(join(dir, 'www', 'health'), 'ok\n');
     const url = `http://127.0.0.1:${port}/health`;
     await writeFile(
@@ -122,9 +133,21 @@ export async function saveImage(refs: string | string[], file: string): Promise<
 }
 
 /** Run a throwaway container of `ref` and return its stdout: e.g. `['/bin/busybox', 'cat', '/www/version']`. */
-export async function runInImage(ref: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runInImage(
+  ref: string,
+  argv: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('docker', ['run', '--rm', '--network', 'none', '--entrypoint', argv[0]!, ref, ...argv.slice(1)]);
+    const child = spawn('docker', [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--entrypoint',
+      argv[0]!,
+      ref,
+      ...argv.slice(1),
+    ]);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

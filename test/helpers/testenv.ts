@@ -29,7 +29,12 @@ export function testEnv(): TestEnv {
   } catch {
     throw new Error(`the test environment is not running: run scripts/test-env.sh (as root) first (looked in ${dir})`);
   }
-  const vars = Object.fromEntries(text.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+  const vars = Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=', 2) as [string, string]),
+  );
   cached = {
     dir,
     host: vars.GANGWAY_TEST_SSH_HOST!,
@@ -41,7 +46,9 @@ export function testEnv(): TestEnv {
     passphraseKey: join(dir, 'client_rsa_pass'),
     agentSocket: join(dir, 'agent.sock'),
     hostKeyPub(name) {
-      const [type, base64] = readFileSync(join(dir, `host_${name}_ed25519.pub`), 'utf8').trim().split(/\s+/);
+      const [type, base64] = readFileSync(join(dir, `host_${name}_ed25519.pub`), 'utf8')
+        .trim()
+        .split(/\s+/);
       return { type: type!, base64: base64! };
     },
   };
@@ -54,7 +61,10 @@ export function tempDir(prefix = 'gangway-test-'): string {
 }
 
 /** known_hosts trusting the test sshd(s): `[127.0.0.1]:2222 ssh-ed25519 AAAA…` lines. */
-export function writeKnownHosts(dir: string, entries: { port: number; key: 'target' | 'jump' | 'other'; marker?: string }[]): string {
+export function writeKnownHosts(
+  dir: string,
+  entries: { port: number; key: 'target' | 'jump' | 'other'; marker?: string }[],
+): string {
   const env = testEnv();
   const file = join(dir, 'known_hosts');
   const lines = entries.map((e) => {

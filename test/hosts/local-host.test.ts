@@ -52,7 +52,11 @@ test('uploadFile copies with progress and an explicit final mode', async () => {
 
 test('a failing source leaves no temp file behind', async () => {
   const dir = tempDir();
-  const failing = new Readable({ read() { this.destroy(new Error('source broke')); } });
+  const failing = new Readable({
+    read() {
+      this.destroy(new Error('source broke'));
+    },
+  });
   await assert.rejects(host.writeFileAtomic(join(dir, 'x'), failing), /source broke/);
   assert.deepEqual(readdirSync(dir), []);
 });

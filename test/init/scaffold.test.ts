@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gangwayYaml, schemaRef } from '../../src/init/scaffold.js';
 
-test('$schema points into the project\'s own node_modules, relative to gangway.yml', () => {
+test("$schema points into the project's own node_modules, relative to gangway.yml", () => {
   assert.equal(schemaRef('/repo', '/repo', '1.2.3'), './node_modules/gangway/schema/gangway.schema.json');
   const nested = schemaRef('/repo/deploy/prod', '/repo', '1.2.3');
   assert.equal(nested, '../../node_modules/gangway/schema/gangway.schema.json');

@@ -52,7 +52,11 @@ test('a rollback whose target release is unhealthy now fails its gate and leaves
   assert.match(r.stderr, /rollback failed/);
   assert.equal(p.serving(), 'v2');
   assert.deepEqual([p.releases().at(-1)!.tag, p.releases().at(-1)!.status], ['flaky', 'failed']);
-  assert.equal(gangway(['-c', p.config, 'rollback', '--to', 'bad']).code, 1, 'a release that failed its gate is never a target');
+  assert.equal(
+    gangway(['-c', p.config, 'rollback', '--to', 'bad']).code,
+    1,
+    'a release that failed its gate is never a target',
+  );
 });
 
 test('releases: newest first with status, who, duration and failing step; --limit and --json', () => {
@@ -71,13 +75,19 @@ test('lock status and release: alive holders need --force (recorded); stale hold
   const lock = join(p.serverDir, '.gangway', 'lock');
   const hold = (who: string) => {
     mkdirSync(lock, { recursive: true });
-    writeFileSync(join(lock, 'info'), JSON.stringify({ who, since: '2026-11-22T01:00:00Z', tag: 'v7', target: 'e2e', pid: 1, operation: 'deploy' }));
+    writeFileSync(
+      join(lock, 'info'),
+      JSON.stringify({ who, since: '2026-11-22T01:00:00Z', tag: 'v7', target: 'e2e', pid: 1, operation: 'deploy' }),
+    );
     writeFileSync(join(lock, 'heartbeat'), '');
   };
   assert.match(gangway(['-c', p.config, 'lock', 'status']).stdout, /not locked/);
   hold('alice@laptop');
   const status = gangway(['-c', p.config, 'lock', 'status']);
-  assert.match(status.stdout, /locked by alice@laptop since 2026-11-22T01:00:00Z \(deploy of v7\); its deploy is sending heartbeats/);
+  assert.match(
+    status.stdout,
+    /locked by alice@laptop since 2026-11-22T01:00:00Z \(deploy of v7\); its deploy is sending heartbeats/,
+  );
   const refused = gangway(['-c', p.config, 'lock', 'release']);
   assert.equal(refused.code, 4);
   assert.match(refused.stderr, /held by alice@laptop .* --force/s);

@@ -48,19 +48,27 @@ test('status: GO with tags, services, disk and lock; --json', () => {
 
 test('status: NO-GO (exit 1) for fatal log lines when configured, and for a stopped service', () => {
   const text = execFileSync('cat', [p.config], { encoding: 'utf8' });
-  execFileSync('sh', ['-c', `cat > ${p.config}`], { input: text.replace('  timeout: 30s', '  timeout: 30s\n  fatal_logs: { patterns: ["FATAL"], tail: 50 }') });
+  execFileSync('sh', ['-c', `cat > ${p.config}`], {
+    input: text.replace('  timeout: 30s', '  timeout: 30s\n  fatal_logs: { patterns: ["FATAL"], tail: 50 }'),
+  });
   const fatal = gangway(['-c', p.config, 'status']);
   assert.equal(fatal.code, 1, fatal.stdout);
   assert.match(fatal.stdout, /\[fail\] NO-GO — talker: 1 fatal log line\(s\) in the last 50/);
   execFileSync('sh', ['-c', `cat > ${p.config}`], { input: text });
 
-  execFileSync('sh', ['-c', `docker stop -t 1 $(docker ps -q --filter label=com.docker.compose.project=${p.app} --filter label=com.docker.compose.service=web)`]);
+  execFileSync('sh', [
+    '-c',
+    `docker stop -t 1 $(docker ps -q --filter label=com.docker.compose.project=${p.app} --filter label=com.docker.compose.service=web)`,
+  ]);
   const stopped = gangway(['-c', p.config, '--json', 'status']);
   assert.equal(stopped.code, 1);
   const doc = JSON.parse(stopped.stdout);
   assert.equal(doc.verdict, 'NO-GO');
   assert.ok(doc.hosts[0].reasons.includes('web is exited'), doc.hosts[0].reasons.join('; '));
-  execFileSync('sh', ['-c', `docker start $(docker ps -aq --filter label=com.docker.compose.project=${p.app} --filter label=com.docker.compose.service=web)`]);
+  execFileSync('sh', [
+    '-c',
+    `docker start $(docker ps -aq --filter label=com.docker.compose.project=${p.app} --filter label=com.docker.compose.service=web)`,
+  ]);
 });
 
 test('logs: prefixed by host, --tail, one service, secrets masked', () => {
@@ -74,7 +82,21 @@ test('logs: prefixed by host, --tail, one service, secrets masked', () => {
 });
 
 test('logs -f follows until interrupted, then exits cleanly', async () => {
-  const cli = spawn(process.execPath, [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, 'logs', 'e2e', 'talker', '-f', '--tail', '1'], { stdio: 'pipe' });
+  const cli = spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)),
+      '-c',
+      p.config,
+      'logs',
+      'e2e',
+      'talker',
+      '-f',
+      '--tail',
+      '1',
+    ],
+    { stdio: 'pipe' },
+  );
   let out = '';
   cli.stdout.on('data', (d) => (out += d));
   const deadline = Date.now() + 15_000;

@@ -14,7 +14,15 @@ function capture(options: { json?: boolean; color?: boolean; interactive?: boole
   let stderr = '';
   out.on('data', (d) => (stdout += d));
   err.on('data', (d) => (stderr += d));
-  const reporter = new Reporter({ json: false, color: false, interactive: false, verbose: 0, stdout: out, stderr: err, ...options });
+  const reporter = new Reporter({
+    json: false,
+    color: false,
+    interactive: false,
+    verbose: 0,
+    stdout: out,
+    stderr: err,
+    ...options,
+  });
   return { reporter, text: () => ({ stdout, stderr }) };
 }
 
@@ -70,7 +78,11 @@ test('--json: each string is scrubbed before serialising, so a value JSON escape
   const { reporter, text } = capture({ json: true, scrub: (t) => t.replaceAll(secret, '***') });
   reporter.result({ ok: false, error: { message: `compose: ${secret} is not a port`, hints: [secret] }, [secret]: 1 });
   const { stdout } = text();
-  assert.deepEqual(JSON.parse(stdout), { ok: false, error: { message: 'compose: *** is not a port', hints: ['***'] }, '***': 1 });
+  assert.deepEqual(JSON.parse(stdout), {
+    ok: false,
+    error: { message: 'compose: *** is not a port', hints: ['***'] },
+    '***': 1,
+  });
 });
 
 test('--json with the real scrubber: no canary in any form, JSON-escaped and Go-quoted included', () => {

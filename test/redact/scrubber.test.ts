@@ -54,7 +54,7 @@ test('Go-quoted forms are strconv.Quote / QuoteToASCII exactly (as Compose print
 });
 
 test('form-encoded and JSON-escaped forms differ from the plain ones where it matters', () => {
-  assert.equal(formEncoded("a b!'()~*"), "a+b%21%27%28%29%7E*");
+  assert.equal(formEncoded("a b!'()~*"), 'a+b%21%27%28%29%7E*');
   assert.equal(jsonEscaped('a"b\\c\td'), String.raw`a\"b\\c\td`);
   const scrubber = new Scrubber();
   scrubber.add("it's (a) secret!");
@@ -107,8 +107,10 @@ test('the longest match wins, so no tail of a longer secret leaks', () => {
 });
 
 test('values too short or too common are not masked (documented rule)', () => {
-  for (const v of ['1', 'abc', 'true', 'FALSE', 'on', '8080', '5432', 'info', 'production', 'localhost']) assert.equal(isMaskable(v), false, v);
-  for (const v of ['hunter2!', '123456', 'p4ss', 'ghp_xxxxxxxxxxxx', 'prod-db-password']) assert.equal(isMaskable(v), true, v);
+  for (const v of ['1', 'abc', 'true', 'FALSE', 'on', '8080', '5432', 'info', 'production', 'localhost'])
+    assert.equal(isMaskable(v), false, v);
+  for (const v of ['hunter2!', '123456', 'p4ss', 'ghp_xxxxxxxxxxxx', 'prod-db-password'])
+    assert.equal(isMaskable(v), true, v);
   const scrubber = new Scrubber();
   scrubber.add('true');
   scrubber.add('8080');

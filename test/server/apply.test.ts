@@ -77,8 +77,18 @@ test('gate pass: recorded succeeded, last_good_tag and current set, lock and app
   assert.equal(moreUps.length, 0);
   assert.equal(up?.imageTag, 'v1');
   assert.deepEqual(up?.argv, [
-    'compose', '-p', 'shop', '--project-directory', s.dir, '-f', join(s.dir, 'docker-compose.yml'),
-    '--env-file', join(s.dir, '.env'), 'up', '-d', '--remove-orphans',
+    'compose',
+    '-p',
+    'shop',
+    '--project-directory',
+    s.dir,
+    '-f',
+    join(s.dir, 'docker-compose.yml'),
+    '--env-file',
+    join(s.dir, '.env'),
+    'up',
+    '-d',
+    '--remove-orphans',
   ]);
   const curl = s.calls().filter((c) => c.name === 'curl');
   assert.equal(curl.length, 1);
@@ -229,7 +239,13 @@ test('hostile tag, app, dir, URL and fatal pattern: nothing executed, every reco
   assert.equal(up?.imageTag, hostile('tag1'));
   assert.equal(up?.argv[up.argv.indexOf('-p') + 1], hostile('app'));
   assert.equal(up?.argv[up.argv.indexOf('--project-directory') + 1], s.dir);
-  assert.equal(s.calls().find((c) => c.name === 'curl')?.argv.at(-1), url);
+  assert.equal(
+    s
+      .calls()
+      .find((c) => c.name === 'curl')
+      ?.argv.at(-1),
+    url,
+  );
   assert.equal(readFileSync(join(s.dir, '.env'), 'utf8'), `KEY=${hostile('env')}\n`);
 });
 
@@ -315,10 +331,16 @@ test('retention (KEEP=3): failed releases pruned first, one release per good tag
   assert.equal(readFileSync(join(s.dir, '.env'), 'utf8'), 'K=value-one\n', "the rollback brings v1's env back");
 
   const final = state();
-  assert.deepEqual(final.retained, [{ id: 'r5', tag: 'v1' }, { id: 'r4', tag: 'v2' }]);
+  assert.deepEqual(final.retained, [
+    { id: 'r5', tag: 'v1' },
+    { id: 'r4', tag: 'v2' },
+  ]);
   assert.deepEqual(final.current, { id: 'r5', tag: 'v1' });
   assert.equal(final.lastGoodTag, 'v1');
-  const removed = s.calls().filter((c) => c.name === 'docker' && c.argv[0] === 'image').map((c) => c.argv);
+  const removed = s
+    .calls()
+    .filter((c) => c.name === 'docker' && c.argv[0] === 'image')
+    .map((c) => c.argv);
   assert.deepEqual(removed, [['image', 'rm', 'acme/web:bad']], 'v1 and v2 are still used by kept releases');
 });
 
@@ -357,20 +379,17 @@ test('a rollback operation that fails is recorded failed (outcome rolled_back)',
   assert.equal(s.read('current'), 'r2\n');
 });
 
-test(
-  'a rollback to the previous release runs Compose with that release\'s own compose files',
-  () => {
-    const s = server();
-    s.release({ id: 'r1', tag: 'v1', files: { 'docker-compose.yml': DEFAULT_COMPOSE } });
-    assert.equal(s.apply('r1').status, 0);
-    s.release({ id: 'r2', tag: 'v2', files: { 'docker-compose.yml': DEFAULT_COMPOSE, 'extra.yml': 'services: {}\n' } });
-    s.stubState('unhealthy', 'v2\n');
-    s.clearCalls();
-    assert.equal(s.apply('r2').status, 1);
-    const rollbackUp = s.composeCalls('up').find((c) => c.imageTag === 'v1');
-    assert.deepEqual(composeFiles(rollbackUp!), [join(s.dir, 'docker-compose.yml')]);
-  },
-);
+test("a rollback to the previous release runs Compose with that release's own compose files", () => {
+  const s = server();
+  s.release({ id: 'r1', tag: 'v1', files: { 'docker-compose.yml': DEFAULT_COMPOSE } });
+  assert.equal(s.apply('r1').status, 0);
+  s.release({ id: 'r2', tag: 'v2', files: { 'docker-compose.yml': DEFAULT_COMPOSE, 'extra.yml': 'services: {}\n' } });
+  s.stubState('unhealthy', 'v2\n');
+  s.clearCalls();
+  assert.equal(s.apply('r2').status, 1);
+  const rollbackUp = s.composeCalls('up').find((c) => c.imageTag === 'v1');
+  assert.deepEqual(composeFiles(rollbackUp!), [join(s.dir, 'docker-compose.yml')]);
+});
 
 test('the apply refuses to run when the lock is not held with its token', () => {
   const s = server();
@@ -389,7 +408,9 @@ test('the apply refuses to run when the lock is not held with its token', () => 
 
 test('shellcheck -s sh passes on every server script', () => {
   const dir = new URL('../../src/server/sh/', import.meta.url).pathname;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sh')).map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sh'))
+    .map((f) => join(dir, f));
   assert.ok(files.length >= 5, `server scripts: ${files.join(', ')}`);
   const r = spawnSync('shellcheck', ['-s', 'sh', ...files], { encoding: 'utf8' });
   assert.equal(r.error, undefined, 'shellcheck is installed');

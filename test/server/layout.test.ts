@@ -7,9 +7,16 @@ test('every path of SPEC "On each server" hangs off <dir>/.gangway', () => {
   const l = remoteLayout('/srv/app');
   assert.deepEqual(
     [l.state, l.lock, l.lockInfo, l.releasesLog, l.lastGoodTag, l.current, l.applying, l.lockLog],
-    ['/srv/app/.gangway', '/srv/app/.gangway/lock', '/srv/app/.gangway/lock/info', '/srv/app/.gangway/releases.jsonl',
-      '/srv/app/.gangway/last_good_tag', '/srv/app/.gangway/current', '/srv/app/.gangway/applying',
-      '/srv/app/.gangway/lock.log'],
+    [
+      '/srv/app/.gangway',
+      '/srv/app/.gangway/lock',
+      '/srv/app/.gangway/lock/info',
+      '/srv/app/.gangway/releases.jsonl',
+      '/srv/app/.gangway/last_good_tag',
+      '/srv/app/.gangway/current',
+      '/srv/app/.gangway/applying',
+      '/srv/app/.gangway/lock.log',
+    ],
   );
   assert.equal(l.release('20261122-043012-1a2b'), '/srv/app/.gangway/releases/20261122-043012-1a2b');
   assert.equal(l.runLog('20261122-043012-1a2b'), '/srv/app/.gangway/runs/20261122-043012-1a2b.log');

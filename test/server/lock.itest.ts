@@ -31,7 +31,16 @@ after(async () => {
 
 function info(i: number): LockInfo {
   const token = newLockToken();
-  return { who: 'ci@runner', since: new Date().toISOString(), tag: `t${i}`, target: 't', pid: i, operation: 'deploy', release: `r${i}`, token };
+  return {
+    who: 'ci@runner',
+    since: new Date().toISOString(),
+    tag: `t${i}`,
+    target: 't',
+    pid: i,
+    operation: 'deploy',
+    release: `r${i}`,
+    token,
+  };
 }
 
 test(`${CONTENDERS} deploys on a stale lock, ${ROUNDS} rounds: exactly one winner each round`, async () => {
@@ -41,11 +50,20 @@ test(`${CONTENDERS} deploys on a stale lock, ${ROUNDS} rounds: exactly one winne
     await hosts[0]!.exec(['sh', '-c', stale, 'sh', layout.state]);
     const infos = hosts.map((_, i) => info(i));
     const results = await Promise.allSettled(
-      hosts.map((h, i) => acquireLock(h, layout, infos[i]!, { currentHost: () => h }).then((l) => (l.stopHeartbeat(), i))),
+      hosts.map((h, i) =>
+        acquireLock(h, layout, infos[i]!, { currentHost: () => h }).then((l) => {
+          l.stopHeartbeat();
+          return i;
+        }),
+      ),
     );
     const winners = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     assert.equal(winners.length, 1, `round ${round}: ${winners.length} winners`);
     const held = (await hosts[0]!.readFile(layout.lockInfo)).toString('utf8');
-    assert.equal(JSON.parse(held).token, infos[winners[0]!]!.token, `round ${round}: the lock holds the winner's token`);
+    assert.equal(
+      JSON.parse(held).token,
+      infos[winners[0]!]!.token,
+      `round ${round}: the lock holds the winner's token`,
+    );
   }
 });

@@ -53,7 +53,7 @@ function age(path: string, when: string): void {
   assert.equal(r.status, 0);
 }
 
-test('acquire on a free lock, then held for everyone else with the holder\'s info', () => {
+test("acquire on a free lock, then held for everyone else with the holder's info", () => {
   const state = stateDir();
   assert.deepEqual(lock('acquire', state, info('A'), 'A').lines, ['acquired']);
   assert.equal(readFileSync(join(state, 'lock', 'info'), 'utf8'), `${info('A')}\n`);
@@ -62,7 +62,7 @@ test('acquire on a free lock, then held for everyone else with the holder\'s inf
   assert.deepEqual(lock('probe', state).lines, ['live']);
 });
 
-test('release by token only; force releases anyone\'s; none when free', () => {
+test("release by token only; force releases anyone's; none when free", () => {
   const state = stateDir();
   lock('acquire', state, info('A'), 'A');
   assert.deepEqual(lock('release', state, 'B').lines, ['not-owner', info('A')]);
@@ -77,7 +77,7 @@ test('release by token only; force releases anyone\'s; none when free', () => {
   assert.deepEqual(lock('acquire', state, info('B'), 'B').lines, ['acquired']);
 });
 
-test('a token that is a prefix of the holder\'s is not the owner', () => {
+test("a token that is a prefix of the holder's is not the owner", () => {
   const state = stateDir();
   lock('acquire', state, info('abc123'), 'abc123');
   assert.equal(lock('release', state, 'abc').lines[0], 'not-owner');

@@ -27,8 +27,19 @@ const VARS: ApplyVars = {
   record: { id: '20261122-043012-1a2b', tag: 'v1.2.3', who: 'ana' },
 };
 
-const NAMES = ['DIR', 'APP', 'ID', 'TAG', 'OPERATION', 'IMAGE_NAME', 'KEEP', 'TIMEOUT', 'FATAL_TAIL', 'COMPOSE',
-  'RECORD_STATIC'];
+const NAMES = [
+  'DIR',
+  'APP',
+  'ID',
+  'TAG',
+  'OPERATION',
+  'IMAGE_NAME',
+  'KEEP',
+  'TIMEOUT',
+  'FATAL_TAIL',
+  'COMPOSE',
+  'RECORD_STATIC',
+];
 
 const tmp = mkdtempSync(join(tmpdir(), 'gangway-vars-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -49,7 +49,10 @@ test('--to TAG: the newest retained good release with that tag', () => {
 test('a release that was good once stays good (rollback status counts as good)', () => {
   const state = {
     current: { id: 'r3', tag: 'v1' },
-    retained: [{ id: 'r3', tag: 'v1' }, { id: 'r2', tag: 'v2' }],
+    retained: [
+      { id: 'r3', tag: 'v1' },
+      { id: 'r2', tag: 'v2' },
+    ],
     records: [rec('r2', 'v2', 'rollback', 'succeeded'), rec('r3', 'v1', 'succeeded', 'succeeded')],
   };
   assert.deepEqual(chooseRollback(state), { ok: true, id: 'r2', tag: 'v2' });
@@ -58,7 +61,10 @@ test('a release that was good once stays good (rollback status counts as good)',
 test('a release that is retained but has no record (or is not retained) is not offered', () => {
   const state = {
     current: { id: 'r3', tag: 'v3' },
-    retained: [{ id: 'r3', tag: 'v3' }, { id: 'r2', tag: 'v2' }],
+    retained: [
+      { id: 'r3', tag: 'v3' },
+      { id: 'r2', tag: 'v2' },
+    ],
     records: [rec('r1', 'v1', 'succeeded', 'succeeded'), rec('r3', 'v3', 'succeeded', 'succeeded')],
   };
   const choice = chooseRollback(state);

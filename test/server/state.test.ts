@@ -7,8 +7,9 @@ import { test } from 'node:test';
 import { runScript, serverScript } from '../../src/server/scripts.js';
 import { parseServerState } from '../../src/server/state.js';
 
-const INFO = '{"who":"ana@laptop","since":"2026-11-22T04:30:12Z","tag":"v3","target":"prod","pid":4242,'
-  + '"operation":"deploy","release":"20261122-043012-1a2b","token":"T"}';
+const INFO =
+  '{"who":"ana@laptop","since":"2026-11-22T04:30:12Z","tag":"v3","target":"prod","pid":4242,' +
+  '"operation":"deploy","release":"20261122-043012-1a2b","token":"T"}';
 
 const SAMPLE = `@@current
 20261121-120000-0002
@@ -36,11 +37,15 @@ test('parseServerState reads every section of state.sh', () => {
   const state = parseServerState(SAMPLE);
   assert.deepEqual(state.current, { id: '20261121-120000-0002', tag: 'v2' });
   assert.equal(state.lastGoodTag, 'v2');
-  assert.deepEqual(state.retained, [
-    { id: '20261122-043012-1a2b', tag: 'v3' },
-    { id: '20261121-120000-0002', tag: 'v2' },
-    { id: '20261120-090000-0001', tag: 'v1' },
-  ], 'newest first');
+  assert.deepEqual(
+    state.retained,
+    [
+      { id: '20261122-043012-1a2b', tag: 'v3' },
+      { id: '20261121-120000-0002', tag: 'v2' },
+      { id: '20261120-090000-0001', tag: 'v1' },
+    ],
+    'newest first',
+  );
   const ids = state.records.map((r) => r.id);
   assert.deepEqual(ids, ['20261120-090000-0001', '20261121-120000-0002'], 'bad lines skipped');
   assert.equal(state.unfinished, '20261122-043012-1a2b');
@@ -69,7 +74,10 @@ test('the real state.sh output parses to the same state', () => {
   const root = mkdtempSync(join(tmpdir(), 'gangway-state-'));
   try {
     const g = join(root, '.gangway');
-    for (const [id, tag] of [['r1', 'v1'], ['r2', 'v2']] as const) {
+    for (const [id, tag] of [
+      ['r1', 'v1'],
+      ['r2', 'v2'],
+    ] as const) {
       mkdirSync(join(g, 'releases', id), { recursive: true });
       writeFileSync(join(g, 'releases', id, 'tag'), `${tag}\n`);
     }
@@ -86,7 +94,10 @@ test('the real state.sh output parses to the same state', () => {
     assert.deepEqual(parseServerState(r.stdout), {
       current: { id: 'r2', tag: 'v2' },
       lastGoodTag: 'v2',
-      retained: [{ id: 'r2', tag: 'v2' }, { id: 'r1', tag: 'v1' }],
+      retained: [
+        { id: 'r2', tag: 'v2' },
+        { id: 'r1', tag: 'v1' },
+      ],
       records: [{ id: 'r1', tag: 'v1', status: 'succeeded' }],
       unfinished: 'r3',
       lock: { info: JSON.parse(INFO) },

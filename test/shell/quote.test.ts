@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import { quote, quoteArgv } from '../../src/shell/quote.js';
 import { HOSTILE } from '../helpers/hostile.js';
 
-
 test('safe words stay bare, everything else is single-quoted', () => {
   assert.equal(quote('docker'), 'docker');
   assert.equal(quote('/srv/app/.env'), '/srv/app/.env');

@@ -9,7 +9,8 @@ test('durations parse in every unit and in combination', () => {
   assert.equal(parseDuration('2m'), 120_000);
   assert.equal(parseDuration('1h'), 3_600_000);
   assert.equal(parseDuration('1m30s'), 90_000);
-  for (const bad of ['', '3', 's', '1.5s', '3 s', '-1s', '1d']) assert.throws(() => parseDuration(bad), /not a duration/, bad);
+  for (const bad of ['', '3', 's', '1.5s', '3 s', '-1s', '1d'])
+    assert.throws(() => parseDuration(bad), /not a duration/, bad);
 });
 
 test('durationWithin bounds a duration, and never admits one too large to be exact', () => {
@@ -45,6 +46,9 @@ test('Semaphore never runs more than its limit at once', async () => {
 
 test('Semaphore releases its slot when work throws', async () => {
   const semaphore = new Semaphore(1);
-  await assert.rejects(semaphore.use(async () => Promise.reject(new Error('boom'))), /boom/);
+  await assert.rejects(
+    semaphore.use(async () => Promise.reject(new Error('boom'))),
+    /boom/,
+  );
   assert.equal(await semaphore.use(async () => 'next'), 'next');
 });

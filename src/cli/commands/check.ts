@@ -29,7 +29,9 @@ export async function runCheck(ctx: CommandContext, targetName: string | undefin
   const failures = countFailures(list);
   const document = { target: target.name, app: config.app, ...list };
   if (failures > 0) {
-    throw new PreflightError(`preflight failed: ${failures} check${failures === 1 ? '' : 's'} failed`, { details: document });
+    throw new PreflightError(`preflight failed: ${failures} check${failures === 1 ? '' : 's'} failed`, {
+      details: document,
+    });
   }
   ctx.reporter.info('\npreflight passed');
   ctx.reporter.result({ ok: true, ...document });
@@ -56,7 +58,10 @@ export async function preflight(
   // Hosts are connected to and probed while the local checks run; each group prints, after the local one,
   // as soon as that host is done. Settled here so that a host's error waits for its turn to be thrown.
   const hostRuns = target.hosts.map((spec) =>
-    hostChecks(target, spec, ctx.openHost, hostInputs).then((items) => ({ items }), (error: unknown) => ({ error })),
+    hostChecks(target, spec, ctx.openHost, hostInputs).then(
+      (items) => ({ items }),
+      (error: unknown) => ({ error }),
+    ),
   );
   // The local checks' CPU work (compiling the compose schema) would hold up the SSH handshakes: give them a
   // short head start. Connections are pooled, so this waits for the ones the host checks are opening.
@@ -78,7 +83,9 @@ export async function preflight(
       printGroup(reporter, `host ${spec.label}`, run.items, show);
     }),
   );
-  list.hosts.sort((a, b) => target.hosts.findIndex((h) => h.label === a.host) - target.hosts.findIndex((h) => h.label === b.host));
+  list.hosts.sort(
+    (a, b) => target.hosts.findIndex((h) => h.label === a.host) - target.hosts.findIndex((h) => h.label === b.host),
+  );
   return list;
 }
 
@@ -111,14 +118,19 @@ async function localComposeConfig(
 ): Promise<CheckItem[]> {
   if (inputs.files.length !== config.compose.length) return []; // a missing file is already reported
   const cli = await compose();
-  if (!cli) return [{ title: 'compose config (local Compose)', status: 'ok', detail: 'skipped: no Compose on this machine' }];
+  if (!cli)
+    return [{ title: 'compose config (local Compose)', status: 'ok', detail: 'skipped: no Compose on this machine' }];
   return [await composeConfigLocal(config, inputs, cli)];
 }
 
 /** Archive mode: twice the archive (the tar plus the loaded layers); otherwise the documented default. */
 async function imageSpace(config: Config): Promise<SpaceNeed> {
   const archive = config.image?.delivery === 'archive' ? config.image.archive : undefined;
-  const size = archive ? await stat(archive).then((s) => s.size).catch(() => undefined) : undefined;
+  const size = archive
+    ? await stat(archive)
+        .then((s) => s.size)
+        .catch(() => undefined)
+    : undefined;
   if (size !== undefined) return { bytes: size * 2, reason: `2 × the ${formatBytes(size)} image archive` };
   return { bytes: DEFAULT_REQUIRED_BYTES, reason: 'default for an image pull or build' };
 }

@@ -21,7 +21,11 @@ export interface DeployOptions {
   lockWaitMs: number;
 }
 
-export async function runDeploy(ctx: CommandContext, targetName: string | undefined, options: DeployOptions): Promise<void> {
+export async function runDeploy(
+  ctx: CommandContext,
+  targetName: string | undefined,
+  options: DeployOptions,
+): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);
@@ -29,13 +33,20 @@ export async function runDeploy(ctx: CommandContext, targetName: string | undefi
   if (options.envOnly && !config.env) throw new UsageError('--env-only needs an env file (env.file in gangway.yml)');
   if (options.envOnly && options.tag) throw new UsageError('--env-only keeps the tag that is deployed; drop --tag');
 
-  const given = options.envOnly ? undefined : await resolveTag(config.image?.tag ?? 'git', config.baseDir, new Date(), options.tag);
-  reporter.heading(`gangway deploy ${target.name} (${config.app}) — ${given === undefined ? 'env only' : `tag ${given}`}`);
+  const given = options.envOnly
+    ? undefined
+    : await resolveTag(config.image?.tag ?? 'git', config.baseDir, new Date(), options.tag);
+  reporter.heading(
+    `gangway deploy ${target.name} (${config.app}) — ${given === undefined ? 'env only' : `tag ${given}`}`,
+  );
 
   const checklist = await preflight(ctx, config, target, env, 'problems', given);
   const failures = countFailures(checklist);
   if (failures > 0) {
-    throw new PreflightError(`preflight failed: ${failures} check${failures === 1 ? '' : 's'} failed; nothing was changed`, { details: { target: target.name, ...checklist } });
+    throw new PreflightError(
+      `preflight failed: ${failures} check${failures === 1 ? '' : 's'} failed; nothing was changed`,
+      { details: { target: target.name, ...checklist } },
+    );
   }
   reporter.item('ok', 'preflight', 'passed');
 

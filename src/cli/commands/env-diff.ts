@@ -18,13 +18,21 @@ interface HostDiff {
   error?: string;
 }
 
-export async function runEnvDiff(ctx: CommandContext, targetName: string | undefined, options: { exitCode: boolean }): Promise<void> {
+export async function runEnvDiff(
+  ctx: CommandContext,
+  targetName: string | undefined,
+  options: { exitCode: boolean },
+): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);
-  if (!config.env) throw new ConfigError([{ file: config.file, key: 'env', message: 'no env file is configured, so there is nothing to compare' }]);
+  if (!config.env)
+    throw new ConfigError([
+      { file: config.file, key: 'env', message: 'no env file is configured, so there is nothing to compare' },
+    ]);
   const local = await loadEnvFile(config.env.file, ctx.scrubber);
-  if (!local) throw new ConfigError([{ file: config.file, key: 'env.file', message: `${config.env.file} cannot be read` }]);
+  if (!local)
+    throw new ConfigError([{ file: config.file, key: 'env.file', message: `${config.env.file} cannot be read` }]);
 
   const results: HostDiff[] = await Promise.all(
     target.hosts.map(async (spec): Promise<HostDiff> => {
@@ -57,11 +65,21 @@ export async function runEnvDiff(ctx: CommandContext, targetName: string | undef
     for (const k of d.added) reporter.item('info', `+ ${k}`, 'added (only in the local env file)');
     for (const k of d.removed) reporter.item('info', `- ${k}`, 'removed (only on the server)');
     for (const k of d.changed) reporter.item('info', `~ ${k}`, 'changed');
-    reporter.item('ok', 'summary', `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed, ${d.unchanged} unchanged`);
+    reporter.item(
+      'ok',
+      'summary',
+      `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed, ${d.unchanged} unchanged`,
+    );
   }
   const document = { target: target.name, hosts: results };
-  if (results.some((r) => r.error)) throw new GangwayError('E_ENV_DIFF', ExitCode.failed, 'env diff could not reach every host', { details: document });
-  const differs = results.some((r) => r.diff && r.diff.added.length + r.diff.removed.length + r.diff.changed.length > 0);
-  if (options.exitCode && differs) throw new GangwayError('E_ENV_DIFFERS', ExitCode.failed, 'the env files differ (--exit-code)', { details: document });
+  if (results.some((r) => r.error))
+    throw new GangwayError('E_ENV_DIFF', ExitCode.failed, 'env diff could not reach every host', { details: document });
+  const differs = results.some(
+    (r) => r.diff && r.diff.added.length + r.diff.removed.length + r.diff.changed.length > 0,
+  );
+  if (options.exitCode && differs)
+    throw new GangwayError('E_ENV_DIFFERS', ExitCode.failed, 'the env files differ (--exit-code)', {
+      details: document,
+    });
   reporter.result({ ok: true, ...document });
 }

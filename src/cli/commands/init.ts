@@ -22,7 +22,9 @@ export async function runInit(ctx: CommandContext, options: { envFile: string; f
   const configPath = resolve(ctx.options.config ?? 'gangway.yml');
   const projectDir = dirname(configPath);
   if ((await pathExists(configPath)) && !options.force) {
-    throw new UsageError(`${relative(process.cwd(), configPath) || configPath} already exists (use --force to overwrite)`);
+    throw new UsageError(
+      `${relative(process.cwd(), configPath) || configPath} already exists (use --force to overwrite)`,
+    );
   }
   const written: string[] = [];
   const composeFile = (await firstExisting(projectDir, COMPOSE_CANDIDATES)) ?? 'docker-compose.yml';
@@ -49,7 +51,11 @@ export async function runInit(ctx: CommandContext, options: { envFile: string; f
   const schema = schemaRef(projectDir, await localInstallRoot(projectDir), VERSION);
   const env = envFile && { envFile, templateFile };
   await writeFile(configPath, gangwayYaml({ app, composeFile, ...env, schemaRef: schema }));
-  reporter.item('ok', relative(process.cwd(), configPath) || configPath, `compose: ${composeFile}${envFile ? `, env: ${envFile}` : ''}`);
+  reporter.item(
+    'ok',
+    relative(process.cwd(), configPath) || configPath,
+    `compose: ${composeFile}${envFile ? `, env: ${envFile}` : ''}`,
+  );
   written.push(basename(configPath));
 
   const gitignore = resolve(projectDir, '.gitignore');
@@ -57,7 +63,10 @@ export async function runInit(ctx: CommandContext, options: { envFile: string; f
   const lines = missingGitignoreLines(existing, envFile, templateFile);
   if (lines.length > 0) {
     const prefix = existing === '' || existing.endsWith('\n') ? '' : '\n';
-    await appendFile(gitignore, `${prefix}# gangway: env files with real values, backups and local state stay out of git\n${lines.join('\n')}\n`);
+    await appendFile(
+      gitignore,
+      `${prefix}# gangway: env files with real values, backups and local state stay out of git\n${lines.join('\n')}\n`,
+    );
     reporter.item('ok', '.gitignore', `added ${lines.join(' ')}`);
     written.push('.gitignore');
   }
@@ -84,4 +93,3 @@ async function firstExisting(dir: string, names: string[]): Promise<string | und
   for (const name of names) if (await pathExists(resolve(dir, name))) return name;
   return undefined;
 }
-

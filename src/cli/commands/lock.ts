@@ -19,8 +19,18 @@ export async function runLockStatus(ctx: CommandContext, targetName: string | un
   );
   for (const h of hosts) {
     if (!h.lock) reporter.item('ok', h.host, 'not locked');
-    else reporter.item('warn', h.host, `locked by ${describeHolder(h.lock.info)}${h.lock.info?.tag ? ` (${h.lock.info.operation ?? 'deploy'} of ${h.lock.info.tag})` : ''}; ${liveness(h.lock)}`);
-    if (h.unfinished) reporter.item('warn', h.host, `release ${h.unfinished} was left unfinished by an apply that died; the next deploy or rollback recovers it`);
+    else
+      reporter.item(
+        'warn',
+        h.host,
+        `locked by ${describeHolder(h.lock.info)}${h.lock.info?.tag ? ` (${h.lock.info.operation ?? 'deploy'} of ${h.lock.info.tag})` : ''}; ${liveness(h.lock)}`,
+      );
+    if (h.unfinished)
+      reporter.item(
+        'warn',
+        h.host,
+        `release ${h.unfinished} was left unfinished by an apply that died; the next deploy or rollback recovers it`,
+      );
   }
   reporter.result({ ok: true, target: target.name, hosts });
 }
@@ -29,7 +39,11 @@ export async function runLockStatus(ctx: CommandContext, targetName: string | un
  * Without --force only a lock whose holder is gone (lock.sh's staleness rule) is released: a live deploy's
  * lock is never taken from it by name, since two CI runners can share one `user@machine`.
  */
-export async function runLockRelease(ctx: CommandContext, targetName: string | undefined, options: { force: boolean; yes?: boolean }): Promise<void> {
+export async function runLockRelease(
+  ctx: CommandContext,
+  targetName: string | undefined,
+  options: { force: boolean; yes?: boolean },
+): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);
@@ -44,13 +58,19 @@ export async function runLockRelease(ctx: CommandContext, targetName: string | u
       continue;
     }
     if (!lock.stale && !options.force) {
-      throw new GangwayError('E_LOCK_HELD', ExitCode.lockHeld, `${spec.label}: the lock is held by ${describeHolder(lock.info)} and its deploy is alive (${liveness(lock)})`, {
-        hints: ['release it anyway with --force (recorded in <dir>/.gangway/lock.log)'],
-      });
+      throw new GangwayError(
+        'E_LOCK_HELD',
+        ExitCode.lockHeld,
+        `${spec.label}: the lock is held by ${describeHolder(lock.info)} and its deploy is alive (${liveness(lock)})`,
+        {
+          hints: ['release it anyway with --force (recorded in <dir>/.gangway/lock.log)'],
+        },
+      );
     }
     const why = lock.stale ? `its holder is gone: ${lock.stale}` : 'forced';
     const released = await releaseLock(host, layout, lock.info?.token ?? '', true);
-    if (!released.released) throw new GangwayError('E_LOCK', ExitCode.failed, `${spec.label}: could not remove ${layout.lock}`);
+    if (!released.released)
+      throw new GangwayError('E_LOCK', ExitCode.failed, `${spec.label}: could not remove ${layout.lock}`);
     // Recorded in lock.log beside releases.jsonl (which holds releases only).
     const note = JSON.stringify({ released: new Date().toISOString(), by: me, reason: why, holder: lock.info ?? null });
     await host.exec(['sh', '-c', 'printf "%s\\n" "$1" >> "$2"', 'sh', note, layout.lockLog], { timeoutMs: 20_000 });

@@ -11,7 +11,12 @@ import { ExitCode, GangwayError } from '../../errors.js';
 import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate/server-secrets.js';
 import type { CommandContext } from '../context.js';
 
-export async function runLogs(ctx: CommandContext, targetName: string | undefined, service: string | undefined, options: { follow: boolean; tail: number }): Promise<void> {
+export async function runLogs(
+  ctx: CommandContext,
+  targetName: string | undefined,
+  service: string | undefined,
+  options: { follow: boolean; tail: number },
+): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);
@@ -56,13 +61,33 @@ async function streamHostLogs(
   const cli = await detectCompose(host);
   if (!cli) throw new GangwayError('E_NO_COMPOSE', ExitCode.failed, `${spec.label}: no Compose found`);
   // The files and tag of the release in place, so Compose sees the project exactly as it was deployed.
-  const current = await host.exec(['sh', '-c', 'c=$(cat "$1/current" 2>/dev/null) && cat "$1/releases/$c/tag" && cat "$1/releases/$c/files"', 'sh', layout.state]);
-  if (current.code !== 0) throw new GangwayError('E_NOTHING_DEPLOYED', ExitCode.failed, `${spec.label}: nothing is deployed in ${dir}`);
+  const current = await host.exec([
+    'sh',
+    '-c',
+    'c=$(cat "$1/current" 2>/dev/null) && cat "$1/releases/$c/tag" && cat "$1/releases/$c/files"',
+    'sh',
+    layout.state,
+  ]);
+  if (current.code !== 0)
+    throw new GangwayError('E_NOTHING_DEPLOYED', ExitCode.failed, `${spec.label}: nothing is deployed in ${dir}`);
   const [tag, ...files] = current.stdout.trim().split('\n');
   const argv = [
-    'env', `IMAGE_TAG=${tag}`, ...cli.argv, '-p', app, '--project-directory', dir,
-    ...files.flatMap((f) => ['-f', posix.join(dir, f)]), '--env-file', posix.join(dir, '.env'),
-    'logs', '--no-color', '--tail', String(options.tail), ...(options.follow ? ['--follow'] : []), ...(service ? [service] : []),
+    'env',
+    `IMAGE_TAG=${tag}`,
+    ...cli.argv,
+    '-p',
+    app,
+    '--project-directory',
+    dir,
+    ...files.flatMap((f) => ['-f', posix.join(dir, f)]),
+    '--env-file',
+    posix.join(dir, '.env'),
+    'logs',
+    '--no-color',
+    '--tail',
+    String(options.tail),
+    ...(options.follow ? ['--follow'] : []),
+    ...(service ? [service] : []),
   ];
   let partial = '';
   const feed = (chunk: Buffer) => {
@@ -73,7 +98,8 @@ async function streamHostLogs(
   try {
     const r = await host.exec(argv, { onStdout: feed, onStderr: feed, signal });
     if (partial) onLine(stripAnsi(partial));
-    if (r.code !== 0 && !signal.aborted) throw new GangwayError('E_LOGS', ExitCode.failed, `${spec.label}: compose logs failed (exit ${r.code})`);
+    if (r.code !== 0 && !signal.aborted)
+      throw new GangwayError('E_LOGS', ExitCode.failed, `${spec.label}: compose logs failed (exit ${r.code})`);
   } catch (e) {
     if (signal.aborted) return; // interrupted: the channel is closed, which is what the user asked for
     throw e;

@@ -6,7 +6,11 @@ import { isGood } from '../../server/records.js';
 import { readServerState } from '../../server/state.js';
 import type { CommandContext } from '../context.js';
 
-export async function runReleases(ctx: CommandContext, targetName: string | undefined, options: { limit: number }): Promise<void> {
+export async function runReleases(
+  ctx: CommandContext,
+  targetName: string | undefined,
+  options: { limit: number },
+): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);
@@ -33,10 +37,17 @@ export async function runReleases(ctx: CommandContext, targetName: string | unde
       const status = isGood(r) ? 'ok' : 'fail';
       const when = (r.started ?? '').replace('T', ' ').replace('Z', ' UTC');
       const failure = r.failing_step ? ` — failed at ${r.failing_step}: ${r.reason ?? ''}` : '';
-      reporter.item(status, `${r.id}  ${r.tag}  ${r.status}`, `${when} by ${r.who ?? '?'}, ${r.duration_s ?? '?'}s${r.serving && r.serving !== r.tag ? `, serving ${r.serving}` : ''}${failure}`);
+      reporter.item(
+        status,
+        `${r.id}  ${r.tag}  ${r.status}`,
+        `${when} by ${r.who ?? '?'}, ${r.duration_s ?? '?'}s${r.serving && r.serving !== r.tag ? `, serving ${r.serving}` : ''}${failure}`,
+      );
     }
   }
   const document = { target: target.name, hosts };
-  if (hosts.some((h) => 'error' in h && h.error)) throw new GangwayError('E_RELEASES', ExitCode.failed, 'could not read the releases of every host', { details: document });
+  if (hosts.some((h) => 'error' in h && h.error))
+    throw new GangwayError('E_RELEASES', ExitCode.failed, 'could not read the releases of every host', {
+      details: document,
+    });
   reporter.result({ ok: true, ...document });
 }

@@ -17,7 +17,11 @@ export interface RollbackOptions {
   yes?: boolean;
 }
 
-export async function runRollback(ctx: CommandContext, targetName: string | undefined, options: RollbackOptions): Promise<void> {
+export async function runRollback(
+  ctx: CommandContext,
+  targetName: string | undefined,
+  options: RollbackOptions,
+): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);

@@ -42,25 +42,53 @@ export async function runStatus(ctx: CommandContext, targetName: string | undefi
     reporter.item('info', 'tags', `current ${h.currentTag ?? 'none'}, last good ${h.lastGoodTag ?? 'none'}`);
     for (const s of h.services) {
       const ok = s.state === 'running' && s.health !== 'unhealthy' && s.health !== 'starting';
-      const usage = s.cpuPercent === undefined ? '' : `, CPU ${s.cpuPercent.toFixed(1)}%, memory ${s.memoryPercent?.toFixed(1)}%`;
-      reporter.item(ok ? 'ok' : 'fail', `service ${s.service}`, `${s.state}, health ${s.health}, ${s.restarts} restarts${usage}${s.fatalLines ? `, ${s.fatalLines} fatal log lines` : ''}`);
+      const usage =
+        s.cpuPercent === undefined ? '' : `, CPU ${s.cpuPercent.toFixed(1)}%, memory ${s.memoryPercent?.toFixed(1)}%`;
+      reporter.item(
+        ok ? 'ok' : 'fail',
+        `service ${s.service}`,
+        `${s.state}, health ${s.health}, ${s.restarts} restarts${usage}${s.fatalLines ? `, ${s.fatalLines} fatal log lines` : ''}`,
+      );
     }
     for (const e of h.endpoints) reporter.item(e.ok ? 'ok' : 'fail', e.url, e.detail);
-    if (h.disk) reporter.item(h.disk.freePercent < config.status.diskFreePercent ? 'warn' : 'ok', 'disk', `${formatBytes(h.disk.freeBytes)} free (${h.disk.freePercent.toFixed(0)}%) on ${h.disk.mount}`);
+    if (h.disk)
+      reporter.item(
+        h.disk.freePercent < config.status.diskFreePercent ? 'warn' : 'ok',
+        'disk',
+        `${formatBytes(h.disk.freeBytes)} free (${h.disk.freePercent.toFixed(0)}%) on ${h.disk.mount}`,
+      );
     reporter.item(h.lock ? 'warn' : 'ok', 'lock', h.lock ?? 'not locked');
-    if (h.lastRun) reporter.item(h.lastRun.status === 'succeeded' || h.lastRun.status === 'rollback' ? 'ok' : 'warn', 'last run', `${h.lastRun.tag} ${h.lastRun.status} at ${h.lastRun.finished ?? '?'}${h.lastRun.failing_step ? ` (${h.lastRun.failing_step}: ${h.lastRun.reason})` : ''}`);
+    if (h.lastRun)
+      reporter.item(
+        h.lastRun.status === 'succeeded' || h.lastRun.status === 'rollback' ? 'ok' : 'warn',
+        'last run',
+        `${h.lastRun.tag} ${h.lastRun.status} at ${h.lastRun.finished ?? '?'}${h.lastRun.failing_step ? ` (${h.lastRun.failing_step}: ${h.lastRun.reason})` : ''}`,
+      );
     for (const r of h.reasons) reporter.item('fail', 'NO-GO', r);
     for (const w of h.warnings) reporter.item('warn', 'note', w);
   }
   const go = hosts.every((h) => h.verdict === 'GO');
   const document = { target: target.name, verdict: go ? 'GO' : 'NO-GO', hosts };
   reporter.info(`\n${go ? 'GO' : 'NO-GO'}`);
-  if (!go) throw new GangwayError('E_NO_GO', ExitCode.failed, `NO-GO: ${hosts.flatMap((h) => h.reasons.map((r) => `${h.host}: ${r}`)).join('; ')}`, { details: document });
+  if (!go)
+    throw new GangwayError(
+      'E_NO_GO',
+      ExitCode.failed,
+      `NO-GO: ${hosts.flatMap((h) => h.reasons.map((r) => `${h.host}: ${r}`)).join('; ')}`,
+      { details: document },
+    );
   reporter.result({ ok: true, ...document });
 }
 
 async function hostStatus(ctx: CommandContext, config: Config, target: Target, spec: HostSpec): Promise<HostStatus> {
-  const status: HostStatus = { host: spec.label, verdict: 'GO', reasons: [], warnings: [], services: [], endpoints: [] };
+  const status: HostStatus = {
+    host: spec.label,
+    verdict: 'GO',
+    reasons: [],
+    warnings: [],
+    services: [],
+    endpoints: [],
+  };
   let host: Host;
   try {
     host = await ctx.openHost(target, spec);
@@ -80,8 +108,20 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
   if (state.current?.tag) status.currentTag = state.current.tag;
   if (state.lastGoodTag) status.lastGoodTag = state.lastGoodTag;
   const last = state.records.at(-1);
-  if (last) status.lastRun = { id: last.id, tag: last.tag, status: last.status, ...(last.finished && { finished: last.finished }), ...(last.failing_step && { failing_step: last.failing_step, reason: last.reason ?? '' }) };
-  if (!('error' in disk)) status.disk = { freeBytes: disk.availableBytes, freePercent: (disk.availableBytes / Math.max(1, disk.totalBytes)) * 100, mount: disk.mount };
+  if (last)
+    status.lastRun = {
+      id: last.id,
+      tag: last.tag,
+      status: last.status,
+      ...(last.finished && { finished: last.finished }),
+      ...(last.failing_step && { failing_step: last.failing_step, reason: last.reason ?? '' }),
+    };
+  if (!('error' in disk))
+    status.disk = {
+      freeBytes: disk.availableBytes,
+      freePercent: (disk.availableBytes / Math.max(1, disk.totalBytes)) * 100,
+      mount: disk.mount,
+    };
 
   const t = config.status;
   if (!state.current) status.reasons.push('nothing deployed here');
@@ -89,22 +129,34 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
   for (const s of services) {
     if (s.state !== 'running') status.reasons.push(`${s.service} is ${s.state}`);
     else if (s.health === 'unhealthy' || s.health === 'starting') status.reasons.push(`${s.service} is ${s.health}`);
-    if (s.fatalLines > 0) status.reasons.push(`${s.service}: ${s.fatalLines} fatal log line(s) in the last ${config.health.fatalLogs?.tail ?? 0}`);
-    if (s.cpuPercent !== undefined && s.cpuPercent > t.cpuPercent) status.reasons.push(`${s.service}: CPU ${s.cpuPercent.toFixed(1)}% over ${t.cpuPercent}%`);
-    if (s.memoryPercent !== undefined && s.memoryPercent > t.memoryPercent) status.reasons.push(`${s.service}: memory ${s.memoryPercent.toFixed(1)}% over ${t.memoryPercent}%`);
+    if (s.fatalLines > 0)
+      status.reasons.push(
+        `${s.service}: ${s.fatalLines} fatal log line(s) in the last ${config.health.fatalLogs?.tail ?? 0}`,
+      );
+    if (s.cpuPercent !== undefined && s.cpuPercent > t.cpuPercent)
+      status.reasons.push(`${s.service}: CPU ${s.cpuPercent.toFixed(1)}% over ${t.cpuPercent}%`);
+    if (s.memoryPercent !== undefined && s.memoryPercent > t.memoryPercent)
+      status.reasons.push(`${s.service}: memory ${s.memoryPercent.toFixed(1)}% over ${t.memoryPercent}%`);
     if (s.restarts > 0) status.warnings.push(`${s.service} restarted ${s.restarts} time(s)`);
   }
   for (const e of endpoints.filter((x) => !x.ok)) status.reasons.push(`${e.url}: ${e.detail}`);
-  if (status.disk && status.disk.freePercent < t.diskFreePercent) status.warnings.push(`only ${status.disk.freePercent.toFixed(0)}% disk free (under ${t.diskFreePercent}%)`);
+  if (status.disk && status.disk.freePercent < t.diskFreePercent)
+    status.warnings.push(`only ${status.disk.freePercent.toFixed(0)}% disk free (under ${t.diskFreePercent}%)`);
   if (state.lock) {
     const { lock } = state;
     const running = !lock.stale && lock.applyPid !== undefined;
-    const how = lock.stale ? ` — stale: ${lock.stale} (\`gangway lock release\`)` : running ? ` — an apply is running (pid ${lock.applyPid})` : '';
+    const how = lock.stale
+      ? ` — stale: ${lock.stale} (\`gangway lock release\`)`
+      : running
+        ? ` — an apply is running (pid ${lock.applyPid})`
+        : '';
     status.lock = `held by ${describeHolder(lock.info)}${how}`;
     if (!lock.stale) status.reasons.push('a deploy is in progress');
   }
   if (state.unfinished && (!state.lock || state.lock.stale)) {
-    status.reasons.push(`release ${state.unfinished} was left unfinished by an apply that died: \`gangway deploy\` or \`gangway rollback\` recovers it`);
+    status.reasons.push(
+      `release ${state.unfinished} was left unfinished by an apply that died: \`gangway deploy\` or \`gangway rollback\` recovers it`,
+    );
   }
   if (last && !isGood(last)) status.warnings.push(`the last run (${last.tag}) ended ${last.status}`);
   status.verdict = status.reasons.length === 0 ? 'GO' : 'NO-GO';
@@ -115,7 +167,16 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
 async function checkEndpoints(host: Host, urls: string[]): Promise<HostStatus['endpoints']> {
   return Promise.all(
     urls.map(async (url) => {
-      const r = await host.exec(['sh', '-c', 'if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w "%{http_code}" --max-time 5 "$1"; else wget -q -O /dev/null -T 5 "$1" && echo 200 || echo 000; fi', 'sh', url], { timeoutMs: 15_000 });
+      const r = await host.exec(
+        [
+          'sh',
+          '-c',
+          'if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w "%{http_code}" --max-time 5 "$1"; else wget -q -O /dev/null -T 5 "$1" && echo 200 || echo 000; fi',
+          'sh',
+          url,
+        ],
+        { timeoutMs: 15_000 },
+      );
       const code = r.stdout.trim();
       return { url, ok: /^2\d\d$/.test(code), detail: code === '000' || code === '' ? 'no answer' : `HTTP ${code}` };
     }),

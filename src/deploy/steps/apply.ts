@@ -40,21 +40,38 @@ export async function recoverRelease(ctx: StepContext, releaseId: string, deadli
   const { pid, offset } = await startDetached(ctx, releaseId, 'recover', ctx.lock.token);
   const result = await followRun(ctx, releaseId, pid, offset, deadlineMs);
   if (result.kind === 'finished') return result;
-  throw new GangwayError('E_RECOVERY', ExitCode.failed, `${ctx.label}: recovering release ${releaseId} ended without an outcome; see ${ctx.layout.runLog(releaseId)}`);
+  throw new GangwayError(
+    'E_RECOVERY',
+    ExitCode.failed,
+    `${ctx.label}: recovering release ${releaseId} ended without an outcome; see ${ctx.layout.runLog(releaseId)}`,
+  );
 }
 
 /** Returns the server pid and where in the run log its output starts. */
-async function startDetached(ctx: StepContext, releaseId: string, action: 'apply' | 'recover', token: string): Promise<{ pid: string; offset: number }> {
+async function startDetached(
+  ctx: StepContext,
+  releaseId: string,
+  action: 'apply' | 'recover',
+  token: string,
+): Promise<{ pid: string; offset: number }> {
   const { layout } = ctx;
   const args = [layout.dir, layout.release(releaseId), layout.runLog(releaseId), action, token];
   const r = await execOk(ctx.session.host, runScript('start.sh', args), { timeoutMs: 60_000 });
   const [pid = '', offset = '0'] = r.stdout.trim().split(' ');
-  ctx.events.onStep({ step: action === 'apply' ? 'start apply' : 'start recovery', status: 'ok', ms: 0, detail: `server pid ${pid}` });
+  ctx.events.onStep({
+    step: action === 'apply' ? 'start apply' : 'start recovery',
+    status: 'ok',
+    ms: 0,
+    detail: `server pid ${pid}`,
+  });
   return { pid, offset: Number(offset) };
 }
 
 /** The failing release's own output, captured by apply.sh before it rolled back (ANSI stripped, masked). */
 export async function failureOutput(ctx: StepContext): Promise<string | undefined> {
   const file = posix.join(ctx.layout.release(ctx.plan.releaseId), 'failure.log');
-  return ctx.session.host.readFile(file).then((b) => b.toString('utf8')).catch(() => undefined);
+  return ctx.session.host
+    .readFile(file)
+    .then((b) => b.toString('utf8'))
+    .catch(() => undefined);
 }

@@ -26,7 +26,12 @@ async function deliveryRequest(ctx: StepContext, step: DeliverStep): Promise<Del
   if (d.mode === 'archive') return { ...common, ...(d.archive && { archive: d.archive }) };
   if (d.mode === 'build') {
     const source = await buildSource(ctx.config, d.image);
-    return { ...common, context: source.context, exclude: source.exclude, ...(source.dockerfile && { dockerfile: source.dockerfile }) };
+    return {
+      ...common,
+      context: source.context,
+      exclude: source.exclude,
+      ...(source.dockerfile && { dockerfile: source.dockerfile }),
+    };
   }
   const password = registryPassword(ctx.config);
   if (!d.login || !password) return common;

@@ -6,6 +6,11 @@ import type { StepContext } from './context.js';
 
 export async function makeDirs(ctx: StepContext, step: DirsStep): Promise<void> {
   const { layout } = ctx;
-  const paths = [layout.dir, ...step.dirs.map((d) => posix.join(layout.dir, d)), layout.release(ctx.plan.releaseId), posix.dirname(layout.runLog('x'))];
+  const paths = [
+    layout.dir,
+    ...step.dirs.map((d) => posix.join(layout.dir, d)),
+    layout.release(ctx.plan.releaseId),
+    posix.dirname(layout.runLog('x')),
+  ];
   await ctx.session.retrying((host) => execOk(host, ['mkdir', '-p', ...paths], { timeoutMs: 60_000 }));
 }

@@ -4,6 +4,7 @@
  * reconnect. Each read first asks whether the apply still lives, so an apply that died is noticed at once.
  */
 import { ExitCode, GangwayError } from '../../errors.js';
+import type { ExecResult } from '../../hosts/host.js';
 import type { Outcome, RecordStatus } from '../../server/records.js';
 import type { StepContext } from './context.js';
 
@@ -29,13 +30,19 @@ const READ = [
   'tail -c +"$2" "$3" 2>/dev/null || true',
 ].join('\n');
 
-export async function followRun(ctx: StepContext, releaseId: string, pid: string, startOffset: number, deadlineMs: number): Promise<RunResult> {
+export async function followRun(
+  ctx: StepContext,
+  releaseId: string,
+  pid: string,
+  startOffset: number,
+  deadlineMs: number,
+): Promise<RunResult> {
   const log = ctx.layout.runLog(releaseId);
   const deadline = Date.now() + deadlineMs;
   let offset = startOffset;
   let partial = '';
   for (;;) {
-    let r;
+    let r: ExecResult;
     try {
       r = await ctx.session.host.exec(['sh', '-c', READ, 'sh', pid, String(offset + 1), log], { timeoutMs: 30_000 });
     } catch (e) {
@@ -59,7 +66,11 @@ export async function followRun(ctx: StepContext, releaseId: string, pid: string
       return last ? { kind: 'finished', ...last } : { kind: 'died' };
     }
     if (Date.now() > deadline) {
-      throw new GangwayError('E_APPLY_DEADLINE', ExitCode.failed, `${ctx.label}: the apply has not finished within ${Math.round(deadlineMs / 1000)}s; it goes on on the server — see \`gangway status\` and ${log}`);
+      throw new GangwayError(
+        'E_APPLY_DEADLINE',
+        ExitCode.failed,
+        `${ctx.label}: the apply has not finished within ${Math.round(deadlineMs / 1000)}s; it goes on on the server — see \`gangway status\` and ${log}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -74,6 +85,11 @@ function handleLine(ctx: StepContext, line: string): ResultEvent | undefined {
     | { event: 'step'; step: string; status: string; detail?: string }
     | ({ event: 'result' } & ResultEvent);
   if (event.event === 'result') return event;
-  ctx.events.onStep({ step: event.step, status: event.status === 'ok' ? 'ok' : 'fail', ms: 0, ...(event.detail && { detail: event.detail }) });
+  ctx.events.onStep({
+    step: event.step,
+    status: event.status === 'ok' ? 'ok' : 'fail',
+    ms: 0,
+    ...(event.detail && { detail: event.detail }),
+  });
   return undefined;
 }

@@ -6,7 +6,13 @@ import { describeTag } from '../plan.js';
 import type { HostSession } from '../session.js';
 import type { HostEvents } from './context.js';
 
-export async function takeLock(session: HostSession, layout: RemoteLayout, plan: DeployPlan, waitMs: number, events: HostEvents): Promise<LockHandle> {
+export async function takeLock(
+  session: HostSession,
+  layout: RemoteLayout,
+  plan: DeployPlan,
+  waitMs: number,
+  events: HostEvents,
+): Promise<LockHandle> {
   const info = {
     who: plan.who,
     since: new Date().toISOString(),
@@ -18,9 +24,11 @@ export async function takeLock(session: HostSession, layout: RemoteLayout, plan:
     token: newLockToken(),
   };
   // Retried after a dropped connection with the same token: a lock taken by a lost attempt is recognised as ours.
-  return session.retrying((host) => acquireLock(host, layout, info, {
-    waitMs,
-    currentHost: () => session.host,
-    onWait: (holder) => events.onLockWait?.(holder?.who ? `${holder.who} since ${holder.since}` : 'unknown holder'),
-  }));
+  return session.retrying((host) =>
+    acquireLock(host, layout, info, {
+      waitMs,
+      currentHost: () => session.host,
+      onWait: (holder) => events.onLockWait?.(holder?.who ? `${holder.who} since ${holder.since}` : 'unknown holder'),
+    }),
+  );
 }

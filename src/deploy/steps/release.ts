@@ -27,7 +27,12 @@ export async function prepareRelease(ctx: StepContext, step: ReleaseStep, apply:
   return `release ${ctx.plan.releaseId} (tag ${content.tag})`;
 }
 
-async function writeRelease(ctx: StepContext, host: Host, step: ReleaseStep, apply: ApplyStep): Promise<ReleaseContent> {
+async function writeRelease(
+  ctx: StepContext,
+  host: Host,
+  step: ReleaseStep,
+  apply: ApplyStep,
+): Promise<ReleaseContent> {
   const { plan, layout } = ctx;
   const dir = layout.release(plan.releaseId);
   const content = await releaseContent(ctx, host, step, dir);
@@ -44,7 +49,10 @@ async function writeRelease(ctx: StepContext, host: Host, step: ReleaseStep, app
     target: plan.target,
     host: ctx.label,
     created: new Date().toISOString(),
-    sha256: { compose: Object.fromEntries(plan.composeFiles.map((f) => [f.name, f.sha256])), env: plan.env?.sha256 ?? null },
+    sha256: {
+      compose: Object.fromEntries(plan.composeFiles.map((f) => [f.name, f.sha256])),
+      env: plan.env?.sha256 ?? null,
+    },
   };
   const record = {
     id: plan.releaseId,
@@ -90,7 +98,9 @@ async function releaseContent(ctx: StepContext, host: Host, step: ReleaseStep, d
   if (step.source.kind === 'upload') {
     const files = plan.composeFiles.map((f) => f.name);
     await Promise.all([
-      ...plan.composeFiles.map((f) => host.writeFileAtomic(posix.join(dir, f.name), plan.payload.compose.get(f.name)!, { mode: 0o644 })),
+      ...plan.composeFiles.map((f) =>
+        host.writeFileAtomic(posix.join(dir, f.name), plan.payload.compose.get(f.name)!, { mode: 0o644 }),
+      ),
       host.writeFileAtomic(posix.join(dir, 'files'), `${files.join('\n')}\n`, { mode: 0o644 }),
     ]);
     if (plan.tag.kind !== 'given') throw new Error('an uploaded release needs a given tag');
@@ -99,15 +109,27 @@ async function releaseContent(ctx: StepContext, host: Host, step: ReleaseStep, d
   const state = await readServerState(host, layout);
   let sourceId: string;
   if (step.source.kind === 'env-only') {
-    if (!state.current) throw new GangwayError('E_NOTHING_DEPLOYED', ExitCode.failed, `${ctx.label}: nothing is deployed here yet: run a full deploy first`);
+    if (!state.current)
+      throw new GangwayError(
+        'E_NOTHING_DEPLOYED',
+        ExitCode.failed,
+        `${ctx.label}: nothing is deployed here yet: run a full deploy first`,
+      );
     sourceId = state.current.id;
   } else {
     const choice = chooseRollback(state, step.source.to);
-    if (!choice.ok) throw new GangwayError('E_ROLLBACK_TARGET', ExitCode.failed, `${ctx.label}: ${choice.message}; nothing was changed`);
+    if (!choice.ok)
+      throw new GangwayError(
+        'E_ROLLBACK_TARGET',
+        ExitCode.failed,
+        `${ctx.label}: ${choice.message}; nothing was changed`,
+      );
     sourceId = choice.id;
   }
   const withEnv = step.source.kind === 'rollback' ? 'with-env' : 'without-env';
-  const r = await execOk(host, runScript('copy-release.sh', [layout.state, sourceId, dir, withEnv]), { timeoutMs: 60_000 });
+  const r = await execOk(host, runScript('copy-release.sh', [layout.state, sourceId, dir, withEnv]), {
+    timeoutMs: 60_000,
+  });
   const [tag = '', envFlag] = r.stdout.trim().split('\n');
   const files = (await host.readFile(posix.join(dir, 'files'))).toString('utf8').split('\n').filter(Boolean);
   const envText = envFlag === 'env' ? (await host.readFile(posix.join(dir, '.env'))).toString('utf8') : undefined;

@@ -37,7 +37,8 @@ export async function authMethods(sources: AuthSources): Promise<AuthStep[]> {
   const agent = agentPath(env);
   if (agent) methods.push({ type: 'agent', username: sources.username, agent });
   if (!sources.explicitKey) {
-    const candidates = sources.configKeys.length > 0 ? sources.configKeys : DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k));
+    const candidates =
+      sources.configKeys.length > 0 ? sources.configKeys : DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k));
     for (const file of candidates) {
       if (await pathExists(file)) methods.push(await keyMethod(file, sources, env));
     }
@@ -56,20 +57,31 @@ async function keyMethod(file: string, sources: AuthSources, env: NodeJS.Process
   try {
     [data, { mode }] = await Promise.all([readFile(file), stat(file)]);
   } catch (cause) {
-    throw new ConnectionError('E_SSH_KEY_UNREADABLE', `SSH key ${file} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`, { cause });
+    throw new ConnectionError(
+      'E_SSH_KEY_UNREADABLE',
+      `SSH key ${file} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`,
+      { cause },
+    );
   }
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    sources.warn?.(`SSH key ${file} is readable by group or others (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${file}`);
+    sources.warn?.(
+      `SSH key ${file} is readable by group or others (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${file}`,
+    );
   }
   const plain = ssh2.utils.parseKey(data);
   if (!(plain instanceof Error)) return { type: 'publickey', username: sources.username, key: data };
   if (!/passphrase|encrypted/i.test(plain.message)) {
-    throw new ConnectionError('E_SSH_KEY_INVALID', `SSH key ${file} is not a private key ssh2 can read: ${plain.message}`);
+    throw new ConnectionError(
+      'E_SSH_KEY_INVALID',
+      `SSH key ${file} is not a private key ssh2 can read: ${plain.message}`,
+    );
   }
   const passphrase = env[sources.passphraseEnv] ?? (await sources.promptPassphrase?.(file));
   if (passphrase === undefined) {
     throw new ConnectionError('E_SSH_KEY_PASSPHRASE', `SSH key ${file} is protected by a passphrase`, {
-      hints: [`set ${sources.passphraseEnv} in the environment, run in a terminal to be asked, or load the key into ssh-agent`],
+      hints: [
+        `set ${sources.passphraseEnv} in the environment, run in a terminal to be asked, or load the key into ssh-agent`,
+      ],
     });
   }
   const unlocked = ssh2.utils.parseKey(data, passphrase);
@@ -78,4 +90,3 @@ async function keyMethod(file: string, sources: AuthSources, env: NodeJS.Process
   }
   return { type: 'publickey', username: sources.username, key: data, passphrase };
 }
-

@@ -32,7 +32,11 @@ export interface SshConnection {
   close(): void;
 }
 
-export async function connectSsh(endpoint: SshEndpoint, settings: SshSettings, options: ConnectOptions = {}): Promise<SshConnection> {
+export async function connectSsh(
+  endpoint: SshEndpoint,
+  settings: SshSettings,
+  options: ConnectOptions = {},
+): Promise<SshConnection> {
   let connection: SshConnection | undefined;
   for (const hop of planRoute(endpoint, settings)) {
     const through = connection;
@@ -120,7 +124,13 @@ function forward(jump: SshConnection, host: string, port: number): Promise<Duple
   return new Promise((resolve, reject) => {
     jump.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
       if (err) {
-        reject(new ConnectionError('E_SSH_JUMP', `jump host ${jump.address} could not reach ${host}:${port}: ${err.message}`, { cause: err }));
+        reject(
+          new ConnectionError(
+            'E_SSH_JUMP',
+            `jump host ${jump.address} could not reach ${host}:${port}: ${err.message}`,
+            { cause: err },
+          ),
+        );
       } else resolve(stream);
     });
   });
@@ -140,7 +150,9 @@ async function readKnownHosts(file: string, warn?: (m: string) => void): Promise
 
 /** Ask first for the key types known_hosts has for this host (as OpenSSH does), so a known key can match. */
 function preferredHostKeyAlgorithms(known: KnownHostEntry[]): { prepend: string[] } | undefined {
-  const types = [...new Set(known.filter((e) => e.marker === undefined).flatMap((e) => algorithmsForKeyType(e.keyType)))];
+  const types = [
+    ...new Set(known.filter((e) => e.marker === undefined).flatMap((e) => algorithmsForKeyType(e.keyType))),
+  ];
   return types.length > 0 ? { prepend: types } : undefined;
 }
 
@@ -154,7 +166,13 @@ async function recordHostKey(file: string, name: string, key: Buffer): Promise<v
   }
 }
 
-function connectError(cause: unknown, address: string, settings: SshSettings, key: Buffer | undefined, verdict: HostKeyVerdict | undefined): Error {
+function connectError(
+  cause: unknown,
+  address: string,
+  settings: SshSettings,
+  key: Buffer | undefined,
+  verdict: HostKeyVerdict | undefined,
+): Error {
   if (cause instanceof ConnectionError || cause instanceof ConfigError) return cause;
   if (key && verdict && verdict.status !== 'trusted') {
     const fingerprint = fingerprintOf(key);
@@ -164,12 +182,23 @@ function connectError(cause: unknown, address: string, settings: SshSettings, ke
   }
   const err = cause as Error & { level?: string; code?: string };
   if (err.level === 'client-timeout') {
-    return new ConnectionError('E_SSH_CONNECT_TIMEOUT', `${address}: no SSH handshake within ${settings.connectTimeoutMs} ms`, { cause });
+    return new ConnectionError(
+      'E_SSH_CONNECT_TIMEOUT',
+      `${address}: no SSH handshake within ${settings.connectTimeoutMs} ms`,
+      { cause },
+    );
   }
   if (err.level === 'client-authentication') {
-    return new ConnectionError('E_SSH_AUTH', `${address}: authentication failed (every key and the agent were refused)`, { cause });
+    return new ConnectionError(
+      'E_SSH_AUTH',
+      `${address}: authentication failed (every key and the agent were refused)`,
+      { cause },
+    );
   }
   if (err.level === 'client-dns') return new ConnectionError('E_SSH_DNS', `${address}: host name not found`, { cause });
-  if (err.code === 'ECONNREFUSED') return new ConnectionError('E_SSH_REFUSED', `${address}: connection refused (is sshd listening on that port?)`, { cause });
+  if (err.code === 'ECONNREFUSED')
+    return new ConnectionError('E_SSH_REFUSED', `${address}: connection refused (is sshd listening on that port?)`, {
+      cause,
+    });
   return new ConnectionError('E_SSH_CONNECT', `${address}: ${err.message}`, { cause });
 }

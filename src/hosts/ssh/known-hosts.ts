@@ -28,20 +28,26 @@ export interface KnownHostsParse {
 export function parseKnownHosts(text: string): KnownHostsParse {
   const entries: KnownHostEntry[] = [];
   const invalidLines: number[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
+    if (line === '' || line.startsWith('#')) continue;
     const fields = line.split(/\s+/);
     let marker: KnownHostMarker | undefined;
     if (fields[0]?.startsWith('@')) {
       const m = fields.shift()!.slice(1);
-      if (m !== 'revoked' && m !== 'cert-authority') return invalidLines.push(index + 1);
+      if (m !== 'revoked' && m !== 'cert-authority') {
+        invalidLines.push(index + 1);
+        continue;
+      }
       marker = m;
     }
     const [hosts, keyType, keyBase64] = fields;
-    if (!hosts || !keyType || !keyBase64 || !/^[A-Za-z0-9+/]+=*$/.test(keyBase64)) return invalidLines.push(index + 1);
+    if (!hosts || !keyType || !keyBase64 || !/^[A-Za-z0-9+/]+=*$/.test(keyBase64)) {
+      invalidLines.push(index + 1);
+      continue;
+    }
     entries.push({ line: index + 1, ...(marker && { marker }), hosts, keyType, key: Buffer.from(keyBase64, 'base64') });
-  });
+  }
   return { entries, invalidLines };
 }
 
@@ -74,7 +80,10 @@ function hashedMatches(field: string, name: string): boolean {
 }
 
 function globMatches(pattern: string, name: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 'i').test(name);
 }
 

@@ -94,13 +94,20 @@ function parseJump(text: string, origin: Origin): SshEndpoint {
 }
 
 function loopError(route: RouteHop[], again: RouteHop, origin: Origin): ConfigError {
-  const chain = [...route].reverse().concat(again).map((h) => h.endpoint.host).join(' -> ');
+  const chain = [...route]
+    .reverse()
+    .concat(again)
+    .map((h) => h.endpoint.host)
+    .join(' -> ');
   return new ConfigError([{ ...origin, message: `jump hosts loop: ${chain}` }], {
     hints: ['a host reached through a jump host must not be one on its own way (check ProxyJump in Host * blocks)'],
   });
 }
 
 function tooLong(route: RouteHop[]): string {
-  const chain = route.map((h) => h.endpoint.host).reverse().join(' -> ');
+  const chain = route
+    .map((h) => h.endpoint.host)
+    .reverse()
+    .join(' -> ');
   return `more than ${MAX_JUMPS} jump hosts in a row (${chain} -> …)`;
 }

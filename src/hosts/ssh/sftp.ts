@@ -15,7 +15,12 @@ export interface SftpFile {
   close(): Promise<void>;
 }
 
-export async function openSftpFile(sftp: SFTPWrapper, path: string, flags: 'wx' | 'w', mode: number): Promise<SftpFile> {
+export async function openSftpFile(
+  sftp: SFTPWrapper,
+  path: string,
+  flags: 'wx' | 'w',
+  mode: number,
+): Promise<SftpFile> {
   const handle = await sftpCall<Buffer>((cb) => sftp.open(path, flags, { mode }, cb));
   let closed = false;
   return {
@@ -25,7 +30,9 @@ export async function openSftpFile(sftp: SFTPWrapper, path: string, flags: 'wx' 
       for await (const chunk of source) {
         const at = position;
         position += chunk.length;
-        const write: Promise<void> = sftpCall<void>((cb) => sftp.write(handle, chunk, 0, chunk.length, at, cb)).finally(() => pending.delete(write));
+        const write: Promise<void> = sftpCall<void>((cb) => sftp.write(handle, chunk, 0, chunk.length, at, cb)).finally(
+          () => pending.delete(write),
+        );
         pending.add(write);
         if (pending.size >= MAX_PENDING_WRITES) await Promise.race(pending);
       }

@@ -30,7 +30,7 @@ export function readSshConfig(file: string | false, alias: string): SshConfigEnt
   const user = one('user');
   const port = one('port');
   const proxyJump = one('proxyjump');
-  const identity = computed['identityfile'];
+  const identity = computed.identityfile;
   const identityFiles = (Array.isArray(identity) ? identity : identity ? [identity] : []).map((f) =>
     expandHome(expandTokens(f, { h: hostName ?? alias, r: user ?? userInfo().username })),
   );
@@ -47,11 +47,16 @@ export function readSshConfig(file: string | false, alias: string): SshConfigEnt
 function expandTokens(value: string, tokens: { h: string; r?: string }): string {
   return value.replace(/%([hrud%])/g, (_, t: string) => {
     switch (t) {
-      case 'h': return tokens.h;
-      case 'r': return tokens.r ?? userInfo().username;
-      case 'u': return userInfo().username;
-      case 'd': return homedir();
-      default: return '%';
+      case 'h':
+        return tokens.h;
+      case 'r':
+        return tokens.r ?? userInfo().username;
+      case 'u':
+        return userInfo().username;
+      case 'd':
+        return homedir();
+      default:
+        return '%';
     }
   });
 }

@@ -72,8 +72,12 @@ export class SshHost extends AtomicWriter implements Host {
         channel.close();
         finish(() => reject(error));
       };
-      const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop(new ExecTimeoutError(this.label, what, options.timeoutMs!)), options.timeoutMs);
-      const onAbort = () => stop(new GangwayError('E_ABORTED', ExitCode.failed, `${this.label}: ${what} was interrupted`));
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => stop(new ExecTimeoutError(this.label, what, options.timeoutMs!)), options.timeoutMs);
+      const onAbort = () =>
+        stop(new GangwayError('E_ABORTED', ExitCode.failed, `${this.label}: ${what} was interrupted`));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       channel.on('close', () => finish(() => resolve({ code, ...(signal && { signal }), ...output.text })));
       feedStdin(channel, options.stdin);
@@ -81,12 +85,19 @@ export class SshHost extends AtomicWriter implements Host {
   }
 
   private channelError(err: Error, what: string): Error {
-    return new GangwayError('E_SSH_CHANNEL', ExitCode.failed, `${this.label}: could not start ${what}: ${err.message}`, { cause: err });
+    return new GangwayError(
+      'E_SSH_CHANNEL',
+      ExitCode.failed,
+      `${this.label}: could not start ${what}: ${err.message}`,
+      { cause: err },
+    );
   }
 
   private sftp(): Promise<SFTPWrapper> {
     this.sftpSession ??= new Promise((resolve, reject) =>
-      this.connection.client.sftp((err, sftp) => (err ? reject(this.channelError(err, 'the SFTP subsystem')) : resolve(sftp))),
+      this.connection.client.sftp((err, sftp) =>
+        err ? reject(this.channelError(err, 'the SFTP subsystem')) : resolve(sftp),
+      ),
     );
     return this.sftpSession;
   }
@@ -109,7 +120,12 @@ export class SshHost extends AtomicWriter implements Host {
         await file.close().catch(() => {});
         await sftpCall<void>((cb) => sftp.unlink(temp, cb)).catch(() => {});
       }
-      throw new GangwayError('E_SSH_WRITE', ExitCode.failed, `${this.label}: writing ${target} failed: ${(e as Error).message}`, { cause: e });
+      throw new GangwayError(
+        'E_SSH_WRITE',
+        ExitCode.failed,
+        `${this.label}: writing ${target} failed: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
   }
 

@@ -67,13 +67,16 @@ test('--accept-new-host-key records the key, which is then trusted', async () =>
 
 test('a changed host key is refused, even with --accept-new-host-key', async () => {
   const knownHosts = writeKnownHosts(tempDir(), [{ port: env.port, key: 'other' }]);
-  await assert.rejects(connectSsh(target, sshSettings({ knownHosts }), { env: {}, acceptNewHostKey: true }), (e: unknown) => {
-    assert.ok(e instanceof ChangedHostKeyError);
-    assert.equal(e.code, 'E_HOST_KEY_CHANGED');
-    assert.match(e.message, /HAS CHANGED/);
-    assert.equal(e.fingerprint, targetFingerprint);
-    return true;
-  });
+  await assert.rejects(
+    connectSsh(target, sshSettings({ knownHosts }), { env: {}, acceptNewHostKey: true }),
+    (e: unknown) => {
+      assert.ok(e instanceof ChangedHostKeyError);
+      assert.equal(e.code, 'E_HOST_KEY_CHANGED');
+      assert.match(e.message, /HAS CHANGED/);
+      assert.equal(e.fingerprint, targetFingerprint);
+      return true;
+    },
+  );
   assert.equal(readFileSync(knownHosts, 'utf8').split('\n').filter(Boolean).length, 1, 'known_hosts untouched');
 });
 
@@ -92,14 +95,20 @@ test('a key marked @revoked is refused', async () => {
     { port: env.port, key: 'target' },
     { port: env.port, key: 'target', marker: '@revoked' },
   ]);
-  await assert.rejects(connectSsh(target, sshSettings({ knownHosts }), { env: {} }), { code: 'E_HOST_KEY_CHANGED', message: /revoked/ });
+  await assert.rejects(connectSsh(target, sshSettings({ knownHosts }), { env: {} }), {
+    code: 'E_HOST_KEY_CHANGED',
+    message: /revoked/,
+  });
 });
 
 test('a pinned fingerprint is enough on its own; a wrong pin is refused', async () => {
   const pinned = await roundTrip(sshSettings({ fingerprints: [targetFingerprint] }));
   assert.equal(pinned.hostKey.trustedBy, 'pinned fingerprint');
   const wrong = fingerprintOf(Buffer.from(env.hostKeyPub('other').base64, 'base64'));
-  await assert.rejects(connectSsh(target, sshSettings({ fingerprints: [wrong] }), { env: {}, acceptNewHostKey: true }), { code: 'E_HOST_KEY_CHANGED' });
+  await assert.rejects(
+    connectSsh(target, sshSettings({ fingerprints: [wrong] }), { env: {}, acceptNewHostKey: true }),
+    { code: 'E_HOST_KEY_CHANGED' },
+  );
 });
 
 test('a jump host: the target is reached through a second sshd', async () => {
@@ -115,14 +124,22 @@ test('a jump host: the target is reached through a second sshd', async () => {
   assert.equal(afterCount, before + 1, 'the jump sshd authenticated one connection');
 });
 
-test('the jump host\'s own key is checked too', async () => {
+test("the jump host's own key is checked too", async () => {
   const knownHosts = writeKnownHosts(tempDir(), [{ port: env.port, key: 'target' }]);
-  await assert.rejects(connectSsh(target, sshSettings({ knownHosts, jump: `root@${env.host}:${env.jumpPort}` }), { env: {} }), { code: 'E_HOST_KEY_UNKNOWN', message: new RegExp(`${env.jumpPort}`) });
+  await assert.rejects(
+    connectSsh(target, sshSettings({ knownHosts, jump: `root@${env.host}:${env.jumpPort}` }), { env: {} }),
+    { code: 'E_HOST_KEY_UNKNOWN', message: new RegExp(`${env.jumpPort}`) },
+  );
 });
 
 test('a jump host that cannot reach the target says so', async () => {
   const knownHosts = writeKnownHosts(tempDir(), [{ port: env.jumpPort, key: 'jump' }]);
-  await assert.rejects(connectSsh({ ...target, port: 1 }, sshSettings({ knownHosts, jump: `root@${env.host}:${env.jumpPort}` }), { env: {} }), { code: 'E_SSH_JUMP' });
+  await assert.rejects(
+    connectSsh({ ...target, port: 1 }, sshSettings({ knownHosts, jump: `root@${env.host}:${env.jumpPort}` }), {
+      env: {},
+    }),
+    { code: 'E_SSH_JUMP' },
+  );
 });
 
 test('ssh-agent authentication with a key that exists only in the agent', async () => {
@@ -137,8 +154,14 @@ test('an encrypted key works with its passphrase from the environment, and fails
   const knownHosts = writeKnownHosts(tempDir(), [{ port: env.port, key: 'target' }]);
   const settings = sshSettings({ knownHosts, key: env.passphraseKey, passphraseEnv: 'MY_PASS' });
   await roundTrip(settings, { env: { MY_PASS: 'test-passphrase' } });
-  await assert.rejects(connectSsh(target, settings, { env: {} }), { code: 'E_SSH_KEY_PASSPHRASE', message: /protected by a passphrase/ });
-  await assert.rejects(connectSsh(target, settings, { env: { MY_PASS: 'wrong' } }), { code: 'E_SSH_KEY_PASSPHRASE', message: /passphrase is wrong/ });
+  await assert.rejects(connectSsh(target, settings, { env: {} }), {
+    code: 'E_SSH_KEY_PASSPHRASE',
+    message: /protected by a passphrase/,
+  });
+  await assert.rejects(connectSsh(target, settings, { env: { MY_PASS: 'wrong' } }), {
+    code: 'E_SSH_KEY_PASSPHRASE',
+    message: /passphrase is wrong/,
+  });
   const prompted: string[] = [];
   await roundTrip(settings, {
     promptPassphrase: async (file) => {
@@ -211,25 +234,32 @@ test('connect timeout: a port that accepts but never answers fails within the ti
   const port = (silent.address() as { port: number }).port;
   const started = Date.now();
   try {
-    await assert.rejects(connectSsh({ host: '127.0.0.1', user: 'root', port }, sshSettings({ connectTimeoutMs: 800 }), { env: {} }), {
-      code: 'E_SSH_CONNECT_TIMEOUT',
-      message: /no SSH handshake within 800 ms/,
-    });
+    await assert.rejects(
+      connectSsh({ host: '127.0.0.1', user: 'root', port }, sshSettings({ connectTimeoutMs: 800 }), { env: {} }),
+      {
+        code: 'E_SSH_CONNECT_TIMEOUT',
+        message: /no SSH handshake within 800 ms/,
+      },
+    );
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= 700 && elapsed < 3000, `took ${elapsed} ms`);
   } finally {
-    sockets.forEach((s) => s.destroy());
+    for (const s of sockets) s.destroy();
     silent.close();
   }
 });
 
 test('a closed port is refused at once with a clear message', async () => {
-  await assert.rejects(connectSsh({ host: '127.0.0.1', user: 'root', port: 1 }, sshSettings(), { env: {} }), { code: 'E_SSH_REFUSED' });
+  await assert.rejects(connectSsh({ host: '127.0.0.1', user: 'root', port: 1 }, sshSettings(), { env: {} }), {
+    code: 'E_SSH_REFUSED',
+  });
 });
 
 test('a key the server does not accept fails authentication', async () => {
   const knownHosts = writeKnownHosts(tempDir(), [{ port: env.port, key: 'target' }]);
   const stranger = join(tempDir(), 'id_stranger');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
-  await assert.rejects(connectSsh(target, sshSettings({ knownHosts, key: stranger }), { env: {} }), { code: 'E_SSH_AUTH' });
+  await assert.rejects(connectSsh(target, sshSettings({ knownHosts, key: stranger }), { env: {} }), {
+    code: 'E_SSH_AUTH',
+  });
 });

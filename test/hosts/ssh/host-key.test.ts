@@ -27,13 +27,18 @@ test('fingerprint and key type are read the way ssh-keygen -l shows them', () =>
 
 test('a key in known_hosts is trusted; another key for the same host is a change', () => {
   const entries = known(line('[h]:2222', A));
-  assert.deepEqual(verifyHostKey(A, { name: '[h]:2222', pinned: [], knownHosts: entries }), { status: 'trusted', by: 'known_hosts line 1' });
+  assert.deepEqual(verifyHostKey(A, { name: '[h]:2222', pinned: [], knownHosts: entries }), {
+    status: 'trusted',
+    by: 'known_hosts line 1',
+  });
   const changed = verifyHostKey(B, { name: '[h]:2222', pinned: [], knownHosts: entries });
   assert.equal(changed.status, 'changed');
 });
 
 test('a host with no entry is unknown (the key of another host does not count)', () => {
-  assert.deepEqual(verifyHostKey(A, { name: 'other', pinned: [], knownHosts: known(line('h', A)) }), { status: 'unknown' });
+  assert.deepEqual(verifyHostKey(A, { name: 'other', pinned: [], knownHosts: known(line('h', A)) }), {
+    status: 'unknown',
+  });
 });
 
 test('@revoked wins over everything, even a pinned fingerprint', () => {
@@ -42,12 +47,21 @@ test('@revoked wins over everything, even a pinned fingerprint', () => {
 });
 
 test('a pinned fingerprint decides alone: match trusted, mismatch changed', () => {
-  assert.deepEqual(verifyHostKey(A, { name: 'h', pinned: [fingerprintOf(A)], knownHosts: [] }), { status: 'trusted', by: 'pinned fingerprint' });
-  assert.equal(verifyHostKey(B, { name: 'h', pinned: [fingerprintOf(A)], knownHosts: known(line('h', B)) }).status, 'changed');
+  assert.deepEqual(verifyHostKey(A, { name: 'h', pinned: [fingerprintOf(A)], knownHosts: [] }), {
+    status: 'trusted',
+    by: 'pinned fingerprint',
+  });
+  assert.equal(
+    verifyHostKey(B, { name: 'h', pinned: [fingerprintOf(A)], knownHosts: known(line('h', B)) }).status,
+    'changed',
+  );
 });
 
 test('@cert-authority lines do not make a plain key trusted', () => {
-  assert.equal(verifyHostKey(A, { name: 'h', pinned: [], knownHosts: known(line('h', A, '@cert-authority ')) }).status, 'unknown');
+  assert.equal(
+    verifyHostKey(A, { name: 'h', pinned: [], knownHosts: known(line('h', A, '@cert-authority ')) }).status,
+    'unknown',
+  );
 });
 
 test('a pinned fingerprint written with its base64 padding (SHA256:…=) matches', () => {

@@ -67,7 +67,10 @@ test('hashed entries match only their host (HMAC-SHA1 with the stored salt)', ()
   assert.ok(!hostFieldMatches(hashed, '127.0.0.1'));
   assert.ok(!hostFieldMatches('|1|broken', '127.0.0.1'));
   const { entries } = parseKnownHosts(`${hashed} ssh-ed25519 ${KEY_A}\nother ssh-ed25519 ${KEY_B}\n`);
-  assert.deepEqual(entriesFor(entries, '[127.0.0.1]:2222').map((e) => e.line), [1]);
+  assert.deepEqual(
+    entriesFor(entries, '[127.0.0.1]:2222').map((e) => e.line),
+    [1],
+  );
 });
 
 test('hashed entries match the host name in any case (OpenSSH hashes it lowercased)', () => {

@@ -35,7 +35,7 @@ test('a Host * ProxyJump does not apply to the jump host itself (no endless recu
   const s = settings('Host bastion\n  HostName 192.0.2.1\n  User ops\n\nHost *\n  ProxyJump bastion\n');
   const route = planRoute({ host: 'app', user: 'deploy' }, s);
   assert.deepEqual(names(route), ['ops@192.0.2.1:22', 'deploy@app:22']);
-  assert.deepEqual(route[0]!.settings.fingerprints, [], 'the target\'s pins are not the jump host\'s');
+  assert.deepEqual(route[0]!.settings.fingerprints, [], "the target's pins are not the jump host's");
   assert.deepEqual(route[1]!.settings.fingerprints, ['SHA256:pin']);
 });
 
@@ -45,7 +45,10 @@ test('jump hosts chain through their own ProxyJump; a,b passes a to b like ssh -
   const hosts = planRoute({ host: 'app', user: 'u' }, s).map((h) => h.endpoint.host);
   assert.deepEqual(hosts, ['0', 'first', 'inner', 'app']);
   const viaYaml = settings('Host j2\n  ProxyJump j3\n', { jump: 'j1,j2' });
-  assert.deepEqual(planRoute({ host: 'app' }, viaYaml).map((h) => h.endpoint.host), ['j1', 'j2', 'app']);
+  assert.deepEqual(
+    planRoute({ host: 'app' }, viaYaml).map((h) => h.endpoint.host),
+    ['j1', 'j2', 'app'],
+  );
 });
 
 test('a loop of jump hosts is a configuration error naming the ssh_config and the loop', () => {

@@ -14,7 +14,10 @@ const remoteDir = `/tmp/gangway-itest-${process.pid}`;
 before(async () => {
   const env = testEnv();
   const knownHosts = writeKnownHosts(tempDir(), [{ port: env.port, key: 'target' }]);
-  host = await openHost({ kind: 'ssh', label: 'itest', host: env.host, user: 'root', port: env.port }, sshSettings({ knownHosts }));
+  host = await openHost(
+    { kind: 'ssh', label: 'itest', host: env.host, user: 'root', port: env.port },
+    sshSettings({ knownHosts }),
+  );
   await host.exec(['mkdir', '-p', remoteDir]);
 });
 
@@ -65,8 +68,13 @@ test('a command that overruns its timeout is reported at once, and the connectio
 });
 
 test('many concurrent commands share the one connection within the channel bound', async () => {
-  const results = await Promise.all(Array.from({ length: 40 }, (_, i) => host.exec(['sh', '-c', `sleep 0.05; echo ${i}`])));
-  assert.deepEqual(results.map((r) => Number(r.stdout)), Array.from({ length: 40 }, (_, i) => i));
+  const results = await Promise.all(
+    Array.from({ length: 40 }, (_, i) => host.exec(['sh', '-c', `sleep 0.05; echo ${i}`])),
+  );
+  assert.deepEqual(
+    results.map((r) => Number(r.stdout)),
+    Array.from({ length: 40 }, (_, i) => i),
+  );
 });
 
 test('atomic write: the result is 0600 and replaces a wider file', async () => {
@@ -95,7 +103,11 @@ test('atomic write: while the upload runs, the temporary file is never wider tha
   let writing = true;
   const watcher = (async () => {
     while (writing) {
-      const r = await host.exec(['sh', '-c', `for f in ${quoteArgv([remoteDir])}/.big.bin.gangway-*; do [ -e "$f" ] && stat -c %a "$f"; done; true`]);
+      const r = await host.exec([
+        'sh',
+        '-c',
+        `for f in ${quoteArgv([remoteDir])}/.big.bin.gangway-*; do [ -e "$f" ] && stat -c %a "$f"; done; true`,
+      ]);
       for (const m of r.stdout.split('\n').filter(Boolean)) modes.add(m);
     }
   })();
@@ -124,7 +136,7 @@ test('a failing write names the path and leaves nothing behind', async () => {
   await assert.rejects(host.writeFileAtomic('/nonexistent-dir/x', 'data'), /writing \/nonexistent-dir\/x failed/);
 });
 
-test('~/ paths resolve against the SSH user\'s home', async () => {
+test("~/ paths resolve against the SSH user's home", async () => {
   assert.equal(await host.resolvePath('~/app'), '/root/app');
   assert.equal(await host.resolvePath('/abs'), '/abs');
 });
