@@ -19,6 +19,9 @@ shellcheck -s sh src/server/sh/*.sh
 shellcheck scripts/*.sh bench/*.sh examples/quickstart/*.sh
 
 npx --no-install tsc -p tsconfig.json --noEmit
+# Formatting (Prettier) and lint (ESLint + typescript-eslint) are part of the test.
+npx --no-install prettier --check --log-level warn "src/**/*.ts" "test/**/*.ts" "scripts/**/*.{ts,mjs}"
+npx --no-install eslint .
 npx --no-install tsx scripts/generate-schema.ts --check
 npm run --silent build   # CLI tests run the built bin/gangway.js
 

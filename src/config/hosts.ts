@@ -1,8 +1,7 @@
 /** The host strings of gangway.yml targets: `local`, `user@host`, `host:port`, `user@[::1]:2222`, an ssh_config alias. */
 
 export type HostSpec =
-  | { kind: 'local'; label: 'local' }
-  | { kind: 'ssh'; label: string; host: string; user?: string; port?: number };
+  { kind: 'local'; label: 'local' } | { kind: 'ssh'; label: string; host: string; user?: string; port?: number };
 
 const HOSTNAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/;
 

@@ -214,8 +214,7 @@ function resolveDescriptor(
       : undefined;
   if (!digest || depth > 4) return undefined;
   const blob = parseJson(files.get(`blobs/sha256/${digest.slice(7)}`)) as
-    | { manifests?: Descriptor[]; config?: { digest?: unknown } }
-    | undefined;
+    { manifests?: Descriptor[]; config?: { digest?: unknown } } | undefined;
   if (!blob) return undefined;
   if (blob.config) {
     const config =

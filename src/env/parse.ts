@@ -234,7 +234,7 @@ export function scanEnv(input: string, options: ParseEnvOptions = {}): EnvScan {
     }
     let term = -1;
     let bad = -1;
-    for (let i = s; i < len; ) {
+    for (let i = s; i < len;) {
       const cp = text.codePointAt(i)!;
       if (cp === 0x3d || cp === 0x3a || cp === 0x0a) {
         term = i;

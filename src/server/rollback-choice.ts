@@ -7,8 +7,7 @@ import { isGood } from './records.js';
 import type { ServerState } from './state.js';
 
 export type RollbackChoice =
-  | { ok: true; id: string; tag: string }
-  | { ok: false; message: string; retainedTags: string[] };
+  { ok: true; id: string; tag: string } | { ok: false; message: string; retainedTags: string[] };
 
 export function chooseRollback(
   state: Pick<ServerState, 'current' | 'retained' | 'records'>,

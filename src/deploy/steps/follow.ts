@@ -82,8 +82,7 @@ function handleLine(ctx: StepContext, line: string): ResultEvent | undefined {
     return undefined;
   }
   const event = JSON.parse(line.slice(EVENT_PREFIX.length)) as
-    | { event: 'step'; step: string; status: string; detail?: string }
-    | ({ event: 'result' } & ResultEvent);
+    { event: 'step'; step: string; status: string; detail?: string } | ({ event: 'result' } & ResultEvent);
   if (event.event === 'result') return event;
   ctx.events.onStep({
     step: event.step,
