@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 runs="${1:-5}"
 testenv="${GANGWAY_TESTENV:-/tmp/gangway-testenv}"
 [ -f "$testenv/env" ] || { echo "the test environment is not running: scripts/test-env.sh" >&2; exit 1; }
+# shellcheck source=/dev/null
 . "$testenv/env"
 command -v ssh >/dev/null || { echo "needs the OpenSSH client: apt-get install openssh-client" >&2; exit 1; }
 [ -f dist/cli/main.js ] || npm run --silent build
@@ -16,8 +17,13 @@ trap 'rm -rf "$work"' EXIT
 
 host="$GANGWAY_TEST_SSH_HOST" port="$GANGWAY_TEST_SSH_PORT" key="$testenv/client_ed25519"
 echo "[$host]:$port $(cut -d' ' -f1,2 "$testenv/host_target_ed25519.pub")" > "$work/known_hosts"
-printf 'services:\n  web:\n    image: busybox:${IMAGE_TAG:-x}\n    environment: { GREETING: "${GREETING}" }\n' \
-  > "$work/docker-compose.yml"
+# Compose interpolates these, not the shell: a quoted here-document keeps them as written.
+cat > "$work/docker-compose.yml" <<'YML'
+services:
+  web:
+    image: busybox:${IMAGE_TAG:-x}
+    environment: { GREETING: "${GREETING}" }
+YML
 echo 'GREETING=hello' > "$work/.env"
 cat > "$work/gangway.yml" <<YML
 app: benchcheck

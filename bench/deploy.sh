@@ -14,10 +14,18 @@ scripts/test-env.sh >/dev/null
 [ -f dist/cli/main.js ] || npm run --silent build
 key="$GANGWAY_TESTENV/client_ed25519"
 kh="$GANGWAY_TESTENV/bench_known_hosts"
-echo "[$GANGWAY_TEST_SSH_HOST]:$GANGWAY_TEST_SSH_PORT $(cut -d' ' -f1,2 "$GANGWAY_TESTENV/host_target_ed25519.pub")" >"$kh"
-ssh_raw() { ssh -q -o BatchMode=yes -o UserKnownHostsFile="$kh" -i "$key" -p "$GANGWAY_TEST_SSH_PORT" "root@$GANGWAY_TEST_SSH_HOST" "$@"; }
+host_key=$(cut -d' ' -f1,2 "$GANGWAY_TESTENV/host_target_ed25519.pub")
+echo "[$GANGWAY_TEST_SSH_HOST]:$GANGWAY_TEST_SSH_PORT $host_key" >"$kh"
+ssh_raw() {
+  ssh -q -o BatchMode=yes -o UserKnownHostsFile="$kh" -i "$key" -p "$GANGWAY_TEST_SSH_PORT" \
+    "root@$GANGWAY_TEST_SSH_HOST" "$@"
+}
 work=$(mktemp -d)
-trap 'rm -rf "$work"; ssh_raw "cd /tmp/gangway-bench && docker compose -p gwbench down >/dev/null 2>&1; rm -rf /tmp/gangway-bench" || true' EXIT
+cleanup() {
+  rm -rf "$work"
+  ssh_raw "cd /tmp/gangway-bench && docker compose -p gwbench down >/dev/null 2>&1; rm -rf /tmp/gangway-bench" || true
+}
+trap cleanup EXIT
 
 # A small web image in two tags (FROM scratch + Debian's static busybox).
 mkdir -p "$work/img/www" && cp /bin/busybox "$work/img/" && echo ok >"$work/img/www/health"
@@ -26,7 +34,8 @@ FROM scratch
 COPY busybox /bin/busybox
 COPY www /www
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
-HEALTHCHECK --interval=1s --timeout=2s --retries=3 CMD ["/bin/wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
+HEALTHCHECK --interval=1s --timeout=2s --retries=3 \
+  CMD ["/bin/wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
 CMD ["/bin/httpd", "-f", "-p", "8080", "-h", "/www"]
 DOCKERFILE
 for t in a b; do docker build -q -t gangway-bench/web:$t "$work/img" >/dev/null 2>&1; done
@@ -59,11 +68,16 @@ for i in $(seq 1 "$runs"); do
   tag=$([ $((i % 2)) -eq 1 ] && echo b || echo a)
   t=$(date +%s%N); node bin/gangway.js -c "$work/gangway.yml" deploy --tag "$tag" --yes >/dev/null; g=$(ms "$t")
   other=$([ "$tag" = a ] && echo b || echo a)
-  t=$(date +%s%N); ssh_raw "cd /tmp/gangway-bench && IMAGE_TAG=$other docker compose -p gwbench up -d --wait >/dev/null 2>&1"; r=$(ms "$t")
+  t=$(date +%s%N)
+  ssh_raw "cd /tmp/gangway-bench && IMAGE_TAG=$other docker compose -p gwbench up -d --wait >/dev/null 2>&1"
+  r=$(ms "$t")
   g_times+=("$g"); r_times+=("$r")
   printf 'run %d: gangway deploy %5d ms   raw ssh compose up --wait %5d ms\n' "$i" "$g" "$r"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+median() {
+  printf '%s\n' "$@" | sort -n \
+    | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'
+}
 g_med=$(median "${g_times[@]}"); r_med=$(median "${r_times[@]}")
 printf 'deploy, image on the server, medians of %d: gangway %d ms vs raw %d ms = %s× (target ≤ 1.15×)\n' \
   "$runs" "$g_med" "$r_med" "$(awk "BEGIN { printf \"%.2f\", $g_med / $r_med }")"
@@ -71,7 +85,11 @@ printf 'deploy, image on the server, medians of %d: gangway %d ms vs raw %d ms =
 # 2. Archive delivery of a ~120 MB image.
 mkdir -p "$work/big" && cp "$work/img/Dockerfile" "$work/img/busybox" "$work/big/" && cp -r "$work/img/www" "$work/big/"
 # Real binaries and libraries (what image layers are mostly made of), not random bytes.
-(set +o pipefail; tar -cf - /usr/lib/x86_64-linux-gnu /usr/lib /usr/bin 2>/dev/null | head -c $((120 * 1024 * 1024)) >"$work/big/www/blob.tar")
+(
+  set +o pipefail
+  tar -cf - /usr/lib/x86_64-linux-gnu /usr/lib /usr/bin 2>/dev/null \
+    | head -c $((120 * 1024 * 1024)) >"$work/big/www/blob.tar"
+)
 docker build -q -t gangway-bench/big:1 "$work/big" >/dev/null 2>&1
 size=$(docker image inspect --format '{{.Size}}' gangway-bench/big:1)
 docker image rm gangway-bench/big:1 >/dev/null 2>&1 || true
@@ -82,9 +100,20 @@ sed -i 's/^health:.*/health: { timeout: 60s }/' "$work/gangway.yml"
 cat >>"$work/gangway.yml" <<YML
 image: { name: gangway-bench/big, delivery: archive }
 YML
-ssh_raw "docker image rm gangway-bench/big:1 >/dev/null 2>&1" || true   # same engine here: make the deploy send it again
+# Same engine here: remove the image so that the deploy sends it again.
+ssh_raw "docker image rm gangway-bench/big:1 >/dev/null 2>&1" || true
 docker load -i "$work/big.tar" >/dev/null
-t=$(date +%s%N); out=$(node bin/gangway.js -c "$work/gangway.yml" --json deploy --tag 1 --yes 2>/dev/null || true); g=$(ms "$t")
-read -r sent deliver < <(printf '%s' "$out" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const h=JSON.parse(s).hosts[0];console.log(h.bytesSent, Math.round(h.steps.find(x=>x.step==="deliver").ms))}catch{console.log("? ?")}})')
-printf 'archive delivery of a %d MB image: gangway deliver step (save | gzip -1 | ssh | load, id verified) %s ms, %s bytes sent (whole deploy %d ms); raw docker save | ssh docker load %d ms, %d bytes\n' \
-  $((size / 1024 / 1024)) "$deliver" "$sent" "$g" "$raw" "$(stat -c %s "$work/big.tar")"
+t=$(date +%s%N)
+out=$(node bin/gangway.js -c "$work/gangway.yml" --json deploy --tag 1 --yes 2>/dev/null || true)
+g=$(ms "$t")
+sent_and_ms='let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+  try {
+    const h = JSON.parse(s).hosts[0];
+    console.log(h.bytesSent, Math.round(h.steps.find((x) => x.step === "deliver").ms));
+  } catch { console.log("? ?"); }
+});'
+read -r sent deliver < <(printf '%s' "$out" | node -e "$sent_and_ms")
+printf '%s %s %s ms, %s bytes sent (whole deploy %d ms); raw docker save | ssh docker load %d ms, %d bytes\n' \
+  "archive delivery of a $((size / 1024 / 1024)) MB image:" \
+  "gangway deliver step (save | gzip -1 | ssh | load, id verified)" \
+  "$deliver" "$sent" "$g" "$raw" "$(stat -c %s "$work/big.tar")"

@@ -50,7 +50,8 @@ install_compose_v2() {
   (cd "$work" && apt-get "${opts[@]}" download docker-compose >&2)
   rm -rf "$work/x"; dpkg-deb -x "$work"/docker-compose_*.deb "$work/x"
   mkdir -p /usr/local/lib/docker/cli-plugins
-  install -m 0755 "$work/x/usr/libexec/docker/cli-plugins/docker-compose" /usr/local/lib/docker/cli-plugins/docker-compose
+  install -m 0755 "$work/x/usr/libexec/docker/cli-plugins/docker-compose" \
+    /usr/local/lib/docker/cli-plugins/docker-compose
   docker compose version >&2
 }
 
@@ -95,8 +96,10 @@ YML
 # Keys are generated here, at test time, and never committed.
 make_keys() {
   [ -f "$STATE/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C gangway-test-client -f "$STATE/client_ed25519"
-  [ -f "$STATE/client_rsa_pass" ] || ssh-keygen -q -t rsa -b 2048 -N 'test-passphrase' -C gangway-test-pass -f "$STATE/client_rsa_pass"
-  [ -f "$STATE/agent_only_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C gangway-test-agent -f "$STATE/agent_only_ed25519"
+  [ -f "$STATE/client_rsa_pass" ] \
+    || ssh-keygen -q -t rsa -b 2048 -N 'test-passphrase' -C gangway-test-pass -f "$STATE/client_rsa_pass"
+  [ -f "$STATE/agent_only_ed25519" ] \
+    || ssh-keygen -q -t ed25519 -N '' -C gangway-test-agent -f "$STATE/agent_only_ed25519"
   for h in target jump v1; do
     [ -f "$STATE/host_${h}_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$STATE/host_${h}_ed25519"
   done
@@ -185,4 +188,5 @@ GANGWAY_TEST_JUMP_PORT=$JUMP_PORT
 GANGWAY_TEST_V1_PORT=$V1_PORT
 GANGWAY_TEST_REGISTRY=$REGISTRY_ADDR
 ENV
-log "ready: dockerd $(docker version --format '{{.Server.Version}}'), compose $(docker compose version --short), sshd :$SSH_PORT and :$JUMP_PORT, registry $REGISTRY_ADDR"
+log "ready: dockerd $(docker version --format '{{.Server.Version}}'), compose $(docker compose version --short)," \
+  "sshd :$SSH_PORT and :$JUMP_PORT, registry $REGISTRY_ADDR"

@@ -81,7 +81,10 @@ mask() {
         line = $0
         for (k = 1; k <= n; k++) {
           out = ""
-          while ((i = index(line, vals[k])) > 0) { out = out substr(line, 1, i - 1) "***"; line = substr(line, i + length(vals[k])) }
+          while ((i = index(line, vals[k])) > 0) {
+            out = out substr(line, 1, i - 1) "***"
+            line = substr(line, i + length(vals[k]))
+          }
           line = out line
         }
         print line; fflush()
@@ -230,12 +233,14 @@ record() { # STATUS OUTCOME SERVING
   finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   duration=$(($(date +%s) - START_S))
   extra=
-  [ -n "$FAIL_STEP" ] && extra=",\"failing_step\":\"$(json_str "$FAIL_STEP")\",\"reason\":\"$(json_str "$FAIL_REASON")\""
+  failure=",\"failing_step\":\"$(json_str "$FAIL_STEP")\",\"reason\":\"$(json_str "$FAIL_REASON")\""
+  [ -n "$FAIL_STEP" ] && extra=$failure
   line="$RECORD_STATIC,\"status\":\"$1\",\"outcome\":\"$2\",\"started\":\"$STARTED\",\"finished\":\"$finished\""
   line="$line,\"duration_s\":$duration,\"serving\":\"$(json_str "$3")\"$extra}"
   printf '%s\n' "$line" >> "$G/releases.jsonl"
   rm -f "$G/applying"
-  event "{\"event\":\"result\",\"status\":\"$1\",\"outcome\":\"$2\",\"serving\":\"$(json_str "$3")\",\"failing_step\":\"$(json_str "$FAIL_STEP")\",\"reason\":\"$(json_str "$FAIL_REASON")\",\"duration_s\":$duration}"
+  result="\"status\":\"$1\",\"outcome\":\"$2\",\"serving\":\"$(json_str "$3")\""
+  event "{\"event\":\"result\",$result$failure,\"duration_s\":$duration}"
 }
 
 # A release that passed its gate: the SPEC's status `succeeded`, or `rollback` for a rollback that did.
