@@ -90,8 +90,10 @@ export class UnknownHostKeyError extends ConnectionError {
   ) {
     super('E_HOST_KEY_UNKNOWN', `host key of ${host} is not known (${keyType} ${fingerprint})`, {
       hints: [
-        'verify the fingerprint with the server owner (on the server: ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then',
-        `either pin it in gangway.yml (targets.<name>.ssh.fingerprint: "${fingerprint}") or run again with --accept-new-host-key`,
+        'verify the fingerprint with the server owner (on the server: ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), ' +
+          'then',
+        `either pin it in gangway.yml (targets.<name>.ssh.fingerprint: "${fingerprint}") or run again with ` +
+          `--accept-new-host-key`,
       ],
     });
   }

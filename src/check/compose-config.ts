@@ -11,7 +11,10 @@ import type { ComposeCli } from '../docker/compose-cli.js';
 import { LocalHost } from '../hosts/local-host.js';
 import { fail, ok, type CheckItem } from './checklist.js';
 
-/** The IMAGE_TAG used while checking: the literal tag of gangway.yml, else a placeholder (the real one is computed at deploy). */
+/**
+ * The IMAGE_TAG used while checking: the literal tag of gangway.yml, else a placeholder (the real one is computed at
+ * deploy).
+ */
 export function checkImageTag(config: Config): string {
   const rule = config.image?.tag ?? 'git';
   return ['git', 'date', 'timestamp'].includes(rule) ? 'gangway-check' : rule;

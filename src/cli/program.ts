@@ -33,7 +33,8 @@ type Action = (ctx: CommandContext, args: string[], options: Record<string, unkn
 export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
   const program = new Command('gangway')
     .description(
-      'Deploy a Docker Compose stack to Linux servers over SSH (or the local Docker engine), with preflight checks, health gates and rollback.',
+      'Deploy a Docker Compose stack to Linux servers over SSH (or the local Docker engine), with preflight checks, ' +
+        'health gates and rollback.',
     )
     .version(VERSION, '-V, --version')
     .option('-c, --config <file>', 'path of gangway.yml', 'gangway.yml')

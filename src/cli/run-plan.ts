@@ -88,7 +88,8 @@ function describeOutcome(plan: DeployPlan, o: HostOutcome): string {
       return `serving ${o.serving}`;
     case 'rolled_back':
       return plan.operation === 'rollback'
-        ? `rollback to ${o.tag ?? '?'} failed its health gate; back on the release it started from, serving ${o.serving} — ${why}`
+        ? `rollback to ${o.tag ?? '?'} failed its health gate; back on the release it started from, serving ` +
+            `${o.serving} — ${why}`
         : `rolled back: serving ${o.serving} — ${why}`;
     case 'unchanged':
       return `nothing changed — ${o.reason ?? 'stopped before the apply'}`;

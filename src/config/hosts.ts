@@ -1,4 +1,6 @@
-/** The host strings of gangway.yml targets: `local`, `user@host`, `host:port`, `user@[::1]:2222`, an ssh_config alias. */
+/**
+ * The host strings of gangway.yml targets: `local`, `user@host`, `host:port`, `user@[::1]:2222`, an ssh_config alias.
+ */
 
 export type HostSpec =
   { kind: 'local'; label: 'local' } | { kind: 'ssh'; label: string; host: string; user?: string; port?: number };

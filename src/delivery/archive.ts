@@ -10,8 +10,8 @@
  * - Decompression: `docker load` itself (it detects gzip, as it does bzip2 and xz), so the host needs no gzip
  *   binary and no shell pipeline, and there is no uncompressed fallback to get wrong.
  * - Verification: the tar is parsed while it streams (image-tar.ts) to learn the image it holds (config
- *   digest, names). After the load, the host's `name:tag` must be that image (verify.ts). A tar saved under another name is
- *   tagged `name:tag` on the host. A mismatch (a tampered archive, a local image retagged while it was saved)
+ *   digest, names). After the load, the host's `name:tag` must be that image (verify.ts). A tar saved under another
+ *   name is tagged `name:tag` on the host. A mismatch (a tampered archive, a local image retagged while it was saved)
  *   fails with E_IMAGE_MISMATCH, and `name:tag` on the host goes back to what it was before.
  */
 import { spawn } from 'node:child_process';
@@ -165,7 +165,8 @@ async function transfer(
   if (source.localId && !expected.ids.includes(source.localId)) {
     const restored = await restoreName(host, image, previous);
     throw new ImageMismatchError(
-      `local: ${image} is ${shortId(source.localId)} but docker save sent ${shortId(expected.configId)}: the image changed while it was being saved (on ${host.label}, ${restored})`,
+      `local: ${image} is ${shortId(source.localId)} but docker save sent ${shortId(expected.configId)}: the image ` +
+        `changed while it was being saved (on ${host.label}, ${restored})`,
       source.localId,
       expected.configId,
     );
@@ -192,7 +193,8 @@ async function settleName(
     // docker load named `image` itself, and it is not the image the archive describes: tampered or corrupt.
     const restored = await restoreName(host, image, previous);
     throw new ImageMismatchError(
-      `${host.label}: ${image} loaded from ${source.what} is ${actual ? shortId(actual) : 'missing'}, but the archive says ${shortId(expected.configId)}: the archive is corrupt or was modified (${restored})`,
+      `${host.label}: ${image} loaded from ${source.what} is ${actual ? shortId(actual) : 'missing'}, but the ` +
+        `archive says ${shortId(expected.configId)}: the archive is corrupt or was modified (${restored})`,
       expected.configId,
       actual,
     );
@@ -208,7 +210,9 @@ async function settleName(
   for (const id of loadedIds) if (!hit && (await identity.matches(id))) hit = id;
   if (!hit) {
     throw new ImageMismatchError(
-      `${host.label}: docker load of ${source.what} loaded ${loadedIds.length ? loadedIds.map(shortId).join(', ') : 'no image it named'}, but the archive says ${shortId(expected.configId)}: the archive is corrupt or was modified`,
+      `${host.label}: docker load of ${source.what} loaded ` +
+        `${loadedIds.length ? loadedIds.map(shortId).join(', ') : 'no image it named'}, but the archive says ` +
+        `${shortId(expected.configId)}: the archive is corrupt or was modified`,
       expected.configId,
       loadedIds[0],
     );

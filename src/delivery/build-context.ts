@@ -150,7 +150,10 @@ export async function whyNotSent(context: BuildContext, path: string): Promise<s
   if (dockerignore().add(context.ignorePatterns).ignores(rel))
     return `${rel} is excluded by ${join(context.dir, '.dockerignore')}`;
   if (context.selection === 'git') {
-    return `${rel} is ignored by git, and gangway sends only the files git tracks or would track: add the line "!${rel}" to ${join(context.dir, '.dockerignore')} to send it`;
+    return (
+      `${rel} is ignored by git, and gangway sends only the files git tracks or would track: add the line ` +
+      `"!${rel}" to ${join(context.dir, '.dockerignore')} to send it`
+    );
   }
   return undefined;
 }

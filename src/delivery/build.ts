@@ -1,7 +1,8 @@
 /**
  * build mode: the build context (build-context.ts says which files) is packed into a tar as it is read,
- * gzip-compressed (level 1; not for the local engine), and streamed into `docker build -t IMAGE -f DOCKERFILE -` on the host through the
- * exec channel's stdin: no temporary file on either side. The build output goes to onLog line by line.
+ * gzip-compressed (level 1; not for the local engine), and streamed into `docker build -t IMAGE -f DOCKERFILE -` on the
+ * host through the exec channel's stdin: no temporary file on either side. The build output goes to onLog line by
+ * line.
  */
 import { pipeline } from 'node:stream';
 import { createGzip } from 'node:zlib';

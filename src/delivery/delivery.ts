@@ -13,7 +13,10 @@ export interface DeliveryRequest {
   mode: 'registry' | 'archive' | 'build';
   /** archive mode: a prebuilt image tar on this machine; without it, `docker save image` of the local engine. */
   archive?: string;
-  /** build mode: the build context directory on this machine (default: the directory of the first compose file's service build, or the project dir). */
+  /**
+   * build mode: the build context directory on this machine (default: the directory of the first compose file's service
+   * build, or the project dir).
+   */
   context?: string;
   /** build mode: Dockerfile path relative to the context (default Dockerfile). */
   dockerfile?: string;

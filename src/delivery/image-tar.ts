@@ -100,7 +100,8 @@ export function imageTarSniffer(): { stream: Writable; result: Promise<ImageTarC
       else waitDrain().then(() => callback());
     },
     final(callback) {
-      if (failure === undefined && !extract.destroyed) extract.end(undefined); // streamx typings want an argument; undefined writes nothing
+      // streamx typings want an argument; undefined writes nothing
+      if (failure === undefined && !extract.destroyed) extract.end(undefined);
       finished.then(() => {
         resolveResult(
           failure !== undefined

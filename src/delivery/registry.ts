@@ -35,7 +35,8 @@ export async function deliverFromRegistry(host: Host, request: DeliveryRequest):
         `${host.label}: docker login to ${registry.server} as ${registry.username} failed (${exitStatus(login)})${why ? `: ${why}` : ''}`,
         {
           hints: [
-            `check the registry username and the password or token for ${registry.server} (given through the environment variable named in gangway.yml)`,
+            `check the registry username and the password or token for ${registry.server} (given through the ` +
+              `environment variable named in gangway.yml)`,
           ],
         },
       );

@@ -229,14 +229,16 @@ function deliverySummary(d: Delivery): string[] {
       return [
         ...(d.login
           ? [
-              `docker login --username ${d.login.username} --password-stdin (password from $${d.login.passwordEnv}, on stdin)`,
+              `docker login --username ${d.login.username} --password-stdin (password from $${d.login.passwordEnv}, ` +
+                `on stdin)`,
             ]
           : []),
         quoteArgv(['docker', 'pull', d.image]),
       ];
     case 'archive':
       return [
-        `${d.archive ?? quoteArgv(['docker', 'save', d.image])} | gzip → ssh → gzip -dc | docker load; image id verified`,
+        `${d.archive ?? quoteArgv(['docker', 'save', d.image])} | gzip → ssh → gzip -dc | docker load; image id ` +
+          `verified`,
       ];
     case 'build':
       return [`build context (git-tracked files, .dockerignore honoured) | ssh → docker build -t ${d.image} -`];

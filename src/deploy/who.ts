@@ -3,9 +3,14 @@ import { hostname, userInfo } from 'node:os';
 
 export function whoAmI(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GITHUB_ACTIONS === 'true')
-    return `CI github-actions ${env.GITHUB_REPOSITORY ?? ''}#${env.GITHUB_RUN_ID ?? '?'} (${env.GITHUB_ACTOR ?? 'unknown'})`;
+    return (
+      `CI github-actions ${env.GITHUB_REPOSITORY ?? ''}#${env.GITHUB_RUN_ID ?? '?'} ` +
+      `(${env.GITHUB_ACTOR ?? 'unknown'})`
+    );
   if (env.GITLAB_CI === 'true')
-    return `CI gitlab ${env.CI_PROJECT_PATH ?? ''}#${env.CI_PIPELINE_ID ?? '?'} (${env.GITLAB_USER_LOGIN ?? 'unknown'})`;
+    return (
+      `CI gitlab ${env.CI_PROJECT_PATH ?? ''}#${env.CI_PIPELINE_ID ?? '?'} ` + `(${env.GITLAB_USER_LOGIN ?? 'unknown'})`
+    );
   if (env.CI === 'true') return `CI ${env.USER ?? safeUser()}@${hostname()}`;
   return `${safeUser()}@${hostname()}`;
 }

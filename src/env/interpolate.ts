@@ -278,7 +278,8 @@ export function interpolateTemplate(value: string, lookup: Lookup): TemplateInte
 
 /**
  * The variable references in `text`, in order, including those nested in defaults/alternatives/error texts.
- * `$$` and a `$` not followed by a name or `{` are not references; an invalid `${…}` is skipped (interpolate reports it).
+ * `$$` and a `$` not followed by a name or `{` are not references; an invalid `${…}` is skipped (interpolate reports
+ * it).
  */
 export function findVariables(text: string): VariableReference[] {
   return scanTemplate(text).references.map(({ end: _end, inside: _inside, ...ref }) => ref);
@@ -365,7 +366,9 @@ function invalidTemplate(after: string, at: number, enclosing: readonly Enclosin
   const laterBrace = lineEnd >= 0 && next.indexOf('}', lineEnd) >= 0;
   return {
     offset: unclosed.offset,
-    message: `unterminated variable reference to ${unclosed.name}: missing "}"${laterBrace ? ' on its line (a reference cannot span lines)' : ''}`,
+    message:
+      `unterminated variable reference to ${unclosed.name}: missing ` +
+      `"}"${laterBrace ? ' on its line (a reference cannot span lines)' : ''}`,
   };
 }
 

@@ -27,7 +27,8 @@ export function lintEnv(text: string, options: Pick<ParseEnvOptions, 'lookup'> =
       severity: 'info',
       code: 'crlf',
       message:
-        'the file has CRLF (Windows) line endings: Compose accepts them (the CR is dropped from unquoted values, but kept inside quoted values that span lines)',
+        'the file has CRLF (Windows) line endings: Compose accepts them (the CR is dropped from unquoted values, but ' +
+        'kept inside quoted values that span lines)',
     });
   }
 
@@ -46,7 +47,8 @@ export function lintEnv(text: string, options: Pick<ParseEnvOptions, 'lookup'> =
         severity: 'info',
         code: 'bare-key',
         message:
-          'no "=" on this line: Compose reads it as the name of a variable to take from the environment it runs in, and leaves it out when that is not set',
+          'no "=" on this line: Compose reads it as the name of a variable to take from the environment it runs in, ' +
+          'and leaves it out when that is not set',
       });
       if (st.value !== undefined) defined.add(key);
       continue;
@@ -75,7 +77,9 @@ export function lintEnv(text: string, options: Pick<ParseEnvOptions, 'lookup'> =
             key,
             severity: 'warning',
             code: 'hash-in-value',
-            message: `${key}: the value starts with "#" after a space: Compose keeps it as the value, it is not a comment (write ${key}= for an empty value, or quote the value if the # belongs to it)`,
+            message:
+              `${key}: the value starts with "#" after a space: Compose keeps it as the value, it is not a ` +
+              `comment (write ${key}= for an empty value, or quote the value if the # belongs to it)`,
           });
         } else {
           add({
@@ -101,7 +105,9 @@ export function lintEnv(text: string, options: Pick<ParseEnvOptions, 'lookup'> =
           key,
           severity: 'warning',
           code: 'inline-comment',
-          message: `${key}: Compose ends the unquoted value at " #" and drops the rest as a comment; quote the value if the # is part of it`,
+          message:
+            `${key}: Compose ends the unquoted value at " #" and drops the rest as a comment; quote the value ` +
+            `if the # is part of it`,
         });
       } else {
         const body = written.endsWith('\r') ? written.slice(0, -1) : written;
@@ -111,7 +117,9 @@ export function lintEnv(text: string, options: Pick<ParseEnvOptions, 'lookup'> =
             key,
             severity: 'warning',
             code: 'trailing-whitespace',
-            message: `${key}: whitespace after the unquoted value is dropped by Compose; quote the value if it belongs to it`,
+            message:
+              `${key}: whitespace after the unquoted value is dropped by Compose; quote the value if it ` +
+              `belongs to it`,
           });
         }
       }

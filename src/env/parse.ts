@@ -1,15 +1,16 @@
 /**
- * Parse an env file exactly the way Docker Compose v2 reads it (compose-go v2 `dotenv` parser + `template` interpolation).
+ * Parse an env file exactly the way Docker Compose v2 reads it (compose-go v2 `dotenv` parser + `template`
+ * interpolation).
  * Values are returned for comparison and upload only: nothing here prints them, and no problem message contains one.
  *
  * The parser is a cursor over the whole text, not line-based (compose-go `parser.parse`):
  * 1. skip every Unicode space (newlines included) and `#…` comment lines to the start of a statement;
- * 2. drop an `export` followed by whitespace; scan the key up to `=`, `:` or a newline (a newline makes it an *inherited*
- *    key, taken from the environment or left out); a key may hold letters, numbers, `_ . - [ ]` and horizontal spaces,
- *    but no U+0020 space once its end is trimmed;
+ * 2. drop an `export` followed by whitespace; scan the key up to `=`, `:` or a newline (a newline makes it an
+ *    *inherited* key, taken from the environment or left out); a key may hold letters, numbers, `_ . - [ ]` and
+ *    horizontal spaces, but no U+0020 space once its end is trimmed;
  * 3. read the value: unquoted (to the end of the line, cut at the first " #", trimmed, interpolated), single-quoted
- *    (literal, may span lines) or double-quoted (may span lines, escapes expanded, then interpolated). Whatever follows a
- *    closing quote is parsed as the next statement.
+ *    (literal, may span lines) or double-quoted (may span lines, escapes expanded, then interpolated). Whatever follows
+ *    a closing quote is parsed as the next statement.
  * Interpolation looks a name up in the environment first, then in the keys set earlier in the same file.
  */
 import { interpolate, type InterpolationError, type Lookup } from './interpolate.js';
@@ -174,7 +175,9 @@ function interpolationProblem(e: InterpolationError, line: number, key: string):
       key,
       severity: 'error',
       code: 'required-variable',
-      message: `${key}: ${e.message}${e.empty ? '' : ' (neither in the environment nor earlier in this file)'}, so Compose stops`,
+      message:
+        `${key}: ${e.message}${e.empty ? '' : ' (neither in the environment nor earlier in this file)'}, so ` +
+        `Compose stops`,
     };
   }
   return {
@@ -252,7 +255,9 @@ export function scanEnv(input: string, options: ParseEnvOptions = {}): EnvScan {
         line,
         severity: 'error',
         code: 'invalid-key',
-        message: `invalid character in the key name at column ${column}: a key may hold letters, digits and _ . - [ ] only (if this line continues a multi-line value, quote that value)`,
+        message:
+          `invalid character in the key name at column ${column}: a key may hold letters, digits and _ . - [ ` +
+          `] only (if this line continues a multi-line value, quote that value)`,
       });
       if (options.stopAtFirstError) break;
       pos = nextLine(bad);
@@ -277,7 +282,8 @@ export function scanEnv(input: string, options: ParseEnvOptions = {}): EnvScan {
         code: 'empty-key',
         message:
           term < 0
-            ? 'the last line has no "=" and no newline after it: Compose reads the whole line as the value of an empty variable name (add "=" or a final newline)'
+            ? 'the last line has no "=" and no newline after it: Compose reads the whole line as the value of an ' +
+              'empty variable name (add "=" or a final newline)'
             : 'empty key name before "=" (Compose passes a variable with an empty name)',
       });
     }

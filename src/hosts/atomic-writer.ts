@@ -29,7 +29,10 @@ export abstract class AtomicWriter {
   }
 }
 
-/** The source with progress reporting; pipeline (not pipe) so that a failing source fails the write instead of hanging it. */
+/**
+ * The source with progress reporting; pipeline (not pipe) so that a failing source fails the write instead of hanging
+ * it.
+ */
 function counted(source: Readable, options: WriteOptions, total?: number): AsyncIterable<Buffer> {
   return pipeline(source, progressCounter(options.onProgress, total), () => {});
 }

@@ -58,7 +58,8 @@ export async function appendReleaseLog(
   );
   const lines = [
     head,
-    `by: ${entry.who}   ${entry.operation}   duration: ${Math.round(entry.durationMs / 1000)}s   delivery: ${entry.delivery}`,
+    `by: ${entry.who}   ${entry.operation}   duration: ${Math.round(entry.durationMs / 1000)}s   delivery: ` +
+      `${entry.delivery}`,
     `hosts: ${hosts.join('; ')}`,
   ];
   for (const h of entry.hosts.filter((x) => x.result !== 'succeeded')) {

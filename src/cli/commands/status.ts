@@ -171,7 +171,8 @@ async function checkEndpoints(host: Host, urls: string[]): Promise<HostStatus['e
         [
           'sh',
           '-c',
-          'if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w "%{http_code}" --max-time 5 "$1"; else wget -q -O /dev/null -T 5 "$1" && echo 200 || echo 000; fi',
+          'if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w "%{http_code}" --max-time 5 "$1"; else ' +
+            'wget -q -O /dev/null -T 5 "$1" && echo 200 || echo 000; fi',
           'sh',
           url,
         ],

@@ -80,7 +80,8 @@ async function keyMethod(file: string, sources: AuthSources, env: NodeJS.Process
   if (passphrase === undefined) {
     throw new ConnectionError('E_SSH_KEY_PASSPHRASE', `SSH key ${file} is protected by a passphrase`, {
       hints: [
-        `set ${sources.passphraseEnv} in the environment, run in a terminal to be asked, or load the key into ssh-agent`,
+        `set ${sources.passphraseEnv} in the environment, run in a terminal to be asked, or load the key into ` +
+          `ssh-agent`,
       ],
     });
   }

@@ -114,7 +114,8 @@ export class SshHost extends AtomicWriter implements Host {
       await file.fsync();
       if (options.mode !== undefined && options.mode !== 0o600) await file.chmod(options.mode);
       await file.close();
-      await sftpCall<void>((cb) => sftp.ext_openssh_rename(temp, target, cb)); // posix-rename@openssh.com: atomic replace
+      // posix-rename@openssh.com: atomic replace
+      await sftpCall<void>((cb) => sftp.ext_openssh_rename(temp, target, cb));
     } catch (e) {
       if (file) {
         await file.close().catch(() => {});
