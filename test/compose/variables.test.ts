@@ -55,7 +55,8 @@ test('substitution follows compose: defaults, alternatives, escapes; unset varia
   });
   assert.deepEqual(run('${X}-${EMPTY?m}-${A:-${Y}}'), { value: '--a', unset: ['X', 'Y'], unsetUsed: ['X'] });
   assert.deepEqual(run('cost: $5 and $'), { value: 'cost: $5 and $', unset: [], unsetUsed: [] });
-  // a required variable that is unset (or empty, for :?) fails the whole value, as in compose; the message names it only
+  // a required variable that is unset (or empty, for :?) fails the whole value, as in compose;
+  // the message names it only
   for (const t of ['${EMPTY:?m}', '${Y?m}', '${A:-${Y:?m}}']) {
     const r = run(t);
     assert.equal(r.error?.kind, 'required-missing', t);

@@ -45,7 +45,9 @@ async function dockerTar(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** An engine that loads the tar and then reports `idAfterLoad` for IMAGE, with `docker info` saying which store it uses. */
+/**
+ * An engine that loads the tar and then reports `idAfterLoad` for IMAGE, with `docker info` saying which store it uses.
+ */
 function engine(options: { idAfterLoad: string; containerd: boolean; inspected?: object }) {
   let loaded = false;
   return new FakeHost((argv) => {

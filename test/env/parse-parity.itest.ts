@@ -1,6 +1,6 @@
 /**
- * Parity of parseEnv with the real `docker compose` (v2): a corpus of tricky env files, each the `env_file:` of a service
- * in a temp project, read back with `docker compose config --format json`, compared key by key with
+ * Parity of parseEnv with the real `docker compose` (v2): a corpus of tricky env files, each the `env_file:` of a
+ * service in a temp project, read back with `docker compose config --format json`, compared key by key with
  * envMap(parseEnv(text, { lookup })). Failures list case and key names only, never a value.
  */
 import assert from 'node:assert/strict';

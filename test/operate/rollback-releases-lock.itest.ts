@@ -17,7 +17,8 @@ before(async () => {
   p = deployProject({ extra: 'keep: 5\n' });
   writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('keep: 3\n', ''));
   for (const tag of ['flaky', 'v1', 'v2']) assert.equal(gangway(['-c', p.config, 'deploy', '--tag', tag]).code, 0);
-  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'bad']).code, 1); // rolled back to v2; its release stays retained
+  // rolled back to v2; its release stays retained
+  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'bad']).code, 1);
 });
 after(() => p.cleanup());
 
