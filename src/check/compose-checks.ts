@@ -75,7 +75,8 @@ async function healthServiceChecks(
       items.push(
         fail(
           title,
-          `not a service of the compose files${suggestion ? `; did you mean "${suggestion}"?` : ''} (services: ${[...services.keys()].join(', ')})`,
+          `not a service of the compose files${suggestion ? `; did you mean "${suggestion}"?` : ''} (services: ` +
+            `${[...services.keys()].join(', ')})`,
         ),
       );
     } else if (service.healthcheck === 'defined') {

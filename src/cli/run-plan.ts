@@ -109,7 +109,8 @@ function shortOutcome(o: HostOutcome): string {
 
 export function printPlan(reporter: Reporter, plan: DeployPlan): void {
   reporter.heading(
-    `\nplan: release ${plan.releaseId}, ${plan.operation}, tag ${describeTag(plan.tag)}${plan.imageName ? `, image ${plan.imageName}` : ''}`,
+    `\nplan: release ${plan.releaseId}, ${plan.operation}, tag ` +
+      `${describeTag(plan.tag)}${plan.imageName ? `, image ${plan.imageName}` : ''}`,
   );
   for (const host of plan.hosts) {
     reporter.heading(`host ${host.host} (${host.dir})`);

@@ -240,8 +240,10 @@ function messageFor(issue: Issue, found: string): string {
   switch (issue.keyword) {
     case 'type':
       return `must be ${orList(typeList(issue.params.type).map(typeName))}, found ${found}`;
-    case 'enum':
-      return `must be one of: ${((issue.params.allowedValues as unknown[]) ?? []).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}`;
+    case 'enum': {
+      const allowed = (issue.params.allowedValues as unknown[]) ?? [];
+      return `must be one of: ${allowed.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}`;
+    }
     case 'required':
       return `missing required key "${String(issue.params.missingProperty)}"`;
     case 'uniqueItems':

@@ -145,7 +145,8 @@ export function unresolvedVariables(
     };
     if (ref.operator === ':?' && !isNonEmpty(ref.name)) {
       const state = isSet(ref.name) ? 'is empty' : 'is not set';
-      out.push({ ...where, severity: 'error', message: `required variable ${ref.name} ${state} (\${${ref.name}:?…})` });
+      const message = `required variable ${ref.name} ${state} (\${${ref.name}:?…})`;
+      out.push({ ...where, severity: 'error', message });
     } else if (ref.operator === '?' && !isSet(ref.name)) {
       out.push({
         ...where,

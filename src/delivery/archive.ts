@@ -102,7 +102,8 @@ async function transfer(
     pipelineEnded();
   });
 
-  // What docker load says it loaded: `Loaded image: name:tag` per name, `Loaded image ID: sha256:…` per unnamed image.
+  // What docker load says it loaded: `Loaded image: name:tag` per name,
+  // `Loaded image ID: sha256:…` per unnamed image.
   const loaded = { refs: [] as string[], ids: [] as string[] };
   const stdoutLines = new LineSplitter((line) => {
     request.onLog?.(line);
@@ -326,7 +327,8 @@ async function dockerSave(image: string, mask: ((text: string) => string) | unde
     if (end.code !== 0) {
       const why = errorLine({ stderr, stdout: '' }, { mask });
       throw new Error(
-        `docker save ${image} failed (${exitStatus({ code: end.code, ...(end.signal && { signal: end.signal }) })})${why ? `: ${why}` : ''}`,
+        `docker save ${image} failed (${exitStatus({ code: end.code, ...(end.signal && { signal: end.signal }) })})` +
+          `${why ? `: ${why}` : ''}`,
       );
     }
   }

@@ -32,7 +32,8 @@ export async function deliverFromRegistry(host: Host, request: DeliveryRequest):
       const why = errorLine(login, { mask });
       throw new DeliveryError(
         'E_REGISTRY_LOGIN',
-        `${host.label}: docker login to ${registry.server} as ${registry.username} failed (${exitStatus(login)})${why ? `: ${why}` : ''}`,
+        `${host.label}: docker login to ${registry.server} as ${registry.username} failed ` +
+          `(${exitStatus(login)})${why ? `: ${why}` : ''}`,
         {
           hints: [
             `check the registry username and the password or token for ${registry.server} (given through the ` +

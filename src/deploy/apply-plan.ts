@@ -265,7 +265,8 @@ function recordingEvents(events: HostEvents, record: RunRecord, host: string): H
     onStep: (s) => {
       record.add(
         host,
-        `${s.status.toUpperCase()} ${s.step}${s.detail ? ` — ${s.detail}` : ''}${s.ms > 0 ? ` (${Math.round(s.ms)} ms)` : ''}`,
+        `${s.status.toUpperCase()} ` +
+          `${s.step}${s.detail ? ` — ${s.detail}` : ''}${s.ms > 0 ? ` (${Math.round(s.ms)} ms)` : ''}`,
       );
       events.onStep(s);
     },

@@ -29,7 +29,10 @@ export async function resolveTag(rule: string, cwd: string, now = new Date(), ov
     case 'date':
       return `${now.getFullYear()}.${pad(now.getMonth() + 1)}.${pad(now.getDate())}`;
     case 'timestamp':
-      return `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}_${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+      return (
+        `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}_` +
+        `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`
+      );
     default:
       return validateTag(rule, 'image.tag');
   }

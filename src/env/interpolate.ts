@@ -1,6 +1,6 @@
 /**
- * `$VAR` / `${VAR…}` interpolation exactly as Docker Compose v2 does it (compose-go v2 `template.Substitute`), for env
- * files and compose files alike.
+ * `$VAR` / `${VAR…}` interpolation exactly as Docker Compose v2 does it (compose-go v2 `template.Substitute`), for
+ * env files and compose files alike.
  *
  * This mirrors compose-go's algorithm step by step, quirks included:
  * - the match pattern is `\$(?i:(\$)|([_a-z][_a-z0-9]*)|{(?:([_a-z][_a-z0-9]*(?::?[-+?](.*))?)}|()))`; the greedy `.*`
@@ -83,7 +83,8 @@ export interface TemplateIssue {
 const NAME_START = '_a-zA-Z\\u017F\\u212A';
 const NAME_CHAR = '_a-zA-Z0-9\\u017F\\u212A';
 /** compose-go's DefaultPattern. Groups: 1 escaped, 2 named, 3 braced, 4 invalid. */
-const PATTERN_SOURCE = `\\$(?:(\\$)|([${NAME_START}][${NAME_CHAR}]*)|\\{(?:([${NAME_START}][${NAME_CHAR}]*(?::?[-+?][^\\n]*)?)\\}|()))`;
+const NAME = `[${NAME_START}][${NAME_CHAR}]*`;
+const PATTERN_SOURCE = `\\$(?:(\\$)|(${NAME})|\\{(?:(${NAME}(?::?[-+?][^\\n]*)?)\\}|()))`;
 
 /** compose-go tries them in this order when two occur at the same index (never happens with a valid name). */
 const OPERATORS: readonly InterpolationOperator[] = [':?', '?', ':-', '-', ':+', '+'];

@@ -348,7 +348,9 @@ export function scanEnv(input: string, options: ParseEnvOptions = {}): EnvScan {
           ...(failed ? {} : { key }),
           severity: 'error',
           code: 'unterminated-quote',
-          message: `${failed ? 'the' : `${key}:`} ${quote}-quoted value is never closed (Compose: "unterminated quoted value"); everything to the end of the file is swallowed`,
+          message:
+            `${failed ? 'the' : `${key}:`} ${quote}-quoted value is never closed (Compose: "unterminated ` +
+            `quoted value"); everything to the end of the file is swallowed`,
         });
         statements.push({
           key,

@@ -20,7 +20,8 @@ const INSPECT = `app=$1 tail=$2; shift 2
 ids=$(docker ps -a -q --no-trunc --filter "label=com.docker.compose.project=$app")
 [ -n "$ids" ] || exit 0
 echo "@@inspect"
-docker inspect -f '{{.Id}}|{{index .Config.Labels "com.docker.compose.service"}}|{{.RestartCount}}|{{.State.Status}}' $ids
+service='{{index .Config.Labels "com.docker.compose.service"}}'
+docker inspect -f "{{.Id}}|$service|{{.RestartCount}}|{{.State.Status}}" $ids
 echo "@@health"
 # One call per container: a template touching .State.Health fails for a container without a healthcheck.
 for id in $ids; do echo "$id|$(docker inspect -f '{{.State.Health.Status}}' "$id" 2>/dev/null)"; done

@@ -23,7 +23,7 @@ export async function runLockStatus(ctx: CommandContext, targetName: string | un
       reporter.item(
         'warn',
         h.host,
-        `locked by ${describeHolder(h.lock.info)}${h.lock.info?.tag ? ` (${h.lock.info.operation ?? 'deploy'} of ${h.lock.info.tag})` : ''}; ${liveness(h.lock)}`,
+        `locked by ${describeHolder(h.lock.info)}${lockedFor(h.lock.info)}; ${liveness(h.lock)}`,
       );
     if (h.unfinished)
       reporter.item(
@@ -79,6 +79,10 @@ export async function runLockRelease(
   }
   for (const r of results.filter((x) => !x.released)) reporter.item('ok', r.host, r.reason);
   reporter.result({ ok: true, target: target.name, hosts: results });
+}
+
+function lockedFor(info: ServerLock['info']): string {
+  return info?.tag ? ` (${info.operation ?? 'deploy'} of ${info.tag})` : '';
 }
 
 function liveness(lock: ServerLock): string {

@@ -40,7 +40,8 @@ export async function runReleases(
       reporter.item(
         status,
         `${r.id}  ${r.tag}  ${r.status}`,
-        `${when} by ${r.who ?? '?'}, ${r.duration_s ?? '?'}s${r.serving && r.serving !== r.tag ? `, serving ${r.serving}` : ''}${failure}`,
+        `${when} by ${r.who ?? '?'}, ` +
+          `${r.duration_s ?? '?'}s${r.serving && r.serving !== r.tag ? `, serving ${r.serving}` : ''}${failure}`,
       );
     }
   }

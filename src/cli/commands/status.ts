@@ -47,7 +47,8 @@ export async function runStatus(ctx: CommandContext, targetName: string | undefi
       reporter.item(
         ok ? 'ok' : 'fail',
         `service ${s.service}`,
-        `${s.state}, health ${s.health}, ${s.restarts} restarts${usage}${s.fatalLines ? `, ${s.fatalLines} fatal log lines` : ''}`,
+        `${s.state}, health ${s.health}, ${s.restarts} ` +
+          `restarts${usage}${s.fatalLines ? `, ${s.fatalLines} fatal log lines` : ''}`,
       );
     }
     for (const e of h.endpoints) reporter.item(e.ok ? 'ok' : 'fail', e.url, e.detail);
@@ -62,7 +63,8 @@ export async function runStatus(ctx: CommandContext, targetName: string | undefi
       reporter.item(
         h.lastRun.status === 'succeeded' || h.lastRun.status === 'rollback' ? 'ok' : 'warn',
         'last run',
-        `${h.lastRun.tag} ${h.lastRun.status} at ${h.lastRun.finished ?? '?'}${h.lastRun.failing_step ? ` (${h.lastRun.failing_step}: ${h.lastRun.reason})` : ''}`,
+        `${h.lastRun.tag} ${h.lastRun.status} at ${h.lastRun.finished ?? '?'}` +
+          (h.lastRun.failing_step ? ` (${h.lastRun.failing_step}: ${h.lastRun.reason})` : ''),
       );
     for (const r of h.reasons) reporter.item('fail', 'NO-GO', r);
     for (const w of h.warnings) reporter.item('warn', 'note', w);
@@ -155,7 +157,8 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
   }
   if (state.unfinished && (!state.lock || state.lock.stale)) {
     status.reasons.push(
-      `release ${state.unfinished} was left unfinished by an apply that died: \`gangway deploy\` or \`gangway rollback\` recovers it`,
+      `release ${state.unfinished} was left unfinished by an apply that died: \`gangway deploy\` or \`gangway ` +
+        `rollback\` recovers it`,
     );
   }
   if (last && !isGood(last)) status.warnings.push(`the last run (${last.tag}) ended ${last.status}`);

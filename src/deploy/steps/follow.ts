@@ -69,7 +69,8 @@ export async function followRun(
       throw new GangwayError(
         'E_APPLY_DEADLINE',
         ExitCode.failed,
-        `${ctx.label}: the apply has not finished within ${Math.round(deadlineMs / 1000)}s; it goes on on the server — see \`gangway status\` and ${log}`,
+        `${ctx.label}: the apply has not finished within ${Math.round(deadlineMs / 1000)}s; it goes on on the server ` +
+          `— see \`gangway status\` and ${log}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
