@@ -65,23 +65,27 @@ test('check over SSH: host key, Docker, Compose and a creatable deploy dir, with
   assert.match(r.stderr, /\[ok\] Docker/, 'progress went to stderr');
 });
 
-test('check over SSH with an unknown host key fails with exit 3 and shows the fingerprint; --accept-new-host-key records it', () => {
-  const knownHosts = join(tempDir(), 'known_hosts');
-  const config = sshProject(knownHosts);
-  const refused = gangway(['-c', config, 'check', 'test']);
-  assert.equal(refused.code, 3, refused.stdout + refused.stderr);
-  assert.match(
-    refused.stdout,
-    /\[fail\] SSH — host key of root@\[127\.0\.0\.1\]:\d+ is not known \(ssh-ed25519 SHA256:/,
-  );
-  assert.match(refused.stderr, /preflight failed: 1 check failed/);
-  assert.ok(!existsSync(knownHosts));
+test(
+  'check over SSH with an unknown host key fails with exit 3 and shows the fingerprint; ' +
+    '--accept-new-host-key records it',
+  () => {
+    const knownHosts = join(tempDir(), 'known_hosts');
+    const config = sshProject(knownHosts);
+    const refused = gangway(['-c', config, 'check', 'test']);
+    assert.equal(refused.code, 3, refused.stdout + refused.stderr);
+    assert.match(
+      refused.stdout,
+      /\[fail\] SSH — host key of root@\[127\.0\.0\.1\]:\d+ is not known \(ssh-ed25519 SHA256:/,
+    );
+    assert.match(refused.stderr, /preflight failed: 1 check failed/);
+    assert.ok(!existsSync(knownHosts));
 
-  const accepted = gangway(['-c', config, '--accept-new-host-key', 'check', 'test']);
-  assert.equal(accepted.code, 0, accepted.stdout + accepted.stderr);
-  assert.match(readFileSync(knownHosts, 'utf8'), /^\[127\.0\.0\.1\]:\d+ ssh-ed25519 /);
-  assert.equal(gangway(['-c', config, 'check']).code, 0, 'trusted from now on');
-});
+    const accepted = gangway(['-c', config, '--accept-new-host-key', 'check', 'test']);
+    assert.equal(accepted.code, 0, accepted.stdout + accepted.stderr);
+    assert.match(readFileSync(knownHosts, 'utf8'), /^\[127\.0\.0\.1\]:\d+ ssh-ed25519 /);
+    assert.equal(gangway(['-c', config, 'check']).code, 0, 'trusted from now on');
+  },
+);
 
 test('check reports missing local files and an unreachable host, each as a failure line', () => {
   const dir = tempDir();
@@ -141,25 +145,29 @@ async function settles(state: () => string, expected: string): Promise<string> {
   return now;
 }
 
-test('check changes nothing on the server: no temporary files left, no deploy dir, no containers, volumes, networks or images', async () => {
-  const dir = tempDir();
-  writeFileSync(join(dir, '.env'), 'GREETING=canary-untouched-value\n');
-  const knownHosts = writeKnownHosts(tempDir(), [{ port: testEnv().port, key: 'target' }]);
-  const config = sshProject(knownHosts, '', `env: { file: ${join(dir, '.env')} }\n`);
-  const app = `itest-nochange-${process.pid}`;
-  const image = `gangway-check-itest/nochange-${process.pid}`;
-  writeFileSync(config, readFileSync(config, 'utf8').replace('app: itest', `app: ${app}`));
-  writeFileSync(
-    join(config, '..', 'docker-compose.yml'),
-    `services:\n  web:\n    image: ${image}:\${IMAGE_TAG:-x}\n    environment: { GREETING: "\${GREETING}" }\n` +
-      '    volumes: [data:/data]\nvolumes: { data: {} }\n',
-  );
-  const before = serverState(app, image);
-  const r = gangway(['-c', config, 'check']);
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /\[ok\] compose config — valid for docker compose/);
-  assert.equal(await settles(() => serverState(app, image), before), before);
-});
+test(
+  'check changes nothing on the server: no temporary files left, no deploy dir, no containers, ' +
+    'volumes, networks or images',
+  async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '.env'), 'GREETING=canary-untouched-value\n');
+    const knownHosts = writeKnownHosts(tempDir(), [{ port: testEnv().port, key: 'target' }]);
+    const config = sshProject(knownHosts, '', `env: { file: ${join(dir, '.env')} }\n`);
+    const app = `itest-nochange-${process.pid}`;
+    const image = `gangway-check-itest/nochange-${process.pid}`;
+    writeFileSync(config, readFileSync(config, 'utf8').replace('app: itest', `app: ${app}`));
+    writeFileSync(
+      join(config, '..', 'docker-compose.yml'),
+      `services:\n  web:\n    image: ${image}:\${IMAGE_TAG:-x}\n    environment: { GREETING: "\${GREETING}" }\n` +
+        '    volumes: [data:/data]\nvolumes: { data: {} }\n',
+    );
+    const before = serverState(app, image);
+    const r = gangway(['-c', config, 'check']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /\[ok\] compose config — valid for docker compose/);
+    assert.equal(await settles(() => serverState(app, image), before), before);
+  },
+);
 
 test('not enough disk for twice the image archive fails the disk check', () => {
   const knownHosts = writeKnownHosts(tempDir(), [{ port: testEnv().port, key: 'target' }]);

@@ -92,8 +92,10 @@ test('oneOf alternatives are folded into one message', () => {
   ]);
 });
 
-test('with variables set, real errors after interpolation are reported; unset ones are left to the variable check', () => {
-  const text = `services:
+test(
+  'with variables set, real errors after interpolation are reported; unset ones are left to the ' + 'variable check',
+  () => {
+    const text = `services:
   web:
     image: x
     pull_policy: \${POLICY}
@@ -101,19 +103,20 @@ test('with variables set, real errors after interpolation are reported; unset on
       - "\${A}"
       - "\${B}"
 `;
-  const file = composeText(text);
-  assert.deepEqual(
-    validateCompose(file, () => undefined),
-    [],
-  );
-  assert.deepEqual(validateCompose(file, env({ POLICY: 'always', A: '80', B: '81' })), []);
-  const problems = validateCompose(file, env({ POLICY: 'canary-sometimes', A: '80', B: '80' }));
-  assert.deepEqual(show(problems), [
-    `4:${colOf(text, 4, '$')} services.web.pull_policy: must be one of: always, never, if_not_present, build, missing`,
-    `7:${colOf(text, 7, '"')} services.web.ports: items [0] and [1] are duplicates`,
-  ]);
-  assert.ok(problems.every((p) => !p.message.includes('canary')));
-});
+    const file = composeText(text);
+    assert.deepEqual(
+      validateCompose(file, () => undefined),
+      [],
+    );
+    assert.deepEqual(validateCompose(file, env({ POLICY: 'always', A: '80', B: '81' })), []);
+    const problems = validateCompose(file, env({ POLICY: 'canary-sometimes', A: '80', B: '80' }));
+    assert.deepEqual(show(problems), [
+      `4:${colOf(text, 4, '$')} services.web.pull_policy: must be one of: always, never, if_not_present, build, missing`,
+      `7:${colOf(text, 7, '"')} services.web.ports: items [0] and [1] are duplicates`,
+    ]);
+    assert.ok(problems.every((p) => !p.message.includes('canary')));
+  },
+);
 
 test('an unset variable in a default that is not used does not hide an error in the value', () => {
   const text = `services:

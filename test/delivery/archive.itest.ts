@@ -167,43 +167,46 @@ test('the local host and no archive: the image is already in that engine, nothin
   assert.deepEqual({ ...result, durationMs: 0 }, { imageId: id, bytesSent: 0, durationMs: 0 });
 });
 
-test('a tampered archive (config changed, manifest not): E_IMAGE_MISMATCH, and the name goes back to what it was', async () => {
-  const { ref, id, tar } = await savedImage('tampered', 'tampered-1');
-  // Unpack, add a label to the config (the diff_ids stay valid, so docker load accepts it), pack again.
-  const unpacked = join(dir, 'tampered');
-  execFileSync('mkdir', ['-p', unpacked]);
-  execFileSync('tar', ['-xf', tar, '-C', unpacked]);
-  const configFile = join(unpacked, `${id.slice('sha256:'.length)}.json`);
-  const config = JSON.parse(readFileSync(configFile, 'utf8')) as { config: { Labels: Record<string, string> } };
-  config.config.Labels.tampered = 'yes';
-  writeFileSync(configFile, JSON.stringify(config));
-  const tampered = join(dir, 'tampered.tar');
-  execFileSync('tar', ['-cf', tampered, '-C', unpacked, '.']);
+test(
+  'a tampered archive (config changed, manifest not): E_IMAGE_MISMATCH, and the name goes back to what ' + 'it was',
+  async () => {
+    const { ref, id, tar } = await savedImage('tampered', 'tampered-1');
+    // Unpack, add a label to the config (the diff_ids stay valid, so docker load accepts it), pack again.
+    const unpacked = join(dir, 'tampered');
+    execFileSync('mkdir', ['-p', unpacked]);
+    execFileSync('tar', ['-xf', tar, '-C', unpacked]);
+    const configFile = join(unpacked, `${id.slice('sha256:'.length)}.json`);
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as { config: { Labels: Record<string, string> } };
+    config.config.Labels.tampered = 'yes';
+    writeFileSync(configFile, JSON.stringify(config));
+    const tampered = join(dir, 'tampered.tar');
+    execFileSync('tar', ['-cf', tampered, '-C', unpacked, '.']);
 
-  // The host's name points at another image before the deploy; it must point there again afterwards.
-  const other = `${REPO}:other`;
-  created.add(other);
-  const otherId = await buildWebImage(other, { version: 'other-1' });
-  await tagImage(other, ref);
+    // The host's name points at another image before the deploy; it must point there again afterwards.
+    const other = `${REPO}:other`;
+    created.add(other);
+    const otherId = await buildWebImage(other, { version: 'other-1' });
+    await tagImage(other, ref);
 
-  let loadedId: string | undefined;
-  await assert.rejects(
-    deliverImage(host, { image: ref, mode: 'archive', archive: tampered }),
-    (e: Error & { code: string; details?: Record<string, unknown> }) => {
-      assert.equal(e.code, 'E_IMAGE_MISMATCH');
-      loadedId = e.details?.actual as string;
-      assert.match(
-        e.message,
-        /^root@itest: .*delivery-archive-\d+:tampered loaded from archive .*tampered\.tar is sha256:\w{12}, but the archive says sha256:\w{12}/,
-      );
-      assert.equal(e.details?.expected, id);
-      return true;
-    },
-  );
-  assert.equal(await imageId(host, ref), otherId, 'the name was restored');
-  assert.match(loadedId ?? '', /^sha256:/);
-  await removeImage(loadedId!); // the tampered image, nameless now
-});
+    let loadedId: string | undefined;
+    await assert.rejects(
+      deliverImage(host, { image: ref, mode: 'archive', archive: tampered }),
+      (e: Error & { code: string; details?: Record<string, unknown> }) => {
+        assert.equal(e.code, 'E_IMAGE_MISMATCH');
+        loadedId = e.details?.actual as string;
+        assert.match(
+          e.message,
+          /^root@itest: .*delivery-archive-\d+:tampered loaded from archive .*tampered\.tar is sha256:\w{12}, but the archive says sha256:\w{12}/,
+        );
+        assert.equal(e.details?.expected, id);
+        return true;
+      },
+    );
+    assert.equal(await imageId(host, ref), otherId, 'the name was restored');
+    assert.match(loadedId ?? '', /^sha256:/);
+    await removeImage(loadedId!); // the tampered image, nameless now
+  },
+);
 
 test('files that are not image archives fail before or at the load, naming the file', async () => {
   const notTar = join(dir, 'notes.txt');

@@ -104,13 +104,17 @@ test('the tar goes to docker load gzip-compressed, byte for byte; a classic engi
   assert.ok(!host.calls.some((c) => c.argv[1] === 'info'), 'the store is only asked about when the ids differ');
 });
 
-test('a containerd-store engine that names the image by its own manifest digest: accepted when the content is the same', async () => {
-  const file = join(dir, 'containerd.tar');
-  writeFileSync(file, await dockerTar());
-  const host = engine({ idAfterLoad: containerdId, containerd: true, inspected: inspectedLike() });
-  const result = await deliverImage(host, { image: IMAGE, mode: 'archive', archive: file });
-  assert.equal(result.imageId, containerdId);
-});
+test(
+  'a containerd-store engine that names the image by its own manifest digest: accepted when the ' +
+    'content is the same',
+  async () => {
+    const file = join(dir, 'containerd.tar');
+    writeFileSync(file, await dockerTar());
+    const host = engine({ idAfterLoad: containerdId, containerd: true, inspected: inspectedLike() });
+    const result = await deliverImage(host, { image: IMAGE, mode: 'archive', archive: file });
+    assert.equal(result.imageId, containerdId);
+  },
+);
 
 test('…and refused when the content differs (a changed label), the name then removed again', async () => {
   const file = join(dir, 'containerd-tampered.tar');

@@ -60,21 +60,24 @@ function repo(dockerignore?: string): { root: string; context: string } {
 const files = (ctx: Awaited<ReturnType<typeof collectContext>>) =>
   ctx.entries.filter((e) => e.type !== 'directory').map((e) => e.path);
 
-test('in a git work tree: tracked + untracked-not-ignored, minus .gitignore and .dockerignore; deleted files skipped', async () => {
-  const { context } = repo('notes.md\n# a comment\n');
-  const ctx = await collectContext(context);
-  assert.equal(ctx.selection, 'git');
-  assert.deepEqual(files(ctx), ['.dockerignore', 'Dockerfile', 'src/main.txt', 'src/new.txt']);
-  assert.deepEqual(
-    ctx.entries.filter((e) => e.type === 'directory').map((e) => e.path),
-    ['src'],
-  );
-  assert.equal(ctx.dockerfile, 'Dockerfile');
-  assert.equal(
-    ctx.bytes,
-    ctx.entries.reduce((n, e) => n + e.size, 0),
-  );
-});
+test(
+  'in a git work tree: tracked + untracked-not-ignored, minus .gitignore and .dockerignore; deleted ' + 'files skipped',
+  async () => {
+    const { context } = repo('notes.md\n# a comment\n');
+    const ctx = await collectContext(context);
+    assert.equal(ctx.selection, 'git');
+    assert.deepEqual(files(ctx), ['.dockerignore', 'Dockerfile', 'src/main.txt', 'src/new.txt']);
+    assert.deepEqual(
+      ctx.entries.filter((e) => e.type === 'directory').map((e) => e.path),
+      ['src'],
+    );
+    assert.equal(ctx.dockerfile, 'Dockerfile');
+    assert.equal(
+      ctx.bytes,
+      ctx.entries.reduce((n, e) => n + e.size, 0),
+    );
+  },
+);
 
 test('a .gitignored file is sent when .dockerignore re-includes it with !path', async () => {
   const { context } = repo('notes.md\n!tool.bin\n');
@@ -87,15 +90,19 @@ test('a .gitignored file is sent when .dockerignore re-includes it with !path', 
   ]);
 });
 
-test('the Dockerfile and .dockerignore are sent even when .dockerignore excludes them; a Dockerfile in a subdirectory', async () => {
-  const { context } = repo('Dockerfile\n.dockerignore\nbuild/\n');
-  write(context, { 'build/Dockerfile.prod': 'FROM scratch\n' });
-  const ctx = await collectContext(context, 'build/Dockerfile.prod');
-  assert.equal(ctx.dockerfile, 'build/Dockerfile.prod');
-  assert.ok(files(ctx).includes('build/Dockerfile.prod'));
-  assert.ok(files(ctx).includes('.dockerignore'));
-  assert.ok(!files(ctx).includes('Dockerfile'));
-});
+test(
+  'the Dockerfile and .dockerignore are sent even when .dockerignore excludes them; a Dockerfile in a ' +
+    'subdirectory',
+  async () => {
+    const { context } = repo('Dockerfile\n.dockerignore\nbuild/\n');
+    write(context, { 'build/Dockerfile.prod': 'FROM scratch\n' });
+    const ctx = await collectContext(context, 'build/Dockerfile.prod');
+    assert.equal(ctx.dockerfile, 'build/Dockerfile.prod');
+    assert.ok(files(ctx).includes('build/Dockerfile.prod'));
+    assert.ok(files(ctx).includes('.dockerignore'));
+    assert.ok(!files(ctx).includes('Dockerfile'));
+  },
+);
 
 test('outside git, or in a directory git ignores as a whole: every file, minus .dockerignore', async () => {
   const plain = tempDir('gangway-ctx-plain-');
@@ -122,25 +129,28 @@ test('outside git, or in a directory git ignores as a whole: every file, minus .
   assert.deepEqual(files(generated), ['Dockerfile', 'app.bin']);
 });
 
-test('outside git: the env file and .env.bak-* backups are never sent, whatever .dockerignore re-includes', async () => {
-  const plain = tempDir('gangway-ctx-env-');
-  dirs.push(plain);
-  write(plain, {
-    Dockerfile: 'FROM scratch\n',
-    'app.txt': 'a',
-    'config/prod.env': 'TOKEN=canary',
-    '.env': 'TOKEN=canary',
-    '.env.bak-20250101-000000': 'TOKEN=canary',
-    'deploy/.env.bak-20250102-000000': 'TOKEN=canary',
-    '.gangway/local/.env': 'TOKEN=canary',
-    '.dockerignore': '!config/prod.env\n!.env*\n',
-  });
-  const exclude = [join(plain, 'config/prod.env'), join(plain, '.gangway/local/.env')];
-  const ctx = await collectContext(plain, 'Dockerfile', exclude);
-  assert.equal(ctx.selection, 'files');
-  assert.deepEqual(files(ctx), ['.dockerignore', '.env', 'Dockerfile', 'app.txt']);
-  assert.ok(!files(await collectContext(plain, 'Dockerfile', [join(plain, '.env')])).includes('.env'));
-});
+test(
+  'outside git: the env file and .env.bak-* backups are never sent, whatever .dockerignore ' + 're-includes',
+  async () => {
+    const plain = tempDir('gangway-ctx-env-');
+    dirs.push(plain);
+    write(plain, {
+      Dockerfile: 'FROM scratch\n',
+      'app.txt': 'a',
+      'config/prod.env': 'TOKEN=canary',
+      '.env': 'TOKEN=canary',
+      '.env.bak-20250101-000000': 'TOKEN=canary',
+      'deploy/.env.bak-20250102-000000': 'TOKEN=canary',
+      '.gangway/local/.env': 'TOKEN=canary',
+      '.dockerignore': '!config/prod.env\n!.env*\n',
+    });
+    const exclude = [join(plain, 'config/prod.env'), join(plain, '.gangway/local/.env')];
+    const ctx = await collectContext(plain, 'Dockerfile', exclude);
+    assert.equal(ctx.selection, 'files');
+    assert.deepEqual(files(ctx), ['.dockerignore', '.env', 'Dockerfile', 'app.txt']);
+    assert.ok(!files(await collectContext(plain, 'Dockerfile', [join(plain, '.env')])).includes('.env'));
+  },
+);
 
 test('in git: the env file is not sent when untracked and not ignored, nor when tracked', async () => {
   const { root, context } = repo();

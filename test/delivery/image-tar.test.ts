@@ -59,62 +59,69 @@ test('docker ≤ 24 layout: manifest.json → Config <hex>.json and RepoTags', a
   ]);
 });
 
-test('OCI layout (docker ≥ 25): index.json → manifest blob → config; manifest and index digests are ids too', async () => {
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { digest: `sha256:${configHex}`, size: config.length },
-    layers: [],
-  });
-  const attestation = JSON.stringify({ schemaVersion: 2, config: { digest: `sha256:${'9'.repeat(64)}` }, layers: [] });
-  const nested = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: [
-      {
-        digest: `sha256:${sha(attestation)}`,
-        platform: { os: 'unknown', architecture: 'unknown' },
-        annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
-      },
-      { digest: `sha256:${sha(manifest)}`, platform: { os: 'linux', architecture: 'amd64' } },
-    ],
-  });
-  const index = JSON.stringify({
-    schemaVersion: 2,
-    manifests: [
-      {
-        digest: `sha256:${sha(nested)}`,
-        annotations: {
-          'io.containerd.image.name': 'docker.io/library/busybox:latest',
-          'org.opencontainers.image.ref.name': 'latest',
+test(
+  'OCI layout (docker ≥ 25): index.json → manifest blob → config; manifest and index digests are ids ' + 'too',
+  async () => {
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { digest: `sha256:${configHex}`, size: config.length },
+      layers: [],
+    });
+    const attestation = JSON.stringify({
+      schemaVersion: 2,
+      config: { digest: `sha256:${'9'.repeat(64)}` },
+      layers: [],
+    });
+    const nested = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        {
+          digest: `sha256:${sha(attestation)}`,
+          platform: { os: 'unknown', architecture: 'unknown' },
+          annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
         },
-      },
-    ],
-  });
-  const bytes = await makeTar([
-    [`blobs/sha256/${'2'.repeat(64)}`, layer],
-    [`blobs/sha256/${configHex}`, config],
-    [`blobs/sha256/${sha(manifest)}`, manifest],
-    [`blobs/sha256/${sha(attestation)}`, attestation],
-    [`blobs/sha256/${sha(nested)}`, nested],
-    ['index.json', index],
-    ['oci-layout', '{"imageLayoutVersion":"1.0.0"}'],
-    [
-      'manifest.json',
-      JSON.stringify([{ Config: `blobs/sha256/${configHex}`, RepoTags: ['busybox:latest'], Layers: [] }]),
-    ],
-  ]);
-  const r = await sniff(bytes, 4096);
-  assert.ok(r.ok);
-  assert.equal(r.images.length, 1);
-  assert.equal(r.images[0]!.configId, `sha256:${configHex}`);
-  assert.deepEqual(
-    new Set(r.images[0]!.ids),
-    new Set([`sha256:${configHex}`, `sha256:${sha(nested)}`, `sha256:${sha(manifest)}`]),
-  );
-  assert.deepEqual(r.images[0]!.repoTags, ['busybox:latest']);
-  assert.deepEqual(r.images[0]!.config, JSON.parse(config));
-});
+        { digest: `sha256:${sha(manifest)}`, platform: { os: 'linux', architecture: 'amd64' } },
+      ],
+    });
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          digest: `sha256:${sha(nested)}`,
+          annotations: {
+            'io.containerd.image.name': 'docker.io/library/busybox:latest',
+            'org.opencontainers.image.ref.name': 'latest',
+          },
+        },
+      ],
+    });
+    const bytes = await makeTar([
+      [`blobs/sha256/${'2'.repeat(64)}`, layer],
+      [`blobs/sha256/${configHex}`, config],
+      [`blobs/sha256/${sha(manifest)}`, manifest],
+      [`blobs/sha256/${sha(attestation)}`, attestation],
+      [`blobs/sha256/${sha(nested)}`, nested],
+      ['index.json', index],
+      ['oci-layout', '{"imageLayoutVersion":"1.0.0"}'],
+      [
+        'manifest.json',
+        JSON.stringify([{ Config: `blobs/sha256/${configHex}`, RepoTags: ['busybox:latest'], Layers: [] }]),
+      ],
+    ]);
+    const r = await sniff(bytes, 4096);
+    assert.ok(r.ok);
+    assert.equal(r.images.length, 1);
+    assert.equal(r.images[0]!.configId, `sha256:${configHex}`);
+    assert.deepEqual(
+      new Set(r.images[0]!.ids),
+      new Set([`sha256:${configHex}`, `sha256:${sha(nested)}`, `sha256:${sha(manifest)}`]),
+    );
+    assert.deepEqual(r.images[0]!.repoTags, ['busybox:latest']);
+    assert.deepEqual(r.images[0]!.config, JSON.parse(config));
+  },
+);
 
 test('an OCI layout without manifest.json is read from index.json alone', async () => {
   const manifest = JSON.stringify({ schemaVersion: 2, config: { digest: `sha256:${configHex}` }, layers: [] });

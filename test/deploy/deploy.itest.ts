@@ -245,23 +245,26 @@ test('two deploys at once: the second exits 4 naming the holder, or waits with -
   await new Promise((r) => first.on('exit', r));
 });
 
-test('the SSH connection killed during the apply: the server still ends healthy, records it and frees the lock', async () => {
-  const p = project();
-  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-  const cli = spawn(
-    process.execPath,
-    [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, 'deploy', '--tag', 'v2'],
-    { stdio: 'pipe' },
-  );
-  let out = '';
-  cli.stdout.on('data', (d) => (out += d));
-  await waitFor(() => out.includes('start apply'), 20_000);
-  cli.kill('SIGKILL'); // the laptop goes away mid-apply
-  await waitFor(() => p.releases().length === 2, 60_000);
-  assert.equal(p.releases()[1]?.status, 'succeeded');
-  assert.equal(p.serving(), 'v2');
-  await waitFor(() => !existsSync(join(p.serverDir, '.gangway', 'lock')), 10_000);
-});
+test(
+  'the SSH connection killed during the apply: the server still ends healthy, records it and frees the ' + 'lock',
+  async () => {
+    const p = project();
+    assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
+    const cli = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, 'deploy', '--tag', 'v2'],
+      { stdio: 'pipe' },
+    );
+    let out = '';
+    cli.stdout.on('data', (d) => (out += d));
+    await waitFor(() => out.includes('start apply'), 20_000);
+    cli.kill('SIGKILL'); // the laptop goes away mid-apply
+    await waitFor(() => p.releases().length === 2, 60_000);
+    assert.equal(p.releases()[1]?.status, 'succeeded');
+    assert.equal(p.serving(), 'v2');
+    await waitFor(() => !existsSync(join(p.serverDir, '.gangway', 'lock')), 10_000);
+  },
+);
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -271,32 +274,35 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
   }
 }
 
-test('the server drops the SSH connection mid-apply: the CLI reconnects, follows the log to the end, exit 0', async () => {
-  const p = project();
-  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-  const cli = spawn(
-    process.execPath,
-    [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, '-v', 'deploy', '--tag', 'v2'],
-    { stdio: 'pipe' },
-  );
-  let out = '';
-  let err = '';
-  cli.stdout.on('data', (d) => (out += d));
-  cli.stderr.on('data', (d) => (err += d));
-  await waitFor(() => out.includes('start apply'), 20_000);
-  // Kill the per-connection sshd processes of the target sshd: the network side of the session is gone.
-  const sshdPid = readFileSync(
-    join(process.env.GANGWAY_TESTENV ?? '/tmp/gangway-testenv', 'sshd-target.pid'),
-    'utf8',
-  ).trim();
-  execFileSync('pkill', ['-KILL', '-P', sshdPid]);
-  const code = await new Promise<number | null>((r) => cli.on('exit', r));
-  assert.equal(code, 0, out + err);
-  assert.match(err, /connection lost .*reconnecting/);
-  assert.match(err, /reconnected/);
-  assert.match(out, /serving v2/);
-  assert.equal(p.releases().at(-1)?.status, 'succeeded');
-});
+test(
+  'the server drops the SSH connection mid-apply: the CLI reconnects, follows the log to the end, exit ' + '0',
+  async () => {
+    const p = project();
+    assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
+    const cli = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, '-v', 'deploy', '--tag', 'v2'],
+      { stdio: 'pipe' },
+    );
+    let out = '';
+    let err = '';
+    cli.stdout.on('data', (d) => (out += d));
+    cli.stderr.on('data', (d) => (err += d));
+    await waitFor(() => out.includes('start apply'), 20_000);
+    // Kill the per-connection sshd processes of the target sshd: the network side of the session is gone.
+    const sshdPid = readFileSync(
+      join(process.env.GANGWAY_TESTENV ?? '/tmp/gangway-testenv', 'sshd-target.pid'),
+      'utf8',
+    ).trim();
+    execFileSync('pkill', ['-KILL', '-P', sshdPid]);
+    const code = await new Promise<number | null>((r) => cli.on('exit', r));
+    assert.equal(code, 0, out + err);
+    assert.match(err, /connection lost .*reconnecting/);
+    assert.match(err, /reconnected/);
+    assert.match(out, /serving v2/);
+    assert.equal(p.releases().at(-1)?.status, 'succeeded');
+  },
+);
 
 test('several hosts: one unreachable host fails the preflight (exit 3) and no host is touched', () => {
   const p = project();
@@ -309,26 +315,30 @@ test('several hosts: one unreachable host fails the preflight (exit 3) and no ho
   assert.ok(!existsSync(p.serverDir), 'the reachable host was not touched either');
 });
 
-test('every file gangway wrote on the server and locally is free of the env values (besides the env files themselves)', () => {
-  const p = project({ envText: 'APP_SECRET=canary-files-scan-1\nOTHER="canary-files-scan-2"\n' });
-  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'bad']).code, 1);
-  const places: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (!/^\.env(\.bak-.*)?$|^\.mask$/.test(entry.name)) places[path] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(p.serverDir);
-  walk(join(p.dir, 'records'));
-  assert.ok(
-    Object.keys(places).some((f) => f.endsWith('apply.sh')) &&
-      Object.keys(places).some((f) => f.endsWith('manifest.json')),
-  );
-  assert.deepEqual(findLeaks(places, { A: 'canary-files-scan-1', B: 'canary-files-scan-2' }), []);
-});
+test(
+  'every file gangway wrote on the server and locally is free of the env values (besides the env files ' +
+    'themselves)',
+  () => {
+    const p = project({ envText: 'APP_SECRET=canary-files-scan-1\nOTHER="canary-files-scan-2"\n' });
+    assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
+    assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'bad']).code, 1);
+    const places: Record<string, string> = {};
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (!/^\.env(\.bak-.*)?$|^\.mask$/.test(entry.name)) places[path] = readFileSync(path, 'utf8');
+      }
+    };
+    walk(p.serverDir);
+    walk(join(p.dir, 'records'));
+    assert.ok(
+      Object.keys(places).some((f) => f.endsWith('apply.sh')) &&
+        Object.keys(places).some((f) => f.endsWith('manifest.json')),
+    );
+    assert.deepEqual(findLeaks(places, { A: 'canary-files-scan-1', B: 'canary-files-scan-2' }), []);
+  },
+);
 
 test('one SSH connection per host for the whole deploy: preflight, upload and apply share it', () => {
   const p = project();

@@ -55,23 +55,26 @@ function killApply(p: DeployProject): void {
 
 const lockDir = (p: DeployProject) => join(p.serverDir, '.gangway', 'lock');
 
-test('the apply killed with -9 while the CLI follows it: the last good release is put back and recorded "apply died"', async () => {
-  const p = project();
-  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-  const run = startCli(['-c', p.config, 'deploy', '--tag', 'v2']);
-  await waitFor(() => run.out.stdout.includes('start apply'), 30_000, 'the apply to start');
-  killApply(p);
-  const code = await run.exit;
-  assert.equal(code, 1, run.out.stdout + run.out.stderr);
-  assert.match(run.out.stdout, /start recovery/);
-  assert.match(run.out.stdout, /rolled back: serving v1 — apply: apply died/);
-  const last = p.releases().at(-1)!;
-  assert.deepEqual([last.tag, last.status, last.serving], ['v2', 'failed', 'v1']);
-  assert.match(String(last.reason), /apply died/);
-  assert.equal(p.serving(), 'v1');
-  assert.ok(!existsSync(lockDir(p)), 'the lock is free');
-  assert.ok(!existsSync(join(p.serverDir, '.gangway', 'applying')));
-});
+test(
+  'the apply killed with -9 while the CLI follows it: the last good release is put back and recorded ' + '"apply died"',
+  async () => {
+    const p = project();
+    assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
+    const run = startCli(['-c', p.config, 'deploy', '--tag', 'v2']);
+    await waitFor(() => run.out.stdout.includes('start apply'), 30_000, 'the apply to start');
+    killApply(p);
+    const code = await run.exit;
+    assert.equal(code, 1, run.out.stdout + run.out.stderr);
+    assert.match(run.out.stdout, /start recovery/);
+    assert.match(run.out.stdout, /rolled back: serving v1 — apply: apply died/);
+    const last = p.releases().at(-1)!;
+    assert.deepEqual([last.tag, last.status, last.serving], ['v2', 'failed', 'v1']);
+    assert.match(String(last.reason), /apply died/);
+    assert.equal(p.serving(), 'v1');
+    assert.ok(!existsSync(lockDir(p)), 'the lock is free');
+    assert.ok(!existsSync(join(p.serverDir, '.gangway', 'applying')));
+  },
+);
 
 test('the apply and the CLI both killed: status says so (NO-GO), and the next deploy recovers it first', async () => {
   const p = project();
@@ -99,19 +102,22 @@ test('the apply and the CLI both killed: status says so (NO-GO), and the next de
   assert.equal(p.serving(), 'v3');
 });
 
-test('every SSH connection cut right after the lock is taken: the CLI reconnects, retries, deploys, frees the lock', async () => {
-  const p = project();
-  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-  const sshdPid = readFileSync(join(TESTENV, 'sshd-target.pid'), 'utf8').trim();
-  const run = startCli(['-c', p.config, '-v', 'deploy', '--tag', 'v2']);
-  await waitFor(() => existsSync(join(lockDir(p), 'heartbeat')), 30_000, 'the lock');
-  execFileSync('pkill', ['-KILL', '-P', sshdPid]);
-  const code = await run.exit;
-  assert.equal(code, 0, run.out.stdout + run.out.stderr);
-  assert.match(run.out.stderr, /connection lost .*reconnecting/);
-  assert.equal(p.serving(), 'v2');
-  assert.ok(!existsSync(lockDir(p)), 'the lock is free');
-});
+test(
+  'every SSH connection cut right after the lock is taken: the CLI reconnects, retries, deploys, frees ' + 'the lock',
+  async () => {
+    const p = project();
+    assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
+    const sshdPid = readFileSync(join(TESTENV, 'sshd-target.pid'), 'utf8').trim();
+    const run = startCli(['-c', p.config, '-v', 'deploy', '--tag', 'v2']);
+    await waitFor(() => existsSync(join(lockDir(p), 'heartbeat')), 30_000, 'the lock');
+    execFileSync('pkill', ['-KILL', '-P', sshdPid]);
+    const code = await run.exit;
+    assert.equal(code, 0, run.out.stdout + run.out.stderr);
+    assert.match(run.out.stderr, /connection lost .*reconnecting/);
+    assert.equal(p.serving(), 'v2');
+    assert.ok(!existsSync(lockDir(p)), 'the lock is free');
+  },
+);
 
 test('a project without an env file deploys (no --env-file is passed to Compose)', () => {
   const p = project();
@@ -127,32 +133,39 @@ test('a project without an env file deploys (no --env-file is passed to Compose)
   assert.ok(!existsSync(join(p.serverDir, '.env')));
 });
 
-test('keep: 3 keeps good tags: after v1, v2, a failed bad, an env-only change and a rollback, v1 and v2 stay reachable', () => {
-  const p = project();
-  for (const tag of ['v1', 'v2']) assert.equal(gangway(['-c', p.config, 'deploy', '--tag', tag]).code, 0);
-  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'bad']).code, 1);
-  p.writeEnv('APP_SECRET=canary-e2e-secret-value-2\n');
-  assert.equal(gangway(['-c', p.config, 'deploy', '--env-only']).code, 0);
-  // The env-only release is v2's newest good release; the one before it in time with another tag is v1.
-  const back = gangway(['-c', p.config, 'rollback']);
-  assert.equal(back.code, 0, back.stdout + back.stderr);
-  assert.equal(p.serving(), 'v1');
-  const refused = gangway(['-c', p.config, 'rollback', '--to', 'bad']);
-  assert.equal(refused.code, 1);
-  assert.match(refused.stdout + refused.stderr, /tag bad is not retained as a good release \(retained good tags: v2\)/);
-  for (const tag of ['v2', 'v1']) {
-    const r = gangway(['-c', p.config, 'rollback', '--to', tag]);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.equal(p.serving(), tag);
-  }
-  const records = p.releases();
-  assert.deepEqual(
-    records.map((x) => x.operation),
-    ['deploy', 'deploy', 'deploy', 'env-only', 'rollback', 'rollback', 'rollback'],
-  );
-  assert.equal(records[3]!.tag, 'v2', 'an env-only record carries the real tag');
-  assert.ok(records.every((x) => !String(x.image ?? '').match(/:current$|:last good$/)));
-});
+test(
+  'keep: 3 keeps good tags: after v1, v2, a failed bad, an env-only change and a rollback, v1 and v2 ' +
+    'stay reachable',
+  () => {
+    const p = project();
+    for (const tag of ['v1', 'v2']) assert.equal(gangway(['-c', p.config, 'deploy', '--tag', tag]).code, 0);
+    assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'bad']).code, 1);
+    p.writeEnv('APP_SECRET=canary-e2e-secret-value-2\n');
+    assert.equal(gangway(['-c', p.config, 'deploy', '--env-only']).code, 0);
+    // The env-only release is v2's newest good release; the one before it in time with another tag is v1.
+    const back = gangway(['-c', p.config, 'rollback']);
+    assert.equal(back.code, 0, back.stdout + back.stderr);
+    assert.equal(p.serving(), 'v1');
+    const refused = gangway(['-c', p.config, 'rollback', '--to', 'bad']);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stdout + refused.stderr,
+      /tag bad is not retained as a good release \(retained good tags: v2\)/,
+    );
+    for (const tag of ['v2', 'v1']) {
+      const r = gangway(['-c', p.config, 'rollback', '--to', tag]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(p.serving(), tag);
+    }
+    const records = p.releases();
+    assert.deepEqual(
+      records.map((x) => x.operation),
+      ['deploy', 'deploy', 'deploy', 'env-only', 'rollback', 'rollback', 'rollback'],
+    );
+    assert.equal(records[3]!.tag, 'v2', 'an env-only record carries the real tag');
+    assert.ok(records.every((x) => !String(x.image ?? '').match(/:current$|:last good$/)));
+  },
+);
 
 test('a rollback refused before any change says nothing changed (not that a gate failed)', () => {
   const p = project();

@@ -63,20 +63,24 @@ test('inline comments and # inside values', () => {
   assert.deepEqual(codes('A="x # y"\nB=\'#\'\nC="v" # comment\n'), []);
 });
 
-test('interpolation: a warning for each value Compose v2 substitutes in, none for $$, \\$ in double quotes, or $ + non-name', () => {
-  assert.deepEqual(codes('A=$H\nB="${U:-d}"\nC=x${D}y\n'), [
-    '1 warning interpolation A',
-    '2 warning interpolation B',
-    '3 warning interpolation C',
-  ]);
-  assert.deepEqual(codes('A=$$H\nB="\\$H"\nC=$1\nD=a$\nE=$-x\nF=\'$H\'\nG="$$"\n'), []);
-  const [p] = lintEnv('X=1\nA=$X/$Y/${Z:-d}\n');
-  assert.equal(p!.code, 'interpolation');
-  assert.match(p!.message, /\$X, \$Y, \$Z/);
-  assert.match(p!.message, /single quotes or \$\$/);
-  assert.match(p!.message, /blank: Y\)$/); // X is set above, Z has a default
-  assert.doesNotMatch(lintEnv('A=$H\n', { lookup: (n) => (n === 'H' ? 'h' : undefined) })[0]!.message, /blank/);
-});
+test(
+  'interpolation: a warning for each value Compose v2 substitutes in, none for $$, \\$ in double ' +
+    'quotes, or $ + non-name',
+  () => {
+    assert.deepEqual(codes('A=$H\nB="${U:-d}"\nC=x${D}y\n'), [
+      '1 warning interpolation A',
+      '2 warning interpolation B',
+      '3 warning interpolation C',
+    ]);
+    assert.deepEqual(codes('A=$$H\nB="\\$H"\nC=$1\nD=a$\nE=$-x\nF=\'$H\'\nG="$$"\n'), []);
+    const [p] = lintEnv('X=1\nA=$X/$Y/${Z:-d}\n');
+    assert.equal(p!.code, 'interpolation');
+    assert.match(p!.message, /\$X, \$Y, \$Z/);
+    assert.match(p!.message, /single quotes or \$\$/);
+    assert.match(p!.message, /blank: Y\)$/); // X is set above, Z has a default
+    assert.doesNotMatch(lintEnv('A=$H\n', { lookup: (n) => (n === 'H' ? 'h' : undefined) })[0]!.message, /blank/);
+  },
+);
 
 test('values interpolation would fail on are errors', () => {
   assert.deepEqual(codes('A=${U\n'), ['1 error invalid-interpolation A']);

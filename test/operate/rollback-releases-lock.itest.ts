@@ -44,21 +44,25 @@ test('rollback --to a retained tag; a tag no longer retained is a clear error li
   assert.equal(p.serving(), 'v2');
 });
 
-test('a rollback whose target release is unhealthy now fails its gate and leaves the host on the release it started from', () => {
-  // flaky passed its gate when deployed; its image has gone bad since.
-  execFileSync('docker', ['tag', 'gangway-test/web:bad', 'gangway-test/web:flaky']);
-  const r = gangway(['-c', p.config, 'rollback', '--to', 'flaky']);
-  assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stdout, /rollback to flaky failed its health gate; back on the release it started from, serving v2/);
-  assert.match(r.stderr, /rollback failed/);
-  assert.equal(p.serving(), 'v2');
-  assert.deepEqual([p.releases().at(-1)!.tag, p.releases().at(-1)!.status], ['flaky', 'failed']);
-  assert.equal(
-    gangway(['-c', p.config, 'rollback', '--to', 'bad']).code,
-    1,
-    'a release that failed its gate is never a target',
-  );
-});
+test(
+  'a rollback whose target release is unhealthy now fails its gate and leaves the host on the release ' +
+    'it started from',
+  () => {
+    // flaky passed its gate when deployed; its image has gone bad since.
+    execFileSync('docker', ['tag', 'gangway-test/web:bad', 'gangway-test/web:flaky']);
+    const r = gangway(['-c', p.config, 'rollback', '--to', 'flaky']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /rollback to flaky failed its health gate; back on the release it started from, serving v2/);
+    assert.match(r.stderr, /rollback failed/);
+    assert.equal(p.serving(), 'v2');
+    assert.deepEqual([p.releases().at(-1)!.tag, p.releases().at(-1)!.status], ['flaky', 'failed']);
+    assert.equal(
+      gangway(['-c', p.config, 'rollback', '--to', 'bad']).code,
+      1,
+      'a release that failed its gate is never a target',
+    );
+  },
+);
 
 test('releases: newest first with status, who, duration and failing step; --limit and --json', () => {
   const r = gangway(['-c', p.config, 'releases']);
