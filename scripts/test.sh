@@ -18,6 +18,24 @@ fi
 shellcheck -s sh src/server/sh/*.sh
 shellcheck scripts/*.sh bench/*.sh examples/quickstart/*.sh
 
+# No line over 120 characters in the project's own code: every tracked .ts/.sh/.mjs/.js file outside node_modules/,
+# dist/ and schema/ (Prettier wraps code at 120 but leaves long strings and comments alone).
+own_files=$(git ls-files -- '*.ts' '*.sh' '*.mjs' '*.js' ':(exclude)node_modules' ':(exclude)dist' ':(exclude)schema')
+mapfile -t own <<<"$own_files"
+grep_status=0
+too_long=$(LC_ALL=C.UTF-8 grep -HnE '.{121,}' -- "${own[@]}") || grep_status=$?
+if [ "$grep_status" -gt 1 ]; then
+  echo "test.sh: the line-length check could not read the files" >&2
+  exit 1
+fi
+if [ -n "$too_long" ]; then
+  echo "test.sh: lines over 120 characters (wrap them: split strings, break comments):" >&2
+  while IFS=: read -r file line text; do
+    echo "  $file:$line: ${#text} characters" >&2
+  done <<<"$too_long"
+  exit 1
+fi
+
 npx --no-install tsc -p tsconfig.json --noEmit
 # Formatting (Prettier) and lint (ESLint + typescript-eslint) are part of the test.
 npx --no-install prettier --check --log-level warn "src/**/*.ts" "test/**/*.ts" "scripts/**/*.{ts,mjs}"

@@ -111,7 +111,8 @@ test(
     assert.deepEqual(validateCompose(file, env({ POLICY: 'always', A: '80', B: '81' })), []);
     const problems = validateCompose(file, env({ POLICY: 'canary-sometimes', A: '80', B: '80' }));
     assert.deepEqual(show(problems), [
-      `4:${colOf(text, 4, '$')} services.web.pull_policy: must be one of: always, never, if_not_present, build, missing`,
+      `4:${colOf(text, 4, '$')} services.web.pull_policy: ` +
+        'must be one of: always, never, if_not_present, build, missing',
       `7:${colOf(text, 7, '"')} services.web.ports: items [0] and [1] are duplicates`,
     ]);
     assert.ok(problems.every((p) => !p.message.includes('canary')));

@@ -74,7 +74,8 @@ test('malformed ${ is a located problem', () => {
   assert.deepEqual(
     problems.map((p) => `${p.line}:${p.col} ${p.key}: ${p.message}`),
     [
-      `4:${colOf(text, 4, '${1')} services.app.command[1]: invalid variable reference: "\${" must be followed by a variable name (write "$$" for a literal "$")`,
+      `4:${colOf(text, 4, '${1')} services.app.command[1]: invalid variable reference: ` +
+        '"${" must be followed by a variable name (write "$$" for a literal "$")',
       `4:${colOf(text, 4, '${B')} services.app.command[2]: unterminated variable reference to B: missing "}"`,
     ],
   );
@@ -92,10 +93,14 @@ test('required variables that are missing are errors, plain unset ones warnings,
   assert.deepEqual(
     problems.map((p) => `${p.severity} ${p.variable} ${p.file}:${p.line}:${p.col} ${p.key}: ${p.message}`),
     [
-      `error TAG compose.yml:3:${colOf(TEXT, 3, '${TAG')} services.app.image: required variable TAG is empty (\${TAG:?…})`,
-      `warning C compose.yml:4:${colOf(TEXT, 4, '$C')} services.app.command: variable C is not set; compose substitutes an empty string`,
-      `error D compose.yml:4:${colOf(TEXT, 4, '${D')} services.app.command: required variable D is not set (\${D?…})`,
-      `warning I compose.yml:11:${colOf(TEXT, 11, '$I')} services.app.labels[0]: variable I is not set; compose substitutes an empty string`,
+      `error TAG compose.yml:3:${colOf(TEXT, 3, '${TAG')} services.app.image: ` +
+        'required variable TAG is empty (${TAG:?…})',
+      `warning C compose.yml:4:${colOf(TEXT, 4, '$C')} services.app.command: ` +
+        'variable C is not set; compose substitutes an empty string',
+      `error D compose.yml:4:${colOf(TEXT, 4, '${D')} services.app.command: ` +
+        'required variable D is not set (${D?…})',
+      `warning I compose.yml:11:${colOf(TEXT, 11, '$I')} services.app.labels[0]: ` +
+        'variable I is not set; compose substitutes an empty string',
     ],
   );
   // B sits in A's default, and A is set: B does not matter. Once A is empty, it does.
@@ -121,7 +126,8 @@ test('a ${ compose cannot read: spanning lines, or an outer reference whose "}" 
   assert.deepEqual(
     problems.map((p) => `${p.line}:${p.col} ${p.key}: ${p.message}`),
     [
-      `5:${colOf(text, 5, '${A')} services.app.command: unterminated variable reference to A: missing "}" on its line (a reference cannot span lines)`,
+      `5:${colOf(text, 5, '${A')} services.app.command: unterminated variable reference to A: ` +
+        'missing "}" on its line (a reference cannot span lines)',
       `7:${colOf(text, 7, '${B')} services.app.entrypoint: unterminated variable reference to B: missing "}"`,
     ],
   );

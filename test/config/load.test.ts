@@ -28,6 +28,7 @@ targets:
 `;
 
 test('the SPEC example loads, with defaults and resolved paths', () => {
+  // A \ at the end of a line in the template below is a JS line continuation: the text has no line break there.
   const config = parseConfig(
     `app: observer
 compose: [deploy/docker-compose.server.yml]
@@ -36,7 +37,8 @@ env:
   template: deploy/env.template
   required: [KIS_APP_KEY]
   forbidden: { OBSERVER_STANDALONE: QTS_OBSERVER_STANDALONE }
-image: { name: ghcr.io/acme/observer, delivery: archive, archive: deploy/observer-image.tar, registry: { username: acme, password_env: GHCR_TOKEN } }
+image: { name: ghcr.io/acme/observer, delivery: archive, archive: deploy/observer-image.tar, \
+registry: { username: acme, password_env: GHCR_TOKEN } }
 dirs: [data/observer, logs/system]
 health:
   services: [db, observer]

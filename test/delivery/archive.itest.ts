@@ -196,7 +196,10 @@ test(
         loadedId = e.details?.actual as string;
         assert.match(
           e.message,
-          /^root@itest: .*delivery-archive-\d+:tampered loaded from archive .*tampered\.tar is sha256:\w{12}, but the archive says sha256:\w{12}/,
+          new RegExp(
+            /^root@itest: .*delivery-archive-\d+:tampered loaded from archive .*tampered\.tar/.source +
+              / is sha256:\w{12}, but the archive says sha256:\w{12}/.source,
+          ),
         );
         assert.equal(e.details?.expected, id);
         return true;

@@ -65,7 +65,9 @@ test('without credentials there is no login', async () => {
 
 test("a refused login names the host, server and user with docker's first line, and never the password", async () => {
   // A hypothetical docker that echoed the password (raw and base64) must still not leak it.
-  const echoed = `Error response from daemon: Get "https://registry.example.com/v2/": unauthorized: bad ${PASSWORD} ${Buffer.from(`acme-bot:${PASSWORD}`).toString('base64')}`;
+  const echoed =
+    'Error response from daemon: Get "https://registry.example.com/v2/": unauthorized: ' +
+    `bad ${PASSWORD} ${Buffer.from(`acme-bot:${PASSWORD}`).toString('base64')}`;
   const host = new FakeHost((argv) =>
     argv[1] === 'login' ? { code: 1, stderr: `${echoed}\nsecond line\n` } : happy(argv),
   );
@@ -80,7 +82,10 @@ test("a refused login names the host, server and user with docker's first line, 
   assert.equal(error.code, 'E_REGISTRY_LOGIN');
   assert.match(
     error.message,
-    /^deploy@fake-host: docker login to registry\.example\.com as acme-bot failed \(exit 1\): Error response from daemon: .*unauthorized/,
+    new RegExp(
+      /^deploy@fake-host: docker login to registry\.example\.com as acme-bot failed \(exit 1\): /.source +
+        /Error response from daemon: .*unauthorized/.source,
+    ),
   );
   assert.ok(!error.message.includes('second line'));
   const shown = {
@@ -100,7 +105,8 @@ test('a failed pull names the image and host, with the first stderr line and a h
       ? {
           code: 1,
           stderr:
-            "Error response from daemon: pull access denied for registry.example.com/acme/app, repository does not exist or may require 'docker login'\n",
+            'Error response from daemon: pull access denied for registry.example.com/acme/app, ' +
+            "repository does not exist or may require 'docker login'\n",
         }
       : happy(argv),
   );
@@ -108,7 +114,10 @@ test('a failed pull names the image and host, with the first stderr line and a h
     assert.equal(e.code, 'E_IMAGE_PULL');
     assert.match(
       e.message,
-      /^deploy@fake-host: docker pull registry\.example\.com\/acme\/app:1\.2\.3 failed \(exit 1\): Error response from daemon: pull access denied/,
+      new RegExp(
+        /^deploy@fake-host: docker pull registry\.example\.com\/acme\/app:1\.2\.3 failed \(exit 1\): /.source +
+          /Error response from daemon: pull access denied/.source,
+      ),
     );
     assert.match(e.hints.join('\n'), /password_env/);
     return true;

@@ -117,13 +117,15 @@ test('build: the git-tracked build context streamed into docker build on the ser
   const ctx = join(p.dir, 'web');
   mkdirSync(join(ctx, 'www'), { recursive: true });
   copyFileSync('/bin/busybox', join(ctx, 'busybox'));
+  // A \ at the end of a line in the template below is a JS line continuation: the text has no line break there.
   writeFileSync(
     join(ctx, 'Dockerfile'),
     `FROM scratch
 COPY busybox /bin/busybox
 COPY www /www
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
-HEALTHCHECK --interval=1s --timeout=2s --retries=2 CMD ["/bin/wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
+HEALTHCHECK --interval=1s --timeout=2s --retries=2 \
+CMD ["/bin/wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
 CMD ["/bin/httpd", "-f", "-p", "8080", "-h", "/www"]
 `,
   );

@@ -87,7 +87,10 @@ test('v1, v2, then a bad image: automatic rollback to v2, exit 1, the failure re
   assert.match(releaseLog, /TAG bad {2}target e2e {2}result: rolled_back/);
   assert.match(
     releaseLog,
-    /Minimum Failure Record \(root@.*\):\n {2}what failed: health web — container reports unhealthy\n {2}first error line: .+\n {2}rolled back: yes, to v2/,
+    new RegExp(
+      /Minimum Failure Record \(root@.*\):\n {2}what failed: health web — container reports unhealthy\n/.source +
+        / {2}first error line: .+\n {2}rolled back: yes, to v2/.source,
+    ),
   );
   const deployLogs = readdirSync(join(p.dir, 'records')).filter((f) => /^deploy_\d{8}-\d{6}\.log$/.test(f));
   assert.ok(deployLogs.length >= 1);
@@ -145,11 +148,13 @@ test('tags Docker would reject, or with shell metacharacters, are refused before
 });
 
 test('--env-only: recreates only the service whose environment changed; a failing gate puts the old env back', () => {
+  // A \ at the end of a line in the template below is a JS line continuation: the text has no line break there.
   const compose = (port: number) => `services:
   web:
     image: gangway-test/web:\${IMAGE_TAG:?IMAGE_TAG required}
     environment: { APP_SECRET: "\${APP_SECRET}" }
-    healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/\${HEALTH_PATH}"], interval: 1s, retries: 2 }
+    healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/\${HEALTH_PATH}"], \
+interval: 1s, retries: 2 }
     ports: ["127.0.0.1:${port}:8080"]
     stop_grace_period: 1s
   other:

@@ -13,7 +13,8 @@ const DIR = copyExample('quickstart');
 after(() => {
   execFileSync('sh', [
     '-c',
-    'docker ps -aq --filter label=com.docker.compose.project=quickstart | xargs -r docker rm -f >/dev/null 2>&1; docker network rm quickstart_default >/dev/null 2>&1 || true',
+    'docker ps -aq --filter label=com.docker.compose.project=quickstart | xargs -r docker rm -f >/dev/null 2>&1; ' +
+      'docker network rm quickstart_default >/dev/null 2>&1 || true',
   ]);
   rmSync(dirname(DIR), { recursive: true, force: true });
 });

@@ -44,7 +44,9 @@ const ACCEPTED: Case[] = [
   { name: 'interpolation forms', text: 'A=$H/$U/$$\nB=${H}x\nC=$H.bar\nD=$1$-$\nE=a$\nF=$H$H\nG=${H}${H}\n' },
   {
     name: 'default operators',
-    text: 'A=${U:-d}\nB=${H:+yes}\nC=${U-d}\nD=${EMPTY:-d}\nE=${EMPTY-d}\nF=${EMPTY:+alt}\nG=${EMPTY+alt}\nI=${U+alt}\nJ=${U:+alt}\nK=${H-d}\n',
+    text:
+      'A=${U:-d}\nB=${H:+yes}\nC=${U-d}\nD=${EMPTY:-d}\nE=${EMPTY-d}\n' +
+      'F=${EMPTY:+alt}\nG=${EMPTY+alt}\nI=${U+alt}\nJ=${U:+alt}\nK=${H-d}\n',
   },
   {
     name: 'nested defaults',
@@ -68,7 +70,15 @@ const ACCEPTED: Case[] = [
   { name: 'empty values', text: 'A=\nB=""\nC=\'\'\nD=   \nE= # c\n' },
   { name: 'CRLF line endings', text: 'A=1\r\nB="x"\r\nC=\'m\r\nn\'\r\nD=v # c\r\nE="p\r\nq"\r\nF\r\n' },
   { name: 'BOM', text: '\uFEFFA=1\nB=2\n' },
-  { name: 'unicode', text: 'A=árvíztűrő tükörfúrógép\nÁRVÍZ=1\nB="日本語 🎉"\nC=emoji🎉\nárvíztűrő-TÜKÖR=ok\n' },
+  {
+    name: 'unicode',
+    text: `A=árvíztűrő tükörfúrógép
+ÁRVÍZ=1
+B="日本語 🎉"
+C=emoji🎉
+árvíztűrő-TÜKÖR=ok
+`,
+  },
   { name: 'key charset', text: 'a.b=1\na-b=2\na[1]=3\n1X=y\n_U=4\nlower=5\n' },
   { name: 'inner tab in key', text: 'A\tB=1\n' },
   { name: 'unicode spaces', text: 'A=\u00a0x\u00a0\nB=y\u3000\n\u3000C=1\n\u2028D=2\nE=\u2003z\n' },
@@ -84,7 +94,9 @@ const ACCEPTED: Case[] = [
   { name: 'values with environment values', text: 'A=$SPACED|\nB="$DOLLAR"\nC=$NL\nD=${SPACED:+s}\n' },
   {
     name: 'secret-looking values',
-    text: `DB_PASSWORD=${CANARIES.DB_PASSWORD}\nAPI_TOKEN='${CANARIES.API_TOKEN}'\nMULTILINE_KEY="${CANARIES.MULTILINE_KEY}"\nSTRIPE=sk_live_51Hcanary0000\n`,
+    text:
+      `DB_PASSWORD=${CANARIES.DB_PASSWORD}\nAPI_TOKEN='${CANARIES.API_TOKEN}'\n` +
+      `MULTILINE_KEY="${CANARIES.MULTILINE_KEY}"\nSTRIPE=sk_live_51Hcanary0000\n`,
   },
   { name: 'no trailing newline', text: 'A=1\nB=last' },
   { name: 'quoted then comment only', text: 'A="x"\n# c\nB=\'y\' # c\n' },
@@ -197,7 +209,8 @@ test('docker compose and parseEnv both reject every rejected corpus file', () =>
     const parseRejects = parseEnv(c.text, { lookup }).problems.some((p) => p.severity === 'error');
     if (!composeRejects || !parseRejects)
       disagree.push(
-        `${c.name} (compose ${composeRejects ? 'rejects' : 'accepts'}, parseEnv ${parseRejects ? 'rejects' : 'accepts'})`,
+        `${c.name} (compose ${composeRejects ? 'rejects' : 'accepts'}, ` +
+          `parseEnv ${parseRejects ? 'rejects' : 'accepts'})`,
       );
   }
   assert.deepEqual(disagree, []);

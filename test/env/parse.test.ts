@@ -306,7 +306,9 @@ test('findVariables: names, operators, arguments, offsets, nested references', (
 });
 
 test('secrets: no value in any problem message', () => {
-  const text = `${canaryEnvFile()}\nBAD KEY=${CANARIES.REGISTRY}\nX=\${U:?${CANARIES.REGISTRY}}\n${CANARIES.DB_PASSWORD}\nY="${CANARIES.API_TOKEN}`;
+  const text =
+    `${canaryEnvFile()}\nBAD KEY=${CANARIES.REGISTRY}\nX=\${U:?${CANARIES.REGISTRY}}\n` +
+    `${CANARIES.DB_PASSWORD}\nY="${CANARIES.API_TOKEN}`;
   const { problems } = parseEnv(text);
   assert.ok(problems.length >= 3);
   assert.deepEqual(

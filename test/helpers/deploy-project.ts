@@ -105,7 +105,12 @@ ${options.extra ?? ''}targets:
     cleanup() {
       execFileSync('sh', [
         '-c',
-        `docker ps -aq --filter label=com.docker.compose.project=${app} | xargs -r docker rm -f >/dev/null 2>&1; docker network ls -q --filter label=com.docker.compose.project=${app} | xargs -r docker network rm >/dev/null 2>&1; rm -rf ${serverDir}`,
+        [
+          `docker ps -aq --filter label=com.docker.compose.project=${app} | xargs -r docker rm -f >/dev/null 2>&1`,
+          `docker network ls -q --filter label=com.docker.compose.project=${app} | xargs -r docker network rm ` +
+            '>/dev/null 2>&1',
+          `rm -rf ${serverDir}`,
+        ].join('; '),
       ]);
     },
   };

@@ -98,7 +98,8 @@ export async function buildWebImage(ref: string, options: WebImageOptions): Prom
         'COPY bin /bin',
         'COPY www /www',
         `LABEL ${SPEC_LABEL}=${JSON.stringify(spec)}`,
-        `HEALTHCHECK --interval=1s --timeout=2s --retries=2 CMD ["/bin/busybox", "wget", "-q", "-O", "/dev/null", "${url}"]`,
+        'HEALTHCHECK --interval=1s --timeout=2s --retries=2 ' +
+          `CMD ["/bin/busybox", "wget", "-q", "-O", "/dev/null", "${url}"]`,
         `EXPOSE ${port}`,
         `CMD ["/bin/busybox", "httpd", "-f", "-p", "${port}", "-h", "/www"]`,
         '',

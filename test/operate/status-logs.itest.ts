@@ -12,6 +12,7 @@ let p: DeployProject;
 
 before(async () => {
   await buildWebImage('gangway-test/web:v1', { version: 'v1' });
+  // A \ at the end of a line in the template below is a JS line continuation: the text has no line break there.
   p = deployProject({
     envText: `APP_SECRET=${SECRET}\n`,
     compose: (port) => `services:
@@ -22,7 +23,8 @@ before(async () => {
   talker:
     image: gangway-test/web:\${IMAGE_TAG:?IMAGE_TAG required}
     environment: { APP_SECRET: "\${APP_SECRET}" }
-    command: ["/bin/sh", "-c", "echo starting with $$APP_SECRET; echo FATAL: disk on fire; while true; do echo tick; sleep 1; done"]
+    command: ["/bin/sh", "-c", "echo starting with $$APP_SECRET; echo FATAL: disk on fire; \
+while true; do echo tick; sleep 1; done"]
     healthcheck: { disable: true }
     stop_grace_period: 1s
 `,
@@ -58,7 +60,8 @@ test('status: NO-GO (exit 1) for fatal log lines when configured, and for a stop
 
   execFileSync('sh', [
     '-c',
-    `docker stop -t 1 $(docker ps -q --filter label=com.docker.compose.project=${p.app} --filter label=com.docker.compose.service=web)`,
+    `docker stop -t 1 $(docker ps -q --filter label=com.docker.compose.project=${p.app} ` +
+      '--filter label=com.docker.compose.service=web)',
   ]);
   const stopped = gangway(['-c', p.config, '--json', 'status']);
   assert.equal(stopped.code, 1);
@@ -67,7 +70,8 @@ test('status: NO-GO (exit 1) for fatal log lines when configured, and for a stop
   assert.ok(doc.hosts[0].reasons.includes('web is exited'), doc.hosts[0].reasons.join('; '));
   execFileSync('sh', [
     '-c',
-    `docker start $(docker ps -aq --filter label=com.docker.compose.project=${p.app} --filter label=com.docker.compose.service=web)`,
+    `docker start $(docker ps -aq --filter label=com.docker.compose.project=${p.app} ` +
+      '--filter label=com.docker.compose.service=web)',
   ]);
 });
 

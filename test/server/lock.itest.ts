@@ -46,7 +46,9 @@ function info(i: number): LockInfo {
 test(`${CONTENDERS} deploys on a stale lock, ${ROUNDS} rounds: exactly one winner each round`, async () => {
   for (let round = 0; round < ROUNDS; round++) {
     // A lock whose apply is dead: no process has pid 2147483.
-    const stale = `rm -rf "$1"; mkdir -p "$1/lock" && echo '{"who":"gone","token":"old"}' > "$1/lock/info" && echo 2147483 > "$1/lock/apply.pid"`;
+    const stale =
+      `rm -rf "$1"; mkdir -p "$1/lock" && echo '{"who":"gone","token":"old"}' > "$1/lock/info" && ` +
+      'echo 2147483 > "$1/lock/apply.pid"';
     await hosts[0]!.exec(['sh', '-c', stale, 'sh', layout.state]);
     const infos = hosts.map((_, i) => info(i));
     const results = await Promise.allSettled(

@@ -191,7 +191,21 @@ test('~/.ssh/config supplies HostName, User, Port, IdentityFile and ProxyJump fo
   const configFile = join(dir, 'config');
   writeFileSync(
     configFile,
-    `Host gw-bastion\n  HostName ${env.host}\n  Port ${env.jumpPort}\n  User root\n  IdentityFile ${env.clientKey}\n\nHost gw-app\n  HostName ${env.host}\n  Port ${env.port}\n  User root\n  IdentityFile ${env.clientKey}\n  ProxyJump gw-bastion\n`,
+    [
+      'Host gw-bastion',
+      `  HostName ${env.host}`,
+      `  Port ${env.jumpPort}`,
+      '  User root',
+      `  IdentityFile ${env.clientKey}`,
+      '',
+      'Host gw-app',
+      `  HostName ${env.host}`,
+      `  Port ${env.port}`,
+      '  User root',
+      `  IdentityFile ${env.clientKey}`,
+      '  ProxyJump gw-bastion',
+      '',
+    ].join('\n'),
   );
   const { key: _k, ...noKey } = sshSettings({ knownHosts, configFile });
   const c = await roundTrip(noKey, {}, { host: 'gw-app' } as typeof target);
