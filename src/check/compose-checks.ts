@@ -13,6 +13,7 @@ import { interpolateTemplate } from '../env/interpolate.js';
 import type { EnvEntry } from '../env/parse.js';
 import { formatProblem, type ConfigProblem } from '../errors.js';
 import { LocalHost } from '../hosts/local-host.js';
+import { proxiedServiceProblems } from '../proxy/compose-rules.js';
 import { fail, ok, warn, type CheckItem } from './checklist.js';
 import { checkImageTag } from './compose-config.js';
 
@@ -57,7 +58,15 @@ export async function composeChecks(
   }
 
   items.push(...(await healthServiceChecks(config, files, lookup)));
+  if (config.proxy) items.push(...proxyChecks(files, config.proxy.service));
   return items;
+}
+
+/** Blue/green runs the proxied service twice at once: what would clash is an error before anything changes. */
+function proxyChecks(files: ComposeFile[], service: string): CheckItem[] {
+  const problems = proxiedServiceProblems(files, service);
+  if (problems.length === 0) return [ok(`proxy service ${service}`, 'can run in two colours behind the proxy')];
+  return problems.map((p) => fail(`proxy service ${service}`, formatProblem(p)));
 }
 
 async function healthServiceChecks(

@@ -48,7 +48,12 @@ export async function hostChecks(
         ? composeOnServer(host, inputs.config, complete ? inputs.compose : undefined)
         : inputs.localCompose().then((cli): ServerCompose => (cli ? { cli } : {})),
     ]);
-    items.push(dockerCheck(facts), composeCheck(compose.cli), dirCheck(facts), ...diskItems(facts, inputs.images));
+    items.push(
+      dockerCheck(facts),
+      composeCheck(compose.cli, inputs.config.proxy !== undefined),
+      dirCheck(facts),
+      ...diskItems(facts, inputs.images),
+    );
     if (compose.config) items.push(compose.config);
     return items;
   } finally {
@@ -67,8 +72,10 @@ function dockerCheck({ docker }: HostFacts): CheckItem {
   return fail('Docker', `${first.trim()}${hint}`);
 }
 
-function composeCheck(compose: ComposeCli | undefined): CheckItem {
+function composeCheck(compose: ComposeCli | undefined, blueGreen: boolean): CheckItem {
   if (!compose) return fail('Compose', 'neither `docker compose` (v2) nor `docker-compose` (v1) found');
+  if (compose.flavour === 'v1' && blueGreen)
+    return fail('Compose', `docker-compose ${compose.version} (v1): proxy (blue/green) needs the Compose v2 plugin`);
   if (compose.flavour === 'v1')
     return warn(
       'Compose',

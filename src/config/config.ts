@@ -34,6 +34,19 @@ export interface HealthSettings {
   timeoutMs: number;
 }
 
+/** `proxy:` — blue/green behind Caddy (durations in ms, the tls default applied). */
+export interface ProxySettings {
+  service: string;
+  port: number;
+  domains: string[];
+  tls: 'auto' | 'internal' | 'off';
+  listen: { http: number; https: number };
+  health: { path: string; intervalMs: number; passes: number; timeoutMs: number };
+  drainMs: number;
+  standby: 'stopped' | 'running';
+  image: string;
+}
+
 export interface Config {
   /** Absolute path of gangway.yml and its directory (the base of relative paths). */
   file: string;
@@ -44,6 +57,7 @@ export interface Config {
   image?: Omit<NonNullable<ParsedConfig['image']>, 'archive'> & { archive?: string };
   dirs: string[];
   health: HealthSettings;
+  proxy?: ProxySettings;
   keep: number;
   status: { cpuPercent: number; memoryPercent: number; diskFreePercent: number };
   records: string;

@@ -8,13 +8,13 @@ import { basename, dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
-import type { Config, SshSettings, Target } from './config.js';
+import type { Config, ProxySettings, SshSettings, Target } from './config.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseHostSpec, type HostSpec } from './hosts.js';
 import { formatKeyPath } from './key-path.js';
 import { resolveLocalPath } from './paths.js';
 import { allowedKeysAt } from './schema-keys.js';
-import { configSchema, type ParsedConfig, type ParsedSsh } from './schema.js';
+import { configSchema, type ParsedConfig, type ParsedProxy, type ParsedSsh } from './schema.js';
 import { YamlSource } from './yaml-source.js';
 
 export const DEFAULT_CONFIG_FILE = 'gangway.yml';
@@ -145,6 +145,7 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
       ...(health.fatal_logs && { fatalLogs: health.fatal_logs }),
       timeoutMs: parseDuration(health.timeout),
     },
+    ...(parsed.proxy && { proxy: proxySettings(parsed.proxy) }),
     keep: parsed.keep,
     status: {
       cpuPercent: parsed.status.cpu_percent,
@@ -153,6 +154,25 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
     },
     records: local(parsed.records),
     targets,
+  };
+}
+
+function proxySettings(p: ParsedProxy): ProxySettings {
+  return {
+    service: p.service,
+    port: p.port,
+    domains: p.domains,
+    tls: p.tls ?? (p.domains.length ? 'auto' : 'off'),
+    listen: p.listen,
+    health: {
+      path: p.health.path,
+      intervalMs: parseDuration(p.health.interval),
+      passes: p.health.passes,
+      timeoutMs: parseDuration(p.health.timeout),
+    },
+    drainMs: parseDuration(p.drain),
+    standby: p.standby,
+    image: p.image,
   };
 }
 

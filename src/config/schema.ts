@@ -154,6 +154,59 @@ const sshSchema = z
   })
   .strict();
 
+/** A host name Caddy serves: DNS names (wildcards allowed) or an IP address; no scheme, port or path. */
+const proxyDomain = z
+  .string()
+  .regex(/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9a-fA-F:.]+$/, 'must be a host name such as app.example.com');
+const port = z.int().min(1).max(65535);
+
+const proxySchema = z
+  .object({
+    service: text().meta({ description: 'The compose service that takes traffic (no container_name, no host ports)' }),
+    port: port.meta({ description: 'Its container port' }),
+    domains: z
+      .array(proxyDomain)
+      .default([])
+      .meta({ description: 'Host names Caddy serves; empty: any name (catch-all, e.g. an intranet reached by IP)' }),
+    tls: z
+      .enum(['auto', 'internal', 'off'])
+      .optional()
+      .meta({
+        description:
+          "auto (ACME, public names) | internal (Caddy's local CA) | off (plain HTTP). Default: auto with domains, off without",
+      }),
+    listen: z
+      .object({ http: port.default(80), https: port.default(443) })
+      .strict()
+      .prefault({})
+      .meta({ description: "The host ports of the proxy's HTTP and HTTPS" }),
+    health: z
+      .object({
+        path: z
+          .string()
+          .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/, 'must be a URL path such as /health')
+          .default('/'),
+        interval: duration('1m').default('1s'),
+        passes: z.int().min(1).max(100).default(3),
+        timeout: duration('1h').default('60s'),
+      })
+      .strict()
+      .prefault({})
+      .meta({ description: "The new colour's gate, probed from the proxy's network: `passes` 2xx in a row" }),
+    drain: duration('1h').default('30s').meta({ description: 'In-flight requests on the old colour may finish within this' }),
+    standby: z
+      .enum(['stopped', 'running'])
+      .default('stopped')
+      .meta({ description: 'The previous colour after the switch: stopped (kept for rollback) or left running' }),
+    image: text().default('caddy:2').meta({ description: "The proxy's image" }),
+  })
+  .strict()
+  .refine((p) => (p.tls ?? (p.domains.length ? 'auto' : 'off')) === 'off' || p.domains.length > 0, {
+    message: 'tls auto and internal need proxy.domains (the names certificates are issued for)',
+    path: ['tls'],
+  })
+  .refine((p) => p.listen.http !== p.listen.https, { message: 'http and https must differ', path: ['listen'] });
+
 export const TARGET_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 const targetSchema = z
@@ -178,6 +231,9 @@ export const configSchema = z
     compose: z.union([text(), z.array(text()).min(1)]).meta({ description: 'Compose file(s), uploaded as they are' }),
     env: envSchema.optional(),
     image: imageSchema.optional(),
+    proxy: proxySchema
+      .optional()
+      .meta({ description: 'Zero-downtime web deploys: the service runs in two colours behind Caddy on each host' }),
     dirs: z.array(relativeDir).default([]).meta({ description: 'Directories created under <dir>' }),
     health: healthSchema.prefault({}),
     keep: z.int().min(1).default(5).meta({ description: 'Releases (and their images) kept on each host for rollback' }),
@@ -218,3 +274,4 @@ export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type ParsedTarget = ParsedConfig['targets'][string];
 export type ParsedSsh = z.output<typeof sshSchema>;
+export type ParsedProxy = z.output<typeof proxySchema>;

@@ -6,7 +6,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { composeUploadNames } from '../check/compose-config.js';
-import type { Config, HealthSettings, Target } from '../config/config.js';
+import { parseComposeFile } from '../compose/compose-file.js';
+import type { Config, HealthSettings, ProxySettings, Target } from '../config/config.js';
+import { appRouteFiles, type AppRouteFiles } from '../proxy/caddy-route.js';
+import { colourOverride } from '../proxy/colour-override.js';
 import type { Operation } from '../server/records.js';
 import { quoteArgv } from '../shell/quote.js';
 
@@ -38,7 +41,17 @@ export type LockStep = StepBase & { kind: 'lock' };
 export type DirsStep = StepBase & { kind: 'dirs'; dirs: string[] };
 export type DeliverStep = StepBase & { kind: 'deliver'; delivery: Delivery };
 export type ReleaseStep = StepBase & { kind: 'release'; source: ReleaseSource };
-export type ApplyStep = StepBase & { kind: 'apply'; health: HealthSettings; keep: number; strategy: 'recreate' };
+/** Blue/green: the proxy's settings and the files the server needs for it (no secret in them). */
+export interface ProxyPlan {
+  settings: ProxySettings;
+  /** The compose override that runs the proxied service as one colour (colour-override.ts). */
+  colourFile: string;
+  route: AppRouteFiles;
+}
+export type ApplyStep = StepBase & { kind: 'apply'; health: HealthSettings; keep: number } & (
+    | { strategy: 'recreate' }
+    | { strategy: 'blue-green'; proxy: ProxyPlan }
+  );
 export type PlanStep = LockStep | DirsStep | DeliverStep | ReleaseStep | ApplyStep;
 
 export interface HostPlan {
@@ -94,7 +107,8 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
     new Map(composeFiles.map((f, i) => [f.name, composeBytes[i]!])),
     envBytes?.toString('utf8'),
   );
-  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env);
+  const proxy = config.proxy && proxyPlan(config, config.proxy, composeFiles, composeBytes);
+  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env, proxy);
   return {
     app: config.app,
     target: target.name,
@@ -128,6 +142,7 @@ function hostSteps(
   releaseId: string,
   compose: PlannedFile[],
   env: PlannedFile | undefined,
+  proxy: ProxyPlan | undefined,
 ): PlanStep[] {
   const release = `<dir>/.gangway/releases/${releaseId}`;
   const steps: PlanStep[] = [
@@ -155,6 +170,10 @@ function hostSteps(
       does: deliverySummary(delivery),
     });
   steps.push(releaseStep(operation, tag, release, compose, env));
+  if (proxy) {
+    steps.push(blueGreenApply(config, proxy, tag, releaseId));
+    return steps;
+  }
   steps.push({
     kind: 'apply',
     title: 'apply detached on the server, health gate, roll back on failure',
@@ -170,6 +189,44 @@ function hostSteps(
     ],
   });
   return steps;
+}
+
+function proxyPlan(config: Config, proxy: ProxySettings, compose: PlannedFile[], bytes: Buffer[]): ProxyPlan {
+  const files = compose.flatMap((f, i) => parseComposeFile(bytes[i]!.toString('utf8'), f.localPath, f.name).file ?? []);
+  return {
+    settings: proxy,
+    colourFile: colourOverride(files, config.app, proxy.service),
+    route: appRouteFiles(config.app, proxy),
+  };
+}
+
+function blueGreenApply(config: Config, proxy: ProxyPlan, tag: PlanTag, releaseId: string): ApplyStep {
+  const p = proxy.settings;
+  const tagText = tag.kind === 'given' ? tag.value : '<tag>';
+  const h = p.health;
+  const served = `${p.domains.length ? p.domains.join(', ') : 'any host name'} (tls ${p.tls})`;
+  return {
+    kind: 'apply',
+    title: `apply detached on the server: blue/green for ${p.service} behind the proxy, gate before the switch`,
+    health: config.health,
+    keep: config.keep,
+    strategy: 'blue-green',
+    proxy,
+    does: [
+      `back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
+      `IMAGE_TAG=${tagText} compose -p ${config.app} up -d --remove-orphans --scale ${p.service}=0 (the rest of the ` +
+        `stack, changed services only)`,
+      `proxy gangway-proxy (${p.image}) on :${p.listen.http}/:${p.listen.https}, routes for ${served}`,
+      `IMAGE_TAG=${tagText} compose -p ${config.app}-<the idle colour> up -d ${p.service} beside the serving colour`,
+      `gate: ${healthSummary(config.health)}; GET ${h.path} from the proxy's network ${h.passes}× in a row ` +
+        `(every ${h.intervalMs} ms, within ${Math.round(h.timeoutMs / 1000)}s)`,
+      `pass: switch the traffic to the new colour (one atomic rename), drain the old one up to ` +
+        `${Math.round(p.drainMs / 1000)}s, then ${p.standby === 'stopped' ? 'stop' : 'keep running'} it for a rollback`,
+      `fail: the serving colour keeps serving; the new colour is removed; the rest of the stack goes back`,
+      `record: <dir>/.gangway/releases.jsonl (strategy blue-green, colours, switch time); ` +
+        `log: <dir>/.gangway/runs/${releaseId}.log`,
+    ],
+  };
 }
 
 function releaseStep(

@@ -19,6 +19,8 @@ interface ReleaseContent {
   files: string[];
   /** The release's env file text (its values are masked in the server's run log). */
   envText?: string;
+  /** A retained release's own colour.yml was copied (it matches its compose files; keep it). */
+  keepsColourFile?: boolean;
 }
 
 export async function prepareRelease(ctx: StepContext, step: ReleaseStep, apply: ApplyStep): Promise<string> {
@@ -80,11 +82,14 @@ async function writeRelease(
       health: apply.health,
       composeArgv: ctx.compose.argv,
       record,
+      ...(apply.strategy === 'blue-green' && { proxy: apply.proxy }),
     },
     envValues,
   );
   const writes = [
-    ...files.map((f) => host.writeFileAtomic(posix.join(dir, f.name), f.content, { mode: f.mode })),
+    ...files
+      .filter((f) => !(content.keepsColourFile && f.name === 'colour.yml'))
+      .map((f) => host.writeFileAtomic(posix.join(dir, f.name), f.content, { mode: f.mode })),
     host.writeFileAtomic(posix.join(dir, 'tag'), `${content.tag}\n`, { mode: 0o644 }),
     host.writeFileAtomic(posix.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 }),
   ];
@@ -130,9 +135,14 @@ async function releaseContent(ctx: StepContext, host: Host, step: ReleaseStep, d
   const r = await execOk(host, runScript('copy-release.sh', [layout.state, sourceId, dir, withEnv]), {
     timeoutMs: 60_000,
   });
-  const [tag = '', envFlag] = r.stdout.trim().split('\n');
+  const [tag = '', ...flags] = r.stdout.trim().split('\n');
   const files = (await host.readFile(posix.join(dir, 'files'))).toString('utf8').split('\n').filter(Boolean);
-  const envText = envFlag === 'env' ? (await host.readFile(posix.join(dir, '.env'))).toString('utf8') : undefined;
+  const envText = flags.includes('env') ? (await host.readFile(posix.join(dir, '.env'))).toString('utf8') : undefined;
   if (envText !== undefined) ctx.events.registerSecrets?.(envText);
-  return { tag: tag.trim(), files, ...(envText !== undefined && { envText }) };
+  return {
+    tag: tag.trim(),
+    files,
+    ...(envText !== undefined && { envText }),
+    ...(flags.includes('colour') && { keepsColourFile: true }),
+  };
 }

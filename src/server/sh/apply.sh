@@ -25,7 +25,10 @@ ACTION=$2
 TOKEN=$3
 # shellcheck source=/dev/null
 . "$REL/vars.sh"
-# vars.sh defines: DIR APP ID TAG OPERATION IMAGE_NAME KEEP TIMEOUT FATAL_TAIL COMPOSE RECORD_STATIC
+# vars.sh defines: DIR APP ID TAG OPERATION IMAGE_NAME KEEP TIMEOUT FATAL_TAIL COMPOSE RECORD_STATIC STRATEGY
+# (and, for blue-green, the PROXY_* settings bluegreen.sh reads). A release of an older gangway has no STRATEGY.
+STRATEGY=${STRATEGY:-recreate}
+RECORD_EXTRA=
 G="$DIR/.gangway"
 LOCK="$G/lock"
 BEL=$(printf '\007')
@@ -95,18 +98,30 @@ mask() {
 }
 strip_ansi() { sed -e "s/$ESC\[[0-9;?]*[A-Za-z]//g" -e "s/$ESC\][^$BEL]*$BEL//g"; }
 
-# Compose with a clean environment: only what Docker needs and IMAGE_TAG, so nothing from the server
-# user's shell overrides the uploaded .env. COMPOSE and the -f list split on newlines (IFS).
+# Compose with a clean environment: only what Docker needs, IMAGE_TAG (and a colour's GANGWAY_COLOUR), so
+# nothing from the server user's shell overrides the uploaded .env. COMPOSE and the -f list split on newlines.
 compose_file_args() { for f in $FILES; do printf -- '-f\n%s/%s\n' "$DIR" "$f"; done; }
-dc() {
-  dc_tag=$1
-  shift
+compose_in() { # PROJECT TAG COLOUR EXTRA_FILE ARGS… (COLOUR and EXTRA_FILE may be empty)
+  ci_project=$1
+  ci_tag=$2
+  ci_colour=$3
+  ci_extra=$4
+  shift 4
   # shellcheck disable=SC2046,SC2086 # word splitting on newlines only: one word per argv item
   env -i PATH="$PATH" HOME="${HOME:-/}" ${DOCKER_HOST:+DOCKER_HOST="$DOCKER_HOST"} \
     ${DOCKER_CONFIG:+DOCKER_CONFIG="$DOCKER_CONFIG"} ${DOCKER_CONTEXT:+DOCKER_CONTEXT="$DOCKER_CONTEXT"} \
-    IMAGE_TAG="$dc_tag" $COMPOSE -p "$APP" --project-directory "$DIR" $(compose_file_args) \
+    IMAGE_TAG="$ci_tag" ${ci_colour:+GANGWAY_COLOUR="$ci_colour"} \
+    $COMPOSE -p "$ci_project" --project-directory "$DIR" $(compose_file_args) ${ci_extra:+-f} ${ci_extra:+"$ci_extra"} \
     ${HAS_ENV:+--env-file} ${HAS_ENV:+"$DIR/.env"} "$@"
 }
+dc() { # TAG ARGS… : compose for the app's own project
+  dc_tag=$1
+  shift
+  compose_in "$APP" "$dc_tag" '' '' "$@"
+}
+# A service's container and logs (bluegreen.sh redefines both: the proxied service lives in a colour project).
+service_cid() { dc "$2" ps -a -q "$1" 2>/dev/null | head -n 1; } # SERVICE TAG
+service_logs() { dc "$2" logs --no-color --tail "$3" "$1" 2>&1; } # SERVICE TAG LINES
 
 # Copy a release's compose files and env into DIR, each by temp file + rename (env stays 0600).
 put_in_place() { # RELEASE_ID
@@ -164,7 +179,7 @@ services_healthy() { # TAG
   for svc in $SERVICES; do
     cid=
     while :; do
-      [ -n "$cid" ] || cid=$(dc "$1" ps -a -q "$svc" 2>/dev/null | head -n 1)
+      [ -n "$cid" ] || cid=$(service_cid "$svc" "$1")
       state=none
       if [ -n "$cid" ]; then
         state=$(docker inspect -f "$HEALTH_TEMPLATE" "$cid" 2>/dev/null)
@@ -191,7 +206,7 @@ fatal_logs() { # TAG
   [ "$FATAL_TAIL" -gt 0 ] && [ -s "$DATA/fatal_patterns" ] || return 0
   found=
   for svc in $(dc "$1" config --services 2>/dev/null); do
-    n=$(dc "$1" logs --no-color --tail "$FATAL_TAIL" "$svc" 2>&1 | grep -F -c -f "$DATA/fatal_patterns")
+    n=$(service_logs "$svc" "$1" "$FATAL_TAIL" | grep -F -c -f "$DATA/fatal_patterns")
     [ "${n:-0}" -gt 0 ] && found="$found $svc($n)" && FAIL_SERVICE=${FAIL_SERVICE:-$svc}
   done
   [ -z "$found" ] && { say "ok no fatal log lines"; return 0; }
@@ -206,23 +221,31 @@ gate() { # TAG
   step_event "health gate" ok "$1 passed"
 }
 
-up() { # TAG
-  say "compose up $1"
-  { dc "$1" up -d --remove-orphans 2>&1; echo "$?" > "$REL/.up-rc"; } | strip_ansi | mask | tee "$REL/.up-out"
-  if [ "$(cat "$REL/.up-rc")" = 0 ]; then step_event "compose up" ok "$1"; return 0; fi
-  fail "compose up" "docker compose up failed for $1"
+# Run a compose up, its output (masked) in the run log and kept for the failure record.
+run_up() { # WHAT COMMAND…
+  ru_what=$1
+  shift
+  say "compose up $ru_what"
+  { "$@" 2>&1; echo "$?" > "$REL/.up-rc"; } | strip_ansi | mask | tee "$REL/.up-out"
+  if [ "$(cat "$REL/.up-rc")" = 0 ]; then step_event "compose up" ok "$ru_what"; return 0; fi
+  fail "compose up" "docker compose up failed for $ru_what"
   return 1
 }
+up() { run_up "$1" dc "$1" up -d --remove-orphans; } # TAG
 
 # The failing release's own output, ANSI stripped and masked, for the CLI's "first error line".
 capture_failure() { # TAG
   (
     umask 077
     if [ "$FAIL_STEP" = "compose up" ]; then cat "$REL/.up-out"; else
-      dc "$1" logs --no-color --tail 50 ${FAIL_SERVICE:+"$FAIL_SERVICE"} 2>&1
+      if [ -n "$FAIL_SERVICE" ]; then
+        service_logs "$FAIL_SERVICE" "$1" 50
+      else
+        dc "$1" logs --no-color --tail 50 2>&1
+      fi
       # An unhealthy container's own healthcheck output often says more than its log.
       if [ -n "$FAIL_SERVICE" ]; then
-        cid=$(dc "$1" ps -a -q "$FAIL_SERVICE" 2>/dev/null | head -n 1)
+        cid=$(service_cid "$FAIL_SERVICE" "$1")
         [ -n "$cid" ] && docker inspect -f '{{range .State.Health.Log}}{{println .Output}}{{end}}' "$cid" 2>/dev/null
       fi
     fi | strip_ansi | mask > "$REL/failure.log"
@@ -236,7 +259,7 @@ record() { # STATUS OUTCOME SERVING
   failure=",\"failing_step\":\"$(json_str "$FAIL_STEP")\",\"reason\":\"$(json_str "$FAIL_REASON")\""
   [ -n "$FAIL_STEP" ] && extra=$failure
   line="$RECORD_STATIC,\"status\":\"$1\",\"outcome\":\"$2\",\"started\":\"$STARTED\",\"finished\":\"$finished\""
-  line="$line,\"duration_s\":$duration,\"serving\":\"$(json_str "$3")\"$extra}"
+  line="$line,\"duration_s\":$duration,\"serving\":\"$(json_str "$3")\"$RECORD_EXTRA$extra}"
   printf '%s\n' "$line" >> "$G/releases.jsonl"
   rm -f "$G/applying"
   result="\"status\":\"$1\",\"outcome\":\"$2\",\"serving\":\"$(json_str "$3")\""
@@ -291,7 +314,7 @@ restore_previous() { # PREV_ID
   say "rolling back to release $1 (tag $prev_tag)"
   FAIL_SERVICE=
   use_release "$G/releases/$1"
-  if put_in_place "$1" && up "$prev_tag" && gate "$prev_tag"; then
+  if put_in_place "$1" && restore_release "$prev_tag"; then
     FAIL_STEP=$first_step
     FAIL_REASON=$first_reason
     return 0
@@ -305,6 +328,7 @@ restore_previous() { # PREV_ID
 stop_new() {
   say "no previous release to go back to: stopping the new containers"
   dc "$TAG" stop > /dev/null 2>&1
+  [ "$STRATEGY" = blue-green ] && bg_stop_new
   rm -f "$G/current" # nothing is in place: the next deploy must not take this release for a previous one
   FAIL_REASON="$FAIL_REASON; first deploy, nothing to roll back to: the new containers were stopped"
   record failed failed none
@@ -324,6 +348,16 @@ finish_failed() { # PREV_ID FAILED_STATUS
   exit 1
 }
 
+# The strategy: recreate in place (below), or blue-green (bluegreen.sh, copied beside this file).
+deploy_release() { up "$1" && gate "$1"; } # TAG
+restore_release() { up "$1" && gate "$1"; } # TAG
+if [ "$STRATEGY" = blue-green ]; then
+  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+  . "$REL/bluegreen.sh"
+  deploy_release() { bg_up "$1"; }
+  restore_release() { bg_restore "$1"; }
+fi
+
 if [ "$ACTION" = recover ]; then
   PREV_ID=$(cat "$REL/prev" 2>/dev/null)
   FAIL_STEP="apply"
@@ -341,7 +375,7 @@ if [ -f "$DIR/.env" ] && [ -f "$REL/.env" ]; then
   (umask 077 && cp "$DIR/.env" "$bak") && chmod 600 "$bak" && say "backed up .env to $(basename "$bak")"
 fi
 
-if put_in_place "$ID" && up "$TAG" && gate "$TAG"; then
+if put_in_place "$ID" && deploy_release "$TAG"; then
   printf '%s\n' "$TAG" > "$G/last_good_tag.tmp" && mv -f "$G/last_good_tag.tmp" "$G/last_good_tag"
   status=succeeded
   [ "$OPERATION" = rollback ] && status=rollback

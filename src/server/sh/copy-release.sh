@@ -1,6 +1,7 @@
 #!/bin/sh
 # Start a new release from a retained one, on the server: its compose files, file list and tag, and (for a
-# rollback) its .env, kept 0600. Prints the tag, then `env` when an env file was copied.
+# rollback) its .env, kept 0600, and its colour.yml (blue/green). Prints the tag, then `env` when an env file
+# was copied and `colour` when a colour.yml was.
 #   copy-release.sh STATE_DIR SOURCE_ID NEW_RELEASE_DIR with-env|without-env
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline, on purpose
 set -u
@@ -17,4 +18,8 @@ cat "$src/tag"
 if [ "$4" = with-env ] && [ -f "$src/.env" ]; then
   (umask 077 && cp "$src/.env" "$dst/.env") || exit 1
   echo env
+fi
+if [ -f "$src/colour.yml" ]; then
+  cp "$src/colour.yml" "$dst/colour.yml" || exit 1
+  echo colour
 fi

@@ -1,0 +1,131 @@
+/**
+ * A bounded HTTP load generator for zero-downtime tests and bench/zero-downtime.sh: `clients` concurrent loops of
+ * GET requests over keep-alive connections (as browsers and HTTP client libraries make them), each request
+ * recorded with its start and end time, status and body. Loopback and the project's own addresses only.
+ */
+import http from 'node:http';
+import https from 'node:https';
+
+export interface LoadSample {
+  start: number;
+  end: number;
+  /** HTTP status, or 0 when the request failed (refused, reset, timed out). */
+  status: number;
+  body: string;
+  error?: string;
+}
+
+export interface LoadOptions {
+  url: string;
+  clients?: number;
+  /** Per-request timeout (ms). */
+  timeoutMs?: number;
+  /** For HTTPS: the CA to trust and the name to present (SNI and Host). */
+  ca?: Buffer;
+  servername?: string;
+  /** Hard bound on the run, whatever `stop()` does (ms). */
+  maxMs?: number;
+}
+
+export interface LoadRun {
+  stop(): Promise<LoadSample[]>;
+}
+
+export function startLoad(options: LoadOptions): LoadRun {
+  const url = new URL(options.url);
+  const secure = url.protocol === 'https:';
+  const agentOptions = { keepAlive: true, maxSockets: options.clients ?? 4 };
+  const agent = secure ? new https.Agent({ ...agentOptions, ...(options.ca && { ca: options.ca }) }) : new http.Agent(agentOptions);
+  const samples: LoadSample[] = [];
+  const t0 = Date.now();
+  let running = true;
+  const limit = setTimeout(() => (running = false), options.maxMs ?? 300_000);
+
+  const once = () =>
+    new Promise<void>((resolve) => {
+      const start = performance.now();
+      const done = (status: number, body: string, error?: string) => {
+        samples.push({ start, end: performance.now(), status, body, ...(error && { error }) });
+        resolve();
+      };
+      const request = (secure ? https : http).request(
+        url,
+        {
+          agent,
+          timeout: options.timeoutMs ?? 5000,
+          ...(options.servername && { servername: options.servername, headers: { host: options.servername } }),
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => done(res.statusCode ?? 0, body.trim()));
+          res.on('error', (e) => done(0, '', e.message));
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error('timeout')));
+      request.on('error', (e) => done(0, '', (e as NodeJS.ErrnoException).code ?? e.message));
+      request.end();
+    });
+
+  const loops = Array.from({ length: options.clients ?? 4 }, async () => {
+    while (running && Date.now() - t0 < (options.maxMs ?? 300_000)) await once();
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      clearTimeout(limit);
+      agent.destroy();
+      return samples;
+    },
+  };
+}
+
+export interface LoadSummary {
+  requests: number;
+  failed: number;
+  /** The failures by kind: `HTTP 502`, `ECONNREFUSED`, `ECONNRESET`… */
+  failures: Record<string, number>;
+  p50: number;
+  p99: number;
+  max: number;
+  /** The bodies in the order the requests started, runs of the same body collapsed: v1, v2 = one switch. */
+  versions: string[];
+  /** Requests that started after a newer body had already been answered, yet got an older one. */
+  flaps: number;
+}
+
+export function summarize(samples: LoadSample[]): LoadSummary {
+  const sorted = [...samples].sort((a, b) => a.start - b.start);
+  const failures: Record<string, number> = {};
+  for (const s of sorted) {
+    if (s.status >= 200 && s.status < 400) continue;
+    const kind = s.status ? `HTTP ${s.status}` : (s.error ?? 'error');
+    failures[kind] = (failures[kind] ?? 0) + 1;
+  }
+  const ok = sorted.filter((s) => s.status >= 200 && s.status < 400);
+  const versions: string[] = [];
+  for (const s of ok) if (versions.at(-1) !== s.body) versions.push(s.body);
+  // A flap: an answer from a version that an earlier-finished request had already moved past.
+  let flaps = 0;
+  const firstEnd = new Map<string, number>();
+  for (const s of ok) firstEnd.set(s.body, Math.min(firstEnd.get(s.body) ?? Infinity, s.end));
+  const order = [...new Set(ok.map((s) => s.body))];
+  for (const s of ok) {
+    const later = order.slice(order.indexOf(s.body) + 1);
+    if (later.some((v) => (firstEnd.get(v) ?? Infinity) < s.start)) flaps++;
+  }
+  const latencies = sorted.map((s) => s.end - s.start).sort((a, b) => a - b);
+  const pick = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : 0);
+  return {
+    requests: sorted.length,
+    failed: sorted.length - ok.length,
+    failures,
+    p50: Math.round(pick(0.5)),
+    p99: Math.round(pick(0.99)),
+    max: Math.round(latencies.at(-1) ?? 0),
+    versions,
+    flaps,
+  };
+}
