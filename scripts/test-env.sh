@@ -165,6 +165,8 @@ apt_install docker.io openssh-server openssh-client docker-registry busybox-stat
 install_compose_v2
 start_dockerd
 start_registry
+# The proxy of the blue/green tests, built from Debian's caddy (nothing can be pulled here).
+"$(dirname "$0")/caddy-image.sh" gangway-test/caddy:2
 make_keys
 start_sshd target "$SSH_PORT"
 start_sshd jump "$JUMP_PORT"

@@ -35,7 +35,9 @@ export function startLoad(options: LoadOptions): LoadRun {
   const url = new URL(options.url);
   const secure = url.protocol === 'https:';
   const agentOptions = { keepAlive: true, maxSockets: options.clients ?? 4 };
-  const agent = secure ? new https.Agent({ ...agentOptions, ...(options.ca && { ca: options.ca }) }) : new http.Agent(agentOptions);
+  const agent = secure
+    ? new https.Agent({ ...agentOptions, ...(options.ca && { ca: options.ca }) })
+    : new http.Agent(agentOptions);
   const samples: LoadSample[] = [];
   const t0 = Date.now();
   let running = true;
@@ -117,7 +119,8 @@ export function summarize(samples: LoadSample[]): LoadSummary {
     if (later.some((v) => (firstEnd.get(v) ?? Infinity) < s.start)) flaps++;
   }
   const latencies = sorted.map((s) => s.end - s.start).sort((a, b) => a - b);
-  const pick = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : 0);
+  const pick = (q: number) =>
+    latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : 0;
   return {
     requests: sorted.length,
     failed: sorted.length - ok.length,

@@ -1,0 +1,205 @@
+/**
+ * Blue/green behind a real Caddy (Debian's, scripts/caddy-image.sh) over the real sshd into dockerd, under a
+ * steady load through the proxy: a deploy, a deploy whose gate fails, a rollback that starts the retained
+ * release as a new colour and one that switches back to the colour still there — zero failed requests in each,
+ * and the answers move from the old version to the new exactly once. Then a second app on the same proxy with
+ * TLS from Caddy's internal CA, and a proxied service that would clash refused before anything changes.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type DeployProject, deployProject } from '../helpers/deploy-project.js';
+import { buildWebImage } from '../helpers/images.js';
+import { startLoad, summarize, type LoadOptions, type LoadSummary } from '../helpers/load.js';
+
+const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
+const HTTP = 18180;
+const HTTPS = 18543;
+const projects: DeployProject[] = [];
+
+const compose = (app: string) => `services:
+  web:
+    image: gangway-test/web:\${IMAGE_TAG:?IMAGE_TAG required}
+    environment:
+      APP_SECRET: \${APP_SECRET}
+    volumes: [uploads:/uploads]
+    stop_grace_period: 1s
+  worker:
+    image: gangway-test/web:v1
+    networks: [back]
+networks:
+  back: {}
+volumes:
+  uploads: {}
+# ${app}
+`;
+
+function blueGreenProject(app: string, proxyExtra = ''): DeployProject {
+  const p = deployProject({
+    app,
+    compose: () => compose(app),
+    health: '  services: [web]\n  timeout: 30s',
+    extra:
+      `proxy:\n  service: web\n  port: 8080\n  listen: { http: ${HTTP}, https: ${HTTPS} }\n` +
+      `  image: gangway-test/caddy:2\n  health: { path: /health, interval: 250ms, passes: 3 }\n  drain: 5s\n${proxyExtra}`,
+  });
+  projects.push(p);
+  return p;
+}
+
+function removeProxy(): void {
+  execFileSync('sh', ['-c', 'docker rm -f gangway-proxy >/dev/null 2>&1; true']);
+}
+
+before(async () => {
+  for (const v of ['v1', 'v2']) await buildWebImage(`gangway-test/web:${v}`, { version: v });
+  await buildWebImage('gangway-test/web:bad', { version: 'bad', healthy: false });
+  removeProxy();
+});
+after(() => {
+  for (const p of projects) {
+    execFileSync('sh', [
+      '-c',
+      ['blue', 'green']
+        .map((c) => `docker ps -aq --filter label=com.docker.compose.project=${p.app}-${c} | xargs -r docker rm -f`)
+        .join('; ') + ' >/dev/null 2>&1; true',
+    ]);
+    p.cleanup();
+  }
+  removeProxy();
+});
+
+/** The CLI, asynchronously: the load generator runs in this process meanwhile. */
+function gangway(args: string[]): Promise<{ code: number | null; out: string; ms: number }> {
+  const started = Date.now();
+  const cli = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  cli.stdout.on('data', (d) => (out += d));
+  cli.stderr.on('data', (d) => (out += d));
+  return new Promise((resolve) => cli.on('exit', (code) => resolve({ code, out, ms: Date.now() - started })));
+}
+
+/** Run a command while 4 clients load the proxy; the load starts before and ends after it. */
+async function underLoad(
+  args: string[],
+  load: LoadOptions = { url: `http://127.0.0.1:${HTTP}/version` },
+): Promise<{ code: number | null; out: string; ms: number; load: LoadSummary }> {
+  const run = startLoad({ clients: 4, maxMs: 120_000, ...load });
+  await new Promise((r) => setTimeout(r, 300));
+  const result = await gangway(args);
+  await new Promise((r) => setTimeout(r, 300));
+  return { ...result, load: summarize(await run.stop()) };
+}
+
+const containerId = (name: string) =>
+  execFileSync('docker', ['inspect', '-f', '{{.Id}}', name], { encoding: 'utf8' }).trim();
+/** The proxied service's containers in the app's colour projects: "name state image". */
+const containers = (app: string) =>
+  execFileSync(
+    'docker',
+    ['ps', '-a', '--filter', 'label=com.docker.compose.service=web', '--format', '{{.Names}} {{.State}} {{.Image}}'],
+    { encoding: 'utf8' },
+  )
+    .split('\n')
+    .filter((line) => line.startsWith(`${app}-blue-`) || line.startsWith(`${app}-green-`))
+    .sort();
+
+test('deploy, failed deploy and rollbacks under load through Caddy: zero failed requests, one switch each', async () => {
+  const p = blueGreenProject('bgtest');
+  const first = await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']);
+  assert.equal(first.code, 0, first.out);
+  assert.match(first.out, /switch — traffic goes to blue/);
+  const blueV1 = containerId('bgtest-blue-web-1');
+
+  // (1) v1 → v2: the new colour starts beside the old one, passes the gate, takes the traffic.
+  const v2 = await underLoad(['-c', p.config, 'deploy', '--tag', 'v2', '--yes']);
+  assert.equal(v2.code, 0, v2.out);
+  assert.deepEqual(v2.load.failures, {}, JSON.stringify(v2.load));
+  assert.deepEqual(v2.load.versions, ['v1', 'v2']);
+  assert.equal(v2.load.flaps, 0);
+  assert.ok(v2.load.requests > 100, `a steady load (${v2.load.requests} requests)`);
+  const record = p.releases().at(-1)!;
+  assert.deepEqual(
+    [record.strategy, record.colour, record.previous_colour, record.status],
+    ['blue-green', 'green', 'blue', 'succeeded'],
+  );
+  assert.match(String(record.switched_at), /^\d{4}-\d\d-\d\dT/);
+  assert.deepEqual(containers('bgtest'), [
+    'bgtest-blue-web-1 exited gangway-test/web:v1',
+    'bgtest-green-web-1 running gangway-test/web:v2',
+  ]);
+  // The rest of the stack stays in the app's project, the proxied service at scale 0 there.
+  const main = execFileSync('docker', ['ps', '-q', '--filter', 'label=com.docker.compose.project=bgtest'], {
+    encoding: 'utf8',
+  });
+  assert.equal(main.trim().split('\n').length, 1, 'only the worker runs in the project bgtest');
+
+  // (2) v2 → a release whose health fails: never switched, v2 keeps serving, the bad colour is removed.
+  const bad = await underLoad(['-c', p.config, 'deploy', '--tag', 'bad', '--yes']);
+  assert.equal(bad.code, 1, bad.out);
+  assert.match(bad.out, /proxy health|health web/);
+  assert.deepEqual(bad.load.failures, {}, JSON.stringify(bad.load));
+  assert.deepEqual(bad.load.versions, ['v2']);
+  assert.deepEqual([p.releases().at(-1)!.status, p.releases().at(-1)!.serving], ['rolled_back', 'v2']);
+  assert.deepEqual(containers('bgtest'), ['bgtest-green-web-1 running gangway-test/web:v2']);
+  assert.ok(!existsSync(join(p.serverDir, '.gangway', 'lock')), 'the lock is free');
+
+  // (3) rollback to v1: its colour went with the bad one, so it starts as a new colour; still no failure.
+  const back = await underLoad(['-c', p.config, 'rollback', '--to', 'v1', '--yes']);
+  assert.equal(back.code, 0, back.out);
+  assert.deepEqual(back.load.failures, {}, JSON.stringify(back.load));
+  assert.deepEqual(back.load.versions, ['v2', 'v1']);
+  assert.equal(back.load.flaps, 0);
+  assert.notEqual(containerId('bgtest-blue-web-1'), blueV1);
+
+  // (4) rollback while the previous colour (v2, stopped) is there: the same container comes back, in seconds.
+  const greenV2 = containerId('bgtest-green-web-1');
+  const switchBack = await underLoad(['-c', p.config, 'rollback', '--yes']);
+  assert.equal(switchBack.code, 0, switchBack.out);
+  assert.deepEqual(switchBack.load.failures, {}, JSON.stringify(switchBack.load));
+  assert.deepEqual(switchBack.load.versions, ['v1', 'v2']);
+  assert.equal(containerId('bgtest-green-web-1'), greenV2, 'the retained colour, not a new container');
+  const last = p.releases().at(-1)!;
+  assert.deepEqual([last.operation, last.colour, last.serving], ['rollback', 'green', 'v2']);
+});
+
+test("a second app on the same proxy, over HTTPS from Caddy's internal CA", async () => {
+  const p = blueGreenProject('bgtls', '  domains: [bgtls.test]\n  tls: internal\n');
+  const r = await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']);
+  assert.equal(r.code, 0, r.out);
+  // The proxy was installed by the first app: its home (and the CA's root) is there.
+  const home = execFileSync(
+    'docker',
+    ['inspect', '-f', '{{index .Config.Labels "gangway.proxy.home"}}', 'gangway-proxy'],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
+  const ca = readFileSync(join(home, 'data', 'caddy', 'pki', 'authorities', 'local', 'root.crt'));
+  const tls = { url: `https://127.0.0.1:${HTTPS}/version`, ca, servername: 'bgtls.test' };
+  const v2 = await underLoad(['-c', p.config, 'deploy', '--tag', 'v2', '--yes'], tls);
+  assert.equal(v2.code, 0, v2.out);
+  assert.deepEqual(v2.load.failures, {}, JSON.stringify(v2.load));
+  assert.deepEqual(v2.load.versions, ['v1', 'v2']);
+  // The first app still answers on plain HTTP (its route untouched by the second app's).
+  assert.equal(execFileSync('curl', ['-fsS', `http://127.0.0.1:${HTTP}/version`], { encoding: 'utf8' }).trim(), 'v2');
+});
+
+test('a proxied service with a container_name and host ports: refused before any host changes', async () => {
+  const p = deployProject({
+    compose: (port) =>
+      `services:\n  web:\n    image: gangway-test/web:\${IMAGE_TAG}\n    container_name: fixed\n` +
+      `    ports: ["127.0.0.1:${port}:8080"]\n`,
+    health: '  services: [web]\n  timeout: 30s',
+    extra: 'proxy: { service: web, port: 8080, image: gangway-test/caddy:2 }\n',
+  });
+  projects.push(p);
+  const r = await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']);
+  assert.equal(r.code, 3, r.out);
+  assert.match(r.out, /docker-compose\.yml:4:\d+ services\.web\.container_name: two colours run at once/);
+  assert.match(r.out, /docker-compose\.yml:5:\d+ services\.web\.ports: the proxy publishes the ports/);
+  assert.ok(!existsSync(p.serverDir), 'nothing was created on the server');
+});
