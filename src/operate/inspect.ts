@@ -16,8 +16,8 @@ export interface ServiceState {
   fatalLines: number;
 }
 
-const INSPECT = `app=$1 tail=$2; shift 2
-ids=$(docker ps -a -q --no-trunc --filter "label=com.docker.compose.project=$app")
+const INSPECT = `projects=$1 tail=$2; shift 2
+ids=$(for p in $projects; do docker ps -a -q --no-trunc --filter "label=com.docker.compose.project=$p"; done)
 [ -n "$ids" ] || exit 0
 echo "@@inspect"
 service='{{index .Config.Labels "com.docker.compose.service"}}'
@@ -26,7 +26,7 @@ echo "@@health"
 # One call per container: a template touching .State.Health fails for a container without a healthcheck.
 for id in $ids; do echo "$id|$(docker inspect -f '{{.State.Health.Status}}' "$id" 2>/dev/null)"; done
 echo "@@stats"
-running=$(docker ps -q --filter "label=com.docker.compose.project=$app")
+running=$(for p in $projects; do docker ps -q --filter "label=com.docker.compose.project=$p"; done)
 [ -n "$running" ] && docker stats --no-stream --format '{{.ID}} {{.CPUPerc}} {{.MemPerc}}' $running 2>/dev/null
 echo "@@fatal"
 if [ "$#" -gt 0 ]; then
@@ -40,14 +40,18 @@ if [ "$#" -gt 0 ]; then
 fi
 true`;
 
+/** `projects`: the app's compose project, and (blue/green) the project of the colour in service. */
 export async function inspectServices(
   host: Host,
-  app: string,
+  projects: string[],
   fatal: { patterns: string[]; tail: number } | undefined,
 ): Promise<ServiceState[]> {
-  const r = await host.exec(['sh', '-c', INSPECT, 'sh', app, String(fatal?.tail ?? 100), ...(fatal?.patterns ?? [])], {
-    timeoutMs: 60_000,
-  });
+  const r = await host.exec(
+    ['sh', '-c', INSPECT, 'sh', projects.join(' '), String(fatal?.tail ?? 100), ...(fatal?.patterns ?? [])],
+    {
+      timeoutMs: 60_000,
+    },
+  );
   const sections = new Map<string, string[]>();
   let name = '';
   for (const line of r.stdout.split('\n')) {

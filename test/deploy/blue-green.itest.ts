@@ -73,20 +73,21 @@ after(() => {
 });
 
 /** The CLI, asynchronously: the load generator runs in this process meanwhile. */
-function gangway(args: string[]): Promise<{ code: number | null; out: string; ms: number }> {
+function gangway(args: string[]): Promise<{ code: number | null; out: string; stdout: string; ms: number }> {
   const started = Date.now();
   const cli = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  cli.stdout.on('data', (d) => (out += d));
+  let stdout = '';
+  cli.stdout.on('data', (d) => ((out += d), (stdout += d)));
   cli.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve) => cli.on('exit', (code) => resolve({ code, out, ms: Date.now() - started })));
+  return new Promise((resolve) => cli.on('close', (code) => resolve({ code, out, stdout, ms: Date.now() - started })));
 }
 
 /** Run a command while 4 clients load the proxy; the load starts before and ends after it. */
 async function underLoad(
   args: string[],
   load: LoadOptions = { url: `http://127.0.0.1:${HTTP}/version` },
-): Promise<{ code: number | null; out: string; ms: number; load: LoadSummary }> {
+): Promise<{ code: number | null; out: string; stdout: string; ms: number; load: LoadSummary }> {
   const run = startLoad({ clients: 4, maxMs: 120_000, ...load });
   await new Promise((r) => setTimeout(r, 300));
   const result = await gangway(args);
@@ -164,6 +165,19 @@ test('deploy, failed deploy and rollbacks under load through Caddy: zero failed 
   assert.equal(containerId('bgtest-green-web-1'), greenV2, 'the retained colour, not a new container');
   const last = p.releases().at(-1)!;
   assert.deepEqual([last.operation, last.colour, last.serving], ['rollback', 'green', 'v2']);
+
+  // status finds the proxied service in the colour in service and shows the colours and the proxy.
+  const status = await gangway(['-c', p.config, '--json', 'status']);
+  assert.equal(status.code, 0, status.out);
+  const host = (JSON.parse(status.stdout) as { hosts: Record<string, unknown>[] }).hosts[0]!;
+  const proxy = host.proxy as { serving: string; proxy: string; colours: { colour: string; tag: string }[] };
+  assert.deepEqual([proxy.serving, proxy.proxy], ['green', 'running']);
+  assert.deepEqual(
+    proxy.colours.map((c) => `${c.colour} ${c.tag}`),
+    ['blue v1', 'green v2'],
+  );
+  const services = (host.services as { service: string; state: string }[]).map((x) => `${x.service} ${x.state}`);
+  assert.deepEqual(services.sort(), ['web running', 'worker running']);
 });
 
 test("a second app on the same proxy, over HTTPS from Caddy's internal CA", async () => {

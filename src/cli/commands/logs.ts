@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import type { Target } from '../../config/config.js';
 import type { HostSpec } from '../../config/hosts.js';
 import { detectCompose } from '../../docker/compose-cli.js';
+import type { Host } from '../../hosts/host.js';
 import { remoteLayout } from '../../server/layout.js';
 import { ExitCode, GangwayError } from '../../errors.js';
 import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate/server-secrets.js';
@@ -31,7 +32,8 @@ export async function runLogs(
       target.hosts.map(async (spec) => {
         const lines: string[] = [];
         collected.push({ host: spec.label, lines });
-        await streamHostLogs(ctx, target, spec, config.app, service, options, stop.signal, (line) => {
+        const project = { app: config.app, ...(config.proxy && { proxied: config.proxy.service }) };
+        await streamHostLogs(ctx, target, spec, project, service, options, stop.signal, (line) => {
           if (reporter.json) lines.push(ctx.scrubber.scrub(line));
           else reporter.info(`${spec.label} | ${line}`);
         });
@@ -48,12 +50,13 @@ async function streamHostLogs(
   ctx: CommandContext,
   target: Target,
   spec: HostSpec,
-  app: string,
+  project: { app: string; proxied?: string },
   service: string | undefined,
   options: { follow: boolean; tail: number },
   signal: AbortSignal,
   onLine: (line: string) => void,
 ): Promise<void> {
+  const { app } = project;
   const host = await ctx.openHost(target, spec);
   const dir = await host.resolvePath(target.dir);
   const layout = remoteLayout(dir);
@@ -64,22 +67,27 @@ async function streamHostLogs(
   const current = await host.exec([
     'sh',
     '-c',
-    'c=$(cat "$1/current" 2>/dev/null) && cat "$1/releases/$c/tag" && cat "$1/releases/$c/files"',
+    'c=$(cat "$1/current" 2>/dev/null) && cat "$1/releases/$c/tag" && ' +
+      // blue/green: the colour in service (or a blank line) and the release's colour file
+      'echo "$(cat "$1/proxy/serving" 2>/dev/null) $1/releases/$c/colour.yml" && cat "$1/releases/$c/files"',
     'sh',
     layout.state,
   ]);
   if (current.code !== 0)
     throw new GangwayError('E_NOTHING_DEPLOYED', ExitCode.failed, `${spec.label}: nothing is deployed in ${dir}`);
-  const [tag, ...files] = current.stdout.trim().split('\n');
-  const argv = [
+  const [tag, colourLine = '', ...files] = current.stdout.trim().split('\n');
+  const [colour, colourFile = ''] = colourLine.split(' ');
+  const composeArgv = (projectName: string, extra: string[], env: string[], only: string | undefined) => [
     'env',
     `IMAGE_TAG=${tag}`,
+    ...env,
     ...cli.argv,
     '-p',
-    app,
+    projectName,
     '--project-directory',
     dir,
     ...files.flatMap((f) => ['-f', posix.join(dir, f)]),
+    ...extra,
     '--env-file',
     posix.join(dir, '.env'),
     'logs',
@@ -87,8 +95,26 @@ async function streamHostLogs(
     '--tail',
     String(options.tail),
     ...(options.follow ? ['--follow'] : []),
-    ...(service ? [service] : []),
+    ...(only ? [only] : []),
   ];
+  // Blue/green: the proxied service's logs are those of the colour in service.
+  const inColour = project.proxied !== undefined && colour !== '' && (!service || service === project.proxied);
+  const runs = [
+    ...(service && inColour ? [] : [composeArgv(app, [], [], service)]),
+    ...(inColour
+      ? [composeArgv(`${app}-${colour}`, ['-f', colourFile], [`GANGWAY_COLOUR=${colour}`], project.proxied)]
+      : []),
+  ];
+  await Promise.all(runs.map((argv) => streamCommand(host, argv, spec.label, signal, onLine)));
+}
+
+async function streamCommand(
+  host: Host,
+  argv: string[],
+  label: string,
+  signal: AbortSignal,
+  onLine: (line: string) => void,
+): Promise<void> {
   let partial = '';
   const feed = (chunk: Buffer) => {
     const lines = (partial + chunk.toString('utf8')).split('\n');
@@ -99,7 +125,7 @@ async function streamHostLogs(
     const r = await host.exec(argv, { onStdout: feed, onStderr: feed, signal });
     if (partial) onLine(stripAnsi(partial));
     if (r.code !== 0 && !signal.aborted)
-      throw new GangwayError('E_LOGS', ExitCode.failed, `${spec.label}: compose logs failed (exit ${r.code})`);
+      throw new GangwayError('E_LOGS', ExitCode.failed, `${label}: compose logs failed (exit ${r.code})`);
   } catch (e) {
     if (signal.aborted) return; // interrupted: the channel is closed, which is what the user asked for
     throw e;

@@ -14,6 +14,7 @@ import { inspectServices, type ServiceState } from '../../operate/inspect.js';
 import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate/server-secrets.js';
 import { isGood } from '../../server/records.js';
 import { readServerState } from '../../server/state.js';
+import { readProxyStatus, type ProxyStatus } from '../../proxy/status.js';
 import { formatBytes } from '../../output/reporter.js';
 import type { CommandContext } from '../context.js';
 
@@ -29,6 +30,8 @@ interface HostStatus {
   disk?: { freeBytes: number; freePercent: number; mount: string };
   lock?: string;
   lastRun?: { id: string; tag: string; status: string; finished?: string; failing_step?: string; reason?: string };
+  /** Blue/green: the colour in service, the colours kept, the proxy and its upstreams. */
+  proxy?: ProxyStatus;
 }
 
 export async function runStatus(ctx: CommandContext, targetName: string | undefined): Promise<void> {
@@ -51,6 +54,7 @@ export async function runStatus(ctx: CommandContext, targetName: string | undefi
           `restarts${usage}${s.fatalLines ? `, ${s.fatalLines} fatal log lines` : ''}`,
       );
     }
+    if (h.proxy) printProxy(ctx, h.proxy);
     for (const e of h.endpoints) reporter.item(e.ok ? 'ok' : 'fail', e.url, e.detail);
     if (h.disk)
       reporter.item(
@@ -99,13 +103,21 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
   }
   const dir = await host.resolvePath(target.dir);
   await registerServerEnvSecrets(host, dir, ctx.scrubber);
+  const layout = remoteLayout(dir);
+  const proxy = config.proxy ? await readProxyStatus(host, layout.state, config.app) : undefined;
+  const projects = [config.app, ...(proxy?.serving ? [`${config.app}-${proxy.serving}`] : [])];
   const [state, services, disk, endpoints] = await Promise.all([
-    readServerState(host, remoteLayout(dir)),
-    inspectServices(host, config.app, config.health.fatalLogs),
+    readServerState(host, layout),
+    inspectServices(host, projects, config.health.fatalLogs),
     diskSpace(host, dir),
     checkEndpoints(host, [...config.health.http.map((h) => h.url), ...config.health.smoke]),
   ]);
   status.services = services;
+  if (proxy) {
+    status.proxy = proxy;
+    if (proxy.proxy !== 'running') status.reasons.push(`the proxy gangway-proxy is ${proxy.proxy}`);
+    if (!proxy.serving && state.current) status.reasons.push('no colour is serving behind the proxy');
+  }
   status.endpoints = endpoints;
   if (state.current?.tag) status.currentTag = state.current.tag;
   if (state.lastGoodTag) status.lastGoodTag = state.lastGoodTag;
@@ -164,6 +176,19 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
   if (last && !isGood(last)) status.warnings.push(`the last run (${last.tag}) ended ${last.status}`);
   status.verdict = status.reasons.length === 0 ? 'GO' : 'NO-GO';
   return status;
+}
+
+function printProxy(ctx: CommandContext, p: ProxyStatus): void {
+  const colours = p.colours
+    .map((c) => `${c.colour} ${c.tag} (release ${c.releaseId})${c.colour === p.serving ? ' in service' : ', standby'}`)
+    .join('; ');
+  ctx.reporter.item(p.serving ? 'ok' : 'fail', 'colours', colours || 'none yet');
+  const upstreams = p.upstreams.map((u) => `${u.address} ${u.numRequests} in flight, ${u.fails} failed`).join('; ');
+  ctx.reporter.item(
+    p.proxy === 'running' ? 'ok' : 'fail',
+    'proxy',
+    `gangway-proxy ${p.proxy}${upstreams ? `; ${upstreams}` : ''}`,
+  );
 }
 
 /** One attempt per URL, from the server itself (localhost means the server, as in the health gate). */

@@ -1,0 +1,54 @@
+/**
+ * Blue/green as it stands on a host, in one round trip: the colour in service, what each colour holds, the
+ * proxy container's state and Caddy's upstreams (address, requests in flight, failures) from its admin API.
+ */
+import type { Host } from '../hosts/host.js';
+import { COLOURS, type Colour } from './caddy-route.js';
+import { colourAlias } from './colour-override.js';
+
+export interface ProxyStatus {
+  serving?: Colour;
+  colours: { colour: Colour; releaseId: string; tag: string }[];
+  /** The proxy container's state (running, exited…), or `missing`. */
+  proxy: string;
+  upstreams: { address: string; numRequests: number; fails: number }[];
+}
+
+const READ = `g=$1
+echo "@@serving"; cat "$g/proxy/serving" 2>/dev/null
+for c in blue green; do echo "@@$c"; cat "$g/proxy/$c" 2>/dev/null; done
+echo "@@proxy"; docker inspect -f '{{.State.Status}}' gangway-proxy 2>/dev/null || echo missing
+echo "@@upstreams"; docker exec gangway-proxy wget -q -O - http://localhost:2019/reverse_proxy/upstreams 2>/dev/null
+true`;
+
+export async function readProxyStatus(host: Host, stateDir: string, app: string): Promise<ProxyStatus> {
+  const r = await host.exec(['sh', '-c', READ, 'sh', stateDir], { timeoutMs: 20_000 });
+  const sections = new Map<string, string>();
+  let name = '';
+  for (const line of r.stdout.split('\n')) {
+    if (line.startsWith('@@')) name = line.slice(2);
+    else if (line.trim()) sections.set(name, `${sections.get(name) ?? ''}${line.trim()}\n`);
+  }
+  const text = (k: string) => (sections.get(k) ?? '').trim();
+  const serving = COLOURS.find((c) => c === text('serving'));
+  const colours = COLOURS.flatMap((colour) => {
+    const [releaseId, tag] = text(colour).split(' ');
+    return releaseId ? [{ colour, releaseId, tag: tag ?? '' }] : [];
+  });
+  const mine = new Set(COLOURS.map((c) => colourAlias(app, c)));
+  return {
+    ...(serving && { serving }),
+    colours,
+    proxy: text('proxy') || 'missing',
+    upstreams: parseUpstreams(text('upstreams')).filter((u) => mine.has(u.address.split(':')[0]!)),
+  };
+}
+
+function parseUpstreams(json: string): ProxyStatus['upstreams'] {
+  try {
+    const list = JSON.parse(json || '[]') as { address: string; num_requests?: number; fails?: number }[];
+    return list.map((u) => ({ address: u.address, numRequests: u.num_requests ?? 0, fails: u.fails ?? 0 }));
+  } catch {
+    return [];
+  }
+}
