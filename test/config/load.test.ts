@@ -204,3 +204,17 @@ health:
   const edge = parseConfig(`${MINIMAL}health: { timeout: 24h }\n`, FILE);
   assert.equal(edge.health.timeoutMs, 86_400_000);
 });
+
+test('proxy: defaults (tls off without domains, auto with), and tls that needs domains is located', () => {
+  const plain = parseConfig(`${MINIMAL}proxy: { service: web, port: 8000 }\n`, FILE);
+  assert.deepEqual(
+    [plain.proxy?.tls, plain.proxy?.listen, plain.proxy?.health.passes, plain.proxy?.drainMs, plain.proxy?.standby],
+    ['off', { http: 80, https: 443 }, 3, 30_000, 'stopped'],
+  );
+  const named = parseConfig(`${MINIMAL}proxy: { service: web, port: 8000, domains: [app.example.com] }\n`, FILE);
+  assert.equal(named.proxy?.tls, 'auto');
+  assert.deepEqual(problems(`${MINIMAL}proxy:\n  service: web\n  port: 8000\n  tls: internal\n`), [
+    'gangway.yml:10:8 proxy.tls: tls auto and internal need proxy.domains (the names certificates are issued for)',
+  ]);
+  assert.deepEqual(problems(`${MINIMAL}proxy: { service: web, port: 70000 }\n`).length, 1);
+});
