@@ -20,7 +20,7 @@ install_missing() {
 install_missing
 
 # The image is rebuilt only when the binaries (or this script) change.
-spec=$(sha256sum "$CADDY" "$BUSYBOX" "$0" | sha256sum | cut -c1-16)
+spec=$(cat "$CADDY" "$BUSYBOX" "$0" | sha256sum | cut -c1-16)
 have=$(docker image inspect --format '{{index .Config.Labels "gangway.test.spec"}}' "$REF" 2>/dev/null || true)
 [ "$have" = "$spec" ] && exit 0
 

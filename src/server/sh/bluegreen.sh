@@ -13,7 +13,7 @@
 # vars.sh adds: PROXY_SERVICE PROXY_PORT PROXY_IMAGE PROXY_HTTP PROXY_HTTPS PROXY_PATH PROXY_INTERVAL
 # PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER. Data beside it: colour.yml,
 # proxy-route.json, proxy-tls.json (may be empty).
-# shellcheck disable=SC2034 # FAIL_SERVICE, DEADLINE, RECORD_EXTRA: apply.sh's variables
+# shellcheck disable=SC2034 # FAIL_SERVICE, DEADLINE, RECORD_EXTRA, PROBED_SERVICE: apply.sh's variables
 # shellcheck disable=SC2086 # $COMPOSE splits on newlines (IFS) into its argv, as in apply.sh
 
 PROXY=gangway-proxy
@@ -127,6 +127,15 @@ EOF
 
 proxy_fail() { fail proxy "$*"; proxy_unlock; return 1; }
 
+proxy_up() { # [COMPOSE UP OPTION]
+  if ! out=$(env -i PATH="$PATH" HOME="${HOME:-/}" ${DOCKER_HOST:+DOCKER_HOST="$DOCKER_HOST"} \
+    $COMPOSE -p "$PROXY" -f "$CONF/compose.yml" up -d "$@" 2>&1); then
+    say "$out"
+    proxy_fail "the proxy did not start: $(printf '%s' "$out" | tail -n 1)"
+    return 1
+  fi
+}
+
 # Install or update the proxy and this app's routes; afterwards CONF is the proxy's home.
 proxy_ensure() {
   if ! docker network inspect "$PROXY_NET" > /dev/null 2>&1 && ! docker network create "$PROXY_NET" > /dev/null 2>&1 \
@@ -158,9 +167,14 @@ proxy_ensure() {
   mv -f "$CONF/caddy.json.new" "$CONF/caddy.json"
   if [ -n "$own" ]; then
     proxy_compose_file > "$CONF/compose.yml" && printf '%s %s\n' "$PROXY_HTTP" "$PROXY_HTTPS" > "$CONF/listen"
-    out=$(env -i PATH="$PATH" HOME="${HOME:-/}" ${DOCKER_HOST:+DOCKER_HOST="$DOCKER_HOST"} \
-      $COMPOSE -p "$PROXY" -f "$CONF/compose.yml" up -d 2>&1) \
-      || { say "$out"; proxy_fail "the proxy did not start: $(printf '%s' "$out" | tail -n 1)"; return 1; }
+    [ -s "$CONF/.home-id" ] || printf '%s-%s\n' "$(date +%s)" "$$" > "$CONF/.home-id"
+    proxy_up || return 1
+    # A container still bound to an earlier directory of the same path (deleted, made anew) sees none of
+    # these files: it is recreated on this one.
+    if [ "$(in_proxy cat /gangway/.home-id 2>/dev/null)" != "$(cat "$CONF/.home-id")" ]; then
+      say "the proxy does not see $CONF: recreating it"
+      proxy_up --force-recreate || return 1
+    fi
   elif [ "$(docker inspect -f '{{.State.Running}}' "$PROXY" 2>/dev/null)" != true ]; then
     docker start "$PROXY" > /dev/null 2>&1 || { proxy_fail "the proxy container $PROXY does not start"; return 1; }
   fi
@@ -208,6 +222,7 @@ colour_probe() { # COLOUR
 
 colour_gate() { # COLOUR TAG
   GATE_COLOUR=$1
+  PROBED_SERVICE=$PROXY_SERVICE # Docker's own healthcheck may still be starting: the probe decides
   DEADLINE=$(($(date +%s) + TIMEOUT))
   say "health gate for $2 ($1, from the proxy's network)"
   services_healthy "$2" && colour_probe "$1" && http_checks && fatal_logs "$2" || return 1
