@@ -29,11 +29,11 @@ interface Measured {
   commandS: number;
 }
 
-async function measure(url: string, args: string[], newVersion: string): Promise<Measured> {
-  const steadyRun = startLoad({ url, clients: 4 });
+async function measure(url: string, args: string[], newVersion: string, host?: string): Promise<Measured> {
+  const steadyRun = startLoad({ url, clients: 4, ...(host && { servername: host }) });
   await sleep(3000);
   const steady = summarize(await steadyRun.stop());
-  const run = startLoad({ url, clients: 4 });
+  const run = startLoad({ url, clients: 4, ...(host && { servername: host }) });
   await sleep(500);
   const start = performance.now();
   const r = await gangway(args);
@@ -60,18 +60,22 @@ async function main(): Promise<void> {
   );
 
   const recreate = deployProject({ app: 'zdrecreate' });
-  const blueGreen = deployProject({
-    app: 'zdbluegreen',
-    compose: () =>
-      'services:\n  web:\n    image: gangway-test/web:${IMAGE_TAG:?}\n    environment:\n      APP_SECRET: ${APP_SECRET}\n' +
-      '    stop_grace_period: 1s\n',
-    health: '  services: [web]\n  timeout: 30s',
-    extra:
-      `proxy: { service: web, port: 8080, listen: { http: ${PROXY_HTTP}, https: 18643 }, image: gangway-test/caddy:2,` +
-      ' health: { path: /health, interval: 250ms, passes: 3 }, drain: 5s }\n',
-  });
+  const proxied = (app: string, standby: string, domain: string) =>
+    deployProject({
+      app,
+      compose: () =>
+        'services:\n  web:\n    image: gangway-test/web:${IMAGE_TAG:?}\n    environment:\n      APP_SECRET: ${APP_SECRET}\n' +
+        '    stop_grace_period: 1s\n',
+      health: '  services: [web]\n  timeout: 30s',
+      extra:
+        `proxy: { service: web, port: 8080, listen: { http: ${PROXY_HTTP}, https: 18643 }, image: gangway-test/caddy:2,` +
+        ` health: { path: /health, interval: 250ms, passes: 3 }, drain: 5s, standby: ${standby}, domains: [${domain}],` +
+        ' tls: off }\n',
+    });
+  const blueGreen = proxied('zdbluegreen', 'stopped', 'stopped.test');
+  const running = proxied('zdrunning', 'running', 'running.test');
   try {
-    for (const p of [recreate, blueGreen]) {
+    for (const p of [recreate, blueGreen, running]) {
       const first = await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']);
       if (first.code !== 0) throw new Error(first.out);
     }
@@ -81,8 +85,16 @@ async function main(): Promise<void> {
       'v2',
     );
     const proxyUrl = `http://127.0.0.1:${PROXY_HTTP}/version`;
-    const b = await measure(proxyUrl, ['-c', blueGreen.config, 'deploy', '--tag', 'v2', '--yes'], 'v2');
-    const back = await measure(proxyUrl, ['-c', blueGreen.config, 'rollback', '--yes'], 'v1');
+    const b = await measure(proxyUrl, ['-c', blueGreen.config, 'deploy', '--tag', 'v2', '--yes'], 'v2', 'stopped.test');
+    const back = await measure(proxyUrl, ['-c', blueGreen.config, 'rollback', '--yes'], 'v1', 'stopped.test');
+    const deployRunning = await measure(
+      proxyUrl,
+      ['-c', running.config, 'deploy', '--tag', 'v2', '--yes'],
+      'v2',
+      'running.test',
+    );
+    const backRunning = await measure(proxyUrl, ['-c', running.config, 'rollback', '--yes'], 'v1', 'running.test');
+    if (deployRunning.during.failed > 0) throw new Error('the standby: running deploy failed requests');
 
     const row = (name: string, m: Measured) =>
       `${name.padEnd(34)} ${String(m.during.requests).padStart(8)} ${String(m.during.failed).padStart(7)}  ` +
@@ -93,14 +105,17 @@ async function main(): Promise<void> {
     console.log(row('recreate (today)', a));
     console.log(row('blue-green behind Caddy', b));
     console.log(row('blue-green rollback (switch-back)', back));
+    console.log(row('  the same, standby: running', backRunning));
     console.log(
       `\nblue-green p99 during the deploy: ${b.during.p99 - b.steady.p99 >= 0 ? '+' : ''}${b.during.p99 - b.steady.p99} ms ` +
         `over steady state (target ≤ +50); failed requests: recreate ${a.during.failed} vs blue-green ${b.during.failed}; ` +
-        `switch-back seen by clients ${back.switchS.toFixed(2)} s after \`gangway rollback\` started (target < 3 s)`,
+        `switch-back seen by clients ${back.switchS.toFixed(2)} s after \`gangway rollback\` started ` +
+        `(${backRunning.switchS.toFixed(2)} s with the previous colour left running; target < 3 s)`,
     );
   } finally {
     cleanup(recreate);
     cleanup(blueGreen);
+    cleanup(running);
     spawn('docker', ['rm', '-f', 'gangway-proxy'], { stdio: 'ignore' });
   }
 }

@@ -29,7 +29,7 @@ trap 'rm -rf "$ctx"' EXIT
 mkdir -p "$ctx/root/usr/bin" "$ctx/root/bin" "$ctx/root/tmp" "$ctx/root/config" "$ctx/root/data" "$ctx/root/etc/caddy"
 cp "$CADDY" "$ctx/root/usr/bin/caddy"
 cp "$BUSYBOX" "$ctx/root/bin/busybox"
-for applet in sh wget cat ls sleep timeout; do ln -s busybox "$ctx/root/bin/$applet"; done
+for applet in sh wget cat ls sleep timeout date; do ln -s busybox "$ctx/root/bin/$applet"; done
 # The shared libraries caddy links (libc, libzstd, the loader), at the paths ldd names.
 ldd "$CADDY" | grep -o '/[^ ]*' | while read -r lib; do
   mkdir -p "$ctx/root$(dirname "$lib")"

@@ -63,7 +63,10 @@ trap 'exit 1' INT TERM HUP
 
 # A short pause between polls; POSIX sleep takes whole seconds, GNU and busybox take fractions.
 nap() { sleep 0.25 2>/dev/null || sleep 1; }
-say() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+# Run log lines carry milliseconds where date has %N (GNU), whole seconds elsewhere (busybox, BSD).
+SAY_TIME=+%H:%M:%S
+case $(date +%N 2>/dev/null) in '' | *N*) ;; *) SAY_TIME=+%H:%M:%S.%3N ;; esac
+say() { printf '%s %s\n' "$(date -u "$SAY_TIME")" "$*"; }
 
 # The one JSON string escaper: backslash and quote escaped, control characters turned into spaces.
 json_str() { printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }

@@ -165,17 +165,22 @@ proxy_ensure() {
   cmp -s "$CONF/caddy.json.new" "$CONF/caddy.json" && changed=
   [ -f "$CONF/caddy.json" ] && cp "$CONF/caddy.json" "$CONF/caddy.json.prev"
   mv -f "$CONF/caddy.json.new" "$CONF/caddy.json"
+  running=$(docker inspect -f '{{.State.Running}}' "$PROXY" 2>/dev/null)
   if [ -n "$own" ]; then
-    proxy_compose_file > "$CONF/compose.yml" && printf '%s %s\n' "$PROXY_HTTP" "$PROXY_HTTPS" > "$CONF/listen"
+    proxy_compose_file > "$CONF/compose.yml.new" && printf '%s %s\n' "$PROXY_HTTP" "$PROXY_HTTPS" > "$CONF/listen"
     [ -s "$CONF/.home-id" ] || printf '%s-%s\n' "$(date +%s)" "$$" > "$CONF/.home-id"
-    proxy_up || return 1
+    # Compose is asked only when something changed (it takes a while, and the switch waits for it).
+    if [ "$running" != true ] || ! cmp -s "$CONF/compose.yml.new" "$CONF/compose.yml"; then
+      mv -f "$CONF/compose.yml.new" "$CONF/compose.yml"
+      proxy_up || return 1
+    fi
     # A container still bound to an earlier directory of the same path (deleted, made anew) sees none of
     # these files: it is recreated on this one.
     if [ "$(in_proxy cat /gangway/.home-id 2>/dev/null)" != "$(cat "$CONF/.home-id")" ]; then
       say "the proxy does not see $CONF: recreating it"
       proxy_up --force-recreate || return 1
     fi
-  elif [ "$(docker inspect -f '{{.State.Running}}' "$PROXY" 2>/dev/null)" != true ]; then
+  elif [ "$running" != true ]; then
     docker start "$PROXY" > /dev/null 2>&1 || { proxy_fail "the proxy container $PROXY does not start"; return 1; }
   fi
   n=0
@@ -203,21 +208,25 @@ colour_up() { # COLOUR TAG
   run_up "$2 as $1" dcc "$1" "$2" up -d --no-deps "$PROXY_SERVICE"
 }
 
-# The colour answers the health path from the proxy's network, PROXY_PASSES times in a row.
+# The colour answers the health path from the proxy's network, PROXY_PASSES times in a row: one loop inside
+# the proxy container (sh, wget, timeout, sleep and date are in caddy:2), not one docker exec per try.
+# shellcheck disable=SC2016 # expanded by the sh inside the proxy container
+PROBE='url=$1 want=$2 interval=$3 end=$4 n=0
+while :; do
+  if timeout 5 wget -q -O /dev/null "$url" > /dev/null 2>&1; then n=$((n + 1)); else n=0; fi
+  [ "$n" -ge "$want" ] && exit 0
+  [ "$(date +%s)" -ge "$end" ] && exit 1
+  sleep "$interval" 2> /dev/null || sleep 1
+done'
 colour_probe() { # COLOUR
   url="http://$(colour_alias "$1"):$PROXY_PORT$PROXY_PATH"
-  end=$(($(date +%s) + PROXY_TIMEOUT))
-  passes=0
-  while :; do
-    if in_proxy timeout 5 wget -q -O /dev/null "$url" > /dev/null 2>&1; then passes=$((passes + 1)); else passes=0; fi
-    if [ "$passes" -ge "$PROXY_PASSES" ]; then say "ok $url answered $passes times in a row"; return 0; fi
-    if [ "$(date +%s)" -ge "$end" ]; then
-      FAIL_SERVICE=$PROXY_SERVICE
-      fail "proxy health" "$url did not answer 2xx $PROXY_PASSES times in a row within ${PROXY_TIMEOUT}s"
-      return 1
-    fi
-    sleep "$PROXY_INTERVAL" 2>/dev/null || sleep 1
-  done
+  if in_proxy sh -c "$PROBE" probe "$url" "$PROXY_PASSES" "$PROXY_INTERVAL" "$(($(date +%s) + PROXY_TIMEOUT))"; then
+    say "ok $url answered $PROXY_PASSES times in a row"
+    return 0
+  fi
+  FAIL_SERVICE=$PROXY_SERVICE
+  fail "proxy health" "$url did not answer 2xx $PROXY_PASSES times in a row within ${PROXY_TIMEOUT}s"
+  return 1
 }
 
 colour_gate() { # COLOUR TAG
