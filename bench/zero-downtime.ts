@@ -19,6 +19,7 @@ function gangway(args: string[]): Promise<{ code: number | null; out: string }> 
   return new Promise((resolve) => cli.on('close', (code) => resolve({ code, out })));
 }
 
+const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Measured {
@@ -48,7 +49,8 @@ async function measure(url: string, args: string[], newVersion: string, host?: s
 function cleanup(p: DeployProject): void {
   spawn('sh', [
     '-c',
-    `for c in blue green; do docker ps -aq --filter label=com.docker.compose.project=${p.app}-$c | xargs -r docker rm -f; done >/dev/null 2>&1`,
+    `for c in blue green; do docker ps -aq --filter label=com.docker.compose.project=${p.app}-$c ` +
+      '| xargs -r docker rm -f; done >/dev/null 2>&1',
   ]);
   p.cleanup();
 }
@@ -64,12 +66,14 @@ async function main(): Promise<void> {
     deployProject({
       app,
       compose: () =>
-        'services:\n  web:\n    image: gangway-test/web:${IMAGE_TAG:?}\n    environment:\n      APP_SECRET: ${APP_SECRET}\n' +
+        'services:\n  web:\n    image: gangway-test/web:${IMAGE_TAG:?}\n' +
+        '    environment:\n      APP_SECRET: ${APP_SECRET}\n' +
         '    stop_grace_period: 1s\n',
       health: '  services: [web]\n  timeout: 30s',
       extra:
-        `proxy: { service: web, port: 8080, listen: { http: ${PROXY_HTTP}, https: 18643 }, image: gangway-test/caddy:2,` +
-        ` health: { path: /health, interval: 250ms, passes: 3 }, drain: 5s, standby: ${standby}, domains: [${domain}],` +
+        `proxy: { service: web, port: 8080, listen: { http: ${PROXY_HTTP}, https: 18643 },` +
+        ' image: gangway-test/caddy:2, health: { path: /health, interval: 250ms, passes: 3 }, drain: 5s,' +
+        ` standby: ${standby}, domains: [${domain}],` +
         ' tls: off }\n',
     });
   const blueGreen = proxied('zdbluegreen', 'stopped', 'stopped.test');
@@ -107,8 +111,8 @@ async function main(): Promise<void> {
     console.log(row('blue-green rollback (switch-back)', back));
     console.log(row('  the same, standby: running', backRunning));
     console.log(
-      `\nblue-green p99 during the deploy: ${b.during.p99 - b.steady.p99 >= 0 ? '+' : ''}${b.during.p99 - b.steady.p99} ms ` +
-        `over steady state (target ≤ +50); failed requests: recreate ${a.during.failed} vs blue-green ${b.during.failed}; ` +
+      `\nblue-green p99 during the deploy: ${signed(b.during.p99 - b.steady.p99)} ms over steady state ` +
+        `(target ≤ +50); failed requests: recreate ${a.during.failed} vs blue-green ${b.during.failed}; ` +
         `switch-back seen by clients ${back.switchS.toFixed(2)} s after \`gangway rollback\` started ` +
         `(${backRunning.switchS.toFixed(2)} s with the previous colour left running; target < 3 s)`,
     );

@@ -157,7 +157,10 @@ const sshSchema = z
 /** A host name Caddy serves: DNS names (wildcards allowed) or an IP address; no scheme, port or path. */
 const proxyDomain = z
   .string()
-  .regex(/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9a-fA-F:.]+$/, 'must be a host name such as app.example.com');
+  .regex(
+    /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9a-fA-F:.]+$/,
+    'must be a host name such as app.example.com',
+  );
 const port = z.int().min(1).max(65535);
 
 const proxySchema = z
@@ -173,7 +176,8 @@ const proxySchema = z
       .optional()
       .meta({
         description:
-          "auto (ACME, public names) | internal (Caddy's local CA) | off (plain HTTP). Default: auto with domains, off without",
+          "auto (ACME, public names) | internal (Caddy's local CA) | off (plain HTTP). " +
+          'Default: auto with domains, off without',
       }),
     listen: z
       .object({ http: port.default(80), https: port.default(443) })
@@ -193,7 +197,9 @@ const proxySchema = z
       .strict()
       .prefault({})
       .meta({ description: "The new colour's gate, probed from the proxy's network: `passes` 2xx in a row" }),
-    drain: duration('1h').default('30s').meta({ description: 'In-flight requests on the old colour may finish within this' }),
+    drain: duration('1h')
+      .default('30s')
+      .meta({ description: 'In-flight requests on the old colour may finish within this' }),
     standby: z
       .enum(['stopped', 'running'])
       .default('stopped')

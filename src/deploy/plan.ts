@@ -49,8 +49,7 @@ export interface ProxyPlan {
   route: AppRouteFiles;
 }
 export type ApplyStep = StepBase & { kind: 'apply'; health: HealthSettings; keep: number } & (
-    | { strategy: 'recreate' }
-    | { strategy: 'blue-green'; proxy: ProxyPlan }
+    { strategy: 'recreate' } | { strategy: 'blue-green'; proxy: ProxyPlan }
   );
 export type PlanStep = LockStep | DirsStep | DeliverStep | ReleaseStep | ApplyStep;
 

@@ -7,10 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { canaryEnvFile, findLeaks } from '../helpers/canary.js';
 import { type DeployProject, deployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
 import { startLoad, summarize, type LoadOptions, type LoadSummary } from '../helpers/load.js';
@@ -37,14 +38,20 @@ volumes:
 # ${app}
 `;
 
-function blueGreenProject(app: string, proxyExtra = ''): DeployProject {
+function blueGreenProject(
+  app: string,
+  proxyExtra = '',
+  options: { compose?: string; envText?: string } = {},
+): DeployProject {
   const p = deployProject({
     app,
-    compose: () => compose(app),
+    compose: () => options.compose ?? compose(app),
+    ...(options.envText !== undefined && { envText: options.envText }),
     health: '  services: [web]\n  timeout: 30s',
     extra:
       `proxy:\n  service: web\n  port: 8080\n  listen: { http: ${HTTP}, https: ${HTTPS} }\n` +
-      `  image: gangway-test/caddy:2\n  health: { path: /health, interval: 250ms, passes: 3 }\n  drain: 5s\n${proxyExtra}`,
+      '  image: gangway-test/caddy:2\n  health: { path: /health, interval: 250ms, passes: 3 }\n' +
+      `  drain: 5s\n${proxyExtra}`,
   });
   projects.push(p);
   return p;
@@ -108,7 +115,7 @@ const containers = (app: string) =>
     .filter((line) => line.startsWith(`${app}-blue-`) || line.startsWith(`${app}-green-`))
     .sort();
 
-test('deploy, failed deploy and rollbacks under load through Caddy: zero failed requests, one switch each', async () => {
+test('deploy, failed deploy and rollbacks under load through Caddy: no failed request, one switch each', async () => {
   const p = blueGreenProject('bgtest');
   const first = await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']);
   assert.equal(first.code, 0, first.out);
@@ -216,4 +223,55 @@ test('a proxied service with a container_name and host ports: refused before any
   assert.match(r.out, /docker-compose\.yml:4:\d+ services\.web\.container_name: two colours run at once/);
   assert.match(r.out, /docker-compose\.yml:5:\d+ services\.web\.ports: the proxy publishes the ports/);
   assert.ok(!existsSync(p.serverDir), 'nothing was created on the server');
+});
+
+/** Every file under `dir` but the env files and their mask (which hold the values by design), by path. */
+function filesUnder(dir: string, out: Record<string, string> = {}): Record<string, string> {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) filesUnder(path, out);
+    else if (!/^\.env($|\.bak-|\.gangway-tmp)|^\.mask$/.test(name)) out[path] = readFileSync(path, 'latin1');
+  }
+  return out;
+}
+
+test('canary secrets: nothing of the env values in the output, the run logs, the proxy files or its log', async () => {
+  const p = blueGreenProject('bgcanary', '  domains: [bgcanary.test]\n  tls: off\n', {
+    envText: canaryEnvFile(),
+    compose:
+      'services:\n  web:\n    image: gangway-test/web:${IMAGE_TAG:?}\n    environment:\n' +
+      '      DB_PASSWORD: ${DB_PASSWORD}\n      API_TOKEN: ${API_TOKEN}\n      MULTILINE_KEY: ${MULTILINE_KEY}\n',
+  });
+  const runs = {
+    v1: await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']),
+    bad: await gangway(['-c', p.config, 'deploy', '--tag', 'bad', '--yes']),
+    status: await gangway(['-c', p.config, '--json', 'status']),
+    logs: await gangway(['-c', p.config, '--json', 'logs', 'e2e', 'web']),
+  };
+  assert.deepEqual(
+    [runs.v1.code, runs.bad.code, runs.status.code, runs.logs.code],
+    [0, 1, 0, 0],
+    Object.values(runs)
+      .map((r) => r.out)
+      .join('\n'),
+  );
+  const home = execFileSync(
+    'docker',
+    ['inspect', '-f', '{{index .Config.Labels "gangway.proxy.home"}}', 'gangway-proxy'],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
+  const places: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(runs).map(([k, r]) => [`gangway ${k}`, r.out])),
+    ...filesUnder(p.serverDir),
+    ...filesUnder(home),
+    ...filesUnder(join(p.dir, 'records')),
+    'docker logs gangway-proxy': execFileSync('sh', ['-c', 'docker logs gangway-proxy 2>&1'], { encoding: 'latin1' }),
+  };
+  assert.ok(
+    Object.keys(places).some((k) => k.endsWith('failure.log')),
+    'the failed release kept its output',
+  );
+  assert.deepEqual(findLeaks(places), []);
 });

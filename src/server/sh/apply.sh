@@ -193,7 +193,8 @@ services_healthy() { # TAG
         running/healthy) say "ok $svc healthy"; break ;;
         running/none) say "ok $svc running (no healthcheck)"; break ;;
         # Blue/green: the proxied service's gate is the proxy's probe, which runs next (colour_gate).
-        running/starting) [ "$svc" = "${PROBED_SERVICE:-}" ] && { say "ok $svc running (gated by the proxy)"; break; } ;;
+        running/starting)
+          [ "$svc" = "${PROBED_SERVICE:-}" ] && { say "ok $svc running (gated by the proxy)"; break; } ;;
         */unhealthy) FAIL_SERVICE=$svc; fail "health $svc" "container reports unhealthy"; return 1 ;;
         exited/* | dead/*) FAIL_SERVICE=$svc; fail "health $svc" "container $state"; return 1 ;;
       esac
