@@ -275,3 +275,29 @@ test('canary secrets: nothing of the env values in the output, the run logs, the
   );
   assert.deepEqual(findLeaks(places), []);
 });
+
+test('the apply killed -9 after the switch: the recovery switches back to the previous colour', async () => {
+  const p = blueGreenProject('bgkill');
+  assert.equal((await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes'])).code, 0);
+  const cli = spawn(process.execPath, [BIN, '-c', p.config, 'deploy', '--tag', 'v2', '--yes'], { stdio: 'pipe' });
+  let out = '';
+  cli.stdout.on('data', (d) => (out += d));
+  cli.stderr.on('data', (d) => (out += d));
+  const exit = new Promise<number | null>((r) => cli.on('close', r));
+  const deadline = Date.now() + 60_000;
+  while (!out.includes('switch — traffic goes to green')) {
+    assert.ok(Date.now() < deadline, `the switch never came:\n${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  // The apply drains the old colour now; it leads its own process group.
+  const pid = readFileSync(join(p.serverDir, '.gangway', 'lock', 'apply.pid'), 'utf8').trim();
+  execFileSync('kill', ['-KILL', '--', `-${pid}`]);
+  assert.equal(await exit, 1, out);
+  assert.match(out, /start recovery/);
+  const last = p.releases().at(-1)!;
+  assert.deepEqual([last.tag, last.status, last.serving], ['v2', 'failed', 'v1']);
+  assert.match(String(last.reason), /apply died/);
+  assert.equal(execFileSync('curl', ['-fsS', `http://127.0.0.1:${HTTP}/version`], { encoding: 'utf8' }).trim(), 'v1');
+  assert.deepEqual(containers('bgkill'), ['bgkill-blue-web-1 running gangway-test/web:v1']);
+  assert.ok(!existsSync(join(p.serverDir, '.gangway', 'lock')), 'the lock is free');
+});

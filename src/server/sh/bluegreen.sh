@@ -218,9 +218,25 @@ while :; do
   [ "$(date +%s)" -ge "$end" ] && exit 1
   sleep "$interval" 2> /dev/null || sleep 1
 done'
-colour_probe() { # COLOUR
+# Meanwhile the colour's container is watched: one that exits or that Docker finds unhealthy fails at once.
+colour_probe() { # COLOUR TAG
   url="http://$(colour_alias "$1"):$PROXY_PORT$PROXY_PATH"
-  if in_proxy sh -c "$PROBE" probe "$url" "$PROXY_PASSES" "$PROXY_INTERVAL" "$(($(date +%s) + PROXY_TIMEOUT))"; then
+  cid=$(service_cid "$PROXY_SERVICE" "$2")
+  in_proxy sh -c "$PROBE" probe "$url" "$PROXY_PASSES" "$PROXY_INTERVAL" "$(($(date +%s) + PROXY_TIMEOUT))" &
+  probe=$!
+  while kill -0 "$probe" 2> /dev/null; do
+    state=$(docker inspect -f "$HEALTH_TEMPLATE" "$cid" 2> /dev/null)
+    case "$state" in
+      */unhealthy | exited/* | dead/* | '')
+        kill "$probe" 2> /dev/null
+        FAIL_SERVICE=$PROXY_SERVICE
+        fail "health $PROXY_SERVICE" "the $1 colour's container is ${state:-gone} (before $url answered)"
+        return 1
+        ;;
+    esac
+    nap
+  done
+  if wait "$probe"; then
     say "ok $url answered $PROXY_PASSES times in a row"
     return 0
   fi
@@ -234,7 +250,7 @@ colour_gate() { # COLOUR TAG
   PROBED_SERVICE=$PROXY_SERVICE # Docker's own healthcheck may still be starting: the probe decides
   DEADLINE=$(($(date +%s) + TIMEOUT))
   say "health gate for $2 ($1, from the proxy's network)"
-  services_healthy "$2" && colour_probe "$1" && http_checks && fatal_logs "$2" || return 1
+  services_healthy "$2" && colour_probe "$1" "$2" && http_checks && fatal_logs "$2" || return 1
   step_event "health gate" ok "$2 passed ($1)"
 }
 
