@@ -2,6 +2,7 @@
 import { buildSource } from '../../compose/build-context.js';
 import { deliverImage, type DeliveryRequest } from '../../delivery/index.js';
 import { formatBytes } from '../../output/reporter.js';
+import { ensureProxyImage } from '../../proxy/proxy-image.js';
 import { registryPassword } from '../../redact/register.js';
 import type { DeliverStep } from '../plan.js';
 import type { StepContext } from './context.js';
@@ -11,7 +12,30 @@ export async function deliver(ctx: StepContext, step: DeliverStep): Promise<stri
   const result = await ctx.session.retrying((host) => deliverImage(host, request));
   ctx.results.imageId = result.imageId;
   ctx.results.bytesSent += result.bytesSent;
-  return `${result.imageId.slice(0, 19)}${result.bytesSent ? `, ${formatBytes(result.bytesSent)} sent` : ''}`;
+  const proxy = await deliverProxyImage(ctx, step, request);
+  const sent = result.bytesSent ? `, ${formatBytes(result.bytesSent)} sent` : '';
+  return `${result.imageId.slice(0, 19)}${sent}${proxy ? `; proxy image ${proxy}` : ''}`;
+}
+
+/** Blue/green with archive delivery: the server cannot pull the proxy's image either. */
+async function deliverProxyImage(
+  ctx: StepContext,
+  step: DeliverStep,
+  request: DeliveryRequest,
+): Promise<string | undefined> {
+  const image = ctx.config.proxy?.image;
+  if (!image || step.delivery.mode !== 'archive') return undefined;
+  // Not the app's prebuilt archive, nor its progress label: `docker save` of the proxy's image, under its name.
+  const { archive: _appArchive, onProgress: _appProgress, ...common } = request;
+  const onProgress = ctx.events.onProgress?.(`deliver ${image}`);
+  const result = await ctx.session.retrying((host) =>
+    ensureProxyImage(host, image, (proxyImage) =>
+      deliverImage(host, { ...common, image: proxyImage, ...(onProgress && { onProgress }) }),
+    ),
+  );
+  if (!result) return undefined;
+  ctx.results.bytesSent += result.bytesSent;
+  return `${image} sent (${formatBytes(result.bytesSent)})`;
 }
 
 async function deliveryRequest(ctx: StepContext, step: DeliverStep): Promise<DeliveryRequest> {
