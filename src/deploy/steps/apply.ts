@@ -13,9 +13,14 @@ import { followRun, type RunResult } from './follow.js';
 import type { StepContext } from './context.js';
 import { takeLock } from './lock.js';
 
-/** Compose up of the release and of the one put back, two gates, and room for slow engines. */
+/**
+ * Compose up of the release and of the one put back, two gates, and room for slow engines; blue/green adds
+ * two probes from the proxy and the drain.
+ */
 export function applyDeadlineMs(step: ApplyStep): number {
-  return 2 * step.health.timeoutMs + 5 * 60_000;
+  const blueGreen =
+    step.strategy === 'blue-green' ? 2 * step.proxy.settings.health.timeoutMs + step.proxy.settings.drainMs : 0;
+  return 2 * step.health.timeoutMs + blueGreen + 5 * 60_000;
 }
 
 export async function runApply(ctx: StepContext, step: ApplyStep): Promise<RunResult> {
