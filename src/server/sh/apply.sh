@@ -123,7 +123,12 @@ dc() { # TAG ARGS… : compose for the app's own project
   compose_in "$APP" "$dc_tag" '' '' "$@"
 }
 # A service's container and logs (bluegreen.sh redefines both: the proxied service lives in a colour project).
-service_cid() { dc "$2" ps -a -q "$1" 2>/dev/null | head -n 1; } # SERVICE TAG
+service_cid() { project_cid "$APP" "$1"; } # SERVICE TAG
+# A service's container by the labels Compose (v1 and v2) puts on it: one docker call, no Compose run.
+project_cid() { # PROJECT SERVICE
+  docker ps -a -q --filter "label=com.docker.compose.project=$1" --filter "label=com.docker.compose.service=$2" \
+    --filter label=com.docker.compose.oneoff=False 2>/dev/null | head -n 1
+}
 service_logs() { dc "$2" logs --no-color --tail "$3" "$1" 2>&1; } # SERVICE TAG LINES
 
 # Copy a release's compose files and env into DIR, each by temp file + rename (env stays 0600).

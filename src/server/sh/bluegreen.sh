@@ -47,9 +47,9 @@ dcc() { # COLOUR TAG ARGS…
 GATE_COLOUR=
 service_cid() { # SERVICE TAG
   if [ "$1" = "$PROXY_SERVICE" ] && [ -n "$GATE_COLOUR" ]; then
-    dcc "$GATE_COLOUR" "$2" ps -a -q "$1" 2>/dev/null | head -n 1
+    project_cid "$APP-$GATE_COLOUR" "$1"
   else
-    dc "$2" ps -a -q "$1" 2>/dev/null | head -n 1
+    project_cid "$APP" "$1"
   fi
 }
 service_logs() { # SERVICE TAG LINES
