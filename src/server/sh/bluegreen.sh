@@ -166,6 +166,7 @@ proxy_ensure() {
   [ -f "$CONF/caddy.json" ] && cp "$CONF/caddy.json" "$CONF/caddy.json.prev"
   mv -f "$CONF/caddy.json.new" "$CONF/caddy.json"
   running=$(docker inspect -f '{{.State.Running}}' "$PROXY" 2>/dev/null)
+  started=
   if [ -n "$own" ]; then
     proxy_compose_file > "$CONF/compose.yml.new" && printf '%s %s\n' "$PROXY_HTTP" "$PROXY_HTTPS" > "$CONF/listen"
     [ -s "$CONF/.home-id" ] || printf '%s-%s\n' "$(date +%s)" "$$" > "$CONF/.home-id"
@@ -173,18 +174,22 @@ proxy_ensure() {
     if [ "$running" != true ] || ! cmp -s "$CONF/compose.yml.new" "$CONF/compose.yml"; then
       mv -f "$CONF/compose.yml.new" "$CONF/compose.yml"
       proxy_up || return 1
+      started=1
     fi
     # A container still bound to an earlier directory of the same path (deleted, made anew) sees none of
     # these files: it is recreated on this one.
     if [ "$(in_proxy cat /gangway/.home-id 2>/dev/null)" != "$(cat "$CONF/.home-id")" ]; then
       say "the proxy does not see $CONF: recreating it"
       proxy_up --force-recreate || return 1
+      started=1
     fi
   elif [ "$running" != true ]; then
     docker start "$PROXY" > /dev/null 2>&1 || { proxy_fail "the proxy container $PROXY does not start"; return 1; }
+    started=1
   fi
   n=0
-  until admin_get /config/ > /dev/null; do
+  # A proxy that was running already answers: the wait is for one that just started.
+  until [ -z "$started" ] || admin_get /config/ > /dev/null; do
     n=$((n + 1))
     [ "$n" -ge 80 ] && { proxy_fail "the proxy's admin API does not answer"; return 1; }
     nap
