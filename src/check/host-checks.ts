@@ -11,6 +11,8 @@ import type { ComposeInputs } from './compose-config.js';
 import { composeOnServer, type ServerCompose } from './compose-remote.js';
 import { diskItems, type SpaceNeed } from './disk-checks.js';
 import { probeHost, type HostFacts } from './host-probe.js';
+import { syncEstimate } from '../delivery/sync.js';
+import { formatBytes } from '../output/reporter.js';
 
 export interface HostCheckInputs {
   config: Config;
@@ -19,6 +21,8 @@ export interface HostCheckInputs {
   images: SpaceNeed;
   /** The local Compose (found once per command): the local engine's host uses it. */
   localCompose: () => Promise<ComposeCli | undefined>;
+  /** `image.delivery: sync`: the image being deployed, to say what a sync to each host would move. */
+  syncImage?: string;
 }
 
 export async function hostChecks(
@@ -55,9 +59,20 @@ export async function hostChecks(
       ...diskItems(facts, inputs.images),
     );
     if (compose.config) items.push(compose.config);
+    if (inputs.syncImage && host.kind === 'ssh') items.push(await syncCheck(host, inputs.syncImage));
     return items;
   } finally {
     await host.close();
+  }
+}
+
+/** What a sync would move to this host (the local `docker save` is reused by the deploy that follows). */
+async function syncCheck(host: Host, image: string): Promise<CheckItem> {
+  try {
+    const e = await syncEstimate(host, image);
+    return ok('image sync', `${e.layers} of ${e.of} layers of ${image} to send (${formatBytes(e.bytes)} before gzip)`);
+  } catch (error) {
+    return warn('image sync', `cannot tell what a sync would send: ${(error as Error).message}`);
   }
 }
 

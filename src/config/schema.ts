@@ -66,9 +66,9 @@ const imageSchema = z
       description: 'git (exact tag, else short SHA) | date (YYYY.MM.DD) | timestamp (YYYYMMDD_HHMMSS) | a literal tag',
     }),
     delivery: z
-      .enum(['registry', 'archive', 'build'])
+      .enum(['registry', 'archive', 'build', 'sync'])
       .default('registry')
-      .meta({ description: 'How the image reaches the server' }),
+      .meta({ description: 'How the image reaches the server (sync: only the layers it lacks travel over SSH)' }),
     archive: text()
       .optional()
       .meta({ description: 'archive mode: a prebuilt image tar; without it, `docker save name:tag` locally' }),

@@ -33,7 +33,8 @@ import { ProgressMeter } from './progress.js';
 /** gzip level: speed matters more than ratio (see above). */
 export const GZIP_LEVEL = 1;
 
-interface Source {
+/** An image tar to send: archive.ts opens a file or `docker save`; sync.ts sends a tar without some layers. */
+export interface Source {
   stream: Readable;
   /** Already gzip-compressed (a prebuilt .tar.gz): sent as it is. */
   compressed: boolean;
@@ -65,7 +66,8 @@ export async function deliverArchive(host: Host, request: DeliveryRequest): Prom
   }
 }
 
-async function transfer(
+/** Stream `source` into `docker load` on the host and make sure `request.image` there is the image it holds. */
+export async function transfer(
   host: Host,
   request: DeliveryRequest,
   source: Source,
@@ -263,7 +265,7 @@ function tee(sink: Writable): Transform {
   });
 }
 
-async function openArchive(path: string): Promise<Source> {
+export async function openArchive(path: string): Promise<Source> {
   let size: number;
   const head = Buffer.alloc(512);
   let read = 0;
@@ -303,7 +305,7 @@ async function openArchive(path: string): Promise<Source> {
 }
 
 /** `docker save image` of the local engine, streamed from the child's stdout; a failing save fails the stream. */
-async function dockerSave(image: string, mask: ((text: string) => string) | undefined): Promise<Source> {
+export async function dockerSave(image: string, mask: ((text: string) => string) | undefined): Promise<Source> {
   const localId = await imageId(new LocalHost(), image).catch((e: Error) => {
     throw new DeliveryError('E_IMAGE_SOURCE', `local: cannot inspect ${image} for docker save: ${e.message}`, {
       cause: e,
@@ -345,7 +347,7 @@ async function dockerSave(image: string, mask: ((text: string) => string) | unde
   };
 }
 
-function noLocalImage(image: string): DeliveryError {
+export function noLocalImage(image: string): DeliveryError {
   return new DeliveryError('E_IMAGE_SOURCE', `local: the local Docker engine has no image ${image} to send`, {
     hints: [`build or pull ${image} locally first, or set image.archive to a prebuilt docker save tar`],
   });

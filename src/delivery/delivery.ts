@@ -10,7 +10,7 @@ import type { Secret } from '../redact/secret.js';
 export interface DeliveryRequest {
   /** `name:tag` as the compose file refers to it. */
   image: string;
-  mode: 'registry' | 'archive' | 'build';
+  mode: 'registry' | 'archive' | 'build' | 'sync';
   /** archive mode: a prebuilt image tar on this machine; without it, `docker save image` of the local engine. */
   archive?: string;
   /**

@@ -8,6 +8,7 @@ import { deliverArchive } from './archive.js';
 import { deliverBuild } from './build.js';
 import type { Deliver } from './delivery.js';
 import { deliverFromRegistry } from './registry.js';
+import { deliverSync } from './sync.js';
 
 export type { Deliver, DeliveryProgress, DeliveryRequest, DeliveryResult } from './delivery.js';
 export { DeliveryError, ImageMismatchError } from './errors.js';
@@ -24,6 +25,8 @@ export const deliverImage: Deliver = async (host, request) => {
       return deliverArchive(host, request);
     case 'build':
       return deliverBuild(host, request);
+    case 'sync':
+      return deliverSync(host, request);
     default:
       throw new UsageError(`unknown image delivery mode ${JSON.stringify(request.mode satisfies never)}`);
   }

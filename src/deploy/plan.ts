@@ -27,7 +27,8 @@ export type PlanTag = { kind: 'given'; value: string } | { kind: 'in-place' } | 
 export type Delivery =
   | { mode: 'registry'; image: string; login?: { username: string; passwordEnv: string; server: string } }
   | { mode: 'archive'; image: string; archive?: string }
-  | { mode: 'build'; image: string };
+  | { mode: 'build'; image: string }
+  | { mode: 'sync'; image: string };
 
 /** Where a release's compose files, env and tag come from. */
 export type ReleaseSource = { kind: 'upload' } | { kind: 'env-only' } | { kind: 'rollback'; to?: string };
@@ -276,6 +277,8 @@ function planDelivery(config: Config, image: string): Delivery | undefined {
       return { mode: 'archive', image, ...(settings.archive && { archive: settings.archive }) };
     case 'build':
       return { mode: 'build', image };
+    case 'sync':
+      return { mode: 'sync', image };
   }
 }
 
@@ -298,6 +301,11 @@ function deliverySummary(d: Delivery): string[] {
       ];
     case 'build':
       return [`build context (git-tracked files, .dockerignore honoured) | ssh → docker build -t ${d.image} -`];
+    case 'sync':
+      return [
+        `docker save ${d.image} once; per host only the layers it lacks | gzip → ssh → docker load; image id ` +
+          'verified; refused: the whole image once',
+      ];
   }
 }
 

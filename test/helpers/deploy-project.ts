@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fingerprintOf } from '../../src/hosts/ssh/host-key.js';
-import { tempDir, testEnv } from './testenv.js';
+import { tempDir, testEnv, type TestHost } from './testenv.js';
 
 export interface DeployProject {
   dir: string;
@@ -30,16 +30,20 @@ export function deployProject(
     health?: string;
     app?: string;
     server?: 'target' | 'v1';
+    /** A separate host (scripts/test-hosts.sh) instead of the loopback sshd: its own engine and user. */
+    host?: TestHost;
   } = {},
 ): DeployProject {
   const env = testEnv();
   const app = options.app ?? `gwt${process.pid % 10000}x${++counter}`;
   const port = 19000 + ((process.pid + counter * 7) % 900);
   const dir = tempDir();
-  const serverDir = `/tmp/gangway-e2e/${app}`;
+  const serverDir = options.host ? `${options.host.home}/${app}` : `/tmp/gangway-e2e/${app}`;
+  const address = options.host?.address ?? '127.0.0.1';
+  const docker = options.host ? `docker -H ${options.host.docker}` : 'docker';
   const server = options.server ?? 'target';
   const sshPort = server === 'v1' ? env.v1Port : env.port;
-  const fingerprint = fingerprintOf(Buffer.from(env.hostKeyPub(server).base64, 'base64'));
+  const fingerprint = options.host?.fingerprint ?? fingerprintOf(Buffer.from(env.hostKeyPub(server).base64, 'base64'));
   const image = options.image ?? 'gangway-test/web';
   writeFileSync(
     join(dir, 'docker-compose.yml'),
@@ -49,7 +53,7 @@ export function deployProject(
     image: ${image}:\${IMAGE_TAG:?IMAGE_TAG required}
     environment:
       APP_SECRET: \${APP_SECRET}
-    ports: ["127.0.0.1:${port}:8080"]
+    ports: ["${options.host ? '' : '127.0.0.1:'}${port}:8080"]
     stop_grace_period: 1s
 `,
   );
@@ -70,7 +74,7 @@ keep: 3
 records: records
 ${options.extra ?? ''}targets:
   e2e:
-    hosts: ["root@${env.host}:${sshPort}"]
+    hosts: ["${options.host?.spec ?? `root@${env.host}:${sshPort}`}"]
     dir: ${serverDir}
     ssh: { key: ${env.clientKey}, fingerprint: "${fingerprint}", config: false }
 `,
@@ -84,7 +88,7 @@ ${options.extra ?? ''}targets:
     writeEnv: (text) => writeFileSync(join(dir, '.env'), text),
     serving() {
       try {
-        return execFileSync('curl', ['-fsS', '--max-time', '3', `http://127.0.0.1:${port}/version`], {
+        return execFileSync('curl', ['-fsS', '--max-time', '3', `http://${address}:${port}/version`], {
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'ignore'],
         }).trim();
@@ -106,8 +110,8 @@ ${options.extra ?? ''}targets:
       execFileSync('sh', [
         '-c',
         [
-          `docker ps -aq --filter label=com.docker.compose.project=${app} | xargs -r docker rm -f >/dev/null 2>&1`,
-          `docker network ls -q --filter label=com.docker.compose.project=${app} | xargs -r docker network rm ` +
+          `${docker} ps -aq --filter label=com.docker.compose.project=${app} | xargs -r ${docker} rm -f >/dev/null 2>&1`,
+          `${docker} network ls -q --filter label=com.docker.compose.project=${app} | xargs -r ${docker} network rm ` +
             '>/dev/null 2>&1',
           `rm -rf ${serverDir}`,
         ].join('; '),

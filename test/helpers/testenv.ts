@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SshSettings } from '../../src/config/config.js';
+import { fingerprintOf } from '../../src/hosts/ssh/host-key.js';
 
 export interface TestEnv {
   dir: string;
@@ -87,4 +88,42 @@ export function sshSettings(overrides: Partial<SshSettings> = {}): SshSettings {
     maxChannels: 8,
     ...overrides,
   };
+}
+
+export interface TestHost {
+  /** `gwh1@10.77.1.2`: a host of its own (scripts/test-hosts.sh): network namespace, dockerd, sshd, user. */
+  spec: string;
+  user: string;
+  address: string;
+  /** Its host key's fingerprint (pin it: `ssh.fingerprint`). */
+  fingerprint: string;
+  /** Its engine, for the test's own checks: `unix:///…/docker.sock`. */
+  docker: string;
+  /** The deploy user's home (`~` there). */
+  home: string;
+}
+
+/** The separate hosts scripts/test-hosts.sh started (scripts/test.sh starts them). */
+export function testHosts(): TestHost[] {
+  const file = join(testEnv().dir, 'hosts.env');
+  const vars = new Map(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+  );
+  const count = Number(vars.get('GANGWAY_TEST_HOSTS') ?? 0);
+  return Array.from({ length: count }, (_, i) => {
+    const spec = vars.get(`GANGWAY_TEST_HOST_${i + 1}`)!;
+    const [user, address] = spec.split('@') as [string, string];
+    const pub = readFileSync(vars.get(`GANGWAY_TEST_HOST_${i + 1}_KEY`)!, 'utf8').split(' ')[1]!;
+    return {
+      spec,
+      user,
+      address,
+      fingerprint: fingerprintOf(Buffer.from(pub, 'base64')),
+      docker: vars.get(`GANGWAY_TEST_HOST_${i + 1}_DOCKER`)!,
+      home: vars.get(`GANGWAY_TEST_HOST_${i + 1}_HOME`)!,
+    };
+  });
 }

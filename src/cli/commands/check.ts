@@ -54,7 +54,14 @@ export async function preflight(
   const list: Checklist = { local: [], hosts: [] };
   const inputs = { ...(await composeInputs(config, env?.text)), tag };
   const localCompose = once(() => detectCompose(new LocalHost()));
-  const hostInputs = { config, compose: inputs, images: await imageSpace(config), localCompose };
+  const syncImage = config.image?.delivery === 'sync' ? `${config.image.name}:${tag}` : undefined;
+  const hostInputs = {
+    config,
+    compose: inputs,
+    images: await imageSpace(config),
+    localCompose,
+    ...(syncImage && { syncImage }),
+  };
   // Hosts are connected to and probed while the local checks run; each group prints, after the local one,
   // as soon as that host is done. Settled here so that a host's error waits for its turn to be thrown.
   const hostRuns = target.hosts.map((spec) =>

@@ -24,7 +24,7 @@ async function deliverProxyImage(
   request: DeliveryRequest,
 ): Promise<string | undefined> {
   const image = ctx.config.proxy?.image;
-  if (!image || step.delivery.mode !== 'archive') return undefined;
+  if (!image || (step.delivery.mode !== 'archive' && step.delivery.mode !== 'sync')) return undefined;
   // Not the app's prebuilt archive, nor its progress label: `docker save` of the proxy's image, under its name.
   const { archive: _appArchive, onProgress: _appProgress, ...common } = request;
   const onProgress = ctx.events.onProgress?.(`deliver ${image}`);
@@ -48,6 +48,7 @@ async function deliveryRequest(ctx: StepContext, step: DeliverStep): Promise<Del
     mask: ctx.events.mask,
   };
   if (d.mode === 'archive') return { ...common, ...(d.archive && { archive: d.archive }) };
+  if (d.mode === 'sync') return common;
   if (d.mode === 'build') {
     const source = await buildSource(ctx.config, d.image);
     return {

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Separate test hosts on this machine (GUIDE.md): each in its own network namespace, reached over a veth pair
+# (10.77.N.1 here, 10.77.N.2 there), with its own dockerd and sshd started inside it, and its own deploy user
+# `gwhN` whose home lies under the host's directory — so hosts share no engine, no compose project, no port
+# and no `~/app`. Idempotent: what runs already is left alone. Needs root.
+#   scripts/test-hosts.sh [N]     hosts 1..N (default 4); writes $GANGWAY_TESTENV/hosts.env
+#   scripts/test-hosts.sh stop
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STATE="${GANGWAY_TESTENV:-/tmp/gangway-testenv}"
+ROOT="$STATE/hosts"
+log() { printf '[test-hosts] %s\n' "$*" >&2; }
+[ "$(id -u)" = 0 ] || { log "must run as root (network namespaces, dockerd, sshd)"; exit 1; }
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+stop_pidfile() { if [ -f "$1" ]; then kill "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; fi; }
+
+if [ "${1:-}" = stop ]; then
+  for dir in "$ROOT"/h*; do
+    [ -d "$dir" ] || continue
+    stop_pidfile "$dir/sshd.pid"
+    stop_pidfile "$dir/dockerd.pid"
+  done
+  exit 0
+fi
+
+count="${1:-4}"
+scripts/test-env.sh >/dev/null # the client key and the packages (docker.io, openssh-server) come from there
+command -v ip >/dev/null || { apt-get update -qq && apt-get install -y -qq iproute2 >/dev/null; }
+
+wait_for() { # SECONDS WHAT CMD…
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || { log "timed out waiting for $what"; return 1; }
+    sleep 0.2
+  done
+}
+
+network() { # N
+  local n=$1 ns="gw-h$1" outside="gwh$1" inside="gwh$1i"
+  [ -e "/run/netns/$ns" ] || ip netns add "$ns"
+  if ! ip link show "$outside" >/dev/null 2>&1; then
+    ip link add "$outside" type veth peer name "$inside"
+    ip link set "$inside" netns "$ns"
+    ip addr add "10.77.$n.1/24" dev "$outside"
+    ip netns exec "$ns" ip addr add "10.77.$n.2/24" dev "$inside"
+  fi
+  ip link set "$outside" up
+  ip netns exec "$ns" ip link set lo up
+  ip netns exec "$ns" ip link set "$inside" up
+}
+
+deploy_user() { # N
+  local user="gwh$1" home="$ROOT/h$1/home"
+  mkdir -p "$home/.ssh"
+  id "$user" >/dev/null 2>&1 || useradd -M -d "$home" -s /bin/sh "$user"
+  usermod -p '*' "$user" # sshd without PAM refuses a locked account
+  cp "$STATE/client_ed25519.pub" "$home/.ssh/authorized_keys"
+  chown -R "$user:$user" "$home"
+  chmod 700 "$home/.ssh"
+}
+
+engine() { # N
+  local dir="$ROOT/h$1" ns="gw-h$1"
+  local sock="$dir/docker.sock"
+  if alive "$dir/dockerd.pid" && DOCKER_HOST="unix://$sock" docker info >/dev/null 2>&1; then return 0; fi
+  mkdir -p "$dir/docker" "$dir/exec"
+  log "starting dockerd of host $1 (network namespace $ns)"
+  # nsenter, not `ip netns exec`: that remounts /sys and hides the cgroups dockerd needs.
+  setsid nohup nsenter --net="/run/netns/$ns" dockerd --data-root "$dir/docker" --exec-root "$dir/exec" \
+    --pidfile "$dir/dockerd.pid" -H "unix://$sock" --group "gwh$1" --cgroup-parent "gw-h$1" \
+    >"$dir/dockerd.log" 2>&1 </dev/null &
+  wait_for 60 "dockerd of host $1" env DOCKER_HOST="unix://$sock" docker info
+}
+
+ssh_server() { # N
+  local dir="$ROOT/h$1" cfg="$ROOT/h$1/sshd.conf"
+  [ -f "$dir/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$dir/host_ed25519"
+  cat >"$cfg" <<CFG
+ListenAddress 10.77.$1.2:22
+HostKey $dir/host_ed25519
+PidFile $dir/sshd.pid
+AuthorizedKeysFile .ssh/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+StrictModes no
+UsePAM no
+MaxSessions 32
+MaxStartups 64
+Subsystem sftp internal-sftp
+SetEnv DOCKER_HOST=unix://$dir/docker.sock
+CFG
+  if alive "$dir/sshd.pid"; then return 0; fi
+  mkdir -p /run/sshd
+  log "starting sshd of host $1 on 10.77.$1.2:22"
+  nsenter --net="/run/netns/gw-h$1" /usr/sbin/sshd -f "$cfg" -E "$dir/sshd.log"
+  wait_for 10 "sshd of host $1" bash -c "exec 3<>/dev/tcp/10.77.$1.2/22"
+}
+
+mkdir -p "$ROOT"
+chmod 755 "$STATE" "$ROOT"
+for n in $(seq 1 "$count"); do
+  mkdir -p "$ROOT/h$n"
+  chmod 755 "$ROOT/h$n"
+  network "$n"
+  deploy_user "$n"
+  engine "$n"
+  ssh_server "$n"
+done
+{
+  echo "GANGWAY_TEST_HOSTS=$count"
+  for n in $(seq 1 "$count"); do
+    echo "GANGWAY_TEST_HOST_$n=gwh$n@10.77.$n.2"
+    echo "GANGWAY_TEST_HOST_${n}_KEY=$ROOT/h$n/host_ed25519.pub"
+    echo "GANGWAY_TEST_HOST_${n}_DOCKER=unix://$ROOT/h$n/docker.sock"
+    echo "GANGWAY_TEST_HOST_${n}_HOME=$ROOT/h$n/home"
+  done
+} >"$STATE/hosts.env"
+log "ready: $count hosts (10.77.1.2 … 10.77.$count.2), each with its own dockerd and sshd"

@@ -1,0 +1,74 @@
+/**
+ * sync mode: only the layers the host lacks travel. The image is saved locally once (saved-image.ts); the host
+ * says which layer chains it has (the layer lists of its images); the tar sent to `docker load` leaves out the
+ * files of those layers, compressed like archive mode, with the same verification of the image id. When the
+ * host refuses it (a layer deleted since it was listed, an engine whose store needs every layer), the full tar
+ * is sent once, and the log says so.
+ */
+import { formatBytes } from '../output/reporter.js';
+import type { Host } from '../hosts/host.js';
+import { imageId } from '../docker/image.js';
+import { openArchive, transfer, noLocalImage } from './archive.js';
+import type { DeliveryRequest, DeliveryResult } from './delivery.js';
+import { DeliveryError } from './errors.js';
+import { HOST_LAYERS_SCRIPT, planLayers, presentChains, type LayerPlan } from './layers.js';
+import { savedImage, tarWithout, type SavedImage } from './saved-image.js';
+
+export async function deliverSync(host: Host, request: DeliveryRequest): Promise<DeliveryResult> {
+  const started = Date.now();
+  if (host.kind === 'local') {
+    // The image is already in the engine it would be sent to.
+    const id = await imageId(host, request.image);
+    if (!id) throw noLocalImage(request.image);
+    return { imageId: id, bytesSent: 0, durationMs: Date.now() - started };
+  }
+  const image = await savedImage(request.image);
+  const plan = await layersToSend(host, image);
+  request.onLog?.(describePlan(host, plan));
+  if (plan.missing.length === 0 && (await imageId(host, request.image)) === image.id)
+    return { imageId: image.id, bytesSent: 0, durationMs: Date.now() - started };
+  try {
+    const stream = tarWithout(image.file, plan.skip);
+    const what = `docker save ${request.image} without ${plan.present.length} layer(s) the host has`;
+    return await transfer(
+      host,
+      request,
+      { stream, compressed: false, what, localId: image.id, close: () => stream.destroy() },
+      started,
+    );
+  } catch (e) {
+    if (plan.skip.size === 0 || !(e instanceof DeliveryError) || e.code === 'E_IMAGE_SOURCE') throw e;
+    request.onLog?.(`sync: ${host.label} refused the partial image (${e.message}); sending all of it once`);
+    const full = await openArchive(image.file);
+    try {
+      return await transfer(host, request, full, started);
+    } finally {
+      full.close();
+    }
+  }
+}
+
+async function layersToSend(host: Host, image: SavedImage): Promise<LayerPlan> {
+  const r = await host.exec(['sh', '-c', HOST_LAYERS_SCRIPT], { timeoutMs: 60_000 });
+  // Unknown (an error listing them): nothing counts as present and everything travels.
+  return planLayers(image.layers, r.code === 0 ? presentChains(r.stdout) : new Set());
+}
+
+function describePlan(host: Host, plan: LayerPlan): string {
+  const sum = (layers: { bytes: number }[]) => formatBytes(layers.reduce((n, l) => n + l.bytes, 0));
+  return (
+    `sync: ${host.label} has ${plan.present.length} of ${plan.present.length + plan.missing.length} layers ` +
+    `(${sum(plan.present)}); sending ${plan.missing.length} (${sum(plan.missing)} before compression)`
+  );
+}
+
+/** What a sync to a host would move (for `check`): the layers it lacks, uncompressed. */
+export async function syncEstimate(host: Host, image: string): Promise<{ layers: number; bytes: number; of: number }> {
+  const saved = await savedImage(image);
+  const plan = await layersToSend(host, saved);
+  return {
+    layers: plan.missing.length,
+    bytes: plan.missing.reduce((n, l) => n + l.bytes, 0),
+    of: saved.layers.length,
+  };
+}
