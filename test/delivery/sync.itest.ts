@@ -66,7 +66,7 @@ test('a host with none of the layers gets them all; the next tag sends only its 
   assert.equal(again.bytesSent, 0, 'nothing travels for an image the host has');
 });
 
-test('a layer the host listed, then lost before the load: the whole image is sent once, and the log says so', async () => {
+test('a layer listed by the host, then lost before the load: the whole image travels once, logged', async () => {
   const stale = (await host.exec(['sh', '-c', HOST_LAYERS_SCRIPT])).stdout;
   clearHost();
   // The host answers the layer listing from before its images went.

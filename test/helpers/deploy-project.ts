@@ -110,7 +110,8 @@ ${options.extra ?? ''}targets:
       execFileSync('sh', [
         '-c',
         [
-          `${docker} ps -aq --filter label=com.docker.compose.project=${app} | xargs -r ${docker} rm -f >/dev/null 2>&1`,
+          `${docker} ps -aq --filter label=com.docker.compose.project=${app} | xargs -r ${docker} rm -f ` +
+            '>/dev/null 2>&1',
           `${docker} network ls -q --filter label=com.docker.compose.project=${app} | xargs -r ${docker} network rm ` +
             '>/dev/null 2>&1',
           `rm -rf ${serverDir}`,
