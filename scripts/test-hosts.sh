@@ -3,8 +3,10 @@
 # (10.77.N.1 here, 10.77.N.2 there), with its own dockerd and sshd started inside it, and its own deploy user
 # `gwhN` whose home lies under the host's directory — so hosts share no engine, no compose project, no port
 # and no `~/app`. Idempotent: what runs already is left alone. Needs root.
-#   scripts/test-hosts.sh [N]     hosts 1..N (default 4); writes $GANGWAY_TESTENV/hosts.env
+#   scripts/test-hosts.sh [N]       hosts 1..N (default 4); writes $GANGWAY_TESTENV/hosts.env
+#   scripts/test-hosts.sh host N    host N alone (a benchmark's own), hosts.env untouched
 #   scripts/test-hosts.sh stop
+# Each engine trusts a plain-HTTP registry at 10.77.N.1:5009 (the host's side of its link), for benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STATE="${GANGWAY_TESTENV:-/tmp/gangway-testenv}"
@@ -24,6 +26,8 @@ if [ "${1:-}" = stop ]; then
   exit 0
 fi
 
+only=
+if [ "${1:-}" = host ]; then only=$2; fi
 count="${1:-4}"
 scripts/test-env.sh >/dev/null # the client key and the packages (docker.io, openssh-server) come from there
 command -v ip >/dev/null || { apt-get update -qq && apt-get install -y -qq iproute2 >/dev/null; }
@@ -70,6 +74,7 @@ engine() { # N
   # nsenter, not `ip netns exec`: that remounts /sys and hides the cgroups dockerd needs.
   setsid nohup nsenter --net="/run/netns/$ns" dockerd --data-root "$dir/docker" --exec-root "$dir/exec" \
     --pidfile "$dir/dockerd.pid" -H "unix://$sock" --group "gwh$1" --cgroup-parent "gw-h$1" \
+    --insecure-registry "10.77.$1.1:5009" \
     >"$dir/dockerd.log" 2>&1 </dev/null &
   wait_for 60 "dockerd of host $1" env DOCKER_HOST="unix://$sock" docker info
 }
@@ -101,7 +106,8 @@ CFG
 
 mkdir -p "$ROOT"
 chmod 755 "$STATE" "$ROOT"
-for n in $(seq 1 "$count"); do
+hosts=$(if [ -n "$only" ]; then echo "$only"; else seq 1 "$count"; fi)
+for n in $hosts; do
   mkdir -p "$ROOT/h$n"
   chmod 755 "$ROOT/h$n"
   network "$n"
@@ -109,6 +115,10 @@ for n in $(seq 1 "$count"); do
   engine "$n"
   ssh_server "$n"
 done
+if [ -n "$only" ]; then
+  log "ready: host $only (gwh$only@10.77.$only.2, engine unix://$ROOT/h$only/docker.sock)"
+  exit 0
+fi
 {
   echo "GANGWAY_TEST_HOSTS=$count"
   for n in $(seq 1 "$count"); do
