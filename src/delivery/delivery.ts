@@ -49,6 +49,8 @@ export interface DeliveryResult {
   /** Bytes sent from this machine (0 for a registry pull). */
   bytesSent: number;
   durationMs: number;
+  /** What the mode did, for the step's line (sync: the layers skipped and sent). */
+  note?: string;
 }
 
 export type Deliver = (host: Host, request: DeliveryRequest) => Promise<DeliveryResult>;

@@ -24,24 +24,29 @@ export async function deliverSync(host: Host, request: DeliveryRequest): Promise
   }
   const image = await savedImage(request.image);
   const plan = await layersToSend(host, image);
-  request.onLog?.(describePlan(host, plan));
+  const note = describePlan(plan);
+  request.onLog?.(`sync: ${host.label} ${note}`);
   if (plan.missing.length === 0 && (await imageId(host, request.image)) === image.id)
-    return { imageId: image.id, bytesSent: 0, durationMs: Date.now() - started };
+    return { imageId: image.id, bytesSent: 0, durationMs: Date.now() - started, note };
   try {
     const stream = tarWithout(image.file, plan.skip);
     const what = `docker save ${request.image} without ${plan.present.length} layer(s) the host has`;
-    return await transfer(
+    const r = await transfer(
       host,
       request,
       { stream, compressed: false, what, localId: image.id, close: () => stream.destroy() },
       started,
     );
+    return { ...r, note };
   } catch (e) {
     if (plan.skip.size === 0 || !(e instanceof DeliveryError) || e.code === 'E_IMAGE_SOURCE') throw e;
     request.onLog?.(`sync: ${host.label} refused the partial image (${e.message}); sending all of it once`);
     const full = await openArchive(image.file);
     try {
-      return await transfer(host, request, full, started);
+      return {
+        ...(await transfer(host, request, full, started)),
+        note: 'the host refused the partial image: sent all',
+      };
     } finally {
       full.close();
     }
@@ -54,10 +59,10 @@ async function layersToSend(host: Host, image: SavedImage): Promise<LayerPlan> {
   return planLayers(image.layers, r.code === 0 ? presentChains(r.stdout) : new Set());
 }
 
-function describePlan(host: Host, plan: LayerPlan): string {
+function describePlan(plan: LayerPlan): string {
   const sum = (layers: { bytes: number }[]) => formatBytes(layers.reduce((n, l) => n + l.bytes, 0));
   return (
-    `sync: ${host.label} has ${plan.present.length} of ${plan.present.length + plan.missing.length} layers ` +
+    `has ${plan.present.length} of ${plan.present.length + plan.missing.length} layers ` +
     `(${sum(plan.present)}); sending ${plan.missing.length} (${sum(plan.missing)} before compression)`
   );
 }

@@ -104,7 +104,7 @@ test('gangway check says what a sync would move; deploys with delivery: sync ser
     assert.equal(p.serving(), 'v1');
     const v2 = gangway(['-c', p.config, 'deploy', '--tag', 'v2', '--yes']);
     assert.equal(v2.code, 0, v2.stdout + v2.stderr);
-    assert.match(v2.stdout, /deliver — sha256:\S+, [\d.]+ KiB sent/);
+    assert.match(v2.stdout, /deliver — sha256:\S+, [\d.]+ KiB sent; has 1 of 2 layers .*; sending 1 /);
     assert.equal(p.serving(), 'v2');
   } finally {
     p.cleanup();

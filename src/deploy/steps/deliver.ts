@@ -14,7 +14,8 @@ export async function deliver(ctx: StepContext, step: DeliverStep): Promise<stri
   ctx.results.bytesSent += result.bytesSent;
   const proxy = await deliverProxyImage(ctx, step, request);
   const sent = result.bytesSent ? `, ${formatBytes(result.bytesSent)} sent` : '';
-  return `${result.imageId.slice(0, 19)}${sent}${proxy ? `; proxy image ${proxy}` : ''}`;
+  const note = result.note ? `; ${result.note}` : '';
+  return `${result.imageId.slice(0, 19)}${sent}${note}${proxy ? `; proxy image ${proxy}` : ''}`;
 }
 
 /** Blue/green with archive delivery: the server cannot pull the proxy's image either. */
