@@ -5,6 +5,9 @@
 # and no `~/app`. Idempotent: what runs already is left alone. Needs root.
 #   scripts/test-hosts.sh [N]       hosts 1..N (default 4); writes $GANGWAY_TESTENV/hosts.env
 #   scripts/test-hosts.sh host N    host N alone (a benchmark's own), hosts.env untouched
+#   scripts/test-hosts.sh host N containerd
+#                                   the same with a current engine: Debian trixie's dockerd 26 and containerd 1.7
+#                                   with the containerd image store (features.containerd-snapshotter)
 #   scripts/test-hosts.sh stop
 # Each engine trusts a plain-HTTP registry at 10.77.N.1:5009 (the host's side of its link), for benchmarks.
 set -euo pipefail
@@ -27,7 +30,8 @@ if [ "${1:-}" = stop ]; then
 fi
 
 only=
-if [ "${1:-}" = host ]; then only=$2; fi
+flavour=
+if [ "${1:-}" = host ]; then only=$2 flavour=${3:-}; fi
 count="${1:-4}"
 scripts/test-env.sh >/dev/null # the client key and the packages (docker.io, openssh-server) come from there
 command -v ip >/dev/null || { apt-get update -qq && apt-get install -y -qq iproute2 >/dev/null; }
@@ -65,14 +69,40 @@ deploy_user() { # N
   chmod 700 "$home/.ssh"
 }
 
-engine() { # N
+# Debian trixie's dockerd and containerd, unpacked from their .debs without touching the system's sources (as
+# test-env.sh takes Compose v2); the system's runc (trixie's needs a newer glibc).
+NEW_ENGINE="$STATE/engine-trixie"
+new_engine() {
+  [ -x "$NEW_ENGINE/usr/sbin/dockerd" ] && return 0
+  local work="$STATE/engine-apt"
+  mkdir -p "$work/lists/partial" "$work/archives/partial"
+  echo "deb http://deb.debian.org/debian trixie main" >"$work/sources.list"
+  local opts=(-oDir::Etc::SourceList="$work/sources.list" -oDir::Etc::SourceParts=/dev/null
+    -oDir::State::Lists="$work/lists" -oDir::Cache::Archives="$work/archives" -oAPT::Get::List-Cleanup=0)
+  log "fetching Debian trixie's docker.io and containerd"
+  apt-get "${opts[@]}" update -qq >&2
+  (cd "$work" && apt-get "${opts[@]}" download docker.io containerd >&2 2>/dev/null)
+  rm -rf "$NEW_ENGINE.tmp"
+  for deb in "$work"/docker.io_*.deb "$work"/containerd_*.deb; do dpkg-deb -x "$deb" "$NEW_ENGINE.tmp"; done
+  mv "$NEW_ENGINE.tmp" "$NEW_ENGINE"
+}
+
+engine() { # N [containerd]
   local dir="$ROOT/h$1" ns="gw-h$1"
-  local sock="$dir/docker.sock"
+  local sock="$dir/docker.sock" dockerd=dockerd path=$PATH extra=()
   if alive "$dir/dockerd.pid" && DOCKER_HOST="unix://$sock" docker info >/dev/null 2>&1; then return 0; fi
+  if [ "${2:-}" = containerd ]; then
+    new_engine
+    dockerd="$NEW_ENGINE/usr/sbin/dockerd"
+    path="$NEW_ENGINE/usr/bin:$NEW_ENGINE/usr/sbin:$PATH"
+    echo '{"features": {"containerd-snapshotter": true}}' >"$dir/daemon.json"
+    extra=(--config-file "$dir/daemon.json")
+  fi
   mkdir -p "$dir/docker" "$dir/exec"
   log "starting dockerd of host $1 (network namespace $ns)"
   # nsenter, not `ip netns exec`: that remounts /sys and hides the cgroups dockerd needs.
-  setsid nohup nsenter --net="/run/netns/$ns" dockerd --data-root "$dir/docker" --exec-root "$dir/exec" \
+  PATH=$path setsid nohup nsenter --net="/run/netns/$ns" "$dockerd" "${extra[@]}" \
+    --data-root "$dir/docker" --exec-root "$dir/exec" \
     --pidfile "$dir/dockerd.pid" -H "unix://$sock" --group "gwh$1" --cgroup-parent "gw-h$1" \
     --insecure-registry "10.77.$1.1:5009" \
     >"$dir/dockerd.log" 2>&1 </dev/null &
@@ -112,7 +142,7 @@ for n in $hosts; do
   chmod 755 "$ROOT/h$n"
   network "$n"
   deploy_user "$n"
-  engine "$n"
+  engine "$n" "$flavour"
   ssh_server "$n"
 done
 if [ -n "$only" ]; then

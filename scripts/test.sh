@@ -46,7 +46,10 @@ npm run --silent build   # CLI tests run the built bin/gangway.js
 files=("${unit[@]}")
 if [ "$kind" != unit ]; then
   scripts/test-env.sh
-  scripts/test-hosts.sh 2 # separate hosts: each its own network namespace, dockerd, sshd and user
+  # Separate hosts: each its own network namespace, dockerd, sshd and user; host 3 a current engine with the
+  # containerd image store.
+  scripts/test-hosts.sh 2
+  scripts/test-hosts.sh host 3 containerd
   files+=("${integration[@]}")
 fi
 # Tests work on copies in temp dirs: the checkout (a user's own deploy of an example included) must come out as it

@@ -32,10 +32,20 @@ export function presentChains(layerLists: string): Set<string> {
   return present;
 }
 
-/** The layer lists of every image on a host (also the untagged ones, which hold layers too). */
+/**
+ * The host's image store (its DriverStatus: the containerd store says `io.containerd.snapshotter…`), then the
+ * layer lists of every image on it (also the untagged ones, which hold layers too).
+ */
 export const HOST_LAYERS_SCRIPT =
-  'ids=$(docker image ls -aq --no-trunc | sort -u); [ -z "$ids" ] || ' +
-  "docker image inspect --format '{{json .RootFS.Layers}}' $ids";
+  "docker info --format 'store {{json .DriverStatus}}'; ids=$(docker image ls -aq --no-trunc | sort -u); " +
+  `[ -z "$ids" ] || docker image inspect --format '{{json .RootFS.Layers}}' $ids`;
+
+export type ImageStore = 'classic' | 'containerd';
+
+export function imageStore(output: string): ImageStore {
+  const line = output.split('\n').find((l) => l.startsWith('store ')) ?? '';
+  return line.includes('io.containerd.snapshotter') ? 'containerd' : 'classic';
+}
 
 export interface SavedLayer {
   /** The layer's file in the tar (`<id>/layer.tar`, or `blobs/sha256/<hex>` in an OCI layout). */

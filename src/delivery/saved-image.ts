@@ -22,6 +22,8 @@ export interface SavedImage {
   /** The local engine's id of the image. */
   id: string;
   layers: SavedLayer[];
+  /** The image config's file in the tar and its bytes (an OCI layout names it by their digest). */
+  config: { path: string; bytes: Buffer };
 }
 
 const saved = new Map<string, Promise<SavedImage>>();
@@ -57,11 +59,14 @@ async function save(image: string): Promise<SavedImage> {
     await rm(dir, { recursive: true, force: true });
     throw new DeliveryError('E_IMAGE_SOURCE', `local: docker save ${image} failed: ${r.stderr.trim().split('\n')[0]}`);
   }
-  return { file, id, layers: await readLayers(file, image) };
+  return { file, id, ...(await readLayers(file, image)) };
 }
 
 /** manifest.json's Layers[i] is the file of the config's rootfs.diff_ids[i] (Docker's layout and OCI's alike). */
-async function readLayers(file: string, image: string): Promise<SavedLayer[]> {
+async function readLayers(
+  file: string,
+  image: string,
+): Promise<{ layers: SavedLayer[]; config: SavedImage['config'] }> {
   const sizes = new Map<string, number>();
   const small = new Map<string, Buffer>();
   const extract = tar.extract();
@@ -92,12 +97,13 @@ async function readLayers(file: string, image: string): Promise<SavedLayer[]> {
   const diffIds = config?.rootfs?.diff_ids;
   if (!diffIds || diffIds.length !== entry.Layers.length) throw bad('its config does not list one diff ID per layer');
   const chains = chainIds(diffIds);
-  return entry.Layers.map((path, i) => ({
+  const layers = entry.Layers.map((path, i) => ({
     path,
     diffId: diffIds[i]!,
     chainId: chains[i]!,
     bytes: sizes.get(path) ?? 0,
   }));
+  return { layers, config: { path: entry.Config, bytes: small.get(entry.Config)! } };
 }
 
 /** The saved tar without the files in `skip`, as a stream (a tar `docker load` takes). */

@@ -11,7 +11,15 @@ import { imageId } from '../docker/image.js';
 import { openArchive, transfer, noLocalImage } from './archive.js';
 import type { DeliveryRequest, DeliveryResult } from './delivery.js';
 import { DeliveryError } from './errors.js';
-import { HOST_LAYERS_SCRIPT, planLayers, presentChains, type LayerPlan } from './layers.js';
+import {
+  HOST_LAYERS_SCRIPT,
+  imageStore,
+  planLayers,
+  presentChains,
+  type ImageStore,
+  type LayerPlan,
+} from './layers.js';
+import { ociLayoutWithout } from './oci-layout.js';
 import { savedImage, tarWithout, type SavedImage } from './saved-image.js';
 
 export async function deliverSync(host: Host, request: DeliveryRequest): Promise<DeliveryResult> {
@@ -23,13 +31,15 @@ export async function deliverSync(host: Host, request: DeliveryRequest): Promise
     return { imageId: id, bytesSent: 0, durationMs: Date.now() - started };
   }
   const image = await savedImage(request.image);
-  const plan = await layersToSend(host, image);
+  const { plan, store } = await layersToSend(host, image);
   const note = describePlan(plan);
   request.onLog?.(`sync: ${host.label} ${note}`);
   if (plan.missing.length === 0 && (await imageId(host, request.image)) === image.id)
     return { imageId: image.id, bytesSent: 0, durationMs: Date.now() - started, note };
   try {
-    const stream = tarWithout(image.file, plan.skip);
+    // The classic store takes Docker's layout without the layers it has; the containerd store an OCI layout.
+    const stream =
+      store === 'containerd' ? ociLayoutWithout(image, request.image, plan.skip) : tarWithout(image.file, plan.skip);
     const what = `docker save ${request.image} without ${plan.present.length} layer(s) the host has`;
     const r = await transfer(
       host,
@@ -53,10 +63,11 @@ export async function deliverSync(host: Host, request: DeliveryRequest): Promise
   }
 }
 
-async function layersToSend(host: Host, image: SavedImage): Promise<LayerPlan> {
+async function layersToSend(host: Host, image: SavedImage): Promise<{ plan: LayerPlan; store: ImageStore }> {
   const r = await host.exec(['sh', '-c', HOST_LAYERS_SCRIPT], { timeoutMs: 60_000 });
   // Unknown (an error listing them): nothing counts as present and everything travels.
-  return planLayers(image.layers, r.code === 0 ? presentChains(r.stdout) : new Set());
+  const plan = planLayers(image.layers, r.code === 0 ? presentChains(r.stdout) : new Set());
+  return { plan, store: imageStore(r.stdout) };
 }
 
 function describePlan(plan: LayerPlan): string {
@@ -70,7 +81,7 @@ function describePlan(plan: LayerPlan): string {
 /** What a sync to a host would move (for `check`): the layers it lacks, uncompressed. */
 export async function syncEstimate(host: Host, image: string): Promise<{ layers: number; bytes: number; of: number }> {
   const saved = await savedImage(image);
-  const plan = await layersToSend(host, saved);
+  const { plan } = await layersToSend(host, saved);
   return {
     layers: plan.missing.length,
     bytes: plan.missing.reduce((n, l) => n + l.bytes, 0),

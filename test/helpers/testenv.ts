@@ -103,27 +103,23 @@ export interface TestHost {
   home: string;
 }
 
-/** The separate hosts scripts/test-hosts.sh started (scripts/test.sh starts them). */
+/** The separate hosts 1..N scripts/test-hosts.sh started (scripts/test.sh starts them). */
 export function testHosts(): TestHost[] {
-  const file = join(testEnv().dir, 'hosts.env');
-  const vars = new Map(
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('='))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
-  );
-  const count = Number(vars.get('GANGWAY_TEST_HOSTS') ?? 0);
-  return Array.from({ length: count }, (_, i) => {
-    const spec = vars.get(`GANGWAY_TEST_HOST_${i + 1}`)!;
-    const [user, address] = spec.split('@') as [string, string];
-    const pub = readFileSync(vars.get(`GANGWAY_TEST_HOST_${i + 1}_KEY`)!, 'utf8').split(' ')[1]!;
-    return {
-      spec,
-      user,
-      address,
-      fingerprint: fingerprintOf(Buffer.from(pub, 'base64')),
-      docker: vars.get(`GANGWAY_TEST_HOST_${i + 1}_DOCKER`)!,
-      home: vars.get(`GANGWAY_TEST_HOST_${i + 1}_HOME`)!,
-    };
-  });
+  const vars = readFileSync(join(testEnv().dir, 'hosts.env'), 'utf8');
+  const count = Number(/^GANGWAY_TEST_HOSTS=(\d+)$/m.exec(vars)?.[1] ?? 0);
+  return Array.from({ length: count }, (_, i) => testHost(i + 1));
+}
+
+/** Host N of scripts/test-hosts.sh (`host N [containerd]` starts one alone). */
+export function testHost(n: number): TestHost {
+  const dir = join(testEnv().dir, 'hosts', `h${n}`);
+  const pub = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8').split(' ')[1]!;
+  return {
+    spec: `gwh${n}@10.77.${n}.2`,
+    user: `gwh${n}`,
+    address: `10.77.${n}.2`,
+    fingerprint: fingerprintOf(Buffer.from(pub, 'base64')),
+    docker: `unix://${join(dir, 'docker.sock')}`,
+    home: join(dir, 'home'),
+  };
 }
