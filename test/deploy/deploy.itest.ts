@@ -13,6 +13,7 @@ import { gangway } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { findLeaks } from '../helpers/canary.js';
 import { buildWebImage } from '../helpers/images.js';
+import { testHost } from '../helpers/testenv.js';
 
 const IMAGE = 'gangway-test/web';
 const projects: DeployProject[] = [];
@@ -346,8 +347,11 @@ test(
 );
 
 test('one SSH connection per host for the whole deploy: preflight, upload and apply share it', () => {
-  const p = project();
-  const log = join(process.env.GANGWAY_TESTENV ?? '/tmp/gangway-testenv', 'sshd-target.log');
+  // Host 2 (scripts/test-hosts.sh) has an sshd of its own that no other test file connects to while this runs
+  // (the loopback sshd's log counts other files' connections too); the image travels over the same connection.
+  const host = testHost(2);
+  const p = project({ host, delivery: 'sync' });
+  const log = join(host.home, '..', 'sshd.log');
   const accepted = () => readFileSync(log, 'utf8').split('Accepted publickey').length - 1;
   const before = accepted();
   const r = gangway(['-c', p.config, 'deploy', '--tag', 'v1']);
