@@ -81,9 +81,11 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(yesOption())
     .addOption(lockWaitOption())
+    .addOption(hostOption())
     .action(
       action((ctx, [target], o) =>
         runDeploy(ctx, target, {
+          ...hostsOf(o),
           ...(typeof o.tag === 'string' && { tag: o.tag }),
           envOnly: o.envOnly === true,
           dryRun: o.dryRun === true,
@@ -99,9 +101,11 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(yesOption())
     .addOption(lockWaitOption())
+    .addOption(hostOption())
     .action(
       action((ctx, [target], o) =>
         runRollback(ctx, target, {
+          ...hostsOf(o),
           ...(typeof o.to === 'string' && { to: o.to }),
           dryRun: o.dryRun === true,
           yes: o.yes === true,
@@ -112,7 +116,8 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
 
   sub('status', 'GO / NO-GO per host: tags, services, health, resources, disk, lock')
     .argument('[target]', 'target in gangway.yml')
-    .action(action((ctx, [target]) => runStatus(ctx, target)));
+    .addOption(hostOption())
+    .action(action((ctx, [target], o) => runStatus(ctx, target, hostsOf(o).hosts)));
 
   sub('releases', 'release history per host, newest first')
     .argument('[target]', 'target in gangway.yml')
@@ -124,9 +129,10 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .argument('[service]', 'one compose service (default: all)')
     .option('-f, --follow', 'follow until interrupted')
     .addOption(new Option('--tail <n>', 'lines from the end of each log').argParser(positiveInt).default(100))
+    .addOption(hostOption())
     .action(
       action((ctx, [target, service], o) =>
-        runLogs(ctx, target, service, { follow: o.follow === true, tail: o.tail as number }),
+        runLogs(ctx, target, service, { follow: o.follow === true, tail: o.tail as number, ...hostsOf(o) }),
       ),
     );
 
@@ -165,6 +171,14 @@ function lockWaitMs(options: Record<string, unknown>): number {
 }
 
 /** Every command that changes a server takes --yes, so scripts can pass it to each alike. */
+function hostOption(): Option {
+  return new Option(
+    '--host <host>',
+    'only this host of the target (repeatable; as in gangway.yml, or its name)',
+  ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+}
+const hostsOf = (o: Record<string, unknown>) => ({ hosts: (o.host as string[] | undefined) ?? [] });
+
 function yesOption(): Option {
   return new Option('--yes', 'do not ask for confirmation');
 }

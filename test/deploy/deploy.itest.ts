@@ -13,7 +13,8 @@ import { gangway } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { findLeaks } from '../helpers/canary.js';
 import { buildWebImage } from '../helpers/images.js';
-import { testHost } from '../helpers/testenv.js';
+import { testEnv, testHost } from '../helpers/testenv.js';
+import { fingerprintOf } from '../../src/hosts/ssh/host-key.js';
 
 const IMAGE = 'gangway-test/web';
 const projects: DeployProject[] = [];
@@ -357,4 +358,32 @@ test('one SSH connection per host for the whole deploy: preflight, upload and ap
   const r = gangway(['-c', p.config, 'deploy', '--tag', 'v1']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(accepted() - before, 1);
+});
+
+test('--host narrows deploy and status to one host of a target: the other host is not touched', () => {
+  const h2 = testHost(2);
+  const env = testEnv();
+  const p = project({ host: h2, delivery: 'sync' });
+  const loopbackFingerprint = fingerprintOf(Buffer.from(env.hostKeyPub('target').base64, 'base64'));
+  const text = readFileSync(p.config, 'utf8')
+    .replace(`hosts: ["${h2.spec}"]`, `hosts: ["${h2.spec}", "root@${env.host}:${env.port}"]`)
+    .replace(`dir: ${p.serverDir}`, `dir: ~/${p.app}`)
+    .replace(`fingerprint: "${h2.fingerprint}"`, `fingerprint: ["${h2.fingerprint}", "${loopbackFingerprint}"]`);
+  writeFileSync(p.config, text);
+  const r = gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--host', h2.address, '--yes']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(p.serving(), 'v1');
+  assert.ok(!existsSync(`/root/${p.app}`), 'the other host of the target was not touched');
+  const status = gangway(['-c', p.config, '--json', 'status', '--host', h2.spec]);
+  assert.equal(status.code, 0, status.stdout + status.stderr);
+  assert.deepEqual(
+    (JSON.parse(status.stdout) as { hosts: { host: string }[] }).hosts.map((h) => h.host),
+    [h2.spec],
+  );
+  const wrong = gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--host', 'nowhere', '--yes']);
+  assert.equal(wrong.code, 2);
+  assert.match(
+    wrong.stderr,
+    /--host nowhere: not a host of target e2e .*hosts: gwh2@10\.77\.2\.2, root@127\.0\.0\.1:2222/,
+  );
 });

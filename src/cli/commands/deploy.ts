@@ -2,6 +2,7 @@
  * `gangway deploy [TARGET]`: preflight, plan, confirm, then the executor (deploy/apply-plan.ts) runs the plan
  * on every host; this file only parses options and prints.
  */
+import { narrowTarget } from '../../config/narrow-hosts.js';
 import { countFailures } from '../../check/checklist.js';
 import { buildPlan } from '../../deploy/plan.js';
 import { resolveTag } from '../../deploy/tag.js';
@@ -19,6 +20,8 @@ export interface DeployOptions {
   dryRun: boolean;
   yes: boolean;
   lockWaitMs: number;
+  /** --host: some hosts of the target only. */
+  hosts?: string[];
 }
 
 export async function runDeploy(
@@ -28,7 +31,8 @@ export async function runDeploy(
 ): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = ctx.target(config, targetName);
+  const hosts = options.hosts ?? [];
+  const target = narrowTarget(ctx.target(config, targetName), hosts);
   const env = config.env ? await loadEnvFile(config.env.file, ctx.scrubber) : undefined;
   if (options.envOnly && !config.env) throw new UsageError('--env-only needs an env file (env.file in gangway.yml)');
   if (options.envOnly && options.tag) throw new UsageError('--env-only keeps the tag that is deployed; drop --tag');

@@ -2,6 +2,7 @@
  * `gangway logs [TARGET] [SERVICE] [-f] [--tail N]`: compose logs from every host of the target, each line
  * prefixed by its host and masked. `-f` follows until interrupted, then closes its SSH channels cleanly.
  */
+import { narrowTarget } from '../../config/narrow-hosts.js';
 import { posix } from 'node:path';
 import type { Target } from '../../config/config.js';
 import type { HostSpec } from '../../config/hosts.js';
@@ -16,11 +17,12 @@ export async function runLogs(
   ctx: CommandContext,
   targetName: string | undefined,
   service: string | undefined,
-  options: { follow: boolean; tail: number },
+  options: { follow: boolean; tail: number; hosts?: string[] },
 ): Promise<void> {
   const { reporter } = ctx;
+  const hosts = options.hosts ?? [];
   const config = await ctx.loadConfig();
-  const target = ctx.target(config, targetName);
+  const target = narrowTarget(ctx.target(config, targetName), hosts);
   await registerLocalEnvSecrets(config, ctx.scrubber);
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();

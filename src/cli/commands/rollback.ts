@@ -2,6 +2,7 @@
  * `gangway rollback [TARGET] [--to TAG]`: back to the last good release before the one in place (or to any
  * retained good tag), through the same lock, detached apply, health gate and records as a deploy.
  */
+import { narrowTarget } from '../../config/narrow-hosts.js';
 import { buildPlan } from '../../deploy/plan.js';
 import { validateTag } from '../../deploy/tag.js';
 import { whoAmI } from '../../deploy/who.js';
@@ -15,6 +16,8 @@ export interface RollbackOptions {
   lockWaitMs: number;
   dryRun: boolean;
   yes?: boolean;
+  /** --host: some hosts of the target only. */
+  hosts?: string[];
 }
 
 export async function runRollback(
@@ -24,7 +27,8 @@ export async function runRollback(
 ): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = ctx.target(config, targetName);
+  const hosts = options.hosts ?? [];
+  const target = narrowTarget(ctx.target(config, targetName), hosts);
   if (options.to !== undefined) validateTag(options.to, '--to');
   await registerLocalEnvSecrets(config, ctx.scrubber);
   reporter.heading(`gangway rollback ${target.name} (${config.app})${options.to ? ` to ${options.to}` : ''}`);

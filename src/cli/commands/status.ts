@@ -3,6 +3,7 @@
  * health endpoints answering, no fatal log lines, CPU and memory within thresholds — plus tags, restarts, disk,
  * the lock and the outcome of the last run. Exit 0 on GO, 1 on NO-GO.
  */
+import { narrowTarget } from '../../config/narrow-hosts.js';
 import { diskSpace } from '../../check/disk.js';
 import type { Config, Target } from '../../config/config.js';
 import type { HostSpec } from '../../config/hosts.js';
@@ -34,10 +35,14 @@ interface HostStatus {
   proxy?: ProxyStatus;
 }
 
-export async function runStatus(ctx: CommandContext, targetName: string | undefined): Promise<void> {
+export async function runStatus(
+  ctx: CommandContext,
+  targetName: string | undefined,
+  onlyHosts: string[] = [],
+): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = ctx.target(config, targetName);
+  const target = narrowTarget(ctx.target(config, targetName), onlyHosts);
   await registerLocalEnvSecrets(config, ctx.scrubber);
   const hosts = await Promise.all(target.hosts.map((spec) => hostStatus(ctx, config, target, spec)));
   for (const h of hosts) {
