@@ -106,13 +106,16 @@ export async function transfer(
 
   // What docker load says it loaded: `Loaded image: name:tag` per name,
   // `Loaded image ID: sha256:…` per unnamed image.
-  const loaded = { refs: [] as string[], ids: [] as string[] };
+  const loaded = { refs: [] as string[], ids: [] as string[], unpackError: undefined as string | undefined };
   const stdoutLines = new LineSplitter((line) => {
     request.onLog?.(line);
     const id = /^Loaded image ID: (sha256:[a-f0-9]{64})$/.exec(line.trim());
     const ref = /^Loaded image: (\S+)$/.exec(line.trim());
     if (id) loaded.ids.push(id[1]!);
     else if (ref) loaded.refs.push(ref[1]!);
+    // The containerd store after Docker 26 imports the image, fails to unpack it (a layer neither in the tar nor
+    // on the engine) and still exits 0 with this line: the image is named but cannot run.
+    else if (/^Error unpacking image /.test(line.trim())) loaded.unpackError ??= line.trim();
   });
   const stderrLines = new LineSplitter(request.onLog);
 
@@ -134,11 +137,15 @@ export async function transfer(
     meter.finish();
   }
   if (sourceError) throw sourceFailure(source, sourceError);
-  if (result.code !== 0) {
-    const why = errorLine(result, { mask: request.mask });
+  if (result.code !== 0 || loaded.unpackError) {
+    const why = loaded.unpackError ?? errorLine(result, { mask: request.mask });
+    const status = result.code === 0 ? 'exit 0, but not unpacked' : exitStatus(result);
+    // The containerd store may have named an image it then failed to unpack: nothing half-loaded stays named.
+    const now = await imageId(host, image).catch(() => previous);
+    const restored = now === previous ? '' : `; ${await restoreName(host, image, previous)}`;
     throw new DeliveryError(
       'E_IMAGE_LOAD',
-      `${host.label}: docker load of ${image} (${source.what}) failed (${exitStatus(result)})${why ? `: ${why}` : ''}`,
+      `${host.label}: docker load of ${image} (${source.what}) failed (${status})${why ? `: ${why}` : ''}${restored}`,
       {
         ...(/no space left/i.test(result.stderr) && {
           hints: [`free disk space on ${host.label} (docker system df; docker image prune)`],

@@ -34,10 +34,14 @@ export function presentChains(layerLists: string): Set<string> {
 
 /**
  * The host's image store (its DriverStatus: the containerd store says `io.containerd.snapshotter…`), then the
- * layer lists of every image on it (also the untagged ones, which hold layers too).
+ * layer lists of every image on it (also the untagged ones, which hold layers too) and of every container's image:
+ * the containerd store leaves out of `image ls` an image whose layer blobs it lacks — one a sync loaded with layers
+ * that were there only as snapshots (Docker 26.1) — though it runs. An image gone between the listing and the
+ * inspect makes the inspect exit 1 after printing the others; their lists still count.
  */
 export const HOST_LAYERS_SCRIPT =
-  "docker info --format 'store {{json .DriverStatus}}'; ids=$(docker image ls -aq --no-trunc | sort -u); " +
+  "docker info --format 'store {{json .DriverStatus}}'; c=$(docker ps -aq --no-trunc); " +
+  `ids=$({ docker image ls -aq --no-trunc; [ -z "$c" ] || docker inspect --format '{{.Image}}' $c; } | sort -u); ` +
   `[ -z "$ids" ] || docker image inspect --format '{{json .RootFS.Layers}}' $ids`;
 
 export type ImageStore = 'classic' | 'containerd';

@@ -32,19 +32,21 @@ process.once('exit', () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-export function savedImage(image: string): Promise<SavedImage> {
-  let entry = saved.get(image);
+/** Saved once per local image id: a name rebuilt since (a long-lived process, tests) is saved again. */
+export async function savedImage(image: string): Promise<SavedImage> {
+  const id = await imageId(new LocalHost(), image);
+  if (!id) throw noLocalImage(image);
+  const key = `${image}\n${id}`;
+  let entry = saved.get(key);
   if (!entry) {
-    entry = save(image);
-    saved.set(image, entry);
-    entry.catch(() => saved.delete(image));
+    entry = save(image, id);
+    saved.set(key, entry);
+    entry.catch(() => saved.delete(key));
   }
   return entry;
 }
 
-async function save(image: string): Promise<SavedImage> {
-  const id = await imageId(new LocalHost(), image);
-  if (!id) throw noLocalImage(image);
+async function save(image: string, id: string): Promise<SavedImage> {
   const dir = await mkdtemp(join(tmpdir(), 'gangway-sync-'));
   dirs.add(dir);
   const file = join(dir, 'image.tar');

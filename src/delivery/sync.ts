@@ -36,6 +36,16 @@ export async function deliverSync(host: Host, request: DeliveryRequest): Promise
   request.onLog?.(`sync: ${host.label} ${note}`);
   if (plan.missing.length === 0 && (await imageId(host, request.image)) === image.id)
     return { imageId: image.id, bytesSent: 0, durationMs: Date.now() - started, note };
+  // Both attempts count towards the bytes sent, and progress never goes back when the full image follows.
+  let offset = 0;
+  let partialSent = 0;
+  const tracked: DeliveryRequest = {
+    ...request,
+    onProgress: (p) => {
+      if (offset === 0) partialSent = p.sent;
+      request.onProgress?.({ ...p, sent: p.sent + offset });
+    },
+  };
   try {
     // The classic store takes Docker's layout without the layers it has; the containerd store an OCI layout.
     const stream =
@@ -43,7 +53,7 @@ export async function deliverSync(host: Host, request: DeliveryRequest): Promise
     const what = `docker save ${request.image} without ${plan.present.length} layer(s) the host has`;
     const r = await transfer(
       host,
-      request,
+      tracked,
       { stream, compressed: false, what, localId: image.id, close: () => stream.destroy() },
       started,
     );
@@ -51,22 +61,38 @@ export async function deliverSync(host: Host, request: DeliveryRequest): Promise
   } catch (e) {
     if (plan.skip.size === 0 || !(e instanceof DeliveryError) || e.code === 'E_IMAGE_SOURCE') throw e;
     request.onLog?.(`sync: ${host.label} refused the partial image (${e.message}); sending all of it once`);
-    const full = await openArchive(image.file);
-    try {
-      return {
-        ...(await transfer(host, request, full, started)),
-        note: 'the host refused the partial image: sent all',
-      };
-    } finally {
-      full.close();
-    }
+    offset = partialSent;
+    const r = await sendAll(host, tracked, image, started);
+    return { ...r, bytesSent: r.bytesSent + offset, note: 'the host refused the partial image: sent all' };
+  }
+}
+
+/** The fallback: the whole saved image, once; its failure says that it came after a refused partial image. */
+async function sendAll(
+  host: Host,
+  request: DeliveryRequest,
+  image: SavedImage,
+  started: number,
+): Promise<DeliveryResult> {
+  const full = { ...(await openArchive(image.file)), what: `docker save ${request.image}, every layer` };
+  try {
+    return await transfer(host, request, full, started);
+  } catch (e) {
+    if (!(e instanceof DeliveryError)) throw e;
+    throw new DeliveryError(e.code, `${e.message} (sending the whole image after the partial one was refused)`, {
+      cause: e,
+      hints: e.hints,
+      ...(e.details && { details: e.details }),
+    });
+  } finally {
+    full.close();
   }
 }
 
 async function layersToSend(host: Host, image: SavedImage): Promise<{ plan: LayerPlan; store: ImageStore }> {
   const r = await host.exec(['sh', '-c', HOST_LAYERS_SCRIPT], { timeoutMs: 60_000 });
-  // Unknown (an error listing them): nothing counts as present and everything travels.
-  const plan = planLayers(image.layers, r.code === 0 ? presentChains(r.stdout) : new Set());
+  // Only whole layer lists count (see HOST_LAYERS_SCRIPT); none at all: everything travels.
+  const plan = planLayers(image.layers, presentChains(r.stdout));
   return { plan, store: imageStore(r.stdout) };
 }
 

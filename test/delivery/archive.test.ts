@@ -48,13 +48,13 @@ async function dockerTar(): Promise<Buffer> {
 /**
  * An engine that loads the tar and then reports `idAfterLoad` for IMAGE, with `docker info` saying which store it uses.
  */
-function engine(options: { idAfterLoad: string; containerd: boolean; inspected?: object }) {
+function engine(options: { idAfterLoad: string; containerd: boolean; inspected?: object; unpackError?: string }) {
   let loaded = false;
   return new FakeHost((argv) => {
     const [, sub, a, b, c] = argv;
     if (sub === 'load') {
       loaded = true;
-      return { stdout: `Loaded image: ${IMAGE}\n` };
+      return { stdout: `Loaded image: ${IMAGE}\n${options.unpackError ? `${options.unpackError}\n` : ''}` };
     }
     if (sub === 'info')
       return {
@@ -149,4 +149,23 @@ test('a classic engine with another id: a mismatch, with no content comparison',
     code: 'E_IMAGE_MISMATCH',
   });
   assert.ok(!host.calls.some((c) => c.argv.includes('{{json .}}')));
+});
+
+test('a containerd-store engine that loaded but could not unpack (exit 0): a load error, name removed', async () => {
+  const file = join(dir, 'containerd-unpack.tar');
+  writeFileSync(file, await dockerTar());
+  const unpackError =
+    `Error unpacking image ${IMAGE}: failed to extract layer ${diffId}: ` +
+    `failed to get reader from content store: content digest ${diffId}: not found`;
+  const host = engine({ idAfterLoad: containerdId, containerd: true, inspected: inspectedLike(), unpackError });
+  await assert.rejects(
+    deliverImage(host, { image: IMAGE, mode: 'archive', archive: file }),
+    (e: Error & { code: string }) => {
+      assert.equal(e.code, 'E_IMAGE_LOAD');
+      assert.match(e.message, /failed \(exit 0, but not unpacked\): Error unpacking image ghcr\.io\/acme\/app:7: /);
+      assert.match(e.message, /the name ghcr\.io\/acme\/app:7 was removed again$/);
+      return true;
+    },
+  );
+  assert.ok(host.calls.some((c) => c.argv.join(' ') === `docker image rm --no-prune ${IMAGE}`));
 });

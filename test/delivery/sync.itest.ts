@@ -5,20 +5,26 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { deliverImage } from '../../src/delivery/index.js';
-import { HOST_LAYERS_SCRIPT } from '../../src/delivery/layers.js';
 import { savedImage } from '../../src/delivery/saved-image.js';
 import { imageId } from '../../src/docker/image.js';
 import type { ExecOptions, Host } from '../../src/hosts/host.js';
 import { openHost } from '../../src/hosts/open-host.js';
+import { withStaleListing } from './stale-listing.js';
 import { gangway } from '../helpers/cli.js';
 import { deployProject } from '../helpers/deploy-project.js';
-import { buildWebImage, removeImage } from '../helpers/images.js';
-import { sshSettings, testHost, testHosts, type TestHost } from '../helpers/testenv.js';
+import { buildImage, buildWebImage, removeImage } from '../helpers/images.js';
+import { sshSettings, tempDir, testHosts, type TestHost } from '../helpers/testenv.js';
 
 const REPO = `gangway-test/sync-${process.pid}`;
+const MiB = 1024 * 1024;
+const built = new Set<string>();
 let target: TestHost;
 let host: Host;
 
@@ -41,6 +47,7 @@ before(async () => {
 });
 after(async () => {
   for (const v of ['v1', 'v2', 'v3', 'corrupt']) await removeImage(`${REPO}:${v}`);
+  for (const ref of built) await removeImage(ref);
   clearHost();
   await host?.close();
 });
@@ -49,6 +56,24 @@ async function sync(image: string, on: Host = host): Promise<{ bytesSent: number
   const log: string[] = [];
   const r = await deliverImage(on, { image, mode: 'sync', onLog: (l) => log.push(l) });
   return { ...r, log };
+}
+
+/** An image of the test's own, from Dockerfile lines and files (see buildImage). */
+async function image(tag: string, dockerfile: string[], files: Record<string, string | Buffer>): Promise<string> {
+  built.add(`${REPO}:${tag}`);
+  await buildImage(`${REPO}:${tag}`, dockerfile, files);
+  return `${REPO}:${tag}`;
+}
+
+/** Bytes sent into the host's network namespace: its end of the veth is named like its user (test-hosts.sh). */
+const wireBytes = () => Number(readFileSync(`/sys/class/net/${target.user}/statistics/tx_bytes`, 'utf8'));
+
+/** The host's image ids and its engine's layer store (classic store: one directory per chain ID). */
+function hostState(): { images: string; layers: string[] } {
+  const root = join(dirname(new URL(target.docker).pathname), 'docker', 'image');
+  const layerdb = join(root, readdirSync(root)[0]!, 'layerdb', 'sha256');
+  const images = onHost('image', 'ls', '-aq', '--no-trunc').split('\n').sort().join('\n');
+  return { images, layers: readdirSync(layerdb).sort() };
 }
 
 test('a host with none of the layers gets them all; the next tag sends only its changed layer', async () => {
@@ -67,12 +92,8 @@ test('a host with none of the layers gets them all; the next tag sends only its 
 });
 
 test('a layer listed by the host, then lost before the load: the whole image travels once, logged', async () => {
-  const stale = (await host.exec(['sh', '-c', HOST_LAYERS_SCRIPT])).stdout;
-  clearHost();
-  // The host answers the layer listing from before its images went.
-  const forgetful: Host = Object.create(host) as Host;
-  forgetful.exec = (argv: readonly string[], options?: ExecOptions) =>
-    argv[2] === HOST_LAYERS_SCRIPT ? Promise.resolve({ code: 0, stdout: stale, stderr: '' }) : host.exec(argv, options);
+  await sync(`${REPO}:v2`); // the host has its layers, and lists them
+  const forgetful = await withStaleListing(host, clearHost);
   const r = await sync(`${REPO}:v3`, forgetful);
   assert.match(r.log.join('\n'), /refused the partial image .*sending all of it once/);
   assert.ok(r.bytesSent > 500_000, `the full image travelled: ${r.bytesSent}`);
@@ -113,27 +134,115 @@ test('gangway check says what a sync would move; deploys with delivery: sync ser
   }
 });
 
-test('a current engine with the containerd image store: an OCI layout without the layers it has', async () => {
-  const h3 = testHost(3);
-  const docker = (...args: string[]) => execFileSync('docker', ['-H', h3.docker, ...args], { encoding: 'utf8' });
-  assert.match(docker('info', '--format', '{{json .DriverStatus}}'), /io\.containerd\.snapshotter/);
-  const ids = docker('image', 'ls', '-aq').split('\n').filter(Boolean);
-  if (ids.length) docker('image', 'rm', '-f', ...new Set(ids));
-  const on = await openHost(
-    { kind: 'ssh', label: h3.spec, host: h3.address, user: h3.user, port: 22 },
-    sshSettings({ fingerprints: [h3.fingerprint] }),
+test('v2 after v1 of an app whose only change is a 1 MiB layer: only that layer crosses the link', async (t) => {
+  clearHost();
+  const blobs = [randomBytes(MiB), randomBytes(MiB)];
+  const [app1, app2] = await Promise.all(
+    blobs.map((blob, i) => image(`app${i + 1}`, [`FROM ${REPO}:v1`, 'COPY blob /blob'], { blob })),
+  );
+  const wire0 = wireBytes();
+  const first = await sync(app1!);
+  const wire1 = wireBytes();
+  assert.match(first.log.join('\n'), /has 0 of 3 layers .*sending 3/);
+  const second = await sync(app2!);
+  const wire2 = wireBytes();
+  assert.match(second.log.join('\n'), /has 2 of 3 layers .*sending 1/);
+  assert.equal(onHost('image', 'inspect', '-f', '{{.Id}}', app2!).trim(), second.imageId);
+
+  const layer = gzipSync(blobs[1]!, { level: 1 }).length; // random bytes: gzip cannot shrink them
+  t.diagnostic(`v1 ${wire1 - wire0} B on the link; v2 ${second.bytesSent} B sent, ${wire2 - wire1} B on the link`);
+  assert.ok(wire1 - wire0 > 1.5 * MiB, `v1: busybox and the blob crossed the link: ${wire1 - wire0} bytes`);
+  assert.ok(second.bytesSent >= layer && second.bytesSent <= 1.02 * layer, `sent ${second.bytesSent} for ${layer}`);
+  // On the link: SSH and TCP framing, the commands, and the acknowledgements of what the host answered.
+  assert.ok(wire2 - wire1 >= layer, `the layer crossed the link: ${wire2 - wire1} bytes`);
+  assert.ok(wire2 - wire1 <= 1.1 * layer, `≤ 1.1 × the changed layer (${layer}) on the link: ${wire2 - wire1} bytes`);
+});
+
+test('an image on a base the host lacks: every layer travels, also one the host has on another base', async () => {
+  clearHost();
+  const top = { 'top.bin': randomBytes(64 * 1024) }; // at the root: a new directory would get the build's time
+  const alone = await image('top-alone', ['FROM scratch', 'COPY top.bin /'], top);
+  const based = await image('top-based', ['FROM scratch', 'COPY base.bin /', 'COPY top.bin /'], {
+    ...top,
+    'base.bin': randomBytes(64 * 1024),
+  });
+  const layers = (ref: string) =>
+    JSON.parse(
+      execFileSync('docker', ['image', 'inspect', '-f', '{{json .RootFS.Layers}}', ref], { encoding: 'utf8' }),
+    );
+  const [topLayer] = layers(alone) as string[];
+  assert.equal((layers(based) as string[])[1], topLayer, 'the same layer, on another base');
+
+  await sync(alone);
+  const r = await sync(based);
+  assert.match(r.log.join('\n'), /has 0 of 2 layers .*sending 2/);
+  assert.ok(r.bytesSent > 128 * 1024, `both layers travelled: ${r.bytesSent}`);
+  assert.equal(onHost('image', 'inspect', '-f', '{{.Id}}', based).trim(), r.imageId);
+  assert.deepEqual(JSON.parse(onHost('image', 'inspect', '-f', '{{json .RootFS.Layers}}', based)), layers(based));
+});
+
+/** Flips one byte of what docker load reads at `offset`: the gzip stream no longer checks out. */
+function corruptingLoads(inner: Host, offset: number): Host {
+  const corrupting = Object.create(inner) as Host;
+  corrupting.exec = (argv: readonly string[], options: ExecOptions = {}) => {
+    if (argv[1] !== 'load' || !(options.stdin instanceof Readable)) return inner.exec(argv, options);
+    let at = 0;
+    const flip = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        if (at <= offset && offset < at + chunk.length) chunk[offset - at] = chunk[offset - at]! ^ 0xff;
+        at += chunk.length;
+        done(null, chunk);
+      },
+    });
+    return inner.exec(argv, { ...options, stdin: options.stdin.pipe(flip) });
+  };
+  return corrupting;
+}
+
+test('a stream corrupted on the way: the whole image once, then a clear error, and nothing half-loaded', async () => {
+  clearHost();
+  const [app1, app2] = await Promise.all(
+    [1, 2].map((i) => image(`torn${i}`, [`FROM ${REPO}:v1`, 'COPY blob /blob'], { blob: randomBytes(256 * 1024) })),
+  );
+  await sync(app1!);
+  const before = hostState();
+  const log: string[] = [];
+  await assert.rejects(
+    deliverImage(corruptingLoads(host, 20_000), { image: app2!, mode: 'sync', onLog: (l) => log.push(l) }),
+    (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'E_IMAGE_LOAD');
+      assert.match(e.message, new RegExp(`^${target.spec}: docker load of ${app2} \\(docker save .*\\) failed`));
+      assert.match(e.message, /sending the whole image after the partial one was refused/);
+      return true;
+    },
+  );
+  assert.match(log.join('\n'), /refused the partial image .*sending all of it once/);
+  assert.deepEqual(hostState(), before, 'no image and no layer more than before');
+});
+
+test('to two hosts the local docker save happens once; each host gets what it lacks', async () => {
+  const other = testHosts()[1]!;
+  const ref = await image('once', ['FROM scratch', 'COPY data /data'], { data: randomBytes(128 * 1024) });
+  const shim = tempDir('gangway-sync-shim-');
+  writeFileSync(join(shim, 'docker'), `#!/bin/sh\necho "$1" >>${join(shim, 'calls')}\nexec /usr/bin/docker "$@"\n`);
+  chmodSync(join(shim, 'docker'), 0o755);
+  const path = process.env.PATH;
+  process.env.PATH = `${shim}:${path}`;
+  const second = await openHost(
+    { kind: 'ssh', label: other.spec, host: other.address, user: other.user, port: 22 },
+    sshSettings({ fingerprints: [other.fingerprint] }),
   );
   try {
-    const first = await sync(`${REPO}:v1`, on);
-    assert.ok(first.bytesSent > 500_000, `everything travelled: ${first.bytesSent}`);
-    const second = await sync(`${REPO}:v2`, on);
-    assert.match(second.log.join('\n'), /has 1 of 2 layers .*sending 1/);
-    assert.doesNotMatch(second.log.join('\n'), /refused/);
-    assert.ok(second.bytesSent < 20_000, `only the changed layer travelled: ${second.bytesSent} bytes`);
-    assert.equal(docker('image', 'inspect', '-f', '{{.Id}}', `${REPO}:v2`).trim(), second.imageId);
-    const version = docker('run', '--rm', '--entrypoint', '/bin/busybox', `${REPO}:v2`, 'cat', '/www/version');
-    assert.equal(version, 'v2');
+    const [a, b] = await Promise.all([sync(ref), sync(ref, second)]);
+    assert.equal(a.imageId, b.imageId);
+    const saves = readFileSync(join(shim, 'calls'), 'utf8')
+      .split('\n')
+      .filter((c) => c === 'save');
+    assert.equal(saves.length, 1, 'one docker save for both hosts');
   } finally {
-    await on.close();
+    process.env.PATH = path;
+    await second.close();
+    execFileSync('docker', ['-H', other.docker, 'image', 'rm', '-f', ref], { stdio: 'ignore' });
+    rmSync(shim, { recursive: true, force: true });
   }
 });

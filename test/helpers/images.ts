@@ -9,9 +9,9 @@
  * (CMD-SHELL healthchecks and `docker exec … sh -c` work).
  */
 import { execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -105,6 +105,28 @@ export async function buildWebImage(ref: string, options: WebImageOptions): Prom
         '',
       ].join('\n'),
     );
+    await docker(['build', '-q', '-t', ref, dir]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return (await localImageId(ref))!;
+}
+
+/**
+ * Build `ref` from `dockerfile` lines and a context of `files` (path → content). Every file and directory gets
+ * one fixed mtime, so the same files COPY'd onto another base make a layer with the same diff ID.
+ */
+export async function buildImage(ref: string, dockerfile: string[], files: Record<string, string | Buffer>) {
+  const dir = await mkdtemp(join(tmpdir(), 'gangway-image-'));
+  const when = new Date('2026-01-01T00:00:00Z');
+  try {
+    for (const [path, content] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), content);
+    }
+    for (const path of Object.keys(files))
+      for (let p = path; p !== '.'; p = dirname(p)) await utimes(join(dir, p), when, when);
+    await writeFile(join(dir, 'Dockerfile'), [...dockerfile, ''].join('\n'));
     await docker(['build', '-q', '-t', ref, dir]);
   } finally {
     await rm(dir, { recursive: true, force: true });
