@@ -70,7 +70,8 @@ export async function hostChecks(
 async function syncCheck(host: Host, image: string): Promise<CheckItem> {
   try {
     const e = await syncEstimate(host, image);
-    return ok('image sync', `${e.layers} of ${e.of} layers of ${image} to send (${formatBytes(e.bytes)} before gzip)`);
+    const size = `${formatBytes(e.compressed)} gzip-compressed, ${formatBytes(e.bytes)} as saved`;
+    return ok('image sync', `${e.layers} of ${e.of} layers of ${image} to send: ${size}`);
   } catch (error) {
     return warn('image sync', `cannot tell what a sync would send: ${(error as Error).message}`);
   }

@@ -22,6 +22,11 @@ export interface SavedImage {
   /** The local engine's id of the image. */
   id: string;
   layers: SavedLayer[];
+  /**
+   * The tar is also an OCI image layout (index.json: docker ≥ 25 writes both). A local engine on the containerd
+   * store saves its layers as its content store holds them, often gzip-compressed under their own digests.
+   */
+  oci: boolean;
   /** The image config's file in the tar and its bytes (an OCI layout names it by their digest). */
   config: { path: string; bytes: Buffer };
 }
@@ -65,10 +70,7 @@ async function save(image: string, id: string): Promise<SavedImage> {
 }
 
 /** manifest.json's Layers[i] is the file of the config's rootfs.diff_ids[i] (Docker's layout and OCI's alike). */
-async function readLayers(
-  file: string,
-  image: string,
-): Promise<{ layers: SavedLayer[]; config: SavedImage['config'] }> {
+async function readLayers(file: string, image: string): Promise<Pick<SavedImage, 'layers' | 'config' | 'oci'>> {
   const sizes = new Map<string, number>();
   const small = new Map<string, Buffer>();
   const extract = tar.extract();
@@ -105,7 +107,7 @@ async function readLayers(
     chainId: chains[i]!,
     bytes: sizes.get(path) ?? 0,
   }));
-  return { layers, config: { path: entry.Config, bytes: small.get(entry.Config)! } };
+  return { layers, config: { path: entry.Config, bytes: small.get(entry.Config)! }, oci: small.has('index.json') };
 }
 
 /** The saved tar without the files in `skip`, as a stream (a tar `docker load` takes). */

@@ -19,6 +19,7 @@ import {
   type ImageStore,
   type LayerPlan,
 } from './layers.js';
+import { compressedSize } from './layer-sizes.js';
 import { ociLayoutWithout } from './oci-layout.js';
 import { savedImage, tarWithout, type SavedImage } from './saved-image.js';
 
@@ -47,9 +48,12 @@ export async function deliverSync(host: Host, request: DeliveryRequest): Promise
     },
   };
   try {
-    // The classic store takes Docker's layout without the layers it has; the containerd store an OCI layout.
+    // The classic store takes Docker's layout without the layers it has; the containerd store an OCI layout: the
+    // saved one when there is one (its manifest names the layers as they were saved), else one made here.
     const stream =
-      store === 'containerd' ? ociLayoutWithout(image, request.image, plan.skip) : tarWithout(image.file, plan.skip);
+      store === 'containerd' && !image.oci
+        ? ociLayoutWithout(image, request.image, plan.skip)
+        : tarWithout(image.file, plan.skip);
     const what = `docker save ${request.image} without ${plan.present.length} layer(s) the host has`;
     const r = await transfer(
       host,
@@ -100,17 +104,27 @@ function describePlan(plan: LayerPlan): string {
   const sum = (layers: { bytes: number }[]) => formatBytes(layers.reduce((n, l) => n + l.bytes, 0));
   return (
     `has ${plan.present.length} of ${plan.present.length + plan.missing.length} layers ` +
-    `(${sum(plan.present)}); sending ${plan.missing.length} (${sum(plan.missing)} before compression)`
+    `(${sum(plan.present)}); sending ${plan.missing.length} (${sum(plan.missing)} in the saved tar)`
   );
 }
 
-/** What a sync to a host would move (for `check`): the layers it lacks, uncompressed. */
-export async function syncEstimate(host: Host, image: string): Promise<{ layers: number; bytes: number; of: number }> {
+/**
+ * What a sync to a host would move (for `check`): the layers it lacks, their size in the saved tar and
+ * gzip-compressed as they would travel.
+ */
+export async function syncEstimate(
+  host: Host,
+  image: string,
+): Promise<{ layers: number; bytes: number; compressed: number; of: number }> {
   const saved = await savedImage(image);
   const { plan } = await layersToSend(host, saved);
   return {
     layers: plan.missing.length,
     bytes: plan.missing.reduce((n, l) => n + l.bytes, 0),
+    compressed: await compressedSize(
+      saved,
+      plan.missing.map((l) => l.path),
+    ),
     of: saved.layers.length,
   };
 }

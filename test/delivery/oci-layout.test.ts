@@ -18,6 +18,7 @@ test('the manifest names the config by its digest and each layer uncompressed, b
       id: 'sha256:x',
       layers: [{ path: 'l/layer.tar', diffId: diff, chainId: diff, bytes: 42 }],
       config: { path: 'c.json', bytes: Buffer.from('{}') },
+      oci: false,
     }).toString(),
   ) as { config: { digest: string; size: number }; layers: { mediaType: string; digest: string; size: number }[] };
   assert.equal(manifest.config.digest, 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');

@@ -15,7 +15,7 @@ import tar from 'tar-stream';
 import { deliverImage } from '../../src/delivery/index.js';
 import { chainIds, HOST_LAYERS_SCRIPT, presentChains } from '../../src/delivery/layers.js';
 import { savedImage } from '../../src/delivery/saved-image.js';
-import type { Host } from '../../src/hosts/host.js';
+import type { ExecOptions, Host } from '../../src/hosts/host.js';
 import { openHost } from '../../src/hosts/open-host.js';
 import { withStaleListing } from './stale-listing.js';
 import { buildWebImage, removeImage } from '../helpers/images.js';
@@ -72,7 +72,7 @@ test('a host with none of the layers gets them all; the next tag sends only its 
 
 /** `docker save` of `ref` with its layer files gzip-compressed: loaded, its blobs get the compressed digests. */
 async function compressedTar(ref: string): Promise<string> {
-  const file = join(dir, 'compressed.tar');
+  const file = join(dir, `${ref.split(':').at(-1)}-compressed.tar`);
   const extract = tar.extract();
   const pack = tar.pack();
   extract.on('entry', (header, body, next) => {
@@ -115,6 +115,37 @@ test('a layer listed by the host, then lost before the load: the whole image tra
   assert.match(r.log, /refused the partial image .*sending all of it once/);
   assert.ok(r.bytesSent > 500_000, `the full image travelled: ${r.bytesSent}`);
   assert.equal(runs(`${REPO}:v3`), 'v3');
+});
+
+test('from a local engine on the containerd store (gzip blobs, its OCI layout): only what is missing', async () => {
+  clearHost();
+  for (const v of ['v1', 'v2']) {
+    const file = await compressedTar(`${REPO}:${v}`);
+    execFileSync('docker', ['-H', h3.docker, 'load', '-i', file], { stdio: 'ignore' });
+  }
+  const localId = docker('image', 'inspect', '-f', '{{.Id}}', `${REPO}:v2`).trim();
+  // Host 3's engine is the local engine too: v2 leaves it once saved, so what it has after came through the sync.
+  const forgetting = Object.create(host) as Host;
+  forgetting.exec = (argv: readonly string[], options?: ExecOptions) => {
+    if (argv[2] === HOST_LAYERS_SCRIPT) docker('image', 'rm', `${REPO}:v2`);
+    return host.exec(argv, options);
+  };
+  const previous = process.env.DOCKER_HOST;
+  process.env.DOCKER_HOST = h3.docker;
+  try {
+    const saved = await savedImage(`${REPO}:v2`);
+    assert.ok(saved.oci, 'docker 26 saves an OCI layout too');
+    assert.ok(saved.layers[0]!.path !== `blobs/sha256/${saved.layers[0]!.diffId.slice(7)}`, 'a compressed blob');
+    const r = await sync(`${REPO}:v2`, forgetting);
+    assert.match(r.log, /has 1 of 2 layers .*sending 1/);
+    assert.doesNotMatch(r.log, /refused/);
+    assert.ok(r.bytesSent < 20_000, `only the changed layer travelled: ${r.bytesSent} bytes`);
+    assert.equal(r.imageId, localId, 'the id the local engine gives it');
+  } finally {
+    if (previous === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = previous;
+  }
+  assert.equal(runs(`${REPO}:v2`), 'v2');
 });
 
 test('the engine is the one scripts/test-hosts.sh took from Debian trixie', () => {

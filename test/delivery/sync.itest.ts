@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { deliverImage } from '../../src/delivery/index.js';
 import { savedImage } from '../../src/delivery/saved-image.js';
+import { syncEstimate } from '../../src/delivery/sync.js';
 import { imageId } from '../../src/docker/image.js';
 import type { ExecOptions, Host } from '../../src/hosts/host.js';
 import { openHost } from '../../src/hosts/open-host.js';
@@ -121,7 +122,7 @@ test('gangway check says what a sync would move; deploys with delivery: sync ser
     writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('delivery: sync }', 'delivery: sync, tag: v1 }'));
     const check = gangway(['-c', p.config, 'check']);
     assert.equal(check.code, 0, check.stdout + check.stderr);
-    assert.match(check.stdout, /image sync — 2 of 2 layers of \S+ to send/);
+    assert.match(check.stdout, /image sync — 2 of 2 layers of \S+ to send: [\d.]+ [KM]iB gzip-compressed, /);
     const v1 = gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']);
     assert.equal(v1.code, 0, v1.stdout + v1.stderr);
     assert.equal(p.serving(), 'v1');
@@ -144,8 +145,11 @@ test('v2 after v1 of an app whose only change is a 1 MiB layer: only that layer 
   const first = await sync(app1!);
   const wire1 = wireBytes();
   assert.match(first.log.join('\n'), /has 0 of 3 layers .*sending 3/);
+  const estimate = await syncEstimate(host, app2!); // what `check` says
+  assert.equal(estimate.layers, 1);
+  const wire1b = wireBytes();
   const second = await sync(app2!);
-  const wire2 = wireBytes();
+  const wire2 = wireBytes() - (wire1b - wire1);
   assert.match(second.log.join('\n'), /has 2 of 3 layers .*sending 1/);
   assert.equal(onHost('image', 'inspect', '-f', '{{.Id}}', app2!).trim(), second.imageId);
 
@@ -153,6 +157,7 @@ test('v2 after v1 of an app whose only change is a 1 MiB layer: only that layer 
   t.diagnostic(`v1 ${wire1 - wire0} B on the link; v2 ${second.bytesSent} B sent, ${wire2 - wire1} B on the link`);
   assert.ok(wire1 - wire0 > 1.5 * MiB, `v1: busybox and the blob crossed the link: ${wire1 - wire0} bytes`);
   assert.ok(second.bytesSent >= layer && second.bytesSent <= 1.02 * layer, `sent ${second.bytesSent} for ${layer}`);
+  assert.ok(Math.abs(estimate.compressed - second.bytesSent) < 0.02 * layer, `estimated ${estimate.compressed}`);
   // On the link: SSH and TCP framing, the commands, and the acknowledgements of what the host answered.
   assert.ok(wire2 - wire1 >= layer, `the layer crossed the link: ${wire2 - wire1} bytes`);
   assert.ok(wire2 - wire1 <= 1.1 * layer, `≤ 1.1 × the changed layer (${layer}) on the link: ${wire2 - wire1} bytes`);
