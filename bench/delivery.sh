@@ -98,8 +98,8 @@ YML
 deliver_ms='let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
   try {
     const h = JSON.parse(s).hosts[0];
-    console.log(Math.round(h.steps.find((x) => x.step === "deliver").ms));
-  } catch { console.log("?"); }
+    console.log(Math.round(h.steps.find((x) => x.step === "deliver").ms) + " " + h.bytesSent);
+  } catch { console.log("? ?"); }
 });'
 
 rate=20mbit
@@ -122,24 +122,34 @@ gangway_deploy() { # CONFIG
   out=$(node bin/gangway.js -c "$1" --json deploy --tag v2 --yes 2>/dev/null) || { echo "deploy failed" >&2; return 1; }
   deliver_ms_last=$(printf '%s' "$out" | node -e "$deliver_ms")
 }
-deliver_ms_last='?'
+deliver_ms_last='? ?'
 measure seed seed
-measure archive gangway_deploy "$(project archive "$IMG")"; archive_step=$deliver_ms_last
-measure sync gangway_deploy "$(project sync "$IMG")"; sync_step=$deliver_ms_last
-measure registry gangway_deploy "$(project registry "$REG/gangway-bench/delivery")"; registry_step=$deliver_ms_last
+# "<deliver step ms> <bytes the deliver step sent>" (gangway's own count, compressed) of each gangway deploy
+measure archive gangway_deploy "$(project archive "$IMG")"; read -r archive_step archive_sent <<<"$deliver_ms_last"
+measure sync gangway_deploy "$(project sync "$IMG")"; read -r sync_step sync_sent <<<"$deliver_ms_last"
+measure registry gangway_deploy "$(project registry "$REG/gangway-bench/delivery")"
+read -r registry_step registry_sent <<<"$deliver_ms_last"
 
 changed=$(gzip -1 -c "$work/img/small" | wc -c)
 printf 'v2 of a %d MB image whose only change is a 1 MB layer, to a host that has v1, over %s (tc tbf):\n' \
   $((size / 1000 / 1000)) "$rate"
-printf '  %-44s %12s %9s %s\n' mode 'bytes (link)' seconds 'deliver step'
-printf '  %-44s %12d %9s\n' 'seed: docker save | ssh docker load' "${bytes[seed]}" "${secs[seed]}"
-printf '  %-44s %12d %9s %s ms\n' 'gangway deploy, delivery: archive' "${bytes[archive]}" "${secs[archive]}" \
-  "$archive_step"
-printf '  %-44s %12d %9s %s ms\n' 'gangway deploy, delivery: sync' "${bytes[sync]}" "${secs[sync]}" "$sync_step"
-printf '  %-44s %12d %9s %s ms\n' 'gangway deploy, delivery: registry (pull)' "${bytes[registry]}" \
-  "${secs[registry]}" "$registry_step"
-awk -v sync="${bytes[sync]}" -v changed="$changed" -v ss="${secs[sync]}" -v seed="${secs[seed]}" 'BEGIN {
+row='  %-42s %12s %8s %13s %12s\n'
+# shellcheck disable=SC2059 # the format is the row's
+printf "$row" mode 'bytes (link)' seconds 'deliver step' 'deliver sent'
+# shellcheck disable=SC2059
+printf "$row" 'seed: docker save | ssh docker load' "${bytes[seed]}" "${secs[seed]}" - -
+# shellcheck disable=SC2059
+printf "$row" 'gangway deploy, delivery: archive' "${bytes[archive]}" "${secs[archive]}" "$archive_step ms" \
+  "$archive_sent"
+# shellcheck disable=SC2059
+printf "$row" 'gangway deploy, delivery: sync' "${bytes[sync]}" "${secs[sync]}" "$sync_step ms" "$sync_sent"
+# shellcheck disable=SC2059
+printf "$row" 'gangway deploy, delivery: registry (pull)' "${bytes[registry]}" "${secs[registry]}" \
+  "$registry_step ms" "$registry_sent"
+awk -v sync="${bytes[sync]}" -v sent="$sync_sent" -v changed="$changed" -v ss="${secs[sync]}" \
+  -v seed="${secs[seed]}" 'BEGIN {
   printf "sync moved %.2f× the changed layer gzip-compressed (%d bytes; target ≤ 1.1×, the whole deploy ",
     sync / changed, changed
-  printf "counted); sync took %.3f× the seed'"'"'s time (target ≤ 0.1×)\n", ss / seed
+  printf "counted; its deliver step sent %.3f×); sync took %.3f× the seed'"'"'s time (target ≤ 0.1×)\n",
+    sent / changed, ss / seed
 }'

@@ -67,7 +67,7 @@ export async function deliverSync(host: Host, request: DeliveryRequest): Promise
     request.onLog?.(`sync: ${host.label} refused the partial image (${e.message}); sending all of it once`);
     offset = partialSent;
     const r = await sendAll(host, tracked, image, started);
-    return { ...r, bytesSent: r.bytesSent + offset, note: 'the host refused the partial image: sent all' };
+    return { ...r, bytesSent: r.bytesSent + offset, note: `${note}; refused: sent the whole image` };
   }
 }
 
