@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -18,8 +19,8 @@ import { savedImage } from '../../src/delivery/saved-image.js';
 import type { ExecOptions, Host } from '../../src/hosts/host.js';
 import { openHost } from '../../src/hosts/open-host.js';
 import { withStaleListing } from './stale-listing.js';
-import { buildWebImage, removeImage } from '../helpers/images.js';
-import { sshSettings, tempDir, testHost } from '../helpers/testenv.js';
+import { buildImage, buildWebImage, removeImage } from '../helpers/images.js';
+import { sshSettings, tempDir, testHost, testHosts } from '../helpers/testenv.js';
 
 const REPO = `gangway-test/sync-ctd-${process.pid}`;
 const h3 = testHost(3);
@@ -46,7 +47,7 @@ before(async () => {
   for (const v of ['v1', 'v2', 'v3']) await buildWebImage(`${REPO}:${v}`, { version: v });
 });
 after(async () => {
-  for (const v of ['v1', 'v2', 'v3']) await removeImage(`${REPO}:${v}`);
+  for (const v of ['v1', 'v2', 'v3', 'c1', 'c2']) await removeImage(`${REPO}:${v}`);
   clearHost();
   await host?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -146,6 +147,42 @@ test('from a local engine on the containerd store (gzip blobs, its OCI layout): 
     else process.env.DOCKER_HOST = previous;
   }
   assert.equal(runs(`${REPO}:v2`), 'v2');
+});
+
+test('from a local containerd-store engine to a classic one: Docker 20.10 takes its gzip layer files', async () => {
+  clearHost();
+  // Layers of their own (random bytes): the classic host, shared with other files, has none of them.
+  for (const v of ['c1', 'c2']) {
+    await buildImage(`${REPO}:${v}`, [`FROM ${REPO}:v1`, 'COPY blob /blob'], { blob: randomBytes(200_000) });
+    const file = await compressedTar(`${REPO}:${v}`);
+    execFileSync('docker', ['-H', h3.docker, 'load', '-i', file], { stdio: 'ignore' });
+  }
+  const classic = testHosts()[1]!; // shared with other files: only this file's images are loaded and removed there
+  const onClassic = (...args: string[]) =>
+    execFileSync('docker', ['-H', classic.docker, ...args], { encoding: 'utf8' });
+  const removeThere = () => onClassic('image', 'rm', '-f', `${REPO}:c1`, `${REPO}:c2`);
+  const target = await openHost(
+    { kind: 'ssh', label: classic.spec, host: classic.address, user: classic.user, port: 22 },
+    sshSettings({ fingerprints: [classic.fingerprint] }),
+  );
+  const previous = process.env.DOCKER_HOST;
+  process.env.DOCKER_HOST = h3.docker;
+  try {
+    removeThere();
+    await sync(`${REPO}:c1`, target);
+    const r = await sync(`${REPO}:c2`, target);
+    assert.match(r.log, /has 2 of 3 layers .*sending 1/);
+    assert.ok(r.bytesSent > 200_000 && r.bytesSent < 220_000, `the random layer travelled: ${r.bytesSent}`);
+    assert.doesNotMatch(r.log, /refused/);
+    const config = JSON.parse(docker('image', 'inspect', '-f', '{{json .RootFS.Layers}}', `${REPO}:c2`)) as string[];
+    assert.deepEqual(JSON.parse(onClassic('image', 'inspect', '-f', '{{json .RootFS.Layers}}', `${REPO}:c2`)), config);
+    assert.equal(onClassic('image', 'inspect', '-f', '{{.Id}}', `${REPO}:c2`).trim(), r.imageId);
+  } finally {
+    if (previous === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = previous;
+    removeThere();
+    await target.close();
+  }
 });
 
 test('the engine is the one scripts/test-hosts.sh took from Debian trixie', () => {
