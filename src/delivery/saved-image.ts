@@ -33,9 +33,27 @@ export interface SavedImage {
 
 const saved = new Map<string, Promise<SavedImage>>();
 const dirs = new Set<string>();
-process.once('exit', () => {
+const removeAll = () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+  dirs.clear();
+};
+process.once('exit', removeAll);
+
+/**
+ * A saved image can be gigabytes: an interrupted run (Ctrl-C, a CI job cancelled) removes it too, then dies of the
+ * same signal as it would have without this handler.
+ */
+let guarded = false;
+function removeOnSignals(): void {
+  if (guarded) return;
+  guarded = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      removeAll();
+      process.kill(process.pid, signal);
+    });
+  }
+}
 
 /** Saved once per local image id: a name rebuilt since (a long-lived process, tests) is saved again. */
 export async function savedImage(image: string): Promise<SavedImage> {
@@ -53,6 +71,7 @@ export async function savedImage(image: string): Promise<SavedImage> {
 
 async function save(image: string, id: string): Promise<SavedImage> {
   const dir = await mkdtemp(join(tmpdir(), 'gangway-sync-'));
+  removeOnSignals();
   dirs.add(dir);
   const file = join(dir, 'image.tar');
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
