@@ -40,11 +40,12 @@ export async function deliverSync(host: Host, request: DeliveryRequest): Promise
   // Both attempts count towards the bytes sent, and progress never goes back when the full image follows.
   let offset = 0;
   let partialSent = 0;
+  let sending = `${plan.missing.length} of ${image.layers.length} layers`;
   const tracked: DeliveryRequest = {
     ...request,
     onProgress: (p) => {
       if (offset === 0) partialSent = p.sent;
-      request.onProgress?.({ ...p, sent: p.sent + offset });
+      request.onProgress?.({ ...p, sent: p.sent + offset, note: sending });
     },
   };
   try {
@@ -66,6 +67,7 @@ export async function deliverSync(host: Host, request: DeliveryRequest): Promise
     if (plan.skip.size === 0 || !(e instanceof DeliveryError) || e.code === 'E_IMAGE_SOURCE') throw e;
     request.onLog?.(`sync: ${host.label} refused the partial image (${e.message}); sending all of it once`);
     offset = partialSent;
+    sending = 'the whole image (the partial one was refused)';
     const r = await sendAll(host, tracked, image, started);
     return { ...r, bytesSent: r.bytesSent + offset, note: `${note}; refused: sent the whole image` };
   }

@@ -28,6 +28,10 @@ export interface TransferProgress {
   bytes: number;
   /** Total bytes when known. */
   total?: number;
+  /** Bytes sent when they differ from `bytes` (compressed on the way). */
+  sent?: number;
+  /** What is being sent, when it is not all of it: `1 of 3 layers`. */
+  note?: string;
 }
 
 export interface WriteOptions {

@@ -117,11 +117,12 @@ export class Reporter {
   transfer(label: string): (p: TransferProgress) => void {
     const started = performance.now();
     let lastDecile = -1;
-    return ({ bytes, total }) => {
+    return ({ bytes, total, sent, note }) => {
       const seconds = Math.max((performance.now() - started) / 1000, 0.001);
       const rate = `${formatBytes(bytes / seconds)}/s`;
       const amount = total ? `${formatBytes(bytes)} / ${formatBytes(total)}` : formatBytes(bytes);
-      const line = `  ${label}: ${amount} ${rate}`;
+      const compressed = sent === undefined ? '' : `, ${formatBytes(sent)} sent`;
+      const line = `  ${label}: ${note ? `${note}: ` : ''}${amount} ${rate}${compressed}`;
       if (this.interactive) {
         this.err.write(`\r${this.scrub(line)}\x1b[K`);
         this.progressShown = true;

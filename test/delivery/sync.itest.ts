@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
-import { deliverImage } from '../../src/delivery/index.js';
+import { deliverImage, type DeliveryProgress } from '../../src/delivery/index.js';
 import { savedImage } from '../../src/delivery/saved-image.js';
 import { syncEstimate } from '../../src/delivery/sync.js';
 import { imageId } from '../../src/docker/image.js';
@@ -53,10 +53,23 @@ after(async () => {
   await host?.close();
 });
 
-async function sync(image: string, on: Host = host): Promise<{ bytesSent: number; imageId: string; log: string[] }> {
+interface Synced {
+  bytesSent: number;
+  imageId: string;
+  log: string[];
+  progress: DeliveryProgress[];
+}
+
+async function sync(image: string, on: Host = host): Promise<Synced> {
   const log: string[] = [];
-  const r = await deliverImage(on, { image, mode: 'sync', onLog: (l) => log.push(l) });
-  return { ...r, log };
+  const progress: DeliveryProgress[] = [];
+  const r = await deliverImage(on, {
+    image,
+    mode: 'sync',
+    onLog: (l) => log.push(l),
+    onProgress: (p) => progress.push({ ...p }),
+  });
+  return { ...r, log, progress };
 }
 
 /** An image of the test's own, from Dockerfile lines and files (see buildImage). */
@@ -98,6 +111,14 @@ test('a layer listed by the host, then lost before the load: the whole image tra
   const r = await sync(`${REPO}:v3`, forgetful);
   assert.match(r.log.join('\n'), /refused the partial image .*sending all of it once/);
   assert.ok(r.bytesSent > 500_000, `the full image travelled: ${r.bytesSent}`);
+  const sent = r.progress.map((p) => p.sent);
+  assert.deepEqual(
+    sent,
+    [...sent].sort((a, b) => a - b),
+    'the bytes sent never go back',
+  );
+  assert.equal(sent.at(-1), r.bytesSent, 'both attempts counted');
+  assert.equal(r.progress.at(-1)!.note, 'the whole image (the partial one was refused)');
   assert.equal(onHost('image', 'inspect', '-f', '{{.Id}}', `${REPO}:v3`).trim(), r.imageId);
 });
 
@@ -151,6 +172,8 @@ test('v2 after v1 of an app whose only change is a 1 MiB layer: only that layer 
   const second = await sync(app2!);
   const wire2 = wireBytes() - (wire1b - wire1);
   assert.match(second.log.join('\n'), /has 2 of 3 layers .*sending 1/);
+  assert.equal(second.progress.at(-1)!.note, '1 of 3 layers', 'progress says what is sent');
+  assert.equal(second.progress.at(-1)!.sent, second.bytesSent);
   assert.equal(onHost('image', 'inspect', '-f', '{{.Id}}', app2!).trim(), second.imageId);
 
   const layer = gzipSync(blobs[1]!, { level: 1 }).length; // random bytes: gzip cannot shrink them

@@ -103,3 +103,10 @@ test('transfer progress: a line per 10% when not interactive', () => {
   assert.equal(lines.length, 11);
   assert.match(lines.at(-1)!, /image: 1000 B \/ 1000 B [\d.]+ \S+\/s/);
 });
+
+test('transfer progress: what is being sent (the layers of a sync) and the compressed bytes sent', () => {
+  const { reporter, text } = capture({});
+  const progress = reporter.transfer('deliver app:2');
+  progress({ bytes: 2048, sent: 1024, note: '1 of 3 layers' });
+  assert.match(text().stderr, /deliver app:2: 1 of 3 layers: 2\.0 KiB [\d.]+ \S+\/s, 1\.0 KiB sent\n/);
+});
