@@ -135,7 +135,7 @@ test('a corrupt saved image: a clear error, and nothing half-loaded on the host'
   assert.equal(onHost('image', 'ls', '-q').trim(), '', 'the host has no image');
 });
 
-test('gangway check says what a sync would move; deploys with delivery: sync serve each tag', async () => {
+test('gangway check says what a sync would move; deploys with delivery: sync serve each tag', async (t) => {
   clearHost();
   const p = deployProject({ image: REPO, delivery: 'sync', host: target, app: `sync${process.pid % 10000}` });
   try {
@@ -151,32 +151,56 @@ test('gangway check says what a sync would move; deploys with delivery: sync ser
     assert.equal(v2.code, 0, v2.stdout + v2.stderr);
     assert.match(v2.stdout, /deliver — sha256:\S+, [\d.]+ KiB sent; has 1 of 2 layers .*; sending 1 /);
     assert.equal(p.serving(), 'v2');
+
+    // The next tag's only change is a 1 MiB layer: the whole deploy moves little more than that layer.
+    const { layer } = await appImages();
+    const app1 = gangway(['-c', p.config, 'deploy', '--tag', 'app1', '--yes']);
+    assert.equal(app1.code, 0, app1.stdout + app1.stderr);
+    const before = wireBytes();
+    const app2 = gangway(['-c', p.config, '--json', 'deploy', '--tag', 'app2', '--yes']);
+    const wire = wireBytes() - before;
+    assert.equal(app2.code, 0, app2.stdout + app2.stderr);
+    const sent = (JSON.parse(app2.stdout) as { hosts: { bytesSent: number }[] }).hosts[0]!.bytesSent;
+    t.diagnostic(`deploy of app2: deliver sent ${sent} B, ${wire} B on the link, layer ${layer} B`);
+    assert.ok(sent >= layer && sent <= 1.02 * layer, `the deliver step sent ${sent} for a ${layer} layer`);
+    assert.ok(wire <= 1.1 * layer, `the whole deploy moved ${wire} bytes for a ${layer} layer`);
+    assert.equal(p.serving(), 'v1', "app2 serves v1's pages (it adds only a blob)");
+    assert.match(onHost('ps', '--format', '{{.Image}}'), new RegExp(`${REPO}:app2`));
   } finally {
     p.cleanup();
   }
 });
 
+/** app1 and app2: the web image v1 and a 1 MiB layer of random bytes each; `layer` is the second's gzip size. */
+let apps: Promise<{ app1: string; app2: string; layer: number }> | undefined;
+function appImages(): Promise<{ app1: string; app2: string; layer: number }> {
+  apps ??= (async () => {
+    const blobs = [randomBytes(MiB), randomBytes(MiB)];
+    const [app1, app2] = await Promise.all(
+      blobs.map((blob, i) => image(`app${i + 1}`, [`FROM ${REPO}:v1`, 'COPY blob /blob'], { blob })),
+    );
+    return { app1: app1!, app2: app2!, layer: gzipSync(blobs[1]!, { level: 1 }).length };
+  })();
+  return apps;
+}
+
 test('v2 after v1 of an app whose only change is a 1 MiB layer: only that layer crosses the link', async (t) => {
   clearHost();
-  const blobs = [randomBytes(MiB), randomBytes(MiB)];
-  const [app1, app2] = await Promise.all(
-    blobs.map((blob, i) => image(`app${i + 1}`, [`FROM ${REPO}:v1`, 'COPY blob /blob'], { blob })),
-  );
+  const { app1, app2, layer } = await appImages(); // random bytes: gzip cannot shrink the layer
   const wire0 = wireBytes();
-  const first = await sync(app1!);
+  const first = await sync(app1);
   const wire1 = wireBytes();
   assert.match(first.log.join('\n'), /has 0 of 3 layers .*sending 3/);
-  const estimate = await syncEstimate(host, app2!); // what `check` says
+  const estimate = await syncEstimate(host, app2); // what `check` says
   assert.equal(estimate.layers, 1);
   const wire1b = wireBytes();
-  const second = await sync(app2!);
+  const second = await sync(app2);
   const wire2 = wireBytes() - (wire1b - wire1);
   assert.match(second.log.join('\n'), /has 2 of 3 layers .*sending 1/);
   assert.equal(second.progress.at(-1)!.note, '1 of 3 layers', 'progress says what is sent');
   assert.equal(second.progress.at(-1)!.sent, second.bytesSent);
-  assert.equal(onHost('image', 'inspect', '-f', '{{.Id}}', app2!).trim(), second.imageId);
+  assert.equal(onHost('image', 'inspect', '-f', '{{.Id}}', app2).trim(), second.imageId);
 
-  const layer = gzipSync(blobs[1]!, { level: 1 }).length; // random bytes: gzip cannot shrink them
   t.diagnostic(`v1 ${wire1 - wire0} B on the link; v2 ${second.bytesSent} B sent, ${wire2 - wire1} B on the link`);
   assert.ok(wire1 - wire0 > 1.5 * MiB, `v1: busybox and the blob crossed the link: ${wire1 - wire0} bytes`);
   assert.ok(second.bytesSent >= layer && second.bytesSent <= 1.02 * layer, `sent ${second.bytesSent} for ${layer}`);
