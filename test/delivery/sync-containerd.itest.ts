@@ -18,7 +18,7 @@ import { chainIds, HOST_LAYERS_SCRIPT, presentChains } from '../../src/delivery/
 import { savedImage } from '../../src/delivery/saved-image.js';
 import type { ExecOptions, Host } from '../../src/hosts/host.js';
 import { openHost } from '../../src/hosts/open-host.js';
-import { withStaleListing } from './stale-listing.js';
+import { corruptingLoads, withStaleListing } from './troubled-host.js';
 import { buildImage, buildWebImage, removeImage } from '../helpers/images.js';
 import { sshSettings, tempDir, testHost, testHosts } from '../helpers/testenv.js';
 
@@ -116,6 +116,24 @@ test('a layer listed by the host, then lost before the load: the whole image tra
   assert.match(r.log, /refused the partial image .*sending all of it once/);
   assert.ok(r.bytesSent > 500_000, `the full image travelled: ${r.bytesSent}`);
   assert.equal(runs(`${REPO}:v3`), 'v3');
+});
+
+test('a stream corrupted on the way: the whole image once, then a clear error, and nothing loaded', async () => {
+  clearHost();
+  await sync(`${REPO}:v1`);
+  const before = docker('image', 'ls', '-a', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}');
+  const log: string[] = [];
+  await assert.rejects(
+    deliverImage(corruptingLoads(host, 300), { image: `${REPO}:v2`, mode: 'sync', onLog: (l) => log.push(l) }),
+    (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'E_IMAGE_LOAD');
+      assert.match(e.message, /sending the whole image after the partial one was refused/);
+      return true;
+    },
+  );
+  assert.match(log.join('\n'), /refused the partial image .*sending all of it once/);
+  assert.equal(docker('image', 'ls', '-a', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'), before);
+  assert.throws(() => docker('image', 'inspect', `${REPO}:v2`), /No such image/, 'not even an image it cannot run');
 });
 
 test('from a local engine on the containerd store (gzip blobs, its OCI layout): only what is missing', async () => {

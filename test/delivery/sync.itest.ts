@@ -8,16 +8,15 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { deliverImage, type DeliveryProgress } from '../../src/delivery/index.js';
 import { savedImage } from '../../src/delivery/saved-image.js';
 import { syncEstimate } from '../../src/delivery/sync.js';
 import { imageId } from '../../src/docker/image.js';
-import type { ExecOptions, Host } from '../../src/hosts/host.js';
+import type { Host } from '../../src/hosts/host.js';
 import { openHost } from '../../src/hosts/open-host.js';
-import { withStaleListing } from './stale-listing.js';
+import { corruptingLoads, withStaleListing } from './troubled-host.js';
 import { gangway } from '../helpers/cli.js';
 import { deployProject } from '../helpers/deploy-project.js';
 import { buildImage, buildWebImage, removeImage } from '../helpers/images.js';
@@ -232,24 +231,6 @@ test('an image on a base the host lacks: every layer travels, also one the host 
   assert.equal(onHost('image', 'inspect', '-f', '{{.Id}}', based).trim(), r.imageId);
   assert.deepEqual(JSON.parse(onHost('image', 'inspect', '-f', '{{json .RootFS.Layers}}', based)), layers(based));
 });
-
-/** Flips one byte of what docker load reads at `offset`: the gzip stream no longer checks out. */
-function corruptingLoads(inner: Host, offset: number): Host {
-  const corrupting = Object.create(inner) as Host;
-  corrupting.exec = (argv: readonly string[], options: ExecOptions = {}) => {
-    if (argv[1] !== 'load' || !(options.stdin instanceof Readable)) return inner.exec(argv, options);
-    let at = 0;
-    const flip = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        if (at <= offset && offset < at + chunk.length) chunk[offset - at] = chunk[offset - at]! ^ 0xff;
-        at += chunk.length;
-        done(null, chunk);
-      },
-    });
-    return inner.exec(argv, { ...options, stdin: options.stdin.pipe(flip) });
-  };
-  return corrupting;
-}
 
 test('a stream corrupted on the way: the whole image once, then a clear error, and nothing half-loaded', async () => {
   clearHost();
