@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-export type ServerScript = 'apply.sh' | 'copy-release.sh' | 'lock.sh' | 'start.sh' | 'state.sh';
+export type ServerScript = 'apply.sh' | 'backup.sh' | 'copy-release.sh' | 'lock.sh' | 'start.sh' | 'state.sh';
 
 const cache = new Map<ServerScript, string>();
 

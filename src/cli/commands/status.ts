@@ -3,6 +3,8 @@
  * health endpoints answering, no fatal log lines, CPU and memory within thresholds — plus tags, restarts, disk,
  * the lock and the outcome of the last run. Exit 0 on GO, 1 on NO-GO.
  */
+import { backupHealth, type BackupHealth } from '../../backup/status.js';
+import { readBackupLog } from '../../backup/remote.js';
 import { diskSpace } from '../../check/disk.js';
 import type { Config, Target } from '../../config/config.js';
 import type { HostSpec } from '../../config/hosts.js';
@@ -29,6 +31,7 @@ interface HostStatus {
   disk?: { freeBytes: number; freePercent: number; mount: string };
   lock?: string;
   lastRun?: { id: string; tag: string; status: string; finished?: string; failing_step?: string; reason?: string };
+  backups?: BackupHealth['summary'];
 }
 
 export async function runStatus(ctx: CommandContext, targetName: string | undefined): Promise<void> {
@@ -66,6 +69,12 @@ export async function runStatus(ctx: CommandContext, targetName: string | undefi
         `${h.lastRun.tag} ${h.lastRun.status} at ${h.lastRun.finished ?? '?'}` +
           (h.lastRun.failing_step ? ` (${h.lastRun.failing_step}: ${h.lastRun.reason})` : ''),
       );
+    for (const b of h.backups ?? [])
+      reporter.item(
+        'info',
+        `backup ${b.name}`,
+        `newest ${b.newest ?? 'none'}${b.at ? ` at ${b.at}` : ''}, verified ${b.lastVerified ?? 'never'}`,
+      );
     for (const r of h.reasons) reporter.item('fail', 'NO-GO', r);
     for (const w of h.warnings) reporter.item('warn', 'note', w);
   }
@@ -99,11 +108,12 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
   }
   const dir = await host.resolvePath(target.dir);
   await registerServerEnvSecrets(host, dir, ctx.scrubber);
-  const [state, services, disk, endpoints] = await Promise.all([
+  const [state, services, disk, endpoints, backupLog] = await Promise.all([
     readServerState(host, remoteLayout(dir)),
     inspectServices(host, config.app, config.health.fatalLogs),
     diskSpace(host, dir),
     checkEndpoints(host, [...config.health.http.map((h) => h.url), ...config.health.smoke]),
+    config.backups.length > 0 ? readBackupLog(host, remoteLayout(dir)) : [],
   ]);
   status.services = services;
   status.endpoints = endpoints;
@@ -162,6 +172,12 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
     );
   }
   if (last && !isGood(last)) status.warnings.push(`the last run (${last.tag}) ended ${last.status}`);
+  if (config.backups.length > 0) {
+    const backups = backupHealth(backupLog, config.backups, new Date());
+    status.backups = backups.summary;
+    status.reasons.push(...backups.reasons);
+    status.warnings.push(...backups.warnings);
+  }
   status.verdict = status.reasons.length === 0 ? 'GO' : 'NO-GO';
   return status;
 }
