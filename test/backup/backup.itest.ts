@@ -187,6 +187,34 @@ test('bad input: a service that is not PostgreSQL, an unknown service, a full di
   psql(p.app, 'drop table big');
 });
 
+test('age: encrypted on the server to a recipient, decrypted only here (download, verify --identity)', () => {
+  const keys = tempDir('bk-age-');
+  const identity = join(keys, 'key.txt');
+  execFileSync('age-keygen', ['-o', identity], { stdio: 'ignore' });
+  const recipient = execFileSync('age-keygen', ['-y', identity], { encoding: 'utf8' }).trim();
+  const enc = join(p.dir, 'enc.yml');
+  const entry =
+    '  - name: enc\n    service: db\n    database: appdb\n    user: app\n    password: ${POSTGRES_PASSWORD}\n' +
+    `    encrypt: { age_recipients: ["${recipient}"] }\n`;
+  writeFileSync(enc, readFileSync(p.config, 'utf8').replace('targets:', `${entry}targets:`));
+  const dl = tempDir('bk-dl-');
+  const r = run('age', ['backup', 'enc', '--download', dl, '--json'], enc);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const file = readdirSync(dl).find((f) => f.endsWith('.dump.age'))!;
+  assert.ok(file, readdirSync(dl).join());
+  assert.ok(!readFileSync(join(dl, file)).includes('PGDMP'), 'encrypted at rest');
+  const plain = join(dl, 'plain.dump');
+  execFileSync('age', ['-d', '-i', identity, '-o', plain, join(dl, file)]);
+  assert.equal(readFileSync(plain).subarray(0, 5).toString(), 'PGDMP');
+  assert.match(execFileSync('pg_restore', ['--list', plain], { encoding: 'utf8' }), /TABLE DATA public items/);
+  const noKey = run('age-verify-nokey', ['restore', 'enc', '--verify'], enc);
+  assert.equal(noKey.code, 1);
+  assert.match(noKey.stderr, /encrypted: pass --identity/);
+  const v = run('age-verify', ['restore', 'enc', '--verify', '--identity', identity, '--json'], enc);
+  assert.equal(v.code, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /"table": "public.items",\s*"rows": 3/);
+});
+
 test('backup schedule: a cron entry whose command, run directly, backs up, verifies and records', () => {
   const r = run('schedule', ['backup', 'schedule', '--yes']);
   assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -197,6 +197,8 @@ COUNT_SQL="select coalesce(json_agg(json_build_object('table', table_schema || '
 do_verify() { # FILE [-]
   file=$1
   from_stdin=${2:-}
+  # The dump on stdin is kept on fd 3 for pg_restore alone: compose exec and docker read whatever stdin they get.
+  exec 3<&0 < /dev/null
   extra=",\"file\":\"$(json_str "$file")\""
   check_file verify "$file"
   case "$file" in *.age) [ "$from_stdin" = - ] || fail verify "$file is encrypted: verify it from gangway with \
@@ -227,7 +229,7 @@ gangway_verify
 --exit-on-error"
   if [ "$from_stdin" = - ]; then
     # shellcheck disable=SC2086 # one argv item per line
-    docker exec -i "$VC" $restore_args 2> "$JOB/.verify-err"
+    docker exec -i "$VC" $restore_args <&3 2> "$JOB/.verify-err"
   else
     # shellcheck disable=SC2086
     docker exec -i "$VC" $restore_args < "$BDIR/$file" 2> "$JOB/.verify-err"
