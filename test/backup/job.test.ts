@@ -1,4 +1,7 @@
-/** backups: in gangway.yml → a job: ${VAR} from the env file, the password by key (server first), never in vars.sh. */
+/**
+ * backups: in gangway.yml → a job: ${VAR} from the env file, the password by key (server .env first), never in
+ * vars.sh.
+ */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { jobFiles } from '../../src/backup/job-files.js';
@@ -32,9 +35,8 @@ test('a literal password, a bad recipient or a duplicate name is refused with it
   const bad = (b: string) => assert.throws(() => parseConfig(yml(b), '/p/gangway.yml'), ConfigError);
   bad('backups:\n  - { name: db, service: db, database: d, user: u, password: hunter22 }\n');
   bad('backups:\n  - { name: db, service: db, database: d, user: u, encrypt: { age_recipients: ["nope"] } }\n');
-  bad(
-    'backups:\n  - { name: db, service: db, database: d, user: u }\n  - { name: db, service: x, database: d, user: u }\n',
-  );
+  const twice = '  - { name: db, service: db, database: d, user: u }\n';
+  bad(`backups:\n${twice}${twice}`);
 });
 
 test('resolveJob: variables from the local env file, the password from the server .env first', () => {
