@@ -16,7 +16,7 @@ if ! command -v shellcheck >/dev/null 2>&1; then
   apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
 fi
 shellcheck -s sh src/server/sh/*.sh
-shellcheck scripts/*.sh bench/*.sh examples/quickstart/*.sh
+shellcheck scripts/*.sh scripts/postgres-image/*.sh bench/*.sh examples/quickstart/*.sh
 
 # No line over 120 characters in the project's own code: every tracked .ts/.sh/.mjs/.js file outside node_modules/,
 # dist/ and schema/ (Prettier wraps code at 120 but leaves long strings and comments alone).
