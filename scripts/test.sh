@@ -50,6 +50,7 @@ if [ "$kind" != unit ]; then
   # containerd image store.
   scripts/test-hosts.sh 2
   scripts/test-hosts.sh host 3 containerd
+  scripts/test-hosts.sh host 4 # its sessions are killed by a test: no other file may share its sshd
   files+=("${integration[@]}")
 fi
 # Tests work on copies in temp dirs: the checkout (a user's own deploy of an example included) must come out as it
