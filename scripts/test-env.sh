@@ -161,9 +161,13 @@ if [ "${1:-}" = docker ]; then
   exit 0
 fi
 
-apt_install docker.io openssh-server openssh-client docker-registry busybox-static curl procps docker-compose
+# cron and age: `gangway backup schedule` and encrypted backups; mmdebstrap: the PostgreSQL test image.
+apt_install docker.io openssh-server openssh-client docker-registry busybox-static curl procps docker-compose \
+  cron age mmdebstrap
 install_compose_v2
 start_dockerd
+# A real PostgreSQL from Debian's packages, cached in the engine by a hash of its recipe (built once, ~60 s).
+log "postgres test image: $("$(dirname "$0")/postgres-image/build.sh")"
 start_registry
 # The proxy of the blue/green tests, built from Debian's caddy (nothing can be pulled here).
 "$(dirname "$0")/caddy-image.sh" gangway-test/caddy:2

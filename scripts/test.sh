@@ -16,7 +16,7 @@ if ! command -v shellcheck >/dev/null 2>&1; then
   apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
 fi
 shellcheck -s sh src/server/sh/*.sh
-shellcheck scripts/*.sh bench/*.sh examples/quickstart/*.sh
+shellcheck scripts/*.sh scripts/postgres-image/*.sh bench/*.sh examples/quickstart/*.sh
 
 # No line over 120 characters in the project's own code: every tracked .ts/.sh/.mjs/.js file outside node_modules/,
 # dist/ and schema/ (Prettier wraps code at 120 but leaves long strings and comments alone).
@@ -50,6 +50,7 @@ if [ "$kind" != unit ]; then
   # containerd image store.
   scripts/test-hosts.sh 2
   scripts/test-hosts.sh host 3 containerd
+  scripts/test-hosts.sh host 4 # its sessions are killed by a test: no other file may share its sshd
   files+=("${integration[@]}")
 fi
 # Tests work on copies in temp dirs: the checkout (a user's own deploy of an example included) must come out as it

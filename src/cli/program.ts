@@ -3,6 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Reporter } from '../output/reporter.js';
 import type { Scrubber } from '../redact/scrubber.js';
 import { durationWithin, parseDuration } from '../util/duration.js';
+import { runBackup, runBackups, runRestore } from './commands/backup.js';
+import { runBackupSchedule } from './commands/backup-schedule.js';
 import { runCheck } from './commands/check.js';
 import { runDeploy } from './commands/deploy.js';
 import { runEnvDiff } from './commands/env-diff.js';
@@ -133,6 +135,46 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .action(
       action((ctx, [target, service], o) =>
         runLogs(ctx, target, service, { follow: o.follow === true, tail: o.tail as number, ...hostsOf(o) }),
+      ),
+    );
+
+  const backup = sub('backup', 'take a PostgreSQL backup now (pg_dump -Fc in the service), or `backup schedule`')
+    .argument('[target]', 'target in gangway.yml')
+    .argument('[name]', 'a backups: entry (may be omitted when there is one)')
+    .option('--download <dir>', 'also copy the backup to this local directory (with progress)')
+    .action(
+      action((ctx, [target, name], o) =>
+        runBackup(ctx, target, name, { ...(typeof o.download === 'string' && { download: o.download }) }),
+      ),
+    );
+  backup
+    .command('schedule')
+    .description('install (or replace) the cron entry that runs backup, retention and restore tests on the server')
+    .argument('[target]', 'target in gangway.yml')
+    .addOption(yesOption())
+    .exitOverride()
+    .action(action((ctx, [target]) => runBackupSchedule(ctx, target)));
+
+  sub('backups', 'list backups per host: time, size, sha256, verified')
+    .argument('[target]', 'target in gangway.yml')
+    .argument('[name]', 'a backups: entry (default: all)')
+    .action(action((ctx, [target, name]) => runBackups(ctx, target, name)));
+
+  sub('restore', 'restore a backup (default: the newest) into a throwaway container (--verify) or the live database')
+    .usage('[target] name [backup] --verify | --into-live --yes')
+    .argument('[args...]', '[target] name [backup file]')
+    .option('--verify', 'restore into a throwaway container (no ports, no live volume), count rows, record it')
+    .option('--into-live', 'replace the live database (a safety backup is taken first), then the health gate')
+    .option('--identity <file>', 'age identity (private key) to decrypt an encrypted backup here')
+    .addOption(yesOption())
+    .action(
+      action((ctx, args, o) =>
+        runRestore(ctx, args, {
+          verify: o.verify === true,
+          intoLive: o.intoLive === true,
+          yes: o.yes === true,
+          ...(typeof o.identity === 'string' && { identity: o.identity }),
+        }),
       ),
     );
 

@@ -47,6 +47,24 @@ export interface ProxySettings {
   image: string;
 }
 
+/** One `backups:` entry, defaults applied; database and user may still hold `${VAR}` (see backup/job.ts). */
+export interface BackupConfig {
+  name: string;
+  kind: 'postgres';
+  service: string;
+  database: string;
+  user: string;
+  /** The env-file key holding the password (from `password: ${KEY}`). */
+  passwordKey?: string;
+  /** Relative to the deploy directory. */
+  dir: string;
+  schedule?: string;
+  keep: { daily: number; weekly: number };
+  verify: 'never' | 'each' | 'daily' | 'weekly';
+  rpoMs: number;
+  ageRecipients: string[];
+}
+
 export interface Config {
   /** Absolute path of gangway.yml and its directory (the base of relative paths). */
   file: string;
@@ -60,6 +78,7 @@ export interface Config {
   proxy?: ProxySettings;
   keep: number;
   status: { cpuPercent: number; memoryPercent: number; diskFreePercent: number };
+  backups: BackupConfig[];
   records: string;
   targets: Record<string, Target>;
 }

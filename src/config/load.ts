@@ -8,13 +8,13 @@ import { basename, dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
-import type { Config, ProxySettings, SshSettings, Target } from './config.js';
+import type { BackupConfig, Config, ProxySettings, SshSettings, Target } from './config.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseHostSpec, type HostSpec } from './hosts.js';
 import { formatKeyPath } from './key-path.js';
 import { resolveLocalPath } from './paths.js';
 import { allowedKeysAt } from './schema-keys.js';
-import { configSchema, type ParsedConfig, type ParsedProxy, type ParsedSsh } from './schema.js';
+import { configSchema, type ParsedBackup, type ParsedConfig, type ParsedProxy, type ParsedSsh } from './schema.js';
 import { YamlSource } from './yaml-source.js';
 
 export const DEFAULT_CONFIG_FILE = 'gangway.yml';
@@ -152,9 +152,32 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
       memoryPercent: parsed.status.memory_percent,
       diskFreePercent: parsed.status.disk_free_percent,
     },
+    backups: resolveBackups(parsed.backups, report),
     records: local(parsed.records),
     targets,
   };
+}
+
+function resolveBackups(backups: ParsedBackup[], report: Report): BackupConfig[] {
+  const seen = new Set<string>();
+  return backups.map((b, i) => {
+    if (seen.has(b.name)) report(['backups', i, 'name'], `"${b.name}" is used by another backup`);
+    seen.add(b.name);
+    return {
+      name: b.name,
+      kind: b.kind,
+      service: b.service,
+      database: b.database,
+      user: b.user,
+      ...(b.password !== undefined && { passwordKey: b.password.slice(2, -1) }),
+      dir: b.dir ?? `backups/${b.name}`,
+      ...(b.schedule !== undefined && { schedule: b.schedule }),
+      keep: b.keep,
+      verify: b.verify,
+      rpoMs: parseDuration(b.rpo),
+      ageRecipients: b.encrypt?.age_recipients ?? [],
+    };
+  });
 }
 
 function proxySettings(p: ParsedProxy): ProxySettings {

@@ -213,6 +213,52 @@ const proxySchema = z
   })
   .refine((p) => p.listen.http !== p.listen.https, { message: 'http and https must differ', path: ['listen'] });
 
+/** One entry of `backups:`; `${VAR}` values resolve from the env file when a backup runs, so no secret is here. */
+const backupSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must match [a-z0-9][a-z0-9_-]* (it names files and the cron entry)')
+      .meta({ description: 'Backup name: files are <name>-YYYYMMDD-HHMMSS.dump[.age]' }),
+    kind: z.literal('postgres').default('postgres').meta({ description: 'postgres: pg_dump -Fc (custom format)' }),
+    service: text().meta({ description: 'The compose service running PostgreSQL' }),
+    database: text().meta({ description: 'Database to dump; ${VAR} resolves from the env file' }),
+    user: text().meta({ description: 'Database user; ${VAR} resolves from the env file' }),
+    password: z
+      .string()
+      .regex(/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/, 'must be one ${VAR} reference to a key of the env file')
+      .optional()
+      .meta({ description: "${VAR}: the key of the server's .env holding the password (never the value itself)" }),
+    dir: relativeDir.optional().meta({ description: 'Backup directory under <dir> (default backups/<name>)' }),
+    schedule: z
+      .string()
+      .regex(/^\S+( \S+){4}$/, 'must be a 5-field cron expression such as "0 2 * * *"')
+      .optional()
+      .meta({ description: 'Cron expression installed on the server by `gangway backup schedule`' }),
+    keep: z
+      .object({
+        daily: z.int().min(1).default(7).meta({ description: 'Newest backup of each of the last N days with one' }),
+        weekly: z.int().min(0).default(4).meta({ description: 'Newest backup of each of the last N weeks with one' }),
+      })
+      .strict()
+      .prefault({}),
+    verify: z
+      .enum(['never', 'each', 'daily', 'weekly'])
+      .default('weekly')
+      .meta({ description: 'How often the scheduled run restores its backup into a throwaway container' }),
+    rpo: duration('8760h').default('24h').meta({ description: 'status is NO-GO when the newest good backup is older' }),
+    encrypt: z
+      .object({
+        age_recipients: z
+          .array(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'must be an age public key (age1…)'))
+          .min(1),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'Encrypt on the server to these age recipients; the identity never leaves this machine' }),
+  })
+  .strict();
+
 export const TARGET_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 const targetSchema = z
@@ -266,6 +312,7 @@ export const configSchema = z
       .strict()
       .prefault({})
       .meta({ description: 'Go/No-Go thresholds of `gangway status` (defaults after seed 004)' }),
+    backups: z.array(backupSchema).default([]).meta({ description: 'PostgreSQL backups (gangway backup)' }),
     records: text().default('.gangway/records').meta({ description: 'Local run records and release.log' }),
     targets: z
       .record(z.string().regex(TARGET_NAME, 'target names must match [a-z0-9][a-z0-9_-]*'), targetSchema)
@@ -280,4 +327,5 @@ export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type ParsedTarget = ParsedConfig['targets'][string];
 export type ParsedSsh = z.output<typeof sshSchema>;
+export type ParsedBackup = z.output<typeof backupSchema>;
 export type ParsedProxy = z.output<typeof proxySchema>;

@@ -9,6 +9,8 @@ export interface ExecOptions {
   /** Sent to the command's stdin, then stdin is closed. Secrets travel this way, never in argv. */
   stdin?: string | Buffer | Readable;
   onStdout?: (chunk: Buffer) => void;
+  /** false: stdout goes only to onStdout, not into the result (a large binary stream, e.g. a download). */
+  keepStdout?: boolean;
   onStderr?: (chunk: Buffer) => void;
   /** Kill the command and fail with ExecTimeoutError after this long. */
   timeoutMs?: number;

@@ -17,7 +17,7 @@ export class LocalHost extends AtomicWriter implements Host {
     if (command === undefined) throw new TypeError('empty argv');
     return new Promise((resolvePromise, reject) => {
       const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
-      const output = new OutputCollector(options.onStdout, options.onStderr);
+      const output = new OutputCollector(options.onStdout, options.onStderr, options.keepStdout);
       child.stdout.on('data', output.stdout);
       child.stderr.on('data', output.stderr);
       child.stdin.on('error', () => {}); // the command may exit without reading its stdin

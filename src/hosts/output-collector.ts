@@ -6,10 +6,11 @@ export class OutputCollector {
   constructor(
     private readonly onStdout?: (chunk: Buffer) => void,
     private readonly onStderr?: (chunk: Buffer) => void,
+    private readonly keepStdout = true,
   ) {}
 
   stdout = (chunk: Buffer): void => {
-    this.out.push(chunk);
+    if (this.keepStdout) this.out.push(chunk);
     this.onStdout?.(chunk);
   };
 

@@ -14,8 +14,12 @@ export interface RemoteLayout {
   applying: string;
   /** `lock release` notes (who released whose lock, and why). */
   lockLog: string;
+  /** One JSON line per backup, verify, restore and pruned file (never a secret value). */
+  backupsLog: string;
   release(id: string): string;
   runLog(id: string): string;
+  /** What a backup needs on the server (backup.sh, vars.sh, the password 0600, age recipients, schedule.log). */
+  backupJob(name: string): string;
 }
 
 export function remoteLayout(dir: string): RemoteLayout {
@@ -30,8 +34,10 @@ export function remoteLayout(dir: string): RemoteLayout {
     current: posix.join(state, 'current'),
     applying: posix.join(state, 'applying'),
     lockLog: posix.join(state, 'lock.log'),
+    backupsLog: posix.join(state, 'backups.jsonl'),
     release: (id) => posix.join(state, 'releases', id),
     runLog: (id) => posix.join(state, 'runs', `${id}.log`),
+    backupJob: (name) => posix.join(state, 'backup', name),
   };
 }
 

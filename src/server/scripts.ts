@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 
-export type ServerScript = 'apply.sh' | 'bluegreen.sh' | 'copy-release.sh' | 'lock.sh' | 'start.sh' | 'state.sh';
+export type ServerScript =
+  'apply.sh' | 'backup.sh' | 'bluegreen.sh' | 'copy-release.sh' | 'lock.sh' | 'start.sh' | 'state.sh';
 
 const cache = new Map<ServerScript, string>();
 

@@ -169,6 +169,7 @@ test('deploy, failed deploy and rollbacks under load through Caddy: no failed re
   assert.equal(switchBack.code, 0, switchBack.out);
   assert.deepEqual(switchBack.load.failures, {}, JSON.stringify(switchBack.load));
   assert.deepEqual(switchBack.load.versions, ['v1', 'v2']);
+  assert.equal(switchBack.load.flaps, 0);
   assert.equal(containerId('bgtest-green-web-1'), greenV2, 'the retained colour, not a new container');
   const last = p.releases().at(-1)!;
   assert.deepEqual([last.operation, last.colour, last.serving], ['rollback', 'green', 'v2']);
@@ -205,6 +206,7 @@ test("a second app on the same proxy, over HTTPS from Caddy's internal CA", asyn
   assert.equal(v2.code, 0, v2.out);
   assert.deepEqual(v2.load.failures, {}, JSON.stringify(v2.load));
   assert.deepEqual(v2.load.versions, ['v1', 'v2']);
+  assert.equal(v2.load.flaps, 0);
   // The first app still answers on plain HTTP (its route untouched by the second app's).
   assert.equal(execFileSync('curl', ['-fsS', `http://127.0.0.1:${HTTP}/version`], { encoding: 'utf8' }).trim(), 'v2');
 });

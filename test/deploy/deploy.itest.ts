@@ -284,7 +284,9 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
 test(
   'the server drops the SSH connection mid-apply: the CLI reconnects, follows the log to the end, exit ' + '0',
   async () => {
-    const p = project();
+    // On test host 2, whose sshd only this file uses: killing its sessions cuts no other file's connection.
+    const host = testHost(2);
+    const p = project({ host, delivery: 'sync' });
     assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
     const cli = spawn(
       process.execPath,
@@ -297,10 +299,7 @@ test(
     cli.stderr.on('data', (d) => (err += d));
     await waitFor(() => out.includes('start apply'), 20_000);
     // Kill the per-connection sshd processes of the target sshd: the network side of the session is gone.
-    const sshdPid = readFileSync(
-      join(process.env.GANGWAY_TESTENV ?? '/tmp/gangway-testenv', 'sshd-target.pid'),
-      'utf8',
-    ).trim();
+    const sshdPid = readFileSync(join(host.home, '..', 'sshd.pid'), 'utf8').trim();
     execFileSync('pkill', ['-KILL', '-P', sshdPid]);
     const code = await new Promise<number | null>((r) => cli.on('exit', r));
     assert.equal(code, 0, out + err);

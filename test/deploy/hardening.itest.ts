@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { gangway } from '../helpers/cli.js';
 import { type DeployProject, deployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
+import { testHost } from '../helpers/testenv.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
-const TESTENV = process.env.GANGWAY_TESTENV ?? '/tmp/gangway-testenv';
 const projects: DeployProject[] = [];
 const project = (...args: Parameters<typeof deployProject>) => {
   const p = deployProject(...args);
@@ -105,9 +105,11 @@ test('the apply and the CLI both killed: status says so (NO-GO), and the next de
 test(
   'every SSH connection cut right after the lock is taken: the CLI reconnects, retries, deploys, frees ' + 'the lock',
   async () => {
-    const p = project();
+    // On test host 4, whose sshd only this file uses: killing its sessions cuts no other file's connection.
+    const host = testHost(4);
+    const p = project({ host, delivery: 'sync' });
     assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-    const sshdPid = readFileSync(join(TESTENV, 'sshd-target.pid'), 'utf8').trim();
+    const sshdPid = readFileSync(join(host.home, '..', 'sshd.pid'), 'utf8').trim();
     const run = startCli(['-c', p.config, '-v', 'deploy', '--tag', 'v2']);
     await waitFor(() => existsSync(join(lockDir(p), 'heartbeat')), 30_000, 'the lock');
     execFileSync('pkill', ['-KILL', '-P', sshdPid]);

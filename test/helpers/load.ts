@@ -92,9 +92,13 @@ export interface LoadSummary {
   p50: number;
   p99: number;
   max: number;
-  /** The bodies in the order the requests started, runs of the same body collapsed: v1, v2 = one switch. */
+  /**
+   * The bodies in the order they were first answered. With `flaps` 0 this is the switch: v1, v2 = exactly one.
+   * (Start times of concurrent requests don't order them: near the switch, a request sent a moment later can
+   * reach the proxy a moment earlier.)
+   */
   versions: string[];
-  /** Requests that started after a newer body had already been answered, yet got an older one. */
+  /** Requests that started after a newer body had already been answered, yet got an older one: flapping. */
   flaps: number;
 }
 
@@ -107,15 +111,13 @@ export function summarize(samples: LoadSample[]): LoadSummary {
     failures[kind] = (failures[kind] ?? 0) + 1;
   }
   const ok = sorted.filter((s) => s.status >= 200 && s.status < 400);
-  const versions: string[] = [];
-  for (const s of ok) if (versions.at(-1) !== s.body) versions.push(s.body);
+  const versions = [...new Set([...ok].sort((a, b) => a.end - b.end).map((s) => s.body))];
   // A flap: an answer from a version that an earlier-finished request had already moved past.
   let flaps = 0;
   const firstEnd = new Map<string, number>();
   for (const s of ok) firstEnd.set(s.body, Math.min(firstEnd.get(s.body) ?? Infinity, s.end));
-  const order = [...new Set(ok.map((s) => s.body))];
   for (const s of ok) {
-    const later = order.slice(order.indexOf(s.body) + 1);
+    const later = versions.slice(versions.indexOf(s.body) + 1);
     if (later.some((v) => (firstEnd.get(v) ?? Infinity) < s.start)) flaps++;
   }
   const latencies = sorted.map((s) => s.end - s.start).sort((a, b) => a - b);

@@ -3,6 +3,8 @@
  * health endpoints answering, no fatal log lines, CPU and memory within thresholds — plus tags, restarts, disk,
  * the lock and the outcome of the last run. Exit 0 on GO, 1 on NO-GO.
  */
+import { backupHealth, type BackupHealth } from '../../backup/status.js';
+import { readBackupLog } from '../../backup/remote.js';
 import { narrowTarget } from '../../config/narrow-hosts.js';
 import { diskSpace } from '../../check/disk.js';
 import type { Config, Target } from '../../config/config.js';
@@ -29,6 +31,7 @@ interface HostStatus {
   services: ServiceState[];
   endpoints: { url: string; ok: boolean; detail: string }[];
   disk?: { freeBytes: number; freePercent: number; mount: string };
+  backups?: BackupHealth['summary'];
   lock?: string;
   lastRun?: { id: string; tag: string; status: string; finished?: string; failing_step?: string; reason?: string };
   /** Blue/green: the colour in service, the colours kept, the proxy and its upstreams. */
@@ -75,6 +78,12 @@ export async function runStatus(
         `${h.lastRun.tag} ${h.lastRun.status} at ${h.lastRun.finished ?? '?'}` +
           (h.lastRun.failing_step ? ` (${h.lastRun.failing_step}: ${h.lastRun.reason})` : ''),
       );
+    for (const b of h.backups ?? [])
+      reporter.item(
+        'info',
+        `backup ${b.name}`,
+        `newest ${b.newest ?? 'none'}${b.at ? ` at ${b.at}` : ''}, verified ${b.lastVerified ?? 'never'}`,
+      );
     for (const r of h.reasons) reporter.item('fail', 'NO-GO', r);
     for (const w of h.warnings) reporter.item('warn', 'note', w);
   }
@@ -111,11 +120,12 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
   const layout = remoteLayout(dir);
   const proxy = config.proxy ? await readProxyStatus(host, layout.state, config.app) : undefined;
   const projects = [config.app, ...(proxy?.serving ? [`${config.app}-${proxy.serving}`] : [])];
-  const [state, services, disk, endpoints] = await Promise.all([
+  const [state, services, disk, endpoints, backupLog] = await Promise.all([
     readServerState(host, layout),
     inspectServices(host, projects, config.health.fatalLogs),
     diskSpace(host, dir),
     checkEndpoints(host, [...config.health.http.map((h) => h.url), ...config.health.smoke]),
+    config.backups.length > 0 ? readBackupLog(host, layout) : [],
   ]);
   status.services = services;
   if (proxy) {
@@ -179,6 +189,12 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
     );
   }
   if (last && !isGood(last)) status.warnings.push(`the last run (${last.tag}) ended ${last.status}`);
+  if (config.backups.length > 0) {
+    const backups = backupHealth(backupLog, config.backups, new Date());
+    status.backups = backups.summary;
+    status.reasons.push(...backups.reasons);
+    status.warnings.push(...backups.warnings);
+  }
   status.verdict = status.reasons.length === 0 ? 'GO' : 'NO-GO';
   return status;
 }

@@ -1,0 +1,30 @@
+/** `gangway backup schedule [TARGET]`: install (or replace) the cron entry of every backup with a `schedule`. */
+import { installCron } from '../../backup/schedule.js';
+import { openBackupHost } from '../../backup/session.js';
+import { UsageError } from '../../errors.js';
+import type { CommandContext } from '../context.js';
+
+export async function runBackupSchedule(ctx: CommandContext, targetName: string | undefined): Promise<void> {
+  const config = await ctx.loadConfig();
+  const target = ctx.target(config, targetName);
+  if (!config.backups.some((b) => b.schedule))
+    throw new UsageError('no backup has a `schedule` in gangway.yml (e.g. schedule: "0 2 * * *")');
+  const hosts = [];
+  for (const spec of target.hosts) {
+    ctx.reporter.heading(`host ${spec.label}`);
+    const entries = [];
+    for (const backup of config.backups) {
+      const bh = await openBackupHost(ctx, config, target, spec, backup);
+      const where = await installCron(bh.host, config.app, backup.name, backup.schedule, bh.jobDir);
+      const what = backup.schedule ? `"${backup.schedule}" in ${where}` : `not scheduled (${where})`;
+      ctx.reporter.item(
+        'ok',
+        `backup ${backup.name}`,
+        `${what}; verify ${backup.verify}; log ${bh.jobDir}/schedule.log`,
+      );
+      entries.push({ name: backup.name, schedule: backup.schedule ?? null, installed: where, job: bh.jobDir });
+    }
+    hosts.push({ host: spec.label, backups: entries });
+  }
+  ctx.reporter.result({ ok: true, target: target.name, hosts });
+}

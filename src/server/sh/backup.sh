@@ -1,0 +1,288 @@
+#!/bin/sh
+# gangway's server-side PostgreSQL backup. Uploaded into <dir>/.gangway/backup/<name>/ beside the data it
+# reads, so cron can run it with no Node and no gangway on the server.
+#
+#   sh backup.sh JOB backup TRIGGER   pg_dump -Fc in the compose service into <name>-YYYYMMDD-HHMMSS.dump[.age]
+#                                     (0600; written under a temporary name, renamed when complete), record
+#                                     size and sha256, then apply retention (not for TRIGGER safety).
+#   sh backup.sh JOB verify FILE [-]  restore FILE (or, with -, the decrypted dump on stdin) into a throwaway
+#                                     container of the service's image: no ports, no network, no live volume.
+#   sh backup.sh JOB restore FILE     pg_restore FILE into the live service (the caller took a safety backup).
+#   sh backup.sh JOB scheduled        what cron runs: backup, retention, and the restore test `verify` asks for.
+#   sh backup.sh JOB retention        retention only.
+#
+# JOB holds vars.sh (quoted assignments written by gangway), password (0600, when gangway.yml names one) and
+# recipients (age public keys, when encrypting). The password reaches pg_dump as PGPASSWORD in the exec's
+# environment (`exec -e PGPASSWORD` names it; the value never is an argument of any process).
+# Every outcome is one JSON line appended to <dir>/.gangway/backups.jsonl and printed last as `@@result …`.
+# shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline, on purpose
+set -u
+set -f
+IFS='
+'
+JOB=$1
+ACTION=$2
+# shellcheck source=/dev/null
+. "$JOB/vars.sh"
+# shellcheck disable=SC2153 # DIR and the rest come from vars.sh
+# vars.sh defines: DIR APP NAME SERVICE DATABASE DB_USER BACKUP_DIR KEEP_DAILY KEEP_WEEKLY VERIFY ENCRYPT
+G="$DIR/.gangway"
+LOG="$G/backups.jsonl"
+BDIR="$DIR/$BACKUP_DIR"
+STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+START_S=$(date +%s)
+PG_HOST=
+if [ -f "$JOB/password" ]; then
+  PGPASSWORD=$(cat "$JOB/password")
+  export PGPASSWORD
+  PG_HOST=127.0.0.1 # over TCP the password is checked (local socket connections are often trusted)
+fi
+
+say() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+json_str() { printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
+# The first line of a file, with the password (if any) replaced by ***: error texts can quote a connection string.
+first_line() {
+  awk 'NF { line = $0; p = ENVIRON["PGPASSWORD"]
+    if (length(p) > 0) while ((i = index(line, p)) > 0) line = substr(line, 1, i - 1) "***" substr(line, i + length(p))
+    print line; exit }' "$1" 2>/dev/null | cut -c1-300
+}
+record() { # OP OUTCOME EXTRA_JSON_FIELDS
+  line="{\"op\":\"$1\",\"name\":\"$(json_str "$NAME")\",\"outcome\":\"$2\",\"started\":\"$STARTED\""
+  line="$line,\"finished\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"duration_s\":$(($(date +%s) - START_S))$3}"
+  printf '%s\n' "$line" >> "$LOG"
+  printf '@@result %s\n' "$line"
+}
+fail() { # OP REASON [EXTRA]
+  say "FAILED $1: $2"
+  record "$1" failed ",\"reason\":\"$(json_str "$2")\"${3:-}"
+  exit 1
+}
+
+# Compose as the release in place runs it: its compose files, .env and IMAGE_TAG.
+current_release() {
+  id=$(cat "$G/current" 2>/dev/null) && [ -n "$id" ] || return 1
+  REL="$G/releases/$id"
+  # shellcheck source=/dev/null
+  REL_TAG=$(. "$REL/vars.sh" && printf '%s' "$TAG") || return 1
+  # shellcheck source=/dev/null
+  REL_COMPOSE=$(. "$REL/vars.sh" && printf '%s' "$COMPOSE") || return 1
+  FILES=$(cat "$REL/files") || return 1
+}
+dc() {
+  files=
+  for f in $FILES; do files="$files-f
+$DIR/$f
+"; done
+  env_args=
+  [ -f "$DIR/.env" ] && env_args="--env-file
+$DIR/.env"
+  # shellcheck disable=SC2086 # word splitting on newlines only: one word per argv item
+  IMAGE_TAG=$REL_TAG $REL_COMPOSE -p "$APP" --project-directory "$DIR" $files $env_args "$@"
+}
+# pg_* in the service, with PGPASSWORD passed by name from this script's environment.
+in_service() {
+  dc exec -T ${PGPASSWORD+-e} ${PGPASSWORD+PGPASSWORD} "$SERVICE" "$@"
+}
+pg_conn() { # the connection options common to pg_dump and pg_restore, one per line
+  [ -n "$PG_HOST" ] && printf -- '-h\n%s\n' "$PG_HOST"
+  printf -- '-U\n%s\n-d\n%s\n' "$DB_USER" "$DATABASE"
+}
+
+require_service() { # OP
+  current_release || fail "$1" "nothing is deployed in $DIR"
+  CID=$(dc ps -q "$SERVICE" 2>/dev/null | head -n 1)
+  [ -n "$CID" ] || fail "$1" "service $SERVICE is not running (is it a service of $APP?)"
+  version=$(in_service pg_dump --version 2>/dev/null)
+  case "$version" in
+    *PostgreSQL*) ;;
+    *) fail "$1" "service $SERVICE has no pg_dump: it does not look like PostgreSQL" ;;
+  esac
+}
+
+do_backup() { # TRIGGER
+  require_service backup
+  stamp=$(date -u +%Y%m%d-%H%M%S)
+  file="$NAME-$stamp.dump"
+  [ "$ENCRYPT" = 1 ] && file="$file.age"
+  if [ "$ENCRYPT" = 1 ] && ! command -v age >/dev/null 2>&1; then
+    fail backup "the server has no age binary (install the age package) and backups.$NAME.encrypt is set"
+  fi
+  (umask 077 && mkdir -p "$BDIR") || fail backup "cannot create $BDIR"
+  tmp="$BDIR/.$file.partial"
+  trap 'rm -f "$tmp"' EXIT
+  trap 'exit 1' INT TERM HUP
+  say "pg_dump of $DATABASE in $SERVICE -> $BACKUP_DIR/$file"
+  rm -f "$JOB/.dump-rc" "$JOB/.dump-err"
+  # No pipefail in POSIX sh: pg_dump's status goes through a file; the pipeline's is the writer's (a full disk).
+  # shellcheck disable=SC2046 # pg_conn prints one option per line (IFS is a newline)
+  if (umask 077 && { in_service pg_dump -Fc $(pg_conn) 2> "$JOB/.dump-err"; echo "$?" > "$JOB/.dump-rc"; } \
+    | if [ "$ENCRYPT" = 1 ]; then age -R "$JOB/recipients"; else cat; fi > "$tmp") 2> "$JOB/.write-err"; then
+    wrote=ok
+  else
+    wrote=failed
+  fi
+  rc=$(cat "$JOB/.dump-rc" 2>/dev/null)
+  extra=",\"trigger\":\"$1\",\"file\":\"$(json_str "$file")\""
+  # A failed write (a full disk) first: pg_dump then fails too, on the broken pipe.
+  if [ "$wrote" != ok ]; then
+    rm -f "$tmp"
+    fail backup "writing $BACKUP_DIR/$file failed: $(first_line "$JOB/.write-err")" "$extra"
+  fi
+  if [ "$rc" != 0 ]; then
+    rm -f "$tmp"
+    fail backup "pg_dump failed (exit ${rc:-?}): $(first_line "$JOB/.dump-err")" "$extra"
+  fi
+  sync "$tmp" 2>/dev/null || sync
+  size=$(wc -c < "$tmp" | tr -d ' ')
+  sha=$(sha256sum "$tmp" | cut -d ' ' -f 1)
+  if ! { chmod 600 "$tmp" && mv -f "$tmp" "$BDIR/$file"; }; then
+    rm -f "$tmp"
+    fail backup "cannot rename the dump" "$extra"
+  fi
+  trap - EXIT
+  say "ok $file ($size bytes)"
+  record backup succeeded "$extra,\"size\":$size,\"sha256\":\"$sha\",\"encrypted\":$([ "$ENCRYPT" = 1 ] && echo true \
+    || echo false)"
+  LAST_FILE=$file
+}
+
+# Restic-like: the newest backup of each of the newest KEEP_DAILY days that have one, and of each of the newest
+# KEEP_WEEKLY weeks (Monday to Sunday, UTC); the newest backup always. Dates come from the file names.
+do_retention() {
+  [ -d "$BDIR" ] || return 0
+  # shellcheck disable=SC2010 # gangway's own fixed-format names, matched exactly
+  ls -1 "$BDIR" | grep -E "^$NAME-[0-9]{8}-[0-9]{6}\\.dump(\\.age)?\$" | sort -r \
+    | awk -v days="$KEEP_DAILY" -v weeks="$KEEP_WEEKLY" -v p="$NAME" '
+      function epoch_day(y, m, d) { # days since 1970-01-01 (Howard Hinnant civil_from_days, inverted)
+        y -= (m <= 2); era = int(y / 400); yoe = y - era * 400
+        doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+        return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468
+      }
+      {
+        s = substr($0, length(p) + 2, 8); day = s
+        week = int((epoch_day(substr(s, 1, 4) + 0, substr(s, 5, 2) + 0, substr(s, 7, 2) + 0) + 3) / 7)
+        keep = (NR == 1)
+        if (!(day in seen_day) && nd < days) { seen_day[day] = 1; nd++; keep = 1 }
+        if (!(week in seen_week) && nw < weeks) { seen_week[week] = 1; nw++; keep = 1 }
+        if (!keep) print
+      }' > "$JOB/.prune"
+  for f in $(cat "$JOB/.prune"); do
+    rm -f "$BDIR/$f" && say "pruned $f" \
+      && printf '{"op":"prune","name":"%s","file":"%s","finished":"%s"}\n' "$(json_str "$NAME")" "$(json_str "$f")" \
+        "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$LOG"
+  done
+  rm -f "$JOB/.prune"
+}
+
+# The sha256 the backup record holds for FILE (empty when unknown).
+recorded_sha() {
+  grep -F "\"op\":\"backup\"" "$LOG" 2>/dev/null | grep -F "\"file\":\"$1\"" | grep -F '"outcome":"succeeded"' \
+    | tail -n 1 | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p'
+}
+check_file() { # OP FILE
+  [ -f "$BDIR/$2" ] || fail "$1" "no backup $BACKUP_DIR/$2" ",\"file\":\"$(json_str "$2")\""
+  want=$(recorded_sha "$2")
+  have=$(sha256sum "$BDIR/$2" | cut -d ' ' -f 1)
+  if [ -n "$want" ] && [ "$want" != "$have" ]; then
+    fail "$1" "$2 is corrupted: sha256 $have, recorded $want" ",\"file\":\"$(json_str "$2")\""
+  fi
+}
+
+# Counts of every table, as one JSON array, read by PostgreSQL itself (exact counts, names escaped by json).
+COUNT_SQL="select coalesce(json_agg(json_build_object('table', table_schema || '.' || table_name, 'rows',
+  (xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', table_schema, table_name),
+  false, true, '')))[1]::text::bigint) order by table_schema, table_name), '[]') from information_schema.tables
+  where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')"
+
+do_verify() { # FILE [-]
+  file=$1
+  from_stdin=${2:-}
+  # The dump on stdin is kept on fd 3 for pg_restore alone: compose exec and docker read whatever stdin they get.
+  exec 3<&0 < /dev/null
+  extra=",\"file\":\"$(json_str "$file")\""
+  check_file verify "$file"
+  case "$file" in *.age) [ "$from_stdin" = - ] || fail verify "$file is encrypted: verify it from gangway with \
+--identity (the key is not on the server)" "$extra" ;; esac
+  require_service verify
+  image=$(docker inspect -f '{{.Image}}' "$CID") || fail verify "cannot read the image of $SERVICE" "$extra"
+  VC="gangway-verify-$APP-$NAME-$$"
+  trap 'docker rm -f -v "$VC" >/dev/null 2>&1' EXIT
+  trap 'exit 1' INT TERM HUP
+  say "restore test of $file in a throwaway container (no network, no volume of $APP)"
+  docker run -d --name "$VC" --network none --label "gangway.verify=$APP" -e POSTGRES_HOST_AUTH_METHOD=trust \
+    "$image" > /dev/null 2> "$JOB/.verify-err" || fail verify "cannot start: $(first_line "$JOB/.verify-err")" "$extra"
+  n=0
+  until docker exec "$VC" pg_isready -q -h 127.0.0.1 -U postgres > /dev/null 2>&1; do
+    n=$((n + 1))
+    [ "$n" -lt 240 ] || fail verify "the throwaway PostgreSQL was not ready within 120s" "$extra"
+    sleep 0.5 2> /dev/null || sleep 1
+  done
+  docker exec "$VC" createdb -U postgres gangway_verify 2> "$JOB/.verify-err" \
+    || fail verify "createdb: $(first_line "$JOB/.verify-err")" "$extra"
+  restore_args="pg_restore
+-U
+postgres
+-d
+gangway_verify
+--no-owner
+--no-privileges
+--exit-on-error"
+  if [ "$from_stdin" = - ]; then
+    # shellcheck disable=SC2086 # one argv item per line
+    docker exec -i "$VC" $restore_args <&3 2> "$JOB/.verify-err"
+  else
+    # shellcheck disable=SC2086
+    docker exec -i "$VC" $restore_args < "$BDIR/$file" 2> "$JOB/.verify-err"
+  fi || fail verify "pg_restore failed: $(first_line "$JOB/.verify-err")" "$extra"
+  counts=$(docker exec "$VC" psql -X -q -At -U postgres -d gangway_verify -c "$COUNT_SQL" 2> "$JOB/.verify-err") \
+    || fail verify "counting rows failed: $(first_line "$JOB/.verify-err")" "$extra"
+  tables=$(printf '%s' "$counts" | grep -o '"table"' | wc -l | tr -d ' ')
+  [ "$tables" -gt 0 ] || fail verify "the restored database has no tables" "$extra,\"tables\":[]"
+  say "ok $file: $tables table(s) restored"
+  date +%s > "$JOB/last_verify"
+  record verify succeeded "$extra,\"tables\":$counts"
+}
+
+do_restore() { # FILE
+  file=$1
+  extra=",\"file\":\"$(json_str "$file")\""
+  check_file restore "$file"
+  case "$file" in *.age) fail restore "$file is encrypted: restore it from gangway with --identity" "$extra" ;; esac
+  require_service restore
+  say "pg_restore of $file into the live $DATABASE"
+  # shellcheck disable=SC2046 # pg_conn prints one option per line (IFS is a newline)
+  in_service pg_restore $(pg_conn) --clean --if-exists --no-owner --no-privileges --single-transaction \
+    --exit-on-error < "$BDIR/$file" 2> "$JOB/.restore-err" \
+    || fail restore "pg_restore failed (nothing changed: one transaction): $(first_line "$JOB/.restore-err")" "$extra"
+  record restore succeeded "$extra"
+}
+
+# Is a scheduled restore test due? each: always; daily / weekly: when the last one is that old.
+verify_due() {
+  case "$VERIFY" in
+    each) return 0 ;;
+    daily) period=86400 ;;
+    weekly) period=604800 ;;
+    *) return 1 ;;
+  esac
+  last=$(cat "$JOB/last_verify" 2>/dev/null)
+  [ $(($(date +%s) - ${last:-0})) -ge "$period" ]
+}
+
+case "$ACTION" in
+  # A safety backup (before a restore into the live database) prunes nothing: the backup to restore may be one.
+  backup) do_backup "${3:-cli}" && { [ "${3:-}" = safety ] || do_retention; } ;;
+  verify) do_verify "$3" "${4:-}" ;;
+  restore) do_restore "$3" ;;
+  retention) do_retention ;;
+  scheduled)
+    # Each step in its own shell: a failure exits that step (and records it), not the whole run.
+    (do_backup schedule && do_retention && printf '%s\n' "$LAST_FILE" > "$JOB/.last_file") || exit 1
+    if [ "$ENCRYPT" != 1 ] && verify_due; then
+      STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+      START_S=$(date +%s)
+      (do_verify "$(cat "$JOB/.last_file")") || exit 1
+    fi
+    ;;
+  *) echo "backup.sh: unknown action $ACTION" >&2; exit 2 ;;
+esac

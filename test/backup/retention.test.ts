@@ -1,0 +1,82 @@
+/**
+ * backup.sh's retention under the local sh, on pre-dated backup files (dates come from the names, so no clock
+ * is needed): the newest of each of the newest `daily` days, of each of the newest `weekly` ISO weeks (Monday
+ * first, UTC), and always the newest one; each pruned file recorded in backups.jsonl.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { jobFiles } from '../../src/backup/job-files.js';
+import type { BackupConfig } from '../../src/config/config.js';
+import { tempDir } from '../helpers/testenv.js';
+
+function retention(files: string[], keep: { daily: number; weekly: number }): { kept: string[]; log: string } {
+  const dir = tempDir('bk-retention-');
+  const job = join(dir, '.gangway', 'backup', 'db');
+  const backups = join(dir, 'backups', 'db');
+  mkdirSync(job, { recursive: true });
+  mkdirSync(backups, { recursive: true });
+  const config: BackupConfig = {
+    name: 'db',
+    kind: 'postgres',
+    service: 'db',
+    database: 'appdb',
+    user: 'app',
+    dir: 'backups/db',
+    keep,
+    verify: 'never',
+    rpoMs: 86_400_000,
+    ageRecipients: [],
+  };
+  for (const f of jobFiles(dir, 'bk-unit', { config, database: 'appdb', user: 'app' }))
+    writeFileSync(join(job, f.name), f.content, { mode: f.mode });
+  for (const f of [...files, 'other-20200101-000000.dump', 'notes.txt']) writeFileSync(join(backups, f), 'x');
+  const r = spawnSync('sh', [join(job, 'backup.sh'), job, 'retention'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const log = readFileSync(join(dir, '.gangway', 'backups.jsonl'), 'utf8').toString();
+  return { kept: readdirSync(backups).sort(), log };
+}
+
+test('daily keeps the newest backup of each of the newest N days that have one', () => {
+  const files = [
+    'db-20261120-020000.dump',
+    'db-20261121-020000.dump',
+    'db-20261122-020000.dump',
+    'db-20261122-140000.dump',
+  ];
+  const { kept, log } = retention(files, { daily: 2, weekly: 0 });
+  assert.deepEqual(kept, [
+    'db-20261121-020000.dump',
+    'db-20261122-140000.dump',
+    'notes.txt',
+    'other-20200101-000000.dump',
+  ]);
+  assert.equal(log.trim().split('\n').length, 2);
+  assert.match(log, /"op":"prune","name":"db","file":"db-20261120-020000.dump"/);
+});
+
+test('weekly keeps the newest of each ISO week (Monday to Sunday) beyond the daily ones', () => {
+  // 2026-11-01 is a Sunday, 11-02 a Monday: two different weeks; 10-20 and 10-21 share one.
+  const files = [
+    'db-20261020-020000.dump',
+    'db-20261021-020000.dump',
+    'db-20261101-020000.dump',
+    'db-20261102-020000.dump',
+    'db-20261103-020000.dump.age',
+  ];
+  const { kept } = retention(files, { daily: 1, weekly: 3 });
+  assert.deepEqual(
+    kept.filter((f) => f.startsWith('db-')),
+    ['db-20261021-020000.dump', 'db-20261101-020000.dump', 'db-20261103-020000.dump.age'],
+  );
+});
+
+test('the newest backup is never deleted, whatever keep says', () => {
+  const { kept } = retention(['db-20250101-000000.dump', 'db-20240101-000000.dump'], { daily: 1, weekly: 0 });
+  assert.deepEqual(
+    kept.filter((f) => f.startsWith('db-')),
+    ['db-20250101-000000.dump'],
+  );
+});

@@ -1,0 +1,71 @@
+/** backupHealth: rpo, failed scheduled runs and restore tests make status NO-GO; a stale verification warns. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { BackupRecord } from '../../src/backup/records.js';
+import { backupHealth } from '../../src/backup/status.js';
+import type { BackupConfig } from '../../src/config/config.js';
+
+const db: BackupConfig = {
+  name: 'db',
+  kind: 'postgres',
+  service: 'db',
+  database: 'appdb',
+  user: 'app',
+  dir: 'backups/db',
+  keep: { daily: 7, weekly: 4 },
+  verify: 'weekly',
+  rpoMs: 24 * 3_600_000,
+  ageRecipients: [],
+};
+const now = new Date('2026-11-22T12:00:00Z');
+const backup = (file: string, finished: string, extra: Partial<BackupRecord> = {}): BackupRecord => ({
+  op: 'backup',
+  name: 'db',
+  outcome: 'succeeded',
+  file,
+  finished,
+  ...extra,
+});
+const verified = (file: string, finished: string, outcome: 'succeeded' | 'failed' = 'succeeded'): BackupRecord => ({
+  op: 'verify',
+  name: 'db',
+  outcome,
+  file,
+  finished,
+});
+
+test('GO: a backup within rpo, verified this week', () => {
+  const h = backupHealth(
+    [backup('db-1.dump', '2026-11-22T02:00:00Z'), verified('db-1.dump', '2026-11-22T02:01:00Z')],
+    [db],
+    now,
+  );
+  assert.deepEqual(h.reasons, []);
+  assert.deepEqual(h.warnings, []);
+  assert.equal(h.summary[0]?.newest, 'db-1.dump');
+});
+
+test('NO-GO: none yet, or the newest good one is older than rpo (a pruned one does not count)', () => {
+  assert.match(backupHealth([], [db], now).reasons[0]!, /no good backup yet/);
+  const old = [
+    backup('db-0.dump', '2026-11-20T02:00:00Z'),
+    backup('db-1.dump', '2026-11-22T02:00:00Z'),
+    { op: 'prune', name: 'db', file: 'db-1.dump' } as BackupRecord,
+  ];
+  assert.match(backupHealth(old, [db], now).reasons[0]!, /db-0.dump is older than rpo 24h/);
+});
+
+test('NO-GO: the last scheduled run failed, or the last restore test did; warning: no verify for 7 days', () => {
+  const records = [
+    backup('db-1.dump', '2026-11-22T02:00:00Z', { trigger: 'schedule' }),
+    verified('db-1.dump', '2026-11-10T02:00:00Z'),
+    verified('db-1.dump', '2026-11-22T02:05:00Z', 'failed'),
+    { op: 'backup', name: 'db', outcome: 'failed', trigger: 'schedule', reason: 'disk full' } as BackupRecord,
+  ];
+  const h = backupHealth(records, [db], now);
+  assert.deepEqual(h.reasons, [
+    'backup db: the last scheduled backup failed: disk full',
+    'backup db: the last restore test failed: ?',
+  ]);
+  assert.deepEqual(h.warnings, ['backup db: no successful restore test in the last 7 days']);
+});
