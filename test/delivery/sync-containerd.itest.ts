@@ -20,7 +20,7 @@ import type { ExecOptions, Host } from '../../src/hosts/host.js';
 import { openHost } from '../../src/hosts/open-host.js';
 import { corruptingLoads, withStaleListing } from './troubled-host.js';
 import { buildImage, buildWebImage, removeImage } from '../helpers/images.js';
-import { sshSettings, tempDir, testHost, testHosts } from '../helpers/testenv.js';
+import { sshSettings, tempDir, testHost } from '../helpers/testenv.js';
 
 const REPO = `gangway-test/sync-ctd-${process.pid}`;
 const h3 = testHost(3);
@@ -175,7 +175,7 @@ test('from a local containerd-store engine to a classic one: Docker 20.10 takes 
     const file = await compressedTar(`${REPO}:${v}`);
     execFileSync('docker', ['-H', h3.docker, 'load', '-i', file], { stdio: 'ignore' });
   }
-  const classic = testHosts()[1]!; // shared with other files: only this file's images are loaded and removed there
+  const classic = testHost(6); // shared with sync.itest.ts: only this file's images are loaded and removed there
   const onClassic = (...args: string[]) =>
     execFileSync('docker', ['-H', classic.docker, ...args], { encoding: 'utf8' });
   const removeThere = () => onClassic('image', 'rm', '-f', `${REPO}:c1`, `${REPO}:c2`);

@@ -20,7 +20,7 @@ import { corruptingLoads, withStaleListing } from './troubled-host.js';
 import { gangway } from '../helpers/cli.js';
 import { deployProject } from '../helpers/deploy-project.js';
 import { buildImage, buildWebImage, removeImage } from '../helpers/images.js';
-import { sshSettings, tempDir, testHosts, type TestHost } from '../helpers/testenv.js';
+import { sshSettings, tempDir, testHost, testHosts, type TestHost } from '../helpers/testenv.js';
 
 const REPO = `gangway-test/sync-${process.pid}`;
 const MiB = 1024 * 1024;
@@ -254,7 +254,7 @@ test('a stream corrupted on the way: the whole image once, then a clear error, a
 });
 
 test('to two hosts the local docker save happens once; each host gets what it lacks', async () => {
-  const other = testHosts()[1]!;
+  const other = testHost(6); // shared with sync-containerd.itest.ts: only this test's image goes there
   const ref = await image('once', ['FROM scratch', 'COPY data /data'], { data: randomBytes(128 * 1024) });
   const shim = tempDir('gangway-sync-shim-');
   writeFileSync(join(shim, 'docker'), `#!/bin/sh\necho "$1" >>${join(shim, 'calls')}\nexec /usr/bin/docker "$@"\n`);
