@@ -8,6 +8,7 @@ import { runBackupSchedule } from './commands/backup-schedule.js';
 import { runCheck } from './commands/check.js';
 import { runDeploy } from './commands/deploy.js';
 import { runEnvDiff } from './commands/env-diff.js';
+import { runExec, splitExecWords } from './commands/exec.js';
 import { runInit } from './commands/init.js';
 import { runLockRelease, runLockStatus } from './commands/lock.js';
 import { runLogs } from './commands/logs.js';
@@ -138,6 +139,21 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
       ),
     );
 
+  sub('exec', "run a command in a service's container on every host (output prefixed by host, masked)")
+    .usage('[options] [target] <service> -- <command...>')
+    .argument('<words...>', '[target] service -- command and its arguments')
+    .addOption(hostOption())
+    .addOption(new Option('--timeout <duration>', 'stop the command after this long').argParser(durationArg))
+    .addHelpText('after', "\nThe exit code is the worst of the hosts' (the command's own, or 1 when it could not run).")
+    .action(
+      action((ctx, args, o) =>
+        runExec(ctx, splitExecWords(args, rawArgs(program)), {
+          ...hostsOf(o),
+          ...(typeof o.timeout === 'number' && { timeoutMs: o.timeout }),
+        }),
+      ),
+    );
+
   const backup = sub('backup', 'take a PostgreSQL backup now (pg_dump -Fc in the service), or `backup schedule`')
     .argument('[target]', 'target in gangway.yml')
     .argument('[name]', 'a backups: entry (may be omitted when there is one)')
@@ -206,6 +222,14 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .action(action((ctx, [target], o) => runEnvDiff(ctx, target, { exitCode: o.exitCode === true })));
 
   return program;
+}
+
+/**
+ * The command line as given: commander drops `--` from a command's operands but keeps the whole line in
+ * `rawArgs` (set by parse(); not in its type declarations).
+ */
+function rawArgs(program: Command): string[] {
+  return (program as unknown as { rawArgs?: string[] }).rawArgs ?? [];
 }
 
 function lockWaitMs(options: Record<string, unknown>): number {

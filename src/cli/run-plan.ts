@@ -5,6 +5,7 @@ import { applyPlan, type HostOutcome, isSuccess, type RunSummary } from '../depl
 import { type DeployPlan, describeTag } from '../deploy/plan.js';
 import { parseEnv } from '../env/parse.js';
 import { ExitCode, GangwayError } from '../errors.js';
+import { hostTable } from '../output/host-table.js';
 import type { Reporter } from '../output/reporter.js';
 import { registerEnvSecrets } from '../redact/register.js';
 import type { CommandContext } from './context.js';
@@ -25,6 +26,7 @@ export async function runPlan(
     reopen: (spec) => ctx.reopenHost(target, spec),
     lockWaitMs,
     scrub: ctx.scrubber.scrub,
+    say: (line) => reporter.info(`  ${line}`),
     events: (host) => ({
       onStep: (s) => reporter.item(s.status, `${prefix(host)}${s.step}`, s.detail, s.ms > 0 ? s.ms : undefined),
       onLog: (line) => reporter.debug(`${host} | ${line}`),
@@ -41,6 +43,8 @@ export async function runPlan(
 export function printSummary(reporter: Reporter, plan: DeployPlan, summary: RunSummary): void {
   const { outcomes } = summary;
   reporter.heading('\nsummary');
+  if (outcomes.length > 1)
+    for (const line of hostTable(outcomes.map((o) => hostRow(plan, o)))) reporter.info(`  ${line}`);
   for (const o of outcomes) {
     reporter.item(isSuccess(o) ? 'ok' : 'fail', o.host, describeOutcome(plan, o));
     if (o.firstErrorLine) reporter.info(`      first error line: ${o.firstErrorLine}`);
@@ -48,9 +52,11 @@ export function printSummary(reporter: Reporter, plan: DeployPlan, summary: RunS
   const document = {
     ok: outcomes.every(isSuccess),
     release: plan.releaseId,
+    rollout: plan.rolloutId,
     operation: plan.operation,
     target: plan.target,
     hosts: outcomes,
+    ...(summary.unfinished.length && { unfinishedRollouts: summary.unfinished }),
   };
   if (summary.lockHeld)
     throw new GangwayError(
@@ -59,6 +65,10 @@ export function printSummary(reporter: Reporter, plan: DeployPlan, summary: RunS
       `${summary.lockHeld.message}; nothing was changed on any host`,
       { details: document, hints: summary.lockHeld.hints },
     );
+  if (summary.hookFailure)
+    throw new GangwayError('E_HOOK_FAILED', ExitCode.failed, summary.hookFailure, {
+      details: { ...document, ok: false },
+    });
   if (document.ok) {
     reporter.result(document);
     return;
@@ -85,7 +95,7 @@ function describeOutcome(plan: DeployPlan, o: HostOutcome): string {
   const why = `${o.failingStep ?? 'unknown step'}: ${o.reason ?? 'no reason given'}`;
   switch (o.result) {
     case 'succeeded':
-      return `serving ${o.serving}`;
+      return `serving ${o.serving}${o.reason ? ` — ${o.reason}` : ''}`;
     case 'rolled_back':
       return plan.operation === 'rollback'
         ? `rollback to ${o.tag ?? '?'} failed its health gate; back on the release it started from, serving ` +
@@ -97,13 +107,29 @@ function describeOutcome(plan: DeployPlan, o: HostOutcome): string {
       return `outcome unknown: the server finishes on its own — ${why}`;
     case 'failed':
       return `failed (serving ${o.serving}) — ${why}`;
+    case 'reverted':
+      return `moved to ${o.tag ?? '?'}, then put back: serving ${o.serving} — ${o.reason ?? ''}`;
   }
+}
+
+function hostRow(plan: DeployPlan, o: HostOutcome) {
+  const to = o.tag ?? (plan.tag.kind === 'given' ? plan.tag.value : '?');
+  const result: Record<HostOutcome['result'], string> = {
+    succeeded: 'ok',
+    rolled_back: 'failed, rolled back',
+    failed: 'failed',
+    unchanged: 'not changed',
+    unknown: 'unknown',
+    reverted: `put back on ${o.serving}`,
+  };
+  return { host: o.host, from: o.from, to, result: result[o.result], durationMs: o.durationMs };
 }
 
 function shortOutcome(o: HostOutcome): string {
   if (o.result === 'rolled_back') return `rolled back to ${o.serving}`;
   if (o.result === 'unchanged') return 'unchanged (nothing was changed there)';
   if (o.result === 'unknown') return 'outcome unknown';
+  if (o.result === 'reverted') return `put back on ${o.serving}`;
   return `failed, serving ${o.serving}`;
 }
 

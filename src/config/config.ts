@@ -24,6 +24,24 @@ export interface Target {
   /** Local target: absolute local path. SSH target: absolute, or `~/…` relative to the remote user's home. */
   dir: string;
   ssh: SshSettings;
+  rollout: RolloutSettings;
+}
+
+/** `targets.*.rollout`: how a release moves across a target's hosts. */
+export interface RolloutSettings {
+  canary: number;
+  /** Hosts per batch after the canaries: a count, or a percentage of the target's hosts; absent: all at once. */
+  batch?: { count: number } | { percent: number };
+  pauseMs: number;
+  onFailure: 'rollback_all' | 'stop';
+}
+
+export type HookEvent = 'before_deploy' | 'after_deploy' | 'on_failure';
+export interface Hook {
+  run: string;
+  on: 'local' | 'server' | 'service';
+  service?: string;
+  timeoutMs: number;
 }
 
 export interface HealthSettings {
@@ -79,6 +97,7 @@ export interface Config {
   keep: number;
   status: { cpuPercent: number; memoryPercent: number; diskFreePercent: number };
   backups: BackupConfig[];
+  hooks: Record<HookEvent, Hook[]>;
   records: string;
   targets: Record<string, Target>;
 }

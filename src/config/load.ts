@@ -8,13 +8,30 @@ import { basename, dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
-import type { BackupConfig, Config, ProxySettings, SshSettings, Target } from './config.js';
+import type {
+  BackupConfig,
+  Config,
+  Hook,
+  HookEvent,
+  ProxySettings,
+  RolloutSettings,
+  SshSettings,
+  Target,
+} from './config.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseHostSpec, type HostSpec } from './hosts.js';
 import { formatKeyPath } from './key-path.js';
 import { resolveLocalPath } from './paths.js';
 import { allowedKeysAt } from './schema-keys.js';
-import { configSchema, type ParsedBackup, type ParsedConfig, type ParsedProxy, type ParsedSsh } from './schema.js';
+import {
+  configSchema,
+  type ParsedBackup,
+  type ParsedConfig,
+  type ParsedHook,
+  type ParsedProxy,
+  type ParsedRollout,
+  type ParsedSsh,
+} from './schema.js';
 import { YamlSource } from './yaml-source.js';
 
 export const DEFAULT_CONFIG_FILE = 'gangway.yml';
@@ -117,7 +134,12 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
     else if (!t.dir.startsWith('/') && !t.dir.startsWith('~/'))
       report(['targets', name, 'dir'], "must be an absolute path on the server (or ~/… for the SSH user's home)");
     else if (t.dir.split('/').includes('..')) report(['targets', name, 'dir'], 'must not contain ".."');
-    targets[name] = { name, hosts, dir, ssh: resolveSsh(t.ssh, local) };
+    if (t.rollout.canary > t.hosts.length)
+      report(
+        ['targets', name, 'rollout', 'canary'],
+        `is ${t.rollout.canary}, but the target has ${t.hosts.length} hosts`,
+      );
+    targets[name] = { name, hosts, dir, ssh: resolveSsh(t.ssh, local), rollout: rolloutSettings(t.rollout) };
   }
   const health = parsed.health;
   return {
@@ -153,6 +175,7 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
       diskFreePercent: parsed.status.disk_free_percent,
     },
     backups: resolveBackups(parsed.backups, report),
+    hooks: resolveHooks(parsed.hooks, report),
     records: local(parsed.records),
     targets,
   };
@@ -178,6 +201,37 @@ function resolveBackups(backups: ParsedBackup[], report: Report): BackupConfig[]
       ageRecipients: b.encrypt?.age_recipients ?? [],
     };
   });
+}
+
+function rolloutSettings(r: ParsedRollout): RolloutSettings {
+  const batch =
+    r.batch === undefined
+      ? undefined
+      : typeof r.batch === 'number'
+        ? { count: r.batch }
+        : { percent: Number(r.batch.slice(0, -1)) };
+  return { canary: r.canary, ...(batch && { batch }), pauseMs: parseDuration(r.pause), onFailure: r.on_failure };
+}
+
+function resolveHooks(hooks: ParsedConfig['hooks'], report: Report): Record<HookEvent, Hook[]> {
+  const resolve = (event: HookEvent) =>
+    hooks[event].map((h: ParsedHook, i): Hook => {
+      if (h.on === 'service' && h.service === undefined)
+        report(['hooks', event, i, 'service'], 'is required with on: service (the compose service to run it in)');
+      if (h.on !== 'service' && h.service !== undefined)
+        report(['hooks', event, i, 'service'], `is only used with on: service (this hook runs on: ${h.on})`);
+      return {
+        run: h.run,
+        on: h.on,
+        ...(h.service !== undefined && { service: h.service }),
+        timeoutMs: parseDuration(h.timeout),
+      };
+    });
+  return {
+    before_deploy: resolve('before_deploy'),
+    after_deploy: resolve('after_deploy'),
+    on_failure: resolve('on_failure'),
+  };
 }
 
 function proxySettings(p: ParsedProxy): ProxySettings {

@@ -261,6 +261,29 @@ const backupSchema = z
 
 export const TARGET_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
+const rolloutSchema = z
+  .object({
+    canary: z
+      .int()
+      .min(0)
+      .default(0)
+      .meta({ description: 'Hosts that go first and must pass the gate before any other host moves' }),
+    batch: z
+      .union([z.int().min(1), z.string().regex(/^([1-9][0-9]?|100)%$/, 'must be a number or a percentage (1%–100%)')])
+      .optional()
+      .meta({ description: 'Then this many hosts at a time (a number, or "25%" of the hosts); default: all at once' }),
+    pause: duration('24h').default('0s').meta({ description: 'Wait between batches' }),
+    on_failure: z
+      .enum(['rollback_all', 'stop'])
+      .default('rollback_all')
+      .meta({
+        description:
+          'rollback_all: when any host fails, every host that already moved goes back to its previous release; ' +
+          'stop: leave them',
+      }),
+  })
+  .strict();
+
 const targetSchema = z
   .object({
     hosts: z
@@ -271,6 +294,29 @@ const targetSchema = z
       description: 'Deploy directory on each host (absolute or ~/…; relative to gangway.yml for local)',
     }),
     ssh: sshSchema.optional(),
+    rollout: rolloutSchema
+      .prefault({})
+      .meta({ description: 'Many hosts: how the release moves across them (canary, batches, on_failure)' }),
+  })
+  .strict();
+
+const hookSchema = z
+  .object({
+    run: text().meta({ description: 'The command (sh -c on servers and in services; the local shell here)' }),
+    on: z
+      .enum(['local', 'server', 'service'])
+      .default('local')
+      .meta({ description: 'local: this machine, once | server: sh in <dir> on each host | service: in a service' }),
+    service: text().optional().meta({ description: 'The compose service (on: service)' }),
+    timeout: duration('24h').default('10m').meta({ description: 'The hook fails when it runs longer' }),
+  })
+  .strict();
+
+const hooksSchema = z
+  .object({
+    before_deploy: z.array(hookSchema).default([]).meta({ description: 'A failure stops the deploy: nothing changes' }),
+    after_deploy: z.array(hookSchema).default([]).meta({ description: 'After every host passed its gate' }),
+    on_failure: z.array(hookSchema).default([]).meta({ description: 'After a failed deploy or rollback' }),
   })
   .strict();
 
@@ -313,6 +359,9 @@ export const configSchema = z
       .prefault({})
       .meta({ description: 'Go/No-Go thresholds of `gangway status` (defaults after seed 004)' }),
     backups: z.array(backupSchema).default([]).meta({ description: 'PostgreSQL backups (gangway backup)' }),
+    hooks: hooksSchema
+      .prefault({})
+      .meta({ description: 'Commands around deploys (GANGWAY_APP, _TARGET, _TAG, _HOST, _RELEASE, _STATUS set)' }),
     records: text().default('.gangway/records').meta({ description: 'Local run records and release.log' }),
     targets: z
       .record(z.string().regex(TARGET_NAME, 'target names must match [a-z0-9][a-z0-9_-]*'), targetSchema)
@@ -328,4 +377,6 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type ParsedTarget = ParsedConfig['targets'][string];
 export type ParsedSsh = z.output<typeof sshSchema>;
 export type ParsedBackup = z.output<typeof backupSchema>;
+export type ParsedHook = z.output<typeof hookSchema>;
+export type ParsedRollout = z.output<typeof rolloutSchema>;
 export type ParsedProxy = z.output<typeof proxySchema>;

@@ -26,7 +26,7 @@ import { LocalHost } from '../hosts/local-host.js';
 import type { DeliveryRequest, DeliveryResult } from './delivery.js';
 import { DeliveryError, errorLine, exitStatus, ImageMismatchError } from './errors.js';
 import { imageTarSniffer, pickImage, type TarImage } from './image-tar.js';
-import { LineSplitter } from './lines.js';
+import { LineSplitter } from '../util/lines.js';
 import { ImageIdentity } from './verify.js';
 import { ProgressMeter } from './progress.js';
 

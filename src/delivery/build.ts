@@ -12,7 +12,7 @@ import { GZIP_LEVEL } from './archive.js';
 import { collectContext, ContextError, packContext, whyNotSent, type BuildContext } from './build-context.js';
 import type { DeliveryRequest, DeliveryResult } from './delivery.js';
 import { DeliveryError, errorLine, exitStatus } from './errors.js';
-import { LineSplitter } from './lines.js';
+import { LineSplitter } from '../util/lines.js';
 import { ProgressMeter } from './progress.js';
 
 export async function deliverBuild(host: Host, request: DeliveryRequest): Promise<DeliveryResult> {

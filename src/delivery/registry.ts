@@ -8,7 +8,7 @@ import type { Host } from '../hosts/host.js';
 import { Scrubber } from '../redact/scrubber.js';
 import type { DeliveryRequest, DeliveryResult } from './delivery.js';
 import { DeliveryError, errorLine, exitStatus } from './errors.js';
-import { LineSplitter } from './lines.js';
+import { LineSplitter } from '../util/lines.js';
 
 export async function deliverFromRegistry(host: Host, request: DeliveryRequest): Promise<DeliveryResult> {
   const started = Date.now();

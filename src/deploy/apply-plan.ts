@@ -1,86 +1,64 @@
 /**
  * The executor: runs a plan's steps on every host of the target. First the lock on every host, before any
- * host changes (all or nothing: a lock held anywhere leaves every host untouched); then each host's steps
- * (at most 4 hosts at once), each step dispatched to its own file in steps/. Writes the local records.
+ * host changes (all or nothing: a lock held anywhere leaves every host untouched); then the rollout across the
+ * hosts (rollout.ts: canaries, batches, every moved host put back when one fails), each host's steps in
+ * host-run.ts. Writes the local records.
  */
-import type { Config, Target } from '../config/config.js';
-import type { HostSpec } from '../config/hosts.js';
-import { detectCompose } from '../docker/compose-cli.js';
-import { ExitCode, GangwayError } from '../errors.js';
-import type { Host } from '../hosts/host.js';
+import type { HookEvent } from '../config/config.js';
+import { runHooks } from '../hooks/run-hooks.js';
 import { appendReleaseLog, RunRecord } from '../records/local-records.js';
-import { remoteLayout } from '../server/layout.js';
+import { newReleaseId } from '../server/layout.js';
 import { LockHeldError } from '../server/lock.js';
-import type { RecordStatus } from '../server/records.js';
-import { Semaphore } from '../util/semaphore.js';
-import { firstErrorLine } from './first-error-line.js';
-import type { DeployPlan, PlanStep } from './plan.js';
-import { HostSession } from './session.js';
-import { applyDeadlineMs, failureOutput, recoverRelease, runApply } from './steps/apply.js';
-import type { HostEvents, StepContext, StepReport } from './steps/context.js';
-import { makeDirs } from './steps/dirs.js';
-import { deliver } from './steps/deliver.js';
-import { takeLock } from './steps/lock.js';
-import { prepareRelease } from './steps/release.js';
+import { describeUnfinished, removeRolloutMarker, writeRolloutMarker } from '../server/rollout-marker.js';
+import {
+  type HostDeps,
+  type HostOutcome,
+  type HostResult,
+  type LockedHost,
+  lockHost,
+  revertHost,
+  runHost,
+} from './host-run.js';
+import { buildPlan, type DeployPlan, describeTag } from './plan.js';
+import { runRollout } from './rollout.js';
+import type { HostEvents } from './steps/context.js';
 
-export type HostResult = 'succeeded' | 'rolled_back' | 'failed' | 'unchanged' | 'unknown';
-
-export interface HostOutcome {
-  host: string;
-  /** How it ended here: unchanged = nothing was put in place; unknown = we lost sight of the apply. */
-  result: HostResult;
-  /** The server's record status, when the apply recorded one. */
-  status?: RecordStatus;
-  /** The release's tag on this host (env-only and rollback learn it on the server). */
-  tag?: string;
-  /** The tag serving after the run ('none' when nothing is). */
-  serving: string;
-  failingStep?: string;
-  reason?: string;
-  /** First error line of the failing release's own output (masked by the caller's outputs). */
-  firstErrorLine?: string;
-  imageId?: string;
-  bytesSent: number;
-  steps: StepReport[];
-  runLog?: string;
-}
+export type { HostOutcome, HostResult } from './host-run.js';
 
 export interface RunSummary {
   outcomes: HostOutcome[];
   /** Set when a lock held on some host stopped the run before any host changed. */
   lockHeld?: LockHeldError;
+  /** A before_deploy hook stopped the run, or an after_deploy hook failed. */
+  hookFailure?: string;
+  /** Rollouts an earlier run left unfinished, found on these hosts (this run covered them). */
+  unfinished: string[];
   durationMs: number;
   recordFile: string;
 }
 
-export interface ApplyDeps {
-  config: Config;
-  target: Target;
-  open(spec: HostSpec): Promise<Host>;
-  reopen(spec: HostSpec): Promise<Host>;
-  lockWaitMs: number;
+export interface ApplyDeps extends HostDeps {
   events(host: string): HostEvents;
+  /** Run-level progress: waves, pauses, hosts put back. */
+  say(line: string): void;
   scrub(text: string): string;
-}
-
-/** Hosts deployed at once; each has its own connection, gate and rollback. */
-const PARALLEL_HOSTS = 4;
-
-interface LockedHost {
-  spec: HostSpec;
-  ctx: StepContext;
-  steps: StepReport[];
 }
 
 export async function applyPlan(plan: DeployPlan, deps: ApplyDeps): Promise<RunSummary> {
   const started = performance.now();
   const record = new RunRecord(deps.scrub);
   const events = (host: string): HostEvents => recordingEvents(deps.events(host), record, host);
+  const say = (line: string) => {
+    record.add('rollout', line);
+    deps.say(line);
+  };
   const locking = await Promise.allSettled(
     deps.target.hosts.map((spec) => lockHost(plan, deps, spec, events(spec.label))),
   );
   let outcomes: HostOutcome[];
   let lockHeld: LockHeldError | undefined;
+  let hookFailure: string | undefined;
+  const unfinished: string[] = [];
   const failedToLock = locking.flatMap((r, i) =>
     r.status === 'rejected' ? [{ spec: deps.target.hosts[i]!, error: r.reason as Error }] : [],
   );
@@ -92,171 +70,159 @@ export async function applyPlan(plan: DeployPlan, deps: ApplyDeps): Promise<RunS
     outcomes = deps.target.hosts.map((spec) => ({
       host: spec.label,
       result: 'unchanged',
+      from: 'unknown',
       serving: 'unchanged',
       failingStep: why.has(spec.label) ? 'lock' : 'lock (other hosts)',
       reason: why.get(spec.label) ?? `not started: ${[...why.keys()].join(', ')} could not be locked`,
       bytesSent: 0,
+      durationMs: 0,
       steps: [],
     }));
   } else {
-    const limit = new Semaphore(PARALLEL_HOSTS);
     const locked = locking.map((r) => (r as PromiseFulfilledResult<LockedHost>).value);
-    outcomes = await Promise.all(locked.map((h) => limit.use(() => runHost(h))));
+    const markers = new Map<string, LockedHost[]>();
+    for (const h of locked)
+      if (h.unfinishedRollout) markers.set(h.unfinishedRollout.id, [...(markers.get(h.unfinishedRollout.id) ?? []), h]);
+    for (const hosts of markers.values()) {
+      const where = hosts.map((h) => h.spec.label).join(', ');
+      const text = `${describeUnfinished(hosts[0]!.unfinishedRollout!)} (marker on ${where}); this run covers it`;
+      say(text);
+      unfinished.push(text);
+    }
+    const hooks = fleetHooks(plan, deps, locked, say);
+    const before = plan.operation === 'rollback' ? { ok: true as const } : await hooks('before_deploy', 'starting');
+    if (!before.ok) {
+      await Promise.all(locked.map((h) => h.ctx.lock.release(h.ctx.session.host).catch(() => {})));
+      hookFailure = `${before.message}; nothing was changed on any host`;
+      outcomes = locked.map((h) => ({
+        host: h.spec.label,
+        result: 'unchanged',
+        from: h.before?.tag ?? 'none',
+        serving: h.before?.tag ?? 'none',
+        failingStep: 'before_deploy hook',
+        reason: before.message,
+        bytesSent: 0,
+        durationMs: 0,
+        steps: h.steps,
+      }));
+    } else {
+      outcomes = await runFleet(plan, deps, locked, say);
+      const ok = outcomes.every(isSuccess);
+      if (ok && plan.operation !== 'rollback') {
+        const after = await hooks('after_deploy', 'succeeded', outcomes);
+        if (!after.ok) hookFailure = `${after.message} (the release passed its gate on every host and stays)`;
+      }
+      if (!ok || hookFailure)
+        await hooks('on_failure', hookFailure ? 'hook_failed' : overallResult(outcomes), outcomes);
+    }
   }
   const durationMs = performance.now() - started;
   await appendReleaseLog(deps.config.records, releaseLogEntry(plan, outcomes, durationMs), deps.scrub);
   const recordFile = await record.write(deps.config.records);
-  return { outcomes, ...(lockHeld && { lockHeld }), durationMs, recordFile };
-}
-
-/** Connect, find the deploy directory and Compose, take the lock, and finish a run an earlier apply left. */
-async function lockHost(plan: DeployPlan, deps: ApplyDeps, spec: HostSpec, events: HostEvents): Promise<LockedHost> {
-  const steps: StepReport[] = [];
-  const session = new HostSession(
-    spec.label,
-    () => deps.open(spec),
-    () => deps.reopen(spec),
-    events,
-  );
-  const host = await timed(steps, events, 'connect', () => session.open());
-  const layout = remoteLayout(await host.resolvePath(deps.target.dir));
-  const compose = await detectCompose(host);
-  if (!compose)
-    throw new GangwayError(
-      'E_NO_COMPOSE',
-      ExitCode.failed,
-      `${spec.label}: neither docker compose nor docker-compose is installed`,
-    );
-  const lock = await timed(
-    steps,
-    events,
-    'lock',
-    () => takeLock(session, layout, plan, deps.lockWaitMs, events),
-    (l) => l.recoveredFrom && `recovered a stale lock: ${l.recoveredFrom}`,
-  );
-  const ctx: StepContext = {
-    label: spec.label,
-    plan,
-    config: deps.config,
-    session,
-    layout,
-    compose,
-    lock,
-    lockWaitMs: deps.lockWaitMs,
-    events,
-    results: { bytesSent: 0 },
+  return {
+    outcomes,
+    ...(lockHeld && { lockHeld }),
+    ...(hookFailure && { hookFailure }),
+    unfinished,
+    durationMs,
+    recordFile,
   };
-  return { spec, ctx, steps };
 }
 
-async function runHost({ ctx, steps }: LockedHost): Promise<HostOutcome> {
-  const { events, plan } = ctx;
-  const hostPlan = plan.hosts.find((h) => h.host === ctx.label)!;
-  const apply = hostPlan.steps.find((s): s is Extract<PlanStep, { kind: 'apply' }> => s.kind === 'apply')!;
-  let applyStarted = false;
-  const base = () => ({
-    host: ctx.label,
-    bytesSent: ctx.results.bytesSent,
-    steps,
-    runLog: ctx.layout.runLog(plan.releaseId),
-    ...(ctx.results.imageId && { imageId: ctx.results.imageId }),
-    ...(ctx.results.tag && { tag: ctx.results.tag }),
+/** The run's hooks, on the locked hosts' connections; each event's output goes to the run's progress. */
+function fleetHooks(plan: DeployPlan, deps: ApplyDeps, locked: LockedHost[], say: (line: string) => void) {
+  return (event: HookEvent, status: string, outcomes: HostOutcome[] = []) => {
+    const hooks = deps.config.hooks[event];
+    if (!hooks.length) return Promise.resolve({ ok: true as const });
+    const tag = outcomes.find((o) => o.tag)?.tag ?? describeTag(plan.tag);
+    return runHooks({
+      event,
+      hooks,
+      app: plan.app,
+      target: plan.target,
+      tag,
+      release: plan.releaseId,
+      status,
+      hosts: locked.map((h) => ({ label: h.spec.label, host: h.ctx.session.host, layout: h.ctx.layout })),
+      baseDir: deps.config.baseDir,
+      say: (line) => say(deps.scrub(line)),
+    });
+  };
+}
+
+/**
+ * Every host locked: one host runs as before (its apply releases its lock); several hold their locks until the
+ * last is done, with a marker on each saying a rollout is under way (removed once every outcome is known).
+ */
+async function runFleet(
+  plan: DeployPlan,
+  deps: ApplyDeps,
+  locked: LockedHost[],
+  say: (line: string) => void,
+): Promise<HostOutcome[]> {
+  const fleet = locked.length > 1;
+  if (!fleet) return [await runHost(locked[0]!, false)];
+  const marker = {
+    id: plan.rolloutId,
+    operation: plan.operation,
+    tag: describeTag(plan.tag),
+    target: plan.target,
+    who: plan.who,
+    started: new Date().toISOString(),
+    hosts: locked.map((h) => h.spec.label),
+  };
+  await Promise.all(
+    locked.map((h) => h.ctx.session.retrying((host) => writeRolloutMarker(host, h.ctx.layout, marker))),
+  );
+  let revertPlan: Promise<DeployPlan> | undefined;
+  const outcomes = await runRollout<LockedHost, HostOutcome>(locked, deps.target.rollout, {
+    label: (h) => h.spec.label,
+    run: (h) => runHost(h, true),
+    notStarted: (h, failed) => ({
+      host: h.spec.label,
+      result: 'unchanged' as const,
+      from: h.before?.tag ?? 'none',
+      serving: h.before?.tag ?? 'none',
+      failingStep: 'not started',
+      reason: `not started: the rollout failed on ${failed.join(', ')}`,
+      bytesSent: 0,
+      durationMs: 0,
+      steps: h.steps,
+    }),
+    revert: async (h, moved, failed) => {
+      revertPlan ??= buildPlan({
+        config: deps.config,
+        target: deps.target,
+        operation: 'rollback',
+        tag: { kind: 'rollback' },
+        releaseId: newReleaseId(),
+        who: plan.who,
+        rolloutId: plan.rolloutId,
+      });
+      return revertHost(h, moved, await revertPlan, failed);
+    },
+    kept: (moved, failed) => ({
+      ...moved,
+      reason: `kept on ${moved.serving} (on_failure: stop) although the rollout failed on ${failed.join(', ')}`,
+    }),
+    say,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   });
-  try {
-    if (ctx.lock.unfinished) {
-      const id = ctx.lock.unfinished;
-      await timed(
-        steps,
-        events,
-        `recover ${id}`,
-        () => recoverRelease(ctx, id, applyDeadlineMs(apply)),
-        (r) => (r.kind === 'finished' ? `its apply had died; recorded ${r.status}, serving ${r.serving}` : undefined),
-      );
-    }
-    for (const step of hostPlan.steps) {
-      if (step.kind === 'lock') continue; // taken on every host first
-      if (step.kind === 'dirs') await timed(steps, events, 'dirs', () => makeDirs(ctx, step));
-      if (step.kind === 'deliver')
-        await timed(
-          steps,
-          events,
-          'deliver',
-          () => deliver(ctx, step),
-          (d) => d,
-        );
-      if (step.kind === 'release') {
-        const title = step.source.kind === 'rollback' ? 'choose release' : 'upload';
-        await timed(
-          steps,
-          events,
-          title,
-          () => prepareRelease(ctx, step, apply),
-          (d) => d,
-        );
-      }
-    }
-    applyStarted = true;
-    const result = await runApply(ctx, apply);
-    if (result.kind !== 'finished') throw new Error('unreachable: a recovery always finishes or throws');
-    const outcome: HostOutcome = {
-      ...base(),
-      result: result.outcome,
-      status: result.status,
-      serving: result.serving,
-      ...(result.failing_step && { failingStep: result.failing_step }),
-      ...(result.reason && { reason: result.reason }),
-    };
-    if (result.outcome !== 'succeeded') {
-      const line = firstErrorLine(await failureOutput(ctx), apply.health.fatalLogs?.patterns ?? []);
-      if (line) {
-        outcome.firstErrorLine = line;
-        events.onLog(`first error line: ${line}`); // into the local deploy log too (masked there)
-      }
-    }
-    return outcome;
-  } catch (e) {
-    const err = e as Error;
-    events.onLog(`FAILED ${applyStarted ? 'while following the apply' : 'before the apply'}: ${err.message}`);
-    if (applyStarted)
-      return { ...base(), result: 'unknown', serving: 'unknown', failingStep: 'follow apply', reason: err.message };
-    await releaseAfterFailure(ctx);
-    return { ...base(), result: 'unchanged', serving: 'unchanged', failingStep: 'before apply', reason: err.message };
-  }
-}
-
-/** Nothing was put in place: hand the lock back at once, over a fresh connection if the old one is gone. */
-async function releaseAfterFailure(ctx: StepContext): Promise<void> {
-  try {
-    await ctx.lock.release(ctx.session.host);
-  } catch (e) {
-    await ctx.session
-      .reconnect(e as Error)
-      .then((host) => ctx.lock.release(host))
-      .catch(() => ctx.events.onLog('could not release the lock; it becomes stale within a minute'));
-  }
-}
-
-async function timed<T>(
-  steps: StepReport[],
-  events: HostEvents,
-  step: string,
-  work: () => Promise<T>,
-  detail?: (v: T) => string | undefined,
-): Promise<T> {
-  const started = performance.now();
-  try {
-    const value = await work();
-    const text = detail?.(value);
-    const report: StepReport = { step, status: 'ok', ms: performance.now() - started, ...(text && { detail: text }) };
-    steps.push(report);
-    events.onStep(report);
-    return value;
-  } catch (e) {
-    const report: StepReport = { step, status: 'fail', ms: performance.now() - started, detail: (e as Error).message };
-    steps.push(report);
-    events.onStep(report);
-    throw e;
-  }
+  await Promise.all(
+    locked.map(async (h) => {
+      const { session, lock, layout } = h.ctx;
+      // A host whose apply we lost sight of finishes on its own and keeps the lock meanwhile (it goes stale a
+      // minute after that apply ends); its marker stays, so the next run reports the rollout.
+      if (outcomes.find((o) => o.host === h.spec.label)?.result === 'unknown') return;
+      await session
+        .retrying(async (host) => {
+          await removeRolloutMarker(host, layout, plan.rolloutId);
+          await lock.release(host);
+        })
+        .catch(() => h.ctx.events.onLog('could not release the lock; it becomes stale within a minute'));
+    }),
+  );
+  return outcomes;
 }
 
 function recordingEvents(events: HostEvents, record: RunRecord, host: string): HostEvents {
@@ -281,7 +247,8 @@ export const isSuccess = (o: HostOutcome): boolean => o.result === 'succeeded';
 
 export function overallResult(outcomes: HostOutcome[]): HostResult {
   if (outcomes.every(isSuccess)) return 'succeeded';
-  for (const r of ['unknown', 'failed', 'rolled_back'] as const) if (outcomes.some((o) => o.result === r)) return r;
+  for (const r of ['unknown', 'failed', 'rolled_back', 'reverted'] as const)
+    if (outcomes.some((o) => o.result === r)) return r;
   return 'unchanged';
 }
 
@@ -289,6 +256,7 @@ function releaseLogEntry(plan: DeployPlan, outcomes: HostOutcome[], durationMs: 
   const tags = [...new Set(outcomes.map((o) => o.tag).filter((t): t is string => t !== undefined))];
   return {
     tag: tags.length ? tags.join(', ') : plan.tag.kind === 'given' ? plan.tag.value : '(none chosen)',
+    rollout: plan.rolloutId,
     operation: plan.operation,
     result: overallResult(outcomes),
     time: new Date(),

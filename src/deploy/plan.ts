@@ -31,7 +31,11 @@ export type Delivery =
   | { mode: 'sync'; image: string };
 
 /** Where a release's compose files, env and tag come from. */
-export type ReleaseSource = { kind: 'upload' } | { kind: 'env-only' } | { kind: 'rollback'; to?: string };
+export type ReleaseSource =
+  | { kind: 'upload' }
+  | { kind: 'env-only' }
+  /** `release`: exactly that retained release (a fleet putting a host back where it was before the run). */
+  | { kind: 'rollback'; to?: string; release?: string };
 
 interface StepBase {
   title: string;
@@ -79,6 +83,8 @@ export interface DeployPlan {
   /** The image's name (without tag), when gangway.yml names one. */
   imageName?: string;
   releaseId: string;
+  /** The run this release belongs to, shared by every host (and by the releases that put hosts back). */
+  rolloutId: string;
   who: string;
   composeFiles: PlannedFile[];
   /** The env file: its digest and size only — never its content. */
@@ -94,6 +100,8 @@ export interface PlanInput {
   tag: PlanTag;
   releaseId: string;
   who: string;
+  /** Default: the release id. */
+  rolloutId?: string;
 }
 
 export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
@@ -116,6 +124,7 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
     tag,
     ...(config.image && { imageName: config.image.name }),
     releaseId,
+    rolloutId: input.rolloutId ?? releaseId,
     who: input.who,
     composeFiles,
     ...(env && { env }),

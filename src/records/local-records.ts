@@ -26,6 +26,8 @@ export class RunRecord {
 
 export interface ReleaseLogEntry {
   tag: string;
+  /** The run's id, shared by every host (and by the releases that put hosts back). */
+  rollout?: string;
   operation: string;
   result: string;
   time: Date;
@@ -36,8 +38,10 @@ export interface ReleaseLogEntry {
   hosts: {
     host: string;
     result: string;
+    from?: string;
     tag?: string;
     serving: string;
+    durationMs?: number;
     failingStep?: string;
     reason?: string;
     firstErrorLine?: string;
@@ -54,12 +58,14 @@ export async function appendReleaseLog(
   const file = join(dir, 'release.log');
   const head = `## ${entry.time.toISOString()}  TAG ${entry.tag}  target ${entry.target}  result: ${entry.result}`;
   const hosts = entry.hosts.map(
-    (h) => `${h.host} ${h.result} (${h.tag ? `tag ${h.tag}, ` : ''}serving ${h.serving}, ${h.bytesSent} bytes sent)`,
+    (h) =>
+      `${h.host} ${h.result} (${h.from ? `${h.from} → ` : ''}${h.tag ? `tag ${h.tag}, ` : ''}serving ${h.serving}, ` +
+      `${h.bytesSent} bytes sent${h.durationMs ? `, ${Math.round(h.durationMs / 1000)}s` : ''})`,
   );
   const lines = [
     head,
     `by: ${entry.who}   ${entry.operation}   duration: ${Math.round(entry.durationMs / 1000)}s   delivery: ` +
-      `${entry.delivery}`,
+      `${entry.delivery}${entry.rollout ? `   rollout: ${entry.rollout}` : ''}`,
     `hosts: ${hosts.join('; ')}`,
   ];
   for (const h of entry.hosts.filter((x) => x.result !== 'succeeded')) {
@@ -76,6 +82,7 @@ export async function appendReleaseLog(
 
 function rolledBack(h: ReleaseLogEntry['hosts'][number]): string {
   if (h.result === 'rolled_back') return `yes, to ${h.serving}`;
+  if (h.result === 'reverted') return `yes, put back on ${h.serving} because another host failed`;
   if (h.result === 'unchanged') return 'nothing to roll back: nothing was changed';
   if (h.serving === 'none') return 'nothing to roll back to; new containers stopped';
   return `no (serving ${h.serving})`;

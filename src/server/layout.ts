@@ -16,6 +16,8 @@ export interface RemoteLayout {
   lockLog: string;
   /** One JSON line per backup, verify, restore and pruned file (never a secret value). */
   backupsLog: string;
+  /** Exists while a rollout across several hosts runs (rollout-marker.ts); left behind when it did not finish. */
+  rollout: string;
   release(id: string): string;
   runLog(id: string): string;
   /** What a backup needs on the server (backup.sh, vars.sh, the password 0600, age recipients, schedule.log). */
@@ -35,6 +37,7 @@ export function remoteLayout(dir: string): RemoteLayout {
     applying: posix.join(state, 'applying'),
     lockLog: posix.join(state, 'lock.log'),
     backupsLog: posix.join(state, 'backups.jsonl'),
+    rollout: posix.join(state, 'rollout.json'),
     release: (id) => posix.join(state, 'releases', id),
     runLog: (id) => posix.join(state, 'runs', `${id}.log`),
     backupJob: (name) => posix.join(state, 'backup', name),

@@ -47,6 +47,8 @@ export interface LockHandle {
   readonly token: string;
   /** The detached apply owns the lock from now on (it writes apply.pid and releases it at its end). */
   stopHeartbeat(): void;
+  /** An `apply-hold` apply handed the lock back: touch it again until release. */
+  resumeHeartbeat(): void;
   release(host: Host): Promise<void>;
   recoveredFrom?: string;
   /** An apply that died before recording its outcome left this release unfinished. */
@@ -106,19 +108,32 @@ function startHeartbeat(
   recoveredFrom?: string,
   unfinished?: string,
 ): LockHandle {
-  const timer = setInterval(() => {
+  const touch = () =>
     currentHost()
       .exec(runScript('lock.sh', ['heartbeat', layout.state, token]), { timeoutMs: 10_000 })
       .catch(() => {});
-  }, HEARTBEAT_MS);
-  timer.unref();
+  const beat = () => {
+    const t = setInterval(() => void touch(), HEARTBEAT_MS);
+    t.unref();
+    return t;
+  };
+  let timer: NodeJS.Timeout | undefined = beat();
+  const stop = () => {
+    clearInterval(timer);
+    timer = undefined;
+  };
   return {
     token,
     ...(recoveredFrom && { recoveredFrom }),
     ...(unfinished && { unfinished }),
-    stopHeartbeat: () => clearInterval(timer),
+    stopHeartbeat: stop,
+    resumeHeartbeat() {
+      if (timer) return;
+      void touch();
+      timer = beat();
+    },
     async release(host: Host) {
-      clearInterval(timer);
+      stop();
       await releaseLock(host, layout, token);
     },
   };

@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 
 export type ServerScript =
-  'apply.sh' | 'backup.sh' | 'bluegreen.sh' | 'copy-release.sh' | 'lock.sh' | 'start.sh' | 'state.sh';
+  | 'apply.sh'
+  | 'backup.sh'
+  | 'bluegreen.sh'
+  | 'copy-release.sh'
+  | 'lock.sh'
+  | 'service-container.sh'
+  | 'start.sh'
+  | 'state.sh';
 
 const cache = new Map<ServerScript, string>();
 

@@ -16,6 +16,7 @@ import type { Host } from '../../hosts/host.js';
 import { inspectServices, type ServiceState } from '../../operate/inspect.js';
 import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate/server-secrets.js';
 import { isGood } from '../../server/records.js';
+import { describeUnfinished, readRolloutMarker } from '../../server/rollout-marker.js';
 import { readServerState } from '../../server/state.js';
 import { readProxyStatus, type ProxyStatus } from '../../proxy/status.js';
 import { formatBytes } from '../../output/reporter.js';
@@ -87,6 +88,13 @@ export async function runStatus(
     for (const r of h.reasons) reporter.item('fail', 'NO-GO', r);
     for (const w of h.warnings) reporter.item('warn', 'note', w);
   }
+  const serving = new Set(hosts.flatMap((h) => (h.currentTag ? [h.currentTag] : [])));
+  if (serving.size > 1)
+    reporter.item(
+      'warn',
+      'fleet',
+      `hosts serve different tags: ${hosts.map((h) => `${h.host} ${h.currentTag ?? 'none'}`).join(', ')}`,
+    );
   const go = hosts.every((h) => h.verdict === 'GO');
   const document = { target: target.name, verdict: go ? 'GO' : 'NO-GO', hosts };
   reporter.info(`\n${go ? 'GO' : 'NO-GO'}`);
@@ -120,12 +128,13 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
   const layout = remoteLayout(dir);
   const proxy = config.proxy ? await readProxyStatus(host, layout.state, config.app) : undefined;
   const projects = [config.app, ...(proxy?.serving ? [`${config.app}-${proxy.serving}`] : [])];
-  const [state, services, disk, endpoints, backupLog] = await Promise.all([
+  const [state, services, disk, endpoints, backupLog, rollout] = await Promise.all([
     readServerState(host, layout),
     inspectServices(host, projects, config.health.fatalLogs),
     diskSpace(host, dir),
     checkEndpoints(host, [...config.health.http.map((h) => h.url), ...config.health.smoke]),
     config.backups.length > 0 ? readBackupLog(host, layout) : [],
+    readRolloutMarker(host, layout),
   ]);
   status.services = services;
   if (proxy) {
@@ -188,6 +197,11 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
         `rollback\` recovers it`,
     );
   }
+  if (rollout && (!state.lock || state.lock.stale))
+    status.reasons.push(
+      `${describeUnfinished(rollout)}: \`gangway deploy\` finishes it on every host, \`gangway rollback\` ` +
+        'takes every host back',
+    );
   if (last && !isGood(last)) status.warnings.push(`the last run (${last.tag}) ended ${last.status}`);
   if (config.backups.length > 0) {
     const backups = backupHealth(backupLog, config.backups, new Date());

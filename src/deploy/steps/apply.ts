@@ -23,11 +23,19 @@ export function applyDeadlineMs(step: ApplyStep): number {
   return 2 * step.health.timeoutMs + blueGreen + 5 * 60_000;
 }
 
-export async function runApply(ctx: StepContext, step: ApplyStep): Promise<RunResult> {
-  const { pid, offset } = await startDetached(ctx, ctx.plan.releaseId, 'apply', ctx.lock.token);
-  ctx.lock.stopHeartbeat(); // the apply holds the lock from here and releases it itself
+/**
+ * `hold`: the apply hands the lock back at its end instead of removing it (a fleet's rollout keeps every host
+ * locked until the last host is done, and may still put this one back).
+ */
+export async function runApply(ctx: StepContext, step: ApplyStep, hold = false): Promise<RunResult> {
+  const action = hold ? 'apply-hold' : 'apply';
+  const { pid, offset } = await startDetached(ctx, ctx.plan.releaseId, action, ctx.lock.token);
+  ctx.lock.stopHeartbeat(); // the apply holds the lock from here and releases it (or hands it back) itself
   const result = await followRun(ctx, ctx.plan.releaseId, pid, offset, applyDeadlineMs(step));
-  if (result.kind === 'finished') return result;
+  if (result.kind === 'finished') {
+    if (hold) ctx.lock.resumeHeartbeat();
+    return result;
+  }
   ctx.events.onLog(`the apply (pid ${pid}) ended without reporting an outcome; recovering the release`);
   const lock = await takeLock(ctx.session, ctx.layout, ctx.plan, ctx.lockWaitMs, ctx.events);
   try {
@@ -56,7 +64,7 @@ export async function recoverRelease(ctx: StepContext, releaseId: string, deadli
 async function startDetached(
   ctx: StepContext,
   releaseId: string,
-  action: 'apply' | 'recover',
+  action: 'apply' | 'apply-hold' | 'recover',
   token: string,
 ): Promise<{ pid: string; offset: number }> {
   const { layout } = ctx;
@@ -64,7 +72,7 @@ async function startDetached(
   const r = await execOk(ctx.session.host, runScript('start.sh', args), { timeoutMs: 60_000 });
   const [pid = '', offset = '0'] = r.stdout.trim().split(' ');
   ctx.events.onStep({
-    step: action === 'apply' ? 'start apply' : 'start recovery',
+    step: action === 'recover' ? 'start recovery' : 'start apply',
     status: 'ok',
     ms: 0,
     detail: `server pid ${pid}`,

@@ -37,7 +37,7 @@ async function writeRelease(
 ): Promise<ReleaseContent> {
   const { plan, layout } = ctx;
   const dir = layout.release(plan.releaseId);
-  const content = await releaseContent(ctx, host, step, dir);
+  const content = await releaseContent(ctx, host, step, apply, dir);
   const envText = plan.payload.envText;
   const maskText = content.envText ?? envText;
   const manifest = {
@@ -61,6 +61,7 @@ async function writeRelease(
     tag: content.tag,
     operation: plan.operation,
     strategy: apply.strategy,
+    rollout: plan.rolloutId,
     who: plan.who,
     target: plan.target,
     host: ctx.label,
@@ -98,7 +99,13 @@ async function writeRelease(
   return content;
 }
 
-async function releaseContent(ctx: StepContext, host: Host, step: ReleaseStep, dir: string): Promise<ReleaseContent> {
+async function releaseContent(
+  ctx: StepContext,
+  host: Host,
+  step: ReleaseStep,
+  apply: ApplyStep,
+  dir: string,
+): Promise<ReleaseContent> {
   const { plan, layout } = ctx;
   if (step.source.kind === 'upload') {
     const files = plan.composeFiles.map((f) => f.name);
@@ -121,6 +128,15 @@ async function releaseContent(ctx: StepContext, host: Host, step: ReleaseStep, d
         `${ctx.label}: nothing is deployed here yet: run a full deploy first`,
       );
     sourceId = state.current.id;
+  } else if (step.source.release !== undefined) {
+    const wanted = step.source.release;
+    if (!state.retained.some((r) => r.id === wanted))
+      throw new GangwayError(
+        'E_ROLLBACK_TARGET',
+        ExitCode.failed,
+        `${ctx.label}: release ${wanted} is no longer retained here (keep: ${apply.keep}); nothing was changed`,
+      );
+    sourceId = wanted;
   } else {
     const choice = chooseRollback(state, step.source.to);
     if (!choice.ok)

@@ -5,6 +5,9 @@
 #   sh apply.sh RELEASE_DIR apply TOKEN     put the release in place, compose up, health gate; on failure put
 #                                           the release that was in place back and gate it again; record the
 #                                           outcome; release the deploy lock if TOKEN still owns it.
+#   sh apply.sh RELEASE_DIR apply-hold TOKEN
+#                                           the same, but at the end the lock goes back to the CLI (a fleet's
+#                                           rollout holds every host's lock until the last host is done)
 #   sh apply.sh RELEASE_DIR recover TOKEN   finish a release whose apply died: put back the release that was in
 #                                           place before it, gate it, record the release failed ("apply died").
 #                                           The caller holds the lock (its heartbeat) and releases it.
@@ -52,9 +55,15 @@ FAIL_SERVICE=
 owns_lock() { grep -qF "\"token\":\"$TOKEN\"" "$LOCK/info" 2>/dev/null; }
 # shellcheck disable=SC2317 # called from the EXIT trap
 release_lock() {
-  if owns_lock; then mv "$LOCK" "$LOCK.released.$$" 2>/dev/null && rm -rf "$LOCK.released.$$"; fi
+  owns_lock || return 0
+  if [ "$ACTION" = apply-hold ]; then
+    # Handed back: the CLI's heartbeat keeps it; should the CLI be gone, it is stale after a minute.
+    rm -f "$LOCK/apply.pid" && touch "$LOCK/heartbeat"
+  else
+    mv "$LOCK" "$LOCK.released.$$" 2>/dev/null && rm -rf "$LOCK.released.$$"
+  fi
 }
-if [ "$ACTION" = apply ]; then
+if [ "$ACTION" = apply ] || [ "$ACTION" = apply-hold ]; then
   owns_lock || { echo "apply: the deploy lock is not held by this release's deploy; nothing done" >&2; exit 1; }
   echo $$ > "$LOCK/apply.pid"
   trap release_lock EXIT

@@ -2,6 +2,7 @@
 # Start a release's apply.sh detached from the SSH session (its own session, immune to hang-ups), with its
 # output appended to the run log, which is created 0600. Prints the apply's pid and the log's size before it.
 #   start.sh DIR RELEASE_DIR RUN_LOG ACTION TOKEN
+# ACTION: apply, apply-hold (the lock goes back to the caller at the end) or recover.
 # For ACTION apply the pid also goes into lock/apply.pid at once, so the lock is never without a live
 # holder between the CLI's last heartbeat and the apply's first line.
 set -u
@@ -16,7 +17,9 @@ mkdir -p "$(dirname "$LOG")" || exit 1
 offset=$(wc -c < "$LOG" | tr -d ' ')
 G="$DIR/.gangway"
 owns_lock() { grep -qF "\"token\":\"$TOKEN\"" "$G/lock/info" 2>/dev/null; }
-if [ "$ACTION" = apply ]; then
+applies=
+case $ACTION in apply | apply-hold) applies=1 ;; esac
+if [ -n "$applies" ]; then
   owns_lock || { echo "start: the deploy lock is not held by this deploy; nothing started" >&2; exit 1; }
   # Before the apply runs, note the release in place and that an apply is under way: if the apply dies at
   # any point from here, `recover` knows what to put back.
@@ -32,7 +35,7 @@ else
   nohup sh "$REL/apply.sh" "$REL" "$ACTION" "$TOKEN" >> "$LOG" 2>&1 < /dev/null &
 fi
 pid=$!
-if [ "$ACTION" = apply ] && owns_lock; then
+if [ -n "$applies" ] && owns_lock; then
   echo "$pid" > "$G/lock/apply.pid"
 fi
 echo "$pid $offset"

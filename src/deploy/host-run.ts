@@ -1,0 +1,291 @@
+/**
+ * One host's part of a run: connect and lock (before any host changes), then its steps and the detached apply;
+ * and, for a fleet whose rollout failed elsewhere, putting it back on the release it had before the run.
+ */
+import type { Config, Target } from '../config/config.js';
+import type { HostSpec } from '../config/hosts.js';
+import { detectCompose } from '../docker/compose-cli.js';
+import { ExitCode, GangwayError } from '../errors.js';
+import type { Host } from '../hosts/host.js';
+import { remoteLayout } from '../server/layout.js';
+import type { RecordStatus } from '../server/records.js';
+import { readRolloutMarker, type RolloutMarker } from '../server/rollout-marker.js';
+import { readServerState } from '../server/state.js';
+import { firstErrorLine } from './first-error-line.js';
+import type { ApplyStep, DeployPlan, PlanStep, ReleaseStep } from './plan.js';
+import { HostSession } from './session.js';
+import { applyDeadlineMs, failureOutput, recoverRelease, runApply } from './steps/apply.js';
+import type { HostEvents, StepContext, StepReport } from './steps/context.js';
+import { deliver } from './steps/deliver.js';
+import { makeDirs } from './steps/dirs.js';
+import { takeLock } from './steps/lock.js';
+import { prepareRelease } from './steps/release.js';
+import { timed } from './timed.js';
+
+/**
+ * How it ended here: unchanged = nothing was put in place; unknown = we lost sight of the apply; reverted = it
+ * moved, then went back to its release from before the run because the rollout failed on another host.
+ */
+export type HostResult = 'succeeded' | 'rolled_back' | 'failed' | 'unchanged' | 'unknown' | 'reverted';
+
+export interface HostOutcome {
+  host: string;
+  result: HostResult;
+  /** The server's record status, when the apply recorded one. */
+  status?: RecordStatus;
+  /** The tag in place before the run ('none' on a first deploy). */
+  from: string;
+  /** The release's tag on this host (env-only and rollback learn it on the server). */
+  tag?: string;
+  /** The tag serving after the run ('none' when nothing is). */
+  serving: string;
+  failingStep?: string;
+  reason?: string;
+  /** First error line of the failing release's own output (masked by the caller's outputs). */
+  firstErrorLine?: string;
+  imageId?: string;
+  bytesSent: number;
+  /** When this host began serving the run's release (ISO 8601), if it did. */
+  movedAt?: string;
+  /** This host's part of the run, from its lock to its last step. */
+  durationMs: number;
+  steps: StepReport[];
+  runLog?: string;
+}
+
+export interface HostDeps {
+  config: Config;
+  target: Target;
+  open(spec: HostSpec): Promise<Host>;
+  reopen(spec: HostSpec): Promise<Host>;
+  lockWaitMs: number;
+}
+
+export interface LockedHost {
+  spec: HostSpec;
+  ctx: StepContext;
+  steps: StepReport[];
+  /** When this host's own steps began (after the locks on every host, and after the waves before its own). */
+  started: number;
+  /** The release in place when the lock was taken. */
+  before?: { id: string; tag?: string };
+  /** A rollout that did not finish, found on this host. */
+  unfinishedRollout?: RolloutMarker;
+}
+
+/** Connect, find the deploy directory and Compose, take the lock, note what is in place. */
+export async function lockHost(
+  plan: DeployPlan,
+  deps: HostDeps,
+  spec: HostSpec,
+  events: HostEvents,
+): Promise<LockedHost> {
+  const steps: StepReport[] = [];
+  const session = new HostSession(
+    spec.label,
+    () => deps.open(spec),
+    () => deps.reopen(spec),
+    events,
+  );
+  const host = await timed(steps, events, 'connect', () => session.open());
+  const layout = remoteLayout(await host.resolvePath(deps.target.dir));
+  const compose = await detectCompose(host);
+  if (!compose)
+    throw new GangwayError(
+      'E_NO_COMPOSE',
+      ExitCode.failed,
+      `${spec.label}: neither docker compose nor docker-compose is installed`,
+    );
+  const lock = await timed(
+    steps,
+    events,
+    'lock',
+    () => takeLock(session, layout, plan, deps.lockWaitMs, events),
+    (l) => l.recoveredFrom && `recovered a stale lock: ${l.recoveredFrom}`,
+  );
+  const ctx: StepContext = {
+    label: spec.label,
+    plan,
+    config: deps.config,
+    session,
+    layout,
+    compose,
+    lock,
+    lockWaitMs: deps.lockWaitMs,
+    events,
+    results: { bytesSent: 0 },
+  };
+  const locked: LockedHost = { spec, ctx, steps, started: performance.now() };
+  try {
+    const [state, marker] = await session.retrying((h) =>
+      Promise.all([readServerState(h, layout), readRolloutMarker(h, layout)]),
+    );
+    if (state.current) locked.before = state.current;
+    if (marker && marker.id !== plan.rolloutId) locked.unfinishedRollout = marker;
+  } catch (e) {
+    await lock.release(session.host).catch(() => {});
+    throw e;
+  }
+  return locked;
+}
+
+const applyStepOf = (steps: PlanStep[]) => steps.find((s): s is ApplyStep => s.kind === 'apply')!;
+
+/** The host's steps and its apply. Never rejects: a failure is an outcome. */
+export async function runHost(locked: LockedHost, hold: boolean): Promise<HostOutcome> {
+  const { ctx, steps } = locked;
+  const { events, plan } = ctx;
+  locked.started = performance.now();
+  const hostPlan = plan.hosts.find((h) => h.host === ctx.label)!;
+  const apply = applyStepOf(hostPlan.steps);
+  let applyStarted = false;
+  try {
+    if (ctx.lock.unfinished) {
+      const id = ctx.lock.unfinished;
+      await timed(
+        steps,
+        events,
+        `recover ${id}`,
+        () => recoverRelease(ctx, id, applyDeadlineMs(apply)),
+        (r) => (r.kind === 'finished' ? `its apply had died; recorded ${r.status}, serving ${r.serving}` : undefined),
+      );
+    }
+    for (const step of hostPlan.steps) {
+      if (step.kind === 'dirs') await timed(steps, events, 'dirs', () => makeDirs(ctx, step));
+      if (step.kind === 'deliver')
+        await timed(
+          steps,
+          events,
+          'deliver',
+          () => deliver(ctx, step),
+          (d) => d,
+        );
+      if (step.kind === 'release') {
+        const title = step.source.kind === 'rollback' ? 'choose release' : 'upload';
+        await timed(
+          steps,
+          events,
+          title,
+          () => prepareRelease(ctx, step, apply),
+          (d) => d,
+        );
+      }
+    }
+    applyStarted = true;
+    return await applied(locked, apply, hold);
+  } catch (e) {
+    const err = e as Error;
+    events.onLog(`FAILED ${applyStarted ? 'while following the apply' : 'before the apply'}: ${err.message}`);
+    if (applyStarted)
+      return {
+        ...base(locked),
+        result: 'unknown',
+        serving: 'unknown',
+        failingStep: 'follow apply',
+        reason: err.message,
+      };
+    if (!hold) await releaseAfterFailure(ctx);
+    return {
+      ...base(locked),
+      result: 'unchanged',
+      serving: 'unchanged',
+      failingStep: 'before apply',
+      reason: err.message,
+    };
+  }
+}
+
+/** Run the apply and turn its result into the host's outcome. */
+async function applied(locked: LockedHost, apply: ApplyStep, hold: boolean): Promise<HostOutcome> {
+  const { ctx } = locked;
+  const result = await runApply(ctx, apply, hold);
+  if (result.kind !== 'finished') throw new Error('unreachable: a recovery always finishes or throws');
+  const outcome: HostOutcome = {
+    ...base(locked),
+    result: result.outcome,
+    status: result.status,
+    serving: result.serving,
+    ...(result.outcome === 'succeeded' && { movedAt: new Date().toISOString() }),
+    ...(result.failing_step && { failingStep: result.failing_step }),
+    ...(result.reason && { reason: result.reason }),
+  };
+  if (result.outcome !== 'succeeded') {
+    const line = firstErrorLine(await failureOutput(ctx), apply.health.fatalLogs?.patterns ?? []);
+    if (line) {
+      outcome.firstErrorLine = line;
+      ctx.events.onLog(`first error line: ${line}`); // into the local deploy log too (masked there)
+    }
+  }
+  return outcome;
+}
+
+function base(locked: LockedHost): Omit<HostOutcome, 'result' | 'serving'> {
+  const { ctx, steps } = locked;
+  return {
+    host: ctx.label,
+    from: locked.before?.tag ?? 'none',
+    bytesSent: ctx.results.bytesSent,
+    durationMs: performance.now() - locked.started,
+    steps,
+    runLog: ctx.layout.runLog(ctx.plan.releaseId),
+    ...(ctx.results.imageId && { imageId: ctx.results.imageId }),
+    ...(ctx.results.tag && { tag: ctx.results.tag }),
+  };
+}
+
+/**
+ * Put a host that moved back on the release it had before the run: that exact retained release, through the
+ * same detached apply and gate as any rollback (its own release id in `revertPlan`, recorded as a rollback of
+ * the same rollout). Never rejects.
+ */
+export async function revertHost(
+  locked: LockedHost,
+  moved: HostOutcome,
+  revertPlan: DeployPlan,
+  failed: string[],
+): Promise<HostOutcome> {
+  const why = `put back: the rollout failed on ${failed.join(', ')}`;
+  const before = locked.before;
+  if (!before)
+    return { ...moved, reason: `${why}, but it had no release before this run: left serving ${moved.serving}` };
+  const ctx: StepContext = { ...locked.ctx, plan: revertPlan, results: { bytesSent: 0 } };
+  const apply = applyStepOf(revertPlan.hosts.find((h) => h.host === ctx.label)!.steps);
+  const step: ReleaseStep = {
+    kind: 'release',
+    title: `choose release ${before.id}`,
+    source: { kind: 'rollback', release: before.id },
+    does: [],
+  };
+  const done = (o: Partial<HostOutcome>): HostOutcome => ({
+    ...moved,
+    durationMs: performance.now() - locked.started,
+    ...o,
+  });
+  try {
+    await timed(locked.steps, ctx.events, 'revert: choose release', () => prepareRelease(ctx, step, apply));
+    const result = await runApply(ctx, apply, true);
+    if (result.kind !== 'finished') throw new Error('unreachable: a recovery always finishes or throws');
+    if (result.outcome === 'succeeded') return done({ result: 'reverted', serving: result.serving, reason: why });
+    return done({
+      result: 'failed',
+      serving: result.serving,
+      failingStep: `revert: ${result.failing_step ?? 'apply'}`,
+      reason: `${why}; going back failed: ${result.reason ?? 'no reason given'}`,
+    });
+  } catch (e) {
+    ctx.events.onLog(`FAILED to put the host back: ${(e as Error).message}`);
+    return done({ result: 'failed', failingStep: 'revert', reason: `${why}; ${(e as Error).message}` });
+  }
+}
+
+/** Nothing was put in place: hand the lock back at once, over a fresh connection if the old one is gone. */
+export async function releaseAfterFailure(ctx: StepContext): Promise<void> {
+  try {
+    await ctx.lock.release(ctx.session.host);
+  } catch (e) {
+    await ctx.session
+      .reconnect(e as Error)
+      .then((host) => ctx.lock.release(host))
+      .catch(() => ctx.events.onLog('could not release the lock; it becomes stale within a minute'));
+  }
+}
