@@ -30,6 +30,13 @@ export async function localChecks(config: Config, target: Target): Promise<Check
   if (config.image?.delivery === 'archive' && config.image.archive) {
     await file('image archive', config.image.archive, (size) => `${show(config.image!.archive!)} ${formatBytes(size)}`);
   }
+  if (target.hosts.length > 1 && target.rollout.onFailure === 'rollback_all' && config.keep < 2)
+    items.push(
+      warn(
+        'rollout',
+        'keep: 1 prunes the release a host would go back to when another host fails; use keep: 2 or more',
+      ),
+    );
   const needsSsh = target.hosts.some((h) => h.kind === 'ssh');
   if (needsSsh && target.ssh.key) items.push(await keyCheck(target.ssh.key));
   return items;

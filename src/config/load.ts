@@ -137,7 +137,7 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
     if (t.rollout.canary > t.hosts.length)
       report(
         ['targets', name, 'rollout', 'canary'],
-        `is ${t.rollout.canary}, but the target has ${t.hosts.length} hosts`,
+        `is ${t.rollout.canary}, but the target has ${t.hosts.length} host${t.hosts.length === 1 ? '' : 's'}`,
       );
     targets[name] = { name, hosts, dir, ssh: resolveSsh(t.ssh, local), rollout: rolloutSettings(t.rollout) };
   }

@@ -218,3 +218,42 @@ test('proxy: defaults (tls off without domains, auto with), and tls that needs d
   ]);
   assert.deepEqual(problems(`${MINIMAL}proxy: { service: web, port: 70000 }\n`).length, 1);
 });
+
+test('rollout and hooks: defaults, values, and located errors', () => {
+  const config = parseConfig(
+    `${MINIMAL}    rollout: { canary: 1, batch: "25%", pause: 30s, on_failure: stop }
+  two:
+    hosts: [a@h1, a@h2]
+    dir: /srv/app
+hooks:
+  after_deploy: [{ run: ./manage migrate, on: service, service: web }]
+`,
+    FILE,
+  );
+  assert.deepEqual(config.targets.prod!.rollout, {
+    canary: 1,
+    batch: { percent: 25 },
+    pauseMs: 30_000,
+    onFailure: 'stop',
+  });
+  assert.deepEqual(config.targets.two!.rollout, { canary: 0, pauseMs: 0, onFailure: 'rollback_all' });
+  assert.deepEqual(config.hooks.after_deploy, [
+    { run: './manage migrate', on: 'service', service: 'web', timeoutMs: 600_000 },
+  ]);
+  assert.deepEqual(config.hooks.before_deploy, []);
+  assert.deepEqual(problems(`${MINIMAL}    rollout: { batch: 0 }\n`), [
+    'gangway.yml:7:23 targets.prod.rollout.batch: Too small: expected number to be >=1',
+  ]);
+  assert.deepEqual(
+    problems(`${MINIMAL}    rollout: { canary: 2 }
+hooks:
+  before_deploy: [{ run: x, on: service }, { run: y, service: web }]
+`),
+    [
+      'gangway.yml:7:24 targets.prod.rollout.canary: is 2, but the target has 1 host',
+      'gangway.yml:9:19 hooks.before_deploy[0].service: is required with on: service ' +
+        '(the compose service to run it in)',
+      'gangway.yml:9:63 hooks.before_deploy[1].service: is only used with on: service (this hook runs on: local)',
+    ],
+  );
+});

@@ -260,8 +260,9 @@ test('SSH to one host drops mid-rollout: that host reconnects and the rollout co
 });
 
 test('the CLI is killed mid-rollout: status reports the unfinished rollout, the next deploy finishes it', async () => {
-  const p = new Fleet('{ canary: 1, batch: 1, pause: 30s }');
+  const p = new Fleet('{ canary: 1, batch: 1, pause: 0s }');
   ok(await p.run(['deploy', '--tag', 'v1', '--yes']));
+  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('pause: 0s', 'pause: 30s'));
   const cli = p.start(['deploy', '--tag', 'v2', '--yes']);
   await waitFor(() => cli.out().includes('pause 30.0s before the next batch'), 120_000, 'the canary');
   cli.kill(); // the laptop goes away after the canary moved

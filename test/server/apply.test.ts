@@ -421,3 +421,14 @@ test('composeSubcommand reads past the global options (harness self-check)', () 
   const call = { name: 'docker', imageTag: '', argv: ['compose', '-p', 'up', '-f', 'ps', 'logs', '--tail', '5'] };
   assert.equal(composeSubcommand(call), 'logs');
 });
+
+test('apply-hold (a fleet): the outcome is recorded as usual, and the lock goes back to the CLI, not away', () => {
+  const s = server();
+  s.release({ id: 'r1', tag: 'v1' });
+  const r = s.apply('r1', { action: 'apply-hold' }); // apply.sh writes its own pid into lock/apply.pid
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.equal(s.records()[0]?.status, 'succeeded');
+  assert.match(String(s.read('lock/info')), /"token":"T"/, 'still held with the same token');
+  assert.equal(existsSync(join(s.g, 'lock', 'apply.pid')), false, 'no apply holds it any more');
+  assert.ok(existsSync(join(s.g, 'lock', 'heartbeat')), 'touched: fresh for the CLI that resumes its heartbeat');
+});

@@ -123,11 +123,12 @@ export class FakeServer {
   }
 
   /** `sh <rel>/apply.sh <rel> ACTION TOKEN`; for `apply` the lock is taken first unless `lock: false`. */
-  apply(id: string, options: { action?: 'apply' | 'recover'; token?: string; lock?: boolean } = {}) {
+  apply(id: string, options: { action?: 'apply' | 'apply-hold' | 'recover'; token?: string; lock?: boolean } = {}) {
     const action = options.action ?? 'apply';
-    if (action === 'apply' && options.lock !== false) this.lock();
+    const applies = action !== 'recover' && options.lock !== false;
+    if (applies) this.lock();
     const rel = this.rel(id);
-    if (action === 'apply' && options.lock !== false) this.noteStart(id);
+    if (applies) this.noteStart(id);
     return this.run('sh', [join(rel, 'apply.sh'), rel, action, options.token ?? 'T']);
   }
 
