@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOSTS=(31 32 33 34 35 36 37 38)
 scripts/test-env.sh >/dev/null
-for n in "${HOSTS[@]}"; do scripts/test-hosts.sh host "$n" >/dev/null; done
+for n in "${HOSTS[@]}"; do scripts/test-hosts.sh host "$n" >/dev/null 2>&1; done
 # shellcheck source=/dev/null
 . /tmp/gangway-testenv/env
 [ -f dist/cli/main.js ] || npm run --silent build
@@ -30,7 +30,7 @@ CMD ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"]
 DOCKERFILE
 for v in v1 v2; do
   echo "$v" >"$work/img/www/index.html"
-  docker build -q -t "$IMG:$v" "$work/img" >/dev/null
+  docker build -q -t "$IMG:$v" "$work/img" >/dev/null 2>&1
 done
 # Already delivered: every host has both tags before any timed deploy.
 docker save "$IMG:v1" "$IMG:v2" >"$work/images.tar"

@@ -109,6 +109,8 @@ function describeOutcome(plan: DeployPlan, o: HostOutcome): string {
       return `failed (serving ${o.serving}) — ${why}`;
     case 'reverted':
       return `moved to ${o.tag ?? '?'}, then put back: serving ${o.serving} — ${o.reason ?? ''}`;
+    case 'skipped':
+      return `serving ${o.serving} — ${o.reason ?? 'left as it was'}`;
   }
 }
 
@@ -121,6 +123,7 @@ function hostRow(plan: DeployPlan, o: HostOutcome) {
     unchanged: 'not changed',
     unknown: 'unknown',
     reverted: `put back on ${o.serving}`,
+    skipped: 'left as it was',
   };
   return { host: o.host, from: o.from, to, result: result[o.result], durationMs: o.durationMs };
 }

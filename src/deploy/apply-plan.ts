@@ -243,7 +243,7 @@ function recordingEvents(events: HostEvents, record: RunRecord, host: string): H
   };
 }
 
-export const isSuccess = (o: HostOutcome): boolean => o.result === 'succeeded';
+export const isSuccess = (o: HostOutcome): boolean => o.result === 'succeeded' || o.result === 'skipped';
 
 export function overallResult(outcomes: HostOutcome[]): HostResult {
   if (outcomes.every(isSuccess)) return 'succeeded';

@@ -24,9 +24,10 @@ import { timed } from './timed.js';
 
 /**
  * How it ended here: unchanged = nothing was put in place; unknown = we lost sight of the apply; reverted = it
- * moved, then went back to its release from before the run because the rollout failed on another host.
+ * moved, then went back to its release from before the run because the rollout failed on another host;
+ * skipped = a rollback that completes an unfinished rollout left a host that rollout never moved.
  */
-export type HostResult = 'succeeded' | 'rolled_back' | 'failed' | 'unchanged' | 'unknown' | 'reverted';
+export type HostResult = 'succeeded' | 'rolled_back' | 'failed' | 'unchanged' | 'unknown' | 'reverted' | 'skipped';
 
 export interface HostOutcome {
   host: string;
@@ -67,8 +68,8 @@ export interface LockedHost {
   steps: StepReport[];
   /** When this host's own steps began (after the locks on every host, and after the waves before its own). */
   started: number;
-  /** The release in place when the lock was taken. */
-  before?: { id: string; tag?: string };
+  /** The release in place when the lock was taken, and the rollout it came with. */
+  before?: { id: string; tag?: string; rollout?: string };
   /** A rollout that did not finish, found on this host. */
   unfinishedRollout?: RolloutMarker;
 }
@@ -120,7 +121,10 @@ export async function lockHost(
     const [state, marker] = await session.retrying((h) =>
       Promise.all([readServerState(h, layout), readRolloutMarker(h, layout)]),
     );
-    if (state.current) locked.before = state.current;
+    if (state.current) {
+      const rollout = state.records.filter((r) => r.id === state.current!.id).at(-1)?.rollout;
+      locked.before = { ...state.current, ...(rollout && { rollout }) };
+    }
     if (marker && marker.id !== plan.rolloutId) locked.unfinishedRollout = marker;
   } catch (e) {
     await lock.release(session.host).catch(() => {});
@@ -136,6 +140,8 @@ export async function runHost(locked: LockedHost, hold: boolean): Promise<HostOu
   const { ctx, steps } = locked;
   const { events, plan } = ctx;
   locked.started = performance.now();
+  const notMoved = notMovedByUnfinished(locked);
+  if (notMoved) return { ...base(locked), result: 'skipped', serving: locked.before?.tag ?? 'none', reason: notMoved };
   const hostPlan = plan.hosts.find((h) => h.host === ctx.label)!;
   const apply = applyStepOf(hostPlan.steps);
   let applyStarted = false;
@@ -193,6 +199,19 @@ export async function runHost(locked: LockedHost, hold: boolean): Promise<HostOu
       reason: err.message,
     };
   }
+}
+
+/**
+ * `gangway rollback` after a rollout that did not finish takes back what that rollout moved: a host whose
+ * release in place did not come with it stays where it is (a plain rollback would take it one further back).
+ */
+function notMovedByUnfinished(locked: LockedHost): string | undefined {
+  const { plan } = locked.ctx;
+  const marker = locked.unfinishedRollout;
+  if (plan.operation !== 'rollback' || plan.tag.kind !== 'rollback' || plan.tag.to !== undefined || !marker)
+    return undefined;
+  if (locked.before?.rollout === marker.id) return undefined;
+  return `not moved by the unfinished rollout ${marker.id}: left on ${locked.before?.tag ?? 'none'}`;
 }
 
 /** Run the apply and turn its result into the host's outcome. */

@@ -55,7 +55,7 @@ export async function runRollout<H, O extends RolloutOutcome>(
           // A host queued behind the limit does not start once another has failed.
           if (failed.length) return outcomes.set(h, work.notStarted(h, [...failed]));
           const o = await work.run(h);
-          if (o.result !== 'succeeded') failed.push(work.label(h));
+          if (o.result !== 'succeeded' && o.result !== 'skipped') failed.push(work.label(h));
           return outcomes.set(h, o);
         }),
       ),

@@ -21,6 +21,8 @@ export interface ReleaseRecord {
   serving?: string;
   failing_step?: string;
   reason?: string;
+  /** The run it belongs to (shared by every host of a fleet's rollout; absent before fleets). */
+  rollout?: string;
   [field: string]: unknown;
 }
 

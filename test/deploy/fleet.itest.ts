@@ -288,20 +288,28 @@ test('the CLI is killed mid-rollout: status reports the unfinished rollout, the 
   p.assertSettled();
 });
 
-test('status names a rollout that did not finish (NO-GO) and the hosts serving different tags', async () => {
+test('an unfinished rollout: status says so (NO-GO) and rollback takes back only what it moved', async () => {
   const p = new Fleet('{ canary: 1 }');
   ok(await p.run(['deploy', '--tag', 'v1', '--yes']));
   // What a CLI killed mid-rollout leaves once its locks went stale: a marker, and the fleet half moved.
   ok(await p.run(['deploy', '--tag', 'v2', '--yes', '--host', HOSTS[0]!.spec]));
-  const marker = { id: 'r-test', operation: 'deploy', tag: 'v2', target: 'fleet', who: 'ci@x', started: 'then' };
+  const id = String(p.releases(HOSTS[0]!).at(-1)?.rollout);
+  const marker = { id, operation: 'deploy', tag: 'v2', target: 'fleet', who: 'ci@x', started: 'then' };
   writeFileSync(
     join(p.serverDir(HOSTS[0]!), '.gangway', 'rollout.json'),
     JSON.stringify({ ...marker, hosts: HOSTS.map((h) => h.spec) }),
   );
   const r = await p.run(['status']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stdout, /NO-GO — rollout r-test \(deploy of v2 to 4 hosts by ci@x, started then\) did not finish/);
+  assert.match(r.stdout, /NO-GO — rollout \S+ \(deploy of v2 to 4 hosts by ci@x, started then\) did not finish/);
   assert.match(r.stdout, /hosts serve different tags: gwh11@10\.77\.11\.2 v2, gwh12@10\.77\.12\.2 v1/);
+  const back = await p.run(['rollback', '--yes']);
+  ok(back);
+  for (const h of HOSTS) assert.equal(p.serving(h), 'v1', h.spec);
+  assert.equal(p.releases(HOSTS[0]!).at(-1)?.status, 'rollback');
+  for (const h of HOSTS.slice(1)) assert.equal(p.releases(h).length, 1, `${h.spec} was left as it was`);
+  assert.match(back.stdout, new RegExp(`${HOSTS[1]!.spec} +v1 → \\S+ +left as it was`));
+  p.assertSettled();
 });
 
 test('hooks: a failing before_deploy hook changes nothing; after_deploy runs in the service on each host', async () => {
