@@ -89,6 +89,9 @@ export async function applyPlan(plan: DeployPlan, deps: ApplyDeps): Promise<RunS
       say(text);
       unfinished.push(text);
     }
+    // The rollout is the fleet's, not one host's: a rollback completing it judges every host by it.
+    const found = [...markers.values()][0]?.[0]?.unfinishedRollout;
+    for (const h of locked) h.unfinishedRollout ??= found;
     const hooks = fleetHooks(plan, deps, locked, say);
     const before = plan.operation === 'rollback' ? { ok: true as const } : await hooks('before_deploy', 'starting');
     if (!before.ok) {
