@@ -118,19 +118,24 @@ export async function lockHost(
   };
   const locked: LockedHost = { spec, ctx, steps, started: performance.now() };
   try {
-    const [state, marker] = await session.retrying((h) =>
-      Promise.all([readServerState(h, layout), readRolloutMarker(h, layout)]),
-    );
-    if (state.current) {
-      const rollout = state.records.filter((r) => r.id === state.current!.id).at(-1)?.rollout;
-      locked.before = { ...state.current, ...(rollout && { rollout }) };
-    }
+    await noteReleaseInPlace(locked);
+    const marker = await session.retrying((h) => readRolloutMarker(h, layout));
     if (marker && marker.id !== plan.rolloutId) locked.unfinishedRollout = marker;
   } catch (e) {
     await lock.release(session.host).catch(() => {});
     throw e;
   }
   return locked;
+}
+
+/** The release in place (and the rollout it came with): what the host goes back to if the rollout fails. */
+async function noteReleaseInPlace(locked: LockedHost): Promise<void> {
+  const { session, layout } = locked.ctx;
+  const state = await session.retrying((h) => readServerState(h, layout));
+  delete locked.before;
+  if (!state.current) return;
+  const rollout = state.records.filter((r) => r.id === state.current!.id).at(-1)?.rollout;
+  locked.before = { ...state.current, ...(rollout && { rollout }) };
 }
 
 const applyStepOf = (steps: PlanStep[]) => steps.find((s): s is ApplyStep => s.kind === 'apply')!;
@@ -140,8 +145,6 @@ export async function runHost(locked: LockedHost, hold: boolean): Promise<HostOu
   const { ctx, steps } = locked;
   const { events, plan } = ctx;
   locked.started = performance.now();
-  const notMoved = notMovedByUnfinished(locked);
-  if (notMoved) return { ...base(locked), result: 'skipped', serving: locked.before?.tag ?? 'none', reason: notMoved };
   const hostPlan = plan.hosts.find((h) => h.host === ctx.label)!;
   const apply = applyStepOf(hostPlan.steps);
   let applyStarted = false;
@@ -155,7 +158,11 @@ export async function runHost(locked: LockedHost, hold: boolean): Promise<HostOu
         () => recoverRelease(ctx, id, applyDeadlineMs(apply)),
         (r) => (r.kind === 'finished' ? `its apply had died; recorded ${r.status}, serving ${r.serving}` : undefined),
       );
+      await noteReleaseInPlace(locked); // the recovery put the release before it back
     }
+    const notMoved = notMovedByUnfinished(locked);
+    if (notMoved)
+      return { ...base(locked), result: 'skipped', serving: locked.before?.tag ?? 'none', reason: notMoved };
     for (const step of hostPlan.steps) {
       if (step.kind === 'dirs') await timed(steps, events, 'dirs', () => makeDirs(ctx, step));
       if (step.kind === 'deliver')
