@@ -123,6 +123,7 @@ test('deploy: the whole plan', async () => {
     tag: { kind: 'given', value: 'v1.2.3' },
     imageName: 'ghcr.io/acme/shop',
     releaseId: ID,
+    rolloutId: ID,
     who: 'ana@laptop',
     composeFiles: [
       {
