@@ -1,7 +1,8 @@
 /**
  * backup.sh's retention under the local sh, on pre-dated backup files (dates come from the names, so no clock
  * is needed): the newest of each of the newest `daily` days, of each of the newest `weekly` ISO weeks (Monday
- * first, UTC), and always the newest one; each pruned file recorded in backups.jsonl.
+ * first, UTC), every backup of the last 24 hours, and always the newest one; each pruned file recorded in
+ * backups.jsonl.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,12 @@ import { jobFiles } from '../../src/backup/job-files.js';
 import type { BackupConfig } from '../../src/config/config.js';
 import { tempDir } from '../helpers/testenv.js';
 
-function retention(files: string[], keep: { daily: number; weekly: number }): { kept: string[]; log: string } {
+/** `now`: the fake clock (UTC, as in the names); by default long after every file, so only the counts decide. */
+function retention(
+  files: string[],
+  keep: { daily: number; weekly: number },
+  now = '20300101-000000',
+): { kept: string[]; log: string } {
   const dir = tempDir('bk-retention-');
   const job = join(dir, '.gangway', 'backup', 'db');
   const backups = join(dir, 'backups', 'db');
@@ -33,7 +39,7 @@ function retention(files: string[], keep: { daily: number; weekly: number }): { 
   for (const f of jobFiles(dir, 'bk-unit', { config, database: 'appdb', user: 'app' }))
     writeFileSync(join(job, f.name), f.content, { mode: f.mode });
   for (const f of [...files, 'other-20200101-000000.dump', 'notes.txt']) writeFileSync(join(backups, f), 'x');
-  const r = spawnSync('sh', [join(job, 'backup.sh'), job, 'retention'], { encoding: 'utf8' });
+  const r = spawnSync('sh', [join(job, 'backup.sh'), job, 'retention', now], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const log = readFileSync(join(dir, '.gangway', 'backups.jsonl'), 'utf8').toString();
   return { kept: readdirSync(backups).sort(), log };
@@ -79,4 +85,23 @@ test('the newest backup is never deleted, whatever keep says', () => {
     kept.filter((f) => f.startsWith('db-')),
     ['db-20250101-000000.dump'],
   );
+});
+
+test('every backup of the last 24 hours is kept: a manual backup does not push out the scheduled one', () => {
+  const files = [
+    'db-20261120-020000.dump',
+    'db-20261121-020000.dump',
+    'db-20261122-020000.dump',
+    'db-20261122-140000.dump',
+  ];
+  const { kept } = retention(files, { daily: 1, weekly: 0 }, '20261122-150000');
+  assert.deepEqual(kept, [
+    'db-20261122-020000.dump', // 13 hours old: kept beside the newer one of its day
+    'db-20261122-140000.dump',
+    'notes.txt',
+    'other-20200101-000000.dump',
+  ]);
+  // A day later only the counts decide again.
+  const later = retention(files, { daily: 1, weekly: 0 }, '20261123-150000');
+  assert.deepEqual(later.kept, ['db-20261122-140000.dump', 'notes.txt', 'other-20200101-000000.dump']);
 });

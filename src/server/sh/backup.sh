@@ -148,20 +148,29 @@ do_backup() { # TRIGGER
 
 # Restic-like: the newest backup of each of the newest KEEP_DAILY days that have one, and of each of the newest
 # KEEP_WEEKLY weeks (Monday to Sunday, UTC); the newest backup always. Dates come from the file names.
+# Keeps: the newest backup; the newest of each of the newest KEEP_DAILY days and KEEP_WEEKLY ISO weeks that have
+# one; and every backup of the last 24 hours (a manual backup on the day of a scheduled one does not push it out).
+# NOW (YYYYMMDD-HHMMSS, UTC; default: the clock) is the tests' fake clock.
 do_retention() {
   [ -d "$BDIR" ] || return 0
+  now=${1:-$(date -u +%Y%m%d-%H%M%S)}
   # shellcheck disable=SC2010 # gangway's own fixed-format names, matched exactly
   ls -1 "$BDIR" | grep -E "^$NAME-[0-9]{8}-[0-9]{6}\\.dump(\\.age)?\$" | sort -r \
-    | awk -v days="$KEEP_DAILY" -v weeks="$KEEP_WEEKLY" -v p="$NAME" '
+    | awk -v days="$KEEP_DAILY" -v weeks="$KEEP_WEEKLY" -v p="$NAME" -v now="$now" '
       function epoch_day(y, m, d) { # days since 1970-01-01 (Howard Hinnant civil_from_days, inverted)
         y -= (m <= 2); era = int(y / 400); yoe = y - era * 400
         doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
         return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468
       }
+      function seconds(t) { # YYYYMMDD-HHMMSS -> seconds since 1970
+        return epoch_day(substr(t, 1, 4) + 0, substr(t, 5, 2) + 0, substr(t, 7, 2) + 0) * 86400 \
+          + substr(t, 10, 2) * 3600 + substr(t, 12, 2) * 60 + substr(t, 14, 2)
+      }
+      BEGIN { now_s = seconds(now) }
       {
         s = substr($0, length(p) + 2, 8); day = s
         week = int((epoch_day(substr(s, 1, 4) + 0, substr(s, 5, 2) + 0, substr(s, 7, 2) + 0) + 3) / 7)
-        keep = (NR == 1)
+        keep = (NR == 1) || (now_s - seconds(substr($0, length(p) + 2, 15)) < 86400)
         if (!(day in seen_day) && nd < days) { seen_day[day] = 1; nd++; keep = 1 }
         if (!(week in seen_week) && nw < weeks) { seen_week[week] = 1; nw++; keep = 1 }
         if (!keep) print
@@ -274,7 +283,7 @@ case "$ACTION" in
   backup) do_backup "${3:-cli}" && { [ "${3:-}" = safety ] || do_retention; } ;;
   verify) do_verify "$3" "${4:-}" ;;
   restore) do_restore "$3" ;;
-  retention) do_retention ;;
+  retention) do_retention "${3:-}" ;;
   scheduled)
     # Each step in its own shell: a failure exits that step (and records it), not the whole run.
     (do_backup schedule && do_retention && printf '%s\n' "$LAST_FILE" > "$JOB/.last_file") || exit 1
