@@ -1,8 +1,11 @@
 /**
- * `gangway restore --into-live --yes`: a safety backup of the live database first (so the restore itself can
- * be undone), then pg_restore in one transaction into the live service, then the health gate.
+ * `gangway restore --into-live --yes`: under the deploy lock (a deploy or rollback must not recreate the
+ * database's container meanwhile; held: exit 4, nothing done), a safety backup of the live database first (so the
+ * restore itself can be undone), then pg_restore in one transaction into the live service, then the health gate.
  */
 import type { HealthSettings } from '../config/config.js';
+import { whoAmI } from '../deploy/who.js';
+import { acquireLock, newLockToken } from '../server/lock.js';
 import { BackupError } from './errors.js';
 import { waitHealthy } from './health.js';
 import type { BackupEntry, BackupRecord } from './records.js';
@@ -16,6 +19,32 @@ export interface LiveRestore {
 }
 
 export async function restoreIntoLive(
+  bh: BackupHost,
+  entry: BackupEntry,
+  app: string,
+  health: HealthSettings,
+  target: string,
+  onLine?: (line: string) => void,
+): Promise<LiveRestore> {
+  const info = {
+    who: whoAmI(),
+    since: new Date().toISOString(),
+    tag: `restore of ${entry.file} into the live database`,
+    target,
+    pid: process.pid,
+    operation: 'restore' as const,
+    release: '',
+    token: newLockToken(),
+  };
+  const lock = await acquireLock(bh.host, bh.layout, info, { currentHost: () => bh.host });
+  try {
+    return await restoreLocked(bh, entry, app, health, onLine);
+  } finally {
+    await lock.release(bh.host).catch(() => onLine?.('could not release the deploy lock; it goes stale in a minute'));
+  }
+}
+
+async function restoreLocked(
   bh: BackupHost,
   entry: BackupEntry,
   app: string,

@@ -2,7 +2,7 @@
  * Per-host preflight over one connection: SSH, Docker, Compose, the deploy directory, disk space. Read-only.
  * Two round trips at most, run concurrently: the facts probe, and the server's Compose (found, then `config -q`).
  */
-import type { Config, Target } from '../config/config.js';
+import type { BackupConfig, Config, Target } from '../config/config.js';
 import type { HostSpec } from '../config/hosts.js';
 import type { ComposeCli } from '../docker/compose-cli.js';
 import type { Host } from '../hosts/host.js';
@@ -59,6 +59,7 @@ export async function hostChecks(
       ...diskItems(facts, inputs.images),
     );
     if (compose.config) items.push(compose.config);
+    items.push(...backupToolChecks(inputs.config.backups, facts));
     if (inputs.syncImage && host.kind === 'ssh') items.push(await syncCheck(host, inputs.syncImage));
     return items;
   } finally {
@@ -75,6 +76,38 @@ async function syncCheck(host: Host, image: string): Promise<CheckItem> {
   } catch (error) {
     return warn('image sync', `cannot tell what a sync would send: ${(error as Error).message}`);
   }
+}
+
+/** Encryption needs `age` on the server; a schedule needs cron or systemd (`gangway backup schedule`). */
+export function backupToolChecks(backups: BackupConfig[], { tools }: Pick<HostFacts, 'tools'>): CheckItem[] {
+  const items: CheckItem[] = [];
+  backups.forEach((b, i) => {
+    if (b.ageRecipients.length === 0) return;
+    const key = `backups[${i}].encrypt.age_recipients ("${b.name}")`;
+    items.push(
+      tools.includes('age')
+        ? ok('backup encryption', `age found for ${key}`)
+        : fail('backup encryption', `${key} needs the age binary on this server (Debian: apt-get install age)`),
+    );
+  });
+  if (backups.some((b) => b.schedule !== undefined)) {
+    const how = tools.includes('cron.d')
+      ? '/etc/cron.d'
+      : tools.includes('crontab')
+        ? "the user's crontab"
+        : tools.includes('systemctl')
+          ? 'a systemd timer (no cron here)'
+          : undefined;
+    items.push(
+      how
+        ? ok('backup schedule', `\`gangway backup schedule\` installs into ${how}`)
+        : warn(
+            'backup schedule',
+            'neither cron nor systemd here: `gangway backup schedule` cannot install the schedule',
+          ),
+    );
+  }
+  return items;
 }
 
 function dockerCheck({ docker }: HostFacts): CheckItem {

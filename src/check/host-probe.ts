@@ -23,7 +23,11 @@ info=$(docker info --format '{{.ServerVersion}}|{{.DockerRootDir}}' </dev/null)
 rc=$?
 echo "docker $rc $info"
 root=\${info#*|}
-if [ "$rc" = 0 ] && [ -e "$root" ]; then echo "df-root $(df -Pk "$root" 2>/dev/null | tail -n 1)"; fi`;
+if [ "$rc" = 0 ] && [ -e "$root" ]; then echo "df-root $(df -Pk "$root" 2>/dev/null | tail -n 1)"; fi
+tools=
+for t in age crontab systemctl; do command -v "$t" >/dev/null 2>&1 && tools="$tools $t"; done
+[ -d /etc/cron.d ] && [ -w /etc/cron.d ] && tools="$tools cron.d"
+echo "tools$tools"`;
 
 export type DirState = { state: 'writable' | 'readonly' } | { state: 'creatable' | 'blocked'; parent: string };
 
@@ -36,6 +40,8 @@ export interface HostFacts {
   docker: { version: string; rootDir: string } | { error: string; code: number | null };
   /** The filesystem of Docker's data root; undefined when Docker failed or the path is not visible here. */
   rootDisk?: DiskSpace;
+  /** Which of the programs backups use are there: age, crontab, systemctl, and cron.d (a writable /etc/cron.d). */
+  tools: string[];
 }
 
 export async function probeHost(host: Host, dir: string): Promise<HostFacts> {
@@ -66,5 +72,6 @@ export function parseProbe(stdout: string, stderr: string, dir: string): HostFac
   const rootDisk = parseDfLine(lines.get('df-root') ?? '');
   const path = lines.get('path') ?? dir;
   const disks = { ...(dirDisk && { dirDisk }), ...(rootDisk && { rootDisk }) };
-  return { path, docker, ...(dirState && { dir: dirState }), ...disks };
+  const tools = (lines.get('tools') ?? '').split(' ').filter(Boolean);
+  return { path, docker, ...(dirState && { dir: dirState }), ...disks, tools };
 }

@@ -9,7 +9,7 @@ import type { Host } from '../hosts/host.js';
 import type { RemoteLayout } from './layout.js';
 import { runScript } from './scripts.js';
 
-export type LockOperation = 'deploy' | 'env-only' | 'rollback';
+export type LockOperation = 'deploy' | 'env-only' | 'rollback' | 'restore';
 
 export interface LockInfo {
   who: string;

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CANARIES, findLeaks } from '../helpers/canary.js';
@@ -132,12 +132,23 @@ test('restore --into-live --yes: a safety backup first, then the live database i
   assert.equal(refused.code, 2, refused.stderr);
   const before = readdirSync(backupDir()).length;
   const oldest = readdirSync(backupDir()).sort()[0]!;
+  // A deploy holds the lock: the restore waits for nobody and changes nothing (exit 4, not even a safety backup).
+  const lock = join(p.serverDir, '.gangway', 'lock');
+  mkdirSync(lock);
+  writeFileSync(join(lock, 'info'), JSON.stringify({ who: 'ci@runner', since: 'now', tag: 'v9', token: 'other' }));
+  writeFileSync(join(lock, 'heartbeat'), '');
+  const held = run('into-live-locked', ['restore', 'db', oldest, '--into-live', '--yes']);
+  rmSync(lock, { recursive: true });
+  assert.equal(held.code, 4, held.stdout + held.stderr);
+  assert.match(held.stderr, /the deploy lock is held by ci@runner/);
+  assert.equal(readdirSync(backupDir()).length, before);
   const r = run('into-live', ['restore', 'db', oldest, '--into-live', '--yes']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /safety backup/);
   assert.equal(psql(p.app, 'select count(*) from items'), '3');
   assert.equal(readdirSync(backupDir()).length, before + 1);
   assert.ok(records().some((x) => x.op === 'backup' && x.trigger === 'safety'));
+  assert.ok(!existsSync(lock), 'the restore released the deploy lock it took');
 });
 
 test('a corrupted dump fails verify loudly (exit 1) and the failure is recorded', () => {

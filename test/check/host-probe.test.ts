@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { backupToolChecks } from '../../src/check/host-checks.js';
 import { parseProbe, probeHost } from '../../src/check/host-probe.js';
 import { LocalHost } from '../../src/hosts/local-host.js';
 
@@ -40,4 +41,55 @@ test('a mount point with spaces is kept whole', () => {
   const facts = parseProbe('path /m\ndf-dir /dev/sdc1 1000 10 990 1% /mnt/my disk', '', '/m');
   assert.equal(facts.dirDisk?.mount, '/mnt/my disk');
   assert.equal(facts.dirDisk?.availableBytes, 990 * 1024);
+});
+
+test('the probe lists the backup tools the server has; check fails encryption without age', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gangway-probe-'));
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  for (const tool of ['docker', 'age']) writeFileSync(join(bin, tool), '#!/bin/sh\necho "1|/"\n', { mode: 0o755 });
+  const path = process.env.PATH;
+  // Only our bin and the shell's own basics: no crontab, no systemctl.
+  process.env.PATH = `${bin}:/bin`;
+  try {
+    const facts = await probeHost(new LocalHost(), dir);
+    assert.ok(facts.tools.includes('age'));
+  } finally {
+    process.env.PATH = path;
+  }
+  const backup = {
+    name: 'db',
+    kind: 'postgres' as const,
+    service: 'db',
+    database: 'd',
+    user: 'u',
+    dir: 'backups/db',
+    schedule: '0 2 * * *',
+    keep: { daily: 7, weekly: 4 },
+    verify: 'weekly' as const,
+    rpoMs: 1,
+    ageRecipients: ['age1x'],
+  };
+  const without = backupToolChecks([backup], { tools: [] });
+  assert.deepEqual(
+    without.map((i) => [i.status, i.title, i.detail]),
+    [
+      [
+        'fail',
+        'backup encryption',
+        'backups[0].encrypt.age_recipients ("db") needs the age binary on this server (Debian: apt-get install age)',
+      ],
+      [
+        'warn',
+        'backup schedule',
+        'neither cron nor systemd here: `gangway backup schedule` cannot install the schedule',
+      ],
+    ],
+  );
+  const systemd = backupToolChecks([backup], { tools: ['age', 'systemctl'] });
+  assert.deepEqual(
+    systemd.map((i) => i.status),
+    ['ok', 'ok'],
+  );
+  assert.match(systemd[1]!.detail!, /a systemd timer \(no cron here\)/);
 });

@@ -74,7 +74,11 @@ ${extra}targets:
   fleet:
     hosts: [${HOSTS.map((h) => `"${h.spec}"`).join(', ')}]
     dir: ~/${this.app}
-    ssh: { key: ${env.clientKey}, fingerprint: [${HOSTS.map((h) => `"${h.fingerprint}"`).join(', ')}], config: false }
+    ssh:
+      key: ${env.clientKey}
+      fingerprint: [${HOSTS.map((h) => `"${h.fingerprint}"`).join(', ')}]
+      config: false
+      connect_timeout: 30s # four sshd handshakes at once on a loaded two-core machine
     rollout: ${rollout}
 `,
     );

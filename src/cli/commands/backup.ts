@@ -109,12 +109,12 @@ export async function runRestore(ctx: CommandContext, args: string[], options: R
     throw new UsageError('restore needs exactly one of --verify and --into-live');
   const { targetName, name, file } = await restoreArgs(ctx, args);
   if (options.intoLive) await confirmIntoLive(ctx, name, options.yes);
-  const { target, results } = await eachHost(ctx, targetName, name, async (bh, _spec, config) => {
+  const { target, results } = await eachHost(ctx, targetName, name, async (bh, _spec, config, t) => {
     ctx.reporter.heading(`host ${bh.host.label}`);
     const entry = chooseBackup(await readBackupLog(bh.host, bh.layout), bh.job.config.name, file);
     if (options.intoLive) {
       const done = await ctx.reporter.step(`restore ${entry.file} into the live database`, () =>
-        restoreIntoLive(bh, entry, config.app, config.health, progressLine(ctx)),
+        restoreIntoLive(bh, entry, config.app, config.health, t.name, progressLine(ctx)),
       );
       ctx.reporter.item('ok', 'safety backup', `${done.safety.file} (${describe(done.safety)})`);
       ctx.reporter.item('ok', 'health gate', 'passed');

@@ -18,6 +18,7 @@ import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate
 import { isGood } from '../../server/records.js';
 import { describeUnfinished, readRolloutMarker } from '../../server/rollout-marker.js';
 import { readServerState } from '../../server/state.js';
+import { checkEndpoints } from '../../operate/endpoints.js';
 import { readProxyStatus, type ProxyStatus } from '../../proxy/status.js';
 import { formatBytes } from '../../output/reporter.js';
 import type { CommandContext } from '../context.js';
@@ -227,22 +228,3 @@ function printProxy(ctx: CommandContext, p: ProxyStatus): void {
 }
 
 /** One attempt per URL, from the server itself (localhost means the server, as in the health gate). */
-async function checkEndpoints(host: Host, urls: string[]): Promise<HostStatus['endpoints']> {
-  return Promise.all(
-    urls.map(async (url) => {
-      const r = await host.exec(
-        [
-          'sh',
-          '-c',
-          'if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w "%{http_code}" --max-time 5 "$1"; else ' +
-            'wget -q -O /dev/null -T 5 "$1" && echo 200 || echo 000; fi',
-          'sh',
-          url,
-        ],
-        { timeoutMs: 15_000 },
-      );
-      const code = r.stdout.trim();
-      return { url, ok: /^2\d\d$/.test(code), detail: code === '000' || code === '' ? 'no answer' : `HTTP ${code}` };
-    }),
-  );
-}
