@@ -78,7 +78,7 @@ async function syncCheck(host: Host, image: string): Promise<CheckItem> {
   }
 }
 
-/** Encryption needs `age` on the server; a schedule needs cron or systemd (`gangway backup schedule`). */
+/** Encryption needs `age` on the server; a schedule needs cron (`gangway backup schedule`). */
 export function backupToolChecks(backups: BackupConfig[], { tools }: Pick<HostFacts, 'tools'>): CheckItem[] {
   const items: CheckItem[] = [];
   backups.forEach((b, i) => {
@@ -91,20 +91,11 @@ export function backupToolChecks(backups: BackupConfig[], { tools }: Pick<HostFa
     );
   });
   if (backups.some((b) => b.schedule !== undefined)) {
-    const how = tools.includes('cron.d')
-      ? '/etc/cron.d'
-      : tools.includes('crontab')
-        ? "the user's crontab"
-        : tools.includes('systemctl')
-          ? 'a systemd timer (no cron here)'
-          : undefined;
+    const how = tools.includes('cron.d') ? '/etc/cron.d' : tools.includes('crontab') ? "the user's crontab" : undefined;
     items.push(
       how
         ? ok('backup schedule', `\`gangway backup schedule\` installs into ${how}`)
-        : warn(
-            'backup schedule',
-            'neither cron nor systemd here: `gangway backup schedule` cannot install the schedule',
-          ),
+        : warn('backup schedule', 'no cron here: `gangway backup schedule` needs cron (Debian: apt-get install cron)'),
     );
   }
   return items;
