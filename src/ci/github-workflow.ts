@@ -47,9 +47,10 @@ export function tagFilter(rule: string | undefined): string {
   return rule;
 }
 
-export function repoSecrets(config: Config, target: Target): RepoSecret[] {
+export function repoSecrets(config: Config): RepoSecret[] {
   const secrets: RepoSecret[] = [{ name: SSH_KEY_SECRET, holds: 'the private SSH key gangway logs in with' }];
-  if (config.env) secrets.push({ name: ENV_FILE_SECRET, holds: `the content of ${config.env.file}` });
+  if (config.env)
+    secrets.push({ name: ENV_FILE_SECRET, holds: `the content of ${path.relative(config.baseDir, config.env.file)}` });
   const token = config.image?.registry?.password_env;
   if (token) secrets.push({ name: token, holds: 'the registry password or token (image.registry.password_env)' });
   return secrets;
@@ -57,7 +58,7 @@ export function repoSecrets(config: Config, target: Target): RepoSecret[] {
 
 export function githubWorkflow(input: WorkflowInput): string {
   const { config, target } = input;
-  const secrets = repoSecrets(config, target);
+  const secrets = repoSecrets(config);
   const where = (file: string) => shellPath(file, input.repoRoot);
   const keyFile = target.ssh.key ? where(target.ssh.key) : '"$RUNNER_TEMP/gangway_ssh_key"';
   const files = [keyFile, ...(config.env ? [where(config.env.file)] : [])];

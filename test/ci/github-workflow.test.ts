@@ -118,9 +118,9 @@ test('tag filters follow the image.tag rule', () => {
 });
 
 test('the secrets named: the key always, the env file and registry token when configured', async () => {
-  const { config, target } = await generate(BASE);
+  const { config } = await generate(BASE);
   assert.deepEqual(
-    repoSecrets(config, target).map((s) => s.name),
+    repoSecrets(config).map((s) => s.name),
     ['GANGWAY_SSH_KEY', 'GANGWAY_ENV_FILE', 'GHCR_TOKEN'],
   );
 });

@@ -23,7 +23,7 @@ export async function runCiGithub(ctx: CommandContext, options: { target?: strin
   const out = path.resolve(options.out ?? workflowFileName(target.name));
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, text);
-  const secrets = repoSecrets(config, target);
+  const secrets = repoSecrets(config);
   reporter.item('ok', path.relative(repoRoot, out) || out, `deploys ${target.name} on a pushed tag`);
   reporter.info('Create these repository secrets (Settings > Secrets and variables > Actions):');
   for (const s of secrets) reporter.info(`  ${s.name}  ${s.holds}`);
