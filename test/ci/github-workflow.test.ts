@@ -91,7 +91,7 @@ test('the workflow validates against the GitHub workflow schema and its scripts 
   assert.match(cleanup.run!, /rm -f "\$RUNNER_TEMP\/gangway_ssh_key" deploy\/\.env\.server/);
 });
 
-test('a pinned ssh.fingerprint needs no key scan; ssh.key under $HOME is written where gangway.yml names it', async () => {
+test('a pinned ssh.fingerprint needs no key scan; a key under $HOME is written where gangway.yml says', async () => {
   const yml = BASE.replace(
     '    dir: ~/uici\n',
     `    dir: ~/uici\n    ssh: { key: ${homedir()}/.ssh/id_ci, fingerprint: "SHA256:${'A'.repeat(43)}" }\n`,
