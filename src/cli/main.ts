@@ -26,7 +26,9 @@ export async function run(argv: string[]): Promise<number> {
   const scrubber = new Scrubber();
   const githubActions = underGithubActions();
   // Masks reach the runner before any line that could hold the secret: the scrubber announces each as it learns it.
-  if (githubActions) scrubber.onNewSecret = (form) => process.stdout.write(`${maskCommand(form)}\n`);
+  // Under --json they go to stderr (the runner reads both), so stdout stays one JSON document.
+  const commands = json ? process.stderr : process.stdout;
+  if (githubActions) scrubber.onNewSecret = (form) => commands.write(`${maskCommand(form)}\n`);
   const reporter = new Reporter({
     githubActions,
     scrub: scrubber.scrub,

@@ -124,8 +124,8 @@ export class Reporter {
 
   error(text: string, hints: string[] = [], code?: string): void {
     this.endGroup();
-    // The annotation goes to stdout, where the runner reads workflow commands, as @actions/core writes them.
-    if (this.githubActions) this.write(this.out, errorCommand(text, code && `gangway ${code}`));
+    // stdout as @actions/core writes it, stderr under --json (stdout holds only the document; the runner reads both).
+    if (this.githubActions) this.write(this.human, errorCommand(text, code && `gangway ${code}`));
     this.write(this.err, `${this.style.paint('red', 'error:')} ${text}`);
     for (const hint of hints) this.write(this.err, `  ${hint}`);
   }

@@ -79,6 +79,18 @@ test('a failure is an ::error:: annotation with the code as its title', () => {
   assert.match(error ?? '', /^::error title=gangway E_\w+::.*nosuch/);
 });
 
+test('with --json the workflow commands go to stderr and stdout stays one JSON document', () => {
+  const { env } = actionsEnv();
+  const r = gangway(['-c', p.config, '--json', 'status'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { ok: boolean };
+  assert.equal(doc.ok, true);
+  assert.match(r.stderr, /^::add-mask::/m);
+  const failed = gangway(['-c', p.config, '--json', 'status', 'nosuch'], { env });
+  assert.equal((JSON.parse(failed.stdout) as { ok: boolean }).ok, false);
+  assert.match(failed.stderr, /^::error title=gangway E_\w+::.*nosuch/m);
+});
+
 test('without GITHUB_ACTIONS no workflow command is printed', () => {
   const r = gangway(['-c', p.config, 'deploy', 'nosuch', '--tag', 'v1', '--yes']);
   assert.equal(r.code, 2);
