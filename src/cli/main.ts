@@ -6,6 +6,7 @@ import { ExitCode, isGangwayError } from '../errors.js';
 import { Reporter } from '../output/reporter.js';
 import { Scrubber } from '../redact/scrubber.js';
 import { colorWanted } from '../output/style.js';
+import { maskCommand, underGithubActions } from '../output/github-actions.js';
 import { createProgram } from './program.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -23,7 +24,13 @@ export async function run(argv: string[]): Promise<number> {
   // Global flags are read before parsing so that even usage errors come out in the requested form.
   const json = argv.includes('--json');
   const scrubber = new Scrubber();
+  const githubActions = underGithubActions();
+  // Masks reach the runner before any line that could hold the secret: the scrubber announces each as it learns it.
+  // Under --json they go to stderr (the runner reads both), so stdout stays one JSON document.
+  const commands = json ? process.stderr : process.stdout;
+  if (githubActions) scrubber.onNewSecret = (form) => commands.write(`${maskCommand(form)}\n`);
   const reporter = new Reporter({
+    githubActions,
     scrub: scrubber.scrub,
     json,
     color: colorWanted(json ? process.stderr : process.stdout, argv.includes('--no-color') ? false : undefined),
@@ -47,7 +54,7 @@ function report(e: unknown, reporter: Reporter): number {
     return ok ? ExitCode.ok : ExitCode.usage;
   }
   if (isGangwayError(e)) {
-    reporter.error(e.message, e.hints);
+    reporter.error(e.message, e.hints, e.code);
     if (reporter.verbose > 0 && e.cause instanceof Error) reporter.debug(`cause: ${e.cause.stack ?? e.cause.message}`);
     reporter.result({ ok: false, ...e.details, error: { code: e.code, message: e.message, hints: e.hints } });
     return e.exitCode;

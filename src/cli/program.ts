@@ -6,6 +6,7 @@ import { durationWithin, parseDuration } from '../util/duration.js';
 import { runBackup, runBackups, runRestore } from './commands/backup.js';
 import { runBackupSchedule } from './commands/backup-schedule.js';
 import { runCheck } from './commands/check.js';
+import { runCiGithub } from './commands/ci-github.js';
 import { runDeploy } from './commands/deploy.js';
 import { runEnvDiff } from './commands/env-diff.js';
 import { runExec, splitExecWords } from './commands/exec.js';
@@ -113,6 +114,24 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
           dryRun: o.dryRun === true,
           yes: o.yes === true,
           lockWaitMs: lockWaitMs(o),
+        }),
+      ),
+    );
+
+  program
+    .command('ci')
+    .description('CI integration')
+    .command('github')
+    .description('write .github/workflows/deploy-<target>.yml: deploy on a pushed tag, host keys pinned')
+    .option('--target <name>', 'target in gangway.yml (may be omitted when there is one)')
+    .option('--out <file>', 'where to write the workflow (default .github/workflows/deploy-<target>.yml)')
+    .exitOverride()
+    .showHelpAfterError()
+    .action(
+      action((ctx, _args, o) =>
+        runCiGithub(ctx, {
+          ...(typeof o.target === 'string' && { target: o.target }),
+          ...(typeof o.out === 'string' && { out: o.out }),
         }),
       ),
     );

@@ -45,6 +45,10 @@ export function printSummary(reporter: Reporter, plan: DeployPlan, summary: RunS
   reporter.heading('\nsummary');
   if (outcomes.length > 1)
     for (const line of hostTable(outcomes.map((o) => hostRow(plan, o)))) reporter.info(`  ${line}`);
+  reporter.stepSummary(
+    `gangway ${plan.operation} ${plan.target}`,
+    outcomes.map((o) => hostRow(plan, o)),
+  );
   for (const o of outcomes) {
     reporter.item(isSuccess(o) ? 'ok' : 'fail', o.host, describeOutcome(plan, o));
     if (o.firstErrorLine) reporter.info(`      first error line: ${o.firstErrorLine}`);

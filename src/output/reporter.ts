@@ -6,6 +6,8 @@
 import { scrubDeep } from '../redact/scrubber.js';
 import { formatMs } from '../util/duration.js';
 import type { TransferProgress } from '../hosts/host.js';
+import { END_GROUP, errorCommand, groupCommand, summaryMarkdown, writeStepSummary } from './github-actions.js';
+import type { HostRow } from './host-table.js';
 import { makeStyler, type Style, type Styler } from './style.js';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip' | 'info';
@@ -19,6 +21,8 @@ export interface ReporterOptions {
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
   scrub?: (text: string) => string;
+  /** GitHub Actions: headings open `::group::`s, errors become `::error::` annotations, summaries are written. */
+  githubActions?: boolean;
 }
 
 const SYMBOL: Record<Status, { tty: string; plain: string; style: Style }> = {
@@ -38,6 +42,8 @@ export class Reporter {
   private readonly err: NodeJS.WritableStream;
   private readonly scrub: (text: string) => string;
   private progressShown = false;
+  private readonly githubActions: boolean;
+  private groupOpen = false;
 
   constructor(options: ReporterOptions) {
     this.json = options.json;
@@ -47,6 +53,7 @@ export class Reporter {
     this.out = options.stdout ?? process.stdout;
     this.err = options.stderr ?? process.stderr;
     this.scrub = options.scrub ?? ((t) => t);
+    this.githubActions = options.githubActions === true;
   }
 
   /** Human-readable lines: stdout normally, stderr under --json (stdout then holds only the JSON document). */
@@ -60,7 +67,23 @@ export class Reporter {
   }
 
   heading(text: string): void {
+    if (this.githubActions) {
+      this.endGroup();
+      this.write(this.human, groupCommand(text.trim()));
+      this.groupOpen = true;
+      return;
+    }
     this.write(this.human, this.style.paint('bold', text));
+  }
+
+  private endGroup(): void {
+    if (this.groupOpen) this.write(this.human, END_GROUP);
+    this.groupOpen = false;
+  }
+
+  /** The per-host table in the GitHub Actions job summary (nothing elsewhere). */
+  stepSummary(title: string, rows: readonly HostRow[]): void {
+    if (this.githubActions) writeStepSummary(summaryMarkdown(title, rows, this.scrub));
   }
 
   /** One checklist / step line: `✓ title — detail (1.2s)`. */
@@ -99,7 +122,10 @@ export class Reporter {
     this.write(this.err, `${this.style.paint('yellow', 'warning:')} ${text}`);
   }
 
-  error(text: string, hints: string[] = []): void {
+  error(text: string, hints: string[] = [], code?: string): void {
+    this.endGroup();
+    // stdout as @actions/core writes it, stderr under --json (stdout holds only the document; the runner reads both).
+    if (this.githubActions) this.write(this.human, errorCommand(text, code && `gangway ${code}`));
     this.write(this.err, `${this.style.paint('red', 'error:')} ${text}`);
     for (const hint of hints) this.write(this.err, `  ${hint}`);
   }
@@ -110,6 +136,7 @@ export class Reporter {
    * the text once more after.
    */
   result(document: unknown): void {
+    this.endGroup();
     if (this.json) this.out.write(`${this.scrub(JSON.stringify(scrubDeep(document, this.scrub), null, 2))}\n`);
   }
 

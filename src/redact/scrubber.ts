@@ -15,13 +15,19 @@ const MIN_FRAGMENT = 6;
 export class Scrubber {
   private readonly patterns = new Set<string>();
   private regex: RegExp | undefined;
+  /** Told each new masked form once, before it is used (GitHub Actions: `::add-mask::` it before any output). */
+  onNewSecret: ((form: string) => void) | undefined;
 
   /** Register a secret (a Secret or a raw value). Values too short or common to mask are ignored (see maskable.ts). */
   add(secret: Secret | string): void {
     const value = secret instanceof Secret ? secret.reveal() : secret;
     for (const part of maskedParts(value)) {
       if (!isMaskable(part)) continue;
-      for (const form of encodedForms(part)) if (form.length >= MIN_FRAGMENT || form === part) this.patterns.add(form);
+      for (const form of encodedForms(part)) {
+        if (form.length < MIN_FRAGMENT && form !== part) continue;
+        if (!this.patterns.has(form) && !form.includes('\n')) this.onNewSecret?.(form);
+        this.patterns.add(form);
+      }
     }
     this.regex = undefined;
   }

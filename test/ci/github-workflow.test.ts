@@ -1,0 +1,130 @@
+/**
+ * The generated workflow against SchemaStore's GitHub workflow schema (vendored with its Apache-2.0 licence in
+ * test/fixtures/schemastore/) and every `run:` script through shellcheck (bash: GitHub's default shell).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { githubWorkflow, repoSecrets, tagFilter } from '../../src/ci/github-workflow.js';
+import { loadConfig } from '../../src/config/load.js';
+import { tempDir } from '../helpers/testenv.js';
+
+const schema = JSON.parse(readFileSync('test/fixtures/schemastore/github-workflow.json', 'utf8')) as object;
+const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+
+interface Step {
+  run?: string;
+  uses?: string;
+  env?: Record<string, string>;
+  if?: string;
+}
+
+async function generate(yml: string, pins = [{ host: '203.0.113.10', port: 2222, fingerprint: 'SHA256:abc' }]) {
+  const dir = tempDir('gangway-ci-');
+  mkdirSync(path.join(dir, 'deploy'));
+  writeFileSync(path.join(dir, 'deploy/.env.server'), 'A=1\n');
+  writeFileSync(path.join(dir, 'docker-compose.yml'), 'services:\n  web:\n    image: busybox\n');
+  writeFileSync(path.join(dir, 'gangway.yml'), yml);
+  const config = await loadConfig(path.join(dir, 'gangway.yml'));
+  const target = Object.values(config.targets)[0]!;
+  const text = githubWorkflow({ config, target, pins, repoRoot: dir, configArg: 'gangway.yml' });
+  return { text, config, target, workflow: parse(text) as { jobs: { deploy: { steps: Step[] } } } & object };
+}
+
+const BASE = `app: uici
+compose: docker-compose.yml
+env: { file: deploy/.env.server }
+image:
+  name: ghcr.io/acme/uici
+  tag: git
+  registry: { username: acme, password_env: GHCR_TOKEN }
+targets:
+  prod:
+    hosts: ["deploy@203.0.113.10:2222"]
+    dir: ~/uici
+`;
+
+function assertValid(workflow: object) {
+  const ok = validate(workflow);
+  assert.ok(ok, JSON.stringify(validate.errors, null, 2));
+}
+
+function shellcheck(steps: Step[]) {
+  const dir = tempDir('gangway-ci-sc-');
+  const scripts = steps
+    .filter((s) => s.run)
+    .map((s, i) => {
+      const file = path.join(dir, `step${i}.sh`);
+      writeFileSync(file, `#!/bin/bash\nset -e\n${s.run}`);
+      return file;
+    });
+  assert.ok(scripts.length >= 4);
+  const r = spawnSync('shellcheck', ['-s', 'bash', ...scripts], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+}
+
+test('the workflow validates against the GitHub workflow schema and its scripts pass shellcheck', async () => {
+  const { workflow, text } = await generate(BASE);
+  assertValid(workflow);
+  const steps = workflow.jobs.deploy.steps;
+  shellcheck(steps);
+  assert.doesNotMatch(text, /StrictHostKeyChecking/);
+  assert.match(text, /^# {3}GANGWAY_SSH_KEY: /m);
+  assert.match(text, /^# {3}GHCR_TOKEN: /m);
+  const w = workflow as unknown as Record<string, Record<string, unknown>>;
+  assert.deepEqual(w.on!.push, { tags: ['**'] });
+  assert.deepEqual(w.concurrency, { group: 'gangway-deploy-prod', 'cancel-in-progress': false });
+  const deploy = steps.find((s) => s.run?.startsWith('npx gangway'))!;
+  assert.equal(deploy.run, 'npx gangway --config gangway.yml deploy prod --tag "$TAG" --yes');
+  assert.equal(deploy.env!.GHCR_TOKEN, '${{ secrets.GHCR_TOKEN }}');
+  const write = steps.find((s) => s.env?.SSH_KEY)!;
+  assert.match(write.run!, /^umask 077\n/);
+  assert.match(write.run!, /> deploy\/\.env\.server\n/);
+  assert.match(steps.find((s) => s.run?.includes('ssh-keyscan'))!.run!, /^pin 203\.0\.113\.10 2222 SHA256:abc$/m);
+  const cleanup = steps.at(-1)!;
+  assert.equal(cleanup.if, 'always()');
+  assert.match(cleanup.run!, /rm -f "\$RUNNER_TEMP\/gangway_ssh_key" deploy\/\.env\.server/);
+});
+
+test('a pinned ssh.fingerprint needs no key scan; a key under $HOME is written where gangway.yml says', async () => {
+  const yml = BASE.replace(
+    '    dir: ~/uici\n',
+    `    dir: ~/uici\n    ssh: { key: ${homedir()}/.ssh/id_ci, fingerprint: "SHA256:${'A'.repeat(43)}" }\n`,
+  );
+  const { workflow, text } = await generate(yml, []);
+  assertValid(workflow);
+  shellcheck(workflow.jobs.deploy.steps);
+  assert.doesNotMatch(text, /ssh-keyscan|ssh-agent/);
+  assert.match(text, /printf '%s\\n' "\$SSH_KEY" > "\$HOME"\/\.ssh\/id_ci/);
+});
+
+test('the vendored schema rejects what GitHub rejects (so a pass means something)', () => {
+  assert.equal(
+    validate({ on: 'push', jobs: { deploy: { 'runs-on': 'ubuntu-latest', steps: [{ bogus: 1 }] } } }),
+    false,
+  );
+  assert.equal(validate({ on: 'push', jobs: { deploy: { steps: [{ run: 'true' }] } } }), false);
+});
+
+test('tag filters follow the image.tag rule', () => {
+  assert.equal(tagFilter('git'), '**');
+  assert.equal(tagFilter('date'), '[0-9][0-9][0-9][0-9].[0-9][0-9].[0-9][0-9]');
+  assert.equal(tagFilter('v1.2.3'), 'v1.2.3');
+});
+
+test('the secrets named: the key always, the env file and registry token when configured', async () => {
+  const { config } = await generate(BASE);
+  assert.deepEqual(
+    repoSecrets(config).map((s) => s.name),
+    ['GANGWAY_SSH_KEY', 'GANGWAY_ENV_FILE', 'GHCR_TOKEN'],
+  );
+});
+
+test('shellcheck is the real one', () => {
+  assert.match(execFileSync('shellcheck', ['--version'], { encoding: 'utf8' }), /ShellCheck/);
+});
