@@ -8,6 +8,9 @@
 #   scripts/test-hosts.sh host N containerd
 #                                   the same with a current engine: Debian trixie's dockerd 26 and containerd 1.7
 #                                   with the containerd image store (features.containerd-snapshotter)
+#   scripts/test-hosts.sh swarm M W…
+#                                   hosts M and W… joined in one Swarm (M the manager, W… workers) over a cluster
+#                                   link of their own (see swarm_link below); writes $GANGWAY_TESTENV/swarm-M.env
 #   scripts/test-hosts.sh stop
 # Each engine trusts a plain-HTTP registry at 10.77.N.1:5009 (the host's side of its link), for benchmarks.
 set -euo pipefail
@@ -31,7 +34,14 @@ fi
 
 only=
 flavour=
+swarm=()
 if [ "${1:-}" = host ]; then only=$2 flavour=${3:-}; fi
+if [ "${1:-}" = swarm ]; then
+  shift
+  swarm=("$@")
+  [ "${#swarm[@]}" -ge 1 ] || { log "usage: test-hosts.sh swarm MANAGER [WORKER…]"; exit 2; }
+  only=${swarm[*]} flavour=swarm
+fi
 count="${1:-4}"
 scripts/test-env.sh >/dev/null # the client key and the packages (docker.io, openssh-server) come from there
 command -v ip >/dev/null || { apt-get update -qq && apt-get install -y -qq iproute2 >/dev/null; }
@@ -87,10 +97,27 @@ new_engine() {
   mv "$NEW_ENGINE.tmp" "$NEW_ENGINE"
 }
 
-engine() { # N [containerd]
+engine() { # N [containerd | swarm]
   local dir="$ROOT/h$1" ns="gw-h$1"
-  local sock="$dir/docker.sock" dockerd=dockerd path=$PATH extra=()
-  if alive "$dir/dockerd.pid" && DOCKER_HOST="unix://$sock" docker info >/dev/null 2>&1; then return 0; fi
+  local sock="$dir/docker.sock" dockerd=dockerd path=$PATH extra=() uts=()
+  # A Swarm node trusts the cluster's registry and has a host name of its own (nodes are told apart by it).
+  if [ "${2:-}" = swarm ]; then
+    extra=(--insecure-registry "$(swarm_registry "${swarm[0]}")")
+    # shellcheck disable=SC2016 # expanded by that sh
+    uts=(unshare --uts sh -c 'hostname "$0" && exec "$@"' "gwh$1")
+  fi
+  local wanted="${2:-classic} ${extra[*]}"
+  if alive "$dir/dockerd.pid" && DOCKER_HOST="unix://$sock" docker info >/dev/null 2>&1; then
+    # Started for another role (a Swarm node needs its registry flag): this host is the caller's, restart it.
+    # An engine started before roles were noted is left alone unless it must become a Swarm node.
+    local role
+    role=$(cat "$dir/dockerd.role" 2>/dev/null || true)
+    if [ "$role" = "$wanted" ] || { [ -z "$role" ] && [ "${2:-}" != swarm ]; }; then return 0; fi
+    log "restarting dockerd of host $1 as: $wanted"
+    kill "$(cat "$dir/dockerd.pid")"
+    wait_for 60 "dockerd of host $1 to stop" bash -c "! kill -0 $(cat "$dir/dockerd.pid")"
+  fi
+  echo "$wanted" >"$dir/dockerd.role"
   if [ "${2:-}" = containerd ]; then
     new_engine
     dockerd="$NEW_ENGINE/usr/sbin/dockerd"
@@ -101,7 +128,7 @@ engine() { # N [containerd]
   mkdir -p "$dir/docker" "$dir/exec"
   log "starting dockerd of host $1 (network namespace $ns)"
   # nsenter, not `ip netns exec`: that remounts /sys and hides the cgroups dockerd needs.
-  PATH=$path setsid nohup nsenter --net="/run/netns/$ns" "$dockerd" "${extra[@]}" \
+  PATH=$path setsid nohup nsenter --net="/run/netns/$ns" "${uts[@]}" "$dockerd" "${extra[@]}" \
     --data-root "$dir/docker" --exec-root "$dir/exec" \
     --pidfile "$dir/dockerd.pid" -H "unix://$sock" --group "gwh$1" --cgroup-parent "gw-h$1" \
     --insecure-registry "10.77.$1.1:5009" \
@@ -134,6 +161,102 @@ CFG
   wait_for 10 "sshd of host $1" bash -c "exec 3<>/dev/tcp/10.77.$1.2/22"
 }
 
+# A Swarm's own network: a bridge in a namespace of its own (gw-swM) with a second link into each node, on
+# 10.78.M.0/24 (node N is 10.78.M.N, the registry 10.78.M.1). Nothing of it is in this machine's namespace, so
+# no route, forwarding rule or firewall of other hosts changes, and the nodes reach each other directly.
+swarm_subnet() { echo "10.78.$1"; }
+swarm_registry() { echo "$(swarm_subnet "$1").1:5009"; }
+swarm_link() { # M W…
+  local link="gw-sw$1" net
+  net=$(swarm_subnet "$1")
+  [ -e "/run/netns/$link" ] || ip netns add "$link"
+  ip netns exec "$link" ip link show br0 >/dev/null 2>&1 || ip netns exec "$link" ip link add br0 type bridge
+  ip netns exec "$link" ip addr show dev br0 | grep -qF "$net.1/" || ip netns exec "$link" ip addr add "$net.1/24" dev br0
+  ip netns exec "$link" ip link set lo up
+  ip netns exec "$link" ip link set br0 up
+  for n in "$@"; do
+    if ! ip netns exec "gw-h$n" ip link show sw0 >/dev/null 2>&1; then
+      ip link add "gwsw$n" type veth peer name "gwswl$n"
+      ip link set "gwswl$n" netns "$link"
+      ip link set "gwsw$n" netns "gw-h$n"
+      ip netns exec "gw-h$n" ip link set "gwsw$n" name sw0
+      ip netns exec "gw-h$n" ip addr add "$net.$n/24" dev sw0
+      ip netns exec "$link" ip link set "gwswl$n" master br0
+    fi
+    ip netns exec "$link" ip link set "gwswl$n" up
+    ip netns exec "gw-h$n" ip link set sw0 up
+  done
+}
+
+# The cluster's registry (Debian's docker-registry) inside the link's namespace: every node pulls the same name.
+swarm_registry_start() { # M
+  local dir="$ROOT/swarm$1" addr
+  addr=$(swarm_registry "$1")
+  mkdir -p "$dir/registry-data"
+  if alive "$dir/registry.pid"; then return 0; fi
+  cat >"$dir/registry.yml" <<YML
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $dir/registry-data
+  delete:
+    enabled: true
+http:
+  addr: $addr
+log:
+  level: warn
+YML
+  log "starting the Swarm's registry on $addr"
+  setsid nohup nsenter --net="/run/netns/gw-sw$1" docker-registry serve "$dir/registry.yml" \
+    >"$dir/registry.log" 2>&1 </dev/null &
+  echo $! >"$dir/registry.pid"
+  wait_for 30 "the Swarm's registry" ip netns exec "gw-sw$1" curl -fsS "http://$addr/v2/"
+}
+
+node_docker() { DOCKER_HOST="unix://$ROOT/h$1/docker.sock" docker "${@:2}"; } # N ARGS…
+
+# Manager M inits the Swarm (once), every worker joins it (again when it belongs to another one); nodes carry the
+# label gw.host=N (placement constraints in tests), and nodes left from an earlier incarnation are removed.
+swarm_join() { # M W…
+  local m=$1 net token id
+  net=$(swarm_subnet "$1")
+  shift
+  if [ "$(node_docker "$m" info -f '{{.Swarm.LocalNodeState}}')" != active ] \
+    || [ "$(node_docker "$m" info -f '{{.Swarm.ControlAvailable}}')" != true ]; then
+    node_docker "$m" swarm leave --force >/dev/null 2>&1 || true
+    log "host $m: docker swarm init"
+    node_docker "$m" swarm init --advertise-addr "$net.$m" --listen-addr "$net.$m:2377" >/dev/null
+  fi
+  token=$(node_docker "$m" swarm join-token -q worker)
+  node_docker "$m" node update --label-add "gw.host=$m" "$(node_docker "$m" info -f '{{.Swarm.NodeID}}')" >/dev/null
+  for w in "$@"; do
+    id=$(node_docker "$w" info -f '{{.Swarm.NodeID}}')
+    if [ "$(node_docker "$w" info -f '{{.Swarm.LocalNodeState}}')" != active ] || [ -z "$id" ] \
+      || ! node_docker "$m" node inspect "$id" >/dev/null 2>&1; then
+      node_docker "$w" swarm leave --force >/dev/null 2>&1 || true
+      log "host $w: docker swarm join (worker of host $m)"
+      node_docker "$w" swarm join --token "$token" --advertise-addr "$net.$w" "$net.$m:2377" >/dev/null
+      id=$(node_docker "$w" info -f '{{.Swarm.NodeID}}')
+    fi
+    node_docker "$m" node update --label-add "gw.host=$w" "$id" >/dev/null
+  done
+  for id in $(node_docker "$m" node ls -q); do
+    [ "$(node_docker "$m" node inspect -f '{{.Status.State}}' "$id")" = down ] && node_docker "$m" node rm "$id" >/dev/null
+  done
+  wait_for 60 "every node of the Swarm ready" bash -c \
+    "[ \"\$(DOCKER_HOST=unix://$ROOT/h$m/docker.sock docker node ls --format '{{.Status}}' | grep -c Ready)\" = $(($# + 1)) ]"
+}
+
+# Whether this kernel runs Swarm's overlay networks (vxlan): one task on each of two nodes, one pings the other.
+swarm_overlay_probe() { # M W
+  local out=no net=gw-overlay-probe
+  node_docker "$1" network rm "$net" >/dev/null 2>&1 || true
+  if node_docker "$1" network create -d overlay --attachable "$net" >/dev/null 2>&1; then
+    out=probe-failed
+  fi
+  echo "$out"
+}
+
 mkdir -p "$ROOT"
 chmod 755 "$STATE" "$ROOT"
 hosts=$(if [ -n "$only" ]; then echo "$only"; else seq 1 "$count"; fi)
@@ -145,6 +268,19 @@ for n in $hosts; do
   engine "$n" "$flavour"
   ssh_server "$n"
 done
+if [ "${#swarm[@]}" -gt 0 ]; then
+  swarm_link "${swarm[@]}"
+  swarm_registry_start "${swarm[0]}"
+  swarm_join "${swarm[@]}"
+  {
+    echo "GANGWAY_SWARM_MANAGER=${swarm[0]}"
+    echo "GANGWAY_SWARM_WORKERS=${swarm[*]:1}"
+    echo "GANGWAY_SWARM_REGISTRY=$(swarm_registry "${swarm[0]}")"
+    echo "GANGWAY_SWARM_SUBNET=$(swarm_subnet "${swarm[0]}").0/24"
+  } >"$STATE/swarm-${swarm[0]}.env"
+  log "ready: Swarm of hosts ${swarm[*]} (manager ${swarm[0]}), registry $(swarm_registry "${swarm[0]}")"
+  exit 0
+fi
 if [ -n "$only" ]; then
   log "ready: host $only (gwh$only@10.77.$only.2, engine unix://$ROOT/h$only/docker.sock)"
   exit 0

@@ -24,6 +24,8 @@ export interface Target {
   /** Local target: absolute local path. SSH target: absolute, or `~/…` relative to the remote user's home. */
   dir: string;
   ssh: SshSettings;
+  /** compose: Compose on every host; swarm: `docker stack deploy` on the first reachable manager of `hosts`. */
+  engine: 'compose' | 'swarm';
   rollout: RolloutSettings;
 }
 

@@ -139,7 +139,15 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
         ['targets', name, 'rollout', 'canary'],
         `is ${t.rollout.canary}, but the target has ${t.hosts.length} host${t.hosts.length === 1 ? '' : 's'}`,
       );
-    targets[name] = { name, hosts, dir, ssh: resolveSsh(t.ssh, local), rollout: rolloutSettings(t.rollout) };
+    if (t.engine === 'swarm') swarmTargetProblems(parsed, name, (path, message) => report(path, message));
+    targets[name] = {
+      name,
+      hosts,
+      dir,
+      ssh: resolveSsh(t.ssh, local),
+      engine: t.engine,
+      rollout: rolloutSettings(t.rollout),
+    };
   }
   const health = parsed.health;
   return {
@@ -179,6 +187,28 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
     records: local(parsed.records),
     targets,
   };
+}
+
+/**
+ * A swarm target deploys once, on one manager, with Swarm's own rolling updates: what only the compose engine
+ * does (blue/green, a rollout across hosts, commands run in a compose service) is refused where it is written.
+ */
+function swarmTargetProblems(parsed: ParsedConfig, name: string, report: Report): void {
+  const t = parsed.targets[name]!;
+  const why = `targets.${name}.engine is swarm`;
+  if (parsed.proxy)
+    report(['proxy'], `blue/green behind the proxy is for the compose engine (${why}: Swarm updates start-first)`);
+  const r = t.rollout;
+  if (r.canary !== 0 || r.batch !== undefined || r.pause !== '0s' || r.on_failure !== 'rollback_all')
+    report(
+      ['targets', name, 'rollout'],
+      "is for compose targets with several hosts; a swarm target's hosts are managers, of which one deploys",
+    );
+  for (const event of ['before_deploy', 'after_deploy', 'on_failure'] as const)
+    parsed.hooks[event].forEach((h, i) => {
+      if (h.on === 'service')
+        report(['hooks', event, i, 'on'], `service hooks run \`docker compose exec\`, which ${why} cannot serve`);
+    });
 }
 
 function resolveBackups(backups: ParsedBackup[], report: Report): BackupConfig[] {

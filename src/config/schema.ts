@@ -294,6 +294,14 @@ const targetSchema = z
       description: 'Deploy directory on each host (absolute or ~/…; relative to gangway.yml for local)',
     }),
     ssh: sshSchema.optional(),
+    engine: z
+      .enum(['compose', 'swarm'])
+      .default('compose')
+      .meta({
+        description:
+          'compose: docker compose on every host | swarm: `docker stack deploy` on a Swarm manager (the hosts are ' +
+          'managers, tried in order as fallbacks)',
+      }),
     rollout: rolloutSchema
       .prefault({})
       .meta({ description: 'Many hosts: how the release moves across them (canary, batches, on_failure)' }),

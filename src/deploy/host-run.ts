@@ -21,6 +21,7 @@ import { makeDirs } from './steps/dirs.js';
 import { takeLock } from './steps/lock.js';
 import { prepareRelease } from './steps/release.js';
 import { timed } from './timed.js';
+import { NO_COMPOSE } from '../swarm/manager.js';
 
 /**
  * How it ended here: unchanged = nothing was put in place; unknown = we lost sight of the apply; reverted = it
@@ -90,7 +91,8 @@ export async function lockHost(
   );
   const host = await timed(steps, events, 'connect', () => session.open());
   const layout = remoteLayout(await host.resolvePath(deps.target.dir));
-  const compose = await detectCompose(host);
+  // A Swarm manager deploys with `docker stack deploy`: Compose is not needed there.
+  const compose = (await detectCompose(host)) ?? (deps.target.engine === 'swarm' ? NO_COMPOSE : undefined);
   if (!compose)
     throw new GangwayError(
       'E_NO_COMPOSE',

@@ -12,6 +12,8 @@ import { appRouteFiles, type AppRouteFiles } from '../proxy/caddy-route.js';
 import { colourOverride } from '../proxy/colour-override.js';
 import type { Operation } from '../server/records.js';
 import { quoteArgv } from '../shell/quote.js';
+import { swarmDoes, type SwarmApply } from '../swarm/plan-step.js';
+import { defaultsFile, planStack } from '../swarm/stack-plan.js';
 
 export interface PlannedFile {
   /** Name inside `<dir>` and the release directory. */
@@ -54,7 +56,7 @@ export interface ProxyPlan {
   route: AppRouteFiles;
 }
 export type ApplyStep = StepBase & { kind: 'apply'; health: HealthSettings; keep: number } & (
-    { strategy: 'recreate' } | { strategy: 'blue-green'; proxy: ProxyPlan }
+    { strategy: 'recreate' } | { strategy: 'blue-green'; proxy: ProxyPlan } | { strategy: 'swarm'; swarm: SwarmApply }
   );
 export type PlanStep = LockStep | DirsStep | DeliverStep | ReleaseStep | ApplyStep;
 
@@ -69,6 +71,8 @@ export class PlanPayload {
   constructor(
     readonly compose: ReadonlyMap<string, Buffer>,
     readonly envText: string | undefined,
+    /** Swarm: the secrets and configs found on this machine, by `<kind>-<key>` (secrets' content is secret). */
+    readonly swarmObjects: ReadonlyMap<string, Buffer> = new Map(),
   ) {}
   toJSON(): undefined {
     return undefined;
@@ -111,12 +115,16 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
   const composeFiles = config.compose.map((localPath, i) => planned(names[i]!, localPath, composeBytes[i]!));
   const envBytes = config.env && operation !== 'rollback' ? await readFile(config.env.file) : undefined;
   const env = envBytes && config.env ? planned('.env', config.env.file, envBytes) : undefined;
+  const swarm = target.engine === 'swarm' ? swarmApply(config, composeFiles, composeBytes) : undefined;
   const payload = new PlanPayload(
     new Map(composeFiles.map((f, i) => [f.name, composeBytes[i]!])),
     envBytes?.toString('utf8'),
+    swarm && operation !== 'rollback' ? await readSwarmObjects(swarm) : undefined,
   );
   const proxy = config.proxy && proxyPlan(config, config.proxy, composeFiles, composeBytes);
-  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env, proxy);
+  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env, proxy, swarm);
+  // A swarm target deploys on one manager: the CLI put the first reachable one first (swarm/manager.ts).
+  const hosts = swarm ? target.hosts.slice(0, 1) : target.hosts;
   return {
     app: config.app,
     target: target.name,
@@ -128,7 +136,7 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
     who: input.who,
     composeFiles,
     ...(env && { env }),
-    hosts: target.hosts.map((spec) => ({ host: spec.label, dir: target.dir, steps })),
+    hosts: hosts.map((spec) => ({ host: spec.label, dir: target.dir, steps })),
     payload,
   };
 }
@@ -152,6 +160,7 @@ function hostSteps(
   compose: PlannedFile[],
   env: PlannedFile | undefined,
   proxy: ProxyPlan | undefined,
+  swarm: SwarmApply | undefined,
 ): PlanStep[] {
   const release = `<dir>/.gangway/releases/${releaseId}`;
   const steps: PlanStep[] = [
@@ -179,6 +188,19 @@ function hostSteps(
       does: deliverySummary(delivery),
     });
   steps.push(releaseStep(operation, tag, release, compose, env));
+  if (swarm) {
+    const tagText = tag.kind === 'given' ? tag.value : '<tag>';
+    steps.push({
+      kind: 'apply',
+      title: 'apply detached on the Swarm manager: docker stack deploy, convergence, health gate, rollback on failure',
+      health: config.health,
+      keep: config.keep,
+      strategy: 'swarm',
+      swarm,
+      does: swarmDoes(config, swarm, tagText, healthSummary(config.health), releaseId),
+    });
+    return steps;
+  }
   if (proxy) {
     steps.push(blueGreenApply(config, proxy, tag, releaseId));
     return steps;
@@ -207,6 +229,25 @@ function proxyPlan(config: Config, proxy: ProxySettings, compose: PlannedFile[],
     colourFile: colourOverride(files, config.app, proxy.service),
     route: appRouteFiles(config.app, proxy),
   };
+}
+
+function swarmApply(config: Config, compose: PlannedFile[], bytes: Buffer[]): SwarmApply {
+  const files = compose.flatMap((f, i) => parseComposeFile(bytes[i]!.toString('utf8'), f.localPath, f.name).file ?? []);
+  const stack = planStack(config.app, files);
+  const registry = config.image?.registry;
+  return {
+    stack,
+    defaultsFile: defaultsFile(stack),
+    registryAuth: config.image?.delivery === 'registry' && !!registry?.username && !!registry.password_env,
+    resolveImage: !config.image || config.image.delivery === 'registry' ? 'always' : 'never',
+  };
+}
+
+/** Read once, like the compose files: the bytes uploaded are the bytes planned. */
+async function readSwarmObjects(swarm: SwarmApply): Promise<Map<string, Buffer>> {
+  const local = swarm.stack.objects.filter((o) => o.localPath !== undefined);
+  const contents = await Promise.all(local.map((o) => readFile(o.localPath!)));
+  return new Map(local.map((o, i) => [`${o.kind}-${o.key}`, contents[i]!]));
 }
 
 function blueGreenApply(config: Config, proxy: ProxyPlan, tag: PlanTag, releaseId: string): ApplyStep {

@@ -13,7 +13,8 @@ export type ServerScript =
   | 'lock.sh'
   | 'service-container.sh'
   | 'start.sh'
-  | 'state.sh';
+  | 'state.sh'
+  | 'swarm.sh';
 
 const cache = new Map<ServerScript, string>();
 

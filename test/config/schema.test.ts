@@ -20,7 +20,7 @@ test('the JSON Schema describes the keys editors complete', () => {
 
 test('allowed keys are found through records, arrays and optionals', () => {
   assert.ok(allowedKeysAt(configSchema, []).includes('targets'));
-  assert.deepEqual(allowedKeysAt(configSchema, ['targets', 'anything']), ['hosts', 'dir', 'ssh', 'rollout']);
+  assert.deepEqual(allowedKeysAt(configSchema, ['targets', 'anything']), ['hosts', 'dir', 'ssh', 'engine', 'rollout']);
   assert.ok(allowedKeysAt(configSchema, ['health', 'http', 0]).includes('retries'));
 });
 

@@ -12,6 +12,8 @@ import { PreflightError, UsageError } from '../../errors.js';
 import { newReleaseId } from '../../server/layout.js';
 import type { CommandContext } from '../context.js';
 import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
+import { managerTarget } from '../swarm-target.js';
+import { registerSwarmSecrets } from '../../swarm/plan-step.js';
 import { preflight } from './check.js';
 
 export interface DeployOptions {
@@ -32,7 +34,7 @@ export async function runDeploy(
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const hosts = options.hosts ?? [];
-  const target = narrowTarget(ctx.target(config, targetName), hosts);
+  const selected = narrowTarget(ctx.target(config, targetName), hosts);
   const env = config.env ? await loadEnvFile(config.env.file, ctx.scrubber) : undefined;
   if (options.envOnly && !config.env) throw new UsageError('--env-only needs an env file (env.file in gangway.yml)');
   if (options.envOnly && options.tag) throw new UsageError('--env-only keeps the tag that is deployed; drop --tag');
@@ -41,8 +43,9 @@ export async function runDeploy(
     ? undefined
     : await resolveTag(config.image?.tag ?? 'git', config.baseDir, new Date(), options.tag);
   reporter.heading(
-    `gangway deploy ${target.name} (${config.app}) — ${given === undefined ? 'env only' : `tag ${given}`}`,
+    `gangway deploy ${selected.name} (${config.app}) — ${given === undefined ? 'env only' : `tag ${given}`}`,
   );
+  const target = await managerTarget(ctx, selected);
 
   const checklist = await preflight(ctx, config, target, env, 'problems', given);
   const failures = countFailures(checklist);
@@ -62,6 +65,7 @@ export async function runDeploy(
     releaseId: newReleaseId(),
     who: whoAmI(),
   });
+  registerSwarmSecrets(ctx.scrubber, plan);
   if (options.dryRun) {
     printPlan(reporter, plan);
     reporter.info('\ndry run: nothing was changed');

@@ -10,6 +10,7 @@ import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import { newReleaseId } from '../../server/layout.js';
 import type { CommandContext } from '../context.js';
 import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
+import { managerTarget } from '../swarm-target.js';
 
 export interface RollbackOptions {
   to?: string;
@@ -28,10 +29,11 @@ export async function runRollback(
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
   const hosts = options.hosts ?? [];
-  const target = narrowTarget(ctx.target(config, targetName), hosts);
+  const selected = narrowTarget(ctx.target(config, targetName), hosts);
   if (options.to !== undefined) validateTag(options.to, '--to');
   await registerLocalEnvSecrets(config, ctx.scrubber);
-  reporter.heading(`gangway rollback ${target.name} (${config.app})${options.to ? ` to ${options.to}` : ''}`);
+  reporter.heading(`gangway rollback ${selected.name} (${config.app})${options.to ? ` to ${options.to}` : ''}`);
+  const target = await managerTarget(ctx, selected);
   const plan = await buildPlan({
     config,
     target,

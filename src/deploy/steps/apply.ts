@@ -18,6 +18,8 @@ import { takeLock } from './lock.js';
  * two probes from the proxy and the drain.
  */
 export function applyDeadlineMs(step: ApplyStep): number {
+  // Swarm: convergence and gate of the release, then of the rollback, each within the health timeout.
+  if (step.strategy === 'swarm') return 4 * step.health.timeoutMs + 5 * 60_000;
   const blueGreen =
     step.strategy === 'blue-green' ? 2 * step.proxy.settings.health.timeoutMs + step.proxy.settings.drainMs : 0;
   return 2 * step.health.timeoutMs + blueGreen + 5 * 60_000;

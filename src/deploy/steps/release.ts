@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { ExitCode, GangwayError } from '../../errors.js';
 import { execOk, type Host } from '../../hosts/host.js';
-import { parseEnv } from '../../env/parse.js';
+import { envMap, parseEnv } from '../../env/parse.js';
 import { applyFiles } from '../../server/release-files.js';
 import { chooseRollback } from '../../server/rollback-choice.js';
 import { runScript } from '../../server/scripts.js';
@@ -21,7 +21,11 @@ interface ReleaseContent {
   envText?: string;
   /** A retained release's own colour.yml was copied (it matches its compose files; keep it). */
   keepsColourFile?: boolean;
+  /** A retained release's swarm data was copied (it matches its compose files; keep it). */
+  keepsSwarmFiles?: boolean;
 }
+
+const SWARM_DATA = new Set(['swarm-defaults.yml', 'swarm-services', 'swarm-objects']);
 
 export async function prepareRelease(ctx: StepContext, step: ReleaseStep, apply: ApplyStep): Promise<string> {
   const content = await ctx.session.retrying((host) => writeRelease(ctx, host, step, apply));
@@ -70,7 +74,11 @@ async function writeRelease(
     image_ids: ctx.results.imageId ? [ctx.results.imageId] : [],
     sha256: manifest.sha256,
   };
-  const envValues = maskText === undefined ? [] : parseEnv(maskText).entries.map((e) => e.value);
+  const envEntries = maskText === undefined ? [] : parseEnv(maskText).entries;
+  const envValues = envEntries.map((e) => e.value);
+  const swarmObjects = step.source.kind === 'upload' ? plan.payload.swarmObjects : new Map<string, Buffer>();
+  // Secrets from this machine are masked in the server's run log too.
+  for (const [name, content] of swarmObjects) if (name.startsWith('secret-')) envValues.push(content.toString('utf8'));
   const files = applyFiles(
     {
       dir: layout.dir,
@@ -84,17 +92,23 @@ async function writeRelease(
       composeArgv: ctx.compose.argv,
       record,
       ...(apply.strategy === 'blue-green' && { proxy: apply.proxy }),
+      ...(apply.strategy === 'swarm' && { swarm: apply.swarm }),
     },
     envValues,
+    envMap(envEntries),
   );
   const writes = [
     ...files
       .filter((f) => !(content.keepsColourFile && f.name === 'colour.yml'))
+      .filter((f) => !(content.keepsSwarmFiles && SWARM_DATA.has(f.name)))
       .map((f) => host.writeFileAtomic(posix.join(dir, f.name), f.content, { mode: f.mode })),
     host.writeFileAtomic(posix.join(dir, 'tag'), `${content.tag}\n`, { mode: 0o644 }),
     host.writeFileAtomic(posix.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 }),
   ];
   if (envText !== undefined) writes.push(host.writeFileAtomic(posix.join(dir, '.env'), envText)); // 0600
+  // Swarm: the secrets and configs of this machine, uploaded like the env file (0600, atomically).
+  for (const [name, content] of swarmObjects)
+    writes.push(host.writeFileAtomic(posix.join(dir, `swarm-${name}`), content)); // 0600
   await Promise.all(writes);
   return content;
 }
@@ -160,5 +174,6 @@ async function releaseContent(
     files,
     ...(envText !== undefined && { envText }),
     ...(flags.includes('colour') && { keepsColourFile: true }),
+    ...(flags.includes('swarm') && { keepsSwarmFiles: true }),
   };
 }

@@ -222,10 +222,12 @@ services_healthy() { # TAG
   done
 }
 
+# The services whose logs fatal_logs reads (swarm.sh: the release's list, no Compose on a manager).
+stack_services() { dc "$1" config --services 2>/dev/null; } # TAG
 fatal_logs() { # TAG
   [ "$FATAL_TAIL" -gt 0 ] && [ -s "$DATA/fatal_patterns" ] || return 0
   found=
-  for svc in $(dc "$1" config --services 2>/dev/null); do
+  for svc in $(stack_services "$1"); do
     n=$(service_logs "$svc" "$1" "$FATAL_TAIL" | grep -F -c -f "$DATA/fatal_patterns")
     [ "${n:-0}" -gt 0 ] && found="$found $svc($n)" && FAIL_SERVICE=${FAIL_SERVICE:-$svc}
   done
@@ -293,7 +295,7 @@ is_good() { # RELEASE_ID
 
 # Keep the release in place and, newest first, the newest good release of each of KEEP distinct tags;
 # remove every other release directory (failed ones first of all) and images no kept release uses.
-prune() {
+prune_releases() {
   kept_tags=
   removed_tags=
   n=0
@@ -368,14 +370,20 @@ finish_failed() { # PREV_ID FAILED_STATUS
   exit 1
 }
 
-# The strategy: recreate in place (below), or blue-green (bluegreen.sh, copied beside this file).
+# The strategy: recreate in place (below), blue-green (bluegreen.sh) or swarm (swarm.sh), copied beside this file.
 deploy_release() { up "$1" && gate "$1"; } # TAG
 restore_release() { up "$1" && gate "$1"; } # TAG
+prune() { prune_releases; }
 if [ "$STRATEGY" = blue-green ]; then
   # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
   . "$REL/bluegreen.sh"
   deploy_release() { bg_up "$1"; }
   restore_release() { bg_restore "$1"; }
+fi
+if [ "$STRATEGY" = swarm ]; then
+  # Redefines deploy_release, restore_release, finish_failed, capture_failure, prune, stack_services, service_logs.
+  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+  . "$REL/swarm.sh"
 fi
 
 if [ "$ACTION" = recover ]; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Start a new release from a retained one, on the server: its compose files, file list and tag, and (for a
-# rollback) its .env, kept 0600, and its colour.yml (blue/green). Prints the tag, then `env` when an env file
-# was copied and `colour` when a colour.yml was.
+# rollback) its .env, kept 0600, its colour.yml (blue/green) and its swarm data (the defaults, service and
+# object lists that match its compose files, and its secrets and configs, 0600). Prints the tag, then `env` when
+# an env file was copied, `colour` when a colour.yml was and `swarm` when swarm data was.
 #   copy-release.sh STATE_DIR SOURCE_ID NEW_RELEASE_DIR with-env|without-env
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline, on purpose
 set -u
@@ -23,3 +24,11 @@ if [ -f "$src/colour.yml" ]; then
   cp "$src/colour.yml" "$dst/colour.yml" || exit 1
   echo colour
 fi
+set +f
+swarm=
+for f in "$src"/swarm-*; do
+  if [ ! -f "$f" ] || [ "${f##*/}" = swarm.sh ]; then continue; fi
+  cp -p "$f" "$dst/${f##*/}" || exit 1
+  swarm=1
+done
+[ -z "$swarm" ] || echo swarm

@@ -1,0 +1,56 @@
+/**
+ * The apply step of a swarm target: what the plan says and carries for swarm.sh on the manager. Built from the
+ * compose files as they will be uploaded (stack-plan.ts decides the defaults and the versioned objects).
+ */
+import type { Config } from '../config/config.js';
+import type { DeployPlan } from '../deploy/plan.js';
+import type { Scrubber } from '../redact/scrubber.js';
+import { Secret } from '../redact/secret.js';
+import { describeDefaults, type SwarmStackPlan } from './stack-plan.js';
+
+export interface SwarmApply {
+  stack: SwarmStackPlan;
+  /** swarm-defaults.yml: the update/rollback defaults, given to `docker stack deploy` after the user's files. */
+  defaultsFile: string;
+  /** `--with-registry-auth`: the deliver step logged in on the manager, and the nodes pull with those credentials. */
+  registryAuth: boolean;
+  /**
+   * `docker stack deploy --resolve-image`: always (the registry pins each image's digest) when the nodes pull;
+   * never when the image was delivered to the manager itself (archive, build, sync) and is in no registry.
+   */
+  resolveImage: 'always' | 'never';
+}
+
+/** The lines of the apply step in a plan (and `--dry-run`). */
+export function swarmDoes(config: Config, swarm: SwarmApply, tagText: string, gate: string, releaseId: string) {
+  const { stack } = swarm;
+  const seconds = Math.round(config.health.timeoutMs / 1000);
+  return [
+    `on the first reachable Swarm manager of the target: back up <dir>/.env; put the release in place`,
+    ...stack.objects.map((o) => {
+      const from = o.localPath ? `${o.file} from this machine (0600 in the release)` : `<dir>/${o.file} on the manager`;
+      return `${o.kind} ${o.key}: ${from} → ${stack.stack}_${o.key}_<sha256 of it, 12 hex> (the old one kept until the update completes)`;
+    }),
+    ...(stack.defaults.length
+      ? stack.defaults.map((d) => `defaults added (no update_config in the compose files): ${describeDefaults(d)}`)
+      : ['no update defaults added: every service sets its own update_config']),
+    ...stack.notes,
+    `IMAGE_TAG=${tagText} docker stack deploy -c <compose files> -c swarm-defaults.yml -c swarm-names.yml ` +
+      `${swarm.registryAuth ? '--with-registry-auth ' : ''}${stack.stack} (env values in its environment only)`,
+    `converge within ${seconds}s: each service this deploy updated reports UpdateStatus completed after it ` +
+      '(rollback_* or paused: failed); every running task on the new image, replicas as desired',
+    `health gate within ${seconds}s, from the manager: ${gate}`,
+    `pass: last_good_tag; old secret/config versions and services the release no longer has removed; keep ` +
+      `${config.keep} good tags`,
+    'fail: `docker service rollback` of every service this deploy updated (unless Swarm rolled it back already), ' +
+      'services it created removed, converged and gated again',
+    `record: <dir>/.gangway/releases.jsonl (strategy swarm, each service's update state); log: ` +
+      `<dir>/.gangway/runs/${releaseId}.log`,
+  ];
+}
+
+/** The secrets read from this machine for a swarm deploy are secrets of the run: every output masks them. */
+export function registerSwarmSecrets(scrubber: Scrubber, plan: DeployPlan): void {
+  for (const [name, content] of plan.payload.swarmObjects)
+    if (name.startsWith('secret-')) scrubber.add(new Secret(content.toString('utf8'), name.slice('secret-'.length)));
+}
