@@ -13,6 +13,7 @@ import { diskItems, type SpaceNeed } from './disk-checks.js';
 import { probeHost, type HostFacts } from './host-probe.js';
 import { syncEstimate } from '../delivery/sync.js';
 import { formatBytes } from '../output/reporter.js';
+import { swarmChecks } from '../swarm/checks.js';
 
 export interface HostCheckInputs {
   config: Config;
@@ -46,15 +47,20 @@ export async function hostChecks(
     // On the local engine the local checks already ran `compose config` (and found its Compose); on a server it
     // is the server's Compose that counts.
     const complete = inputs.compose.files.length === inputs.config.compose.length; // else reported locally
-    const [facts, compose] = await Promise.all([
+    // A Swarm manager runs `docker stack deploy`, not Compose: its own checks instead (swarm/checks.ts).
+    const swarm = target.engine === 'swarm';
+    const [facts, compose, swarmItems] = await Promise.all([
       probeHost(host, target.dir),
-      host.kind === 'ssh'
-        ? composeOnServer(host, inputs.config, complete ? inputs.compose : undefined)
-        : inputs.localCompose().then((cli): ServerCompose => (cli ? { cli } : {})),
+      swarm
+        ? ({} as ServerCompose)
+        : host.kind === 'ssh'
+          ? composeOnServer(host, inputs.config, complete ? inputs.compose : undefined)
+          : inputs.localCompose().then((cli): ServerCompose => (cli ? { cli } : {})),
+      swarm ? host.resolvePath(target.dir).then((dir) => swarmChecks(host, inputs.config, dir)) : [],
     ]);
     items.push(
       dockerCheck(facts),
-      composeCheck(compose.cli, inputs.config.proxy !== undefined),
+      ...(swarm ? swarmItems : [composeCheck(compose.cli, inputs.config.proxy !== undefined)]),
       dirCheck(facts),
       ...diskItems(facts, inputs.images),
     );

@@ -14,7 +14,8 @@ export type ServerScript =
   | 'service-container.sh'
   | 'start.sh'
   | 'state.sh'
-  | 'swarm.sh';
+  | 'swarm.sh'
+  | 'swarm-status.sh';
 
 const cache = new Map<ServerScript, string>();
 

@@ -3,10 +3,11 @@ import { installCron } from '../../backup/schedule.js';
 import { openBackupHost } from '../../backup/session.js';
 import { UsageError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
+import { composeOnly } from '../swarm-target.js';
 
 export async function runBackupSchedule(ctx: CommandContext, targetName: string | undefined): Promise<void> {
   const config = await ctx.loadConfig();
-  const target = ctx.target(config, targetName);
+  const target = composeOnly(ctx.target(config, targetName), 'gangway backup schedule');
   if (!config.backups.some((b) => b.schedule))
     throw new UsageError('no backup has a `schedule` in gangway.yml (e.g. schedule: "0 2 * * *")');
   const hosts = [];

@@ -18,6 +18,7 @@ import { ExitCode, GangwayError, UsageError } from '../../errors.js';
 import { remoteLayout } from '../../server/layout.js';
 import { formatBytes } from '../../output/reporter.js';
 import type { CommandContext } from '../context.js';
+import { composeOnly } from '../swarm-target.js';
 
 /** Each host of the target, one after another (a database lives on one host; several means several copies). */
 async function eachHost<T>(
@@ -28,7 +29,7 @@ async function eachHost<T>(
 ): Promise<{ config: Config; target: Target; results: (T & { host: string })[] }> {
   const config = await ctx.loadConfig();
   const args = targetAndName(config, targetName, name);
-  const target = ctx.target(config, args.target);
+  const target = composeOnly(ctx.target(config, args.target), 'backups and restores');
   const backup = selectBackup(config, args.name);
   const results: (T & { host: string })[] = [];
   for (const spec of target.hosts) {
@@ -71,7 +72,7 @@ export async function runBackups(
 ): Promise<void> {
   const config = await ctx.loadConfig();
   const args = targetAndName(config, targetName, name);
-  const target = ctx.target(config, args.target);
+  const target = composeOnly(ctx.target(config, args.target), 'backups and restores');
   const names = args.name === undefined ? config.backups.map((b) => b.name) : [selectBackup(config, args.name).name];
   const hosts = [];
   for (const spec of target.hosts) {

@@ -18,13 +18,15 @@ import { LocalHost } from '../../hosts/local-host.js';
 import { formatBytes, type Reporter } from '../../output/reporter.js';
 import { once } from '../../util/once.js';
 import type { CommandContext } from '../context.js';
+import { managerTarget } from '../swarm-target.js';
 
 export async function runCheck(ctx: CommandContext, targetName: string | undefined): Promise<void> {
   const config = await ctx.loadConfig();
-  const target = ctx.target(config, targetName);
+  const selected = ctx.target(config, targetName);
   // The env file's values become secrets before anything about it is printed.
   const env = config.env ? await loadEnvFile(config.env.file, ctx.scrubber) : undefined;
-  ctx.reporter.heading(`gangway check ${target.name} (${config.app})`);
+  ctx.reporter.heading(`gangway check ${selected.name} (${config.app})`);
+  const target = await managerTarget(ctx, selected);
   const list = await preflight(ctx, config, target, env, 'all');
   const failures = countFailures(list);
   const document = { target: target.name, app: config.app, ...list };

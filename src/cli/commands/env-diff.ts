@@ -9,6 +9,7 @@ import { loadEnvFile } from '../../env/env-file.js';
 import { parseEnv } from '../../env/parse.js';
 import { registerEnvSecrets } from '../../redact/register.js';
 import type { CommandContext } from '../context.js';
+import { managerTarget } from '../swarm-target.js';
 
 interface HostDiff {
   host: string;
@@ -25,7 +26,7 @@ export async function runEnvDiff(
 ): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = ctx.target(config, targetName);
+  const target = await managerTarget(ctx, ctx.target(config, targetName));
   if (!config.env)
     throw new ConfigError([
       { file: config.file, key: 'env', message: 'no env file is configured, so there is nothing to compare' },

@@ -10,6 +10,7 @@ import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate
 import { remoteLayout } from '../../server/layout.js';
 import { LineSplitter } from '../../util/lines.js';
 import type { CommandContext } from '../context.js';
+import { composeOnly } from '../swarm-target.js';
 
 export interface ExecWords {
   /** The words before `--`: [SERVICE] or [TARGET, SERVICE]. */
@@ -45,7 +46,7 @@ export async function runExec(
     );
   const [targetName, service] = words.before.length === 2 ? words.before : [undefined, words.before[0]!];
   const config = await ctx.loadConfig();
-  const target = narrowTarget(ctx.target(config, targetName), options.hosts);
+  const target = composeOnly(narrowTarget(ctx.target(config, targetName), options.hosts), 'gangway exec');
   await registerLocalEnvSecrets(config, ctx.scrubber);
   const runs = await Promise.all(
     target.hosts.map(async (spec): Promise<HostRun> => {

@@ -5,11 +5,12 @@ import { remoteLayout } from '../../server/layout.js';
 import { describeHolder, releaseLock } from '../../server/lock.js';
 import { type ServerLock, readServerState } from '../../server/state.js';
 import type { CommandContext } from '../context.js';
+import { managerTarget } from '../swarm-target.js';
 
 export async function runLockStatus(ctx: CommandContext, targetName: string | undefined): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = ctx.target(config, targetName);
+  const target = await managerTarget(ctx, ctx.target(config, targetName));
   const hosts = await Promise.all(
     target.hosts.map(async (spec) => {
       const host = await ctx.openHost(target, spec);
@@ -46,7 +47,7 @@ export async function runLockRelease(
 ): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = ctx.target(config, targetName);
+  const target = await managerTarget(ctx, ctx.target(config, targetName));
   const me = whoAmI();
   const results: { host: string; released: boolean; reason: string }[] = [];
   for (const spec of target.hosts) {

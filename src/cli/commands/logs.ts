@@ -12,6 +12,7 @@ import { remoteLayout } from '../../server/layout.js';
 import { ExitCode, GangwayError } from '../../errors.js';
 import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate/server-secrets.js';
 import type { CommandContext } from '../context.js';
+import { managerTarget } from '../swarm-target.js';
 
 export async function runLogs(
   ctx: CommandContext,
@@ -22,7 +23,7 @@ export async function runLogs(
   const { reporter } = ctx;
   const hosts = options.hosts ?? [];
   const config = await ctx.loadConfig();
-  const target = narrowTarget(ctx.target(config, targetName), hosts);
+  const target = await managerTarget(ctx, narrowTarget(ctx.target(config, targetName), hosts));
   await registerLocalEnvSecrets(config, ctx.scrubber);
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
@@ -63,6 +64,7 @@ async function streamHostLogs(
   const dir = await host.resolvePath(target.dir);
   const layout = remoteLayout(dir);
   await registerServerEnvSecrets(host, dir, ctx.scrubber);
+  if (target.engine === 'swarm') return streamSwarmLogs(host, app, service, options, spec.label, signal, onLine);
   const cli = await detectCompose(host);
   if (!cli) throw new GangwayError('E_NO_COMPOSE', ExitCode.failed, `${spec.label}: no Compose found`);
   // The files and tag of the release in place, so Compose sees the project exactly as it was deployed.
@@ -108,6 +110,43 @@ async function streamHostLogs(
       : []),
   ];
   await Promise.all(runs.map((argv) => streamCommand(host, argv, spec.label, signal, onLine)));
+}
+
+/** Swarm: `docker service logs` of each service of the stack (every task, on every node), on the manager. */
+async function streamSwarmLogs(
+  host: Host,
+  stack: string,
+  service: string | undefined,
+  options: { follow: boolean; tail: number },
+  label: string,
+  signal: AbortSignal,
+  onLine: (line: string) => void,
+): Promise<void> {
+  const listed = await host.exec(
+    ['docker', 'service', 'ls', '--filter', `label=com.docker.stack.namespace=${stack}`, '--format', '{{.Name}}'],
+    { timeoutMs: 30_000 },
+  );
+  const names = listed.stdout.split('\n').filter(Boolean);
+  if (names.length === 0)
+    throw new GangwayError('E_NOTHING_DEPLOYED', ExitCode.failed, `${label}: the Swarm has no stack ${stack}`);
+  const wanted = service ? [`${stack}_${service}`] : names;
+  const unknown = wanted.filter((n) => !names.includes(n));
+  if (unknown.length)
+    throw new GangwayError(
+      'E_NO_SERVICE',
+      ExitCode.failed,
+      `${label}: no service ${service} in the stack ${stack} (services: ${names.map((n) => n.slice(stack.length + 1)).join(', ')})`,
+    );
+  const argv = (name: string) => [
+    'docker',
+    'service',
+    'logs',
+    '--tail',
+    String(options.tail),
+    ...(options.follow ? ['--follow'] : []),
+    name,
+  ];
+  await Promise.all(wanted.map((name) => streamCommand(host, argv(name), label, signal, onLine)));
 }
 
 async function streamCommand(

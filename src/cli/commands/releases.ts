@@ -5,6 +5,7 @@ import type { ReleaseRecord } from '../../server/records.js';
 import { isGood } from '../../server/records.js';
 import { readServerState } from '../../server/state.js';
 import type { CommandContext } from '../context.js';
+import { managerTarget } from '../swarm-target.js';
 
 export async function runReleases(
   ctx: CommandContext,
@@ -13,7 +14,7 @@ export async function runReleases(
 ): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = ctx.target(config, targetName);
+  const target = await managerTarget(ctx, ctx.target(config, targetName));
   const hosts = await Promise.all(
     target.hosts.map(async (spec) => {
       try {

@@ -22,6 +22,8 @@ import { checkEndpoints } from '../../operate/endpoints.js';
 import { readProxyStatus, type ProxyStatus } from '../../proxy/status.js';
 import { formatBytes } from '../../output/reporter.js';
 import type { CommandContext } from '../context.js';
+import { managerTarget } from '../swarm-target.js';
+import { describeNodes, readSwarmStatus, swarmVerdict, type SwarmStatus } from '../../swarm/status.js';
 
 interface HostStatus {
   host: string;
@@ -38,6 +40,8 @@ interface HostStatus {
   lastRun?: { id: string; tag: string; status: string; finished?: string; failing_step?: string; reason?: string };
   /** Blue/green: the colour in service, the colours kept, the proxy and its upstreams. */
   proxy?: ProxyStatus;
+  /** Swarm: the stack's services (tasks, image, last update) and the nodes, as the manager sees them. */
+  swarm?: SwarmStatus;
 }
 
 export async function runStatus(
@@ -47,7 +51,12 @@ export async function runStatus(
 ): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = narrowTarget(ctx.target(config, targetName), onlyHosts);
+  const target = await managerTarget(ctx, narrowTarget(ctx.target(config, targetName), onlyHosts)).catch((e) => {
+    // No manager answers: that is a NO-GO, not a failed preflight.
+    throw new GangwayError('E_NO_GO', ExitCode.failed, `NO-GO: ${(e as Error).message}`, {
+      ...((e as GangwayError).hints && { hints: (e as GangwayError).hints }),
+    });
+  });
   await registerLocalEnvSecrets(config, ctx.scrubber);
   const hosts = await Promise.all(target.hosts.map((spec) => hostStatus(ctx, config, target, spec)));
   for (const h of hosts) {
@@ -65,6 +74,7 @@ export async function runStatus(
       );
     }
     if (h.proxy) printProxy(ctx, h.proxy);
+    if (h.swarm) printSwarm(ctx, h.swarm);
     for (const e of h.endpoints) reporter.item(e.ok ? 'ok' : 'fail', e.url, e.detail);
     if (h.disk)
       reporter.item(
@@ -129,14 +139,22 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
   const layout = remoteLayout(dir);
   const proxy = config.proxy ? await readProxyStatus(host, layout.state, config.app) : undefined;
   const projects = [config.app, ...(proxy?.serving ? [`${config.app}-${proxy.serving}`] : [])];
-  const [state, services, disk, endpoints, backupLog, rollout] = await Promise.all([
+  const swarm = target.engine === 'swarm';
+  const [state, services, disk, endpoints, backupLog, rollout, stack] = await Promise.all([
     readServerState(host, layout),
-    inspectServices(host, projects, config.health.fatalLogs),
+    swarm ? [] : inspectServices(host, projects, config.health.fatalLogs),
     diskSpace(host, dir),
     checkEndpoints(host, [...config.health.http.map((h) => h.url), ...config.health.smoke]),
     config.backups.length > 0 ? readBackupLog(host, layout) : [],
     readRolloutMarker(host, layout),
+    swarm ? readSwarmStatus(host, config.app, config.health.fatalLogs) : undefined,
   ]);
+  if (stack) {
+    status.swarm = stack;
+    const verdict = swarmVerdict(stack, state.current !== undefined);
+    status.reasons.push(...verdict.reasons);
+    status.warnings.push(...verdict.warnings);
+  }
   status.services = services;
   if (proxy) {
     status.proxy = proxy;
@@ -164,7 +182,7 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
 
   const t = config.status;
   if (!state.current) status.reasons.push('nothing deployed here');
-  if (services.length === 0 && state.current) status.reasons.push('no containers of this app');
+  if (services.length === 0 && state.current && !stack) status.reasons.push('no containers of this app');
   for (const s of services) {
     if (s.state !== 'running') status.reasons.push(`${s.service} is ${s.state}`);
     else if (s.health === 'unhealthy' || s.health === 'starting') status.reasons.push(`${s.service} is ${s.health}`);
@@ -225,6 +243,20 @@ function printProxy(ctx: CommandContext, p: ProxyStatus): void {
     'proxy',
     `gangway-proxy ${p.proxy}${upstreams ? `; ${upstreams}` : ''}`,
   );
+}
+
+function printSwarm(ctx: CommandContext, s: SwarmStatus): void {
+  for (const svc of s.services) {
+    const ok = svc.running >= svc.desired && !['paused', 'rollback_paused', 'updating'].includes(svc.update);
+    ctx.reporter.item(
+      ok ? 'ok' : 'fail',
+      `service ${svc.service}`,
+      `${svc.running}/${svc.desired} tasks running (${svc.mode}), update ${svc.update}, ${svc.image.replace(/@.*/, '')}` +
+        `${svc.fatalLines ? `, ${svc.fatalLines} fatal log lines` : ''}`,
+    );
+  }
+  const down = s.nodes.some((n) => n.status !== 'Ready');
+  ctx.reporter.item(down ? 'warn' : 'ok', 'nodes', describeNodes(s.nodes));
 }
 
 /** One attempt per URL, from the server itself (localhost means the server, as in the health gate). */
