@@ -6,6 +6,7 @@
 import type { HealthSettings } from '../config/config.js';
 import type { ProxyPlan } from '../deploy/plan.js';
 import type { SwarmApply } from '../swarm/plan-step.js';
+import { defaultsSummary } from '../swarm/stack-plan.js';
 import { isMaskable } from '../redact/maskable.js';
 import { quote } from '../shell/quote.js';
 import type { Operation } from './records.js';
@@ -68,6 +69,7 @@ function swarmFiles(swarm: SwarmApply, env: ReadonlyMap<string, string>): Releas
   return [
     { name: 'swarm.sh', content: serverScript('swarm.sh'), mode: 0o644 },
     { name: 'swarm-defaults.yml', content: swarm.defaultsFile, mode: 0o644 },
+    { name: 'swarm-defaults-added', content: lines([defaultsSummary(stack)].filter(Boolean)), mode: 0o644 },
     { name: 'swarm-services', content: lines(stack.services), mode: 0o644 },
     { name: 'swarm-objects', content: lines(objects), mode: 0o644 },
     { name: '.env.export', content: envExport(env), mode: 0o600 },

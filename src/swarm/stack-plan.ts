@@ -134,6 +134,15 @@ export function defaultsFile(plan: SwarmStackPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** What a deploy says it added (one line, in the run log and as a step): which services, which order, why. */
+export function defaultsSummary(plan: SwarmStackPlan): string {
+  if (plan.defaults.length === 0) return '';
+  const services = plan.defaults.map((d) => `${d.service} ${d.order}${d.why ? ` (${d.why})` : ''}`).join(', ');
+  const update = `failure_action ${UPDATE_DEFAULTS.failure_action}, monitor ${UPDATE_DEFAULTS.monitor}`;
+  const rollback = `rollback_config failure_action ${ROLLBACK_DEFAULTS.failure_action}`;
+  return `no update_config in the compose files, gangway added one: ${services}; parallelism 1, ${update}; ${rollback}`;
+}
+
 /** One line per service for the plan: which defaults it got. */
 export function describeDefaults(d: ServiceDefaults): string {
   return (

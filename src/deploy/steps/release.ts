@@ -25,7 +25,7 @@ interface ReleaseContent {
   keepsSwarmFiles?: boolean;
 }
 
-const SWARM_DATA = new Set(['swarm-defaults.yml', 'swarm-services', 'swarm-objects']);
+const SWARM_DATA = new Set(['swarm-defaults.yml', 'swarm-defaults-added', 'swarm-services', 'swarm-objects']);
 
 export async function prepareRelease(ctx: StepContext, step: ReleaseStep, apply: ApplyStep): Promise<string> {
   const content = await ctx.session.retrying((host) => writeRelease(ctx, host, step, apply));

@@ -239,6 +239,10 @@ sw_deploy() { # TAG
   MANAGER=$(sw_docker info -f '{{.Name}}' 2>/dev/null)
   sw_record_extra "$MANAGER" ''
   sw_objects "$REL" || return 1
+  if [ -s "$REL/swarm-defaults-added" ]; then
+    say "update defaults: $(cat "$REL/swarm-defaults-added")"
+    step_event "update defaults" ok "$(cat "$REL/swarm-defaults-added")"
+  fi
   # shellcheck disable=SC2046 # one argument per service name (IFS is a newline)
   sw_spec_sums $(sw_live) > "$REL/swarm-before"
   SW_START=$(date +%s)
