@@ -167,11 +167,13 @@ CFG
 swarm_subnet() { echo "10.78.$1"; }
 swarm_registry() { echo "$(swarm_subnet "$1").1:5009"; }
 swarm_link() { # M W…
-  local link="gw-sw$1" net
+  local link="gw-sw$1" net addrs
   net=$(swarm_subnet "$1")
   [ -e "/run/netns/$link" ] || ip netns add "$link"
   ip netns exec "$link" ip link show br0 >/dev/null 2>&1 || ip netns exec "$link" ip link add br0 type bridge
-  ip netns exec "$link" ip addr show dev br0 | grep -qF "$net.1/" || ip netns exec "$link" ip addr add "$net.1/24" dev br0
+  # The address list read whole first: `grep -q` under pipefail would fail when ip is cut off mid-write (SIGPIPE).
+  addrs=$(ip netns exec "$link" ip addr show dev br0)
+  grep -qF "inet $net.1/" <<<"$addrs" || ip netns exec "$link" ip addr add "$net.1/24" dev br0
   ip netns exec "$link" ip link set lo up
   ip netns exec "$link" ip link set br0 up
   for n in "$@"; do

@@ -4,7 +4,7 @@
  * from), and throwaway swarm projects deployed to it through the real sshd of the manager.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { localImageId } from './images.js';
@@ -137,10 +137,21 @@ export class SwarmProject {
   written(): Record<string, string> {
     const out: Record<string, string> = {};
     const walk = (dir: string, skip: (name: string) => boolean) => {
-      for (const e of readdirSync(dir, { withFileTypes: true })) {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw e;
+      }
+      for (const e of entries) {
         const p = join(dir, e.name);
         if (e.isDirectory()) walk(p, skip);
-        else if (!skip(e.name)) out[p] = readFileSync(p, 'utf8');
+        else if (!skip(e.name)) {
+          // A detached apply may still be pruning old releases: a file gone meanwhile cannot leak.
+          const text = readIfThere(p);
+          if (text !== undefined) out[p] = text;
+        }
       }
     };
     walk(join(this.dir, 'records'), () => false);
@@ -190,6 +201,15 @@ export class SwarmProject {
     }
     rmSync(this.serverDir, { recursive: true, force: true });
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function readIfThere(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
 }
 

@@ -131,7 +131,7 @@ test('first deploy: update defaults added and said, a versioned secret, env valu
   const config = '{{.Spec.UpdateConfig.Order}} {{.Spec.UpdateConfig.FailureAction}} {{.Spec.RollbackConfig.Order}}';
   assert.equal(await basic.service('talker', config), 'start-first rollback start-first');
   assert.equal(await basic.service('web', config), 'stop-first rollback stop-first');
-  assert.equal(await basic.service('talker', '{{.Spec.UpdateConfig.Monitor}}'), '5000000000');
+  assert.equal(await basic.service('talker', '{{.Spec.UpdateConfig.Monitor}}'), '5s');
 
   const [secret, ...more] = await basic.secrets();
   assert.equal(more.length, 0);
@@ -183,10 +183,10 @@ test('status, logs, releases, lock and check on a swarm target', async () => {
   assert.match(text.stdout, /service web — 1\/1 tasks running \(replicated\), update none/);
   assert.match(text.stdout, /nodes — 3 ready of 3: gwh21 \(Leader\), gwh22, gwh23/);
 
-  const logs = await basic.run(['logs', 'talker', '--tail', '20']);
+  const logs = await basic.run(['logs', 'cluster', 'talker', '--tail', '20']);
   ok(logs);
   assert.match(logs.stdout, /talker says hello/);
-  const unknown = await basic.run(['logs', 'nope']);
+  const unknown = await basic.run(['logs', 'cluster', 'nope']);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /no service nope in the stack/);
 
@@ -287,7 +287,7 @@ configs:
   return p;
 }
 
-test('v1 → v2 rolling, start-first, under load through the published port: failed requests counted', async () => {
+test('v1 → v2 rolling, start-first, under load through the published port: failed requests counted', async (t) => {
   fronted = frontedProject();
   ok(await fronted.run(['deploy', '--tag', 'v1', '--yes']));
   assert.equal(fetchText(manager.address, LB_PORT, '/version'), 'v1');
@@ -300,19 +300,24 @@ test('v1 → v2 rolling, start-first, under load through the published port: fai
   await new Promise((r) => setTimeout(r, 1000));
   const summary = summarize(await load.stop());
   ok(r);
-  console.log(`# swarm rolling v1 → v2 under load: ${JSON.stringify(summary)}`);
+  t.diagnostic(`swarm rolling v1 → v2 under load: ${JSON.stringify(summary)}`);
   assert.deepEqual(summary.versions, ['v1', 'v2']);
   assert.ok(summary.requests > 100, `${summary.requests} requests`);
   assert.equal(summary.failed, 0, `failed requests: ${JSON.stringify(summary.failures)}`);
   assert.equal(await fronted.service('web', '{{.UpdateStatus.State}}'), 'completed');
+  assert.equal(
+    await fronted.service('web', '{{.Spec.UpdateConfig.Order}}'),
+    'start-first',
+    'the default gangway added',
+  );
   assert.deepEqual(last(fronted).services, { proxy: 'unchanged', web: 'completed' });
 });
 
-test('v2 → a bad image: Swarm rolls it back, gangway sees it, records rolled_back, exit 1, v2 serving', async () => {
+test('v2 → a bad image: Swarm rolls it back, gangway sees it, records rolled_back, exit 1, v2 serving', async (t) => {
   const load = startLoad({ url: `http://${manager.address}:${LB_PORT}/version`, clients: 4, maxMs: 180_000 });
   const r = await fronted.run(['--json', 'deploy', '--tag', 'bad', '--yes']);
   const summary = summarize(await load.stop());
-  console.log(`# swarm v2 → bad (rolled back) under load: ${JSON.stringify(summary)}`);
+  t.diagnostic(`swarm v2 → bad (rolled back) under load: ${JSON.stringify(summary)}`);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   const doc = JSON.parse(r.stdout) as {
     hosts: { result: string; serving: string; failingStep: string; reason: string; firstErrorLine?: string }[];
