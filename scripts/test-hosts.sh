@@ -243,20 +243,25 @@ swarm_join() { # M W…
     node_docker "$m" node update --label-add "gw.host=$w" "$id" >/dev/null
   done
   for id in $(node_docker "$m" node ls -q); do
-    [ "$(node_docker "$m" node inspect -f '{{.Status.State}}' "$id")" = down ] && node_docker "$m" node rm "$id" >/dev/null
+    if [ "$(node_docker "$m" node inspect -f '{{.Status.State}}' "$id")" = down ]; then
+      node_docker "$m" node rm "$id" >/dev/null
+    fi
   done
-  wait_for 60 "every node of the Swarm ready" bash -c \
-    "[ \"\$(DOCKER_HOST=unix://$ROOT/h$m/docker.sock docker node ls --format '{{.Status}}' | grep -c Ready)\" = $(($# + 1)) ]"
+  local ready="DOCKER_HOST=unix://$ROOT/h$m/docker.sock docker node ls --format '{{.Status}}' | grep -c Ready"
+  wait_for 60 "every node of the Swarm ready" bash -c "[ \"\$($ready)\" = $(($# + 1)) ]"
 }
 
-# Whether this kernel runs Swarm's overlay networks (vxlan): one task on each of two nodes, one pings the other.
-swarm_overlay_probe() { # M W
-  local out=no net=gw-overlay-probe
-  node_docker "$1" network rm "$net" >/dev/null 2>&1 || true
-  if node_docker "$1" network create -d overlay --attachable "$net" >/dev/null 2>&1; then
-    out=probe-failed
+# Whether this kernel runs Swarm's overlay networks: they are vxlan links, which some kernels lack (no module, none
+# built in). Tried in the manager's namespace with a throwaway link; yes or no.
+swarm_overlay() { # M
+  local probe=gwvxprobe
+  ip netns exec "gw-h$1" ip link del "$probe" >/dev/null 2>&1 || true
+  if ip netns exec "gw-h$1" ip link add "$probe" type vxlan id 4242 dstport 4789 >/dev/null 2>&1; then
+    ip netns exec "gw-h$1" ip link del "$probe"
+    echo yes
+  else
+    echo no
   fi
-  echo "$out"
 }
 
 mkdir -p "$ROOT"
@@ -274,13 +279,16 @@ if [ "${#swarm[@]}" -gt 0 ]; then
   swarm_link "${swarm[@]}"
   swarm_registry_start "${swarm[0]}"
   swarm_join "${swarm[@]}"
+  overlay=$(swarm_overlay "${swarm[0]}")
   {
     echo "GANGWAY_SWARM_MANAGER=${swarm[0]}"
     echo "GANGWAY_SWARM_WORKERS=${swarm[*]:1}"
     echo "GANGWAY_SWARM_REGISTRY=$(swarm_registry "${swarm[0]}")"
     echo "GANGWAY_SWARM_SUBNET=$(swarm_subnet "${swarm[0]}").0/24"
+    echo "GANGWAY_SWARM_OVERLAY=$overlay"
   } >"$STATE/swarm-${swarm[0]}.env"
-  log "ready: Swarm of hosts ${swarm[*]} (manager ${swarm[0]}), registry $(swarm_registry "${swarm[0]}")"
+  log "ready: Swarm of hosts ${swarm[*]} (manager ${swarm[0]}), registry $(swarm_registry "${swarm[0]}"), overlay" \
+    "networks (vxlan): $overlay"
   exit 0
 fi
 if [ -n "$only" ]; then

@@ -53,6 +53,8 @@ if [ "$kind" != unit ]; then
   scripts/test-hosts.sh host 4 # its sessions are killed by a test: no other file may share its sshd
   scripts/test-hosts.sh host 6 # the sync tests' second classic engine: their own images only, never cleared
   for n in 11 12 13 14; do scripts/test-hosts.sh host "$n"; done # the fleet of test/deploy/fleet.itest.ts
+  # The Swarm of test/swarm/swarm.itest.ts: host 21 the manager, 22 and 23 workers, on a link and registry of their own.
+  scripts/test-hosts.sh swarm 21 22 23
   files+=("${integration[@]}")
 fi
 # Tests work on copies in temp dirs: the checkout (a user's own deploy of an example included) must come out as it

@@ -207,7 +207,7 @@ function swarmTargetProblems(parsed: ParsedConfig, name: string, report: Report)
   for (const event of ['before_deploy', 'after_deploy', 'on_failure'] as const)
     parsed.hooks[event].forEach((h, i) => {
       if (h.on === 'service')
-        report(['hooks', event, i, 'on'], `service hooks run \`docker compose exec\`, which ${why} cannot serve`);
+        report(['hooks', event, i, 'on'], `service hooks run \`docker compose exec\`: not on a swarm target (${why})`);
     });
 }
 

@@ -29,7 +29,10 @@ export function swarmDoes(config: Config, swarm: SwarmApply, tagText: string, ga
     `on the first reachable Swarm manager of the target: back up <dir>/.env; put the release in place`,
     ...stack.objects.map((o) => {
       const from = o.localPath ? `${o.file} from this machine (0600 in the release)` : `<dir>/${o.file} on the manager`;
-      return `${o.kind} ${o.key}: ${from} → ${stack.stack}_${o.key}_<sha256 of it, 12 hex> (the old one kept until the update completes)`;
+      return (
+        `${o.kind} ${o.key}: ${from} → ${stack.stack}_${o.key}_<sha256 of it, 12 hex> ` +
+        '(the old one kept until the update completes)'
+      );
     }),
     ...(stack.defaults.length
       ? stack.defaults.map((d) => `defaults added (no update_config in the compose files): ${describeDefaults(d)}`)

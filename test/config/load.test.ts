@@ -257,3 +257,42 @@ hooks:
     ],
   );
 });
+
+test('a swarm target: hosts are managers in order; blue/green, rollout, service hooks refused where written', () => {
+  const swarm = `app: observer
+compose: docker-compose.yml
+targets:
+  prod:
+    engine: swarm
+    hosts: ["a@m1", "a@m2"]
+    dir: /srv/app
+`;
+  const config = parseConfig(swarm, FILE);
+  const prod = selectTarget(config, 'prod');
+  assert.equal(prod.engine, 'swarm');
+  assert.deepEqual(
+    prod.hosts.map((h) => h.label),
+    ['a@m1', 'a@m2'],
+  );
+  assert.equal(selectTarget(parseConfig(MINIMAL, FILE), 'prod').engine, 'compose', 'compose is the default');
+  assert.deepEqual(
+    problems(
+      swarm.replace(
+        'targets:',
+        'proxy: { service: web, port: 8080 }\nhooks:\n' +
+          '  before_deploy: [{ run: "x", on: service, service: web }]\ntargets:',
+      ) + '    rollout: { canary: 1 }\n',
+    ),
+    [
+      `gangway.yml:3:8 proxy: blue/green behind the proxy is for the compose engine (targets.prod.engine is swarm: ` +
+        'Swarm updates start-first)',
+      `gangway.yml:5:35 hooks.before_deploy[0].on: service hooks run \`docker compose exec\`: not on a swarm target ` +
+        '(targets.prod.engine is swarm)',
+      `gangway.yml:11:14 targets.prod.rollout: is for compose targets with several hosts; a swarm target's hosts are ` +
+        'managers, of which one deploys',
+    ],
+  );
+  assert.deepEqual(problems(swarm.replace('engine: swarm', 'engine: kubernetes')), [
+    `gangway.yml:5:13 targets.prod.engine: Invalid option: expected one of "compose"|"swarm"`,
+  ]);
+});

@@ -3,7 +3,7 @@
  * network namespace, dockerd, sshd and user, joined over a link of their own with a registry every node pulls
  * from), and throwaway swarm projects deployed to it through the real sshd of the manager.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,6 +18,8 @@ export interface Cluster {
   workers: TestHost[];
   /** `10.78.21.1:5009`: the registry on the cluster's own link (reached from the nodes, not from here). */
   registry: string;
+  /** Whether this kernel runs overlay networks (vxlan), as test-hosts.sh found when it built the cluster. */
+  overlay: boolean;
 }
 
 /** The cluster scripts/test.sh starts; a clear error when it is not running. */
@@ -38,6 +40,7 @@ export function swarmCluster(manager = 21): Cluster {
     manager: testHost(Number(vars.GANGWAY_SWARM_MANAGER)),
     workers: (vars.GANGWAY_SWARM_WORKERS ?? '').split(' ').filter(Boolean).map(Number).map(testHost),
     registry: vars.GANGWAY_SWARM_REGISTRY!,
+    overlay: vars.GANGWAY_SWARM_OVERLAY === 'yes',
   };
 }
 
@@ -183,20 +186,17 @@ export class SwarmProject {
 
   /** The stack removed (services, networks, secrets and configs), and the deploy directory. */
   cleanup(): void {
-    const docker = (args: string) =>
-      execFileSync('sh', ['-c', `docker -H ${this.cluster.manager.docker} ${args} >/dev/null 2>&1; true`]);
-    docker(`stack rm ${this.app}`);
+    const docker = (args: string[]) =>
+      spawnSync('docker', ['-H', this.cluster.manager.docker, ...args], { encoding: 'utf8' }).stdout ?? '';
+    const label = `label=com.docker.stack.namespace=${this.app}`;
+    docker(['stack', 'rm', this.app]);
     // Secrets and configs still used by a task that is shutting down: remove them once the tasks are gone.
     for (let i = 0; i < 40; i++) {
-      const left = execFileSync('sh', [
-        '-c',
-        `docker -H ${this.cluster.manager.docker} secret ls -q --filter label=com.docker.stack.namespace=${this.app};` +
-          `docker -H ${this.cluster.manager.docker} config ls -q --filter label=com.docker.stack.namespace=${this.app};` +
-          `docker -H ${this.cluster.manager.docker} service ls -q --filter label=com.docker.stack.namespace=${this.app}`,
-      ]).toString();
-      if (!left.trim()) break;
-      docker(`secret rm ${left.split('\n').join(' ')}`);
-      docker(`config rm ${left.split('\n').join(' ')}`);
+      const left = (kind: string) => docker([kind, 'ls', '-q', '--filter', label]).split('\n').filter(Boolean);
+      const [secrets, configs, services] = [left('secret'), left('config'), left('service')];
+      if (secrets.length + configs.length + services.length === 0) break;
+      if (secrets.length) docker(['secret', 'rm', ...secrets]);
+      if (configs.length) docker(['config', 'rm', ...configs]);
       execFileSync('sleep', ['0.5']);
     }
     rmSync(this.serverDir, { recursive: true, force: true });

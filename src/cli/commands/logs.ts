@@ -135,7 +135,8 @@ async function streamSwarmLogs(
     throw new GangwayError(
       'E_NO_SERVICE',
       ExitCode.failed,
-      `${label}: no service ${service} in the stack ${stack} (services: ${names.map((n) => n.slice(stack.length + 1)).join(', ')})`,
+      `${label}: no service ${service} in the stack ${stack} ` +
+        `(services: ${names.map((n) => n.slice(stack.length + 1)).join(', ')})`,
     );
   const argv = (name: string) => [
     'docker',

@@ -251,7 +251,8 @@ function printSwarm(ctx: CommandContext, s: SwarmStatus): void {
     ctx.reporter.item(
       ok ? 'ok' : 'fail',
       `service ${svc.service}`,
-      `${svc.running}/${svc.desired} tasks running (${svc.mode}), update ${svc.update}, ${svc.image.replace(/@.*/, '')}` +
+      `${svc.running}/${svc.desired} tasks running (${svc.mode}), update ${svc.update}, ` +
+        `${svc.image.replace(/@.*/, '')}` +
         `${svc.fatalLines ? `, ${svc.fatalLines} fatal log lines` : ''}`,
     );
   }
