@@ -26,7 +26,11 @@ import { testEnv, type TestHost } from '../helpers/testenv.js';
 
 const TOKEN_ONE = 'canary-swarm-token-one "q" \\ value';
 const TOKEN_TWO = 'canary-swarm-token-two "q" \\ value';
-const SECRETS = { ...CANARIES, TOKEN_ONE, TOKEN_TWO };
+// This file's own env value: the argv sample sees every process on the machine, other test files' included, so it
+// looks for values no other file uses.
+const SWARM_PASSWORD = `canary-swarm-pw-${process.pid} "q" \\ $HOME`;
+const SECRETS = { ...CANARIES, SWARM_PASSWORD, TOKEN_ONE, TOKEN_TWO };
+const OWN_SECRETS = { SWARM_PASSWORD, TOKEN_ONE, TOKEN_TWO };
 
 let cluster: Cluster;
 let manager: TestHost;
@@ -86,6 +90,7 @@ services:
     environment:
       DB_PASSWORD: \${DB_PASSWORD}
       API_TOKEN: \${API_TOKEN}
+      SWARM_PASSWORD: \${SWARM_PASSWORD}
     ports: [{ target: 8080, published: ${WEB_PORT}, mode: host }]
     stop_grace_period: 1s
     secrets: [{ source: token, target: /www/token }]
@@ -101,7 +106,7 @@ secrets:
   token:
     file: ./token.txt
 `,
-    env: canaryEnvFile(),
+    env: canaryEnvFile(`SWARM_PASSWORD='${SWARM_PASSWORD}'`),
     extra: { 'token.txt': TOKEN_ONE },
     gangway: (app) =>
       gangwayYml(
@@ -141,7 +146,9 @@ test('first deploy: update defaults added and said, a versioned secret, env valu
   const env = JSON.parse(await basic.service('web', '{{json .Spec.TaskTemplate.ContainerSpec.Env}}')) as string[];
   assert.ok(env.includes(`DB_PASSWORD=${CANARIES.DB_PASSWORD}`), 'DB_PASSWORD reached web as written');
   assert.ok(env.includes(`API_TOKEN=${CANARIES.API_TOKEN}`), 'API_TOKEN reached web as written');
-  assert.deepEqual(findLeaks({ argv: processes }, SECRETS), []);
+  assert.ok(env.includes(`SWARM_PASSWORD=${SWARM_PASSWORD}`), 'SWARM_PASSWORD reached web as written');
+  assert.ok(processes.includes(basic.app), 'the sample saw the deploy (its stack name is in argv)');
+  assert.deepEqual(findLeaks({ argv: processes }, OWN_SECRETS), []);
   assert.deepEqual(findLeaks({ stdout: r.stdout, stderr: r.stderr, ...basic.written() }, SECRETS), []);
 
   const record = last(basic);
