@@ -2,6 +2,7 @@
  * The apply step of a swarm target: what the plan says and carries for swarm.sh on the manager. Built from the
  * compose files as they will be uploaded (stack-plan.ts decides the defaults and the versioned objects).
  */
+import { posix } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { DeployPlan } from '../deploy/plan.js';
 import type { Scrubber } from '../redact/scrubber.js';
@@ -28,7 +29,9 @@ export function swarmDoes(config: Config, swarm: SwarmApply, tagText: string, ga
   return [
     `on the first reachable Swarm manager of the target: back up <dir>/.env; put the release in place`,
     ...stack.objects.map((o) => {
-      const from = o.localPath ? `${o.file} from this machine (0600 in the release)` : `<dir>/${o.file} on the manager`;
+      const from = o.localPath
+        ? `${o.file} from this machine (0600 in the release)`
+        : `${posix.join('<dir>', o.file)} on the manager`;
       return (
         `${o.kind} ${o.key}: ${from} → ${stack.stack}_${o.key}_<sha256 of it, 12 hex> ` +
         '(the old one kept until the update completes)'
@@ -39,7 +42,8 @@ export function swarmDoes(config: Config, swarm: SwarmApply, tagText: string, ga
       : ['no update defaults added: every service sets its own update_config']),
     ...stack.notes,
     `IMAGE_TAG=${tagText} docker stack deploy -c <compose files> -c swarm-defaults.yml -c swarm-names.yml ` +
-      `${swarm.registryAuth ? '--with-registry-auth ' : ''}${stack.stack} (env values in its environment only)`,
+      `--resolve-image ${swarm.resolveImage} ${swarm.registryAuth ? '--with-registry-auth ' : ''}${stack.stack} ` +
+      '(env values in its environment only)',
     `converge within ${seconds}s: each service this deploy updated reports UpdateStatus completed after it ` +
       '(rollback_* or paused: failed); every running task on the new image, replicas as desired',
     `health gate within ${seconds}s, from the manager: ${gate}`,
