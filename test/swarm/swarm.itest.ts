@@ -7,6 +7,7 @@
  * Swarm rolls back, and a first manager that is unreachable.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { CANARIES, canaryEnvFile, findLeaks } from '../helpers/canary.js';
 import { buildWebImage } from '../helpers/images.js';
@@ -98,7 +99,15 @@ services:
       placement: { constraints: ["node.labels.gw.host == 21"] }
   talker:
     image: ${cluster.registry}/sw/web:\${IMAGE_TAG}
-    command: ["/bin/busybox", "sh", "-c", "echo talker says hello; exec /bin/busybox httpd -f -p 8080 -h /www"]
+    # A grumpy talker runs and is healthy, but logs a line the gate's fatal_logs reject.
+    command:
+      - /bin/busybox
+      - sh
+      - -c
+      - >-
+        echo talker says hello; [ $$TALKER_MOOD = grumpy ] && echo FATAL the talker is grumpy;
+        exec /bin/busybox httpd -f -p 8080 -h /www
+    environment: { TALKER_MOOD: "\${TALKER_MOOD:-calm}" }
     stop_grace_period: 1s
     deploy:
       placement: { constraints: ["node.labels.gw.host == 23"] }
@@ -239,6 +248,31 @@ test('gangway rollback: the release before, with its own secret value, through t
   const to = await basic.run(['rollback', '--to', 'v2', '--yes']);
   ok(to);
   assert.equal(fetchText(manager.address, WEB_PORT, '/version'), 'v2');
+});
+
+test('the gate fails after Swarm completed the update: gangway runs docker service rollback itself', async () => {
+  const env = canaryEnvFile(`SWARM_PASSWORD='${SWARM_PASSWORD}'`);
+  basic.write('.env', `${env}\nTALKER_MOOD=grumpy\n`);
+  const r = await basic.run(['--json', 'deploy', '--tag', 'v2', '--yes']);
+  basic.write('.env', env);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  type Host = { result: string; serving: string; reason: string; runLog: string };
+  const host = (JSON.parse(r.stdout) as { hosts: Host[] }).hosts[0]!;
+  assert.equal(host.result, 'rolled_back', JSON.stringify(host));
+  assert.equal(host.serving, 'v2');
+  assert.match(host.reason, /fatal|FATAL/);
+  // Swarm had completed the update, so it had nothing to undo: gangway asked for the rollback.
+  const runLog = readFileSync(host.runLog, 'utf8');
+  assert.match(runLog, new RegExp(`docker service rollback ${basic.app}_talker\n`));
+  assert.doesNotMatch(runLog, /Swarm already rolls back/);
+  const record = last(basic);
+  assert.equal(record.status, 'rolled_back');
+  assert.deepEqual(record.services, { web: 'unchanged', talker: 'rollback_completed' });
+  assert.equal(await basic.service('talker', '{{.UpdateStatus.State}}'), 'rollback_completed');
+  const env2 = JSON.parse(await basic.service('talker', '{{json .Spec.TaskTemplate.ContainerSpec.Env}}')) as string[];
+  assert.ok(env2.includes('TALKER_MOOD=calm'), `the talker is calm again: ${env2.filter((e) => e.startsWith('T'))}`);
+  assert.equal(fetchText(manager.address, WEB_PORT, '/version'), 'v2');
+  assert.deepEqual(findLeaks({ stdout: r.stdout, stderr: r.stderr, ...basic.written() }, SECRETS), []);
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -39,7 +39,9 @@ sw_live() { sw_docker service ls --filter "label=com.docker.stack.namespace=$APP
 # apply.sh's gate asks these: the services to scan for fatal lines, and one service's recent log lines.
 stack_services() { sw_services; }
 service_logs() { # SERVICE TAG LINES
-  sw_docker service logs --no-task-ids --tail "$3" ${SW_LOGS_SINCE:+--since "$SW_LOGS_SINCE"} "$(sw_name "$1")" 2>&1
+  # One word `--since=T`: IFS is a newline here, so `--since T` unquoted would be one unknown flag, and the
+  # docker error (no fatal pattern in it) would pass the gate.
+  sw_docker service logs --no-task-ids --tail "$3" ${SW_LOGS_SINCE:+"--since=$SW_LOGS_SINCE"} "$(sw_name "$1")" 2>&1
 }
 
 # A service's task template and ports, reduced to a checksum (the spec holds env values: none is kept).
