@@ -1,0 +1,101 @@
+/**
+ * swarm.sh's docker calls under the local sh, as apply.sh runs them (IFS a newline, globbing off), against a stub
+ * `docker` that writes down its argv and environment: what reaches the CLI as arguments, and what does not.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { envExport } from '../../src/server/release-files.js';
+import { serverScript } from '../../src/server/scripts.js';
+import { HOSTILE } from '../helpers/hostile.js';
+
+const root = mkdtempSync(join(tmpdir(), 'gangway-swarm-sh-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const bin = join(root, 'bin');
+const rel = join(root, 'srv', 'shop', '.gangway', 'releases', 'r1');
+const log = join(root, 'docker.log');
+mkdirSync(bin);
+mkdirSync(rel, { recursive: true });
+writeFileSync(join(rel, 'swarm.sh'), serverScript('swarm.sh'));
+// The stub writes to a fixed path: swarm.sh calls docker with a cleaned environment.
+writeFileSync(
+  join(bin, 'docker'),
+  `#!/bin/sh\n[ "$2 $3" = "deploy --help" ] && exit 0\n` +
+    `{ printf 'argv'; printf '\\0%s' "$@"; printf '\\nenv\\0'; env -0; printf '\\n'; } >> '${log}'\n`,
+);
+chmodSync(join(bin, 'docker'), 0o755);
+
+interface Call {
+  argv: string[];
+  env: Map<string, string>;
+}
+
+/** Run `body` after sourcing swarm.sh the way apply.sh does; the docker calls it made. */
+function run(body: string, extraEnv: Record<string, string> = {}): Call[] {
+  writeFileSync(log, '');
+  const script = `set -u; set -f; IFS='\n'; APP=shop; DIR=${root}/srv/shop; FILES='docker-compose.yml'
+SWARM_RESOLVE=always; SWARM_REGISTRY_AUTH=1; . "${rel}/swarm.sh"; ${body}`;
+  const r = spawnSync('sh', ['-c', script], {
+    encoding: 'utf8',
+    env: { PATH: `${bin}:${process.env.PATH}`, HOME: root, DOCKER_HOST: 'unix:///run/test.sock', ...extraEnv },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return readFileSync(log, 'utf8')
+    .split('argv\0')
+    .filter(Boolean)
+    .map((entry) => {
+      const [argv = '', env = ''] = entry.split('\nenv\0');
+      return {
+        argv: argv.split('\0'),
+        env: new Map(
+          env
+            .split('\0')
+            .filter((kv) => kv.includes('='))
+            .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string]),
+        ),
+      };
+    });
+}
+
+test('service_logs: --since as one word under a newline IFS (the gate read nothing before), none without it', () => {
+  const [since, plain] = run('SW_LOGS_SINCE=1795387980; service_logs web v1 50; SW_LOGS_SINCE=; service_logs web v1 7');
+  assert.deepEqual(since!.argv, ['service', 'logs', '--no-task-ids', '--tail', '50', '--since=1795387980', 'shop_web']);
+  assert.deepEqual(plain!.argv, ['service', 'logs', '--no-task-ids', '--tail', '7', 'shop_web']);
+});
+
+test('sw_docker: a clean environment (the engine address kept), whatever the caller exported', () => {
+  const [call] = run('sw_docker node ls', { DB_PASSWORD: 'hunter2-password', DOCKER_CONFIG: '/cfg' });
+  assert.deepEqual(call!.argv, ['node', 'ls']);
+  assert.equal(call!.env.get('DOCKER_HOST'), 'unix:///run/test.sock');
+  assert.equal(call!.env.get('DOCKER_CONFIG'), '/cfg');
+  assert.equal(call!.env.has('DB_PASSWORD'), false);
+});
+
+test('sw_stack_deploy: the files and flags as arguments, every env value only in its environment', () => {
+  const env = new Map<string, string>(HOSTILE.map((v, i) => [`V${i}`, v]));
+  writeFileSync(join(rel, '.env.export'), envExport(env), { mode: 0o600 });
+  const [call] = run(`sw_stack_deploy '${rel}' v2`, { LEAK: 'from-the-caller' });
+  assert.deepEqual(call!.argv, [
+    'stack',
+    'deploy',
+    '-c',
+    `${root}/srv/shop/docker-compose.yml`,
+    '-c',
+    `${rel}/swarm-defaults.yml`,
+    '-c',
+    `${rel}/swarm-names.yml`,
+    '--resolve-image',
+    'always',
+    '--with-registry-auth',
+    'shop',
+  ]);
+  assert.equal(call!.env.get('IMAGE_TAG'), 'v2');
+  HOSTILE.forEach((v, i) => {
+    // env -0 cannot show a value with a NUL, and none has one; a newline inside a value stays in it.
+    assert.equal(call!.env.get(`V${i}`), v, JSON.stringify(v));
+  });
+  assert.equal(call!.env.has('LEAK'), false, 'only the release env and the engine address');
+});
