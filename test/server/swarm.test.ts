@@ -99,3 +99,29 @@ test('sw_stack_deploy: the files and flags as arguments, every env value only in
   });
   assert.equal(call!.env.has('LEAK'), false, 'only the release env and the engine address');
 });
+
+test('fatal_logs: logs that cannot be read fail the gate, naming the service; fatal lines are counted', () => {
+  writeFileSync(join(rel, 'fatal_patterns'), 'FATAL\n');
+  writeFileSync(join(rel, 'swarm-services'), 'web\ntalker\n');
+  // apply.sh's helpers that fatal_logs uses, reduced to what the test reads.
+  const helpers = `DATA='${rel}'; REL='${rel}'; FATAL_TAIL=50; FAIL_SERVICE=; say() { echo "say $*"; }
+fail() { echo "fail $1: $2"; }; strip_ansi() { cat; }; mask() { sed 's/hunter2/***/g'; }`;
+  const gateBin = join(root, 'gate-bin');
+  mkdirSync(gateBin, { recursive: true });
+  const gate = (docker: string) => {
+    writeFileSync(join(gateBin, 'docker'), `#!/bin/sh\n${docker}\n`, { mode: 0o755 });
+    const script = `set -u; set -f; IFS='\n'; APP=shop; . "${rel}/swarm.sh"; ${helpers}
+if fatal_logs v1; then echo passed; else echo "failed $FAIL_SERVICE"; fi`;
+    const r = spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: `${gateBin}:${process.env.PATH}` } });
+    return r.stdout.trim().split('\n');
+  };
+  assert.deepEqual(gate('echo "$5 | all good"'), ['say ok no fatal log lines', 'passed']);
+  assert.deepEqual(gate('[ "$6" = shop_talker ] && echo "FATAL boom" && echo "FATAL again"; true'), [
+    'fail fatal logs: fatal patterns in the last 50 log lines of: talker(2)',
+    'failed talker',
+  ]);
+  assert.deepEqual(gate('echo "Error: no such service: $6 hunter2" >&2; exit 1'), [
+    'fail fatal logs: the logs of web cannot be read: Error: no such service: shop_web ***',
+    'failed web',
+  ]);
+});

@@ -1,8 +1,8 @@
 # shellcheck shell=sh
 # gangway's Swarm strategy (`engine: swarm`), sourced by apply.sh when STRATEGY is swarm, on a Swarm manager.
 # It redefines apply.sh's strategy functions (deploy_release, finish_failed, capture_failure, stack_services,
-# service_logs, prune) and uses its helpers (say, fail, step_event, record, mask, strip_ansi, json_str, nap,
-# use_release, put_in_place, release_tag, http_checks, fatal_logs).
+# service_logs, fatal_logs, prune) and uses its helpers (say, fail, step_event, record, mask, strip_ansi,
+# json_str, nap, use_release, put_in_place, release_tag, http_checks).
 #
 # A deploy: the secrets and configs the compose files declare get content-versioned names (swarm-names.yml),
 # `docker stack deploy` runs with the release's env values in its environment (.env.export, never an argument),
@@ -42,6 +42,25 @@ service_logs() { # SERVICE TAG LINES
   # One word `--since=T`: IFS is a newline here, so `--since T` unquoted would be one unknown flag, and the
   # docker error (no fatal pattern in it) would pass the gate.
   sw_docker service logs --no-task-ids --tail "$3" ${SW_LOGS_SINCE:+"--since=$SW_LOGS_SINCE"} "$(sw_name "$1")" 2>&1
+}
+
+# The gate's scan for fatal lines, as apply.sh's but closed on failure: logs that cannot be read fail the gate
+# (docker's error text holds no fatal pattern, so counting its lines would pass anything).
+fatal_logs() { # TAG
+  [ "$FATAL_TAIL" -gt 0 ] && [ -s "$DATA/fatal_patterns" ] || return 0
+  found=
+  for svc in $(stack_services "$1"); do
+    if ! out=$(service_logs "$svc" "$1" "$FATAL_TAIL"); then
+      FAIL_SERVICE=$svc
+      fail "fatal logs" "the logs of $svc cannot be read: $(printf '%s\n' "$out" | head -n 1 | strip_ansi | mask)"
+      return 1
+    fi
+    n=$(printf '%s\n' "$out" | grep -F -c -f "$DATA/fatal_patterns")
+    [ "${n:-0}" -gt 0 ] && found="$found $svc($n)" && FAIL_SERVICE=${FAIL_SERVICE:-$svc}
+  done
+  [ -z "$found" ] && { say "ok no fatal log lines"; return 0; }
+  fail "fatal logs" "fatal patterns in the last $FATAL_TAIL log lines of:$found"
+  return 1
 }
 
 # A service's task template and ports, reduced to a checksum (the spec holds env values: none is kept).
