@@ -190,13 +190,14 @@ export class SwarmProject {
       spawnSync('docker', ['-H', this.cluster.manager.docker, ...args], { encoding: 'utf8' }).stdout ?? '';
     const label = `label=com.docker.stack.namespace=${this.app}`;
     docker(['stack', 'rm', this.app]);
-    // Secrets and configs still used by a task that is shutting down: remove them once the tasks are gone.
+    // Secrets, configs and networks still used by a task that is shutting down: removed once the tasks are gone.
     for (let i = 0; i < 40; i++) {
       const left = (kind: string) => docker([kind, 'ls', '-q', '--filter', label]).split('\n').filter(Boolean);
-      const [secrets, configs, services] = [left('secret'), left('config'), left('service')];
-      if (secrets.length + configs.length + services.length === 0) break;
+      const [secrets, configs, networks] = [left('secret'), left('config'), left('network')];
+      if (secrets.length + configs.length + networks.length + left('service').length === 0) break;
       if (secrets.length) docker(['secret', 'rm', ...secrets]);
       if (configs.length) docker(['config', 'rm', ...configs]);
+      if (networks.length) docker(['network', 'rm', ...networks]);
       execFileSync('sleep', ['0.5']);
     }
     rmSync(this.serverDir, { recursive: true, force: true });
