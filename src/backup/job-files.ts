@@ -12,7 +12,7 @@ export interface JobFile {
   mode: number;
 }
 
-export function jobFiles(dir: string, app: string, job: BackupJob): JobFile[] {
+export function jobFiles(dir: string, app: string, job: BackupJob, metrics = true): JobFile[] {
   const b = job.config;
   const vars: [string, string | number][] = [
     ['DIR', dir],
@@ -26,6 +26,7 @@ export function jobFiles(dir: string, app: string, job: BackupJob): JobFile[] {
     ['KEEP_WEEKLY', b.keep.weekly],
     ['VERIFY', b.verify],
     ['ENCRYPT', b.ageRecipients.length > 0 ? 1 : 0],
+    ['METRICS', metrics ? 1 : 0],
   ];
   const body = vars.map(([k, v]) => `${k}=${typeof v === 'number' ? String(v) : quote(v)}`).join('\n');
   const files: JobFile[] = [
@@ -36,6 +37,7 @@ export function jobFiles(dir: string, app: string, job: BackupJob): JobFile[] {
       mode: 0o644,
     },
   ];
+  if (metrics) files.push({ name: 'metrics.sh', content: serverScript('metrics.sh'), mode: 0o644 });
   if (job.password) files.push({ name: 'password', content: job.password.reveal(), mode: 0o600 });
   if (b.ageRecipients.length > 0)
     files.push({ name: 'recipients', content: `${b.ageRecipients.join('\n')}\n`, mode: 0o644 });

@@ -11,6 +11,7 @@ export type ServerScript =
   | 'bluegreen.sh'
   | 'copy-release.sh'
   | 'lock.sh'
+  | 'metrics.sh'
   | 'service-container.sh'
   | 'start.sh'
   | 'state.sh';

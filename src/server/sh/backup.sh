@@ -25,8 +25,15 @@ ACTION=$2
 # shellcheck source=/dev/null
 . "$JOB/vars.sh"
 # shellcheck disable=SC2153 # DIR and the rest come from vars.sh
-# vars.sh defines: DIR APP NAME SERVICE DATABASE DB_USER BACKUP_DIR KEEP_DAILY KEEP_WEEKLY VERIFY ENCRYPT
+# vars.sh defines: DIR APP NAME SERVICE DATABASE DB_USER BACKUP_DIR KEEP_DAILY KEEP_WEEKLY VERIFY ENCRYPT METRICS
 G="$DIR/.gangway"
+# Prometheus textfile metrics: <dir>/.gangway/metrics.prom is rewritten after each record.
+if [ -f "$JOB/metrics.sh" ]; then
+  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+  . "$JOB/metrics.sh"
+else
+  metrics_write() { :; }
+fi
 LOG="$G/backups.jsonl"
 BDIR="$DIR/$BACKUP_DIR"
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -50,6 +57,7 @@ record() { # OP OUTCOME EXTRA_JSON_FIELDS
   line="{\"op\":\"$1\",\"name\":\"$(json_str "$NAME")\",\"outcome\":\"$2\",\"started\":\"$STARTED\""
   line="$line,\"finished\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"duration_s\":$(($(date +%s) - START_S))$3}"
   printf '%s\n' "$line" >> "$LOG"
+  metrics_write
   printf '@@result %s\n' "$line"
 }
 fail() { # OP REASON [EXTRA]
