@@ -8,11 +8,13 @@ import { runBackupSchedule } from './commands/backup-schedule.js';
 import { runCheck } from './commands/check.js';
 import { runCiGithub } from './commands/ci-github.js';
 import { runDeploy } from './commands/deploy.js';
+import { runDrift } from './commands/drift.js';
 import { runEnvDiff } from './commands/env-diff.js';
 import { runExec, splitExecWords } from './commands/exec.js';
 import { runInit } from './commands/init.js';
 import { runLockRelease, runLockStatus } from './commands/lock.js';
 import { runLogs } from './commands/logs.js';
+import { runMetrics } from './commands/metrics.js';
 import { runStatus } from './commands/status.js';
 import { runReleases } from './commands/releases.js';
 import { runRollback } from './commands/rollback.js';
@@ -140,6 +142,20 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .argument('[target]', 'target in gangway.yml')
     .addOption(hostOption())
     .action(action((ctx, [target], o) => runStatus(ctx, target, hostsOf(o).hosts)));
+
+  sub('drift', 'has a server changed outside gangway? compose files, .env keys (names only), modes, containers, dirs')
+    .argument('[target]', 'target in gangway.yml')
+    .addHelpText('after', '\nExit code: 0 no drift, 1 drift (or a host could not be checked).')
+    .action(action((ctx, [target]) => runDrift(ctx, target)));
+
+  sub('metrics', "Prometheus exposition of every host's deploy, health-gate and backup metrics (host label)")
+    .argument('[target]', 'target in gangway.yml')
+    .addHelpText(
+      'after',
+      '\nEach deploy, rollback and backup writes <dir>/.gangway/metrics.prom on its host (metrics.textfile, default ' +
+        "true) for node_exporter's textfile collector; this prints them all, each sample labelled host=….",
+    )
+    .action(action((ctx, [target]) => runMetrics(ctx, target)));
 
   sub('releases', 'release history per host, newest first')
     .argument('[target]', 'target in gangway.yml')

@@ -10,6 +10,7 @@ export type ServerScript =
   | 'backup.sh'
   | 'bluegreen.sh'
   | 'copy-release.sh'
+  | 'drift.sh'
   | 'lock.sh'
   | 'metrics.sh'
   | 'service-container.sh'

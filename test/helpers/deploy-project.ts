@@ -32,11 +32,13 @@ export function deployProject(
     server?: 'target' | 'v1';
     /** A separate host (scripts/test-hosts.sh) instead of the loopback sshd: its own engine and user. */
     host?: TestHost;
+    /** The published port (default: one derived from the pid, 19000-19899); pass one of your own range. */
+    port?: number;
   } = {},
 ): DeployProject {
   const env = testEnv();
   const app = options.app ?? `gwt${process.pid % 10000}x${++counter}`;
-  const port = 19000 + ((process.pid + counter * 7) % 900);
+  const port = options.port ?? 19000 + ((process.pid + counter * 7) % 900);
   const dir = tempDir();
   const serverDir = options.host ? `${options.host.home}/${app}` : `/tmp/gangway-e2e/${app}`;
   const address = options.host?.address ?? '127.0.0.1';
