@@ -138,10 +138,19 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
       ),
     );
 
-  sub('status', 'GO / NO-GO per host: tags, services, health, resources, disk, lock')
+  sub('status', 'GO / NO-GO per host: tags, services, health, resources, disk, lock, drift')
     .argument('[target]', 'target in gangway.yml')
     .addOption(hostOption())
-    .action(action((ctx, [target], o) => runStatus(ctx, target, hostsOf(o).hosts)));
+    .addOption(
+      new Option('--format <format>', 'text, or prometheus: the go/no-go as gauges on stdout')
+        .choices(['text', 'prometheus'])
+        .default('text'),
+    )
+    .action(
+      action((ctx, [target], o) =>
+        runStatus(ctx, target, hostsOf(o).hosts, o.format === 'prometheus' ? 'prometheus' : 'text'),
+      ),
+    );
 
   sub('drift', 'has a server changed outside gangway? compose files, .env keys (names only), modes, containers, dirs')
     .argument('[target]', 'target in gangway.yml')

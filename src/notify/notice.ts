@@ -57,7 +57,7 @@ export function headline(n: Notice): string {
 /** The notice as plain text lines (email body, Slack's detail). */
 export function detailLines(n: Notice): string[] {
   const lines = n.hosts.map((h) => {
-    const move = h.from !== undefined || h.to !== undefined ? ` ${h.from ?? '?'} -> ${h.to ?? '?'}` : '';
+    const move = h.from !== undefined || h.to !== undefined ? ` ${h.from ?? '?'} → ${h.to ?? '?'}` : '';
     const serving = h.serving !== undefined ? `, serving ${h.serving}` : '';
     const why = h.reason ? ` (${h.failing_step ? `${h.failing_step}: ` : ''}${h.reason})` : '';
     return `${h.host}: ${h.result}${move}${serving}${why}`;
