@@ -31,7 +31,7 @@ export function slackPayload(n: Notice): Record<string, unknown> {
 
 export function emailMessage(n: Notice): { subject: string; text: string } {
   return {
-    subject: `[gangway] ${headline(n)}`.slice(0, 200),
+    subject: `[gangway] ${headline(n)}`.replace(/\s*\n\s*/g, ' ').slice(0, 200),
     text: `${headline(n)}\n\n${detailLines(n).join('\n')}\n\n${JSON.stringify(n, null, 2)}\n`,
   };
 }

@@ -64,7 +64,7 @@ export function detailLines(n: Notice): string[] {
   });
   const facts = [
     n.record_id && `record ${n.record_id}`,
-    n.duration_s !== null && `${n.duration_s.toFixed(1)} s`,
+    typeof n.duration_s === 'number' && `${n.duration_s.toFixed(1)} s`,
     n.who && `by ${n.who}`,
     n.time,
   ].filter((x): x is string => typeof x === 'string');
