@@ -13,6 +13,7 @@ export type ServerScript =
   | 'drift.sh'
   | 'lock.sh'
   | 'metrics.sh'
+  | 'notify.sh'
   | 'service-container.sh'
   | 'start.sh'
   | 'state.sh';
