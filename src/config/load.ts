@@ -2,6 +2,7 @@
  * Load gangway.yml: parse with positions, validate against the schema, report every problem as
  * `file:line:col key: message`, then resolve paths and hosts into a Config.
  */
+import { cronFieldError } from '../backup/oncalendar.js';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
@@ -191,6 +192,8 @@ function resolveBackups(backups: ParsedBackup[], report: Report): BackupConfig[]
   return backups.map((b, i) => {
     if (seen.has(b.name)) report(['backups', i, 'name'], `"${b.name}" is used by another backup`);
     seen.add(b.name);
+    const cronError = b.schedule !== undefined ? cronFieldError(b.schedule) : undefined;
+    if (cronError) report(['backups', i, 'schedule'], cronError);
     return {
       name: b.name,
       kind: b.kind,

@@ -14,6 +14,7 @@ export type ServerScript =
   | 'lock.sh'
   | 'metrics.sh'
   | 'notify.sh'
+  | 'schedule.sh'
   | 'service-container.sh'
   | 'start.sh'
   | 'state.sh';
