@@ -177,9 +177,9 @@ if [ "${1:-}" = docker ]; then
 fi
 
 # cron and age: `gangway backup schedule` and encrypted backups; mmdebstrap: the PostgreSQL test image;
-# openssl: the notification tests' SMTP server certificate.
+# openssl: the notification tests' SMTP server certificate; chromium: the dashboard test's browser.
 apt_install docker.io openssh-server openssh-client docker-registry busybox-static curl procps docker-compose \
-  cron age mmdebstrap openssl
+  cron age mmdebstrap openssl chromium
 install_compose_v2
 install_promtool
 start_dockerd

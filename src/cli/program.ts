@@ -18,6 +18,7 @@ import { runMetrics } from './commands/metrics.js';
 import { runStatus } from './commands/status.js';
 import { runReleases } from './commands/releases.js';
 import { runRollback } from './commands/rollback.js';
+import { runUi } from './commands/ui.js';
 import { createContext, type CommandContext, type GlobalOptions } from './context.js';
 import { VERSION } from '../version.js';
 
@@ -146,9 +147,10 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
         .choices(['text', 'prometheus'])
         .default('text'),
     )
+    .option('--no-notify', 'send no no_go notification (for dashboards and scripts that poll)')
     .action(
       action((ctx, [target], o) =>
-        runStatus(ctx, target, hostsOf(o).hosts, o.format === 'prometheus' ? 'prometheus' : 'text'),
+        runStatus(ctx, target, hostsOf(o).hosts, o.format === 'prometheus' ? 'prometheus' : 'text', o.notify !== false),
       ),
     );
 
@@ -165,6 +167,16 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
         "true) for node_exporter's textfile collector; this prints them all, each sample labelled host=….",
     )
     .action(action((ctx, [target]) => runMetrics(ctx, target)));
+
+  sub('ui', 'local dashboard on 127.0.0.1: every target and host, releases, locks, backups, drift; live deploys')
+    .addOption(new Option('--port <n>', 'port on 127.0.0.1 (default: a free one)').argParser(port).default(0))
+    .option('--open', 'open it in the default browser')
+    .addHelpText(
+      'after',
+      '\nThe URL printed holds a random token: requests without it get 401, requests for another host name 403. ' +
+        'Deploy, rollback and lock release ask for confirmation on the page, then run exactly as the CLI does.',
+    )
+    .action(action((ctx, _args, o) => runUi(ctx, { port: o.port as number, open: o.open === true })));
 
   sub('releases', 'release history per host, newest first')
     .argument('[target]', 'target in gangway.yml')
@@ -309,6 +321,12 @@ function durationArg(value: string): number {
   }
   if (!durationWithin(value, MAX_LOCK_WAIT)) throw new InvalidArgumentError(`must be at most ${MAX_LOCK_WAIT}`);
   return ms;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
 }
 
 function positiveInt(value: string): number {

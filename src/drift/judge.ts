@@ -35,7 +35,8 @@ function describeEnvDiff(diff: EnvDiff | undefined, release: string): string {
     diff.removed.length && `removed: ${diff.removed.join(', ')}`,
   ].filter((p): p is string => typeof p === 'string');
   // Same keys and values: only comments, order or quoting changed.
-  return `${parts.length ? parts.join('; ') : 'same keys and values, edited (comments, order or quoting)'} vs ${release}`;
+  const what = parts.length ? parts.join('; ') : 'same keys and values, edited (comments, order or quoting)';
+  return `${what} vs ${release}`;
 }
 
 function containerFindings(facts: DriftFacts, release: string): DriftFinding[] {

@@ -97,7 +97,7 @@ test('edits outside gangway: each reported by name, values never; exit 1; a depl
   assert.equal(clean.code, 0, clean.stdout + clean.stderr);
 });
 
-test('a service recreated outside gangway (another image) and a one-off `compose run` container are drift', async () => {
+test('a service recreated outside gangway (another image) and a one-off `compose run` container: drift', async () => {
   await buildWebImage('gangway-test/web:v2', { version: 'v2' });
   const compose = `cd ${p.serverDir} && docker compose -p ${p.app} --env-file .env -f docker-compose.yml`;
   // What an operator's hand-run `compose up` with another tag does: the container no longer matches the release.

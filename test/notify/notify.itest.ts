@@ -154,7 +154,10 @@ test('a receiver that answers 500 and one that hangs: warnings; the exit code an
   );
   assert.match(
     r.stderr,
-    /warning: notification deploy_succeeded to webhook \(OBS_HOOK_URL\) failed after 2 attempts: no answer within 2000 ms/,
+    new RegExp(
+      'warning: notification deploy_succeeded to webhook \\(OBS_HOOK_URL\\) failed after 2 attempts: ' +
+        'no answer within 2000 ms',
+    ),
   );
   assert.match(r.stdout, /\[ok\] notified email/);
   assert.equal(postsTo(SLACK_PATH).length - slackBefore, 2, 'retried once');

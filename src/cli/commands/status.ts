@@ -51,6 +51,7 @@ export async function runStatus(
   targetName: string | undefined,
   onlyHosts: string[] = [],
   format: 'text' | 'prometheus' = 'text',
+  notifyNoGoRuns = true,
 ): Promise<void> {
   const { reporter } = ctx;
   if (format === 'prometheus' && reporter.json) throw new UsageError('--format prometheus and --json: choose one');
@@ -65,7 +66,7 @@ export async function runStatus(
   const document = { target: target.name, verdict: go ? 'GO' : 'NO-GO', hosts };
   if (format === 'text') reporter.info(`\n${go ? 'GO' : 'NO-GO'}`);
   if (!go) {
-    await notifyNoGo(ctx, config, target.name, hosts);
+    if (notifyNoGoRuns) await notifyNoGo(ctx, config, target.name, hosts);
     throw new GangwayError(
       'E_NO_GO',
       ExitCode.failed,
