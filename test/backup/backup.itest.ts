@@ -238,7 +238,7 @@ test('age: encrypted on the server to a recipient, decrypted only here (download
 
 test('backup schedule: a cron entry whose command, run directly, backs up, verifies, records, notifies', async () => {
   // The webhook URL is a credential: it reaches the server in <job>/notify (0600), never an argument or an output.
-  const receiver = await httpReceiver(19350);
+  const receiver = await httpReceiver(19355);
   const hookPath = `/hook/${encodeURIComponent(HOOK_TOKEN)}`;
   const config = join(dirname(p.config), 'gangway-notify.yml'); // beside it: relative paths stay right
   writeFileSync(config, `${readFileSync(p.config, 'utf8')}${NOTIFY}`);

@@ -19,7 +19,7 @@ import { deployProject, type DeployProject } from '../helpers/deploy-project.js'
 import { buildWebImage } from '../helpers/images.js';
 import { tempDir } from '../helpers/testenv.js';
 
-const UI_PORT = 19410;
+const UI_PORT = 19460;
 const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 /** Where screenshots go: $GANGWAY_TEST_ARTIFACTS (CI keeps it), else a temp dir named in the test output. */
@@ -40,7 +40,7 @@ before(async () => {
   await buildWebImage('gangway-test/web:ui2', { version: 'ui2' });
   p = deployProject({
     app: `ui-${process.pid % 10000}`,
-    port: 19411,
+    port: 19461,
     envText: canaryEnvFile('APP_SECRET=canary-ui-secret-value'),
     // The hook prints a secret: the CLI masks it, so the step log the page streams must show *** only.
     extra: 'hooks:\n  before_deploy: [{ run: "grep DB_PASSWORD .env", on: local }]\n',
