@@ -7,6 +7,16 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // The dashboard's page script runs in the browser, as it is (no build step).
+    files: ['src/ui/assets/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['document', 'location', 'EventSource', 'fetch', 'alert', 'URLSearchParams'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  {
     rules: {
       // The code relies on noUncheckedIndexedAccess and asserts presence where it knows better.
       '@typescript-eslint/no-non-null-assertion': 'off',

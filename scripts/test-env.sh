@@ -55,6 +55,21 @@ install_compose_v2() {
   docker compose version >&2
 }
 
+# promtool (the metrics tests validate gangway's exposition with it): Debian ships it in the prometheus package
+# (96 MB installed, with a server and its service); only the static promtool binary is taken out of the .deb.
+install_promtool() {
+  if command -v promtool >/dev/null 2>&1; then return 0; fi
+  need_root
+  log "installing promtool from Debian's prometheus .deb"
+  local work="$STATE/promtool-apt"; mkdir -p "$work"
+  if [ -z "$apt_updated" ]; then apt-get update -qq >&2; apt_updated=1; fi
+  (cd "$work" && rm -f prometheus_*.deb && apt-get download prometheus >&2)
+  rm -rf "$work/x"; dpkg-deb -x "$work"/prometheus_*.deb "$work/x"
+  install -m 0755 "$work/x/usr/bin/promtool" /usr/local/bin/promtool
+  rm -rf "$work/x" "$work"/prometheus_*.deb
+  promtool --version 2>&1 | head -1 >&2
+}
+
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 wait_for() { # wait_for SECONDS DESCRIPTION CMD...
@@ -161,10 +176,12 @@ if [ "${1:-}" = docker ]; then
   exit 0
 fi
 
-# cron and age: `gangway backup schedule` and encrypted backups; mmdebstrap: the PostgreSQL test image.
+# cron and age: `gangway backup schedule` and encrypted backups; mmdebstrap: the PostgreSQL test image;
+# openssl: the notification tests' SMTP server certificate; chromium: the dashboard test's browser.
 apt_install docker.io openssh-server openssh-client docker-registry busybox-static curl procps docker-compose \
-  cron age mmdebstrap
+  cron age mmdebstrap openssl chromium
 install_compose_v2
+install_promtool
 start_dockerd
 # A real PostgreSQL from Debian's packages, cached in the engine by a hash of its recipe (built once, ~60 s).
 log "postgres test image: $("$(dirname "$0")/postgres-image/build.sh")"

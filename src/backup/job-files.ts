@@ -1,6 +1,7 @@
 /**
  * What backup.sh reads beside itself in `<dir>/.gangway/backup/<name>/`: vars.sh (only `quote()`d
- * assignments), `password` (0600, the value alone) and `recipients` (age public keys, one a line).
+ * assignments), `password` (0600, the value alone), `recipients` (age public keys, one a line), metrics.sh and
+ * notify.sh (sourced). `notify` (0600) is written by `gangway backup schedule` alone and survives these.
  */
 import { serverScript } from '../server/scripts.js';
 import { quote } from '../shell/quote.js';
@@ -12,7 +13,7 @@ export interface JobFile {
   mode: number;
 }
 
-export function jobFiles(dir: string, app: string, job: BackupJob): JobFile[] {
+export function jobFiles(dir: string, app: string, job: BackupJob, metrics = true): JobFile[] {
   const b = job.config;
   const vars: [string, string | number][] = [
     ['DIR', dir],
@@ -26,6 +27,7 @@ export function jobFiles(dir: string, app: string, job: BackupJob): JobFile[] {
     ['KEEP_WEEKLY', b.keep.weekly],
     ['VERIFY', b.verify],
     ['ENCRYPT', b.ageRecipients.length > 0 ? 1 : 0],
+    ['METRICS', metrics ? 1 : 0],
   ];
   const body = vars.map(([k, v]) => `${k}=${typeof v === 'number' ? String(v) : quote(v)}`).join('\n');
   const files: JobFile[] = [
@@ -36,6 +38,9 @@ export function jobFiles(dir: string, app: string, job: BackupJob): JobFile[] {
       mode: 0o644,
     },
   ];
+  if (metrics) files.push({ name: 'metrics.sh', content: serverScript('metrics.sh'), mode: 0o644 });
+  // Used only where `gangway backup schedule` wrote <job>/notify (schedule-notify.ts).
+  files.push({ name: 'notify.sh', content: serverScript('notify.sh'), mode: 0o644 });
   if (job.password) files.push({ name: 'password', content: job.password.reveal(), mode: 0o600 });
   if (b.ageRecipients.length > 0)
     files.push({ name: 'recipients', content: `${b.ageRecipients.join('\n')}\n`, mode: 0o644 });

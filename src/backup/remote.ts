@@ -10,11 +10,17 @@ import type { BackupJob } from './job.js';
 import { jobFiles } from './job-files.js';
 import { parseBackupLog, type BackupRecord } from './records.js';
 
-export async function installJob(host: Host, layout: RemoteLayout, app: string, job: BackupJob): Promise<string> {
+export async function installJob(
+  host: Host,
+  layout: RemoteLayout,
+  app: string,
+  job: BackupJob,
+  metrics = true,
+): Promise<string> {
   const dir = layout.backupJob(job.config.name);
   // umask 077: the job directory holds the password; files no longer configured (a removed password) go.
   await execOk(host, ['sh', '-c', 'umask 077 && mkdir -p "$1" && rm -f "$1/password" "$1/recipients"', 'sh', dir]);
-  for (const f of jobFiles(layout.dir, app, job))
+  for (const f of jobFiles(layout.dir, app, job, metrics))
     await host.writeFileAtomic(posix.join(dir, f.name), f.content, { mode: f.mode });
   return dir;
 }

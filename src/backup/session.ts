@@ -44,6 +44,6 @@ export async function openBackupHost(
   registerEnvSecrets(deps.scrubber, server);
   const job = resolveJob(config, backup, envMap(local?.entries ?? []), envMap(server));
   if (job.password) deps.scrubber.add(job.password);
-  const jobDir = await installJob(host, layout, config.app, job);
+  const jobDir = await installJob(host, layout, config.app, job, config.metrics?.textfile !== false);
   return { host, layout, job, jobDir };
 }

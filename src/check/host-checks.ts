@@ -2,6 +2,7 @@
  * Per-host preflight over one connection: SSH, Docker, Compose, the deploy directory, disk space. Read-only.
  * Two round trips at most, run concurrently: the facts probe, and the server's Compose (found, then `config -q`).
  */
+import { cronToOnCalendar } from '../backup/oncalendar.js';
 import type { BackupConfig, Config, Target } from '../config/config.js';
 import type { HostSpec } from '../config/hosts.js';
 import type { ComposeCli } from '../docker/compose-cli.js';
@@ -84,7 +85,7 @@ async function syncCheck(host: Host, image: string): Promise<CheckItem> {
   }
 }
 
-/** Encryption needs `age` on the server; a schedule needs cron (`gangway backup schedule`). */
+/** Encryption needs `age` on the server; a schedule needs cron or systemd (`gangway backup schedule`). */
 export function backupToolChecks(backups: BackupConfig[], { tools }: Pick<HostFacts, 'tools'>): CheckItem[] {
   const items: CheckItem[] = [];
   backups.forEach((b, i) => {
@@ -96,14 +97,8 @@ export function backupToolChecks(backups: BackupConfig[], { tools }: Pick<HostFa
         : fail('backup encryption', `${key} needs the age binary on this server (Debian: apt-get install age)`),
     );
   });
-  if (backups.some((b) => b.schedule !== undefined)) {
-    const how = tools.includes('cron.d') ? '/etc/cron.d' : tools.includes('crontab') ? "the user's crontab" : undefined;
-    items.push(
-      how
-        ? ok('backup schedule', `\`gangway backup schedule\` installs into ${how}`)
-        : warn('backup schedule', 'no cron here: `gangway backup schedule` needs cron (Debian: apt-get install cron)'),
-    );
-  }
+  const scheduled = backups.filter((b) => b.schedule !== undefined);
+  if (scheduled.length > 0) items.push(scheduleCheck(scheduled, tools));
   return items;
 }
 
@@ -143,4 +138,27 @@ function dirCheck({ path, dir }: HostFacts): CheckItem {
     default:
       return fail('deploy dir', `could not inspect ${path}`);
   }
+}
+
+/** Where `gangway backup schedule` would install (schedule.sh's order), or why it could not. */
+function scheduleCheck(scheduled: BackupConfig[], tools: string[]): CheckItem {
+  if (tools.includes('cron.d')) return ok('backup schedule', '`gangway backup schedule` installs into /etc/cron.d');
+  if (tools.includes('crontab'))
+    return ok('backup schedule', "`gangway backup schedule` installs into the user's crontab");
+  if (!tools.includes('systemd'))
+    return warn(
+      'backup schedule',
+      'no cron and no systemd here: `gangway backup schedule` needs one (apt-get install cron)',
+    );
+  for (const b of scheduled) {
+    try {
+      cronToOnCalendar(b.schedule!);
+    } catch (e) {
+      return warn(
+        'backup schedule',
+        `no cron here, and a systemd timer cannot follow "${b.name}": ${(e as Error).message}`,
+      );
+    }
+  }
+  return ok('backup schedule', 'no cron here: `gangway backup schedule` installs systemd timers');
 }

@@ -27,6 +27,7 @@ if [ "$rc" = 0 ] && [ -e "$root" ]; then echo "df-root $(df -Pk "$root" 2>/dev/n
 tools=
 for t in age crontab systemctl; do command -v "$t" >/dev/null 2>&1 && tools="$tools $t"; done
 [ -d /etc/cron.d ] && [ -w /etc/cron.d ] && tools="$tools cron.d"
+[ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1 && tools="$tools systemd"
 echo "tools$tools"`;
 
 export type DirState = { state: 'writable' | 'readonly' } | { state: 'creatable' | 'blocked'; parent: string };
@@ -40,7 +41,10 @@ export interface HostFacts {
   docker: { version: string; rootDir: string } | { error: string; code: number | null };
   /** The filesystem of Docker's data root; undefined when Docker failed or the path is not visible here. */
   rootDisk?: DiskSpace;
-  /** Which of the programs backups use are there: age, crontab, systemctl, and cron.d (a writable /etc/cron.d). */
+  /**
+   * Which of the programs backups use are there: age, crontab, systemctl, cron.d (a writable /etc/cron.d) and
+   * systemd (systemd is running).
+   */
   tools: string[];
 }
 

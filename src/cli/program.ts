@@ -8,14 +8,17 @@ import { runBackupSchedule } from './commands/backup-schedule.js';
 import { runCheck } from './commands/check.js';
 import { runCiGithub } from './commands/ci-github.js';
 import { runDeploy } from './commands/deploy.js';
+import { runDrift } from './commands/drift.js';
 import { runEnvDiff } from './commands/env-diff.js';
 import { runExec, splitExecWords } from './commands/exec.js';
 import { runInit } from './commands/init.js';
 import { runLockRelease, runLockStatus } from './commands/lock.js';
 import { runLogs } from './commands/logs.js';
+import { runMetrics } from './commands/metrics.js';
 import { runStatus } from './commands/status.js';
 import { runReleases } from './commands/releases.js';
 import { runRollback } from './commands/rollback.js';
+import { runUi } from './commands/ui.js';
 import { createContext, type CommandContext, type GlobalOptions } from './context.js';
 import { VERSION } from '../version.js';
 
@@ -136,10 +139,44 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
       ),
     );
 
-  sub('status', 'GO / NO-GO per host: tags, services, health, resources, disk, lock')
+  sub('status', 'GO / NO-GO per host: tags, services, health, resources, disk, lock, drift')
     .argument('[target]', 'target in gangway.yml')
     .addOption(hostOption())
-    .action(action((ctx, [target], o) => runStatus(ctx, target, hostsOf(o).hosts)));
+    .addOption(
+      new Option('--format <format>', 'text, or prometheus: the go/no-go as gauges on stdout')
+        .choices(['text', 'prometheus'])
+        .default('text'),
+    )
+    .option('--no-notify', 'send no no_go notification (for dashboards and scripts that poll)')
+    .action(
+      action((ctx, [target], o) =>
+        runStatus(ctx, target, hostsOf(o).hosts, o.format === 'prometheus' ? 'prometheus' : 'text', o.notify !== false),
+      ),
+    );
+
+  sub('drift', 'has a server changed outside gangway? compose files, .env keys (names only), modes, containers, dirs')
+    .argument('[target]', 'target in gangway.yml')
+    .addHelpText('after', '\nExit code: 0 no drift, 1 drift (or a host could not be checked).')
+    .action(action((ctx, [target]) => runDrift(ctx, target)));
+
+  sub('metrics', "Prometheus exposition of every host's deploy, health-gate and backup metrics (host label)")
+    .argument('[target]', 'target in gangway.yml')
+    .addHelpText(
+      'after',
+      '\nEach deploy, rollback and backup writes <dir>/.gangway/metrics.prom on its host (metrics.textfile, default ' +
+        "true) for node_exporter's textfile collector; this prints them all, each sample labelled host=….",
+    )
+    .action(action((ctx, [target]) => runMetrics(ctx, target)));
+
+  sub('ui', 'local dashboard on 127.0.0.1: every target and host, releases, locks, backups, drift; live deploys')
+    .addOption(new Option('--port <n>', 'port on 127.0.0.1 (default: a free one)').argParser(port).default(0))
+    .option('--open', 'open it in the default browser')
+    .addHelpText(
+      'after',
+      '\nThe URL printed holds a random token: requests without it get 401, requests for another host name 403. ' +
+        'Deploy, rollback and lock release ask for confirmation on the page, then run exactly as the CLI does.',
+    )
+    .action(action((ctx, _args, o) => runUi(ctx, { port: o.port as number, open: o.open === true })));
 
   sub('releases', 'release history per host, newest first')
     .argument('[target]', 'target in gangway.yml')
@@ -284,6 +321,12 @@ function durationArg(value: string): number {
   }
   if (!durationWithin(value, MAX_LOCK_WAIT)) throw new InvalidArgumentError(`must be at most ${MAX_LOCK_WAIT}`);
   return ms;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
 }
 
 function positiveInt(value: string): number {

@@ -85,6 +85,27 @@ export interface BackupConfig {
   ageRecipients: string[];
 }
 
+export type NotifyEvent =
+  | 'deploy_succeeded'
+  | 'deploy_failed'
+  | 'rolled_back'
+  | 'rollback'
+  | 'no_go'
+  | 'backup_succeeded'
+  | 'backup_failed'
+  | 'drift';
+
+/** One `notify.to` entry: the names of local environment variables, never their values. */
+export type NotifyDestination =
+  { type: 'slack' | 'webhook'; urlEnv: string } | { type: 'email'; smtpUrlEnv: string; to: string[]; from?: string };
+
+export interface NotifySettings {
+  on: NotifyEvent[];
+  to: NotifyDestination[];
+  timeoutMs: number;
+  retries: number;
+}
+
 export interface Config {
   /** Absolute path of gangway.yml and its directory (the base of relative paths). */
   file: string;
@@ -100,6 +121,8 @@ export interface Config {
   status: { cpuPercent: number; memoryPercent: number; diskFreePercent: number };
   backups: BackupConfig[];
   hooks: Record<HookEvent, Hook[]>;
+  notify?: NotifySettings;
+  metrics: { textfile: boolean };
   records: string;
   targets: Record<string, Target>;
 }

@@ -2,6 +2,7 @@
  * Load gangway.yml: parse with positions, validate against the schema, report every problem as
  * `file:line:col key: message`, then resolve paths and hosts into a Config.
  */
+import { cronFieldError } from '../backup/oncalendar.js';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
@@ -13,6 +14,8 @@ import type {
   Config,
   Hook,
   HookEvent,
+  NotifyDestination,
+  NotifySettings,
   ProxySettings,
   RolloutSettings,
   SshSettings,
@@ -28,6 +31,7 @@ import {
   type ParsedBackup,
   type ParsedConfig,
   type ParsedHook,
+  type ParsedNotify,
   type ParsedProxy,
   type ParsedRollout,
   type ParsedSsh,
@@ -184,6 +188,8 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
     },
     backups: resolveBackups(parsed.backups, report),
     hooks: resolveHooks(parsed.hooks, report),
+    ...(parsed.notify && { notify: resolveNotify(parsed.notify, report) }),
+    metrics: { textfile: parsed.metrics.textfile },
     records: local(parsed.records),
     targets,
   };
@@ -216,6 +222,8 @@ function resolveBackups(backups: ParsedBackup[], report: Report): BackupConfig[]
   return backups.map((b, i) => {
     if (seen.has(b.name)) report(['backups', i, 'name'], `"${b.name}" is used by another backup`);
     seen.add(b.name);
+    const cronError = b.schedule !== undefined ? cronFieldError(b.schedule) : undefined;
+    if (cronError) report(['backups', i, 'schedule'], cronError);
     return {
       name: b.name,
       kind: b.kind,
@@ -262,6 +270,29 @@ function resolveHooks(hooks: ParsedConfig['hooks'], report: Report): Record<Hook
     after_deploy: resolve('after_deploy'),
     on_failure: resolve('on_failure'),
   };
+}
+
+/** Each destination's own keys: a missing one or one of another type is reported where it is. */
+function resolveNotify(n: ParsedNotify, report: Report): NotifySettings {
+  const own = { slack: ['url_env'], webhook: ['url_env'], email: ['smtp_url_env', 'to', 'from'] } as const;
+  const to = n.to.flatMap((d, i): NotifyDestination[] => {
+    const at = (key: string) => ['notify', 'to', i, key];
+    for (const key of ['url_env', 'smtp_url_env', 'to', 'from'] as const)
+      if (d[key] !== undefined && !(own[d.type] as readonly string[]).includes(key))
+        report(at(key), `is not used with type: ${d.type}`);
+    if (d.type === 'email') {
+      if (d.smtp_url_env === undefined) report(at('smtp_url_env'), 'is required with type: email');
+      if (d.to === undefined) report(at('to'), 'is required with type: email (the recipients)');
+      if (d.smtp_url_env === undefined || d.to === undefined) return [];
+      return [{ type: 'email', smtpUrlEnv: d.smtp_url_env, to: d.to, ...(d.from !== undefined && { from: d.from }) }];
+    }
+    if (d.url_env === undefined) {
+      report(at('url_env'), `is required with type: ${d.type} (the environment variable holding the URL)`);
+      return [];
+    }
+    return [{ type: d.type, urlEnv: d.url_env }];
+  });
+  return { on: [...new Set(n.on)], to, timeoutMs: parseDuration(n.timeout), retries: n.retries };
 }
 
 function proxySettings(p: ParsedProxy): ProxySettings {

@@ -328,6 +328,57 @@ const hooksSchema = z
   })
   .strict();
 
+/** What a notification reports; `notify.on` picks some (default: the ones that need a human). */
+export const NOTIFY_EVENTS = [
+  'deploy_succeeded',
+  'deploy_failed',
+  'rolled_back',
+  'rollback',
+  'no_go',
+  'backup_succeeded',
+  'backup_failed',
+  'drift',
+] as const;
+
+/** One destination; which keys apply depends on `type` (load.ts reports a missing or misplaced one, located). */
+const notifyDestination = z
+  .object({
+    type: z
+      .enum(['slack', 'webhook', 'email'])
+      .meta({ description: 'slack (incoming webhook) | webhook (a JSON POST) | email (SMTP, STARTTLS)' }),
+    url_env: envKey
+      .optional()
+      .meta({ description: 'slack, webhook: the local environment variable holding the URL (it is a secret)' }),
+    smtp_url_env: envKey.optional().meta({
+      description: 'email: the local environment variable holding smtp://user:password@host:port (or smtps://)',
+    }),
+    to: z.array(z.email()).min(1).optional().meta({ description: 'email: the recipients' }),
+    from: z.email().optional().meta({ description: 'email: the sender (default gangway@<this machine>)' }),
+  })
+  .strict();
+
+const notifySchema = z
+  .object({
+    on: z
+      .array(z.enum(NOTIFY_EVENTS))
+      .min(1)
+      .default(['deploy_failed', 'rolled_back', 'rollback', 'no_go', 'backup_failed', 'drift'])
+      .meta({ description: 'Events that send a notification (default: every one but the succeeded ones)' }),
+    to: z.array(notifyDestination).min(1).meta({ description: 'Where notifications go' }),
+    timeout: duration('1m').default('5s').meta({ description: 'Each attempt gives up after this' }),
+    retries: z.int().min(0).max(5).default(2).meta({ description: 'Attempts after the first one fails' }),
+  })
+  .strict();
+
+const metricsSchema = z
+  .object({
+    textfile: z
+      .boolean()
+      .default(true)
+      .meta({ description: "Write <dir>/.gangway/metrics.prom (node_exporter's textfile collector) on each apply" }),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     app: z
@@ -370,6 +421,12 @@ export const configSchema = z
     hooks: hooksSchema
       .prefault({})
       .meta({ description: 'Commands around deploys (GANGWAY_APP, _TARGET, _TAG, _HOST, _RELEASE, _STATUS set)' }),
+    notify: notifySchema
+      .optional()
+      .meta({ description: 'Notifications (Slack, webhook, email) on deploys, rollbacks, backups, NO-GO and drift' }),
+    metrics: metricsSchema
+      .prefault({})
+      .meta({ description: 'Prometheus metrics: <dir>/.gangway/metrics.prom, `gangway metrics`' }),
     records: text().default('.gangway/records').meta({ description: 'Local run records and release.log' }),
     targets: z
       .record(z.string().regex(TARGET_NAME, 'target names must match [a-z0-9][a-z0-9_-]*'), targetSchema)
@@ -388,3 +445,4 @@ export type ParsedBackup = z.output<typeof backupSchema>;
 export type ParsedHook = z.output<typeof hookSchema>;
 export type ParsedRollout = z.output<typeof rolloutSchema>;
 export type ParsedProxy = z.output<typeof proxySchema>;
+export type ParsedNotify = z.output<typeof notifySchema>;

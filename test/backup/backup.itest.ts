@@ -6,17 +6,19 @@
  * password (a canary) never shows in any output, record, server log or process argument list.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { CANARIES, findLeaks } from '../helpers/canary.js';
 import { gangway, type CliResult } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
 import { postgresCompose, postgresImage, psql } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/testenv.js';
+import { httpReceiver } from '../notify/receivers.js';
 
 const PASSWORD = CANARIES.DB_PASSWORD;
 let p: DeployProject;
@@ -36,6 +38,14 @@ const BACKUPS = `backups:
     verify: each
     rpo: 1h
 `;
+/** Scheduled runs notify a webhook whose URL holds a secret token (quotes, backslash, spaces). */
+const HOOK_TOKEN = CANARIES.DB_PASSWORD.split('').reverse().join('');
+const NOTIFY = `notify:
+  on: [backup_succeeded, backup_failed]
+  to:
+    - type: webhook
+      url_env: BK_HOOK_URL
+`;
 /** Backups that must fail, in a config of their own (status would count them as never backed up). */
 const BAD = `  - name: notpg
     service: web
@@ -47,8 +57,8 @@ const BAD = `  - name: notpg
     user: x
 `;
 
-function run(label: string, args: string[], config = p.config): CliResult {
-  const r = gangway(['-c', config, ...args]);
+function run(label: string, args: string[], config = p.config, env: NodeJS.ProcessEnv = {}): CliResult {
+  const r = gangway(['-c', config, ...args], { env });
   outputs[`${label} stdout`] = r.stdout;
   outputs[`${label} stderr`] = r.stderr;
   return r;
@@ -226,27 +236,53 @@ test('age: encrypted on the server to a recipient, decrypted only here (download
   assert.match(v.stdout, /"table": "public.items",\s*"rows": 3/);
 });
 
-test('backup schedule: a cron entry whose command, run directly, backs up, verifies and records', () => {
-  const r = run('schedule', ['backup', 'schedule', '--yes']);
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  const cron = readFileSync(`/etc/cron.d/gangway-${p.app}-db`, 'utf8');
-  const line = cron.split('\n').find((l) => l.startsWith('0 2 * * * root '))!;
-  assert.ok(line, cron);
-  const again = run('schedule-again', ['backup', 'schedule', '--yes']);
-  assert.equal(again.code, 0);
-  assert.equal(readFileSync(`/etc/cron.d/gangway-${p.app}-db`, 'utf8'), cron, 'replaced, not added');
-  const count = records().length;
-  execFileSync('sh', ['-c', line.slice('0 2 * * * root '.length).replace(/\\%/g, '%')]);
-  const fresh = records()
-    .slice(count)
-    .filter((x) => x.op !== 'prune'); // same-day backups are pruned to the day's newest (keep.daily)
-  assert.deepEqual(
-    fresh.map((x) => `${x.op} ${x.outcome}`),
-    ['backup succeeded', 'verify succeeded'],
-  );
-  assert.equal(fresh[0]!.trigger, 'schedule');
-  outputs['schedule.log'] = readFileSync(join(p.serverDir, '.gangway', 'backup', 'db', 'schedule.log'), 'utf8');
-  assert.match(outputs['schedule.log'], /ok db-.*\.dump/);
+test('backup schedule: a cron entry whose command, run directly, backs up, verifies, records, notifies', async () => {
+  // The webhook URL is a credential: it reaches the server in <job>/notify (0600), never an argument or an output.
+  const receiver = await httpReceiver(19355);
+  const hookPath = `/hook/${encodeURIComponent(HOOK_TOKEN)}`;
+  const config = join(dirname(p.config), 'gangway-notify.yml'); // beside it: relative paths stay right
+  writeFileSync(config, `${readFileSync(p.config, 'utf8')}${NOTIFY}`);
+  const env = { BK_HOOK_URL: receiver.url(hookPath) };
+  try {
+    const r = run('schedule', ['backup', 'schedule', '--yes'], config, env);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /notify — webhook \(BK_HOOK_URL\) on backup_succeeded, backup_failed/);
+    const cron = readFileSync(`/etc/cron.d/gangway-${p.app}-db`, 'utf8');
+    const line = cron.split('\n').find((l) => l.startsWith('0 2 * * * root '))!;
+    assert.ok(line, cron);
+    const again = run('schedule-again', ['backup', 'schedule', '--yes'], config, env);
+    assert.equal(again.code, 0);
+    assert.equal(readFileSync(`/etc/cron.d/gangway-${p.app}-db`, 'utf8'), cron, 'replaced, not added');
+    const notifyFile = join(p.serverDir, '.gangway', 'backup', 'db', 'notify');
+    assert.equal((statSync(notifyFile).mode & 0o777).toString(8), '600');
+    const count = records().length;
+    // Asynchronously: the receiver in this process must answer the server's post while the job runs.
+    await promisify(execFile)('sh', ['-c', line.slice('0 2 * * * root '.length).replace(/\\%/g, '%')]);
+    const fresh = records()
+      .slice(count)
+      .filter((x) => x.op !== 'prune'); // same-day backups are pruned to the day's newest (keep.daily)
+    assert.deepEqual(
+      fresh.map((x) => `${x.op} ${x.outcome}`),
+      ['backup succeeded', 'verify succeeded'],
+    );
+    assert.equal(fresh[0]!.trigger, 'schedule');
+    outputs['schedule.log'] = readFileSync(join(p.serverDir, '.gangway', 'backup', 'db', 'schedule.log'), 'utf8');
+    assert.match(outputs['schedule.log'], /ok db-.*\.dump/);
+    const posts = receiver.posts.filter((x) => x.path === hookPath);
+    assert.equal(posts.length, 1, JSON.stringify(receiver.posts));
+    const notice = JSON.parse(posts[0]!.body) as Record<string, unknown>;
+    assert.equal(notice.event, 'backup_succeeded');
+    assert.equal(notice.result, 'succeeded');
+    assert.equal(notice.record_id, fresh[0]!.file);
+    assert.equal(notice.app, p.app);
+    outputs['notification'] = posts[0]!.body;
+    // Without notify in gangway.yml, scheduling again removes the file: nothing posts any more.
+    const plain = run('schedule-plain', ['backup', 'schedule', '--yes']);
+    assert.equal(plain.code, 0, plain.stdout + plain.stderr);
+    assert.ok(!existsSync(notifyFile));
+  } finally {
+    await receiver.close();
+  }
 });
 
 test('status: GO with a fresh verified backup; NO-GO when the last scheduled backup failed', () => {
@@ -269,7 +305,7 @@ test('the password never leaks: outputs, --json, records, server logs, process a
     'ps argv': readFileSync(psFile, 'utf8'),
   };
   assert.ok(places['ps argv'].includes('pg_dump'), 'the sampler saw the backups run');
-  assert.deepEqual(findLeaks(places, { DB_PASSWORD: PASSWORD }), []);
+  assert.deepEqual(findLeaks(places, { DB_PASSWORD: PASSWORD, HOOK_TOKEN }), []);
   const pw = join(p.serverDir, '.gangway', 'backup', 'db', 'password');
   assert.equal((statSync(pw).mode & 0o777).toString(8), '600');
   assert.ok(!existsSync(join(p.serverDir, '.gangway', 'backup', 'notpg', 'password')));

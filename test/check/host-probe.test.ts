@@ -79,7 +79,11 @@ test('the probe lists the backup tools the server has; check fails encryption wi
         'backup encryption',
         'backups[0].encrypt.age_recipients ("db") needs the age binary on this server (Debian: apt-get install age)',
       ],
-      ['warn', 'backup schedule', 'no cron here: `gangway backup schedule` needs cron (Debian: apt-get install cron)'],
+      [
+        'warn',
+        'backup schedule',
+        'no cron and no systemd here: `gangway backup schedule` needs one (apt-get install cron)',
+      ],
     ],
   );
   const withCron = backupToolChecks([backup], { tools: ['age', 'crontab'] });
@@ -88,4 +92,10 @@ test('the probe lists the backup tools the server has; check fails encryption wi
     ['ok', 'ok'],
   );
   assert.match(withCron[1]!.detail!, /installs into the user's crontab/);
+  const timer = backupToolChecks([backup], { tools: ['age', 'systemctl', 'systemd'] });
+  assert.equal(timer[1]!.status, 'ok');
+  assert.match(timer[1]!.detail!, /installs systemd timers/);
+  const odd = backupToolChecks([{ ...backup, schedule: '0 2 1 * 1' }], { tools: ['age', 'systemd'] });
+  assert.equal(odd[1]!.status, 'warn');
+  assert.match(odd[1]!.detail!, /a systemd timer cannot follow "db": .* restricts both the day of the month/);
 });

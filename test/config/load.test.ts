@@ -258,6 +258,15 @@ hooks:
   );
 });
 
+test('a backup schedule cron would not run is a located error', () => {
+  const backups = (schedule: string) =>
+    `${MINIMAL}backups:\n  - { name: db, service: db, database: d, user: u, schedule: "${schedule}" }\n`;
+  assert.equal(parseConfig(backups('30 1 * * mon-fri'), FILE).backups[0]!.schedule, '30 1 * * mon-fri');
+  assert.deepEqual(problems(backups('0 24 * * *')), [
+    'gangway.yml:8:62 backups[0].schedule: the hour field "24" has 24, outside 0-23',
+  ]);
+});
+
 test('a swarm target: hosts are managers in order; blue/green, rollout, service hooks refused where written', () => {
   const swarm = `app: observer
 compose: docker-compose.yml

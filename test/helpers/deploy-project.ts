@@ -32,11 +32,15 @@ export function deployProject(
     server?: 'target' | 'v1';
     /** A separate host (scripts/test-hosts.sh) instead of the loopback sshd: its own engine and user. */
     host?: TestHost;
+    /** The published port (default: derived from the pid, outside 19300-19599); pass one of your own range. */
+    port?: number;
   } = {},
 ): DeployProject {
   const env = testEnv();
   const app = options.app ?? `gwt${process.pid % 10000}x${++counter}`;
-  const port = 19000 + ((process.pid + counter * 7) % 900);
+  // Derived ports skip 19300-19599: tests that need fixed ports (receivers, the dashboard) take theirs there.
+  const slot = (process.pid + counter * 7) % 600;
+  const port = options.port ?? (slot < 300 ? 19000 + slot : 19600 + slot - 300);
   const dir = tempDir();
   const serverDir = options.host ? `${options.host.home}/${app}` : `/tmp/gangway-e2e/${app}`;
   const address = options.host?.address ?? '127.0.0.1';

@@ -1,7 +1,11 @@
 /** `gangway backup schedule [TARGET]`: install (or replace) the cron entry of every backup with a `schedule`. */
+import { posix } from 'node:path';
 import { installCron } from '../../backup/schedule.js';
+import { scheduleNotify } from '../../backup/schedule-notify.js';
 import { openBackupHost } from '../../backup/session.js';
 import { UsageError } from '../../errors.js';
+import { execOk } from '../../hosts/host.js';
+import { Secret } from '../../redact/secret.js';
 import type { CommandContext } from '../context.js';
 import { composeOnly } from '../swarm-target.js';
 
@@ -13,9 +17,15 @@ export async function runBackupSchedule(ctx: CommandContext, targetName: string 
   const hosts = [];
   for (const spec of target.hosts) {
     ctx.reporter.heading(`host ${spec.label}`);
+    const notice = scheduleNotify(config.notify, target.name, spec.label, process.env);
+    for (const url of notice.secrets) ctx.scrubber.add(new Secret(url, 'notification destination'));
     const entries = [];
     for (const backup of config.backups) {
       const bh = await openBackupHost(ctx, config, target, spec, backup);
+      // The notification settings go first: a cron run starting between the two steps finds them.
+      const notifyFile = posix.join(bh.jobDir, 'notify');
+      if (notice.content && backup.schedule) await bh.host.writeFileAtomic(notifyFile, notice.content, { mode: 0o600 });
+      else await execOk(bh.host, ['rm', '-f', notifyFile]);
       const where = await installCron(bh.host, config.app, backup.name, backup.schedule, bh.jobDir);
       const what = backup.schedule ? `"${backup.schedule}" in ${where}` : `not scheduled (${where})`;
       ctx.reporter.item(
@@ -23,7 +33,15 @@ export async function runBackupSchedule(ctx: CommandContext, targetName: string 
         `backup ${backup.name}`,
         `${what}; verify ${backup.verify}; log ${bh.jobDir}/schedule.log`,
       );
-      entries.push({ name: backup.name, schedule: backup.schedule ?? null, installed: where, job: bh.jobDir });
+      if (backup.schedule)
+        for (const line of notice.said) ctx.reporter.item(line.ok ? 'ok' : 'warn', 'notify', line.text);
+      entries.push({
+        name: backup.name,
+        schedule: backup.schedule ?? null,
+        installed: where,
+        job: bh.jobDir,
+        notify: backup.schedule ? notice.said : [],
+      });
     }
     hosts.push({ host: spec.label, backups: entries });
   }

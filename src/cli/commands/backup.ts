@@ -15,6 +15,7 @@ import { openBackupHost, type BackupHost } from '../../backup/session.js';
 import { takeBackup } from '../../backup/take.js';
 import { verifyBackup } from '../../backup/verify.js';
 import { ExitCode, GangwayError, UsageError } from '../../errors.js';
+import { withBackupNotice } from '../../notify/backup-notice.js';
 import { remoteLayout } from '../../server/layout.js';
 import { formatBytes } from '../../output/reporter.js';
 import type { CommandContext } from '../context.js';
@@ -51,17 +52,24 @@ export async function runBackup(
   name: string | undefined,
   options: { download?: string },
 ): Promise<void> {
-  const { target, results } = await eachHost(ctx, targetName, name, async (bh) => {
-    ctx.reporter.heading(`host ${bh.host.label}`);
-    const record = await ctx.reporter.step(`backup ${bh.job.config.name}`, () =>
-      takeBackup(bh, 'cli', progressLine(ctx)),
-    );
-    ctx.reporter.item('ok', record.file!, describe(record));
-    if (!options.download) return { record };
-    const local = await downloadBackup(bh, record, options.download, ctx.reporter.transfer(`download ${record.file}`));
-    ctx.reporter.item('ok', 'downloaded', local);
-    return { record, downloaded: local };
-  });
+  const backups = () =>
+    eachHost(ctx, targetName, name, async (bh) => {
+      ctx.reporter.heading(`host ${bh.host.label}`);
+      const record = await ctx.reporter.step(`backup ${bh.job.config.name}`, () =>
+        takeBackup(bh, 'cli', progressLine(ctx)),
+      );
+      ctx.reporter.item('ok', record.file!, describe(record));
+      if (!options.download) return { record };
+      const local = await downloadBackup(
+        bh,
+        record,
+        options.download,
+        ctx.reporter.transfer(`download ${record.file}`),
+      );
+      ctx.reporter.item('ok', 'downloaded', local);
+      return { record, downloaded: local };
+    });
+  const { target, results } = await withBackupNotice(ctx, targetName, backups); // notifies either way
   ctx.reporter.result({ ok: true, target: target.name, hosts: results });
 }
 

@@ -10,6 +10,7 @@ import { whoAmI } from '../../deploy/who.js';
 import { loadEnvFile } from '../../env/env-file.js';
 import { PreflightError, UsageError } from '../../errors.js';
 import { newReleaseId } from '../../server/layout.js';
+import { notifyRun } from '../../notify/run-notice.js';
 import type { CommandContext } from '../context.js';
 import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
 import { managerTarget } from '../swarm-target.js';
@@ -74,5 +75,6 @@ export async function runDeploy(
   }
   if (!options.yes) await confirmPlan(ctx, plan);
   const summary = await runPlan(ctx, config, target, plan, options.lockWaitMs);
+  await notifyRun(ctx, config, plan, summary); // after the records; never changes the outcome
   printSummary(reporter, plan, summary);
 }

@@ -8,6 +8,7 @@ import { validateTag } from '../../deploy/tag.js';
 import { whoAmI } from '../../deploy/who.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import { newReleaseId } from '../../server/layout.js';
+import { notifyRun } from '../../notify/run-notice.js';
 import type { CommandContext } from '../context.js';
 import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
 import { managerTarget } from '../swarm-target.js';
@@ -50,5 +51,6 @@ export async function runRollback(
   }
   if (!options.yes) await confirmPlan(ctx, plan);
   const summary = await runPlan(ctx, config, target, plan, options.lockWaitMs);
+  await notifyRun(ctx, config, plan, summary); // after the records; never changes the outcome
   printSummary(reporter, plan, summary);
 }

@@ -11,7 +11,11 @@ import type { Config, Target } from '../../config/config.js';
 import type { HostSpec } from '../../config/hosts.js';
 import { remoteLayout } from '../../server/layout.js';
 import { describeHolder } from '../../server/lock.js';
-import { ExitCode, GangwayError } from '../../errors.js';
+import { ExitCode, GangwayError, UsageError } from '../../errors.js';
+import { hostDrift } from '../../drift/host-drift.js';
+import { formatExposition } from '../../metrics/exposition.js';
+import { statusFamilies } from '../../metrics/status-gauges.js';
+import { notifyNoGo } from '../../notify/status-notice.js';
 import type { Host } from '../../hosts/host.js';
 import { inspectServices, type ServiceState } from '../../operate/inspect.js';
 import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate/server-secrets.js';
@@ -42,14 +46,19 @@ interface HostStatus {
   proxy?: ProxyStatus;
   /** Swarm: the stack's services (tasks, image, last update) and the nodes, as the manager sees them. */
   swarm?: SwarmStatus;
+  /** The server changed outside gangway (`gangway drift` lists what); a warning, never NO-GO by itself. */
+  drifted?: boolean;
 }
 
 export async function runStatus(
   ctx: CommandContext,
   targetName: string | undefined,
   onlyHosts: string[] = [],
+  format: 'text' | 'prometheus' = 'text',
+  notifyNoGoRuns = true,
 ): Promise<void> {
   const { reporter } = ctx;
+  if (format === 'prometheus' && reporter.json) throw new UsageError('--format prometheus and --json: choose one');
   const config = await ctx.loadConfig();
   const target = await managerTarget(ctx, narrowTarget(ctx.target(config, targetName), onlyHosts)).catch((e) => {
     // No manager answers: that is a NO-GO, not a failed preflight.
@@ -59,6 +68,26 @@ export async function runStatus(
   });
   await registerLocalEnvSecrets(config, ctx.scrubber);
   const hosts = await Promise.all(target.hosts.map((spec) => hostStatus(ctx, config, target, spec)));
+  if (format === 'prometheus')
+    process.stdout.write(ctx.scrubber.scrub(formatExposition(statusFamilies(config.app, target.name, hosts))));
+  else printHosts(ctx, config, hosts);
+  const go = hosts.every((h) => h.verdict === 'GO');
+  const document = { target: target.name, verdict: go ? 'GO' : 'NO-GO', hosts };
+  if (format === 'text') reporter.info(`\n${go ? 'GO' : 'NO-GO'}`);
+  if (!go) {
+    if (notifyNoGoRuns) await notifyNoGo(ctx, config, target.name, hosts);
+    throw new GangwayError(
+      'E_NO_GO',
+      ExitCode.failed,
+      `NO-GO: ${hosts.flatMap((h) => h.reasons.map((r) => `${h.host}: ${r}`)).join('; ')}`,
+      { details: document },
+    );
+  }
+  reporter.result({ ok: true, ...document });
+}
+
+function printHosts(ctx: CommandContext, config: Config, hosts: HostStatus[]): void {
+  const { reporter } = ctx;
   for (const h of hosts) {
     reporter.heading(`host ${h.host}: ${h.verdict}`);
     reporter.item('info', 'tags', `current ${h.currentTag ?? 'none'}, last good ${h.lastGoodTag ?? 'none'}`);
@@ -106,17 +135,6 @@ export async function runStatus(
       'fleet',
       `hosts serve different tags: ${hosts.map((h) => `${h.host} ${h.currentTag ?? 'none'}`).join(', ')}`,
     );
-  const go = hosts.every((h) => h.verdict === 'GO');
-  const document = { target: target.name, verdict: go ? 'GO' : 'NO-GO', hosts };
-  reporter.info(`\n${go ? 'GO' : 'NO-GO'}`);
-  if (!go)
-    throw new GangwayError(
-      'E_NO_GO',
-      ExitCode.failed,
-      `NO-GO: ${hosts.flatMap((h) => h.reasons.map((r) => `${h.host}: ${r}`)).join('; ')}`,
-      { details: document },
-    );
-  reporter.result({ ok: true, ...document });
 }
 
 async function hostStatus(ctx: CommandContext, config: Config, target: Target, spec: HostSpec): Promise<HostStatus> {
@@ -140,7 +158,7 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
   const proxy = config.proxy ? await readProxyStatus(host, layout.state, config.app) : undefined;
   const projects = [config.app, ...(proxy?.serving ? [`${config.app}-${proxy.serving}`] : [])];
   const swarm = target.engine === 'swarm';
-  const [state, services, disk, endpoints, backupLog, rollout, stack] = await Promise.all([
+  const [state, services, disk, endpoints, backupLog, rollout, stack, drift] = await Promise.all([
     readServerState(host, layout),
     swarm ? [] : inspectServices(host, projects, config.health.fatalLogs),
     diskSpace(host, dir),
@@ -148,6 +166,8 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
     config.backups.length > 0 ? readBackupLog(host, layout) : [],
     readRolloutMarker(host, layout),
     swarm ? readSwarmStatus(host, config.app, config.health.fatalLogs) : undefined,
+    // Drift compares Compose's containers with the release: a swarm stack has none.
+    swarm ? undefined : hostDrift(host, config, target.dir, ctx.scrubber).catch(() => undefined), // a warning at most
   ]);
   if (stack) {
     status.swarm = stack;
@@ -221,6 +241,11 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
       `${describeUnfinished(rollout)}: \`gangway deploy\` finishes it on every host, \`gangway rollback\` ` +
         'takes every host back',
     );
+  if (state.current && drift) {
+    status.drifted = drift.findings.length > 0;
+    if (status.drifted)
+      status.warnings.push(`drift: ${drift.findings.map((f) => `${f.kind} ${f.name}`).join(', ')} (gangway drift)`);
+  }
   if (last && !isGood(last)) status.warnings.push(`the last run (${last.tag}) ended ${last.status}`);
   if (config.backups.length > 0) {
     const backups = backupHealth(backupLog, config.backups, new Date());

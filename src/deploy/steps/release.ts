@@ -92,6 +92,7 @@ async function writeRelease(
       composeArgv: ctx.compose.argv,
       record,
       ...(apply.strategy === 'blue-green' && { proxy: apply.proxy }),
+      ...(ctx.config.metrics?.textfile !== false && { metrics: { bytesSent: ctx.results.bytesSent } }),
       ...(apply.strategy === 'swarm' && { swarm: apply.swarm }),
     },
     envValues,

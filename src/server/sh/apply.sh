@@ -31,6 +31,15 @@ TOKEN=$3
 # vars.sh defines: DIR APP ID TAG OPERATION IMAGE_NAME KEEP TIMEOUT FATAL_TAIL COMPOSE RECORD_STATIC STRATEGY
 # (and, for blue-green, the PROXY_* settings bluegreen.sh reads). A release of an older gangway has no STRATEGY.
 STRATEGY=${STRATEGY:-recreate}
+# Prometheus textfile metrics: step durations as steps end, <dir>/.gangway/metrics.prom after each record.
+if [ -f "$REL/metrics.sh" ]; then
+  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+  . "$REL/metrics.sh"
+else # a release of an older gangway
+  metrics_step() { :; }
+  metrics_phase() { :; }
+  metrics_apply_done() { :; }
+fi
 RECORD_EXTRA=
 G="$DIR/.gangway"
 LOCK="$G/lock"
@@ -82,6 +91,7 @@ json_str() { printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '\000-\037' | sed -e '
 
 event() { printf '::gangway:: %s\n' "$1"; }
 step_event() {
+  metrics_step "$1" "$2"
   event "{\"event\":\"step\",\"step\":\"$(json_str "$1")\",\"status\":\"$2\",\"detail\":\"$(json_str "$3")\"}"
 }
 fail() { FAIL_STEP=$1; FAIL_REASON=$2; say "FAILED $1: $2"; step_event "$1" fail "$2"; }
@@ -284,6 +294,7 @@ record() { # STATUS OUTCOME SERVING
   line="$line,\"duration_s\":$duration,\"serving\":\"$(json_str "$3")\"$RECORD_EXTRA$extra}"
   printf '%s\n' "$line" >> "$G/releases.jsonl"
   rm -f "$G/applying"
+  metrics_apply_done
   result="\"status\":\"$1\",\"outcome\":\"$2\",\"serving\":\"$(json_str "$3")\""
   event "{\"event\":\"result\",$result$failure,\"duration_s\":$duration}"
 }
@@ -334,6 +345,7 @@ restore_previous() { # PREV_ID
   first_reason=$FAIL_REASON
   prev_tag=$(release_tag "$1")
   say "rolling back to release $1 (tag $prev_tag)"
+  metrics_phase restore
   FAIL_SERVICE=
   use_release "$G/releases/$1"
   if put_in_place "$1" && restore_release "$prev_tag"; then

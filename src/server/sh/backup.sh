@@ -25,9 +25,24 @@ ACTION=$2
 # shellcheck source=/dev/null
 . "$JOB/vars.sh"
 # shellcheck disable=SC2153 # DIR and the rest come from vars.sh
-# vars.sh defines: DIR APP NAME SERVICE DATABASE DB_USER BACKUP_DIR KEEP_DAILY KEEP_WEEKLY VERIFY ENCRYPT
+# vars.sh defines: DIR APP NAME SERVICE DATABASE DB_USER BACKUP_DIR KEEP_DAILY KEEP_WEEKLY VERIFY ENCRYPT METRICS
 G="$DIR/.gangway"
+# Prometheus textfile metrics: <dir>/.gangway/metrics.prom is rewritten after each record.
+if [ -f "$JOB/metrics.sh" ]; then
+  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+  . "$JOB/metrics.sh"
+else
+  metrics_write() { :; }
+fi
 LOG="$G/backups.jsonl"
+# Notifications of scheduled runs, where `gangway backup schedule` configured them (<job>/notify).
+if [ -f "$JOB/notify.sh" ] && [ -f "$JOB/notify" ]; then
+  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+  . "$JOB/notify.sh"
+else
+  notify() { :; }
+  last_record_field() { :; }
+fi
 BDIR="$DIR/$BACKUP_DIR"
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 START_S=$(date +%s)
@@ -50,6 +65,7 @@ record() { # OP OUTCOME EXTRA_JSON_FIELDS
   line="{\"op\":\"$1\",\"name\":\"$(json_str "$NAME")\",\"outcome\":\"$2\",\"started\":\"$STARTED\""
   line="$line,\"finished\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"duration_s\":$(($(date +%s) - START_S))$3}"
   printf '%s\n' "$line" >> "$LOG"
+  metrics_write
   printf '@@result %s\n' "$line"
 }
 fail() { # OP REASON [EXTRA]
@@ -285,13 +301,23 @@ case "$ACTION" in
   restore) do_restore "$3" ;;
   retention) do_retention "${3:-}" ;;
   scheduled)
-    # Each step in its own shell: a failure exits that step (and records it), not the whole run.
-    (do_backup schedule && do_retention && printf '%s\n' "$LAST_FILE" > "$JOB/.last_file") || exit 1
+    # Each step in its own shell: a failure exits that step (and records it), not the whole run. A failure or the
+    # success of the whole run is notified once, with the reason the failing step recorded.
+    RUN_S=$START_S
+    if ! (do_backup schedule && do_retention && printf '%s\n' "$LAST_FILE" > "$JOB/.last_file"); then
+      notify backup_failed failed "$(last_record_field reason)" $(($(date +%s) - RUN_S)) ''
+      exit 1
+    fi
     if [ "$ENCRYPT" != 1 ] && verify_due; then
       STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
       START_S=$(date +%s)
-      (do_verify "$(cat "$JOB/.last_file")") || exit 1
+      if ! (do_verify "$(cat "$JOB/.last_file")"); then
+        notify backup_failed verify_failed "$(last_record_field reason)" $(($(date +%s) - RUN_S)) \
+          "$(cat "$JOB/.last_file")"
+        exit 1
+      fi
     fi
+    notify backup_succeeded succeeded '' $(($(date +%s) - RUN_S)) "$(cat "$JOB/.last_file")"
     ;;
   *) echo "backup.sh: unknown action $ACTION" >&2; exit 2 ;;
 esac

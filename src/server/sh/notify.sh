@@ -1,0 +1,73 @@
+# shellcheck shell=sh
+# Notifications from the server, for what cron runs without gangway (scheduled backups): sourced by backup.sh
+# when `gangway backup schedule` wrote <job>/notify (0600). The same JSON document as the CLI's generic webhook
+# (README "Notifications"), and a Slack message, posted with curl or GNU wget. The URLs are credentials: they
+# reach curl in a config file on stdin and wget in an input file, never as an argument of any process (so
+# busybox's wget, which takes URLs only as arguments, is not used).
+#
+# <job>/notify: `on<TAB>event event…`, `target<TAB>name`, `host<TAB>label`, then `slack<TAB>URL` / `webhook<TAB>URL`
+# lines. Uses backup.sh's APP, JOB and json_str.
+
+NOTIFY_FILE="$JOB/notify"
+
+notify_value() { sed -n "s/^$1	//p" "$NOTIFY_FILE" | head -n 1; }
+
+# Slack's message text escapes &, < and >.
+slack_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'; }
+
+notify_post() { # URL BODY_FILE: 0 on a 2xx answer
+  np_tmp="$JOB/.notify-url.$$"
+  if command -v curl >/dev/null 2>&1; then
+    code=$(printf 'url = "%s"\n' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')" \
+      | curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H 'content-type: application/json' \
+        --data-binary @"$2" -K - 2>/dev/null)
+    case $code in 2??) return 0 ;; *) return 1 ;; esac
+  elif wget --version 2>/dev/null | grep -q 'GNU Wget'; then # busybox's wget takes the URL only as an argument
+    (umask 077 && printf '%s\n' "$1" > "$np_tmp") || return 1
+    wget -q -O /dev/null -T 10 --header='content-type: application/json' --post-file="$2" -i "$np_tmp" 2>/dev/null
+    np_rc=$?
+    rm -f "$np_tmp"
+    return $np_rc
+  fi
+  echo "cannot notify: this server has neither curl nor GNU wget" >&2
+  return 2
+}
+
+# notify EVENT RESULT REASON_JSON DURATION_S RECORD_ID: REASON_JSON is already JSON-escaped (from a record).
+notify() {
+  [ -f "$NOTIFY_FILE" ] || return 0
+  case " $(notify_value on) " in *" $1 "*) ;; *) return 0 ;; esac
+  target=$(notify_value target)
+  host=$(notify_value host)
+  record=null
+  [ -n "$5" ] && record="\"$(json_str "$5")\""
+  reason=null
+  [ -n "$3" ] && reason="\"$3\""
+  body="$JOB/.notify-body.$$"
+  slack="$JOB/.notify-slack.$$"
+  printf '{"version":1,"event":"%s","app":"%s","target":"%s","tag":null,"result":"%s","reason":%s,' \
+    "$1" "$(json_str "$APP")" "$(json_str "$target")" "$2" "$reason" > "$body"
+  printf '"duration_s":%s,"record_id":%s,"hosts":[{"host":"%s","result":"%s"}],"who":"%s","time":"%s"}\n' \
+    "$4" "$record" "$(json_str "$host")" "$2" "$(json_str "cron@$(hostname 2>/dev/null || echo server)")" \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$body"
+  what="backup $NAME $2"
+  [ "$1" = backup_failed ] && what="backup $NAME failed"
+  headline="$APP $target: $what (scheduled, $host)"
+  printf '{"text":"%s%s"}\n' "$(json_str "$(slack_escape "$headline")")" \
+    "$([ -n "$3" ] && printf ' — %s' "$(slack_escape "$3")")" > "$slack"
+  grep -E '^(slack|webhook)	' "$NOTIFY_FILE" | while IFS='	' read -r kind url; do
+    file=$body
+    [ "$kind" = slack ] && file=$slack
+    n=0
+    until notify_post "$url" "$file"; do
+      [ $? = 2 ] && break
+      n=$((n + 1))
+      [ "$n" -ge 3 ] && { echo "notification $1 to $kind failed after 3 attempts" >&2; break; }
+      sleep "$n"
+    done
+  done
+  rm -f "$body" "$slack"
+}
+
+# The last record of backups.jsonl: its outcome's reason, JSON-escaped as written, and its file.
+last_record_field() { tail -n 1 "$LOG" 2>/dev/null | sed -n "s/.*\"$1\":\"\\(\\([^\"\\\\]\\|\\\\.\\)*\\)\".*/\\1/p"; }

@@ -1,0 +1,150 @@
+/**
+ * notify.sh (scheduled backups' notifications from the server) under the local sh, posting to a real HTTP receiver
+ * on loopback: with curl, and with busybox's wget alone (a small server without curl). The URL holds a quote and a
+ * backslash and must reach no process's arguments.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { serverScript } from '../../src/server/scripts.js';
+import { httpReceiver, type HttpReceiver } from '../notify/receivers.js';
+import { tempDir } from '../helpers/testenv.js';
+
+let receiver: HttpReceiver;
+before(async () => {
+  receiver = await httpReceiver(0);
+});
+after(() => receiver.close());
+
+function job(urls: { kind: string; path: string }[], on = 'backup_failed backup_succeeded'): string {
+  const dir = tempDir('gangway-notify-');
+  writeFileSync(join(dir, 'notify.sh'), serverScript('notify.sh'));
+  const lines = [
+    `on\t${on}`,
+    'target\tprod',
+    'host\tdeploy@db1',
+    ...urls.map((u) => `${u.kind}\t${receiver.url(u.path)}`),
+  ];
+  writeFileSync(join(dir, 'notify'), `${lines.join('\n')}\n`, { mode: 0o600 });
+  writeFileSync(join(dir, 'log.jsonl'), '{"op":"backup","outcome":"failed","reason":"pg_dump failed: \\"x\\" <y>"}\n');
+  return dir;
+}
+
+/** Runs `notify ARGS…` as backup.sh would (its json_str, APP, NAME, LOG), sampling every process's arguments. */
+function notify(
+  dir: string,
+  args: string[],
+  path = process.env.PATH ?? '',
+): Promise<{ code: number; ps: string; stderr: string }> {
+  const script = [
+    `json_str() { printf '%s' "$1" | tr '\\n\\t\\r' '   ' | sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g'; }`,
+    `JOB='${dir}' APP='shop' NAME='db' LOG='${dir}/log.jsonl'`,
+    `. '${dir}/notify.sh'`,
+    'notify "$@"',
+  ].join('\n');
+  return new Promise((resolve) => {
+    let ps = '';
+    const sampler = setInterval(() => (ps += execFileSync('ps', ['-eww', '-o', 'args'], { encoding: 'utf8' })), 20);
+    const child = spawn('/bin/sh', ['-c', script, 'sh', ...args], {
+      env: { PATH: path },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('close', (code) => {
+      clearInterval(sampler);
+      resolve({ code: code ?? -1, ps, stderr });
+    });
+  });
+}
+
+const SECRET_PATH = '/hooks/T0K3N?sig=a"b\\c';
+
+test('a failed scheduled backup: the webhook gets the documented JSON, Slack its text; no URL in argv', async () => {
+  const dir = job([
+    { kind: 'webhook', path: SECRET_PATH },
+    { kind: 'slack', path: '/slack' },
+  ]);
+  const before = receiver.posts.length;
+  const { code, ps } = await notify(dir, ['backup_failed', 'failed', 'pg_dump failed: \\"x\\" <y>', '7', '']);
+  assert.equal(code, 0);
+  const posts = receiver.posts.slice(before);
+  const hook = posts.find((p) => p.path.startsWith('/hooks/'))!;
+  assert.ok(hook, JSON.stringify(posts));
+  assert.equal(hook.contentType, 'application/json');
+  const doc = JSON.parse(hook.body) as Record<string, unknown>;
+  assert.deepEqual(
+    { ...doc, time: 'T', who: 'W' },
+    {
+      version: 1,
+      event: 'backup_failed',
+      app: 'shop',
+      target: 'prod',
+      tag: null,
+      result: 'failed',
+      reason: 'pg_dump failed: "x" <y>',
+      duration_s: 7,
+      record_id: null,
+      hosts: [{ host: 'deploy@db1', result: 'failed' }],
+      who: 'W',
+      time: 'T',
+    },
+  );
+  assert.match(String(doc.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  const slack = JSON.parse(posts.find((p) => p.path === '/slack')!.body) as { text: string };
+  assert.equal(slack.text, 'shop prod: backup db failed (scheduled, deploy@db1) — pg_dump failed: "x" &lt;y&gt;');
+  assert.doesNotMatch(ps, /T0K3N/);
+  assert.deepEqual(readdirSync(dir).sort(), ['log.jsonl', 'notify', 'notify.sh'], 'the temporary bodies are removed');
+});
+
+test('an event the schedule does not ask for sends nothing', async () => {
+  const dir = job([{ kind: 'webhook', path: '/only-failures' }], 'backup_failed');
+  const { code } = await notify(dir, ['backup_succeeded', 'succeeded', '', '3', 'db-1.dump']);
+  assert.equal(code, 0);
+  assert.equal(receiver.posts.filter((p) => p.path === '/only-failures').length, 0);
+});
+
+/** A PATH of busybox applets (no curl), plus the given extra commands. */
+function busyboxPath(extra: Record<string, string> = {}): string {
+  const bin = tempDir('gangway-bb-');
+  const applets = execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).trim().split('\n');
+  for (const a of applets) if (!(a in extra)) symlinkSync('/bin/busybox', join(bin, a));
+  for (const [name, target] of Object.entries(extra)) symlinkSync(target, join(bin, name));
+  return bin;
+}
+
+test('GNU wget without curl: the success notice arrives, the URL in no argv', async (t) => {
+  if (!existsSync('/bin/busybox') || !existsSync('/usr/bin/wget')) return t.skip('busybox or wget is not installed');
+  const dir = job([{ kind: 'webhook', path: '/wget/T0K3N' }]);
+  const path = busyboxPath({ wget: '/usr/bin/wget' });
+  const { code, ps, stderr } = await notify(dir, ['backup_succeeded', 'succeeded', '', '3', 'db-1.dump'], path);
+  assert.equal(code, 0);
+  const post = receiver.posts.find((p) => p.path === '/wget/T0K3N');
+  assert.ok(post, stderr);
+  const doc = JSON.parse(post.body) as Record<string, unknown>;
+  assert.equal(doc.event, 'backup_succeeded');
+  assert.equal(doc.record_id, 'db-1.dump');
+  assert.doesNotMatch(ps, /T0K3N/);
+  assert.deepEqual(readdirSync(dir).sort(), ['log.jsonl', 'notify', 'notify.sh']);
+});
+
+test("busybox's wget alone takes URLs only as arguments: not used, said on stderr, nothing posted", async (t) => {
+  if (!existsSync('/bin/busybox')) return t.skip('busybox is not installed');
+  const dir = job([{ kind: 'webhook', path: '/bb/T0K3N' }]);
+  const { code, ps, stderr } = await notify(dir, ['backup_failed', 'failed', 'x', '3', ''], busyboxPath());
+  assert.equal(code, 0);
+  assert.match(stderr, /cannot notify: this server has neither curl nor GNU wget/);
+  assert.equal(receiver.posts.filter((p) => p.path.startsWith('/bb/')).length, 0);
+  assert.doesNotMatch(ps, /T0K3N/);
+});
+
+test('a receiver that answers 500: three attempts, a line on stderr, exit 0 (the backup stands)', async () => {
+  receiver.modes.set('/down', 'fail');
+  const dir = job([{ kind: 'webhook', path: '/down' }]);
+  const { code, stderr } = await notify(dir, ['backup_failed', 'failed', 'disk full', '1', '']);
+  assert.equal(code, 0);
+  assert.equal(receiver.posts.filter((p) => p.path === '/down').length, 3);
+  assert.match(stderr, /notification backup_failed to webhook failed after 3 attempts/);
+});
