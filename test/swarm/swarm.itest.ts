@@ -218,6 +218,20 @@ test('status, logs, releases, lock and check on a swarm target', async () => {
   assert.match(check.stdout, /Swarm — node gwh21 is a manager/);
   assert.match(check.stdout, /nodes — 3 ready of 3/);
   assert.doesNotMatch(check.stdout, /Compose —/, 'a manager needs no Compose');
+
+  // What runs in or compares Compose's containers is refused, before any host is contacted.
+  for (const [args, what] of [
+    [['exec', 'web', '--', 'true'], 'gangway exec'],
+    [['drift'], 'gangway drift'],
+    [['backup'], 'backups and restores'],
+  ] as const) {
+    const r = await basic.run([...args]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`${what}: not supported for swarm targets yet \\(targets\\.cluster\\.engine is swarm\\)`),
+    );
+  }
 });
 
 test('a changed secret: a new versioned secret, the task reads it, the old one pruned after success', async () => {
