@@ -203,6 +203,21 @@ test('compose file names with spaces reach Compose as one argument each (docker-
   assert.equal(readFileSync(join(s.dir, 'a b.yml'), 'utf8'), DEFAULT_COMPOSE);
 });
 
+test("logs that cannot be read fail the fatal-logs gate (docker's error has no fatal pattern): rolled back", () => {
+  const s = server();
+  const health = { fatalLogs: { patterns: ['FATAL'], tail: 20 } };
+  s.release({ id: 'r1', tag: 'v1', health });
+  assert.equal(s.apply('r1').status, 0);
+  s.release({ id: 'r2', tag: 'v2', health });
+  s.stubState('logs-fail', '');
+  const r = s.apply('r2');
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  const record = s.records().at(-1)!;
+  assert.equal(record.failing_step, 'fatal logs');
+  assert.match(String(record.reason), /the logs of web cannot be read: Error response from daemon: cannot read logs/);
+  assert.notEqual(record.status, 'succeeded');
+});
+
 test('hostile tag, app, dir, URL and fatal pattern: nothing executed, every record line valid JSON', () => {
   const witness = server().root; // where an executed `$(touch …)` would leave a file
   const hostile = (what: string) =>

@@ -103,9 +103,12 @@ test('sw_stack_deploy: the files and flags as arguments, every env value only in
 test('fatal_logs: logs that cannot be read fail the gate, naming the service; fatal lines are counted', () => {
   writeFileSync(join(rel, 'fatal_patterns'), 'FATAL\n');
   writeFileSync(join(rel, 'swarm-services'), 'web\ntalker\n');
-  // apply.sh's helpers that fatal_logs uses, reduced to what the test reads.
+  // apply.sh's fatal_logs (over swarm.sh's service_logs and stack_services) and the helpers it uses, reduced to
+  // what the test reads.
+  const fatalLogs = /^fatal_logs\(\) \{[\s\S]*?^\}$/m.exec(serverScript('apply.sh'))![0];
   const helpers = `DATA='${rel}'; REL='${rel}'; FATAL_TAIL=50; FAIL_SERVICE=; say() { echo "say $*"; }
-fail() { echo "fail $1: $2"; }; strip_ansi() { cat; }; mask() { sed 's/hunter2/***/g'; }`;
+fail() { echo "fail $1: $2"; }; strip_ansi() { cat; }; mask() { sed 's/hunter2/***/g'; }
+${fatalLogs}`;
   const gateBin = join(root, 'gate-bin');
   mkdirSync(gateBin, { recursive: true });
   const gate = (docker: string) => {

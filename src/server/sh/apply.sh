@@ -234,11 +234,18 @@ services_healthy() { # TAG
 
 # The services whose logs fatal_logs reads (swarm.sh: the release's list, no Compose on a manager).
 stack_services() { dc "$1" config --services 2>/dev/null; } # TAG
+# Closed on failure: logs that cannot be read fail the gate (docker's error text holds no fatal pattern, so
+# counting its lines would pass anything).
 fatal_logs() { # TAG
   [ "$FATAL_TAIL" -gt 0 ] && [ -s "$DATA/fatal_patterns" ] || return 0
   found=
   for svc in $(stack_services "$1"); do
-    n=$(service_logs "$svc" "$1" "$FATAL_TAIL" | grep -F -c -f "$DATA/fatal_patterns")
+    if ! out=$(service_logs "$svc" "$1" "$FATAL_TAIL"); then
+      FAIL_SERVICE=$svc
+      fail "fatal logs" "the logs of $svc cannot be read: $(printf '%s\n' "$out" | head -n 1 | strip_ansi | mask)"
+      return 1
+    fi
+    n=$(printf '%s\n' "$out" | grep -F -c -f "$DATA/fatal_patterns")
     [ "${n:-0}" -gt 0 ] && found="$found $svc($n)" && FAIL_SERVICE=${FAIL_SERVICE:-$svc}
   done
   [ -z "$found" ] && { say "ok no fatal log lines"; return 0; }

@@ -44,25 +44,6 @@ service_logs() { # SERVICE TAG LINES
   sw_docker service logs --no-task-ids --tail "$3" ${SW_LOGS_SINCE:+"--since=$SW_LOGS_SINCE"} "$(sw_name "$1")" 2>&1
 }
 
-# The gate's scan for fatal lines, as apply.sh's but closed on failure: logs that cannot be read fail the gate
-# (docker's error text holds no fatal pattern, so counting its lines would pass anything).
-fatal_logs() { # TAG
-  [ "$FATAL_TAIL" -gt 0 ] && [ -s "$DATA/fatal_patterns" ] || return 0
-  found=
-  for svc in $(stack_services "$1"); do
-    if ! out=$(service_logs "$svc" "$1" "$FATAL_TAIL"); then
-      FAIL_SERVICE=$svc
-      fail "fatal logs" "the logs of $svc cannot be read: $(printf '%s\n' "$out" | head -n 1 | strip_ansi | mask)"
-      return 1
-    fi
-    n=$(printf '%s\n' "$out" | grep -F -c -f "$DATA/fatal_patterns")
-    [ "${n:-0}" -gt 0 ] && found="$found $svc($n)" && FAIL_SERVICE=${FAIL_SERVICE:-$svc}
-  done
-  [ -z "$found" ] && { say "ok no fatal log lines"; return 0; }
-  fail "fatal logs" "fatal patterns in the last $FATAL_TAIL log lines of:$found"
-  return 1
-}
-
 # A service's task template and ports, reduced to a checksum (the spec holds env values: none is kept).
 sw_spec_sums() { # FULL_NAME…
   [ $# -gt 0 ] || return 0
