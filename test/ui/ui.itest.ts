@@ -124,7 +124,9 @@ async function confirmAction(button: string, question: RegExp): Promise<void> {
   await page.getByTestId('confirm-ok').click();
 }
 
-async function waitForAction(state: RegExp, timeoutMs = 180_000): Promise<string> {
+/** Waits for the action titled `title` (not the one before it, still on the page) to reach `state`. */
+async function waitForAction(title: string, state: RegExp, timeoutMs = 180_000): Promise<string> {
+  await page.getByTestId('action-title').filter({ hasText: title }).waitFor({ timeout: 10_000 });
   await page.getByTestId('action-state').filter({ hasText: state }).waitFor({ timeout: timeoutMs });
   return (await page.getByTestId('action-log').textContent()) ?? '';
 }
@@ -151,7 +153,7 @@ test('a deploy from the page: confirmed in the dialog, its step log streams live
   // The log grows while the deploy runs: the hook's masked line, then the gate.
   await page.getByTestId('action-log').filter({ hasText: 'DB_PASSWORD=***' }).waitFor({ timeout: 60_000 });
   await shot('2-deploying');
-  const log = await waitForAction(/succeeded \(exit 0\)/);
+  const log = await waitForAction('deploy ui2 to e2e', /succeeded \(exit 0\)/);
   assert.match(log, /health/);
   await row().getByTestId('serving').filter({ hasText: 'ui2' }).waitFor({ timeout: 60_000 });
   assert.equal(p.serving(), 'ui2');
@@ -166,7 +168,7 @@ test('cancelling the dialog runs nothing; a rollback confirmed in it puts ui1 ba
   assert.equal(p.releases().length, before, 'a cancelled dialog starts nothing');
   await page.getByTestId('tag-e2e').fill('');
   await confirmAction('rollback-e2e', /Roll e2e back to its last good release\?/);
-  await waitForAction(/succeeded \(exit 0\)/);
+  await waitForAction('roll e2e back', /succeeded \(exit 0\)/);
   await row().getByTestId('serving').filter({ hasText: 'ui1' }).waitFor({ timeout: 60_000 });
   assert.equal(p.serving(), 'ui1');
   assert.equal(p.releases().at(-1)!.status, 'rollback');
