@@ -65,8 +65,8 @@ checkout_state() {
 before=$(checkout_state)
 # Two files at a time (the machines have two cores): the integration files share one dockerd, sshd and registry,
 # each with its own compose projects, ports and server directories; the one host-wide thing, the blue/green proxy
-# (gangway-proxy, ports 18180/18543), is used by test/deploy/blue-green.itest.ts alone. 379 tests: 6.5 min here,
-# 13 min one file at a time.
+# (gangway-proxy, ports 18180/18543), is used by test/deploy/blue-green.itest.ts alone. 563 tests: 14 min here,
+# about twice that one file at a time.
 status=0
 # When CI itself runs on GitHub Actions, gangway would print ::add-mask:: lines (raw secrets, for the runner to hide)
 # in every test: only test/output/github-actions.itest.ts asks for them, by setting these itself.
