@@ -37,6 +37,20 @@ async function docker(args: string[], options: { maxBuffer?: number } = {}): Pro
   }
 }
 
+/**
+ * `docker build`, again when the legacy builder lost a cached parent image mid-build: the test files share one
+ * engine, and a deploy's retention elsewhere (`docker image rm` of an old tag) removes untagged parents with it.
+ */
+async function build(args: string[]): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await docker(['build', ...args]);
+    } catch (e) {
+      if (attempt >= 3 || !/unable to find image|No such image/i.test((e as Error).message)) throw e;
+    }
+  }
+}
+
 /** The local engine's id of `ref`, or undefined when it has no such image. */
 export async function localImageId(ref: string): Promise<string | undefined> {
   try {
@@ -105,7 +119,7 @@ export async function buildWebImage(ref: string, options: WebImageOptions): Prom
         '',
       ].join('\n'),
     );
-    await docker(['build', '-q', '-t', ref, dir]);
+    await build(['-q', '-t', ref, dir]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -127,7 +141,7 @@ export async function buildImage(ref: string, dockerfile: string[], files: Recor
     for (const path of Object.keys(files))
       for (let p = path; p !== '.'; p = dirname(p)) await utimes(join(dir, p), when, when);
     await writeFile(join(dir, 'Dockerfile'), [...dockerfile, ''].join('\n'));
-    await docker(['build', '-q', '-t', ref, dir]);
+    await build(['-q', '-t', ref, dir]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
