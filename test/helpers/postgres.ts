@@ -14,11 +14,16 @@ export function postgresImage(): { repository: string; tag: string } {
   return { repository, tag };
 }
 
-/** A db service (PostgreSQL, with a volume and a healthcheck) and a web service that is not PostgreSQL. */
-export function postgresCompose(repository: string): string {
+/**
+ * A db service (PostgreSQL, with a volume and a healthcheck) and a web service that is not PostgreSQL. By default
+ * the db's image takes the deployed tag (IMAGE_TAG); `options.dbImage` pins it and `options.web` replaces the web
+ * service's lines (which then may take IMAGE_TAG).
+ */
+export function postgresCompose(repository: string, options: { dbImage?: string; web?: string } = {}): string {
+  const web = options.web ?? '    image: gangway-test/web:bk\n    stop_grace_period: 1s\n';
   return `services:
   db:
-    image: ${repository}:\${IMAGE_TAG:?IMAGE_TAG required}
+    image: ${options.dbImage ?? `${repository}:\${IMAGE_TAG:?IMAGE_TAG required}`}
     environment:
       POSTGRES_USER: \${POSTGRES_USER}
       POSTGRES_PASSWORD: \${POSTGRES_PASSWORD}
@@ -30,9 +35,7 @@ export function postgresCompose(repository: string): string {
       retries: 60
     stop_grace_period: 5s
   web:
-    image: gangway-test/web:bk
-    stop_grace_period: 1s
-volumes:
+${web}volumes:
   pgdata: {}
 `;
 }

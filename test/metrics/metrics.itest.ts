@@ -12,7 +12,7 @@ import { CANARIES, findLeaks } from '../helpers/canary.js';
 import { gangway } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
-import { postgresImage } from '../helpers/postgres.js';
+import { postgresCompose, postgresImage } from '../helpers/postgres.js';
 
 const PASSWORD = CANARIES.DB_PASSWORD;
 let p: DeployProject;
@@ -42,26 +42,13 @@ before(async () => {
   p = deployProject({
     app: `obsmetrics${process.pid}`,
     port: 19340,
-    compose: (port) => `services:
-  db:
-    image: ${pg.repository}:${pg.tag}
-    environment:
-      POSTGRES_USER: \${POSTGRES_USER}
-      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD}
-      POSTGRES_DB: \${POSTGRES_DB}
-    volumes: [pgdata:/var/lib/postgresql/data]
-    healthcheck:
-      test: ["CMD", "pg_isready", "-q", "-h", "127.0.0.1", "-U", "\${POSTGRES_USER}"]
-      interval: 1s
-      retries: 60
-    stop_grace_period: 5s
-  web:
-    image: gangway-test/web:\${IMAGE_TAG:?IMAGE_TAG required}
-    ports: ["127.0.0.1:${port}:8080"]
-    stop_grace_period: 1s
-volumes:
-  pgdata: {}
-`,
+    compose: (port) =>
+      postgresCompose(pg.repository, {
+        dbImage: `${pg.repository}:${pg.tag}`,
+        web:
+          '    image: gangway-test/web:${IMAGE_TAG:?IMAGE_TAG required}\n' +
+          `    ports: ["127.0.0.1:${port}:8080"]\n    stop_grace_period: 1s\n`,
+      }),
     envText: `POSTGRES_USER=app\nPOSTGRES_DB=appdb\nPOSTGRES_PASSWORD=${PASSWORD}\n`,
     health: '  services: [db, web]\n  timeout: 90s',
     extra: `backups:
