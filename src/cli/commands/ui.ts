@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import open from 'open';
 import { UsageError } from '../../errors.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import { cliRunner } from '../../ui/cli-runner.js';
@@ -41,10 +40,11 @@ export async function runUi(ctx: CommandContext, options: { port: number; open: 
     const due = Date.now() - hub.lastRefreshAt >= (hub.running ? BUSY_REFRESH_MS : IDLE_REFRESH_MS);
     if (due && (hub.subscribers > 0 || hub.running)) void hub.refresh();
   }, 1_000);
+  // Imported here: every other command would otherwise load it at start.
   if (options.open)
-    await open(url).catch((e: Error) =>
-      ctx.reporter.warn(`could not open a browser (${e.message}): open the URL above`),
-    );
+    await import('open')
+      .then(({ default: open }) => open(url))
+      .catch((e: Error) => ctx.reporter.warn(`could not open a browser (${e.message}): open the URL above`));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
