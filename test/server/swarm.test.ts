@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -119,6 +119,16 @@ test('sw_objects + sw_stack_deploy: no file: secrets or configs, no names file (
       `version '${version}'`,
     );
   }
+});
+
+test('sw_objects under a session umask of 022: .mask (env values and the secret) stays 0600', () => {
+  // (the issue's reproduction: sourced alone, with a 0600 .mask and one file: secret already in the release)
+  writeFileSync(join(rel, '.mask'), 'an-env-value-1234\n', { mode: 0o600 });
+  writeFileSync(join(rel, 'swarm-objects'), 'secret\ttoken\tlocal\ttoken.txt\n');
+  writeFileSync(join(rel, 'swarm-secret-token'), 'the-secret-content\n', { mode: 0o600 });
+  run(`umask 022; json_str() { printf '%s' "$1"; }; say() { :; }; SWARM_VERSION=; REL='${rel}'; sw_objects '${rel}'`);
+  assert.equal(statSync(join(rel, '.mask')).mode & 0o777, 0o600);
+  assert.match(readFileSync(join(rel, '.mask'), 'utf8'), /the-secret-content/);
 });
 
 test('fatal_logs: logs that cannot be read fail the gate, naming the service; fatal lines are counted', () => {

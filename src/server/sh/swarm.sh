@@ -80,8 +80,9 @@ sw_objects() { # RELEASE_DIR
     fi
     # A secret's content is masked in this log (each line of it, the longest first), like the env values.
     if [ "$kind" = secret ]; then
-      cat "$copy" "$REL/.mask" 2>/dev/null | awk 'length($0) >= 4 { print length($0) "\t" $0 }' | sort -rn \
-        | cut -f2- | awk '!seen[$0]++' > "$REL/.mask.tmp" && mv -f "$REL/.mask.tmp" "$REL/.mask"
+      # (.mask holds every env value and secret: created 0600 whatever the caller's umask)
+      (umask 077 && cat "$copy" "$REL/.mask" 2>/dev/null | awk 'length($0) >= 4 { print length($0) "\t" $0 }' \
+        | sort -rn | cut -f2- | awk '!seen[$0]++' > "$REL/.mask.tmp") && mv -f "$REL/.mask.tmp" "$REL/.mask"
     fi
     sum=$(sha256sum "$copy" | cut -c1-12)
     name=$(printf '%s_%s' "$APP" "$key" | cut -c1-51)_$sum
