@@ -102,7 +102,7 @@ test('sw_stack_deploy: the files and flags as arguments, every env value only in
   assert.equal(call!.env.has('LEAK'), false, 'only the release env and the engine address');
 });
 
-test('sw_objects + sw_stack_deploy: no file: secrets or configs, no names file (a current CLI refuses an empty one)', () => {
+test('sw_objects + sw_stack_deploy: no file: secrets or configs, no names file (current CLIs refuse it empty)', () => {
   writeFileSync(join(rel, '.env.export'), '', { mode: 0o600 });
   writeFileSync(join(rel, 'swarm-defaults.yml'), 'services: {}\n');
   writeFileSync(join(rel, 'swarm-objects'), '');
