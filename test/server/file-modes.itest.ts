@@ -97,7 +97,7 @@ test('Compose deploy and a backup (session umask 022): no file holding a value i
   const image = postgresImage();
   const p = deployProject({
     app: `fm-pg-${process.pid % 10000}`,
-    compose: postgresCompose(image.repository),
+    compose: postgresCompose(image.repository, { web: '    image: gangway-test/web:v1\n    stop_grace_period: 1s\n' }),
     envText:
       `POSTGRES_USER=app\nPOSTGRES_DB=appdb\nPOSTGRES_PASSWORD=${CANARIES.DB_PASSWORD}\n` +
       `API_TOKEN='${CANARIES.API_TOKEN}'\n`,
