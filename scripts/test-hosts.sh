@@ -11,6 +11,9 @@
 #   scripts/test-hosts.sh swarm M W…
 #                                   hosts M and W… joined in one Swarm (M the manager, W… workers) over a cluster
 #                                   link of their own (see swarm_link below); writes $GANGWAY_TESTENV/swarm-M.env
+# The docker CLI a host's SSH sessions find first (what gangway runs there): Debian trixie's (26) on the Swarm's
+# nodes and on the containerd host, so a current CLI's refusals are caught (it refuses what Debian 12's 20.10
+# accepts); elsewhere the machine's PATH decides. Debian 12's 20.10 stays covered by test-env.sh's Compose v1 server.
 #   scripts/test-hosts.sh stop
 # Each engine trusts a plain-HTTP registry at 10.77.N.1:5009 (the host's side of its link), for benchmarks.
 set -euo pipefail
@@ -81,20 +84,37 @@ deploy_user() { # N
 
 # Debian trixie's dockerd and containerd, unpacked from their .debs without touching the system's sources (as
 # test-env.sh takes Compose v2); the system's runc (trixie's needs a newer glibc).
-NEW_ENGINE="$STATE/engine-trixie"
-new_engine() {
-  [ -x "$NEW_ENGINE/usr/sbin/dockerd" ] && return 0
-  local work="$STATE/engine-apt"
+TRIXIE_APT="$STATE/engine-apt"
+trixie_download() { # PACKAGE… (their .debs into $TRIXIE_APT)
+  local work=$TRIXIE_APT
   mkdir -p "$work/lists/partial" "$work/archives/partial"
   echo "deb http://deb.debian.org/debian trixie main" >"$work/sources.list"
   local opts=(-oDir::Etc::SourceList="$work/sources.list" -oDir::Etc::SourceParts=/dev/null
     -oDir::State::Lists="$work/lists" -oDir::Cache::Archives="$work/archives" -oAPT::Get::List-Cleanup=0)
-  log "fetching Debian trixie's docker.io and containerd"
+  log "fetching Debian trixie's $*"
   apt-get "${opts[@]}" update -qq >&2
-  (cd "$work" && apt-get "${opts[@]}" download docker.io containerd >&2 2>/dev/null)
+  (cd "$work" && apt-get "${opts[@]}" download "$@" >&2 2>/dev/null)
+}
+NEW_ENGINE="$STATE/engine-trixie"
+new_engine() {
+  [ -x "$NEW_ENGINE/usr/sbin/dockerd" ] && return 0
+  trixie_download docker.io containerd
   rm -rf "$NEW_ENGINE.tmp"
-  for deb in "$work"/docker.io_*.deb "$work"/containerd_*.deb; do dpkg-deb -x "$deb" "$NEW_ENGINE.tmp"; done
+  for deb in "$TRIXIE_APT"/docker.io_*.deb "$TRIXIE_APT"/containerd_*.deb; do dpkg-deb -x "$deb" "$NEW_ENGINE.tmp"; done
   mv "$NEW_ENGINE.tmp" "$NEW_ENGINE"
+}
+# Debian trixie's docker CLI alone in a directory of its own (put first on PATH; plugins such as Compose v2 are
+# found in the usual directories).
+NEW_CLI="$STATE/cli-trixie"
+new_cli() {
+  [ -x "$NEW_CLI/docker" ] && return 0
+  trixie_download docker-cli
+  rm -rf "$NEW_CLI.tmp" "$NEW_CLI.x"
+  for deb in "$TRIXIE_APT"/docker-cli_*.deb; do dpkg-deb -x "$deb" "$NEW_CLI.x"; done
+  mkdir -p "$NEW_CLI.tmp"
+  install -m 0755 "$NEW_CLI.x/usr/bin/docker" "$NEW_CLI.tmp/docker"
+  rm -rf "$NEW_CLI.x"
+  mv "$NEW_CLI.tmp" "$NEW_CLI"
 }
 
 engine() { # N [containerd | swarm]
@@ -136,10 +156,11 @@ engine() { # N [containerd | swarm]
   wait_for 60 "dockerd of host $1" env DOCKER_HOST="unix://$sock" docker info
 }
 
-ssh_server() { # N
-  local dir="$ROOT/h$1" cfg="$ROOT/h$1/sshd.conf"
+ssh_server() { # N [containerd | swarm]
+  local dir="$ROOT/h$1" cfg="$ROOT/h$1/sshd.conf" path=
   [ -f "$dir/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$dir/host_ed25519"
-  cat >"$cfg" <<CFG
+  case "${2:-}" in containerd | swarm) new_cli && path=" PATH=$NEW_CLI:/usr/local/bin:/usr/bin:/bin" ;; esac
+  cat >"$cfg.new" <<CFG
 ListenAddress 10.77.$1.2:22
 HostKey $dir/host_ed25519
 PidFile $dir/sshd.pid
@@ -152,9 +173,20 @@ UsePAM no
 MaxSessions 32
 MaxStartups 64
 Subsystem sftp internal-sftp
-SetEnv DOCKER_HOST=unix://$dir/docker.sock
+SetEnv DOCKER_HOST=unix://$dir/docker.sock$path
 CFG
-  if alive "$dir/sshd.pid"; then return 0; fi
+  if alive "$dir/sshd.pid"; then
+    # Running with another configuration (its CLI changed): reloaded, for new sessions only.
+    if ! cmp -s "$cfg.new" "$cfg"; then
+      mv "$cfg.new" "$cfg"
+      log "reloading sshd of host $1 (configuration changed)"
+      kill -HUP "$(cat "$dir/sshd.pid")"
+      wait_for 10 "sshd of host $1" bash -c "exec 3<>/dev/tcp/10.77.$1.2/22"
+    fi
+    rm -f "$cfg.new"
+    return 0
+  fi
+  mv "$cfg.new" "$cfg"
   mkdir -p /run/sshd
   log "starting sshd of host $1 on 10.77.$1.2:22"
   nsenter --net="/run/netns/gw-h$1" /usr/sbin/sshd -f "$cfg" -E "$dir/sshd.log"
@@ -273,7 +305,7 @@ for n in $hosts; do
   network "$n"
   deploy_user "$n"
   engine "$n" "$flavour"
-  ssh_server "$n"
+  ssh_server "$n" "$flavour"
 done
 if [ "${#swarm[@]}" -gt 0 ]; then
   swarm_link "${swarm[@]}"

@@ -53,7 +53,8 @@ if [ "$kind" != unit ]; then
   scripts/test-hosts.sh host 4 # its sessions are killed by a test: no other file may share its sshd
   scripts/test-hosts.sh host 6 # the sync tests' second classic engine: their own images only, never cleared
   for n in 11 12 13 14; do scripts/test-hosts.sh host "$n"; done # the fleet of test/deploy/fleet.itest.ts
-  # The Swarm of test/swarm/swarm.itest.ts: host 21 the manager, 22 and 23 workers, on a link and registry of their own.
+  # The Swarm of test/swarm/swarm.itest.ts: host 21 the manager, 22 and 23 workers, on a link and registry of their own
+  # (test/server/file-modes.itest.ts deploys a stack there too, and a blue/green app to host 21's engine).
   scripts/test-hosts.sh swarm 21 22 23
   files+=("${integration[@]}")
 fi
@@ -65,7 +66,8 @@ checkout_state() {
 before=$(checkout_state)
 # Two files at a time (the machines have two cores): the integration files share one dockerd, sshd and registry,
 # each with its own compose projects, ports and server directories; the one host-wide thing, the blue/green proxy
-# (gangway-proxy, ports 18180/18543), is used by test/deploy/blue-green.itest.ts alone. 563 tests: 14 min here,
+# (gangway-proxy, ports 18180/18543), is used by test/deploy/blue-green.itest.ts alone (file-modes.itest.ts has its
+# own on host 21's engine, ports 19540/19541). 563 tests: 14 min here,
 # about twice that one file at a time.
 status=0
 # When CI itself runs on GitHub Actions, gangway would print ::add-mask:: lines (raw secrets, for the runner to hide)

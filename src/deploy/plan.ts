@@ -173,7 +173,10 @@ function hostSteps(
       kind: 'dirs',
       title: 'create directories',
       dirs: config.dirs,
-      does: [`mkdir -p <dir> ${config.dirs.map((d) => `<dir>/${d}`).join(' ')} ${release}`.replace(/ +/g, ' ')],
+      does: [
+        `mkdir -p <dir> ${config.dirs.map((d) => `<dir>/${d}`).join(' ')}`.trimEnd(),
+        `mkdir -p ${release}, 0700 with <dir>/.gangway, its releases/ and runs/ (env values and run logs are there)`,
+      ],
     },
   ];
   const delivery =

@@ -41,7 +41,8 @@ export function swarmDoes(config: Config, swarm: SwarmApply, tagText: string, ga
       ? stack.defaults.map((d) => `defaults added (no update_config in the compose files): ${describeDefaults(d)}`)
       : ['no update defaults added: every service sets its own update_config']),
     ...stack.notes,
-    `IMAGE_TAG=${tagText} docker stack deploy -c <compose files> -c swarm-defaults.yml -c swarm-names.yml ` +
+    `IMAGE_TAG=${tagText} docker stack deploy -c <compose files> -c swarm-defaults.yml ` +
+      `${stack.objects.length ? '-c swarm-names.yml ' : ''}` +
       `--resolve-image ${swarm.resolveImage} ${swarm.registryAuth ? '--with-registry-auth ' : ''}${stack.stack} ` +
       '(env values in its environment only)',
     `converge within ${seconds}s: each service this deploy updated reports UpdateStatus completed after it ` +

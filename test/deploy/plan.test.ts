@@ -83,7 +83,10 @@ const DIRS_STEP = {
   kind: 'dirs',
   title: 'create directories',
   dirs: ['data', 'logs/app'],
-  does: [`mkdir -p <dir> <dir>/data <dir>/logs/app ${REL}`],
+  does: [
+    'mkdir -p <dir> <dir>/data <dir>/logs/app',
+    `mkdir -p ${REL}, 0700 with <dir>/.gangway, its releases/ and runs/ (env values and run logs are there)`,
+  ],
 };
 
 test('deploy: the whole plan', async () => {

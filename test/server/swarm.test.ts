@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -77,6 +77,8 @@ test('sw_docker: a clean environment (the engine address kept), whatever the cal
 test('sw_stack_deploy: the files and flags as arguments, every env value only in its environment', () => {
   const env = new Map<string, string>(HOSTILE.map((v, i) => [`V${i}`, v]));
   writeFileSync(join(rel, '.env.export'), envExport(env), { mode: 0o600 });
+  writeFileSync(join(rel, 'swarm-defaults.yml'), 'services: {}\n');
+  writeFileSync(join(rel, 'swarm-names.yml'), 'secrets:\n  "token":\n    name: "shop_token_0123456789ab"\n');
   const [call] = run(`sw_stack_deploy '${rel}' v2`, { LEAK: 'from-the-caller' });
   assert.deepEqual(call!.argv, [
     'stack',
@@ -98,6 +100,35 @@ test('sw_stack_deploy: the files and flags as arguments, every env value only in
     assert.equal(call!.env.get(`V${i}`), v, JSON.stringify(v));
   });
   assert.equal(call!.env.has('LEAK'), false, 'only the release env and the engine address');
+});
+
+test('sw_objects + sw_stack_deploy: no file: secrets or configs, no names file (current CLIs refuse it empty)', () => {
+  writeFileSync(join(rel, '.env.export'), '', { mode: 0o600 });
+  writeFileSync(join(rel, 'swarm-defaults.yml'), 'services: {}\n');
+  writeFileSync(join(rel, 'swarm-objects'), '');
+  for (const version of ['', '3.8']) {
+    // Docker CLI 26 and later: `top-level object must be a mapping` for an empty -c file.
+    const [call] = run(
+      `json_str() { printf '%s' "$1"; }; SWARM_VERSION='${version}'; REL='${rel}'; sw_objects '${rel}' && ` +
+        `sw_stack_deploy '${rel}' v1`,
+    );
+    const files = call!.argv.filter((_, i) => call!.argv[i - 1] === '-c');
+    assert.deepEqual(
+      files,
+      [`${root}/srv/shop/docker-compose.yml`, `${rel}/swarm-defaults.yml`],
+      `version '${version}'`,
+    );
+  }
+});
+
+test('sw_objects under a session umask of 022: .mask (env values and the secret) stays 0600', () => {
+  // (the issue's reproduction: sourced alone, with a 0600 .mask and one file: secret already in the release)
+  writeFileSync(join(rel, '.mask'), 'an-env-value-1234\n', { mode: 0o600 });
+  writeFileSync(join(rel, 'swarm-objects'), 'secret\ttoken\tlocal\ttoken.txt\n');
+  writeFileSync(join(rel, 'swarm-secret-token'), 'the-secret-content\n', { mode: 0o600 });
+  run(`umask 022; json_str() { printf '%s' "$1"; }; say() { :; }; SWARM_VERSION=; REL='${rel}'; sw_objects '${rel}'`);
+  assert.equal(statSync(join(rel, '.mask')).mode & 0o777, 0o600);
+  assert.match(readFileSync(join(rel, '.mask'), 'utf8'), /the-secret-content/);
 });
 
 test('fatal_logs: logs that cannot be read fail the gate, naming the service; fatal lines are counted', () => {

@@ -7,6 +7,7 @@
  * Swarm rolls back, and a first manager that is unreachable.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { CANARIES, canaryEnvFile, findLeaks } from '../helpers/canary.js';
@@ -408,12 +409,34 @@ test(
 
 // ---------------------------------------------------------------------------------------------------------------
 
+test('the nodes run a current docker CLI in their SSH sessions (what gangway uses there)', () => {
+  // scripts/test-hosts.sh puts Debian trixie's CLI first on the nodes' PATH: newer CLIs refuse files that Debian
+  // 12's 20.10 accepts (an empty compose file), and the deploys here must meet them.
+  const hostKeyOpts = ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR'];
+  for (const node of [manager, ...cluster.workers]) {
+    const version = execFileSync(
+      'ssh',
+      [
+        '-i',
+        testEnv().clientKey,
+        '-o',
+        'BatchMode=yes',
+        ...hostKeyOpts,
+        node.spec,
+        'docker version -f {{.Client.Version}}',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    ).trim();
+    assert.ok(Number(/^(\d+)\./.exec(version)?.[1]) >= 26, `${node.spec}: docker CLI ${version}`);
+  }
+});
+
 test('the first manager unreachable, the next a worker: the one after is used; none at all: exit 3', async () => {
   const [w22, w23] = cluster.workers;
   const unreachable = { spec: `${w22!.user}@${w22!.address}:2200`, fingerprint: w22!.fingerprint };
+  // A compose file as written today: no `version:`, and no file: secrets or configs (nothing for swarm-names.yml).
   const p = new SwarmProject(cluster, {
-    compose: `version: "3.8"
-services:
+    compose: `services:
   web:
     image: ${cluster.registry}/sw/web:\${IMAGE_TAG:?IMAGE_TAG required}
     ports: [{ target: 8080, published: 19530, mode: host }]

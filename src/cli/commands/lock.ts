@@ -74,7 +74,9 @@ export async function runLockRelease(
       throw new GangwayError('E_LOCK', ExitCode.failed, `${spec.label}: could not remove ${layout.lock}`);
     // Recorded in lock.log beside releases.jsonl (which holds releases only).
     const note = JSON.stringify({ released: new Date().toISOString(), by: me, reason: why, holder: lock.info ?? null });
-    await host.exec(['sh', '-c', 'printf "%s\\n" "$1" >> "$2"', 'sh', note, layout.lockLog], { timeoutMs: 20_000 });
+    await host.exec(['sh', '-c', 'umask 077 && printf "%s\\n" "$1" >> "$2"', 'sh', note, layout.lockLog], {
+      timeoutMs: 20_000,
+    });
     results.push({ host: spec.label, released: true, reason: why });
     reporter.item('ok', spec.label, `lock released (${why})`);
   }

@@ -21,6 +21,9 @@ set -u
 set -f
 IFS='
 '
+# Every file and directory this apply (and what it sources) creates is its user's alone: env values, secrets and
+# masked logs are among them.
+umask 077
 ESC=$(printf '\033')
 
 REL=$1

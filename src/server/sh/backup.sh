@@ -20,6 +20,7 @@ set -u
 set -f
 IFS='
 '
+umask 077 # dumps, their partial files, error output and records: the user's alone (cron sets it too)
 JOB=$1
 ACTION=$2
 # shellcheck source=/dev/null

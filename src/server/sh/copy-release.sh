@@ -9,6 +9,7 @@ set -u
 set -f
 IFS='
 '
+umask 077 # the new release directory (0700) and its copies, the env file among them
 src="$1/releases/$2"
 dst=$3
 [ -f "$src/files" ] || { echo "release $2 is not retained on this server" >&2; exit 1; }

@@ -2,6 +2,7 @@
 # The deploy lock: <dir>/.gangway/lock/, taken with mkdir (atomic on every POSIX filesystem). lock/info is
 # the holder's JSON with an owner token; only the token's owner removes the lock (or `release … force`).
 # While a CLI holds it, lock/heartbeat is touched; once the detached apply runs, lock/apply.pid names it.
+# <dir> is made with the session's umask (it is the user's), .gangway/ and everything in it with umask 077.
 # Run by gangway as `sh -c "$(cat lock.sh)" lock.sh ACTION STATE_DIR …`:
 #
 #   acquire STATE INFO_JSON TOKEN   prints `acquired`, `stale REASON` + the old holder's info, or `held` + info;
@@ -40,6 +41,8 @@ take() { # INFO TOKEN: the lock directory exists and is ours now
 }
 
 acquire() { # INFO TOKEN
+  mkdir -p "$(dirname "$STATE")" || exit 3
+  umask 077
   mkdir -p "$STATE" || exit 3
   if mkdir "$LOCK" 2>/dev/null; then
     take "$1" "$2" && echo acquired && unfinished

@@ -6,6 +6,7 @@
 # For ACTION apply the pid also goes into lock/apply.pid at once, so the lock is never without a live
 # holder between the CLI's last heartbeat and the apply's first line.
 set -u
+umask 077 # the run log, the release's notes, and the apply started from here (it sets its own as well)
 DIR=$1
 REL=$2
 LOG=$3

@@ -56,10 +56,11 @@ sw_spec_sums() { # FULL_NAME…
 
 # Secrets and configs: each file (uploaded, or taken from <dir> on this manager) is copied into the release
 # (0600) and named by its content, so a changed value is a new object and the old one stays until the update
-# completed. Writes swarm-names.yml, which overrides `name` and `file` of each.
+# completed. Writes swarm-names.yml, which overrides `name` and `file` of each; with none it stays empty and is
+# not given to the CLI (26 and later refuse an empty compose file: "top-level object must be a mapping").
 sw_objects() { # RELEASE_DIR
   out="$1/swarm-names.yml"
-  { [ -z "$SWARM_VERSION" ] || printf 'version: "%s"\n' "$(json_str "$SWARM_VERSION")"; } > "$out.tmp"
+  : > "$out.tmp"
   section=
   for line in $(cat "$1/swarm-objects" 2>/dev/null); do
     kind=$(printf '%s' "$line" | cut -f1)
@@ -79,11 +80,16 @@ sw_objects() { # RELEASE_DIR
     fi
     # A secret's content is masked in this log (each line of it, the longest first), like the env values.
     if [ "$kind" = secret ]; then
-      cat "$copy" "$REL/.mask" 2>/dev/null | awk 'length($0) >= 4 { print length($0) "\t" $0 }' | sort -rn \
-        | cut -f2- | awk '!seen[$0]++' > "$REL/.mask.tmp" && mv -f "$REL/.mask.tmp" "$REL/.mask"
+      # (.mask holds every env value and secret: created 0600 whatever the caller's umask)
+      (umask 077 && cat "$copy" "$REL/.mask" 2>/dev/null | awk 'length($0) >= 4 { print length($0) "\t" $0 }' \
+        | sort -rn | cut -f2- | awk '!seen[$0]++' > "$REL/.mask.tmp") && mv -f "$REL/.mask.tmp" "$REL/.mask"
     fi
     sum=$(sha256sum "$copy" | cut -c1-12)
     name=$(printf '%s_%s' "$APP" "$key" | cut -c1-51)_$sum
+    # The version first (every file given to the CLI must declare the same one), once, before the first object.
+    if [ -z "$section" ] && [ -n "$SWARM_VERSION" ]; then
+      printf 'version: "%s"\n' "$(json_str "$SWARM_VERSION")" >> "$out.tmp"
+    fi
     if [ "$section" != "$kind" ]; then printf '%ss:\n' "$kind" >> "$out.tmp"; section=$kind; fi
     printf '  "%s":\n    name: "%s"\n    file: "%s"\n' "$(json_str "$key")" "$(json_str "$name")" \
       "$(json_str "$copy")" >> "$out.tmp"
@@ -97,7 +103,9 @@ sw_objects() { # RELEASE_DIR
 sw_stack_deploy() { # RELEASE_DIR TAG
   set -- "$1" "$2" stack deploy
   for f in $FILES; do set -- "$@" -c "$DIR/$f"; done
-  set -- "$@" -c "$1/swarm-defaults.yml" -c "$1/swarm-names.yml" --resolve-image "${SWARM_RESOLVE:-always}"
+  # gangway's own files only when they hold something: current CLIs refuse an empty compose file.
+  for f in swarm-defaults.yml swarm-names.yml; do [ ! -s "$1/$f" ] || set -- "$@" -c "$1/$f"; done
+  set -- "$@" --resolve-image "${SWARM_RESOLVE:-always}"
   [ -z "$SWARM_REGISTRY_AUTH" ] || set -- "$@" --with-registry-auth
   # Newer CLIs wait for convergence unless told not to (and then exit 0 after Swarm rolled back); 20.10 never
   # waits. Either way the convergence below is gangway's own.
