@@ -138,7 +138,9 @@ export function githubWorkflow(input: WorkflowInput): string {
   steps.push({
     name: `Deploy ${target.name}`,
     env: deployEnv,
-    run: `${gangwayCommand(input.gangway)} --config ${quote(input.configArg)} deploy ${quote(target.name)} --tag "$TAG" --yes`,
+    run:
+      `${gangwayCommand(input.gangway)} --config ${quote(input.configArg)} deploy ${quote(target.name)} --tag "$TAG"` +
+      ' --yes',
   });
   steps.push({
     name: 'Remove the key and env file',

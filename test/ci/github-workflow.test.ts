@@ -188,7 +188,7 @@ test('without gangway-deploy in the project, the runner runs the pinned package:
   assert.match(text, /npx -y --package=gangway-deploy@1\.2\.3 gangway /);
 });
 
-test("with gangway-deploy locked in the project, the runner installs it (npm ci) and runs the project's own", async () => {
+test("gangway-deploy locked in the project: the runner installs it (npm ci) and runs the project's own", async () => {
   const { workflow, text } = await generate(BASE, PIN, { from: 'project' });
   assertValid(workflow);
   const steps = workflow.jobs.deploy.steps as SetupStep[];

@@ -9,7 +9,8 @@ test("$schema points into the project's own node_modules, relative to gangway.ym
 });
 
 test('$schema falls back to the published schema of this version, never a path on this machine', () => {
-  assert.equal(schemaRef('/repo', undefined, '1.2.3'), 'https://unpkg.com/gangway-deploy@1.2.3/schema/gangway.schema.json');
+  const published = 'https://unpkg.com/gangway-deploy@1.2.3/schema/gangway.schema.json';
+  assert.equal(schemaRef('/repo', undefined, '1.2.3'), published);
 });
 
 test('the $schema reference is the first line of gangway.yml', () => {

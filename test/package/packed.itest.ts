@@ -91,7 +91,7 @@ test('the installed gangway init writes gangway.yml in an empty project, its $sc
   rmSync(project, { recursive: true, force: true });
 });
 
-test('the installed gangway deploys the quickstart to the local engine (server scripts and all from the tarball)', () => {
+test('the installed gangway deploys the quickstart to the local engine (its server scripts from the tarball)', () => {
   const dir = copyExample('quickstart');
   const edit = (file: string, from: RegExp, to: string) => {
     const text = readFileSync(join(dir, file), 'utf8');
