@@ -65,7 +65,8 @@ after(() => {
     '-c',
     `docker ps -aq --filter label=com.docker.compose.project=${APP} | xargs -r docker rm -f >/dev/null 2>&1; ` +
       `docker network rm ${APP}_default >/dev/null 2>&1; ` +
-      `docker images -q ${IMAGE} | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true`,
+      // By name and tag, never by ID: the same build elsewhere (the quickstart's own tests) has the same image ID.
+      `docker images --format '{{.Repository}}:{{.Tag}}' ${IMAGE} | xargs -r docker rmi >/dev/null 2>&1 || true`,
   ]);
   rmSync(WORK, { recursive: true, force: true });
 });
