@@ -4,10 +4,11 @@
  */
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { Document } from 'yaml';
+import { Document, type Scalar } from 'yaml';
 import type { Config, Target } from '../config/config.js';
 import { ExitCode, GangwayError } from '../errors.js';
 import { quote } from '../shell/quote.js';
+import { PACKAGE_NAME } from '../version.js';
 
 /** A host of the target and the fingerprint the workflow pins (scanned on the runner, accepted only if equal). */
 export interface PinnedHost {
@@ -25,7 +26,20 @@ export interface WorkflowInput {
   repoRoot: string;
   /** gangway.yml as given on the command line, relative to the repository root. */
   configArg: string;
+  gangway: GangwayOnRunner;
 }
+
+/**
+ * How the runner gets gangway: the project's own locked dependency (`npm ci`), or exactly this published version.
+ * Never a bare `npx gangway`: on npm that name is another package, and the runner holds the deploy key.
+ */
+export type GangwayOnRunner = { from: 'project' } | { from: 'registry'; version: string };
+
+/** Actions by commit SHA (a tag can be moved; a SHA cannot), the release tag kept as a comment for readers. */
+const ACTIONS = {
+  checkout: { uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1', tag: 'v7.0.1' },
+  setupNode: { uses: 'actions/setup-node@820762786026740c76f36085b0efc47a31fe5020', tag: 'v7.0.0' },
+};
 
 export interface RepoSecret {
   name: string;
@@ -39,26 +53,45 @@ export function workflowFileName(target: string): string {
   return `.github/workflows/deploy-${target}.yml`;
 }
 
-/** GitHub's tag filter for the project's `image.tag` rule (filter patterns allow `[0-9]` ranges). */
+/**
+ * GitHub's tag filter for the project's `image.tag` rule (filter patterns allow `[0-9]` ranges; `*` stops at `/`).
+ * git: a pushed tag is the image tag, so only tags that can be one: a letter, digit or `_` first, no slash.
+ */
 export function tagFilter(rule: string | undefined): string {
-  if (rule === undefined || rule === 'git') return '**';
+  if (rule === undefined || rule === 'git') return '[A-Za-z0-9_]*';
   if (rule === 'date') return '[0-9][0-9][0-9][0-9].[0-9][0-9].[0-9][0-9]';
   if (rule === 'timestamp') return '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]_[0-9][0-9][0-9][0-9][0-9][0-9]';
   return rule;
 }
 
-export function repoSecrets(config: Config): RepoSecret[] {
+/** The passphrase variable gangway reads when gangway.yml names none (not a secret to create unless used). */
+const DEFAULT_PASSPHRASE_ENV = 'GANGWAY_SSH_PASSPHRASE';
+
+/** The secrets the workflow reads: the key, the env file, then every `*_env` name gangway.yml reads (once each). */
+export function repoSecrets(config: Config, target: Target): RepoSecret[] {
   const secrets: RepoSecret[] = [{ name: SSH_KEY_SECRET, holds: 'the private SSH key gangway logs in with' }];
   if (config.env)
     secrets.push({ name: ENV_FILE_SECRET, holds: `the content of ${path.relative(config.baseDir, config.env.file)}` });
-  const token = config.image?.registry?.password_env;
-  if (token) secrets.push({ name: token, holds: 'the registry password or token (image.registry.password_env)' });
+  const add = (name: string | undefined, holds: string) => {
+    if (name && !secrets.some((s) => s.name === name)) secrets.push({ name, holds });
+  };
+  add(config.image?.registry?.password_env, 'the registry password or token (image.registry.password_env)');
+  add(passphraseEnv(target), `the SSH key's passphrase (targets.${target.name}.ssh.passphrase_env)`);
+  for (const d of config.notify?.to ?? []) {
+    if (d.type === 'email') add(d.smtpUrlEnv, 'smtp://user:password@host:port for email notifications (smtp_url_env)');
+    else add(d.urlEnv, `the ${d.type} URL notifications are posted to (url_env)`);
+  }
   return secrets;
+}
+
+function passphraseEnv(target: Target): string | undefined {
+  return target.ssh.passphraseEnv === DEFAULT_PASSPHRASE_ENV ? undefined : target.ssh.passphraseEnv;
 }
 
 export function githubWorkflow(input: WorkflowInput): string {
   const { config, target } = input;
-  const secrets = repoSecrets(config);
+  const secrets = repoSecrets(config, target);
+  const passphrase = passphraseEnv(target);
   const where = (file: string) => shellPath(file, input.repoRoot);
   const keyFile = target.ssh.key ? where(target.ssh.key) : '"$RUNNER_TEMP/gangway_ssh_key"';
   const files = [keyFile, ...(config.env ? [where(config.env.file)] : [])];
@@ -69,22 +102,29 @@ export function githubWorkflow(input: WorkflowInput): string {
     `mkdir -p "$(dirname ${keyFile})"`,
     `printf '%s\\n' "$SSH_KEY" > ${keyFile}`,
     ...(config.env ? [`printf '%s\\n' "$ENV_FILE" > ${where(config.env.file)}`] : []),
-    // Without ssh.key gangway finds the key through ssh-agent; later steps reach it through $GITHUB_ENV.
+    // Without ssh.key gangway finds the key through ssh-agent; later steps (the cleanup too, should ssh-add fail)
+    // reach it through $GITHUB_ENV.
     ...(target.ssh.key
       ? []
       : [
           'eval "$(ssh-agent -s)" > /dev/null',
-          `ssh-add ${keyFile} 2> /dev/null`,
           'printf "SSH_AUTH_SOCK=%s\\nSSH_AGENT_PID=%s\\n" "$SSH_AUTH_SOCK" "$SSH_AGENT_PID" >> "$GITHUB_ENV"',
+          ...sshAdd(keyFile, passphrase),
         ]),
   ];
   const steps: Record<string, unknown>[] = [
-    { uses: 'actions/checkout@v4' },
-    { uses: 'actions/setup-node@v4', with: { 'node-version': 20, cache: 'npm' } },
-    { run: 'npm ci' },
+    // The deploy needs no git credentials: none are left in the checkout for later steps to read.
+    { uses: ACTIONS.checkout.uses, with: { 'persist-credentials': false } },
+    // No dependency cache: setup-node advises against one in a job holding secrets (a poisoned cache runs here).
+    { uses: ACTIONS.setupNode.uses, with: { 'node-version': 20, 'package-manager-cache': false } },
+    ...(input.gangway.from === 'project' ? [{ run: 'npm ci' }] : []),
     {
       name: 'Write the SSH key and env file (mode 0600)',
-      env: { SSH_KEY: secretEnv(SSH_KEY_SECRET), ...(config.env && { ENV_FILE: secretEnv(ENV_FILE_SECRET) }) },
+      env: {
+        SSH_KEY: secretEnv(SSH_KEY_SECRET),
+        ...(config.env && { ENV_FILE: secretEnv(ENV_FILE_SECRET) }),
+        ...(passphrase && !target.ssh.key && { [passphrase]: secretEnv(passphrase) }),
+      },
       run: lines(writeSecrets),
     },
   ];
@@ -98,7 +138,9 @@ export function githubWorkflow(input: WorkflowInput): string {
   steps.push({
     name: `Deploy ${target.name}`,
     env: deployEnv,
-    run: `npx gangway --config ${quote(input.configArg)} deploy ${quote(target.name)} --tag "$TAG" --yes`,
+    run:
+      `${gangwayCommand(input.gangway)} --config ${quote(input.configArg)} deploy ${quote(target.name)} --tag "$TAG"` +
+      ' --yes',
   });
   steps.push({
     name: 'Remove the key and env file',
@@ -121,6 +163,8 @@ export function githubWorkflow(input: WorkflowInput): string {
     jobs: { deploy: { 'runs-on': 'ubuntu-latest', 'timeout-minutes': 60, steps } },
   };
   const doc = new Document(workflow);
+  for (const [i, action] of [ACTIONS.checkout, ACTIONS.setupNode].entries())
+    (doc.getIn(['jobs', 'deploy', 'steps', i, 'uses'], true) as Scalar).comment = ` ${action.tag}`;
   doc.commentBefore = [
     ` Written by \`gangway ci github --target ${target.name}\`: deploys on a pushed tag or by hand.`,
     ' Repository secrets it reads (Settings > Secrets and variables > Actions):',
@@ -154,6 +198,36 @@ function pinScript(pins: PinnedHost[], knownHosts: string): string[] {
   ];
   for (const p of pins) out.push(`pin ${quote(p.host)} ${p.port} ${quote(p.fingerprint)}`);
   return out;
+}
+
+/** The project's own install (never a download), or the pinned package whose bin is `gangway`. */
+function gangwayCommand(gangway: GangwayOnRunner): string {
+  if (gangway.from === 'project') return 'npx --no-install gangway';
+  return `npx -y --package=${quote(`${PACKAGE_NAME}@${gangway.version}`)} gangway`;
+}
+
+/**
+ * Load the key into the agent; a passphrase comes from its variable through SSH_ASKPASS (never argv or a file).
+ * ssh-add asks again after a wrong passphrase: the helper answers once, so the step fails instead of looping.
+ * The variable name is safe in the script: the schema allows only [A-Za-z_][A-Za-z0-9_]*.
+ */
+function sshAdd(keyFile: string, passphrase: string | undefined): string[] {
+  if (!passphrase) return [`ssh-add ${keyFile} 2> /dev/null`];
+  return [
+    'askpass="$RUNNER_TEMP/gangway_askpass"',
+    'cat > "$askpass" << \'ASKPASS\'',
+    '#!/bin/sh',
+    'if [ -e "$0.used" ]; then exit 1; fi',
+    ': > "$0.used"',
+    `printf '%s\\n' "$${passphrase}"`,
+    'ASKPASS',
+    'chmod 700 "$askpass"',
+    `if ! SSH_ASKPASS="$askpass" SSH_ASKPASS_REQUIRE=force ssh-add ${keyFile} < /dev/null 2> /dev/null; then`,
+    `  echo "::error::ssh-add could not load the key from ${SSH_KEY_SECRET} with the passphrase in ${passphrase}"`,
+    '  exit 1',
+    'fi',
+    'rm -f "$askpass" "$askpass.used"',
+  ];
 }
 
 function lines(list: string[]): string {

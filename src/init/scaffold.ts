@@ -1,5 +1,6 @@
 /** What `gangway init` writes: pure functions from what it found in the project to file contents. */
 import { relative, sep } from 'node:path';
+import { PACKAGE_NAME } from '../version.js';
 
 export interface ScaffoldInput {
   app: string;
@@ -45,15 +46,15 @@ targets:
 `;
 }
 
-/** Where a project's own (local, documented) install of gangway keeps the schema, below its root. */
-export const LOCAL_SCHEMA = 'node_modules/gangway/schema/gangway.schema.json';
+/** Where a project's own (local, documented) install of gangway-deploy keeps the schema, below its root. */
+export const LOCAL_SCHEMA = `node_modules/${PACKAGE_NAME}/schema/gangway.schema.json`;
 
 /**
  * The `$schema` of a new gangway.yml, which is committed and shared: never a path on this machine. The
  * project's own install relative to gangway.yml's directory when there is one, else this version's published copy.
  */
 export function schemaRef(configDir: string, installRoot: string | undefined, version: string): string {
-  if (installRoot === undefined) return `https://unpkg.com/gangway@${version}/schema/gangway.schema.json`;
+  if (installRoot === undefined) return `https://unpkg.com/${PACKAGE_NAME}@${version}/schema/gangway.schema.json`;
   const up = relative(configDir, installRoot).split(sep).join('/');
   return `${up === '' ? '.' : up}/${LOCAL_SCHEMA}`;
 }

@@ -3,7 +3,7 @@
  * pin step, run with the real ssh-keyscan against that sshd, trusts the key only when the fingerprint matches.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -44,13 +44,13 @@ function pinStep(file: string): string {
   return wf.jobs.deploy.steps.find((s) => s.run?.includes('ssh-keyscan'))!.run!;
 }
 
-function runStep(script: string) {
+function runStep(script: string, stepEnv: Record<string, string> = {}) {
   const cwd = tempDir('gangway-uici-runner-');
   const runnerTemp = path.join(cwd, 'tmp');
   mkdirSync(runnerTemp);
   const r = spawnSync('bash', ['-e', '-c', script], {
     cwd,
-    env: { PATH: process.env.PATH, HOME: cwd, RUNNER_TEMP: runnerTemp },
+    env: { PATH: process.env.PATH, HOME: cwd, RUNNER_TEMP: runnerTemp, ...stepEnv },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -99,4 +99,64 @@ test('a local target is refused with exit 2 and no file written', () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /deploys to "local"/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('a passphrase-protected key without ssh.key: the write step loads it into ssh-agent with the passphrase', () => {
+  const dir = project();
+  const keyDir = tempDir('gangway-uici-key-');
+  const keyFile = path.join(keyDir, 'id_ed25519');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'canary-pass-1', '-C', 'ci-key', '-f', keyFile]);
+  const yml = readFileSync(path.join(dir, 'gangway.yml'), 'utf8').replace(
+    'ssh: { key: ./deploy_key, known_hosts: ./known_hosts, config: false }',
+    `ssh: { passphrase_env: CI_KEY_PASS, fingerprint: "${fingerprint}", config: false }`,
+  );
+  writeFileSync(path.join(dir, 'gangway.yml'), yml);
+  const file = path.join(dir, 'wf.yml');
+  const r = gangway(['ci', 'github', '--out', file], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /CI_KEY_PASS/);
+  const steps = (parse(readFileSync(file, 'utf8')) as { jobs: { deploy: { steps: { run?: string; env?: object }[] } } })
+    .jobs.deploy.steps;
+  const write = steps.find((s) => s.env && 'SSH_KEY' in s.env)!.run!;
+
+  const ran = (passphrase: string) => {
+    const githubEnv = path.join(tempDir('gangway-uici-ghenv-'), 'env');
+    writeFileSync(githubEnv, '');
+    const key = readFileSync(keyFile, 'utf8').trimEnd();
+    const out = runStep(write, {
+      SSH_KEY: key,
+      ENV_FILE: 'APP_SECRET=x',
+      CI_KEY_PASS: passphrase,
+      GITHUB_ENV: githubEnv,
+    });
+    const agent = Object.fromEntries(
+      readFileSync(githubEnv, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('=', 2) as [string, string]),
+    );
+    return { out, agent };
+  };
+  const good = ran('canary-pass-1');
+  try {
+    assert.equal(good.out.status, 0, good.out.stdout + good.out.stderr);
+    const listed = execFileSync('ssh-add', ['-l'], {
+      env: { SSH_AUTH_SOCK: good.agent.SSH_AUTH_SOCK },
+      encoding: 'utf8',
+    });
+    assert.match(listed, /ci-key \(ED25519\)/);
+    assert.doesNotMatch(good.out.stdout + good.out.stderr, /canary-pass/);
+  } finally {
+    if (good.agent.SSH_AGENT_PID) process.kill(Number(good.agent.SSH_AGENT_PID));
+  }
+
+  // A wrong passphrase fails the step, and the agent is already in $GITHUB_ENV for the cleanup step to end.
+  const bad = ran('wrong');
+  assert.ok(bad.agent.SSH_AGENT_PID, 'the agent is recorded before ssh-add');
+  process.kill(Number(bad.agent.SSH_AGENT_PID));
+  assert.equal(bad.out.status, 1);
+  assert.match(
+    bad.out.stdout,
+    /::error::ssh-add could not load the key from GANGWAY_SSH_KEY with the passphrase in CI_KEY_PASS/,
+  );
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { githubWorkflow, repoSecrets, tagFilter } from '../../src/ci/github-workflow.js';
+import { githubWorkflow, repoSecrets, tagFilter, type GangwayOnRunner } from '../../src/ci/github-workflow.js';
 import { loadConfig } from '../../src/config/load.js';
 import { tempDir } from '../helpers/testenv.js';
 
@@ -24,7 +24,9 @@ interface Step {
   if?: string;
 }
 
-async function generate(yml: string, pins = [{ host: '203.0.113.10', port: 2222, fingerprint: 'SHA256:abc' }]) {
+const PIN = [{ host: '203.0.113.10', port: 2222, fingerprint: 'SHA256:abc' }];
+
+async function generate(yml: string, pins = PIN, gangway: GangwayOnRunner = { from: 'registry', version: '1.2.3' }) {
   const dir = tempDir('gangway-ci-');
   mkdirSync(path.join(dir, 'deploy'));
   writeFileSync(path.join(dir, 'deploy/.env.server'), 'A=1\n');
@@ -32,7 +34,7 @@ async function generate(yml: string, pins = [{ host: '203.0.113.10', port: 2222,
   writeFileSync(path.join(dir, 'gangway.yml'), yml);
   const config = await loadConfig(path.join(dir, 'gangway.yml'));
   const target = Object.values(config.targets)[0]!;
-  const text = githubWorkflow({ config, target, pins, repoRoot: dir, configArg: 'gangway.yml' });
+  const text = githubWorkflow({ config, target, pins, repoRoot: dir, configArg: 'gangway.yml', gangway });
   return { text, config, target, workflow: parse(text) as { jobs: { deploy: { steps: Step[] } } } & object };
 }
 
@@ -63,7 +65,7 @@ function shellcheck(steps: Step[]) {
       writeFileSync(file, `#!/bin/bash\nset -e\n${s.run}`);
       return file;
     });
-  assert.ok(scripts.length >= 4);
+  assert.ok(scripts.length >= 3);
   const r = spawnSync('shellcheck', ['-s', 'bash', ...scripts], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 }
@@ -77,10 +79,13 @@ test('the workflow validates against the GitHub workflow schema and its scripts 
   assert.match(text, /^# {3}GANGWAY_SSH_KEY: /m);
   assert.match(text, /^# {3}GHCR_TOKEN: /m);
   const w = workflow as unknown as Record<string, Record<string, unknown>>;
-  assert.deepEqual(w.on!.push, { tags: ['**'] });
+  assert.deepEqual(w.on!.push, { tags: ['[A-Za-z0-9_]*'] });
   assert.deepEqual(w.concurrency, { group: 'gangway-deploy-prod', 'cancel-in-progress': false });
-  const deploy = steps.find((s) => s.run?.startsWith('npx gangway'))!;
-  assert.equal(deploy.run, 'npx gangway --config gangway.yml deploy prod --tag "$TAG" --yes');
+  const deploy = steps.find((s) => s.run?.includes(' deploy prod '))!;
+  assert.equal(
+    deploy.run,
+    'npx -y --package=gangway-deploy@1.2.3 gangway --config gangway.yml deploy prod --tag "$TAG" --yes',
+  );
   assert.equal(deploy.env!.GHCR_TOKEN, '${{ secrets.GHCR_TOKEN }}');
   const write = steps.find((s) => s.env?.SSH_KEY)!;
   assert.match(write.run!, /^umask 077\n/);
@@ -112,7 +117,9 @@ test('the vendored schema rejects what GitHub rejects (so a pass means something
 });
 
 test('tag filters follow the image.tag rule', () => {
-  assert.equal(tagFilter('git'), '**');
+  // git: any tag that is a valid image tag's start and has no slash (`release/1.0` would fail the deploy).
+  assert.equal(tagFilter('git'), '[A-Za-z0-9_]*');
+  assert.equal(tagFilter(undefined), '[A-Za-z0-9_]*');
   assert.equal(tagFilter('date'), '[0-9][0-9][0-9][0-9].[0-9][0-9].[0-9][0-9]');
   assert.equal(tagFilter('v1.2.3'), 'v1.2.3');
 });
@@ -120,9 +127,88 @@ test('tag filters follow the image.tag rule', () => {
 test('the secrets named: the key always, the env file and registry token when configured', async () => {
   const { config } = await generate(BASE);
   assert.deepEqual(
-    repoSecrets(config).map((s) => s.name),
+    repoSecrets(config, config.targets.prod!).map((s) => s.name),
     ['GANGWAY_SSH_KEY', 'GANGWAY_ENV_FILE', 'GHCR_TOKEN'],
   );
+});
+
+const NOTIFY = `notify:
+  to:
+    - { type: slack, url_env: SLACK_URL }
+    - { type: webhook, url_env: HOOK_URL }
+    - { type: email, smtp_url_env: SMTP_URL, to: ["ops@example.com"] }
+`;
+
+test('every *_env name gangway.yml reads is a repository secret and reaches the deploy step', async () => {
+  const yml =
+    BASE.replace('    dir: ~/uici\n', '    dir: ~/uici\n    ssh: { passphrase_env: DEPLOY_KEY_PASS }\n') + NOTIFY;
+  const { workflow, text, config, target } = await generate(yml);
+  assertValid(workflow);
+  shellcheck(workflow.jobs.deploy.steps);
+  const names = ['GHCR_TOKEN', 'DEPLOY_KEY_PASS', 'SLACK_URL', 'HOOK_URL', 'SMTP_URL'];
+  assert.deepEqual(
+    repoSecrets(config, target).map((s) => s.name),
+    ['GANGWAY_SSH_KEY', 'GANGWAY_ENV_FILE', ...names],
+  );
+  const deploy = workflow.jobs.deploy.steps.find((s) => s.run?.includes(' deploy prod '))!;
+  for (const name of names) {
+    assert.equal(deploy.env![name], `\${{ secrets.${name} }}`, name);
+    assert.match(text, new RegExp(`^# {3}${name}: `, 'm'));
+  }
+  // Without ssh.key the key goes into ssh-agent, which needs the passphrase (through SSH_ASKPASS, never argv).
+  const write = workflow.jobs.deploy.steps.find((s) => s.env?.SSH_KEY)!;
+  assert.equal(write.env!.DEPLOY_KEY_PASS, '${{ secrets.DEPLOY_KEY_PASS }}');
+  assert.match(write.run!, /SSH_ASKPASS_REQUIRE=force/);
+  assert.match(write.run!, /^printf .%s\\n. "\$DEPLOY_KEY_PASS"$/m); // only the askpass helper expands it
+});
+
+test('the default passphrase variable is not a secret to create; one name used twice is listed once', async () => {
+  const yml = BASE.replace('password_env: GHCR_TOKEN', 'password_env: SLACK_URL') + NOTIFY;
+  const { config, target, workflow } = await generate(yml);
+  assert.deepEqual(
+    repoSecrets(config, target).map((s) => s.name),
+    ['GANGWAY_SSH_KEY', 'GANGWAY_ENV_FILE', 'SLACK_URL', 'HOOK_URL', 'SMTP_URL'],
+  );
+  const write = workflow.jobs.deploy.steps.find((s) => s.env?.SSH_KEY)!;
+  assert.doesNotMatch(write.run!, /ASKPASS/);
+});
+
+interface SetupStep extends Step {
+  with?: Record<string, unknown>;
+}
+
+test('without gangway-deploy in the project, the runner runs the pinned package: no npm ci, no npm cache', async () => {
+  const { workflow, text } = await generate(BASE);
+  const steps = workflow.jobs.deploy.steps as SetupStep[];
+  assert.ok(!steps.some((s) => s.run?.includes('npm ci')));
+  const setup = steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!;
+  // A deploy job holds the deploy key: setup-node's docs advise no dependency cache (cache poisoning).
+  assert.deepEqual(setup.with, { 'node-version': 20, 'package-manager-cache': false });
+  assert.doesNotMatch(text, /npx gangway|cache: npm/);
+  assert.match(text, /npx -y --package=gangway-deploy@1\.2\.3 gangway /);
+});
+
+test("gangway-deploy locked in the project: the runner installs it (npm ci) and runs the project's own", async () => {
+  const { workflow, text } = await generate(BASE, PIN, { from: 'project' });
+  assertValid(workflow);
+  const steps = workflow.jobs.deploy.steps as SetupStep[];
+  const setupAt = steps.findIndex((s) => s.uses?.startsWith('actions/setup-node@'));
+  assert.equal(steps[setupAt + 1]!.run, 'npm ci');
+  const deploy = steps.find((s) => s.run?.includes(' deploy prod '))!;
+  assert.equal(deploy.run, 'npx --no-install gangway --config gangway.yml deploy prod --tag "$TAG" --yes');
+  assert.doesNotMatch(text, /cache: npm|gangway-deploy@/);
+});
+
+test('actions are pinned by commit SHA, the tag in a comment; checkout keeps no git credentials', async () => {
+  const { workflow, text } = await generate(BASE);
+  const uses = workflow.jobs.deploy.steps.filter((s) => s.uses).map((s) => s.uses!);
+  assert.deepEqual(
+    uses.map((u) => u.replace(/@[0-9a-f]{40}$/, '@SHA')),
+    ['actions/checkout@SHA', 'actions/setup-node@SHA'],
+  );
+  for (const u of uses) assert.match(text, new RegExp(`uses: ${u} # v\\d+\\.\\d+\\.\\d+\n`));
+  const checkout = (workflow.jobs.deploy.steps as SetupStep[])[0]!;
+  assert.deepEqual(checkout.with, { 'persist-credentials': false });
 });
 
 test('shellcheck is the real one', () => {

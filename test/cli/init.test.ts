@@ -21,7 +21,7 @@ test('init writes a valid gangway.yml with a $schema line, an env template of ke
   const yml = readFileSync(join(dir, 'gangway.yml'), 'utf8');
   const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
   // Not installed in this project: the published schema of this version, not a path on this machine.
-  const published = `https://unpkg.com/gangway@${version}/schema/gangway.schema.json`;
+  const published = `https://unpkg.com/gangway-deploy@${version}/schema/gangway.schema.json`;
   assert.equal(yml.split('\n')[0], `# yaml-language-server: $schema=${published}`);
   const config = parseConfig(yml, join(dir, 'gangway.yml'));
   assert.equal(config.app, 'my-shop');
@@ -55,14 +55,14 @@ test('init refuses to overwrite gangway.yml without --force, and adds .gitignore
 test("init points $schema at the project's own install, relative to gangway.yml, so it works for every clone", () => {
   const repo = tempDir();
   mkdirSync(join(repo, '.git'));
-  mkdirSync(join(repo, 'node_modules/gangway/schema'), { recursive: true });
-  writeFileSync(join(repo, 'node_modules/gangway/schema/gangway.schema.json'), '{}');
+  mkdirSync(join(repo, 'node_modules/gangway-deploy/schema'), { recursive: true });
+  writeFileSync(join(repo, 'node_modules/gangway-deploy/schema/gangway.schema.json'), '{}');
   mkdirSync(join(repo, 'deploy'));
   assert.equal(gangway(['init'], { cwd: repo }).code, 0);
-  assert.equal(schemaLine(join(repo, 'gangway.yml')), './node_modules/gangway/schema/gangway.schema.json');
+  assert.equal(schemaLine(join(repo, 'gangway.yml')), './node_modules/gangway-deploy/schema/gangway.schema.json');
   assert.equal(gangway(['-c', 'deploy/gangway.yml', 'init'], { cwd: repo }).code, 0);
   const ref = schemaLine(join(repo, 'deploy/gangway.yml'));
-  assert.equal(ref, '../node_modules/gangway/schema/gangway.schema.json');
+  assert.equal(ref, '../node_modules/gangway-deploy/schema/gangway.schema.json');
   assert.ok(existsSync(join(repo, 'deploy', ref)));
 });
 

@@ -3,17 +3,18 @@ import { test } from 'node:test';
 import { gangwayYaml, schemaRef } from '../../src/init/scaffold.js';
 
 test("$schema points into the project's own node_modules, relative to gangway.yml", () => {
-  assert.equal(schemaRef('/repo', '/repo', '1.2.3'), './node_modules/gangway/schema/gangway.schema.json');
+  assert.equal(schemaRef('/repo', '/repo', '1.2.3'), './node_modules/gangway-deploy/schema/gangway.schema.json');
   const nested = schemaRef('/repo/deploy/prod', '/repo', '1.2.3');
-  assert.equal(nested, '../../node_modules/gangway/schema/gangway.schema.json');
+  assert.equal(nested, '../../node_modules/gangway-deploy/schema/gangway.schema.json');
 });
 
 test('$schema falls back to the published schema of this version, never a path on this machine', () => {
-  assert.equal(schemaRef('/repo', undefined, '1.2.3'), 'https://unpkg.com/gangway@1.2.3/schema/gangway.schema.json');
+  const published = 'https://unpkg.com/gangway-deploy@1.2.3/schema/gangway.schema.json';
+  assert.equal(schemaRef('/repo', undefined, '1.2.3'), published);
 });
 
 test('the $schema reference is the first line of gangway.yml', () => {
-  const ref = './node_modules/gangway/schema/gangway.schema.json';
+  const ref = './node_modules/gangway-deploy/schema/gangway.schema.json';
   const yml = gangwayYaml({ app: 'shop', composeFile: 'compose.yaml', schemaRef: ref });
   assert.equal(yml.split('\n')[0], `# yaml-language-server: $schema=${ref}`);
 });

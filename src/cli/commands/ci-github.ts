@@ -2,7 +2,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { githubWorkflow, repoSecrets, workflowFileName, type PinnedHost } from '../../ci/github-workflow.js';
+import { gangwayOnRunner } from '../../ci/runner-gangway.js';
 import { ExitCode, GangwayError } from '../../errors.js';
+import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 
 export async function runCiGithub(ctx: CommandContext, options: { target?: string; out?: string }): Promise<void> {
@@ -19,11 +21,12 @@ export async function runCiGithub(ctx: CommandContext, options: { target?: strin
     pins,
     repoRoot,
     configArg: path.relative(repoRoot, config.file).split(path.sep).join('/'),
+    gangway: await gangwayOnRunner(repoRoot, VERSION),
   });
   const out = path.resolve(options.out ?? workflowFileName(target.name));
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, text);
-  const secrets = repoSecrets(config);
+  const secrets = repoSecrets(config, target);
   reporter.item('ok', path.relative(repoRoot, out) || out, `deploys ${target.name} on a pushed tag`);
   reporter.info('Create these repository secrets (Settings > Secrets and variables > Actions):');
   for (const s of secrets) reporter.info(`  ${s.name}  ${s.holds}`);
