@@ -4,9 +4,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { commandsMarkdown } from '../src/cli/reference.js';
 import { configurationMarkdown } from '../src/config/reference.js';
 
-const pages: [string, () => string][] = [['docs/configuration.md', configurationMarkdown]];
+const pages: [string, () => string][] = [
+  ['docs/configuration.md', configurationMarkdown],
+  ['docs/commands.md', () => commandsMarkdown()],
+];
 
 let stale = 0;
 for (const [name, render] of pages) {
