@@ -6,10 +6,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { commandsMarkdown } from '../src/cli/reference.js';
 import { configurationMarkdown } from '../src/config/reference.js';
+import { errorsMarkdown } from '../src/errors-reference.js';
 
 const pages: [string, () => string][] = [
   ['docs/configuration.md', configurationMarkdown],
   ['docs/commands.md', () => commandsMarkdown()],
+  ['docs/errors.md', errorsMarkdown],
 ];
 
 let stale = 0;
