@@ -203,5 +203,18 @@ export function helpAfter(path: string): string {
   const help = COMMAND_HELP[path];
   if (!help) return '';
   const examples = help.examples.map((e) => `  # ${e.what}\n  ${e.run}`).join('\n');
-  return `\nExamples:\n${examples}\n${help.notes ? `\n${help.notes}\n` : ''}`;
+  return `\nExamples:\n${examples}\n${help.notes ? `\n${wrap(help.notes, 80)}\n` : ''}`;
+}
+
+/** Word-wrapped like commander's own help text (it wraps at 80 columns when the width is unknown). */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
 }

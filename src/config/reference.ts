@@ -127,9 +127,10 @@ export function allowedOf(node: JsonNode): string {
   if (node.anyOf) parts.push(...node.anyOf.map(allowedOf).filter(Boolean));
   if (node.enum) parts.push(node.enum.map(code).join(', '));
   if (node.const !== undefined) parts.push(code(node.const));
-  if (isDuration(node)) parts.push(`500ms, 3s, 2m, 1h, 1m30s … at most ${node['x-duration-max']}`);
+  if (isDuration(node)) parts.push(`at most ${node['x-duration-max']}`);
   else if (isText(node)) parts.push('non-empty, no control characters');
-  else if (node.pattern && node.pattern !== '^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f]*$')
+  // Emails and URLs: their type says it better than zod's long pattern.
+  else if (node.pattern && !node.format && node.pattern !== '^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f]*$')
     parts.push(`matches ${code(node.pattern)}`);
   // z.int() bounds every integer by the safe range: not worth a word.
   const bound = (n: number | undefined) => (n === undefined || Math.abs(n) >= Number.MAX_SAFE_INTEGER ? undefined : n);

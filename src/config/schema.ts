@@ -222,7 +222,7 @@ const proxySchema = z
       description: 'The compose service that takes traffic (no container_name, no host ports)',
       examples: ['web'],
     }),
-    port: port.meta({ description: 'Its container port' }),
+    port: port.meta({ description: 'Its container port', examples: [8080] }),
     domains: z
       .array(proxyDomain)
       .default([])
@@ -355,7 +355,10 @@ const rolloutSchema = z
     batch: z
       .union([z.int().min(1), z.string().regex(/^([1-9][0-9]?|100)%$/, 'must be a number or a percentage (1%–100%)')])
       .optional()
-      .meta({ description: 'Then this many hosts at a time (a number, or "25%" of the hosts); default: all at once' }),
+      .meta({
+        description: 'Then this many hosts at a time (a number, or "25%" of the hosts); default: all at once',
+        examples: ['25%'],
+      }),
     pause: duration('24h').default('0s').meta({ description: 'Wait between batches' }),
     on_failure: z
       .enum(['rollback_all', 'stop'])
@@ -527,7 +530,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({})
-      .meta({ description: 'Go/No-Go thresholds of `gangway status` (defaults after seed 004)' }),
+      .meta({ description: 'Go/No-Go thresholds of `gangway status`' }),
     backups: z.array(backupSchema).default([]).meta({ description: 'PostgreSQL backups (gangway backup)' }),
     hooks: hooksSchema
       .prefault({})
