@@ -3,6 +3,8 @@
  * (see cli/main.ts); everything else throws.
  */
 
+import type { ErrorCode } from './error-codes.js';
+
 /** Exit codes of SPEC.md. */
 export const ExitCode = {
   ok: 0,
@@ -22,12 +24,12 @@ export interface GangwayErrorOptions {
 }
 
 export class GangwayError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: ExitCode;
   readonly hints: string[];
   readonly details?: Record<string, unknown>;
 
-  constructor(code: string, exitCode: ExitCode, message: string, options: GangwayErrorOptions = {}) {
+  constructor(code: ErrorCode, exitCode: ExitCode, message: string, options: GangwayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -76,7 +78,7 @@ export class ConfigError extends GangwayError {
 
 /** SSH or local-engine connection failures: unreachable, timeout, authentication, host key. */
 export class ConnectionError extends GangwayError {
-  constructor(code: string, message: string, options?: GangwayErrorOptions) {
+  constructor(code: ErrorCode, message: string, options?: GangwayErrorOptions) {
     super(code, ExitCode.failed, message, options);
   }
 }

@@ -32,7 +32,13 @@ export interface CommandContext {
   closeHosts(): Promise<void>;
 }
 
-export function createContext(reporter: Reporter, scrubber: Scrubber, options: GlobalOptions): CommandContext {
+/** `command`: the command line that was run, without its target (`gangway deploy`), for suggestions. */
+export function createContext(
+  reporter: Reporter,
+  scrubber: Scrubber,
+  options: GlobalOptions,
+  command?: string,
+): CommandContext {
   const specs = new Map<string, { target: Target; spec: HostSpec }>();
   const pool = new HostPool((key) => {
     const { target, spec } = specs.get(key)!;
@@ -56,7 +62,7 @@ export function createContext(reporter: Reporter, scrubber: Scrubber, options: G
       registerConfigSecrets(scrubber, config);
       return config;
     },
-    target: selectTarget,
+    target: (config, name) => selectTarget(config, name, command),
     openHost: (target, spec) => pool.get(keyOf(target, spec)),
     reopenHost: (target, spec) => pool.reopen(keyOf(target, spec)),
     closeHosts: () => pool.closeAll(),

@@ -48,8 +48,12 @@ export async function run(argv: string[]): Promise<number> {
 
 function report(e: unknown, reporter: Reporter): number {
   if (e instanceof CommanderError) {
-    // Commander has already printed help or the usage error.
-    const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version';
+    // Commander has already printed help or the usage error. Help asked for is success; help printed because the
+    // command is incomplete (`gangway lock` without status/release) is a usage error (commander exits 1 there).
+    const ok =
+      e.code === 'commander.helpDisplayed' ||
+      e.code === 'commander.version' ||
+      (e.code === 'commander.help' && e.exitCode === 0);
     if (!ok && reporter.json) reporter.result({ ok: false, error: { code: 'E_USAGE', message: e.message } });
     return ok ? ExitCode.ok : ExitCode.usage;
   }

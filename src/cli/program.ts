@@ -21,19 +21,7 @@ import { runRollback } from './commands/rollback.js';
 import { runUi } from './commands/ui.js';
 import { createContext, type CommandContext, type GlobalOptions } from './context.js';
 import { VERSION } from '../version.js';
-
-const EXIT_CODES = `
-Exit codes:
-  0  success
-  1  the operation failed (a failed deploy says whether it rolled back)
-  2  usage or configuration error
-  3  preflight failed
-  4  lock held by someone else
-
-Environment:
-  NO_COLOR                 disable colours (like --no-color)
-  GANGWAY_SSH_PASSPHRASE   passphrase of an encrypted SSH key (name it with targets.<t>.ssh.passphrase_env)
-  SSH_AUTH_SOCK            ssh-agent socket (on Windows the OpenSSH agent pipe is used when unset)`;
+import { commandPath, finishHelp, HELP_CONFIGURATION } from './help-setup.js';
 
 type Action = (ctx: CommandContext, args: string[], options: Record<string, unknown>) => Promise<void>;
 
@@ -49,25 +37,22 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--no-color', 'no colours (also: NO_COLOR=1)')
     .option('-v, --verbose', 'more detail; repeat for more', (_: string, n: number) => n + 1, 0)
     .option('--accept-new-host-key', 'trust and record the host key of a server seen for the first time')
-    .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', EXIT_CODES)
     .exitOverride()
-    .configureHelp({ showGlobalOptions: true });
+    .configureHelp(HELP_CONFIGURATION);
 
   const action = (fn: Action) =>
     async function (this: Command, ...raw: unknown[]) {
       const command = raw.at(-1) as Command;
       const options = command.opts();
       const args = command.args;
-      const ctx = createContext(reporter, scrubber, command.optsWithGlobals<GlobalOptions>());
+      const ctx = createContext(reporter, scrubber, command.optsWithGlobals<GlobalOptions>(), commandLine(command));
       try {
         await fn(ctx, args, options);
       } finally {
         await ctx.closeHosts();
       }
     };
-  const sub = (name: string, description: string) =>
-    program.command(name).description(description).exitOverride().showHelpAfterError();
+  const sub = (name: string, description: string) => program.command(name).description(description).exitOverride();
 
   sub('init', "scaffold gangway.yml, an env template from an existing .env's keys, and .gitignore lines")
     .option('--env <file>', 'existing env file whose keys become the template', '.env')
@@ -129,7 +114,6 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--target <name>', 'target in gangway.yml (may be omitted when there is one)')
     .option('--out <file>', 'where to write the workflow (default .github/workflows/deploy-<target>.yml)')
     .exitOverride()
-    .showHelpAfterError()
     .action(
       action((ctx, _args, o) =>
         runCiGithub(ctx, {
@@ -156,26 +140,15 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
 
   sub('drift', 'has a server changed outside gangway? compose files, .env keys (names only), modes, containers, dirs')
     .argument('[target]', 'target in gangway.yml')
-    .addHelpText('after', '\nExit code: 0 no drift, 1 drift (or a host could not be checked).')
     .action(action((ctx, [target]) => runDrift(ctx, target)));
 
   sub('metrics', "Prometheus exposition of every host's deploy, health-gate and backup metrics (host label)")
     .argument('[target]', 'target in gangway.yml')
-    .addHelpText(
-      'after',
-      '\nEach deploy, rollback and backup writes <dir>/.gangway/metrics.prom on its host (metrics.textfile, default ' +
-        "true) for node_exporter's textfile collector; this prints them all, each sample labelled host=….",
-    )
     .action(action((ctx, [target]) => runMetrics(ctx, target)));
 
   sub('ui', 'local dashboard on 127.0.0.1: every target and host, releases, locks, backups, drift; live deploys')
-    .addOption(new Option('--port <n>', 'port on 127.0.0.1 (default: a free one)').argParser(port).default(0))
+    .addOption(new Option('--port <n>', 'port on 127.0.0.1').argParser(port).default(0, 'a free one'))
     .option('--open', 'open it in the default browser')
-    .addHelpText(
-      'after',
-      '\nThe URL printed holds a random token: requests without it get 401, requests for another host name 403. ' +
-        'Deploy, rollback and lock release ask for confirmation on the page, then run exactly as the CLI does.',
-    )
     .action(action((ctx, _args, o) => runUi(ctx, { port: o.port as number, open: o.open === true })));
 
   sub('releases', 'release history per host, newest first')
@@ -197,10 +170,12 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
 
   sub('exec', "run a command in a service's container on every host (output prefixed by host, masked)")
     .usage('[options] [target] <service> -- <command...>')
-    .argument('<words...>', '[target] service -- command and its arguments')
+    // For help only: the words are split at `--` by splitExecWords (commander drops the `--` itself).
+    .argument('[target]', 'target in gangway.yml (may be omitted when there is one)')
+    .argument('[service]', 'the compose service to run the command in')
+    .argument('[command...]', 'after --: the command and its arguments')
     .addOption(hostOption())
     .addOption(new Option('--timeout <duration>', 'stop the command after this long').argParser(durationArg))
-    .addHelpText('after', "\nThe exit code is the worst of the hosts' (the command's own, or 1 when it could not run).")
     .action(
       action((ctx, args, o) =>
         runExec(ctx, splitExecWords(args, rawArgs(program)), {
@@ -234,7 +209,9 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
 
   sub('restore', 'restore a backup (default: the newest) into a throwaway container (--verify) or the live database')
     .usage('[target] name [backup] --verify | --into-live --yes')
-    .argument('[args...]', '[target] name [backup file]')
+    .argument('[target]', 'target in gangway.yml (may be omitted when there is one)')
+    .argument('[name]', 'a backups: entry (may be omitted when there is one)')
+    .argument('[backup]', 'the backup file to restore, as `gangway backups` lists it (default: the newest)')
     .option('--verify', 'restore into a throwaway container (no ports, no live volume), count rows, record it')
     .option('--into-live', 'replace the live database (a safety backup is taken first), then the health gate')
     .option('--identity <file>', 'age identity (private key) to decrypt an encrypted backup here')
@@ -277,7 +254,14 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .exitOverride()
     .action(action((ctx, [target], o) => runEnvDiff(ctx, target, { exitCode: o.exitCode === true })));
 
+  finishHelp(program);
   return program;
+}
+
+/** How to run this command again with a target: `gangway deploy`, `gangway ci github --target`. */
+function commandLine(command: Command): string {
+  const takesTarget = command.options.some((o) => o.long === '--target');
+  return `gangway ${commandPath(command)}${takesTarget ? ' --target' : ''}`;
 }
 
 /**

@@ -331,15 +331,18 @@ function resolveSsh(ssh: ParsedSsh | undefined, local: (p: string) => string): S
   };
 }
 
-/** Pick the target: the one named, or the only one. */
-export function selectTarget(config: Config, name: string | undefined): Target {
+/**
+ * Pick the target: the one named, or the only one. `command` is the command line that was run, without the
+ * target (`gangway deploy`): "several targets" shows it with one.
+ */
+export function selectTarget(config: Config, name: string | undefined, command = 'gangway check'): Target {
   const names = Object.keys(config.targets);
   if (name === undefined) {
     if (names.length === 1) return config.targets[names[0]!]!;
     throw new ConfigError([
       {
         file: basename(config.file),
-        message: `several targets (${names.join(', ')}): name one, e.g. \`gangway check ${names[0]}\``,
+        message: `several targets (${names.join(', ')}): name one, e.g. \`${command} ${names[0]}\``,
       },
     ]);
   }

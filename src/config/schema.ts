@@ -14,7 +14,7 @@ const duration = (max: string) =>
     .string()
     .regex(DURATION_PATTERN, 'must be a duration such as 500ms, 3s, 2m or 1h')
     .refine((t) => !DURATION_PATTERN.test(t) || durationWithin(t, max), `must be at most ${max}`)
-    .meta({ description: `A duration: 500ms, 3s, 2m, 1h, 1m30s (at most ${max})` });
+    .meta({ description: `A duration: 500ms, 3s, 2m, 1h, 1m30s (at most ${max})`, 'x-duration-max': max });
 
 /**
  * Names and paths that reach files, shells and the server: a NUL or other control character in them
@@ -39,16 +39,27 @@ const envKey = z
 
 const envSchema = z
   .object({
-    file: text().meta({ description: 'The env file with real values; becomes <dir>/.env (0600) on the server' }),
-    template: text().optional().meta({ description: 'The keys that must exist (values in the template are ignored)' }),
+    file: text().meta({
+      description: 'The env file with real values; becomes <dir>/.env (0600) on the server',
+      examples: ['.env.production'],
+    }),
+    template: text()
+      .optional()
+      .meta({
+        description: 'The keys that must exist (values in the template are ignored)',
+        examples: ['.env.example'],
+      }),
     required: z
       .array(envKey)
       .optional()
-      .meta({ description: 'Keys that must be non-empty (default: every template key)' }),
+      .meta({ description: 'Keys that must be non-empty (default: every template key)', examples: [['DATABASE_URL']] }),
     forbidden: z
       .record(envKey, envKey)
       .optional()
-      .meta({ description: 'Non-standard name -> the standard name to use instead' }),
+      .meta({
+        description: 'Non-standard name -> the standard name to use instead',
+        examples: [{ DB_URL: 'DATABASE_URL' }],
+      }),
     strict: z
       .boolean()
       .default(false)
@@ -61,7 +72,10 @@ const imageSchema = z
     name: z
       .string()
       .regex(/^[a-z0-9]+(?:[._/:-][a-z0-9]+)*$/, 'must be an image name such as ghcr.io/acme/app (lower case, no tag)')
-      .meta({ description: 'Image name without tag; the compose file uses it with ${IMAGE_TAG}' }),
+      .meta({
+        description: 'Image name without tag; the compose file uses it with ${IMAGE_TAG}',
+        examples: ['ghcr.io/acme/shop'],
+      }),
     tag: text().default('git').meta({
       description: 'git (exact tag, else short SHA) | date (YYYY.MM.DD) | timestamp (YYYYMMDD_HHMMSS) | a literal tag',
     }),
@@ -71,27 +85,40 @@ const imageSchema = z
       .meta({ description: 'How the image reaches the server (sync: only the layers it lacks travel over SSH)' }),
     archive: text()
       .optional()
-      .meta({ description: 'archive mode: a prebuilt image tar; without it, `docker save name:tag` locally' }),
+      .meta({
+        description: 'archive mode: a prebuilt image tar; without it, `docker save name:tag` locally',
+        examples: ['build/shop.tar'],
+      }),
     registry: z
       .object({
         server: text()
           .optional()
-          .meta({ description: "Registry host for docker login (default: the image name's registry)" }),
-        username: text().optional(),
-        password_env: envKey
+          .meta({
+            description: "Registry host for docker login (default: the image name's registry)",
+            examples: ['ghcr.io'],
+          }),
+        username: text()
           .optional()
-          .meta({ description: 'Name of the local environment variable holding the password or token' }),
+          .meta({ description: 'User name for docker login on each host', examples: ['deploy-bot'] }),
+        password_env: envKey.optional().meta({
+          description: 'Name of the local environment variable holding the password or token',
+          examples: ['REGISTRY_TOKEN'],
+        }),
       })
       .strict()
-      .optional(),
+      .optional()
+      .meta({ description: 'Log in to a private registry on each host before the pull (registry delivery)' }),
   })
   .strict();
 
 const httpCheck = z
   .object({
-    url: z.url({ protocol: /^https?$/ }),
-    retries: z.int().min(1).default(5),
-    interval: duration('24h').default('3s'),
+    url: z.url({ protocol: /^https?$/ }).meta({
+      description: 'URL fetched with curl or wget on the server; it passes on a 2xx answer',
+      examples: ['http://localhost:8080/health'],
+    }),
+    retries: z.int().min(1).default(5).meta({ description: 'Attempts before the check fails' }),
+    interval: duration('24h').default('3s').meta({ description: 'Wait between attempts' }),
   })
   .strict();
 
@@ -100,7 +127,7 @@ const healthSchema = z
     services: z
       .array(text())
       .default([])
-      .meta({ description: 'Compose services whose Docker healthcheck must report healthy' }),
+      .meta({ description: 'Compose services whose Docker healthcheck must report healthy', examples: [['web']] }),
     http: z
       .array(httpCheck)
       .default([])
@@ -108,15 +135,24 @@ const healthSchema = z
     smoke: z
       .array(z.url({ protocol: /^https?$/ }))
       .default([])
-      .meta({ description: 'URLs that must answer 2xx after the deploy' }),
+      .meta({ description: 'URLs that must answer 2xx after the deploy', examples: [['https://shop.example.com/']] }),
     fatal_logs: z
       .object({
-        patterns: z.array(logPattern).min(1),
-        tail: z.int().min(1).default(100),
+        patterns: z
+          .array(logPattern)
+          .min(1)
+          .meta({
+            description: 'Fixed strings (not regular expressions): a service log line holding one fails the gate',
+            examples: [['FATAL', 'Unhandled exception']],
+          }),
+        tail: z.int().min(1).default(100).meta({ description: 'How many of the last log lines are searched' }),
       })
       .strict()
-      .optional(),
-    timeout: duration('24h').default('120s'),
+      .optional()
+      .meta({ description: "Fail the gate when the services' logs show one of these patterns" }),
+    timeout: duration('24h')
+      .default('120s')
+      .meta({ description: 'The health gate fails when the checks have not all passed within this' }),
   })
   .strict();
 
@@ -129,22 +165,39 @@ const fingerprint = z
 
 const sshSchema = z
   .object({
-    key: text().optional().meta({ description: 'Private key file (~ expanded, relative to gangway.yml)' }),
-    passphrase_env: envKey
+    key: text()
       .optional()
-      .meta({ description: 'Local environment variable holding the key passphrase (default GANGWAY_SSH_PASSPHRASE)' }),
-    known_hosts: text().optional().meta({ description: 'known_hosts file (default ~/.ssh/known_hosts)' }),
+      .meta({
+        description: 'Private key file (~ expanded, relative to gangway.yml)',
+        examples: ['~/.ssh/deploy_ed25519'],
+      }),
+    passphrase_env: envKey.optional().meta({
+      description: 'Local environment variable holding the key passphrase (default GANGWAY_SSH_PASSPHRASE)',
+      examples: ['DEPLOY_KEY_PASSPHRASE'],
+    }),
+    known_hosts: text()
+      .optional()
+      .meta({ description: 'known_hosts file (default ~/.ssh/known_hosts)', examples: ['~/.ssh/known_hosts'] }),
     fingerprint: z
       .union([fingerprint, z.array(fingerprint).min(1)])
       .optional()
-      .meta({ description: 'Pinned host key fingerprint(s); when set, known_hosts is not consulted' }),
-    jump: text().optional().meta({ description: 'Jump host, user@host[:port] (like ssh -J)' }),
+      .meta({
+        description: 'Pinned host key fingerprint(s); when set, known_hosts is not consulted',
+        examples: ['SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s'],
+      }),
+    jump: text()
+      .optional()
+      .meta({ description: 'Jump host, user@host[:port] (like ssh -J)', examples: ['ops@bastion.example.com'] }),
     config: z
       .union([text(), z.literal(false)])
       .optional()
       .meta({ description: 'ssh_config file to read (default ~/.ssh/config); false to ignore it' }),
-    connect_timeout: duration('10m').default('5s'),
-    keepalive: duration('1h').default('15s'),
+    connect_timeout: duration('10m')
+      .default('5s')
+      .meta({ description: 'Give up on a host whose SSH handshake takes longer' }),
+    keepalive: duration('1h')
+      .default('15s')
+      .meta({ description: 'Interval of SSH keepalives (a silent connection is dropped after 3 missed ones)' }),
     max_channels: z
       .int()
       .min(1)
@@ -165,12 +218,18 @@ const port = z.int().min(1).max(65535);
 
 const proxySchema = z
   .object({
-    service: text().meta({ description: 'The compose service that takes traffic (no container_name, no host ports)' }),
-    port: port.meta({ description: 'Its container port' }),
+    service: text().meta({
+      description: 'The compose service that takes traffic (no container_name, no host ports)',
+      examples: ['web'],
+    }),
+    port: port.meta({ description: 'Its container port', examples: [8080] }),
     domains: z
       .array(proxyDomain)
       .default([])
-      .meta({ description: 'Host names Caddy serves; empty: any name (catch-all, e.g. an intranet reached by IP)' }),
+      .meta({
+        description: 'Host names Caddy serves; empty: any name (catch-all, e.g. an intranet reached by IP)',
+        examples: [['shop.example.com']],
+      }),
     tls: z
       .enum(['auto', 'internal', 'off'])
       .optional()
@@ -180,7 +239,10 @@ const proxySchema = z
           'Default: auto with domains, off without',
       }),
     listen: z
-      .object({ http: port.default(80), https: port.default(443) })
+      .object({
+        http: port.default(80).meta({ description: 'Host port of plain HTTP (and of ACME challenges)' }),
+        https: port.default(443).meta({ description: 'Host port of HTTPS' }),
+      })
       .strict()
       .prefault({})
       .meta({ description: "The host ports of the proxy's HTTP and HTTPS" }),
@@ -189,10 +251,13 @@ const proxySchema = z
         path: z
           .string()
           .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/, 'must be a URL path such as /health')
-          .default('/'),
-        interval: duration('1m').default('1s'),
-        passes: z.int().min(1).max(100).default(3),
-        timeout: duration('1h').default('60s'),
+          .default('/')
+          .meta({ description: 'The path probed on the new colour', examples: ['/health'] }),
+        interval: duration('1m').default('1s').meta({ description: 'Wait between probes' }),
+        passes: z.int().min(1).max(100).default(3).meta({ description: '2xx answers in a row that pass the gate' }),
+        timeout: duration('1h')
+          .default('60s')
+          .meta({ description: 'The gate fails (traffic stays on the old colour) when it has not passed within this' }),
       })
       .strict()
       .prefault({})
@@ -219,29 +284,44 @@ const backupSchema = z
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must match [a-z0-9][a-z0-9_-]* (it names files and the cron entry)')
-      .meta({ description: 'Backup name: files are <name>-YYYYMMDD-HHMMSS.dump[.age]' }),
+      .meta({ description: 'Backup name: files are <name>-YYYYMMDD-HHMMSS.dump[.age]', examples: ['db'] }),
     kind: z.literal('postgres').default('postgres').meta({ description: 'postgres: pg_dump -Fc (custom format)' }),
-    service: text().meta({ description: 'The compose service running PostgreSQL' }),
-    database: text().meta({ description: 'Database to dump; ${VAR} resolves from the env file' }),
-    user: text().meta({ description: 'Database user; ${VAR} resolves from the env file' }),
+    service: text().meta({ description: 'The compose service running PostgreSQL', examples: ['db'] }),
+    database: text().meta({
+      description: 'Database to dump; ${VAR} resolves from the env file',
+      examples: ['${POSTGRES_DB}'],
+    }),
+    user: text().meta({
+      description: 'Database user; ${VAR} resolves from the env file',
+      examples: ['${POSTGRES_USER}'],
+    }),
     password: z
       .string()
       .regex(/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/, 'must be one ${VAR} reference to a key of the env file')
       .optional()
-      .meta({ description: "${VAR}: the key of the server's .env holding the password (never the value itself)" }),
-    dir: relativeDir.optional().meta({ description: 'Backup directory under <dir> (default backups/<name>)' }),
+      .meta({
+        description: "${VAR}: the key of the server's .env holding the password (never the value itself)",
+        examples: ['${POSTGRES_PASSWORD}'],
+      }),
+    dir: relativeDir
+      .optional()
+      .meta({ description: 'Backup directory under <dir> (default backups/<name>)', examples: ['backups/db'] }),
     schedule: z
       .string()
       .regex(/^\S+( \S+){4}$/, 'must be a 5-field cron expression such as "0 2 * * *"')
       .optional()
-      .meta({ description: 'Cron expression installed on the server by `gangway backup schedule`' }),
+      .meta({
+        description: 'Cron expression installed on the server by `gangway backup schedule`',
+        examples: ['0 2 * * *'],
+      }),
     keep: z
       .object({
         daily: z.int().min(1).default(7).meta({ description: 'Newest backup of each of the last N days with one' }),
         weekly: z.int().min(0).default(4).meta({ description: 'Newest backup of each of the last N weeks with one' }),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .meta({ description: 'Retention: what each backup run keeps (the rest is deleted)' }),
     verify: z
       .enum(['never', 'each', 'daily', 'weekly'])
       .default('weekly')
@@ -251,7 +331,11 @@ const backupSchema = z
       .object({
         age_recipients: z
           .array(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'must be an age public key (age1…)'))
-          .min(1),
+          .min(1)
+          .meta({
+            description: 'age public keys (age-keygen -y identity.txt); any of their identities can decrypt',
+            examples: [['age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p']],
+          }),
       })
       .strict()
       .optional()
@@ -271,7 +355,10 @@ const rolloutSchema = z
     batch: z
       .union([z.int().min(1), z.string().regex(/^([1-9][0-9]?|100)%$/, 'must be a number or a percentage (1%–100%)')])
       .optional()
-      .meta({ description: 'Then this many hosts at a time (a number, or "25%" of the hosts); default: all at once' }),
+      .meta({
+        description: 'Then this many hosts at a time (a number, or "25%" of the hosts); default: all at once',
+        examples: ['25%'],
+      }),
     pause: duration('24h').default('0s').meta({ description: 'Wait between batches' }),
     on_failure: z
       .enum(['rollback_all', 'stop'])
@@ -289,11 +376,15 @@ const targetSchema = z
     hosts: z
       .array(text())
       .min(1)
-      .meta({ description: 'user@host[:port], an ~/.ssh/config alias, or "local" for the local Docker engine' }),
+      .meta({
+        description: 'user@host[:port], an ~/.ssh/config alias, or "local" for the local Docker engine',
+        examples: [['deploy@203.0.113.10']],
+      }),
     dir: text().meta({
       description: 'Deploy directory on each host (absolute or ~/…; relative to gangway.yml for local)',
+      examples: ['/srv/shop'],
     }),
-    ssh: sshSchema.optional(),
+    ssh: sshSchema.optional().meta({ description: 'How gangway connects to the hosts over SSH' }),
     engine: z
       .enum(['compose', 'swarm'])
       .default('compose')
@@ -310,12 +401,17 @@ const targetSchema = z
 
 const hookSchema = z
   .object({
-    run: text().meta({ description: 'The command (sh -c on servers and in services; the local shell here)' }),
+    run: text().meta({
+      description: 'The command (sh -c on servers and in services; the local shell here)',
+      examples: ['npm run migrate'],
+    }),
     on: z
       .enum(['local', 'server', 'service'])
       .default('local')
       .meta({ description: 'local: this machine, once | server: sh in <dir> on each host | service: in a service' }),
-    service: text().optional().meta({ description: 'The compose service (on: service)' }),
+    service: text()
+      .optional()
+      .meta({ description: 'The compose service (on: service)', examples: ['web'] }),
     timeout: duration('24h').default('10m').meta({ description: 'The hook fails when it runs longer' }),
   })
   .strict();
@@ -346,14 +442,23 @@ const notifyDestination = z
     type: z
       .enum(['slack', 'webhook', 'email'])
       .meta({ description: 'slack (incoming webhook) | webhook (a JSON POST) | email (SMTP, STARTTLS)' }),
-    url_env: envKey
-      .optional()
-      .meta({ description: 'slack, webhook: the local environment variable holding the URL (it is a secret)' }),
+    url_env: envKey.optional().meta({
+      description: 'slack, webhook: the local environment variable holding the URL (it is a secret)',
+      examples: ['SLACK_WEBHOOK_URL'],
+    }),
     smtp_url_env: envKey.optional().meta({
       description: 'email: the local environment variable holding smtp://user:password@host:port (or smtps://)',
+      examples: ['SMTP_URL'],
     }),
-    to: z.array(z.email()).min(1).optional().meta({ description: 'email: the recipients' }),
-    from: z.email().optional().meta({ description: 'email: the sender (default gangway@<this machine>)' }),
+    to: z
+      .array(z.email())
+      .min(1)
+      .optional()
+      .meta({ description: 'email: the recipients', examples: [['ops@example.com']] }),
+    from: z
+      .email()
+      .optional()
+      .meta({ description: 'email: the sender (default gangway@<this machine>)', examples: ['gangway@example.com'] }),
   })
   .strict();
 
@@ -384,15 +489,24 @@ export const configSchema = z
     app: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must match [a-z0-9][a-z0-9_-]* (it becomes the compose project name)')
-      .meta({ description: 'Compose project name and state namespace' }),
-    compose: z.union([text(), z.array(text()).min(1)]).meta({ description: 'Compose file(s), uploaded as they are' }),
-    env: envSchema.optional(),
-    image: imageSchema.optional(),
+      .meta({ description: 'Compose project name and state namespace', examples: ['shop'] }),
+    compose: z
+      .union([text(), z.array(text()).min(1)])
+      .meta({ description: 'Compose file(s), uploaded as they are', examples: ['compose.yml'] }),
+    env: envSchema.optional().meta({ description: 'The env file sent to the server, and the keys it must (not) have' }),
+    image: imageSchema
+      .optional()
+      .meta({ description: 'The application image: its name, how each release is tagged and how it reaches hosts' }),
     proxy: proxySchema
       .optional()
       .meta({ description: 'Zero-downtime web deploys: the service runs in two colours behind Caddy on each host' }),
-    dirs: z.array(relativeDir).default([]).meta({ description: 'Directories created under <dir>' }),
-    health: healthSchema.prefault({}),
+    dirs: z
+      .array(relativeDir)
+      .default([])
+      .meta({ description: 'Directories created under <dir>', examples: [['data', 'uploads']] }),
+    health: healthSchema
+      .prefault({})
+      .meta({ description: 'The health gate every deploy and rollback must pass (else it rolls back)' }),
     keep: z.int().min(1).default(5).meta({ description: 'Releases (and their images) kept on each host for rollback' }),
     status: z
       .object({
@@ -416,7 +530,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({})
-      .meta({ description: 'Go/No-Go thresholds of `gangway status` (defaults after seed 004)' }),
+      .meta({ description: 'Go/No-Go thresholds of `gangway status`' }),
     backups: z.array(backupSchema).default([]).meta({ description: 'PostgreSQL backups (gangway backup)' }),
     hooks: hooksSchema
       .prefault({})
@@ -430,7 +544,8 @@ export const configSchema = z
     records: text().default('.gangway/records').meta({ description: 'Local run records and release.log' }),
     targets: z
       .record(z.string().regex(TARGET_NAME, 'target names must match [a-z0-9][a-z0-9_-]*'), targetSchema)
-      .refine((t) => Object.keys(t).length > 0, 'at least one target is needed'),
+      .refine((t) => Object.keys(t).length > 0, 'at least one target is needed')
+      .meta({ description: 'Where to deploy: each target (prod, staging, …) names its hosts and directory' }),
   })
   .strict()
   .meta({ title: 'gangway.yml', description: 'gangway deploy configuration' });

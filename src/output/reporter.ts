@@ -126,7 +126,8 @@ export class Reporter {
     this.endGroup();
     // stdout as @actions/core writes it, stderr under --json (stdout holds only the document; the runner reads both).
     if (this.githubActions) this.write(this.human, errorCommand(text, code && `gangway ${code}`));
-    this.write(this.err, `${this.style.paint('red', 'error:')} ${text}`);
+    // The code is what docs/errors.md lists (what it means, what to do).
+    this.write(this.err, `${this.style.paint('red', 'error:')} ${text}${code ? ` [${code}]` : ''}`);
     for (const hint of hints) this.write(this.err, `  ${hint}`);
   }
 

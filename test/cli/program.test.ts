@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { gangway } from '../helpers/cli.js';
+import { tempDir } from '../helpers/testenv.js';
 
 const COMMANDS = ['init', 'check', 'deploy', 'rollback', 'status', 'releases', 'logs', 'lock', 'env'];
 
@@ -71,4 +74,67 @@ test('--version prints the package version', () => {
   const r = gangway(['--version']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+test("a subcommand lists only gangway's own options as global, not its parent command's", () => {
+  const r = gangway(['backup', 'schedule', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Global Options:[\s\S]*--config/);
+  assert.doesNotMatch(r.stdout, /--download/);
+});
+
+test('ui --port shows one default', () => {
+  const line = gangway(['ui', '--help'])
+    .stdout.split('\n')
+    .find((l) => l.includes('--port'))!;
+  assert.equal(line.match(/default/g)?.length, 1, line);
+  assert.match(line, /\(default: a free one\)/);
+});
+
+test('exec and restore name their arguments as users write them', () => {
+  const exec = gangway(['exec', '--help']).stdout;
+  assert.match(exec, /Arguments:\n\s+target\b[\s\S]*\n\s+service\b[\s\S]*\n\s+command\b/);
+  const restore = gangway(['restore', '--help']).stdout;
+  assert.match(restore, /Arguments:\n\s+target\b[\s\S]*\n\s+name\b[\s\S]*\n\s+backup\b/);
+  for (const text of [exec, restore]) assert.doesNotMatch(text, /^\s+(words|args)\s/m);
+});
+
+test('a bad option value prints the error and one usage line, not the whole help', () => {
+  const r = gangway(['releases', '--limit', 'many']);
+  assert.equal(r.code, 2);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 2, r.stderr);
+  assert.match(lines[0]!, /--limit <n>.*many.*positive whole number/);
+  assert.match(lines[1]!, /^Usage: gangway releases \[options\] \[target\]/);
+  const unknown = gangway(['deploy', '--frobnicate']);
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stderr.trim().split('\n').length, 2, unknown.stderr);
+});
+
+test('a command group without its subcommand (gangway lock, gangway env) is a usage error: exit 2', () => {
+  for (const group of ['lock', 'env', 'ci']) {
+    const r = gangway([group]);
+    assert.equal(r.code, 2, group);
+    assert.match(r.stderr, new RegExp(`Usage: gangway ${group}`), group);
+  }
+  assert.equal(gangway(['lock', '--help']).code, 0, 'help asked for is still success');
+});
+
+test('"several targets" suggests the command that was run', () => {
+  const dir = tempDir('gangway-targets-');
+  writeFileSync(join(dir, 'compose.yml'), 'services:\n  web:\n    image: nginx\n');
+  const hosts = '    hosts: ["deploy@203.0.113.10"]\n    dir: /srv/app\n';
+  writeFileSync(
+    join(dir, 'gangway.yml'),
+    `app: app\ncompose: compose.yml\ntargets:\n  prod:\n${hosts}  staging:\n${hosts}`,
+  );
+  for (const [args, suggestion] of [
+    [['deploy', '--dry-run'], 'gangway deploy prod'],
+    [['lock', 'status'], 'gangway lock status prod'],
+    [['ci', 'github'], 'gangway ci github --target prod'],
+  ] as const) {
+    const r = gangway([...args], { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.stderr.includes(`several targets (prod, staging): name one, e.g. \`${suggestion}\``), r.stderr);
+  }
 });

@@ -110,3 +110,9 @@ test('transfer progress: what is being sent (the layers of a sync) and the compr
   progress({ bytes: 2048, sent: 1024, note: '1 of 3 layers' });
   assert.match(text().stderr, /deliver app:2: 1 of 3 layers: 2\.0 KiB [\d.]+ \S+\/s, 1\.0 KiB sent\n/);
 });
+
+test('an error names its code, the key to docs/errors.md', () => {
+  const { reporter, text } = capture({});
+  reporter.error('gangway.yml: file not found', ['create one with gangway init'], 'E_CONFIG');
+  assert.equal(text().stderr, 'error: gangway.yml: file not found [E_CONFIG]\n  create one with gangway init\n');
+});
