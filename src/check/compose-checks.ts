@@ -6,6 +6,7 @@ import { relative } from 'node:path';
 import type { Config } from '../config/config.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import { loadComposeFiles, type ComposeFile } from '../compose/compose-file.js';
+import { latestImages, servicesTakingTheTag } from '../compose/deployed-image.js';
 import { composeServices, type ComposeService } from '../compose/services.js';
 import { validateCompose } from '../compose/validate.js';
 import { composeVariables, invalidInterpolations, unresolvedVariables } from '../compose/variables.js';
@@ -57,8 +58,40 @@ export async function composeChecks(
     );
   }
 
+  items.push(...imageChecks(config, files, lookup));
   items.push(...(await healthServiceChecks(config, files, lookup)));
   if (config.proxy) items.push(...proxyChecks(files, config.proxy.service));
+  return items;
+}
+
+/**
+ * The tag gangway deploys reaches Compose only through `${IMAGE_TAG}`: without a service whose image is
+ * `image.name:${IMAGE_TAG}`, a deploy would run what ran before. `:latest` cannot be rolled back to.
+ */
+function imageChecks(config: Config, files: ComposeFile[], lookup: (name: string) => string | undefined): CheckItem[] {
+  const services = composeServices(files);
+  const items: CheckItem[] = [];
+  if (config.image) {
+    const name = config.image.name;
+    const taking = servicesTakingTheTag(services, name, lookup);
+    items.push(
+      taking.length > 0
+        ? ok('image tag', `${taking.join(', ')} run${taking.length === 1 ? 's' : ''} ${name}:\${IMAGE_TAG}`)
+        : warn(
+            'image tag',
+            `no service's image is ${name}:\${IMAGE_TAG}, so the tag gangway deploys would change nothing: ` +
+              `write image: ${name}:\${IMAGE_TAG:?} in the compose file (or fix image.name in gangway.yml)`,
+          ),
+    );
+  }
+  for (const { service, image } of latestImages(services, lookup)) {
+    items.push(
+      warn(
+        `image of ${service}`,
+        `${image} is the moving tag latest: a rollback cannot bring back what ran before; pin a version`,
+      ),
+    );
+  }
   return items;
 }
 

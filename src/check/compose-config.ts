@@ -49,13 +49,20 @@ export function composeConfigArgv(cli: ComposeCli, config: Config, inputs: Compo
   return [...args, 'config', '-q'];
 }
 
-/** The checklist item for a `config -q` run: its exit code and the first line Compose printed on stderr. */
+/**
+ * The checklist item for a `config -q` run: its exit code and the cause Compose printed on stderr — the first
+ * line that is not one of its warnings (`level=warning msg="…version is obsolete"` comes before the error).
+ */
 export function composeConfigItem(title: string, cli: ComposeCli, code: number | null, stderr: string): CheckItem {
   const name = cli.flavour === 'v2' ? 'docker compose' : 'docker-compose';
   if (code === 0) return ok(title, `valid for ${name} ${cli.version}`);
-  const first = stderr.split('\n').find((l) => l.trim() !== '') ?? `exit ${code}`;
-  return fail(title, first.trim());
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+  const cause = lines.find((l) => !COMPOSE_WARNING.test(l)) ?? lines.at(-1) ?? `exit ${code}`;
+  return fail(title, cause.trim());
 }
+
+/** Compose v2's logrus warnings (`time="…" level=warning msg="…"`) and v1's `WARNING: …` lines. */
+const COMPOSE_WARNING = /^\s*(?:time="[^"]*"\s+)?level=(?:warning|info|debug)\b|^\s*WARN(?:ING)?\b/;
 
 /** The local Compose: files written with fs into a private temporary directory (also on Windows, without sh). */
 export async function composeConfigLocal(config: Config, inputs: ComposeInputs, cli: ComposeCli): Promise<CheckItem> {

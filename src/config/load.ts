@@ -21,11 +21,12 @@ import type {
   SshSettings,
   Target,
 } from './config.js';
+import { issueMessage } from './issue-message.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseHostSpec, type HostSpec } from './hosts.js';
 import { formatKeyPath } from './key-path.js';
 import { resolveLocalPath } from './paths.js';
-import { allowedKeysAt } from './schema-keys.js';
+import { allowedKeysAt, keyPathsBelow } from './schema-keys.js';
 import {
   configSchema,
   type ParsedBackup,
@@ -63,7 +64,7 @@ export function parseConfig(text: string, file: string, displayName = basename(f
   const plain = source.toJS();
   if ('problem' in plain) throw new ConfigError([plain.problem]);
   const raw = plain.value ?? {};
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { error: issueMessage });
   if (!result.success)
     throw new ConfigError(byPosition(result.error.issues.flatMap((i) => issueToProblems(i, source, raw))));
   const semantic: ConfigProblem[] = [];
@@ -81,11 +82,15 @@ function issueToProblems(issue: z.core.$ZodIssue, source: YamlSource, raw: unkno
     const allowed = allowedKeysAt(configSchema, issue.path);
     return issue.keys.map((key) => {
       const suggestion = didYouMean(key, allowed);
+      const deeper = suggestion ? [] : keyPathsBelow(configSchema, issue.path, key);
       const hint = suggestion
         ? `; did you mean "${suggestion}"?`
-        : allowed.length > 0
-          ? `; allowed: ${allowed.join(', ')}`
-          : '';
+        : deeper.length > 0
+          ? `; it belongs in a section: did you mean ${deeper[0]}?` +
+            (deeper.length > 1 ? ` (also allowed as ${deeper.slice(1, 4).join(', ')})` : '')
+          : allowed.length > 0
+            ? `; allowed: ${allowed.join(', ')}`
+            : '';
       return {
         file,
         ...source.locate(issue.path, key),

@@ -45,3 +45,35 @@ export function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[]): st
   }
   return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
 }
+
+/**
+ * Where below `path` a key of this name is allowed, as relative key paths (`health.timeout`,
+ * `targets.<name>.ssh.key`), nearest first: for a key written one level too high.
+ */
+export function keyPathsBelow(root: z.ZodType, path: readonly PropertyKey[], key: string, depth = 3): string[] {
+  let s: unknown = unwrap(root);
+  for (const part of path) {
+    const def = defOf(s);
+    if (def.type === 'object' && def.shape) s = def.shape[String(part)];
+    else if (def.type === 'record') s = def.valueType;
+    else if (def.type === 'array') s = def.element;
+    else return [];
+    if (s === undefined) return [];
+    s = unwrap(s);
+  }
+  const found: string[][] = [];
+  const walk = (schema: unknown, at: string[]) => {
+    if (at.length > depth) return;
+    const def = defOf(unwrap(schema));
+    if (def.type === 'array') return walk(def.element, at.length > 0 ? [...at.slice(0, -1), `${at.at(-1)}[]`] : at);
+    if (def.type === 'record') return walk(def.valueType, [...at, '<name>']);
+    if (def.type === 'union') return def.options?.forEach((o) => walk(o, at));
+    if (def.type !== 'object' || !def.shape) return;
+    for (const [name, child] of Object.entries(def.shape)) {
+      if (at.length > 0 && name === key) found.push([...at, name]);
+      walk(child, [...at, name]);
+    }
+  };
+  walk(s, []);
+  return found.sort((a, b) => a.length - b.length).map((p) => p.join('.'));
+}

@@ -2,6 +2,7 @@
  * A YAML document kept with its source positions, so every problem can be reported as file:line:col.
  */
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { withYamlHint } from './yaml-hints.js';
 import type { ConfigProblem } from '../errors.js';
 import { formatKeyPath } from './key-path.js';
 import { aliasUses, brokenAlias, largestAlias, type AliasUse } from './yaml-aliases.js';
@@ -28,7 +29,7 @@ export class YamlSource {
         file,
         line: pos.line,
         col: pos.col,
-        message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+        message: withYamlHint(e.code, e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')),
       };
     });
     return { source, problems };

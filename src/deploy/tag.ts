@@ -38,7 +38,7 @@ export async function resolveTag(rule: string, cwd: string, now = new Date(), ov
   }
 }
 
-/** The exact tag on HEAD, else the short SHA (seed 003: TAG = git short SHA). */
+/** The exact tag on HEAD, else the short SHA (the tag rule of teams that release from git). */
 async function gitTag(cwd: string): Promise<string> {
   try {
     const exact = await run('git', ['describe', '--tags', '--exact-match', 'HEAD'], { cwd }).catch(() => undefined);

@@ -1,5 +1,5 @@
 /**
- * The env contract of seeds 001/003: the template names the keys that must exist, `required` those that
+ * The env contract: the template names the keys that must exist, `required` those that
  * must be non-empty, `forbidden` maps non-standard aliases to the standard name. Only key names appear in
  * the findings.
  */

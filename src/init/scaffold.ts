@@ -10,6 +10,10 @@ export interface ScaffoldInput {
   templateFile?: string;
   /** `$schema` reference for the yaml-language-server line. */
   schemaRef: string;
+  /** What the compose files say about the image gangway deploys, when they say it. */
+  image?: { name: string; service: string; delivery: 'registry' | 'archive' };
+  /** Services with a healthcheck in the compose files: the health gate waits for them. */
+  healthServices?: readonly string[];
 }
 
 export function gangwayYaml(input: ScaffoldInput): string {
@@ -27,11 +31,11 @@ export function gangwayYaml(input: ScaffoldInput): string {
 app: ${input.app}
 compose: ${input.composeFile}
 ${env}image:
-  name: ${input.app}                      # the compose file refers to it as \${IMAGE_TAG}-tagged
+${imageLines(input)}
   tag: git                                # git (exact tag, else short SHA) | date | timestamp | a literal
-  delivery: registry                      # registry | archive | build
+  delivery: ${input.image?.delivery ?? 'registry'}${' '.repeat(30 - (input.image?.delivery ?? 'registry').length)}# registry | archive | build | sync
 health:
-  services: []                            # services whose Docker healthcheck must be healthy
+  services: [${(input.healthServices ?? []).join(', ')}]${healthComment(input.healthServices)}
   timeout: 120s
 keep: 5
 records: .gangway/records
@@ -44,6 +48,21 @@ targets:
   #   dir: /home/deploy/${input.app}
   #   ssh: { key: ~/.ssh/id_ed25519 }
 `;
+}
+
+function imageLines(input: ScaffoldInput): string {
+  if (input.image) return `  name: ${input.image.name}${pad(input.image.name)}# service ${input.image.service}'s image`;
+  return `  name: ${input.app}${pad(input.app)}# write the compose file's image as ${input.app}:\${IMAGE_TAG:?}`;
+}
+
+function healthComment(services: readonly string[] | undefined): string {
+  const written = `[${(services ?? []).join(', ')}]`;
+  const why = services?.length ? 'they have a healthcheck in the compose file' : 'services whose healthcheck must pass';
+  return `${' '.repeat(Math.max(1, 30 - written.length))}# ${why}`;
+}
+
+function pad(value: string): string {
+  return ' '.repeat(Math.max(1, 34 - value.length));
 }
 
 /** Where a project's own (local, documented) install of gangway-deploy keeps the schema, below its root. */

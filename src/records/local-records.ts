@@ -1,6 +1,7 @@
 /**
- * Local run records (SPEC "Locally"): `<records>/deploy_YYYYMMDD-HHMMSS.log` with every step, its result and
- * timing, and one `release.log` entry per release with the Minimum Failure Record of seed 003 on failure.
+ * Local run records (docs/guides/deploy.md, Records): `<records>/deploy_YYYYMMDD-HHMMSS.log` with every step, its
+ * result and timing, and one `release.log` entry per release with, on failure, the Minimum Failure Record (what
+ * failed, the failing release's first error line, what was rolled back).
  * Everything written passes through the scrubber.
  */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';

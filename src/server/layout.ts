@@ -1,4 +1,4 @@
-/** The files gangway keeps on each server under `<dir>` (SPEC.md "On each server"): their one definition. */
+/** The files gangway keeps on each server under `<dir>` (docs/guides/deploy.md): their one definition. */
 import { posix } from 'node:path';
 
 export interface RemoteLayout {

@@ -1,6 +1,6 @@
 /**
  * Release records (`<dir>/.gangway/releases.jsonl`), one JSON line per attempt, written by apply.sh.
- * One vocabulary: `operation` (what was attempted) and `outcome` (how it ended); `status` is the SPEC's
+ * One vocabulary: `operation` (what was attempted) and `outcome` (how it ended); `status` is the documented
  * single word for both (succeeded | rolled_back | failed | rollback). `isGood` is the one test of a release
  * that passed its health gate.
  */
@@ -32,7 +32,7 @@ export function isGood(record: Pick<ReleaseRecord, 'status' | 'outcome'>): boole
   return record.status === 'succeeded' || record.status === 'rollback';
 }
 
-/** The SPEC status for an operation's outcome. */
+/** The documented status (docs/guides/deploy.md) for an operation's outcome. */
 export function statusOf(operation: Operation, outcome: Outcome): RecordStatus {
   if (outcome === 'succeeded') return operation === 'rollback' ? 'rollback' : 'succeeded';
   if (outcome === 'rolled_back') return operation === 'rollback' ? 'failed' : 'rolled_back';

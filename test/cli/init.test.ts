@@ -69,3 +69,19 @@ test("init points $schema at the project's own install, relative to gangway.yml,
 function schemaLine(file: string): string {
   return readFileSync(file, 'utf8').split('\n')[0]!.split('$schema=')[1]!;
 }
+
+test("init writes image.name from the compose file's ${IMAGE_TAG} image, archive delivery for one built here", () => {
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, 'docker-compose.yml'),
+    'services:\n  web:\n    image: "shop/web:${IMAGE_TAG:?set by gangway}"\n    build: .\n' +
+      '    healthcheck: { test: ["CMD", "true"] }\n  db:\n    image: postgres:16\n',
+  );
+  const r = gangway(['init'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /image: shop\/web \(service web\)/);
+  const config = parseConfig(readFileSync(join(dir, 'gangway.yml'), 'utf8'), join(dir, 'gangway.yml'));
+  assert.equal(config.image?.name, 'shop/web');
+  assert.equal(config.image?.delivery, 'archive');
+  assert.deepEqual(config.health.services, ['web']);
+});

@@ -16,7 +16,14 @@ test('files load in order, named relative to the display base; missing and broke
   assert.equal(files[0]!.path, join(FIXTURES, 'valid.yml'));
   assert.deepEqual(problems, [
     { file: 'compose/missing.yml', message: 'compose file not found' },
-    { file: 'compose/broken.yml', line: 4, col: 1, message: 'All mapping items must start at the same column' },
+    {
+      file: 'compose/broken.yml',
+      line: 4,
+      col: 1,
+      message:
+        'All mapping items must start at the same column: indent every key of one mapping (and every "- " item of ' +
+        'one list) by the same number of spaces',
+    },
   ]);
 });
 

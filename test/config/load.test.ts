@@ -242,7 +242,7 @@ hooks:
   ]);
   assert.deepEqual(config.hooks.before_deploy, []);
   assert.deepEqual(problems(`${MINIMAL}    rollout: { batch: 0 }\n`), [
-    'gangway.yml:7:23 targets.prod.rollout.batch: Too small: expected number to be >=1',
+    'gangway.yml:7:23 targets.prod.rollout.batch: must be at least 1',
   ]);
   assert.deepEqual(
     problems(`${MINIMAL}    rollout: { canary: 2 }
@@ -302,6 +302,47 @@ targets:
     ],
   );
   assert.deepEqual(problems(swarm.replace('engine: swarm', 'engine: kubernetes')), [
-    `gangway.yml:5:13 targets.prod.engine: Invalid option: expected one of "compose"|"swarm"`,
+    `gangway.yml:5:13 targets.prod.engine: must be one of: compose, swarm`,
   ]);
+});
+
+test("a validator's own words never reach the user: each problem says what to write instead, never the value", () => {
+  const out = problems(`app: shop
+compose: 3
+keep: "7"
+health: { timeout: 120, services: web }
+metrics: { textfile: "true" }
+image: { name: a, delivery: regstry }
+env: { file: "" }
+targets:
+  prod: { hosts: [local], dir: x }
+`);
+  assert.deepEqual(out, [
+    'gangway.yml:2:10 compose: must be text or a list',
+    'gangway.yml:3:7 keep: must be a number: write it without quotes',
+    'gangway.yml:4:20 health.timeout: write a duration such as 120s, 500ms, 2m or 1h (a number needs a unit: ms, s, ' +
+      'm or h)',
+    'gangway.yml:4:35 health.services: must be a list: [a, b], or one "- item" line per item below the key',
+    'gangway.yml:5:22 metrics.textfile: must be true or false, without quotes',
+    'gangway.yml:6:29 image.delivery: must be one of: registry, archive, build, sync (did you mean "registry"?)',
+    'gangway.yml:7:14 env.file: must not be empty',
+  ]);
+  for (const line of out) assert.doesNotMatch(line, /Invalid input|expected \w+, received|Too small|>=/);
+});
+
+test('a key written one level too high says which section it belongs in', () => {
+  assert.deepEqual(problems(`${MINIMAL}    key: ~/.ssh/id\ntimeout: 120s\n`), [
+    'gangway.yml:7:5 targets.prod.key: unknown key; it belongs in a section: did you mean ssh.key?',
+    'gangway.yml:8:1 timeout: unknown key; it belongs in a section: did you mean health.timeout? (also allowed as ' +
+      'notify.timeout, proxy.health.timeout, hooks.before_deploy[].timeout)',
+  ]);
+});
+
+test("YAML's own errors come with what to do about them", () => {
+  const [p] = problems('app: a\nhealth: timeout: 3\n');
+  assert.equal(
+    p,
+    'gangway.yml:2:9 : Nested mappings are not allowed in compact mappings: a value that contains ": " must be ' +
+      'quoted ("a: b"), or its keys go on their own indented lines below',
+  );
 });

@@ -18,3 +18,22 @@ test('the $schema reference is the first line of gangway.yml', () => {
   const yml = gangwayYaml({ app: 'shop', composeFile: 'compose.yaml', schemaRef: ref });
   assert.equal(yml.split('\n')[0], `# yaml-language-server: $schema=${ref}`);
 });
+
+test('gangway.yml takes image.name, its delivery and the health-gated services from the compose file', () => {
+  const yml = gangwayYaml({
+    app: 'shop',
+    composeFile: 'compose.yaml',
+    schemaRef: 'x',
+    image: { name: 'acme/shop', service: 'web', delivery: 'archive' },
+    healthServices: ['web', 'db'],
+  });
+  assert.match(yml, /^ {2}name: acme\/shop +# service web's image$/m);
+  assert.match(yml, /^ {2}delivery: archive +#/m);
+  assert.match(yml, /^ {2}services: \[web, db\] +# they have a healthcheck in the compose file$/m);
+});
+
+test('without an image in the compose file, gangway.yml says how to write one', () => {
+  const yml = gangwayYaml({ app: 'shop', composeFile: 'compose.yaml', schemaRef: 'x' });
+  assert.match(yml, /^ {2}name: shop +# write the compose file's image as shop:\$\{IMAGE_TAG:\?\}$/m);
+  assert.match(yml, /^ {2}services: \[\] +#/m);
+});

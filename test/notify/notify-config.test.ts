@@ -64,9 +64,9 @@ test('notify: keys of another type, missing keys, unknown events and bad address
     - { type: email, smtp_url_env: SMTP_URL, to: ["not an address"] }
 `),
     [
-      '6:8 notify.on[0]: Invalid option: expected one of "deploy_succeeded"|"deploy_failed"|"rolled_back"|"rollback"|' +
-        '"no_go"|"backup_succeeded"|"backup_failed"|"drift"',
-      '11:51 notify.to[3].to[0]: Invalid email address',
+      '6:8 notify.on[0]: must be one of: deploy_succeeded, deploy_failed, rolled_back, rollback, no_go, ' +
+        'backup_succeeded, backup_failed, drift (did you mean "deploy_failed"?)',
+      '11:51 notify.to[3].to[0]: must be an email address such as ops@example.com',
     ],
   );
   assert.deepEqual(
@@ -83,6 +83,6 @@ test('notify: keys of another type, missing keys, unknown events and bad address
     ],
   );
   assert.deepEqual(problems(`${BASE}notify: { to: [{ type: sms, url_env: X }] }\n`), [
-    '5:24 notify.to[0].type: Invalid option: expected one of "slack"|"webhook"|"email"',
+    '5:24 notify.to[0].type: must be one of: slack, webhook, email',
   ]);
 });

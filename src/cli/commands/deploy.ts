@@ -50,29 +50,40 @@ export async function runDeploy(
 
   const checklist = await preflight(ctx, config, target, env, 'problems', given);
   const failures = countFailures(checklist);
-  if (failures > 0) {
-    throw new PreflightError(
-      `preflight failed: ${failures} check${failures === 1 ? '' : 's'} failed; nothing was changed`,
-      { details: { target: target.name, ...checklist } },
-    );
-  }
-  reporter.item('ok', 'preflight', 'passed');
+  const failed = () =>
+    new PreflightError(`preflight failed: ${failures} check${failures === 1 ? '' : 's'} failed; nothing was changed`, {
+      details: { target: target.name, ...checklist },
+    });
+  if (failures > 0 && !options.dryRun) throw failed();
+  if (failures === 0) reporter.item('ok', 'preflight', 'passed');
 
-  const plan = await buildPlan({
-    config,
-    target,
-    operation: options.envOnly ? 'env-only' : 'deploy',
-    tag: given === undefined ? { kind: 'in-place' } : { kind: 'given', value: given },
-    releaseId: newReleaseId(),
-    who: whoAmI(),
-  });
-  registerSwarmSecrets(ctx.scrubber, plan);
+  const newPlan = () =>
+    buildPlan({
+      config,
+      target,
+      operation: options.envOnly ? 'env-only' : 'deploy',
+      tag: given === undefined ? { kind: 'in-place' } : { kind: 'given', value: given },
+      releaseId: newReleaseId(),
+      who: whoAmI(),
+    });
   if (options.dryRun) {
-    printPlan(reporter, plan);
+    // A dry run shows what would run even when preflight failed (the failures above say what to fix first).
+    const plan = await newPlan().catch((error: unknown) => {
+      if (failures === 0) throw error;
+      reporter.info(`\nno plan: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+    if (plan) {
+      registerSwarmSecrets(ctx.scrubber, plan);
+      printPlan(reporter, plan);
+    }
     reporter.info('\ndry run: nothing was changed');
+    if (failures > 0) throw failed();
     reporter.result({ ok: true, dryRun: true, plan });
     return;
   }
+  const plan = await newPlan();
+  registerSwarmSecrets(ctx.scrubber, plan);
   if (!options.yes) await confirmPlan(ctx, plan);
   const summary = await runPlan(ctx, config, target, plan, options.lockWaitMs);
   await notifyRun(ctx, config, plan, summary); // after the records; never changes the outcome

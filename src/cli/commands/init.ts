@@ -1,6 +1,9 @@
 /** `gangway init`: scaffold gangway.yml, an env template from an existing .env, and .gitignore lines. */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { loadComposeFiles } from '../../compose/compose-file.js';
+import { deployedImage } from '../../compose/deployed-image.js';
+import { composeServices } from '../../compose/services.js';
 import { UsageError } from '../../errors.js';
 import { pathExists } from '../../util/fs.js';
 import { parseEnv } from '../../env/parse.js';
@@ -50,11 +53,13 @@ export async function runInit(ctx: CommandContext, options: { envFile: string; f
   const app = appNameFrom(basename(projectDir));
   const schema = schemaRef(projectDir, await localInstallRoot(projectDir), VERSION);
   const env = envFile && { envFile, templateFile };
-  await writeFile(configPath, gangwayYaml({ app, composeFile, ...env, schemaRef: schema }));
+  const fromCompose = await readCompose(resolve(projectDir, composeFile), projectDir);
+  await writeFile(configPath, gangwayYaml({ app, composeFile, ...env, ...fromCompose, schemaRef: schema }));
   reporter.item(
     'ok',
     relative(process.cwd(), configPath) || configPath,
-    `compose: ${composeFile}${envFile ? `, env: ${envFile}` : ''}`,
+    `compose: ${composeFile}${envFile ? `, env: ${envFile}` : ''}` +
+      (fromCompose.image ? `, image: ${fromCompose.image.name} (service ${fromCompose.image.service})` : ''),
   );
   written.push(basename(configPath));
 
@@ -83,6 +88,25 @@ async function localInstallRoot(configDir: string): Promise<string | undefined> 
     if (await pathExists(join(dir, LOCAL_SCHEMA))) return dir;
     if ((await pathExists(join(dir, '.git'))) || dirname(dir) === dir) return undefined;
   }
+}
+
+/** The image and health-gated services the compose file suggests; nothing when it is missing or unreadable. */
+async function readCompose(
+  path: string,
+  projectDir: string,
+): Promise<{ image?: { name: string; service: string; delivery: 'registry' | 'archive' }; healthServices?: string[] }> {
+  if (!(await pathExists(path))) return {};
+  const { files } = await loadComposeFiles([path], projectDir);
+  if (files.length === 0) return {};
+  const services = composeServices(files);
+  const healthServices = [...services].filter(([, s]) => s.healthcheck === 'defined').map(([name]) => name);
+  const image = deployedImage(services);
+  if (!image) return { healthServices };
+  // A name without a registry host is built here and shipped over SSH; one with a host is pulled from there.
+  const firstPart = image.name.split('/')[0]!;
+  const hasRegistry = image.name.includes('/') && (/[.:]/.test(firstPart) || firstPart === 'localhost');
+  const delivery = services.get(image.service)?.build && !hasRegistry ? 'archive' : 'registry';
+  return { image: { name: image.name, service: image.service, delivery }, healthServices };
 }
 
 function toPosix(p: string): string {
