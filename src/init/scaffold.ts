@@ -26,6 +26,7 @@ export function gangwayYaml(input: ScaffoldInput): string {
 #   file: .env
 #   template: .env.template
 `;
+  const delivery = input.image?.delivery ?? 'registry';
   return `# yaml-language-server: $schema=${input.schemaRef}
 # gangway deploy configuration — every key is described in the schema above (your editor shows it).
 app: ${input.app}
@@ -33,7 +34,7 @@ compose: ${input.composeFile}
 ${env}image:
 ${imageLines(input)}
   tag: git                                # git (exact tag, else short SHA) | date | timestamp | a literal
-  delivery: ${input.image?.delivery ?? 'registry'}${' '.repeat(30 - (input.image?.delivery ?? 'registry').length)}# registry | archive | build | sync
+  delivery: ${delivery}${' '.repeat(30 - delivery.length)}# registry | archive | build | sync
 health:
   services: [${(input.healthServices ?? []).join(', ')}]${healthComment(input.healthServices)}
   timeout: 120s

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { gangway } from '../helpers/cli.js';
 import { copyExample } from '../helpers/example.js';
 
-test('deploy --dry-run prints the plan after a failed preflight, marks the failed check, exits 3, changes nothing', () => {
+test('deploy --dry-run prints the plan after a failed preflight, marks the failed check, exits 3', () => {
   const dir = copyExample('quickstart');
   const envFile = join(dir, 'quickstart.env');
   writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/^GREETING=.*$/m, ''));
