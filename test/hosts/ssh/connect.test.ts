@@ -30,7 +30,9 @@ test('a handshake that takes too long says which timeout it was and where it cam
   try {
     await assert.rejects(connectSsh({ host: '127.0.0.1', user: 'ops', port }, settings, { env: {} }), {
       code: 'E_SSH_CONNECT_TIMEOUT',
-      message: `ops@[127.0.0.1]:${port}: no SSH handshake within 600 ms (targets.prod.ssh.connect_timeout in gangway.yml)`,
+      message:
+        `ops@[127.0.0.1]:${port}: no SSH handshake within 600 ms ` +
+        '(targets.prod.ssh.connect_timeout in gangway.yml)',
     });
   } finally {
     for (const s of sockets) s.destroy();
