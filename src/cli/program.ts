@@ -29,6 +29,7 @@ Exit codes:
   2  usage or configuration error
   3  preflight failed
   4  lock held by someone else
+  130  interrupted (Ctrl-C, SIGTERM): a rollout put its moved hosts back and released its locks
 
 Environment:
   NO_COLOR                 disable colours (like --no-color)
