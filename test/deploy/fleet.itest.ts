@@ -297,7 +297,7 @@ test('the CLI is killed mid-rollout: status reports the unfinished rollout, the 
   p.assertSettled();
 });
 
-test('Ctrl-C after the canary: no batch starts, the canary goes back, every lock is free at once, exit 130', async () => {
+test('Ctrl-C after the canary: no batch starts, the canary goes back, every lock free at once, exit 130', async () => {
   const p = new Fleet('{ canary: 1, batch: 1, pause: 0s }');
   ok(await p.run(['deploy', '--tag', 'v1', '--yes']));
   // The pause holds the run after the canary until the test interrupts it (Ctrl-C ends a pause at once).

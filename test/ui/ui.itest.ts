@@ -215,7 +215,7 @@ test('no canary in any page, event stream, API answer or the dashboard output', 
   assert.deepEqual(findLeaks(places, { ...CANARIES, APP_SECRET: 'canary-ui-secret-value' }), []);
 });
 
-test('--open hands the browser a one-time code, never the token; an unreachable host is unknown, not free', async () => {
+test('--open hands the browser a one-time code, never the token; an unreachable host is unknown', async () => {
   const dir = tempDir('gangway-ui-open-');
   // A port nothing listens on: the target's one host cannot be reached.
   const probe = createServer();
