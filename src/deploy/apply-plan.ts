@@ -58,12 +58,14 @@ export async function applyPlan(plan: DeployPlan, deps: ApplyDeps): Promise<RunS
     deps.say(line);
   };
   const interruption = deps.interruption ?? new Interruption();
+  const onFailure = deps.target.rollout.onFailure;
+  const windDown =
+    deps.target.hosts.length === 1
+      ? 'an apply under way finishes its gate (the server would finish it anyway)'
+      : 'no further host starts; hosts under way finish their gate, then the hosts that moved ' +
+        `${onFailure === 'rollback_all' ? 'go back' : 'stay'} (on_failure: ${onFailure}) and every lock is released`;
   const stopListening = interruption.onRequest((why) =>
-    say(
-      `interrupted (${why}): no further host starts; hosts under way finish their gate, then the hosts that moved ` +
-        `go back (on_failure: ${deps.target.rollout.onFailure}) and every lock is released — press Ctrl-C again ` +
-        'to leave at once',
-    ),
+    say(`interrupted (${why}): ${windDown} — press Ctrl-C again to leave at once`),
   );
   const locking = await Promise.allSettled(
     deps.target.hosts.map((spec) => lockHost(plan, deps, spec, events(spec.label))),
