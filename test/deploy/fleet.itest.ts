@@ -327,6 +327,29 @@ test('Ctrl-C after the canary: no batch starts, the canary goes back, every lock
   assert.match(log, /what failed: not started — not started: the run was interrupted \(SIGINT\)/);
 });
 
+test('Ctrl-C while the canary is mid-apply: it finishes its gate, then goes back; no other host starts', async () => {
+  const p = new Fleet('{ canary: 1, batch: 1 }');
+  ok(await p.run(['deploy', '--tag', 'v1', '--yes']));
+  const cli = p.start(['-v', '--json', 'deploy', '--tag', 'v2', '--yes']);
+  const canary = HOSTS[0]!;
+  await waitFor(() => cli.out().includes(`${canary.spec}: start apply`), 300_000, 'the apply on the canary');
+  cli.interrupt();
+  const r = await cli.done;
+  assert.equal(r.code, 130, r.stdout + r.stderr);
+  p.assertSettled();
+  for (const h of HOSTS) assert.equal(p.serving(h), 'v1', h.spec);
+  assert.deepEqual(
+    json(r).hosts.map((h) => h.result),
+    ['reverted', 'unchanged', 'unchanged', 'unchanged'],
+  );
+  // The canary's apply ran to the end of its gate (v2 recorded as succeeded), then the rollback put v1 back.
+  assert.deepEqual(
+    p.releases(canary).map((x) => `${String(x.tag)} ${String(x.status)}`),
+    ['v1 succeeded', 'v2 succeeded', 'v1 rollback'],
+  );
+  for (const h of HOSTS.slice(1)) assert.equal(p.releases(h).length, 1, `${h.spec} got no release of v2`);
+});
+
 test('an unfinished rollout: status says so (NO-GO) and rollback takes back only what it moved', async () => {
   const p = new Fleet('{ canary: 1 }');
   ok(await p.run(['deploy', '--tag', 'v1', '--yes']));
