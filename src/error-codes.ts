@@ -5,7 +5,7 @@
  */
 
 /** The exit code a code comes with; `command` is the exec'd command's own. */
-type Exit = 1 | 2 | 3 | 4 | 'command';
+type Exit = 1 | 2 | 3 | 4 | 130 | 'command';
 
 export interface ErrorCodeInfo {
   exit: Exit;
@@ -184,6 +184,20 @@ export const ERROR_CODES = {
     area: ssh,
     means: 'You answered no to a confirmation, or interrupted the command (Ctrl-C).',
     todo: 'Nothing was changed by the step that asked. Pass `--yes` in scripts.',
+  },
+  E_INTERRUPTED: {
+    exit: 130,
+    area: lock,
+    means:
+      'A deploy or rollback got Ctrl-C or SIGTERM: no new wave or host started, hosts mid-apply finished their ' +
+      'gate, hosts that moved went back (or stayed, with `on_failure: stop`), and every lock was released.',
+    todo: 'Read the summary for where each host ended; deploy again when ready. A second Ctrl-C leaves at once.',
+  },
+  E_UNREACHABLE: {
+    exit: 1,
+    area: lock,
+    means: 'A host of the target could not be reached, so its lock (or state) is unknown — not free.',
+    todo: 'Check the host and the SSH settings (`gangway check <target>`), then ask again.',
   },
   E_LOCK_HELD: {
     exit: 4,

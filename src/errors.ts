@@ -12,6 +12,8 @@ export const ExitCode = {
   usage: 2,
   preflight: 3,
   lockHeld: 4,
+  /** Ctrl-C or SIGTERM: the run wound down (128 + SIGINT, as a shell reports it). */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -22,6 +22,7 @@ export const EXIT_CODES: [number, string][] = [
   [2, 'usage or configuration error'],
   [3, 'preflight failed'],
   [4, 'lock held by someone else'],
+  [130, 'interrupted (Ctrl-C, SIGTERM): a rollout put its moved hosts back and released its locks'],
 ];
 
 export const ENVIRONMENT: [string, string][] = [

@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Config, Target } from '../config/config.js';
 import { applyPlan, type HostOutcome, isSuccess, type RunSummary } from '../deploy/apply-plan.js';
+import { Interruption } from '../deploy/interruption.js';
 import { type DeployPlan, describeTag } from '../deploy/plan.js';
 import { parseEnv } from '../env/parse.js';
 import { ExitCode, GangwayError } from '../errors.js';
@@ -9,6 +10,7 @@ import { hostTable } from '../output/host-table.js';
 import type { Reporter } from '../output/reporter.js';
 import { registerEnvSecrets } from '../redact/register.js';
 import type { CommandContext } from './context.js';
+import { interruptOnSignals } from './interrupt-signals.js';
 
 export async function runPlan(
   ctx: CommandContext,
@@ -19,7 +21,10 @@ export async function runPlan(
 ): Promise<RunSummary> {
   const { reporter } = ctx;
   const prefix = (host: string) => (target.hosts.length > 1 ? `${host}: ` : '');
+  const interruption = new Interruption();
+  const stopHandling = interruptOnSignals(interruption);
   const summary = await applyPlan(plan, {
+    interruption,
     config,
     target,
     open: (spec) => ctx.openHost(target, spec),
@@ -35,7 +40,7 @@ export async function runPlan(
       registerSecrets: (text) => registerEnvSecrets(ctx.scrubber, parseEnv(text).entries),
       mask: ctx.scrubber.scrub,
     }),
-  });
+  }).finally(stopHandling);
   reporter.debug(`run record: ${summary.recordFile}`);
   return summary;
 }
@@ -68,6 +73,14 @@ export function printSummary(reporter: Reporter, plan: DeployPlan, summary: RunS
       ExitCode.lockHeld,
       `${summary.lockHeld.message}; nothing was changed on any host`,
       { details: document, hints: summary.lockHeld.hints },
+    );
+  if (summary.interrupted)
+    throw new GangwayError(
+      'E_INTERRUPTED',
+      ExitCode.interrupted,
+      `${plan.operation} interrupted (${summary.interrupted}): ` +
+        outcomes.map((o) => `${o.host} ${isSuccess(o) ? `serving ${o.serving}` : shortOutcome(o)}`).join('; '),
+      { details: { ...document, ok: false, interrupted: summary.interrupted } },
     );
   if (summary.hookFailure)
     throw new GangwayError('E_HOOK_FAILED', ExitCode.failed, summary.hookFailure, {

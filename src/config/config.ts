@@ -14,6 +14,8 @@ export interface SshSettings {
   /** ssh_config file to read, or false to ignore ssh_config. */
   configFile: string | false;
   connectTimeoutMs: number;
+  /** Where the timeout came from, for the message when a handshake takes longer (absent: set in code). */
+  connectTimeoutFrom?: string;
   keepaliveMs: number;
   maxChannels: number;
 }

@@ -153,7 +153,7 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
       name,
       hosts,
       dir,
-      ssh: resolveSsh(t.ssh, local),
+      ssh: resolveSsh(t.ssh, local, name),
       engine: t.engine,
       rollout: rolloutSettings(t.rollout),
     };
@@ -319,7 +319,10 @@ function proxySettings(p: ParsedProxy): ProxySettings {
   };
 }
 
-function resolveSsh(ssh: ParsedSsh | undefined, local: (p: string) => string): SshSettings {
+/** Long enough for a loaded server or CI runner; OpenSSH itself waits for TCP without a handshake limit. */
+export const DEFAULT_CONNECT_TIMEOUT = '30s';
+
+function resolveSsh(ssh: ParsedSsh | undefined, local: (p: string) => string, target: string): SshSettings {
   const fingerprints =
     ssh?.fingerprint === undefined ? [] : Array.isArray(ssh.fingerprint) ? ssh.fingerprint : [ssh.fingerprint];
   const configFile = ssh?.config === false ? false : local(ssh?.config ?? '~/.ssh/config');
@@ -330,7 +333,11 @@ function resolveSsh(ssh: ParsedSsh | undefined, local: (p: string) => string): S
     fingerprints,
     ...(ssh?.jump !== undefined && { jump: ssh.jump }),
     configFile,
-    connectTimeoutMs: parseDuration(ssh?.connect_timeout ?? '5s'),
+    connectTimeoutMs: parseDuration(ssh?.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT),
+    connectTimeoutFrom:
+      ssh?.connect_timeout === undefined
+        ? `the default ssh.connect_timeout; raise it with targets.${target}.ssh.connect_timeout`
+        : `targets.${target}.ssh.connect_timeout in gangway.yml`,
     keepaliveMs: parseDuration(ssh?.keepalive ?? '15s'),
     maxChannels: ssh?.max_channels ?? 8,
   };

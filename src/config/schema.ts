@@ -3,7 +3,7 @@
  * (`npm run schema`) and a test fails when the two drift.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN, durationWithin } from '../util/duration.js';
+import { DURATION_PATTERN, durationWithin, parseDuration } from '../util/duration.js';
 
 /**
  * A duration, at most `max`: unbounded ones overflow the shell arithmetic and timers they end up in.
@@ -193,8 +193,13 @@ const sshSchema = z
       .optional()
       .meta({ description: 'ssh_config file to read (default ~/.ssh/config); false to ignore it' }),
     connect_timeout: duration('10m')
-      .default('5s')
-      .meta({ description: 'Give up on a host whose SSH handshake takes longer' }),
+      .refine((t) => !DURATION_PATTERN.test(t) || parseDuration(t) >= 1000, 'must be at least 1s')
+      .optional()
+      .meta({
+        description:
+          'How long to wait for the TCP connect and the SSH handshake with a host (default 30s: a loaded server ' +
+          'or CI runner can take seconds)',
+      }),
     keepalive: duration('1h')
       .default('15s')
       .meta({ description: 'Interval of SSH keepalives (a silent connection is dropped after 3 missed ones)' }),

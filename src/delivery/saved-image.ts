@@ -41,17 +41,21 @@ process.once('exit', removeAll);
 
 /**
  * A saved image can be gigabytes: an interrupted run (Ctrl-C, a CI job cancelled) removes it too, then dies of the
- * same signal as it would have without this handler.
+ * same signal as it would have without this handler. While a rollout winds down on its own first Ctrl-C
+ * (cli/interrupt-signals.ts handles the signal too), the hosts still delivering need the files: 'exit' removes them.
  */
 let guarded = false;
 function removeOnSignals(): void {
   if (guarded) return;
   guarded = true;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
+    const handler = () => {
+      if (process.listenerCount(signal) > 1) return;
+      process.off(signal, handler);
       removeAll();
       process.kill(process.pid, signal);
-    });
+    };
+    process.on(signal, handler);
   }
 }
 

@@ -19,6 +19,7 @@ import {
   revertHost,
   runHost,
 } from './host-run.js';
+import { Interruption } from './interruption.js';
 import { buildPlan, type DeployPlan, describeTag } from './plan.js';
 import { runRollout } from './rollout.js';
 import type { HostEvents } from './steps/context.js';
@@ -33,6 +34,8 @@ export interface RunSummary {
   hookFailure?: string;
   /** Rollouts an earlier run left unfinished, found on these hosts (this run covered them). */
   unfinished: string[];
+  /** The signal that interrupted the run (Ctrl-C: SIGINT); it wound down (rollout.ts) and exits 130. */
+  interrupted?: string;
   durationMs: number;
   recordFile: string;
 }
@@ -42,6 +45,8 @@ export interface ApplyDeps extends HostDeps {
   /** Run-level progress: waves, pauses, hosts put back. */
   say(line: string): void;
   scrub(text: string): string;
+  /** Ctrl-C: set by the CLI's signal handlers (cli/interrupt-signals.ts). */
+  interruption?: Interruption;
 }
 
 export async function applyPlan(plan: DeployPlan, deps: ApplyDeps): Promise<RunSummary> {
@@ -52,6 +57,16 @@ export async function applyPlan(plan: DeployPlan, deps: ApplyDeps): Promise<RunS
     record.add('rollout', line);
     deps.say(line);
   };
+  const interruption = deps.interruption ?? new Interruption();
+  const onFailure = deps.target.rollout.onFailure;
+  const windDown =
+    deps.target.hosts.length === 1
+      ? 'an apply under way finishes its gate (the server would finish it anyway)'
+      : 'no further host starts; hosts under way finish their gate, then the hosts that moved ' +
+        `${onFailure === 'rollback_all' ? 'go back' : 'stay'} (on_failure: ${onFailure}) and every lock is released`;
+  const stopListening = interruption.onRequest((why) =>
+    say(`interrupted (${why}): ${windDown} — press Ctrl-C again to leave at once`),
+  );
   const locking = await Promise.allSettled(
     deps.target.hosts.map((spec) => lockHost(plan, deps, spec, events(spec.label))),
   );
@@ -109,7 +124,7 @@ export async function applyPlan(plan: DeployPlan, deps: ApplyDeps): Promise<RunS
         steps: h.steps,
       }));
     } else {
-      outcomes = await runFleet(plan, deps, locked, say);
+      outcomes = await runFleet(plan, deps, locked, say, interruption);
       const ok = outcomes.every(isSuccess);
       if (ok && plan.operation !== 'rollback') {
         const after = await hooks('after_deploy', 'succeeded', outcomes);
@@ -119,13 +134,16 @@ export async function applyPlan(plan: DeployPlan, deps: ApplyDeps): Promise<RunS
         await hooks('on_failure', hookFailure ? 'hook_failed' : overallResult(outcomes), outcomes);
     }
   }
+  stopListening();
   const durationMs = performance.now() - started;
   await appendReleaseLog(deps.config.records, releaseLogEntry(plan, outcomes, durationMs), deps.scrub);
   const recordFile = await record.write(deps.config.records);
+  const interrupted = interruption.requested;
   return {
     outcomes,
     ...(lockHeld && { lockHeld }),
     ...(hookFailure && { hookFailure }),
+    ...(interrupted && { interrupted }),
     unfinished,
     durationMs,
     recordFile,
@@ -162,9 +180,11 @@ async function runFleet(
   deps: ApplyDeps,
   locked: LockedHost[],
   say: (line: string) => void,
+  interruption: Interruption,
 ): Promise<HostOutcome[]> {
   const fleet = locked.length > 1;
-  if (!fleet) return [await runHost(locked[0]!, false)];
+  // One host interrupted before its steps goes the fleet's way: not started, its lock released.
+  if (!fleet && !interruption.requested) return [await runHost(locked[0]!, false)];
   const marker = {
     id: plan.rolloutId,
     operation: plan.operation,
@@ -181,18 +201,18 @@ async function runFleet(
   const outcomes = await runRollout<LockedHost, HostOutcome>(locked, deps.target.rollout, {
     label: (h) => h.spec.label,
     run: (h) => runHost(h, true),
-    notStarted: (h, failed) => ({
+    notStarted: (h, why) => ({
       host: h.spec.label,
       result: 'unchanged' as const,
       from: h.before?.tag ?? 'none',
       serving: h.before?.tag ?? 'none',
       failingStep: 'not started',
-      reason: `not started: the rollout failed on ${failed.join(', ')}`,
+      reason: `not started: ${why}`,
       bytesSent: 0,
       durationMs: 0,
       steps: h.steps,
     }),
-    revert: async (h, moved, failed) => {
+    revert: async (h, moved, why) => {
       revertPlan ??= buildPlan({
         config: deps.config,
         target: deps.target,
@@ -202,14 +222,15 @@ async function runFleet(
         who: plan.who,
         rolloutId: plan.rolloutId,
       });
-      return revertHost(h, moved, await revertPlan, failed);
+      return revertHost(h, moved, await revertPlan, why);
     },
-    kept: (moved, failed) => ({
+    kept: (moved, why) => ({
       ...moved,
-      reason: `kept on ${moved.serving} (on_failure: stop) although the rollout failed on ${failed.join(', ')}`,
+      reason: `kept on ${moved.serving} (on_failure: stop) although ${why}`,
     }),
     say,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    sleep: (ms) => interruption.sleep(ms),
+    interrupted: () => interruption.requested,
   });
   await Promise.all(
     locked.map(async (h) => {

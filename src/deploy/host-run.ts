@@ -270,9 +270,9 @@ export async function revertHost(
   locked: LockedHost,
   moved: HostOutcome,
   revertPlan: DeployPlan,
-  failed: string[],
+  cause: string,
 ): Promise<HostOutcome> {
-  const why = `put back: the rollout failed on ${failed.join(', ')}`;
+  const why = `put back: ${cause}`;
   const before = locked.before;
   if (!before)
     return { ...moved, reason: `${why}, but it had no release before this run: left serving ${moved.serving}` };

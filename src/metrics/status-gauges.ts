@@ -11,7 +11,9 @@ export interface StatusForGauges {
   endpoints: { url: string; ok: boolean }[];
   disk?: { freePercent: number };
   lock?: string;
-  drifted?: boolean;
+  /** null: the host could not be read, so there is no sample (absent, not 0). */
+  locked?: boolean | null;
+  drifted?: boolean | null;
 }
 
 export function statusFamilies(app: string, target: string, hosts: readonly StatusForGauges[]): Family[] {
@@ -71,12 +73,12 @@ export function statusFamilies(app: string, target: string, hosts: readonly Stat
     gauge(
       'gangway_status_locked',
       '1 while the deploy lock is held.',
-      each((h) => (h.lock ? 1 : 0)),
+      each((h) => (h.locked === null ? undefined : h.lock ? 1 : 0)),
     ),
     gauge(
       'gangway_status_drifted',
       '1 when the server changed outside gangway (gangway drift).',
-      each((h) => (h.drifted === undefined ? undefined : h.drifted ? 1 : 0)),
+      each((h) => (h.drifted === undefined || h.drifted === null ? undefined : h.drifted ? 1 : 0)),
     ),
   ];
 }

@@ -7,7 +7,7 @@ export async function notifyNoGo(
   ctx: NotifyContext,
   config: Config,
   target: string,
-  hosts: readonly { host: string; verdict: string; reasons: string[]; currentTag?: string }[],
+  hosts: readonly { host: string; verdict: string; reasons: string[]; currentTag?: string | null }[],
 ): Promise<void> {
   const noGo = hosts.filter((h) => h.verdict !== 'GO');
   const tags = [...new Set(hosts.flatMap((h) => (h.currentTag ? [h.currentTag] : [])))];

@@ -83,7 +83,10 @@ export async function appendReleaseLog(
 
 function rolledBack(h: ReleaseLogEntry['hosts'][number]): string {
   if (h.result === 'rolled_back') return `yes, to ${h.serving}`;
-  if (h.result === 'reverted') return `yes, put back on ${h.serving} because another host failed`;
+  if (h.result === 'reverted') {
+    const interrupted = /^put back: (the run was interrupted.*)$/.exec(h.reason ?? '')?.[1];
+    return `yes, put back on ${h.serving} because ${interrupted ?? 'another host failed'}`;
+  }
   if (h.result === 'unchanged') return 'nothing to roll back: nothing was changed';
   if (h.serving === 'none') return 'nothing to roll back to; new containers stopped';
   return `no (serving ${h.serving})`;

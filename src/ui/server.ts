@@ -2,13 +2,15 @@
  * The dashboard's HTTP server, on 127.0.0.1 only. Every request needs the random token of this run (a query
  * parameter, or the x-gangway-token header) — without it 401 — and a Host header naming a loopback address with
  * this port, so a web page that rebinds its own DNS name to 127.0.0.1 is refused (403). Actions are POSTs from this
- * origin only. Hand-written on node:http: five routes do not need a framework, and nothing has to be built to run.
+ * origin only. `GET /open?code=…` trades a one-time code of `--open` for the token (open-code.ts). Hand-written
+ * on node:http: six routes do not need a framework, and nothing has to be built to run.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ActionError, parseAction } from './actions.js';
 import { BusyError, type Hub } from './hub.js';
+import type { OpenCodes } from './open-code.js';
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -30,14 +32,23 @@ export interface UiServerOptions {
   hub: Hub;
   token: string;
   targets: readonly string[];
+  /** The one-time codes `--open` gives the browser instead of the token (open-code.ts). */
+  openCodes?: OpenCodes;
 }
 
-export function createUiServer({ hub, token, targets }: UiServerOptions): Server {
+export function createUiServer({ hub, token, targets, openCodes }: UiServerOptions): Server {
   const server = createServer((req, res) => {
     const port = (server.address() as { port: number } | null)?.port ?? 0;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!loopbackHost(req.headers.host, port))
       return plain(res, 403, 'refused: this dashboard answers only at 127.0.0.1');
+    if (req.method === 'GET' && url.pathname === '/open') {
+      const code = url.searchParams.get('code');
+      if (!openCodes || code === null || !openCodes.redeem(code))
+        return plain(res, 401, 'this link was used already or has expired: open the URL printed in the terminal');
+      // The token goes to the browser in this answer only, never through a process's arguments.
+      return void res.writeHead(303, { location: `/?token=${token}`, ...SECURITY_HEADERS }).end();
+    }
     if (!hasToken(req, url, token))
       return plain(res, 401, 'the dashboard needs the token of its URL (see the terminal)');
     const asset = ASSETS[url.pathname];

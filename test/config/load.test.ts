@@ -73,7 +73,7 @@ targets:
   });
   assert.equal(prod.ssh.key, join(homedir(), '.ssh/id_rsa'));
   assert.equal(prod.ssh.knownHosts, '/project/deploy/kh');
-  assert.equal(prod.ssh.connectTimeoutMs, 5000);
+  assert.equal(prod.ssh.connectTimeoutMs, 30_000);
   assert.deepEqual(prod.ssh.fingerprints, [`SHA256:${'A'.repeat(43)}`]);
   assert.equal(config.targets.local!.dir, '/project/deploy/.gangway/local');
 });
@@ -345,4 +345,22 @@ test("YAML's own errors come with what to do about them", () => {
     'gangway.yml:2:9 : Nested mappings are not allowed in compact mappings: a value that contains ": " must be ' +
       'quoted ("a: b"), or its keys go on their own indented lines below',
   );
+});
+
+test('ssh.connect_timeout: 30s by default (a loaded server), configurable, said where it came from', () => {
+  const byDefault = parseConfig(MINIMAL, FILE).targets.prod!.ssh;
+  assert.equal(byDefault.connectTimeoutMs, 30_000);
+  assert.equal(
+    byDefault.connectTimeoutFrom,
+    'the default ssh.connect_timeout; raise it with targets.prod.ssh.connect_timeout',
+  );
+  const set = parseConfig(`${MINIMAL}    ssh: { connect_timeout: 2m }\n`, FILE).targets.prod!.ssh;
+  assert.equal(set.connectTimeoutMs, 120_000);
+  assert.equal(set.connectTimeoutFrom, 'targets.prod.ssh.connect_timeout in gangway.yml');
+  assert.deepEqual(problems(`${MINIMAL}    ssh: { connect_timeout: 0s }\n`), [
+    'gangway.yml:7:29 targets.prod.ssh.connect_timeout: must be at least 1s',
+  ]);
+  assert.deepEqual(problems(`${MINIMAL}    ssh: { connect_timeout: soon }\n`), [
+    'gangway.yml:7:29 targets.prod.ssh.connect_timeout: must be a duration such as 500ms, 3s, 2m or 1h',
+  ]);
 });

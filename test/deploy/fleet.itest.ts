@@ -54,7 +54,7 @@ class Fleet {
     volumes: ["./flags:/flags:ro"]
     healthcheck:
       test: ["CMD-SHELL", "test ! -e /flags/fail-$$TAG && wget -qO /dev/null http://127.0.0.1:8080/health"]
-      interval: 1s
+      interval: 2s # ~20 containers' healthchecks on a shared two-core machine: each is a runc exec
       retries: 2
     stop_grace_period: 1s
 `,
@@ -67,7 +67,7 @@ compose: docker-compose.yml
 env: { file: .env }
 image: { name: gangway-test/web, delivery: sync }
 dirs: [flags]
-health: { services: [web], timeout: 30s }
+health: { services: [web], timeout: 3m } # a backstop: a failing gate fails on its healthcheck in seconds
 keep: 3
 records: records
 ${extra}targets:
@@ -97,7 +97,7 @@ ${extra}targets:
 
   serving(h: TestHost): string | undefined {
     try {
-      return execFileSync('curl', ['-fsS', '--max-time', '3', `http://${h.address}:${this.port}/version`], {
+      return execFileSync('curl', ['-fsS', '--max-time', '20', `http://${h.address}:${this.port}/version`], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
       }).trim();
@@ -108,7 +108,7 @@ ${extra}targets:
 
   fetch(h: TestHost, path: string): string | undefined {
     try {
-      return execFileSync('curl', ['-fsS', '--max-time', '3', `http://${h.address}:${this.port}${path}`], {
+      return execFileSync('curl', ['-fsS', '--max-time', '20', `http://${h.address}:${this.port}${path}`], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
       }).trim();
@@ -134,14 +134,19 @@ ${extra}targets:
     }
   }
 
-  start(args: string[]): { done: Promise<Run>; out: () => string; kill: () => void } {
+  start(args: string[]): { done: Promise<Run>; out: () => string; kill: () => void; interrupt: () => void } {
     const child = spawn(process.execPath, [BIN, '-c', this.config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const done = new Promise<Run>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-    return { done, out: () => stdout + stderr, kill: () => child.kill('SIGKILL') };
+    return {
+      done,
+      out: () => stdout + stderr,
+      kill: () => child.kill('SIGKILL'),
+      interrupt: () => child.kill('SIGINT'),
+    };
   }
 
   run(args: string[]): Promise<Run> {
@@ -253,7 +258,7 @@ test('SSH to one host drops mid-rollout: that host reconnects and the rollout co
   ok(await p.run(['deploy', '--tag', 'v1', '--yes']));
   const cli = p.start(['-v', 'deploy', '--tag', 'v2', '--yes']);
   const victim = HOSTS[2]!;
-  await waitFor(() => cli.out().includes(`${victim.spec}: start apply`), 120_000, 'the apply on host 13');
+  await waitFor(() => cli.out().includes(`${victim.spec}: start apply`), 300_000, 'the apply on host 13');
   const sshdPid = readFileSync(join(victim.home, '..', 'sshd.pid'), 'utf8').trim();
   execFileSync('pkill', ['-KILL', '-P', sshdPid]);
   const r = await cli.done;
@@ -268,7 +273,7 @@ test('the CLI is killed mid-rollout: status reports the unfinished rollout, the 
   ok(await p.run(['deploy', '--tag', 'v1', '--yes']));
   writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('pause: 0s', 'pause: 30s'));
   const cli = p.start(['deploy', '--tag', 'v2', '--yes']);
-  await waitFor(() => cli.out().includes('pause 30.0s before the next batch'), 120_000, 'the canary');
+  await waitFor(() => cli.out().includes('pause 30.0s before the next batch'), 300_000, 'the canary');
   cli.kill(); // the laptop goes away after the canary moved
   await cli.done;
   assert.deepEqual(
@@ -281,7 +286,7 @@ test('the CLI is killed mid-rollout: status reports the unfinished rollout, the 
   assert.match(status.stdout, /NO-GO — a deploy is in progress/);
   // The next deploy (here without the pause) waits for the stale locks, then moves every host.
   writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('pause: 30s', 'pause: 0s'));
-  const next = await p.run(['deploy', '--tag', 'v2', '--yes', '--lock-wait', '3m']);
+  const next = await p.run(['deploy', '--tag', 'v2', '--yes', '--lock-wait', '5m']);
   assert.equal(next.code, 0, next.stdout + next.stderr);
   assert.match(
     next.stdout,
@@ -290,6 +295,59 @@ test('the CLI is killed mid-rollout: status reports the unfinished rollout, the 
   assert.match(next.stdout, /recovered a stale lock: no heartbeat from its deploy for over a minute/);
   for (const h of HOSTS) assert.equal(p.serving(h), 'v2', h.spec);
   p.assertSettled();
+});
+
+test('Ctrl-C after the canary: no batch starts, the canary goes back, every lock free at once, exit 130', async () => {
+  const p = new Fleet('{ canary: 1, batch: 1, pause: 0s }');
+  ok(await p.run(['deploy', '--tag', 'v1', '--yes']));
+  // The pause holds the run after the canary until the test interrupts it (Ctrl-C ends a pause at once).
+  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('pause: 0s', 'pause: 20m'));
+  const cli = p.start(['--json', 'deploy', '--tag', 'v2', '--yes']);
+  await waitFor(() => cli.out().includes('pause 20m0s before the next batch'), 300_000, 'the canary');
+  assert.equal(p.serving(HOSTS[0]!), 'v2', 'the canary moved');
+  cli.interrupt();
+  const r = await cli.done;
+  assert.equal(r.code, 130, r.stdout + r.stderr);
+  p.assertSettled(); // at once: no lock waits to go stale, no rollout marker is left
+  for (const h of HOSTS) assert.equal(p.serving(h), 'v1', h.spec);
+  const doc = json(r);
+  assert.deepEqual(
+    doc.hosts.map((h) => h.result),
+    ['reverted', 'unchanged', 'unchanged', 'unchanged'],
+  );
+  assert.match(r.stderr, /interrupted \(SIGINT\): no further host starts/);
+  assert.match(r.stderr, /interrupted \(SIGINT\): putting gwh11@10\.77\.11\.2 back \(on_failure: rollback_all\)/);
+  assert.doesNotMatch(r.stderr, /batch 1 of 3/);
+  const back = p.releases(HOSTS[0]!).at(-1);
+  assert.equal(back?.status, 'rollback');
+  assert.equal(back?.tag, 'v1');
+  for (const h of HOSTS.slice(1)) assert.equal(p.releases(h).length, 1, `${h.spec} got no release of v2`);
+  const log = readFileSync(join(p.dir, 'records', 'release.log'), 'utf8');
+  assert.match(log, /rolled back: yes, put back on v1 because the run was interrupted \(SIGINT\)/);
+  assert.match(log, /what failed: not started — not started: the run was interrupted \(SIGINT\)/);
+});
+
+test('Ctrl-C while the canary is mid-apply: it finishes its gate, then goes back; no other host starts', async () => {
+  const p = new Fleet('{ canary: 1, batch: 1 }');
+  ok(await p.run(['deploy', '--tag', 'v1', '--yes']));
+  const cli = p.start(['-v', '--json', 'deploy', '--tag', 'v2', '--yes']);
+  const canary = HOSTS[0]!;
+  await waitFor(() => cli.out().includes(`${canary.spec}: start apply`), 300_000, 'the apply on the canary');
+  cli.interrupt();
+  const r = await cli.done;
+  assert.equal(r.code, 130, r.stdout + r.stderr);
+  p.assertSettled();
+  for (const h of HOSTS) assert.equal(p.serving(h), 'v1', h.spec);
+  assert.deepEqual(
+    json(r).hosts.map((h) => h.result),
+    ['reverted', 'unchanged', 'unchanged', 'unchanged'],
+  );
+  // The canary's apply ran to the end of its gate (v2 recorded as succeeded), then the rollback put v1 back.
+  assert.deepEqual(
+    p.releases(canary).map((x) => `${String(x.tag)} ${String(x.status)}`),
+    ['v1 succeeded', 'v2 succeeded', 'v1 rollback'],
+  );
+  for (const h of HOSTS.slice(1)) assert.equal(p.releases(h).length, 1, `${h.spec} got no release of v2`);
 });
 
 test('an unfinished rollout: status says so (NO-GO) and rollback takes back only what it moved', async () => {

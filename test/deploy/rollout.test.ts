@@ -9,18 +9,22 @@ interface Fake {
 }
 
 /** Hosts whose run fails are named in `failing`; every call is logged in order. */
-function fleet(failing: string[]) {
+function fleet(failing: string[], interrupt: { why?: string; during?: string } = {}) {
   const log: string[] = [];
   const work: RolloutWork<string, Fake> = {
     label: (h) => h,
     run: async (h) => {
       log.push(`run ${h}`);
+      if (interrupt.during === h) interrupt.why = 'SIGINT'; // Ctrl-C while this host is mid-apply
       await new Promise((r) => setTimeout(r, 5));
       return { host: h, result: failing.includes(h) ? 'rolled_back' : 'succeeded' };
     },
-    notStarted: (h) => ({ host: h, result: 'unchanged' }),
-    revert: async (h, _moved, failed) => {
-      log.push(`revert ${h} (${failed.join(',')})`);
+    notStarted: (h, why) => {
+      log.push(`not started ${h}: ${why}`);
+      return { host: h, result: 'unchanged' };
+    },
+    revert: async (h, _moved, why) => {
+      log.push(`revert ${h} (${why.replace('the rollout failed on ', '')})`);
       return { host: h, result: 'reverted' };
     },
     kept: (moved) => ({ ...moved, result: 'kept' }),
@@ -28,6 +32,7 @@ function fleet(failing: string[]) {
     sleep: async (ms) => {
       log.push(`sleep ${ms}`);
     },
+    interrupted: () => interrupt.why,
   };
   return { log, work };
 }
@@ -89,4 +94,29 @@ test('all at once: every host runs, and a failure puts the others back', async (
   const { work } = fleet(['b']);
   const out = await runRollout(['a', 'b', 'c'], settings({}), work);
   assert.equal(results(out), 'a:reverted b:rolled_back c:reverted');
+});
+
+test('interrupted while the canary is mid-apply: it finishes, goes back; no other host starts', async () => {
+  const { log, work } = fleet([], { during: 'a' });
+  const out = await runRollout(['a', 'b', 'c', 'd'], settings({ canary: 1, batch: { count: 1 } }), work);
+  assert.equal(results(out), 'a:reverted b:unchanged c:unchanged d:unchanged');
+  assert.deepEqual(
+    log.filter((l) => l.startsWith('run')),
+    ['run a'],
+  );
+  assert.ok(log.includes('revert a (the run was interrupted (SIGINT))'), log.join('\n'));
+  assert.ok(log.includes('not started b: the run was interrupted (SIGINT)'));
+  assert.ok(log.includes('say interrupted (SIGINT): putting a back (on_failure: rollback_all)'), log.join('\n'));
+});
+
+test('interrupted in the pause after batch 1: the later batches never start; with stop, the moved stay', async () => {
+  const interrupt: { why?: string } = {};
+  const { log, work } = fleet([], interrupt);
+  work.sleep = async () => {
+    interrupt.why = 'SIGTERM';
+  };
+  const out = await runRollout(['a', 'b', 'c'], settings({ batch: { count: 1 }, pauseMs: 1, onFailure: 'stop' }), work);
+  assert.equal(results(out), 'a:kept b:unchanged c:unchanged');
+  assert.ok(!log.some((l) => l.startsWith('say batch 2')));
+  assert.ok(log.includes('say interrupted (SIGTERM): a stay on the new release (on_failure: stop)'), log.join('\n'));
 });

@@ -74,3 +74,31 @@ test('email: a one-line subject and the document in the body', () => {
   assert.equal(emailMessage({ ...NOTICE, reason: 'one\n  two' }).subject.includes('\n'), false);
   assert.deepEqual(JSON.parse(mail.text.slice(mail.text.indexOf('{'))), NOTICE);
 });
+
+test("Slack: a large fleet's notice fits Slack's 3,000 characters per block, the rest counted in one line", () => {
+  const hosts = Array.from({ length: 40 }, (_, i) => ({
+    host: `deploy@web-${String(i).padStart(2, '0')}.example.com`,
+    result: 'failed',
+    from: 'v1',
+    to: 'v2',
+    serving: 'v1',
+    failing_step: 'health web',
+    reason: `web is unhealthy: GET /health answered 503 <Service Unavailable> & gave up after 30 s (${i})`,
+  }));
+  const reason = hosts.map((h) => `${h.host}: ${h.reason}`).join('; ');
+  const payload = slackPayload({ ...NOTICE, event: 'deploy_failed', result: 'failed', reason, hosts }) as {
+    text: string;
+    blocks: { text?: { text: string }; elements?: { text: string }[] }[];
+  };
+  const texts = payload.blocks.flatMap((b) => [b.text?.text ?? '', ...(b.elements ?? []).map((e) => e.text)]);
+  for (const t of [payload.text, ...texts]) assert.ok(t.length <= 3000, `${t.length} characters: ${t.slice(0, 80)}`);
+  assert.match(payload.blocks[0]!.text!.text, /^\*:x: observer prod: deploy of v2 failed \(failed\) — .*…\*$/);
+  const lines = payload.blocks[1]!.text!.text.split('\n');
+  const shown = lines.slice(0, -1);
+  const more = /^… (\d+) more hosts$/.exec(lines.at(-1)!);
+  assert.ok(more, lines.at(-1));
+  assert.ok(shown.length >= 10, `only ${shown.length} hosts shown`);
+  assert.equal(shown.length + Number(more[1]), 40);
+  shown.forEach((l, i) => assert.ok(l.startsWith(`${hosts[i]!.host}: failed v1 → v2`), l));
+  assert.match(JSON.stringify(payload.blocks[2]), /record 20261122-101010-abcd/);
+});

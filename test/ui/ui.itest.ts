@@ -6,9 +6,10 @@
  * stream, API answer or the dashboard's own output. Screenshots are kept as test artifacts.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -93,9 +94,10 @@ function raw(
   headers: Record<string, string>,
   method = 'GET',
   body?: string,
+  port = UI_PORT,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: UI_PORT, path, method, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (d: string) => (text += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
@@ -211,4 +213,58 @@ test('no canary in any page, event stream, API answer or the dashboard output', 
   const places = { ...seen, 'event stream': events };
   writeFileSync(join(ARTIFACTS, 'events.txt'), events);
   assert.deepEqual(findLeaks(places, { ...CANARIES, APP_SECRET: 'canary-ui-secret-value' }), []);
+});
+
+test('--open hands the browser a one-time code, never the token; an unreachable host is unknown', async () => {
+  const dir = tempDir('gangway-ui-open-');
+  // A port nothing listens on: the target's one host cannot be reached.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const sshPort = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const host = `ops@127.0.0.1:${sshPort}`;
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')]);
+  writeFileSync(join(dir, 'docker-compose.yml'), 'services:\n  web:\n    image: nginx\n');
+  const config = join(dir, 'gangway.yml');
+  writeFileSync(
+    config,
+    `app: down\ncompose: docker-compose.yml\ntargets:\n  down:\n    hosts: ["${host}"]\n    dir: /srv/down\n` +
+      '    ssh: { key: ./id, known_hosts: ./kh, config: false }\n',
+  );
+  // The "browser" xdg-open starts (it runs $BROWSER when there is no desktop): it notes the arguments it got.
+  const argsFile = join(dir, 'browser-args');
+  writeFileSync(join(dir, 'browser'), `#!/bin/sh\nprintf '%s\\n' "$@" >> '${argsFile}'\n`, { mode: 0o755 });
+  const port = UI_PORT + 2;
+  const opener = spawn(process.execPath, [BIN, '-c', config, 'ui', '--port', String(port), '--open'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, BROWSER: join(dir, 'browser') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  opener.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  opener.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const second = await browser.newPage();
+  try {
+    const printed = await waitFor(() => /\?token=([\w-]+)/.exec(out)?.[1], 60_000);
+    const opened = await waitFor(
+      () => (existsSync(argsFile) ? readFileSync(argsFile, 'utf8').trim() || undefined : undefined),
+      60_000,
+    );
+    assert.match(opened, new RegExp(`^http://127\\.0\\.0\\.1:${port}/open\\?code=[\\w-]+$`));
+    assert.ok(!opened.includes(printed), 'the browser command line holds no token');
+    // The page trades the code for the token and lands on the dashboard.
+    await second.goto(opened);
+    assert.equal(new URL(second.url()).searchParams.get('token'), printed);
+    const down = second.getByTestId(`host-down-${host}`);
+    await down.getByTestId('verdict').filter({ hasText: 'NO-GO' }).waitFor({ timeout: 60_000 });
+    for (const cell of ['lock', 'drift', 'serving'])
+      assert.equal(await down.getByTestId(cell).textContent(), 'unknown (host unreachable)', cell);
+    await second.screenshot({ path: join(ARTIFACTS, '5-unreachable.png'), fullPage: true });
+    // Single use: the code seen in `ps` opens nothing afterwards.
+    const url = new URL(opened);
+    const again = await raw(`${url.pathname}${url.search}`, { host: url.host }, 'GET', undefined, port);
+    assert.equal(again.status, 401);
+  } finally {
+    await second.close();
+    opener.kill('SIGINT');
+  }
 });

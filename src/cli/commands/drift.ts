@@ -10,11 +10,13 @@ import { notify } from '../../notify/notify.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import type { CommandContext } from '../context.js';
 import { composeOnly } from '../swarm-target.js';
+import { UNREACHABLE } from './status.js';
 
 interface HostDrift {
   host: string;
   release?: string;
-  drifted: boolean;
+  /** null: not known (the host could not be reached or read), never false. */
+  drifted: boolean | null;
   findings: DriftFinding[];
   error?: string;
 }
@@ -27,24 +29,33 @@ export async function runDrift(ctx: CommandContext, targetName: string | undefin
   const started = performance.now();
   const hosts = await Promise.all(
     target.hosts.map(async (spec): Promise<HostDrift> => {
+      let host;
       try {
-        const host = await ctx.openHost(target, spec);
+        host = await ctx.openHost(target, spec);
+      } catch (e) {
+        return { host: spec.label, drifted: null, findings: [], error: `${UNREACHABLE}: ${(e as Error).message}` };
+      }
+      try {
         const r = await hostDrift(host, config, target.dir, ctx.scrubber);
         return { host: spec.label, ...r, drifted: r.findings.length > 0 };
       } catch (e) {
-        return { host: spec.label, drifted: false, findings: [], error: (e as Error).message };
+        return { host: spec.label, drifted: null, findings: [], error: `could not check: ${(e as Error).message}` };
       }
     }),
   );
   for (const h of hosts) {
     reporter.heading(`host ${h.host}${h.release ? `: release ${h.release}` : ''}`);
-    if (h.error) reporter.item('fail', 'drift', `could not check: ${h.error}`);
+    if (h.error) reporter.item('fail', 'drift', h.error);
     else if (!h.drifted) reporter.item('ok', 'clean', 'matches the release in place');
     for (const f of h.findings) reporter.item('fail', `${f.kind} ${f.name}`, f.detail);
   }
   const drifted = hosts.filter((h) => h.drifted);
   const failed = hosts.filter((h) => h.error);
-  const document = { target: target.name, drifted: drifted.length > 0, hosts };
+  const document = {
+    target: target.name,
+    drifted: drifted.length > 0 ? true : failed.length > 0 ? null : false,
+    hosts,
+  };
   if (drifted.length > 0)
     await notify(ctx, config, ['drift'], {
       app: config.app,

@@ -5,6 +5,7 @@ import { remoteLayout } from '../../server/layout.js';
 import { describeHolder, releaseLock } from '../../server/lock.js';
 import { type ServerLock, readServerState } from '../../server/state.js';
 import type { CommandContext } from '../context.js';
+import { UNREACHABLE } from './status.js';
 import { managerTarget } from '../swarm-target.js';
 
 export async function runLockStatus(ctx: CommandContext, targetName: string | undefined): Promise<void> {
@@ -13,13 +14,22 @@ export async function runLockStatus(ctx: CommandContext, targetName: string | un
   const target = await managerTarget(ctx, ctx.target(config, targetName));
   const hosts = await Promise.all(
     target.hosts.map(async (spec) => {
-      const host = await ctx.openHost(target, spec);
+      let host;
+      try {
+        host = await ctx.openHost(target, spec);
+      } catch (e) {
+        // Unknown is not free: null, never false, and no "not locked".
+        const error = (e as Error).message;
+        return { host: spec.label, reachable: false, locked: null, lock: null, unfinished: null, error };
+      }
       const state = await readServerState(host, remoteLayout(await host.resolvePath(target.dir)));
-      return { host: spec.label, lock: state.lock ?? null, unfinished: state.unfinished ?? null };
+      const lock = state.lock ?? null;
+      return { host: spec.label, reachable: true, locked: lock !== null, lock, unfinished: state.unfinished ?? null };
     }),
   );
   for (const h of hosts) {
-    if (!h.lock) reporter.item('ok', h.host, 'not locked');
+    if ('error' in h) reporter.item('fail', h.host, `lock ${UNREACHABLE}: ${h.error}`);
+    else if (!h.lock) reporter.item('ok', h.host, 'not locked');
     else
       reporter.item(
         'warn',
@@ -33,6 +43,14 @@ export async function runLockStatus(ctx: CommandContext, targetName: string | un
         `release ${h.unfinished} was left unfinished by an apply that died; the next deploy or rollback recovers it`,
       );
   }
+  const unreachable = hosts.filter((h) => !h.reachable).map((h) => h.host);
+  if (unreachable.length)
+    throw new GangwayError(
+      'E_UNREACHABLE',
+      ExitCode.failed,
+      `the lock is unknown on ${unreachable.join(', ')}: the host could not be reached`,
+      { details: { target: target.name, hosts } },
+    );
   reporter.result({ ok: true, target: target.name, hosts });
 }
 

@@ -29,13 +29,20 @@ import type { CommandContext } from '../context.js';
 import { managerTarget } from '../swarm-target.js';
 import { describeNodes, readSwarmStatus, swarmVerdict, type SwarmStatus } from '../../swarm/status.js';
 
+/** What is shown for a fact of a host that could not be read: never "free", "none" or "clean". */
+export const UNREACHABLE = 'unknown (host unreachable)';
+
 interface HostStatus {
   host: string;
   verdict: 'GO' | 'NO-GO';
+  /** false: nothing below was read; the facts that would need the host are null (unknown), not false or none. */
+  reachable: boolean;
   reasons: string[];
   warnings: string[];
-  currentTag?: string;
-  lastGoodTag?: string;
+  currentTag?: string | null;
+  lastGoodTag?: string | null;
+  /** Whether the deploy lock is held; null when the host could not be read. */
+  locked: boolean | null;
   services: ServiceState[];
   endpoints: { url: string; ok: boolean; detail: string }[];
   disk?: { freeBytes: number; freePercent: number; mount: string };
@@ -47,7 +54,7 @@ interface HostStatus {
   /** Swarm: the stack's services (tasks, image, last update) and the nodes, as the manager sees them. */
   swarm?: SwarmStatus;
   /** The server changed outside gangway (`gangway drift` lists what); a warning, never NO-GO by itself. */
-  drifted?: boolean;
+  drifted?: boolean | null;
 }
 
 export async function runStatus(
@@ -90,6 +97,12 @@ function printHosts(ctx: CommandContext, config: Config, hosts: HostStatus[]): v
   const { reporter } = ctx;
   for (const h of hosts) {
     reporter.heading(`host ${h.host}: ${h.verdict}`);
+    if (!h.reachable) {
+      reporter.item('warn', 'tags', UNREACHABLE);
+      reporter.item('warn', 'lock', UNREACHABLE);
+      for (const r of h.reasons) reporter.item('fail', 'NO-GO', r);
+      continue;
+    }
     reporter.item('info', 'tags', `current ${h.currentTag ?? 'none'}, last good ${h.lastGoodTag ?? 'none'}`);
     for (const s of h.services) {
       const ok = s.state === 'running' && s.health !== 'unhealthy' && s.health !== 'starting';
@@ -133,24 +146,37 @@ function printHosts(ctx: CommandContext, config: Config, hosts: HostStatus[]): v
     reporter.item(
       'warn',
       'fleet',
-      `hosts serve different tags: ${hosts.map((h) => `${h.host} ${h.currentTag ?? 'none'}`).join(', ')}`,
+      `hosts serve different tags: ${hosts.map((h) => `${h.host} ${tagOf(h)}`).join(', ')}`,
     );
 }
+
+const tagOf = (h: HostStatus) => (h.reachable ? (h.currentTag ?? 'none') : 'unknown');
 
 async function hostStatus(ctx: CommandContext, config: Config, target: Target, spec: HostSpec): Promise<HostStatus> {
   const status: HostStatus = {
     host: spec.label,
     verdict: 'GO',
+    reachable: true,
     reasons: [],
     warnings: [],
     services: [],
     endpoints: [],
+    locked: false,
   };
   let host: Host;
   try {
     host = await ctx.openHost(target, spec);
   } catch (e) {
-    return { ...status, verdict: 'NO-GO', reasons: [`unreachable: ${(e as Error).message}`] };
+    return {
+      ...status,
+      verdict: 'NO-GO',
+      reachable: false,
+      currentTag: null,
+      lastGoodTag: null,
+      locked: null,
+      drifted: null,
+      reasons: [`unreachable: ${(e as Error).message}`],
+    };
   }
   const dir = await host.resolvePath(target.dir);
   await registerServerEnvSecrets(host, dir, ctx.scrubber);
@@ -228,6 +254,7 @@ async function hostStatus(ctx: CommandContext, config: Config, target: Target, s
         ? ` — an apply is running (pid ${lock.applyPid})`
         : '';
     status.lock = `held by ${describeHolder(lock.info)}${how}`;
+    status.locked = true;
     if (!lock.stale) status.reasons.push('a deploy is in progress');
   }
   if (state.unfinished && (!state.lock || state.lock.stale)) {

@@ -9,6 +9,7 @@ import { UsageError } from '../../errors.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import { cliRunner } from '../../ui/cli-runner.js';
 import { Hub } from '../../ui/hub.js';
+import { OpenCodes } from '../../ui/open-code.js';
 import { createUiServer } from '../../ui/server.js';
 import type { CommandContext } from '../context.js';
 
@@ -21,7 +22,8 @@ export async function runUi(ctx: CommandContext, options: { port: number; open: 
   const targets = Object.values(config.targets).map((t) => ({ name: t.name, hosts: t.hosts.map((h) => h.label) }));
   const hub = new Hub(config.app, config.file, targets, cliRunner(config.file), ctx.scrubber.scrub);
   const token = randomBytes(24).toString('base64url');
-  const server = createUiServer({ hub, token, targets: targets.map((t) => t.name) });
+  const openCodes = new OpenCodes();
+  const server = createUiServer({ hub, token, targets: targets.map((t) => t.name), openCodes });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
@@ -30,7 +32,8 @@ export async function runUi(ctx: CommandContext, options: { port: number; open: 
     );
     server.listen(options.port, '127.0.0.1', resolve);
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?token=${token}`;
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${origin}/?token=${token}`;
   ctx.reporter.info(`gangway dashboard for ${config.app}: ${url}`);
   ctx.reporter.info('(127.0.0.1 only; the token in the URL is its key. Ctrl-C stops it.)');
   ctx.reporter.result({ ok: true, url });
@@ -40,10 +43,11 @@ export async function runUi(ctx: CommandContext, options: { port: number; open: 
     const due = Date.now() - hub.lastRefreshAt >= (hub.running ? BUSY_REFRESH_MS : IDLE_REFRESH_MS);
     if (due && (hub.subscribers > 0 || hub.running)) void hub.refresh();
   }, 1_000);
-  // Imported here: every other command would otherwise load it at start.
+  // Imported here: every other command would otherwise load it at start. The browser's command line (in `ps`
+  // for every user) holds a one-time code, never the token.
   if (options.open)
     await import('open')
-      .then(({ default: open }) => open(url))
+      .then(({ default: open }) => open(`${origin}/open?code=${openCodes.issue()}`))
       .catch((e: Error) => ctx.reporter.warn(`could not open a browser (${e.message}): open the URL above`));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

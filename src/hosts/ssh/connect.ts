@@ -184,7 +184,8 @@ function connectError(
   if (err.level === 'client-timeout') {
     return new ConnectionError(
       'E_SSH_CONNECT_TIMEOUT',
-      `${address}: no SSH handshake within ${settings.connectTimeoutMs} ms`,
+      `${address}: no SSH handshake within ${settings.connectTimeoutMs} ms` +
+        (settings.connectTimeoutFrom ? ` (${settings.connectTimeoutFrom})` : ''),
       { cause },
     );
   }

@@ -25,6 +25,8 @@ const when = (iso) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')
 
 function hostRow(target, label, status) {
   const h = status?.hosts?.find((x) => x.host === label);
+  // A host that could not be read: its lock, tags and drift are unknown, never "free", "none" or "clean".
+  const unknown = h?.reachable === false ? 'unknown (host unreachable)' : undefined;
   const items = [
     ...(h?.reasons ?? []).map((r) => el('li', { class: 'reason' }, r)),
     ...(h?.warnings ?? []).map((w) => el('li', { class: 'warning' }, w)),
@@ -40,11 +42,15 @@ function hostRow(target, label, status) {
     { testid: `host-${target}-${label}` },
     el('td', {}, label),
     el('td', {}, el('span', { class: `pill ${h?.verdict ?? ''}`, testid: 'verdict' }, h?.verdict ?? '…')),
-    el('td', { testid: 'serving' }, h?.currentTag ?? '—'),
-    el('td', { testid: 'last-good' }, h?.lastGoodTag ?? '—'),
-    el('td', { testid: 'lock' }, h?.lock ?? 'free'),
+    el('td', { testid: 'serving' }, unknown ?? h?.currentTag ?? '—'),
+    el('td', { testid: 'last-good' }, unknown ?? h?.lastGoodTag ?? '—'),
+    el('td', { testid: 'lock' }, h ? (unknown ?? h.lock ?? 'free') : ''),
     el('td', {}, backups.length ? backups.join('; ') : '—'),
-    el('td', { testid: 'drift' }, h ? (h.drifted ? 'drifted' : 'clean') : ''),
+    el(
+      'td',
+      { testid: 'drift' },
+      h ? (unknown ?? (h.drifted === true ? 'drifted' : h.drifted === false ? 'clean' : '—')) : '',
+    ),
     el('td', {}, items.length ? el('ul', { class: 'reasons' }, items) : ''),
   );
 }
