@@ -64,7 +64,7 @@ const ok = (args: string[]) => {
   return r;
 };
 
-test('keep: 3 — after v1, v2, a failed bad and an env-only change on v2, rollback brings v2 with the env before', () => {
+test('keep: 3 — v1, v2, a failed bad, an env-only change on v2: rollback brings v2 with the env before', () => {
   ok(['deploy', '--tag', 'v1']);
   ok(['deploy', '--tag', 'v2']);
   const bad = gangway(['-c', p.config, 'deploy', '--tag', 'bad']);
