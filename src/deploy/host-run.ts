@@ -10,6 +10,7 @@ import type { Host } from '../hosts/host.js';
 import { remoteLayout } from '../server/layout.js';
 import type { RecordStatus } from '../server/records.js';
 import { readRolloutMarker, type RolloutMarker } from '../server/rollout-marker.js';
+import { alreadyInPlace } from '../server/rollback-choice.js';
 import { readServerState } from '../server/state.js';
 import { firstErrorLine } from './first-error-line.js';
 import type { ApplyStep, DeployPlan, PlanStep, ReleaseStep } from './plan.js';
@@ -165,6 +166,12 @@ export async function runHost(locked: LockedHost, hold: boolean): Promise<HostOu
     const notMoved = notMovedByUnfinished(locked);
     if (notMoved)
       return { ...base(locked), result: 'skipped', serving: locked.before?.tag ?? 'none', reason: notMoved };
+    const inPlace = plan.tag.kind === 'rollback' ? alreadyInPlace(locked.before, plan.tag.to) : undefined;
+    if (inPlace) {
+      if (!hold) await releaseAfterFailure(ctx); // no apply will hand the lock back
+      events.onLog(inPlace);
+      return { ...base(locked), result: 'skipped', serving: locked.before?.tag ?? 'none', reason: inPlace };
+    }
     for (const step of hostPlan.steps) {
       if (step.kind === 'dirs') await timed(steps, events, 'dirs', () => makeDirs(ctx, step));
       if (step.kind === 'deliver')

@@ -1,13 +1,20 @@
 /**
  * Which retained release a rollback goes back to: a pure function of the server's state.
  * `--to TAG`: the newest retained release with that tag that passed its gate. Otherwise: the newest retained
- * good release older than the one in place. Failed releases are never offered.
+ * good release older than the one in place (retention keeps it: after an env-only change it is the same tag
+ * with the env before). Failed releases are never offered.
  */
 import { isGood } from './records.js';
 import type { ServerState } from './state.js';
 
 export type RollbackChoice =
   { ok: true; id: string; tag: string } | { ok: false; message: string; retainedTags: string[] };
+
+/** `--to TAG` names the tag in place: nothing to do (the caller leaves the host as it is). */
+export function alreadyInPlace(current: { tag?: string } | undefined, want: string | undefined): string | undefined {
+  if (want === undefined || current?.tag !== want) return undefined;
+  return `tag ${want} is the release in place: nothing to do`;
+}
 
 export function chooseRollback(
   state: Pick<ServerState, 'current' | 'retained' | 'records'>,
@@ -16,6 +23,8 @@ export function chooseRollback(
   const good = new Set(state.records.filter(isGood).map((r) => r.id));
   const candidates = state.retained.filter((r) => good.has(r.id) && r.id !== state.current?.id);
   const retainedTags = [...new Set(candidates.map((r) => r.tag))];
+  const inPlace = alreadyInPlace(state.current, want);
+  if (inPlace) return { ok: false, message: inPlace, retainedTags };
   const pick =
     want !== undefined
       ? candidates.find((r) => r.tag === want)

@@ -4,10 +4,10 @@
  * Images are built on the engine the sshd reaches (already "on the server"); delivery modes have their own tests.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gangway } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
@@ -29,9 +29,74 @@ before(async () => {
   await buildWebImage(`${IMAGE}:v2`, { version: 'v2' });
   await buildWebImage(`${IMAGE}:bad`, { version: 'bad', healthy: false });
 });
-after(() => {
-  for (const p of projects) p.cleanup();
-});
+// Each test's containers go when it ends: fewer containers running healthchecks on a loaded machine.
+const cleanup = () => {
+  for (const p of projects.splice(0)) p.cleanup();
+};
+afterEach(cleanup);
+after(cleanup);
+
+/** Every wait below ends on a condition; these deadlines are backstops for a machine that is very slow. */
+const BACKSTOP_MS = 300_000;
+
+/** The CLI in the background, with its output so far. */
+interface RunningCli {
+  child: ChildProcess;
+  out(): string;
+  err(): string;
+  exit: Promise<number | null>;
+}
+
+function startCli(args: string[]): RunningCli {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), BACKSTOP_MS);
+  const exit = new Promise<number | null>((r) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      r(code);
+    }),
+  );
+  return { child, out: () => out, err: () => err, exit };
+}
+
+/**
+ * A web service whose healthcheck fails while `<dir>/gate/hold-<version>` exists (and its start period keeps
+ * it "starting", not unhealthy): a test holds an apply in its health gate for exactly as long as it needs.
+ * `gate` is one of gangway.yml's `dirs`, so gangway creates it (owned by the deploy user).
+ */
+function heldProject(options: Parameters<typeof deployProject>[0] = {}) {
+  const published = options.host ? '' : '127.0.0.1:';
+  const p = project({
+    ...options,
+    compose: (port) => `services:
+  web:
+    image: gangway-test/web:\${IMAGE_TAG:?IMAGE_TAG required}
+    environment:
+      APP_SECRET: \${APP_SECRET}
+    volumes: ["./gate:/gate:ro"]
+    healthcheck:
+      test: ["CMD-SHELL", "test ! -e /gate/hold-$$(cat /www/version)"]
+      interval: 1s
+      start_period: 10m
+    ports: ["${published}${port}:8080"]
+    stop_grace_period: 1s
+`,
+    health: '  services: [web]\n  timeout: 10m',
+    extra: 'dirs: [gate]\n',
+  });
+  const hold = (version: string) => join(p.serverDir, 'gate', `hold-${version}`);
+  return {
+    p,
+    hold: (version: string) => writeFileSync(hold(version), ''),
+    release: (version: string) => rmSync(hold(version), { force: true }),
+  };
+}
 
 function stat(path: string): string {
   return (statSync(path).mode & 0o777).toString(8);
@@ -156,7 +221,7 @@ test('--env-only: recreates only the service whose environment changed; a failin
     image: gangway-test/web:\${IMAGE_TAG:?IMAGE_TAG required}
     environment: { APP_SECRET: "\${APP_SECRET}" }
     healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/\${HEALTH_PATH}"], \
-interval: 1s, retries: 2 }
+interval: 2s, retries: 2 }
     ports: ["127.0.0.1:${port}:8080"]
     stop_grace_period: 1s
   other:
@@ -230,53 +295,71 @@ interval: 1s, retries: 2 }
 });
 
 test('two deploys at once: the second exits 4 naming the holder, or waits with --lock-wait', async () => {
-  // A gate that can never pass keeps the first deploy (and its lock) busy for about 20 seconds.
+  // A before_deploy hook (run once the lock is held) keeps the first deploy, and its lock, until the test says.
   const p = project({
-    health:
-      '  services: [web]\n  http: [{ url: "http://127.0.0.1:1/never", retries: 20, interval: 1s }]\n  timeout: 20s',
+    extra: 'hooks:\n  before_deploy: [{ run: "while [ ! -e gate-open ]; do sleep 0.2; done", on: local }]\n',
   });
-  const first = spawn(
-    process.execPath,
-    [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, 'deploy', '--tag', 'v1'],
-    { stdio: 'pipe' },
-  );
-  let out = '';
-  first.stdout.on('data', (d) => (out += d));
-  await waitFor(() => out.includes('start apply'), 20_000);
-  const second = gangway(['-c', p.config, 'deploy', '--tag', 'v2']);
-  assert.equal(second.code, 4, second.stdout + second.stderr);
-  assert.match(second.stderr, /the deploy lock is held by .+ since .+ \(deploying v1\)/);
-  const waiting = gangway(['-c', p.config, 'deploy', '--tag', 'v2', '--lock-wait', '2m']);
-  assert.match(waiting.stdout, /held by .*; waiting/);
-  assert.notEqual(waiting.code, 4);
-  await new Promise((r) => first.on('exit', r));
+  const first = startCli(['-c', p.config, 'deploy', '--tag', 'v1']);
+  try {
+    await waitFor(
+      () => /hook before_deploy/.test(first.out()),
+      BACKSTOP_MS,
+      () => first.out() + first.err(),
+    );
+    const second = gangway(['-c', p.config, 'deploy', '--tag', 'v2']);
+    assert.equal(second.code, 4, second.stdout + second.stderr);
+    assert.match(second.stderr, /the deploy lock is held by .+ since .+ \(deploying v1\)/);
+    const waiting = startCli(['-c', p.config, 'deploy', '--tag', 'v2', '--lock-wait', '10m']);
+    await waitFor(
+      () => /held by .*; waiting/.test(waiting.out()),
+      BACKSTOP_MS,
+      () => waiting.out() + waiting.err(),
+    );
+    writeFileSync(join(p.dir, 'gate-open'), '');
+    assert.equal(await first.exit, 0, first.out() + first.err());
+    assert.equal(await waiting.exit, 0, waiting.out() + waiting.err());
+    assert.equal(p.serving(), 'v2');
+    assert.deepEqual(
+      p.releases().map((r) => [r.tag, r.status]),
+      [
+        ['v1', 'succeeded'],
+        ['v2', 'succeeded'],
+      ],
+    );
+  } finally {
+    writeFileSync(join(p.dir, 'gate-open'), '');
+  }
 });
 
 test(
   'the SSH connection killed during the apply: the server still ends healthy, records it and frees the ' + 'lock',
   async () => {
-    const p = project();
+    const { p, hold, release } = heldProject();
     assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-    const cli = spawn(
-      process.execPath,
-      [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, 'deploy', '--tag', 'v2'],
-      { stdio: 'pipe' },
+    hold('v2'); // the apply of v2 waits in its health gate until the CLI is gone
+    const cli = startCli(['-c', p.config, 'deploy', '--tag', 'v2']);
+    await waitFor(
+      () => cli.out().includes('start apply'),
+      BACKSTOP_MS,
+      () => cli.out() + cli.err(),
     );
-    let out = '';
-    cli.stdout.on('data', (d) => (out += d));
-    await waitFor(() => out.includes('start apply'), 20_000);
-    cli.kill('SIGKILL'); // the laptop goes away mid-apply
-    await waitFor(() => p.releases().length === 2, 60_000);
+    cli.child.kill('SIGKILL'); // the laptop goes away mid-apply
+    await cli.exit;
+    assert.equal(p.releases().length, 1, 'the apply had not finished when the CLI went away');
+    release('v2');
+    await waitFor(() => p.releases().length === 2, BACKSTOP_MS);
     assert.equal(p.releases()[1]?.status, 'succeeded');
     assert.equal(p.serving(), 'v2');
-    await waitFor(() => !existsSync(join(p.serverDir, '.gangway', 'lock')), 10_000);
+    await waitFor(() => !existsSync(join(p.serverDir, '.gangway', 'lock')), BACKSTOP_MS);
   },
 );
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+/** Poll `condition` until it holds; `timeoutMs` is a backstop, never the expected wait. */
+async function waitFor(condition: () => boolean, timeoutMs: number, context?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${context ? `:\n${context()}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -286,22 +369,31 @@ test(
   async () => {
     // On test host 2, whose sshd only this file uses: killing its sessions cuts no other file's connection.
     const host = testHost(2);
-    const p = project({ host, delivery: 'sync' });
+    const { p, hold, release } = heldProject({ host, delivery: 'sync' });
     assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
-    const cli = spawn(
-      process.execPath,
-      [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), '-c', p.config, '-v', 'deploy', '--tag', 'v2'],
-      { stdio: 'pipe' },
-    );
-    let out = '';
-    let err = '';
-    cli.stdout.on('data', (d) => (out += d));
-    cli.stderr.on('data', (d) => (err += d));
-    await waitFor(() => out.includes('start apply'), 20_000);
-    // Kill the per-connection sshd processes of the target sshd: the network side of the session is gone.
-    const sshdPid = readFileSync(join(host.home, '..', 'sshd.pid'), 'utf8').trim();
-    execFileSync('pkill', ['-KILL', '-P', sshdPid]);
-    const code = await new Promise<number | null>((r) => cli.on('exit', r));
+    hold('v2'); // the apply of v2 waits in its health gate while the connection drops
+    const cli = startCli(['-c', p.config, '-v', 'deploy', '--tag', 'v2']);
+    try {
+      await waitFor(
+        () => cli.out().includes('start apply'),
+        BACKSTOP_MS,
+        () => cli.out() + cli.err(),
+      );
+      // Kill the per-connection sshd processes of the target sshd: the network side of the session is gone.
+      const sshdPid = readFileSync(join(host.home, '..', 'sshd.pid'), 'utf8').trim();
+      execFileSync('pkill', ['-KILL', '-P', sshdPid]);
+      await waitFor(
+        () => /connection lost/.test(cli.err()),
+        BACKSTOP_MS,
+        () => cli.out() + cli.err(),
+      );
+      assert.equal(p.releases().length, 1, 'the connection dropped before the apply finished');
+    } finally {
+      release('v2');
+    }
+    const code = await cli.exit;
+    const out = cli.out();
+    const err = cli.err();
     assert.equal(code, 0, out + err);
     assert.match(err, /connection lost .*reconnecting/);
     assert.match(err, /reconnected/);

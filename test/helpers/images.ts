@@ -3,10 +3,12 @@
  * internet is needed. Built with the local engine's `docker build` from a temporary context directory.
  *
  * The web image: busybox httpd serving /www on `port`, /www/version holds the version text, /www/health
- * exists only when healthy. Its HEALTHCHECK fetches /health with busybox wget every second (2 retries), so a
- * healthy variant reports `healthy` within about a second and an unhealthy one (no /health: 404) reports
- * `unhealthy` within about three. /bin holds busybox and a symlink per applet, so /bin/sh, wget, cat… exist
- * (CMD-SHELL healthchecks and `docker exec … sh -c` work).
+ * exists only when healthy. Its HEALTHCHECK fetches /health with busybox wget every 3 seconds (2 retries), so a
+ * healthy variant reports `healthy` within about 3 s and an unhealthy one (no /health: 404) reports `unhealthy`
+ * within about 6. Not every second: each probe is a `runc exec`, and ~20 test containers probing every second
+ * saturate a 2-core machine (Docker 20.10, the test engine, has no --start-interval for a quick first probe).
+ * /bin holds busybox and a symlink per applet, so /bin/sh, wget, cat… exist (CMD-SHELL healthchecks and
+ * `docker exec … sh -c` work).
  */
 import { execFile, spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
@@ -89,7 +91,8 @@ function busyboxApplets(): Promise<string[]> {
 export async function buildWebImage(ref: string, options: WebImageOptions): Promise<string> {
   const healthy = options.healthy ?? true;
   const port = options.port ?? 8080;
-  const spec = JSON.stringify({ v: 1, version: options.version, healthy, port });
+  // v: the recipe's version (2: the 3-second healthcheck), so an image built by an older recipe is rebuilt.
+  const spec = JSON.stringify({ v: 2, version: options.version, healthy, port });
   if ((await imageLabel(ref, SPEC_LABEL)) === spec) return (await localImageId(ref))!;
 
   const dir = await mkdtemp(join(tmpdir(), 'gangway-image-'));
@@ -112,7 +115,8 @@ export async function buildWebImage(ref: string, options: WebImageOptions): Prom
         'COPY bin /bin',
         'COPY www /www',
         `LABEL ${SPEC_LABEL}=${JSON.stringify(spec)}`,
-        'HEALTHCHECK --interval=1s --timeout=2s --retries=2 ' +
+        // A generous probe timeout: a probe that a loaded machine slows down is no failure.
+        'HEALTHCHECK --interval=3s --timeout=10s --retries=2 ' +
           `CMD ["/bin/busybox", "wget", "-q", "-O", "/dev/null", "${url}"]`,
         `EXPOSE ${port}`,
         `CMD ["/bin/busybox", "httpd", "-f", "-p", "${port}", "-h", "/www"]`,

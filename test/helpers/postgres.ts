@@ -15,7 +15,8 @@ export function postgresImage(): { repository: string; tag: string } {
 }
 
 /**
- * A db service (PostgreSQL, with a volume and a healthcheck) and a web service that is not PostgreSQL. By default
+ * A db service (PostgreSQL, with a volume and a healthcheck every 3 s: not every second, which costs a
+ * `runc exec` per second per container) and a web service that is not PostgreSQL. By default
  * the db's image takes the deployed tag (IMAGE_TAG); `options.dbImage` pins it and `options.web` replaces the web
  * service's lines (which then may take IMAGE_TAG).
  */
@@ -31,8 +32,9 @@ export function postgresCompose(repository: string, options: { dbImage?: string;
     volumes: [pgdata:/var/lib/postgresql/data]
     healthcheck:
       test: ["CMD", "pg_isready", "-q", "-h", "127.0.0.1", "-U", "\${POSTGRES_USER}"]
-      interval: 1s
-      retries: 60
+      interval: 3s
+      timeout: 10s
+      retries: 40
     stop_grace_period: 5s
   web:
 ${web}volumes:

@@ -315,48 +315,78 @@ test('recover: the release in place before is put back and the release recorded 
   assert.equal(s.read('lock/info'), infoBefore, 'recover leaves the lock to its caller');
 });
 
-test('retention (KEEP=3): failed releases pruned first, one release per good tag, images of dropped tags only', () => {
+test(
+  'retention (KEEP=3): failed releases pruned first, one release per good tag plus the good release just before ' +
+    'the one in place, images of dropped tags only',
+  () => {
+    const s = server();
+    const common = { keep: 3, imageName: 'acme/web' };
+    const state = () => {
+      const lock = serverScript('lock.sh');
+      const r = s.sh(serverScript('state.sh'), 'state.sh', [s.g, lock]);
+      return parseServerState(r.stdout);
+    };
+    s.release({ id: 'r1', tag: 'v1', env: 'K=value-one\n', ...common });
+    assert.equal(s.apply('r1').status, 0);
+    s.release({ id: 'r2', tag: 'v2', env: 'K=value-two\n', ...common });
+    assert.equal(s.apply('r2').status, 0);
+    s.release({ id: 'r3', tag: 'bad', env: 'K=value-bad\n', ...common });
+    s.stubState('unhealthy', 'bad\n');
+    assert.equal(s.apply('r3').status, 1);
+    assert.deepEqual(readdirSync(join(s.g, 'releases')).sort(), ['r1', 'r2', 'r3'], 'nothing pruned on a failure');
+
+    const fromR2 = { id: 'r2', withEnv: false };
+    s.release({ id: 'r4', tag: '', operation: 'env-only', copyFrom: fromR2, env: 'K=v2b\n', ...common });
+    assert.equal(s.apply('r4').status, 0);
+    assert.deepEqual(
+      readdirSync(join(s.g, 'releases')).sort(),
+      ['r1', 'r2', 'r4'],
+      'r3 failed; r2 (v2, the env before) is the good release just before r4',
+    );
+
+    const choice = chooseRollback(state());
+    assert.deepEqual(choice, { ok: true, id: 'r2', tag: 'v2' }, 'a rollback undoes the env-only change');
+    s.release({ id: 'r5', tag: '', operation: 'rollback', copyFrom: { id: 'r2', withEnv: true }, ...common });
+    const r5 = s.apply('r5');
+    assert.equal(r5.status, 0, r5.stdout + r5.stderr);
+    assert.equal(s.records().at(-1)?.status, 'rollback');
+    assert.equal(readFileSync(join(s.dir, '.env'), 'utf8'), 'K=value-two\n', "the rollback brings v2's env back");
+
+    const final = state();
+    assert.deepEqual(final.retained, [
+      { id: 'r5', tag: 'v2' },
+      { id: 'r4', tag: 'v2' },
+      { id: 'r1', tag: 'v1' },
+    ]);
+    assert.deepEqual(final.current, { id: 'r5', tag: 'v2' });
+    assert.equal(final.lastGoodTag, 'v2');
+    assert.deepEqual(chooseRollback(final), { ok: true, id: 'r4', tag: 'v2' }, 'a second rollback redoes the change');
+    assert.deepEqual(chooseRollback(final, 'v1'), { ok: true, id: 'r1', tag: 'v1' });
+    const removed = s
+      .calls()
+      .filter((c) => c.name === 'docker' && c.argv[0] === 'image')
+      .map((c) => c.argv);
+    assert.deepEqual(removed, [['image', 'rm', 'acme/web:bad']], 'v1 and v2 are still used by kept releases');
+  },
+);
+
+test('retention (KEEP=1): the good release just before the one in place stays, with its image', () => {
   const s = server();
-  const common = { keep: 3, imageName: 'acme/web' };
-  const state = () => {
-    const lock = serverScript('lock.sh');
-    const r = s.sh(serverScript('state.sh'), 'state.sh', [s.g, lock]);
-    return parseServerState(r.stdout);
-  };
-  s.release({ id: 'r1', tag: 'v1', env: 'K=value-one\n', ...common });
-  assert.equal(s.apply('r1').status, 0);
-  s.release({ id: 'r2', tag: 'v2', env: 'K=value-two\n', ...common });
-  assert.equal(s.apply('r2').status, 0);
-  s.release({ id: 'r3', tag: 'bad', env: 'K=value-bad\n', ...common });
-  s.stubState('unhealthy', 'bad\n');
-  assert.equal(s.apply('r3').status, 1);
-  assert.deepEqual(readdirSync(join(s.g, 'releases')).sort(), ['r1', 'r2', 'r3'], 'nothing pruned on a failure');
-
-  const fromR2 = { id: 'r2', withEnv: false };
-  s.release({ id: 'r4', tag: '', operation: 'env-only', copyFrom: fromR2, env: 'K=v2b\n', ...common });
-  assert.equal(s.apply('r4').status, 0);
-  assert.deepEqual(readdirSync(join(s.g, 'releases')).sort(), ['r1', 'r4'], 'r3 failed, r2 superseded by r4 (v2)');
-
-  const choice = chooseRollback(state());
-  assert.deepEqual(choice, { ok: true, id: 'r1', tag: 'v1' });
-  s.release({ id: 'r5', tag: '', operation: 'rollback', copyFrom: { id: 'r1', withEnv: true }, ...common });
-  const r5 = s.apply('r5');
-  assert.equal(r5.status, 0, r5.stdout + r5.stderr);
-  assert.equal(s.records().at(-1)?.status, 'rollback');
-  assert.equal(readFileSync(join(s.dir, '.env'), 'utf8'), 'K=value-one\n', "the rollback brings v1's env back");
-
-  const final = state();
-  assert.deepEqual(final.retained, [
-    { id: 'r5', tag: 'v1' },
-    { id: 'r4', tag: 'v2' },
-  ]);
-  assert.deepEqual(final.current, { id: 'r5', tag: 'v1' });
-  assert.equal(final.lastGoodTag, 'v1');
+  const common = { keep: 1, imageName: 'acme/web' };
+  for (const [id, tag] of [
+    ['r1', 'v1'],
+    ['r2', 'v2'],
+    ['r3', 'v3'],
+  ] as const) {
+    s.release({ id, tag, ...common });
+    assert.equal(s.apply(id).status, 0);
+  }
+  assert.deepEqual(readdirSync(join(s.g, 'releases')).sort(), ['r2', 'r3'], 'r1 pruned; r2 is the way back');
   const removed = s
     .calls()
     .filter((c) => c.name === 'docker' && c.argv[0] === 'image')
     .map((c) => c.argv);
-  assert.deepEqual(removed, [['image', 'rm', 'acme/web:bad']], 'v1 and v2 are still used by kept releases');
+  assert.deepEqual(removed, [['image', 'rm', 'acme/web:v1']]);
 });
 
 test('an HTTP check without a 2xx answer fails the gate; the release before comes back', () => {

@@ -165,3 +165,32 @@ test('a stale lock with 4 concurrent contenders: exactly one winner per round (5
     assert.equal(existsSync(join(state, 'lock.recovering')), false, `round ${round}: guard left behind`);
   }
 });
+
+test('a lock whose holder lets go between our mkdir and our read of its info is taken, not an error', () => {
+  const state = stateDir();
+  mkdirSync(state, { recursive: true });
+  // A mkdir that fails once for the lock directory, as if a holder had it then (and released it at once).
+  const bin = join(state, '..', 'bin');
+  mkdirSync(bin);
+  const realMkdir = spawnSync('sh', ['-c', 'command -v mkdir'], { encoding: 'utf8' }).stdout.trim();
+  writeFileSync(
+    join(bin, 'mkdir'),
+    `#!/bin/sh\nfor a; do last=$a; done\ncase "$last" in */lock) [ -e "${bin}/once" ] || { : > "${bin}/once"; ` +
+      `exit 1; } ;; esac\nexec ${realMkdir} "$@"\n`,
+    { mode: 0o755 },
+  );
+  const r = spawnSync('sh', ['-c', LOCK_SH, 'lock.sh', 'acquire', state, info('B'), 'B'], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+  });
+  assert.ok(existsSync(join(bin, 'once')), 'the stub refused the first mkdir');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.deepEqual(r.stdout.split('\n').filter(Boolean), ['acquired']);
+  assert.equal(readFileSync(join(state, 'lock', 'info'), 'utf8'), `${info('B')}\n`);
+});
+
+test('a lock just taken whose info is not written yet is held (unknown holder), not an error', () => {
+  const state = stateDir();
+  mkdirSync(join(state, 'lock'), { recursive: true });
+  assert.deepEqual(lock('acquire', state, info('B'), 'B'), { code: 0, lines: ['held'] });
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReleaseRecord } from '../../src/server/records.js';
-import { chooseRollback } from '../../src/server/rollback-choice.js';
+import { alreadyInPlace, chooseRollback } from '../../src/server/rollback-choice.js';
 
 const rec = (id: string, tag: string, status: string, outcome?: string): ReleaseRecord => ({
   id,
@@ -40,6 +40,24 @@ test('a failed release is never chosen, nor the release in place', () => {
   assert.equal(choice.ok, false);
   assert.deepEqual(!choice.ok && choice.retainedTags, ['v3', 'v2']);
   assert.equal(chooseRollback(STATE, 'v4').ok, false, 'the tag in place is no rollback target');
+});
+
+test('--to the tag in place: it is the release in place, nothing to do (not "not retained")', () => {
+  // After a plain rollback to v1, v1 is in place and no other retained release has that tag.
+  const state = {
+    current: { id: 'r6', tag: 'v1' },
+    retained: [
+      { id: 'r6', tag: 'v1' },
+      { id: 'r5', tag: 'v2' },
+    ],
+    records: [rec('r5', 'v2', 'succeeded', 'succeeded'), rec('r6', 'v1', 'rollback', 'succeeded')],
+  };
+  const message = 'tag v1 is the release in place: nothing to do';
+  assert.equal(alreadyInPlace(state.current, 'v1'), message);
+  assert.deepEqual(chooseRollback(state, 'v1'), { ok: false, message, retainedTags: ['v2'] });
+  assert.equal(alreadyInPlace(state.current, 'v2'), undefined);
+  assert.equal(alreadyInPlace(state.current, undefined), undefined, 'a plain rollback always goes somewhere');
+  assert.equal(alreadyInPlace(undefined, 'v1'), undefined, 'nothing in place');
 });
 
 test('--to TAG: the newest retained good release with that tag', () => {

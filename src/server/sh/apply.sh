@@ -314,22 +314,32 @@ is_good() { # RELEASE_ID
   grep -F "\"id\":\"$1\"" "$G/releases.jsonl" 2>/dev/null | grep -q -e '"status":"succeeded"' -e '"status":"rollback"'
 }
 
-# Keep the release in place and, newest first, the newest good release of each of KEEP distinct tags;
-# remove every other release directory (failed ones first of all) and images no kept release uses.
+# Keep the release in place, the good release just before it (what a plain rollback goes back to: after an
+# env-only change that is the same tag with the env before) and, newest first, the newest good release of each of
+# KEEP distinct tags; remove every other release directory (failed ones first of all) and images no kept release
+# uses. Release ids sort by time, so the good releases met after the one in place are older than it.
 prune_releases() {
   kept_tags=
   removed_tags=
   n=0
+  seen_current=
+  prev_found=
   # shellcheck disable=SC2012 # release ids are gangway's own fixed-format names
   for r in $(ls -1 "$G/releases" | sort -r); do
     t=$(cat "$G/releases/$r/tag" 2>/dev/null)
     keep_it=
+    good=
+    is_good "$r" && good=1
     # Only the newest good release of each tag counts; older ones of a kept tag go.
-    if [ "$n" -lt "$KEEP" ] && is_good "$r" && ! printf '%s\n' "$kept_tags" | grep -qxF -- "$t"; then
+    if [ "$n" -lt "$KEEP" ] && [ -n "$good" ] && ! printf '%s\n' "$kept_tags" | grep -qxF -- "$t"; then
       keep_it=1
       n=$((n + 1))
     fi
-    [ "$r" = "$ID" ] && keep_it=1
+    if [ -n "$seen_current" ] && [ -z "$prev_found" ] && [ -n "$good" ]; then
+      keep_it=1
+      prev_found=1
+    fi
+    [ "$r" = "$ID" ] && keep_it=1 && seen_current=1
     if [ -n "$keep_it" ]; then
       kept_tags="$kept_tags$t
 "

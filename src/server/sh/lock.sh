@@ -40,18 +40,16 @@ take() { # INFO TOKEN: the lock directory exists and is ours now
   printf '%s\n' "$1" > "$LOCK/info" && touch "$LOCK/heartbeat"
 }
 
-acquire() { # INFO TOKEN
-  mkdir -p "$(dirname "$STATE")" || exit 3
-  umask 077
-  mkdir -p "$STATE" || exit 3
+# Takes the lock if it is free, ours already, or stale; returns 1 (printing nothing) while someone holds it.
+try_take() { # INFO TOKEN
   if mkdir "$LOCK" 2>/dev/null; then
     take "$1" "$2" && echo acquired && unfinished
-    return
+    return 0
   fi
   # Ours already: an earlier attempt took it but its answer was lost with the connection.
   if owner_is "$2"; then
     touch "$LOCK/heartbeat" && echo acquired && unfinished
-    return
+    return 0
   fi
   # A recovery guard left by a contender that died mid-recovery is itself stale after a minute.
   if [ -n "$(find "$GUARD" -maxdepth 0 -mmin +1 2>/dev/null)" ]; then rmdir "$GUARD" 2>/dev/null; fi
@@ -68,13 +66,27 @@ acquire() { # INFO TOKEN
         echo "stale $why"
         printf '%s\n' "$old"
         unfinished
-        return
+        return 0
       fi
     fi
     rmdir "$GUARD"
   fi
+  return 1
+}
+
+acquire() { # INFO TOKEN
+  mkdir -p "$(dirname "$STATE")" || exit 3
+  umask 077
+  mkdir -p "$STATE" || exit 3
+  # A holder that lets go between our mkdir and now leaves no lock to report: try again (a new holder's mkdir
+  # is what makes a retry fail, so a few are enough).
+  for _ in 1 2 3; do
+    try_take "$1" "$2" && return 0
+    [ -d "$LOCK" ] && break
+  done
   echo held
-  cat "$LOCK/info" 2>/dev/null
+  # Its info may not be written yet (a holder between its mkdir and take): held by an unknown holder.
+  cat "$LOCK/info" 2>/dev/null || true
 }
 
 release() { # TOKEN [force]
