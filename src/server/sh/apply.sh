@@ -280,20 +280,22 @@ up() { run_up "$1" dc "$1" up -d --remove-orphans; } # TAG
 capture_failure() { # TAG
   (
     umask 077
-    # First, marked (src/deploy/first-error-line.ts): it is the first error line, whatever the logs say.
-    [ -z "$FAIL_LINE" ] || printf '::gangway-step-error:: %s\n' "$FAIL_LINE"
-    if [ "$FAIL_STEP" = "compose up" ]; then cat "$REL/.up-out"; else
-      if [ -n "$FAIL_SERVICE" ]; then
-        service_logs "$FAIL_SERVICE" "$1" 50
-      else
-        dc "$1" logs --no-color --tail 50 2>&1
+    {
+      # First, marked (src/deploy/first-error-line.ts): the first error line, whatever the logs say.
+      [ -z "$FAIL_LINE" ] || printf '::gangway-step-error:: %s\n' "$FAIL_LINE"
+      if [ "$FAIL_STEP" = "compose up" ]; then cat "$REL/.up-out"; else
+        if [ -n "$FAIL_SERVICE" ]; then
+          service_logs "$FAIL_SERVICE" "$1" 50
+        else
+          dc "$1" logs --no-color --tail 50 2>&1
+        fi
+        # An unhealthy container's own healthcheck output often says more than its log.
+        if [ -n "$FAIL_SERVICE" ]; then
+          cid=$(service_cid "$FAIL_SERVICE" "$1")
+          [ -n "$cid" ] && docker inspect -f '{{range .State.Health.Log}}{{println .Output}}{{end}}' "$cid" 2>/dev/null
+        fi
       fi
-      # An unhealthy container's own healthcheck output often says more than its log.
-      if [ -n "$FAIL_SERVICE" ]; then
-        cid=$(service_cid "$FAIL_SERVICE" "$1")
-        [ -n "$cid" ] && docker inspect -f '{{range .State.Health.Log}}{{println .Output}}{{end}}' "$cid" 2>/dev/null
-      fi
-    fi | strip_ansi | mask > "$REL/failure.log"
+    } | strip_ansi | mask > "$REL/failure.log"
   )
 }
 

@@ -80,7 +80,7 @@ proc_alive() { # PID [START]: running (not a zombie), and the same process when 
 # Prints why the proxy lock's holder no longer holds it (nothing while it does).
 proxy_lock_stale() {
   if [ -f "$CONF/.lock/holder" ]; then
-    read -r h_pid h_start 2>/dev/null < "$CONF/.lock/holder" || h_pid=
+    IFS=" " read -r h_pid h_start 2>/dev/null < "$CONF/.lock/holder" || h_pid=
     proc_alive "$h_pid" "$h_start" || echo "its holder (pid ${h_pid:-?}) is gone"
   elif [ -d "$CONF/.lock" ] && [ -n "$(find "$CONF/.lock" -maxdepth 0 -mmin +1 2>/dev/null)" ]; then
     echo "it names no holder and is over a minute old"
@@ -104,7 +104,7 @@ proxy_lock() {
   printf '%s %s\n' "$$" "$(proc_start "$$")" > "$CONF/.lock/holder"
 }
 proxy_unlock() {
-  read -r h_pid h_start 2>/dev/null < "$CONF/.lock/holder" || return 0
+  IFS=" " read -r h_pid h_start 2>/dev/null < "$CONF/.lock/holder" || return 0
   [ "$h_pid" = "$$" ] && mv "$CONF/.lock" "$CONF/.lock.released.$$" 2>/dev/null && rm -rf "$CONF/.lock.released.$$"
   return 0
 }
