@@ -86,7 +86,7 @@ test("a refused reload puts this app's route and TLS files back; the error names
     [],
     'no lock, no set-aside files left',
   );
-  assert.match(blogFiles()['routes/https/10-blog.json'], /blog\.test/);
+  assert.match(blogFiles()['routes/https/10-blog.json']!, /blog\.test/);
 });
 
 test('a second app without domains on the proxy is refused before it writes a route, naming the other app', () => {
