@@ -49,7 +49,7 @@ test('a second catch-all app is refused, naming the app that has every host name
   assert.match(item.detail, /give news proxy\.domains \(or remove .*\/srv\/blog\/\.gangway\/proxy\/caddy\/routes\//);
 });
 
-test("an app routing another app's host name is refused (case-insensitive, wildcards as Caddy matches them)", async () => {
+test("an app routing another app's host name is refused (any case; wildcards as Caddy matches)", async () => {
   const dir = host();
   for (const domains of [['SHOP.test'], ['news.test', '*.shop.test'], ['*.test']]) {
     const item = await check(dir, 'news', '/srv/news', domains);
@@ -66,7 +66,7 @@ test('its own route, other host names, or no proxy yet: passed', async () => {
   assert.deepEqual([none.status, none.detail], ['ok', 'no gangway proxy on this host yet: this deploy installs it']);
 });
 
-test("one app name from two deploy dirs on one proxy: refused (the second would replace the first one's routes)", async () => {
+test('one app name from two deploy dirs: refused (one would replace the routes of the other)', async () => {
   const item = await check(host(), 'shop', '/srv/shop-staging', ['staging.shop.test']);
   assert.equal(item.status, 'fail');
   assert.match(item.detail, /app shop \(deployed to \/srv\/shop\) has the same app name/);

@@ -198,7 +198,7 @@ test('deploy, failed deploy and rollbacks under load through Caddy: no failed re
   assert.deepEqual(services.sort(), ['web running', 'worker running']);
 });
 
-test('a second app without domains on the proxy: refused at preflight, the first app keeps all its traffic', async () => {
+test('a second app without domains on the proxy: refused at preflight, the first keeps its traffic', async () => {
   const first = projects.find((p) => p.app === 'bgtest')!; // serving v2 for every host name (the test above)
   const routes = routeFiles();
   assert.ok(routes.includes('http/90-bgtest.json'), routes.join());
@@ -214,7 +214,7 @@ test('a second app without domains on the proxy: refused at preflight, the first
   assert.ok(!existsSync(p.serverDir), 'nothing was created on the server');
 });
 
-test('a failed first deploy leaves no route behind: its host name is not held by an app that serves nothing', async () => {
+test('a failed first deploy leaves no route: its host name is not held by an app serving nothing', async () => {
   const p = blueGreenProject('bgfirstbad', '  domains: [bgfirstbad.test]\n  tls: off\n');
   const routes = routeFiles();
   const r = await gangway(['-c', p.config, 'deploy', '--tag', 'bad', '--yes']);
