@@ -9,8 +9,8 @@ import type { Host } from '../hosts/host.js';
 import { fail, ok, type CheckItem } from './checklist.js';
 
 /**
- * One line per fact: `home DIR`, `route SERVER/ORDER-APP.json JSON` (the route file, on one line), `app APP
- * DIR` and `domain APP NAME` (bluegreen.sh's <home>/apps/<app>: the app's dir, then its domains).
+ * One line per fact: `home DIR`, `route SERVER/ORDER-APP.json JSON` (the route file, on one line) and `app APP
+ * DIR` (the first line of bluegreen.sh's <home>/apps/<app>: where the app is deployed).
  */
 const PROBE = `home=$(docker inspect -f '{{index .Config.Labels "gangway.proxy.home"}}' gangway-proxy 2>/dev/null)
 [ -n "$home" ] && [ -d "$home" ] || exit 0
@@ -24,7 +24,6 @@ for f in "$home/apps"/*; do
   [ -f "$f" ] || continue
   a=\${f##*/}
   printf 'app %s %s\\n' "$a" "$(head -n 1 "$f")"
-  sed 1d "$f" | sed "s|^|domain $a |"
 done
 true`;
 
@@ -56,7 +55,7 @@ export async function proxyCheck(host: Host, app: string, dir: string, proxy: Pr
 export function parseProxyFacts(stdout: string): ProxyFacts | undefined {
   let home: string | undefined;
   const apps = new Map<string, RoutedApp>();
-  const recorded = new Map<string, { dir: string; domains: string[] }>();
+  const dirs = new Map<string, string>();
   for (const line of stdout.split('\n')) {
     const [kind, a = '', ...rest] = line.split(' ');
     const value = rest.join(' ');
@@ -64,15 +63,11 @@ export function parseProxyFacts(stdout: string): ProxyFacts | undefined {
     else if (kind === 'route') {
       const m = /^(https?)\/(\d+)-(.+)\.json$/.exec(a);
       if (m) apps.set(m[3]!, { app: m[3]!, domains: routeHosts(value), file: `routes/${a}` });
-    } else if (kind === 'app') recorded.set(a, { dir: value, domains: [] });
-    else if (kind === 'domain' && value) recorded.get(a)?.domains.push(value);
+    } else if (kind === 'app' && value) dirs.set(a, value);
   }
   if (home === undefined) return undefined;
-  for (const [app, r] of recorded) {
-    const routed = apps.get(app);
-    if (routed) apps.set(app, { ...routed, dir: r.dir, domains: r.domains });
-  }
-  return { home, apps: [...apps.values()] };
+  // The host names are the route's own (what Caddy matches); the apps/ file says where the app is deployed.
+  return { home, apps: [...apps.values()].map((a) => (dirs.has(a.app) ? { ...a, dir: dirs.get(a.app)! } : a)) };
 }
 
 /** The host names of a route file's host matcher (none: a catch-all; unreadable JSON counts as one too). */

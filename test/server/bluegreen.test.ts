@@ -66,6 +66,7 @@ test("a refused reload puts this app's route and TLS files back; the error names
   const config = readFileSync(join(home, 'caddy.json'), 'utf8');
   assert.match(before['routes/https/10-shop.json']!, /"shop\.test"/);
   assert.ok(before['tls/shop.json'], "shop's TLS policy is in the home");
+  assert.equal(before['apps/shop'], `${s.dir}\nshop.test\n`, 'whose route it is, for the next app on this proxy');
 
   s.release({ id: 'r2', tag: 'v2', proxy: { ...proxy, domains: ['shop.test', 'www.shop.test'] } });
   s.stubState('reload-fails', CADDY_CONFLICT);

@@ -189,9 +189,12 @@ routes_keep() {
   [ -n "$UNDO" ] && rm -rf "$UNDO"
   UNDO=
   rm -f "$CONF/caddy.json.prev"
-  # Who owns the route: the app's dir, then its domains (none: every host name), for the next app's preflight.
-  { printf '%s\n' "$DIR" && cat "$DATA/proxy-domains" 2>/dev/null; } > "$CONF/apps/.$APP.tmp" \
-    && mv -f "$CONF/apps/.$APP.tmp" "$CONF/apps/$APP"
+  # Whose route it is: the app's dir, then its domains (none: every host name), for the next app's checks. A
+  # release of an older gangway has no proxy-domains: the domains noted before stay.
+  {
+    printf '%s\n' "$DIR"
+    if [ -f "$DATA/proxy-domains" ]; then cat "$DATA/proxy-domains"; else sed 1d "$CONF/apps/$APP" 2>/dev/null; fi
+  } > "$CONF/apps/.$APP.tmp" && mv -f "$CONF/apps/.$APP.tmp" "$CONF/apps/$APP"
 }
 # Caddy's answer to a refused config, without its wrapping: "… HTTP 400: {"error":"loading config: …"}".
 caddy_error() { # OUTPUT
