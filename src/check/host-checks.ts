@@ -12,6 +12,7 @@ import type { ComposeInputs } from './compose-config.js';
 import { composeOnServer, type ServerCompose } from './compose-remote.js';
 import { diskItems, type SpaceNeed } from './disk-checks.js';
 import { probeHost, type HostFacts } from './host-probe.js';
+import { proxyCheck } from './proxy-checks.js';
 import { syncEstimate } from '../delivery/sync.js';
 import { formatBytes } from '../output/reporter.js';
 import { swarmChecks } from '../swarm/checks.js';
@@ -50,6 +51,15 @@ export async function hostChecks(
     const complete = inputs.compose.files.length === inputs.config.compose.length; // else reported locally
     // A Swarm manager runs `docker stack deploy`, not Compose: its own checks instead (swarm/checks.ts).
     const swarm = target.engine === 'swarm';
+    // Blue/green: the routes of the other apps on this host's shared proxy.
+    const { proxy } = inputs.config;
+    const proxyItem =
+      proxy && !swarm
+        ? host
+            .resolvePath(target.dir)
+            .then((dir) => proxyCheck(host, inputs.config.app, dir, proxy))
+            .catch((e: Error) => warn('proxy', `cannot read the routes of the shared proxy: ${e.message}`))
+        : undefined;
     const [facts, compose, swarmItems] = await Promise.all([
       probeHost(host, target.dir),
       swarm
@@ -66,6 +76,7 @@ export async function hostChecks(
       ...diskItems(facts, inputs.images),
     );
     if (compose.config) items.push(compose.config);
+    if (proxyItem) items.push(await proxyItem);
     items.push(...backupToolChecks(inputs.config.backups, facts));
     if (inputs.syncImage && host.kind === 'ssh') items.push(await syncCheck(host, inputs.syncImage));
     return items;

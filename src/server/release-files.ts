@@ -100,6 +100,8 @@ function blueGreenFiles(proxy: ProxyPlan): ReleaseFile[] {
     { name: 'colour.yml', content: proxy.colourFile, mode: 0o644 },
     { name: 'proxy-route.json', content: `${proxy.route.route}\n`, mode: 0o644 },
     { name: 'proxy-tls.json', content: proxy.route.tlsPolicy ? `${proxy.route.tlsPolicy}\n` : '', mode: 0o644 },
+    // The host names the route matches (none: every one), for the next app's conflict check on this proxy.
+    { name: 'proxy-domains', content: lines(proxy.settings.domains), mode: 0o644 },
   ];
 }
 

@@ -3,7 +3,8 @@
  * steady load through the proxy: a deploy, a deploy whose gate fails, a rollback that starts the retained
  * release as a new colour and one that switches back to the colour still there — zero failed requests in each,
  * and the answers move from the old version to the new exactly once. Then a second app on the same proxy with
- * TLS from Caddy's internal CA, and a proxied service that would clash refused before anything changes.
+ * TLS from Caddy's internal CA, apps whose routes would take another app's traffic refused at preflight, a
+ * failed first deploy that leaves no route, and a proxied service that would clash refused before anything changes.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -102,6 +103,15 @@ async function underLoad(
   return { ...result, load: summarize(await run.stop()) };
 }
 
+/** The proxy's home (the dir of the app that installed it), from its container's label. */
+const proxyHome = () =>
+  execFileSync('docker', ['inspect', '-f', '{{index .Config.Labels "gangway.proxy.home"}}', 'gangway-proxy'], {
+    encoding: 'utf8',
+  }).trim();
+/** Every app's route file in the proxy's home, `server/order-app.json`. */
+const routeFiles = () =>
+  ['http', 'https'].flatMap((d) => readdirSync(join(proxyHome(), 'routes', d)).map((f) => `${d}/${f}`)).sort();
+
 const containerId = (name: string) =>
   execFileSync('docker', ['inspect', '-f', '{{.Id}}', name], { encoding: 'utf8' }).trim();
 /** The proxied service's containers in the app's colour projects: "name state image". */
@@ -188,6 +198,37 @@ test('deploy, failed deploy and rollbacks under load through Caddy: no failed re
   assert.deepEqual(services.sort(), ['web running', 'worker running']);
 });
 
+test('a second app without domains on the proxy: refused at preflight, the first keeps its traffic', async () => {
+  const first = projects.find((p) => p.app === 'bgtest')!; // serving v2 for every host name (the test above)
+  const routes = routeFiles();
+  assert.ok(routes.includes('http/90-bgtest.json'), routes.join());
+  const p = blueGreenProject('bgsecond');
+  const r = await underLoad(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']);
+  assert.equal(r.code, 3, r.out);
+  assert.match(r.out, new RegExp(`every host name to app bgtest \\(deployed to ${first.serverDir}\\)`));
+  assert.match(r.out, /give bgsecond proxy\.domains/);
+  assert.deepEqual(r.load.failures, {}, JSON.stringify(r.load));
+  assert.deepEqual(r.load.versions, ['v2'], 'only the first app answered');
+  assert.ok(r.load.requests > 20, `a steady load (${r.load.requests} requests)`);
+  assert.deepEqual(routeFiles(), routes, 'no route of bgsecond');
+  assert.ok(!existsSync(p.serverDir), 'nothing was created on the server');
+});
+
+test('a failed first deploy leaves no route: its host name is not held by an app serving nothing', async () => {
+  const p = blueGreenProject('bgfirstbad', '  domains: [bgfirstbad.test]\n  tls: off\n');
+  const routes = routeFiles();
+  const r = await gangway(['-c', p.config, 'deploy', '--tag', 'bad', '--yes']);
+  assert.equal(r.code, 1, r.out);
+  assert.deepEqual([p.releases().at(-1)!.status, p.releases().at(-1)!.serving], ['failed', 'none']);
+  assert.deepEqual(routeFiles(), routes, 'its route is gone');
+  assert.ok(!existsSync(join(proxyHome(), 'apps', 'bgfirstbad')));
+  // Its host name falls through to the catch-all app again, not to a 503 "no release is serving yet".
+  const answer = execFileSync('curl', ['-fsS', '-H', 'Host: bgfirstbad.test', `http://127.0.0.1:${HTTP}/version`], {
+    encoding: 'utf8',
+  });
+  assert.equal(answer.trim(), 'v2');
+});
+
 test("a second app on the same proxy, over HTTPS from Caddy's internal CA", async () => {
   const p = blueGreenProject('bgtls', '  domains: [bgtls.test]\n  tls: internal\n');
   const r = await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']);
@@ -209,6 +250,13 @@ test("a second app on the same proxy, over HTTPS from Caddy's internal CA", asyn
   assert.equal(v2.load.flaps, 0);
   // The first app still answers on plain HTTP (its route untouched by the second app's).
   assert.equal(execFileSync('curl', ['-fsS', `http://127.0.0.1:${HTTP}/version`], { encoding: 'utf8' }).trim(), 'v2');
+
+  // A third app for the same host name (any case): refused at preflight, naming bgtls and its dir.
+  const dup = blueGreenProject('bgtlsdup', '  domains: [BGTLS.test]\n  tls: internal\n');
+  const refused = await gangway(['-c', dup.config, 'deploy', '--tag', 'v1', '--yes']);
+  assert.equal(refused.code, 3, refused.out);
+  assert.match(refused.out, new RegExp(`app bgtls \\(deployed to ${p.serverDir}\\) already routes BGTLS\\.test`));
+  assert.ok(!existsSync(dup.serverDir), 'nothing was created on the server');
 });
 
 test('a proxied service with a container_name and host ports: refused before any host changes', async () => {
@@ -279,7 +327,7 @@ test('canary secrets: nothing of the env values in the output, the run logs, the
 });
 
 test('the apply killed -9 after the switch: the recovery switches back to the previous colour', async () => {
-  const p = blueGreenProject('bgkill');
+  const p = blueGreenProject('bgkill', '  domains: [bgkill.test]\n  tls: off\n'); // bgtest has every other name
   assert.equal((await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes'])).code, 0);
   const cli = spawn(process.execPath, [BIN, '-c', p.config, 'deploy', '--tag', 'v2', '--yes'], { stdio: 'pipe' });
   let out = '';
@@ -299,7 +347,10 @@ test('the apply killed -9 after the switch: the recovery switches back to the pr
   const last = p.releases().at(-1)!;
   assert.deepEqual([last.tag, last.status, last.serving], ['v2', 'failed', 'v1']);
   assert.match(String(last.reason), /apply died/);
-  assert.equal(execFileSync('curl', ['-fsS', `http://127.0.0.1:${HTTP}/version`], { encoding: 'utf8' }).trim(), 'v1');
+  const answer = execFileSync('curl', ['-fsS', '-H', 'Host: bgkill.test', `http://127.0.0.1:${HTTP}/version`], {
+    encoding: 'utf8',
+  });
+  assert.equal(answer.trim(), 'v1');
   assert.deepEqual(containers('bgkill'), ['bgkill-blue-web-1 running gangway-test/web:v1']);
   assert.ok(!existsSync(join(p.serverDir, '.gangway', 'lock')), 'the lock is free');
 });

@@ -30,3 +30,14 @@ test('ANSI colours and carriage returns are stripped, lines trimmed', () => {
 test('a fatal pattern split by colour codes still matches once they are stripped', () => {
   assert.equal(firstErrorLine(`info\nPA${ESC}[31mNIC${ESC}[0m here\n`, ['PANIC']), 'PANIC here');
 });
+
+test("the failing step's own error (apply.sh's marked first line) wins over the service's log", () => {
+  const output = '::gangway-step-error:: http://gangway-shop-green:8080/health: wget: server returned error: 503\nok\n';
+  assert.equal(
+    firstErrorLine(output, ['ok']),
+    'http://gangway-shop-green:8080/health: wget: server returned error: 503',
+  );
+  // Only the first line is read as the mark: further down, a log line that looks like it is just a log line.
+  assert.equal(firstErrorLine('web | ok\n::gangway-step-error:: forged\n', ['ok']), 'web | ok');
+  assert.equal(firstErrorLine('::gangway-step-error::\nok\n', []), 'ok');
+});

@@ -16,8 +16,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HealthSettings } from '../../src/config/config.js';
+import type { HealthSettings, ProxySettings } from '../../src/config/config.js';
 import { parseEnv } from '../../src/env/parse.js';
+import { appRouteFiles } from '../../src/proxy/caddy-route.js';
 import type { Operation } from '../../src/server/records.js';
 import { applyFiles } from '../../src/server/release-files.js';
 import { serverScript } from '../../src/server/scripts.js';
@@ -40,7 +41,21 @@ export interface ReleaseSpec {
   imageName?: string;
   app?: string;
   composeArgv?: string[];
+  /** Blue/green behind the shared proxy (bluegreen.sh), with these settings over PROXY_DEFAULTS. */
+  proxy?: Partial<ProxySettings>;
 }
+
+export const PROXY_DEFAULTS: ProxySettings = {
+  service: 'web',
+  port: 8080,
+  domains: [],
+  tls: 'off',
+  listen: { http: 80, https: 443 },
+  health: { path: '/health', intervalMs: 100, passes: 1, timeoutMs: 5_000 },
+  drainMs: 0,
+  standby: 'stopped',
+  image: 'caddy:2',
+};
 
 /** One call the stub received: its name (docker, docker-compose, curl), IMAGE_TAG, argv. */
 export interface StubCall {
@@ -62,7 +77,7 @@ export class FakeServer {
     mkdirSync(join(this.g, 'releases'), { recursive: true });
     mkdirSync(this.stub);
     mkdirSync(this.bin);
-    for (const name of ['docker', 'docker-compose', 'curl']) {
+    for (const name of ['docker', 'docker-compose', 'curl', 'caddy', 'wget']) {
       copyFileSync(STUB, join(this.bin, name));
       chmodSync(join(this.bin, name), 0o755);
     }
@@ -96,10 +111,12 @@ export class FakeServer {
     const operation = spec.operation ?? 'deploy';
     const record = { id: spec.id, tag, operation, strategy: 'recreate', who: 'tester@laptop', target: 'prod' };
     const envValues = envText === undefined ? [] : parseEnv(envText).entries.map((e) => e.value);
+    const app = spec.app ?? 'shop';
+    const proxySettings = spec.proxy && { ...PROXY_DEFAULTS, ...spec.proxy };
     const generated = applyFiles(
       {
         dir: this.dir,
-        app: spec.app ?? 'shop',
+        app,
         releaseId: spec.id,
         tag,
         operation,
@@ -108,6 +125,9 @@ export class FakeServer {
         health,
         composeArgv: spec.composeArgv ?? ['docker', 'compose'],
         record,
+        ...(proxySettings && {
+          proxy: { settings: proxySettings, colourFile: 'services: {}\n', route: appRouteFiles(app, proxySettings) },
+        }),
       },
       envValues,
     );

@@ -63,6 +63,9 @@ START_S=$(date +%s)
 FAIL_STEP=
 FAIL_REASON=
 FAIL_SERVICE=
+# The failing step's own error, when it has one (an HTTP check's or the proxy probe's last answer): the
+# failure's "first error line", ahead of the service's log (whose last line may well be "ok").
+FAIL_LINE=
 
 owns_lock() { grep -qF "\"token\":\"$TOKEN\"" "$LOCK/info" 2>/dev/null; }
 # shellcheck disable=SC2317 # called from the EXIT trap
@@ -189,6 +192,7 @@ http_check() { # URL RETRIES INTERVAL_S
     [ "$(date +%s)" -ge "$DEADLINE" ] && break
     [ "$n" -lt "$2" ] && sleep "$3"
   done
+  FAIL_LINE="$1: ${HTTP_LAST:-no answer}"
   fail "http $1" "no 2xx after $n attempt(s): ${HTTP_LAST:-no answer}"
   return 1
 }
@@ -279,18 +283,22 @@ up() { run_up "$1" dc "$1" up -d --remove-orphans; } # TAG
 capture_failure() { # TAG
   (
     umask 077
-    if [ "$FAIL_STEP" = "compose up" ]; then cat "$REL/.up-out"; else
-      if [ -n "$FAIL_SERVICE" ]; then
-        service_logs "$FAIL_SERVICE" "$1" 50
-      else
-        dc "$1" logs --no-color --tail 50 2>&1
+    {
+      # First, marked (src/deploy/first-error-line.ts): the first error line, whatever the logs say.
+      [ -z "$FAIL_LINE" ] || printf '::gangway-step-error:: %s\n' "$FAIL_LINE"
+      if [ "$FAIL_STEP" = "compose up" ]; then cat "$REL/.up-out"; else
+        if [ -n "$FAIL_SERVICE" ]; then
+          service_logs "$FAIL_SERVICE" "$1" 50
+        else
+          dc "$1" logs --no-color --tail 50 2>&1
+        fi
+        # An unhealthy container's own healthcheck output often says more than its log.
+        if [ -n "$FAIL_SERVICE" ]; then
+          cid=$(service_cid "$FAIL_SERVICE" "$1")
+          [ -n "$cid" ] && docker inspect -f '{{range .State.Health.Log}}{{println .Output}}{{end}}' "$cid" 2>/dev/null
+        fi
       fi
-      # An unhealthy container's own healthcheck output often says more than its log.
-      if [ -n "$FAIL_SERVICE" ]; then
-        cid=$(service_cid "$FAIL_SERVICE" "$1")
-        [ -n "$cid" ] && docker inspect -f '{{range .State.Health.Log}}{{println .Output}}{{end}}' "$cid" 2>/dev/null
-      fi
-    fi | strip_ansi | mask > "$REL/failure.log"
+    } | strip_ansi | mask > "$REL/failure.log"
   )
 }
 
@@ -367,6 +375,7 @@ restore_previous() { # PREV_ID
   say "rolling back to release $1 (tag $prev_tag)"
   metrics_phase restore
   FAIL_SERVICE=
+  FAIL_LINE=
   use_release "$G/releases/$1"
   if put_in_place "$1" && restore_release "$prev_tag"; then
     FAIL_STEP=$first_step

@@ -12,7 +12,7 @@
 #
 # vars.sh adds: PROXY_SERVICE PROXY_PORT PROXY_IMAGE PROXY_HTTP PROXY_HTTPS PROXY_PATH PROXY_INTERVAL
 # PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER. Data beside it: colour.yml,
-# proxy-route.json, proxy-tls.json (may be empty).
+# proxy-route.json, proxy-tls.json (may be empty), proxy-domains (one a line; none: every host name).
 # shellcheck disable=SC2034 # FAIL_SERVICE, DEADLINE, RECORD_EXTRA, PROBED_SERVICE: apply.sh's variables
 # shellcheck disable=SC2086 # $COMPOSE splits on newlines (IFS) into its argv, as in apply.sh
 
@@ -63,16 +63,51 @@ service_logs() { # SERVICE TAG LINES
 in_proxy() { docker exec "$PROXY" "$@"; }
 admin_get() { in_proxy wget -q -O - "http://localhost:2019$1" 2>/dev/null; }
 
-# Another app's deploy may be changing the proxy's files: one at a time (a holder gone for 30 s is taken over).
+# Another app's deploy may be changing the proxy's files: one at a time. The holder writes its pid and that
+# process's start time into .lock/holder; the lock is taken from it only once that process is gone (however
+# long it pulls the proxy image or waits for the admin API), or, with no holder file (a release of an older
+# gangway, or a holder that died right after mkdir), once the lock is older than a minute.
+proc_start() { [ -r "/proc/$1/stat" ] && sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; } # PID
+proc_alive() { # PID [START]: running (not a zombie), and the same process when its start time is known
+  case $1 in '' | *[!0-9]*) return 1 ;; esac
+  if [ -r "/proc/$1/stat" ]; then
+    [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -c1)" != Z ] || return 1
+    [ -z "${2:-}" ] || [ "$(proc_start "$1")" = "$2" ]
+  else
+    kill -0 "$1" 2>/dev/null
+  fi
+}
+# Prints why the proxy lock's holder no longer holds it (nothing while it does).
+proxy_lock_stale() {
+  if [ -f "$CONF/.lock/holder" ]; then
+    IFS=" " read -r h_pid h_start 2>/dev/null < "$CONF/.lock/holder" || h_pid=
+    proc_alive "$h_pid" "$h_start" || echo "its holder (pid ${h_pid:-?}) is gone"
+  elif [ -d "$CONF/.lock" ] && [ -n "$(find "$CONF/.lock" -maxdepth 0 -mmin +1 2>/dev/null)" ]; then
+    echo "it names no holder and is over a minute old"
+  fi
+}
 proxy_lock() {
-  n=0
   until mkdir "$CONF/.lock" 2>/dev/null; do
-    n=$((n + 1))
-    if [ "$n" -ge 120 ]; then rm -rf "$CONF/.lock"; n=0; fi
+    # One contender at a time takes a stale lock over (a guard left by a dead one goes after a minute).
+    [ -n "$(find "$CONF/.lock.takeover" -maxdepth 0 -mmin +1 2>/dev/null)" ] && rmdir "$CONF/.lock.takeover"
+    if [ -n "$(proxy_lock_stale)" ] && mkdir "$CONF/.lock.takeover" 2>/dev/null; then
+      why=$(proxy_lock_stale)
+      if [ -n "$why" ] && mv "$CONF/.lock" "$CONF/.lock.stale.$$" 2>/dev/null; then
+        rm -rf "$CONF/.lock.stale.$$"
+        say "took the proxy lock over: $why"
+      fi
+      rmdir "$CONF/.lock.takeover"
+      continue
+    fi
     nap
   done
+  printf '%s %s\n' "$$" "$(proc_start "$$")" > "$CONF/.lock/holder"
 }
-proxy_unlock() { rm -rf "$CONF/.lock"; }
+proxy_unlock() {
+  IFS=" " read -r h_pid h_start 2>/dev/null < "$CONF/.lock/holder" || return 0
+  [ "$h_pid" = "$$" ] && mv "$CONF/.lock" "$CONF/.lock.released.$$" 2>/dev/null && rm -rf "$CONF/.lock.released.$$"
+  return 0
+}
 
 # The files of a directory, sorted, their contents joined by commas (JSON array items).
 join_json() { # DIR
@@ -125,7 +160,74 @@ networks:
 EOF
 }
 
-proxy_fail() { fail proxy "$*"; proxy_unlock; return 1; }
+proxy_fail() { fail proxy "$*"; routes_unstash; proxy_unlock; return 1; }
+
+# This app's route and TLS files are set aside before new ones are written (and the config with them): a
+# failure, a refused reload above all, puts them back, so no other app's reload ever carries a rejected route.
+UNDO=
+app_files() { for r in http/10 http/90 https/10 https/90; do echo "routes/$r-$APP.json"; done; echo "tls/$APP.json"; }
+routes_stash() {
+  UNDO=$CONF/.undo-$APP
+  rm -rf "$UNDO" && mkdir -p "$UNDO/routes/http" "$UNDO/routes/https" "$UNDO/tls" || return 1
+  for f in $(app_files); do
+    if [ -f "$CONF/$f" ]; then mv -f "$CONF/$f" "$UNDO/$f" || return 1; fi
+  done
+  rm -f "$CONF/caddy.json.prev"
+  [ ! -f "$CONF/caddy.json" ] || cp "$CONF/caddy.json" "$CONF/caddy.json.prev"
+}
+routes_unstash() {
+  [ -n "$UNDO" ] && [ -d "$UNDO" ] || return 0
+  for f in $(app_files); do
+    rm -f "$CONF/$f"
+    if [ -f "$UNDO/$f" ]; then mv -f "$UNDO/$f" "$CONF/$f"; fi
+  done
+  if [ -f "$CONF/caddy.json.prev" ]; then mv -f "$CONF/caddy.json.prev" "$CONF/caddy.json"; fi
+  rm -rf "$UNDO"
+  UNDO=
+}
+routes_keep() {
+  [ -n "$UNDO" ] && rm -rf "$UNDO"
+  UNDO=
+  rm -f "$CONF/caddy.json.prev"
+  # Whose route it is: the app's dir, then its domains (none: every host name), for the next app's checks. A
+  # release of an older gangway has no proxy-domains: the domains noted before stay.
+  {
+    printf '%s\n' "$DIR"
+    if [ -f "$DATA/proxy-domains" ]; then cat "$DATA/proxy-domains"; else sed 1d "$CONF/apps/$APP" 2>/dev/null; fi
+  } > "$CONF/apps/.$APP.tmp" && mv -f "$CONF/apps/.$APP.tmp" "$CONF/apps/$APP"
+}
+# Caddy's answer to a refused config, without its wrapping: "… HTTP 400: {"error":"loading config: …"}".
+caddy_error() { # OUTPUT
+  printf '%s\n' "$1" | grep -v '^[[:space:]]*$' | tail -n 1 | sed -e 's/^Error: //' \
+    -e 's/.*"error":"\(.*\)"}[[:space:]]*$/\1/' -e 's/^\(loading [a-z ]*: \)*//'
+}
+
+# Another app on this proxy whose traffic this app's route would take, or that would take this app's: one
+# more app without domains (a catch-all after a catch-all never sees a request), or a domain both route.
+proxy_conflict() {
+  for d in http https; do
+    # shellcheck disable=SC2045 # the names are gangway's own: <order>-<app>.json
+    for f in $(ls -1 "$CONF/routes/$d" 2>/dev/null); do
+      other=${f#*-}
+      other=${other%.json}
+      [ "$other" = "$APP" ] && continue
+      where=$(head -n 1 "$CONF/apps/$other" 2>/dev/null)
+      where="app $other${where:+ (deployed to $where)}"
+      if [ "$PROXY_ORDER" = 90 ] && [ "${f%%-*}" = 90 ]; then
+        echo "this proxy already sends every host name to $where: give $APP proxy.domains" \
+          "(or remove $CONF/routes/$d/$f if $other is gone)"
+        return
+      fi
+      same=
+      [ -s "$DATA/proxy-domains" ] && [ -f "$CONF/apps/$other" ] \
+        && same=$(sed 1d "$CONF/apps/$other" | grep -ixF -f "$DATA/proxy-domains" | head -n 1)
+      if [ -n "$same" ]; then
+        echo "$where already routes $same on this proxy (remove $CONF/routes/$d/$f if $other is gone)"
+        return
+      fi
+    done
+  done
+}
 
 proxy_up() { # [COMPOSE UP OPTION]
   if ! out=$(env -i PATH="$PATH" HOME="${HOME:-/}" ${DOCKER_HOST:+DOCKER_HOST="$DOCKER_HOST"} \
@@ -147,23 +249,26 @@ proxy_ensure() {
   [ -n "$CONF" ] && [ -d "$CONF" ] || CONF=$STATE_DIR/caddy
   own=
   [ "$CONF" = "$STATE_DIR/caddy" ] && own=1
-  mkdir -p "$CONF/live" "$CONF/routes/http" "$CONF/routes/https" "$CONF/tls" "$CONF/data" "$CONF/config" \
-    || { fail proxy "cannot create $CONF"; return 1; }
+  mkdir -p "$CONF/live" "$CONF/apps" "$CONF/routes/http" "$CONF/routes/https" "$CONF/tls" "$CONF/data" \
+    "$CONF/config" || { fail proxy "cannot create $CONF"; return 1; }
   proxy_lock
   if [ -z "$own" ] && [ "$(cat "$CONF/listen" 2>/dev/null)" != "$PROXY_HTTP $PROXY_HTTPS" ]; then
     proxy_fail "the proxy on this host (files in $CONF) listens on $(cat "$CONF/listen" 2>/dev/null);" \
       "set proxy.listen to match"
     return 1
   fi
-  for d in http https; do rm -f "$CONF/routes/$d/10-$APP.json" "$CONF/routes/$d/90-$APP.json"; done
+  conflict=$(proxy_conflict)
+  if [ -n "$conflict" ]; then
+    proxy_fail "$conflict"
+    return 1
+  fi
+  routes_stash || { proxy_fail "cannot set aside the routes of $APP in $CONF"; return 1; }
   route=$CONF/routes/$PROXY_SERVER/$PROXY_ORDER-$APP.json
   cp "$DATA/proxy-route.json" "$route" || { proxy_fail "cannot write $route"; return 1; }
-  rm -f "$CONF/tls/$APP.json"
   [ -s "$DATA/proxy-tls.json" ] && cp "$DATA/proxy-tls.json" "$CONF/tls/$APP.json"
   proxy_config > "$CONF/caddy.json.new" || { proxy_fail "cannot write the proxy config"; return 1; }
   changed=1
   cmp -s "$CONF/caddy.json.new" "$CONF/caddy.json" && changed=
-  [ -f "$CONF/caddy.json" ] && cp "$CONF/caddy.json" "$CONF/caddy.json.prev"
   mv -f "$CONF/caddy.json.new" "$CONF/caddy.json"
   running=$(docker inspect -f '{{.State.Running}}' "$PROXY" 2>/dev/null)
   started=
@@ -196,12 +301,13 @@ proxy_ensure() {
   done
   if [ -n "$changed" ]; then
     if ! out=$(in_proxy caddy reload --config /gangway/caddy.json 2>&1); then
-      [ -f "$CONF/caddy.json.prev" ] && mv -f "$CONF/caddy.json.prev" "$CONF/caddy.json"
-      proxy_fail "the proxy refused the new config: $(printf '%s' "$out" | tail -n 1)"
+      say "$out"
+      proxy_fail "the proxy refused the routes of $APP (put back as they were): $(caddy_error "$out")"
       return 1
     fi
     say "proxy config loaded (routes of $APP)"
   fi
+  routes_keep
   proxy_unlock
   step_event "proxy" ok "$PROXY ready ($CONF)"
 }
@@ -214,20 +320,28 @@ colour_up() { # COLOUR TAG
 }
 
 # The colour answers the health path from the proxy's network, PROXY_PASSES times in a row: one loop inside
-# the proxy container (sh, wget, timeout, sleep and date are in caddy:2), not one docker exec per try.
+# the proxy container (sh, wget, timeout, sleep and date are in caddy:2), not one docker exec per try. When
+# it gives up it prints its last failed try's own error (busybox wget: the answer's status line, or why it
+# could not connect) as the failure's first error line.
 # shellcheck disable=SC2016 # expanded by the sh inside the proxy container
-PROBE='url=$1 want=$2 interval=$3 end=$4 n=0
+PROBE='url=$1 want=$2 interval=$3 end=$4 n=0 last="no answer yet"
 while :; do
-  if timeout 5 wget -q -O /dev/null "$url" > /dev/null 2>&1; then n=$((n + 1)); else n=0; fi
+  if out=$(timeout 5 wget -q -O /dev/null "$url" 2>&1); then n=$((n + 1)); else
+    rc=$?
+    n=0
+    last=$(printf "%s\n" "$out" | grep -v "^[[:space:]]*$" | tail -n 1)
+    [ -n "$last" ] || last="no 2xx answer (wget exit $rc)"
+  fi
   [ "$n" -ge "$want" ] && exit 0
-  [ "$(date +%s)" -ge "$end" ] && exit 1
+  [ "$(date +%s)" -ge "$end" ] && { printf "%s\n" "$last"; exit 1; }
   sleep "$interval" 2> /dev/null || sleep 1
 done'
 # Meanwhile the colour's container is watched: one that exits or that Docker finds unhealthy fails at once.
 colour_probe() { # COLOUR TAG
   url="http://$(colour_alias "$1"):$PROXY_PORT$PROXY_PATH"
   cid=$(service_cid "$PROXY_SERVICE" "$2")
-  in_proxy sh -c "$PROBE" probe "$url" "$PROXY_PASSES" "$PROXY_INTERVAL" "$(($(date +%s) + PROXY_TIMEOUT))" &
+  in_proxy sh -c "$PROBE" probe "$url" "$PROXY_PASSES" "$PROXY_INTERVAL" "$(($(date +%s) + PROXY_TIMEOUT))" \
+    > "$REL/.probe-out" 2>&1 &
   probe=$!
   while kill -0 "$probe" 2> /dev/null; do
     state=$(docker inspect -f "$HEALTH_TEMPLATE" "$cid" 2> /dev/null)
@@ -246,6 +360,7 @@ colour_probe() { # COLOUR TAG
     return 0
   fi
   FAIL_SERVICE=$PROXY_SERVICE
+  FAIL_LINE="$url: $(grep -v '^[[:space:]]*$' "$REL/.probe-out" 2>/dev/null | tail -n 1 | strip_ansi | mask)"
   fail "proxy health" "$url did not answer 2xx $PROXY_PASSES times in a row within ${PROXY_TIMEOUT}s"
   return 1
 }
@@ -337,9 +452,28 @@ bg_restore() { # TAG
   return 0
 }
 
-# A first deploy that failed: nothing served before, so nothing of it may keep running.
+# A first deploy that failed: nothing served before, so nothing of it may keep running, and its route goes
+# (it would answer 503 for host names no release serves, and keep the next app's deploy out as a conflict).
 bg_stop_new() {
   new=$(cat "$REL/colour" 2>/dev/null)
   [ -n "$CONF" ] && rm -f "$CONF/live/$APP.blue" "$CONF/live/$APP.green"
   [ -n "$new" ] && colour_remove "$new" "$TAG"
+  [ -z "$CONF" ] || routes_remove
+}
+
+routes_remove() {
+  proxy_lock
+  gone=
+  for f in $(app_files) "apps/$APP"; do
+    if [ -f "$CONF/$f" ]; then rm -f "$CONF/$f" && gone=1; fi
+  done
+  if [ -n "$gone" ]; then
+    if proxy_config > "$CONF/caddy.json.new" && mv -f "$CONF/caddy.json.new" "$CONF/caddy.json" \
+      && in_proxy caddy reload --config /gangway/caddy.json > /dev/null 2>&1; then
+      say "removed the proxy route of $APP"
+    else
+      say "the proxy's files no longer hold the route of $APP, but the proxy did not reload without it"
+    fi
+  fi
+  proxy_unlock
 }

@@ -1,0 +1,199 @@
+/**
+ * bluegreen.sh under the local sh with the stub docker (fake-server.ts): the proxy shared by several apps on
+ * one host — its home holds every app's route and TLS files, so one app's deploy must never leave a route
+ * that breaks or takes another app's traffic — and the proxy lock between those apps' deploys.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, test } from 'node:test';
+import { firstErrorLine } from '../../src/deploy/first-error-line.js';
+import { FakeServer } from './fake-server.js';
+
+// Caddy 2's own answer to two TLS automation policies for one host name (`caddy reload`, exit 1).
+const CADDY_CONFLICT =
+  'Error: sending configuration to instance: caddy responded with error: HTTP 400: {"error":"loading config: ' +
+  'loading new config: loading tls app module: tls: invalid configuration: automation policy 1: cannot apply ' +
+  'more than one automation policy to host: www.shop.test (first match in policy 0)"}\n';
+
+const probe = { path: '/health', intervalMs: 100, passes: 1 };
+const BLUEGREEN = new URL('../../src/server/sh/bluegreen.sh', import.meta.url).pathname;
+let servers: FakeServer[] = [];
+const children: { kill(): void }[] = [];
+afterEach(() => {
+  for (const s of servers) s.cleanup();
+  servers = [];
+  for (const c of children.splice(0)) c.kill();
+});
+
+/** A server for the app `shop` whose proxy was installed by the app `blog` (its home is in blog's dir). */
+function sharedProxy(): { s: FakeServer; home: string; blogFiles: () => Record<string, string> } {
+  const s = new FakeServer();
+  servers.push(s);
+  const home = join(s.root, 'srv', 'blog', '.gangway', 'proxy', 'caddy');
+  for (const d of ['live', 'apps', 'routes/http', 'routes/https', 'tls']) mkdirSync(join(home, d), { recursive: true });
+  writeFileSync(join(home, 'listen'), '80 443\n');
+  writeFileSync(join(home, 'routes/https/10-blog.json'), '{"@id":"gangway-blog","match":[{"host":["blog.test"]}]}\n');
+  writeFileSync(join(home, 'tls/blog.json'), '{"@id":"gangway-blog-tls","subjects":["blog.test"]}\n');
+  writeFileSync(join(home, 'apps/blog'), `${join(s.root, 'srv', 'blog')}\nblog.test\n`);
+  writeFileSync(join(home, 'live/blog.blue'), '');
+  s.stubState('proxy-home', home);
+  const blogFiles = () =>
+    Object.fromEntries(
+      ['routes/https/10-blog.json', 'tls/blog.json', 'apps/blog', 'live/blog.blue'].map((f) => [
+        f,
+        readFileSync(join(home, f), 'utf8'),
+      ]),
+    );
+  return { s, home, blogFiles };
+}
+
+/** Every file under the proxy home's routes/, tls/ and apps/, with its content. */
+function routeFiles(home: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of ['routes/http', 'routes/https', 'tls', 'apps'])
+    for (const f of readdirSync(join(home, d))) out[`${d}/${f}`] = readFileSync(join(home, d, f), 'utf8');
+  return out;
+}
+
+test("a refused reload puts this app's route and TLS files back; the error names the app and Caddy's conflict", () => {
+  const { s, home, blogFiles } = sharedProxy();
+  const proxy = { domains: ['shop.test'], tls: 'internal' as const };
+  s.release({ id: 'r1', tag: 'v1', proxy });
+  assert.equal(s.apply('r1').status, 0, 'the first deploy passes');
+  const before = routeFiles(home);
+  const config = readFileSync(join(home, 'caddy.json'), 'utf8');
+  assert.match(before['routes/https/10-shop.json']!, /"shop\.test"/);
+  assert.ok(before['tls/shop.json'], "shop's TLS policy is in the home");
+  assert.equal(before['apps/shop'], `${s.dir}\nshop.test\n`, 'whose route it is, for the next app on this proxy');
+
+  s.release({ id: 'r2', tag: 'v2', proxy: { ...proxy, domains: ['shop.test', 'www.shop.test'] } });
+  s.stubState('reload-fails', CADDY_CONFLICT);
+  const r = s.apply('r2');
+  assert.equal(r.status, 1, r.stdout);
+  const record = s.records().at(-1)!;
+  assert.deepEqual([record.status, record.serving, record.failing_step], ['rolled_back', 'v1', 'proxy']);
+  assert.equal(
+    record.reason,
+    'the proxy refused the routes of shop (put back as they were): tls: invalid configuration: automation ' +
+      'policy 1: cannot apply more than one automation policy to host: www.shop.test (first match in policy 0)',
+  );
+  // Exactly as before the refused deploy: the next reload (of any app) carries no rejected route.
+  assert.deepEqual(routeFiles(home), before);
+  assert.equal(readFileSync(join(home, 'caddy.json'), 'utf8'), config);
+  assert.deepEqual(
+    readdirSync(home).filter((f) => f.startsWith('.')),
+    [],
+    'no lock, no set-aside files left',
+  );
+  assert.match(blogFiles()['routes/https/10-blog.json']!, /blog\.test/);
+});
+
+test('a second app without domains on the proxy is refused before it writes a route, naming the other app', () => {
+  const { s, home, blogFiles } = sharedProxy();
+  writeFileSync(join(home, 'routes/http/90-blog.json'), '{"@id":"gangway-blog"}\n'); // blog takes every host
+  const blog = blogFiles();
+  const before = routeFiles(home);
+  s.release({ id: 'r1', tag: 'v1', proxy: {} });
+  const r = s.apply('r1');
+  assert.equal(r.status, 1, r.stdout);
+  const record = s.records().at(-1)!;
+  assert.equal(record.failing_step, 'proxy');
+  assert.match(
+    String(record.reason),
+    new RegExp(`every host name to app blog \\(deployed to ${join(s.root, 'srv', 'blog')}\\): give shop proxy.domains`),
+  );
+  assert.deepEqual(routeFiles(home), before, 'no route of shop');
+  assert.deepEqual(blogFiles(), blog);
+  assert.ok(!existsSync(join(home, '.lock')), 'the proxy lock is free');
+});
+
+test("a first deploy whose proxy probe fails: its route goes, and the first error line is the probe's answer", () => {
+  const { s, home } = sharedProxy();
+  const before = routeFiles(home);
+  s.release({ id: 'r1', tag: 'v1', proxy: { domains: ['shop.test'], health: { ...probe, timeoutMs: 1_000 } } });
+  s.stubState('logs', 'web | ok\n'); // the app's own log: its last line says nothing of the failure
+  s.stubState('wget-fails', 'wget: server returned error: HTTP/1.1 503 Service Unavailable\n');
+  const r = s.apply('r1');
+  assert.equal(r.status, 1, r.stdout);
+  const record = s.records().at(-1)!;
+  assert.deepEqual([record.status, record.serving, record.failing_step], ['failed', 'none', 'proxy health']);
+  assert.deepEqual(routeFiles(home), before, 'no route, TLS policy or app file of shop is left');
+  assert.doesNotMatch(readFileSync(join(home, 'caddy.json'), 'utf8'), /gangway-shop/);
+  assert.equal(
+    firstErrorLine(readFileSync(join(s.rel('r1'), 'failure.log'), 'utf8'), []),
+    'http://gangway-shop-blue:8080/health: wget: server returned error: HTTP/1.1 503 Service Unavailable',
+  );
+});
+/**
+ * proxy_lock from bluegreen.sh on CONF=$1, with a nap that counts: after 200 naps (well over the
+ * 120 after which the old rule took the lock by wait time alone) it says it is still waiting.
+ */
+function lockContender(conf: string, then = ''): string {
+  // IFS as apply.sh sets it (a newline) while bluegreen.sh runs.
+  const script = `G=/nonexistent
+. "$2"
+CONF=$1
+IFS='
+'
+naps=0
+say() { echo "$*"; }
+nap() { naps=$((naps + 1)); [ "$naps" -lt 200 ] || { echo "still waiting after $naps naps"; exit 0; }; }
+proxy_lock
+echo "acquired after $naps naps"
+${then}`;
+  const r = spawnSync('sh', ['-c', script, 'sh', conf, BLUEGREEN], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+function lockDir(): string {
+  const s = new FakeServer();
+  servers.push(s);
+  const conf = join(s.root, 'caddy');
+  mkdirSync(join(conf, '.lock'), { recursive: true });
+  return conf;
+}
+
+/** A process's start time (field 22 of /proc/PID/stat), as bluegreen.sh records it beside the pid. */
+const startTime = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/.*\) /s, '').split(' ')[19];
+
+test('the proxy lock stays with a live holder however long it holds it (pulling an image, waiting for Caddy)', () => {
+  const conf = lockDir();
+  const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+  children.push(holder);
+  writeFileSync(join(conf, '.lock/holder'), `${holder.pid} ${startTime(holder.pid!)}\n`);
+  assert.match(lockContender(conf), /^still waiting after 200 naps$/m);
+  assert.equal(readFileSync(join(conf, '.lock/holder'), 'utf8').split(' ')[0], String(holder.pid));
+});
+
+test('the proxy lock is taken over once its holder is gone (a dead pid, or the pid of another process now)', () => {
+  const dead = spawnSync('true').pid;
+  for (const holderLine of [`${dead} 12345`, `${process.pid} 1`]) {
+    const conf = lockDir();
+    writeFileSync(join(conf, '.lock/holder'), `${holderLine}\n`);
+    const out = lockContender(conf, 'cat "$CONF/.lock/holder"; proxy_unlock; ls -a "$CONF"');
+    assert.match(out, new RegExp(`took the proxy lock over: its holder \\(pid ${holderLine.split(' ')[0]}\\) is gone`));
+    assert.match(out, /^acquired after 0 naps$/m);
+    assert.match(out, /^\d+ \d+$/m, 'the new holder wrote its pid and start time');
+    assert.doesNotMatch(out, /^\.lock/m, 'and released it');
+  }
+});
+
+test('a proxy lock that names no holder (an older gangway) is taken over after a minute, not before', () => {
+  const conf = lockDir();
+  assert.match(lockContender(conf), /^still waiting after 200 naps$/m);
+  const old = new Date(Date.now() - 120_000);
+  utimesSync(join(conf, '.lock'), old, old);
+  assert.match(lockContender(conf), /took the proxy lock over: it names no holder and is over a minute old/);
+});
+
+test("proxy_unlock leaves another holder's lock alone", () => {
+  const conf = lockDir();
+  writeFileSync(join(conf, '.lock/holder'), `${process.pid} ${startTime(process.pid)}\n`);
+  const r = spawnSync('sh', ['-c', 'G=/x; . "$2"; CONF=$1; proxy_unlock; ls -a "$CONF"', 'sh', conf, BLUEGREEN], {
+    encoding: 'utf8',
+  });
+  assert.match(r.stdout, /^\.lock$/m);
+});
