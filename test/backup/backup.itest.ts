@@ -94,7 +94,7 @@ before(async () => {
 
 after(() => {
   psSampler?.kill();
-  execFileSync('sh', ['-c', `rm -f /etc/cron.d/gangway-${p.app}-*`]);
+  execFileSync('sh', ['-c', `rm -f /etc/cron.d/gangway-${p.app}_*`]);
   execFileSync('sh', ['-c', `docker ps -aq --filter label=gangway.verify=${p.app} | xargs -r docker rm -f -v`]);
   p?.cleanup();
   execFileSync('sh', [
@@ -244,15 +244,19 @@ test('backup schedule: a cron entry whose command, run directly, backs up, verif
   writeFileSync(config, `${readFileSync(p.config, 'utf8')}${NOTIFY}`);
   const env = { BK_HOOK_URL: receiver.url(hookPath) };
   try {
+    // A backup no longer in gangway.yml loses its schedule.
+    writeFileSync(`/etc/cron.d/gangway-${p.app}_gone`, '0 3 * * * root true\n');
     const r = run('schedule', ['backup', 'schedule', '--yes'], config, env);
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, new RegExp(`removed — gangway-${p.app}_gone: its backup is no longer in`));
+    assert.ok(!existsSync(`/etc/cron.d/gangway-${p.app}_gone`));
     assert.match(r.stdout + r.stderr, /notify — webhook \(BK_HOOK_URL\) on backup_succeeded, backup_failed/);
-    const cron = readFileSync(`/etc/cron.d/gangway-${p.app}-db`, 'utf8');
+    const cron = readFileSync(`/etc/cron.d/gangway-${p.app}_db`, 'utf8');
     const line = cron.split('\n').find((l) => l.startsWith('0 2 * * * root '))!;
     assert.ok(line, cron);
     const again = run('schedule-again', ['backup', 'schedule', '--yes'], config, env);
     assert.equal(again.code, 0);
-    assert.equal(readFileSync(`/etc/cron.d/gangway-${p.app}-db`, 'utf8'), cron, 'replaced, not added');
+    assert.equal(readFileSync(`/etc/cron.d/gangway-${p.app}_db`, 'utf8'), cron, 'replaced, not added');
     const notifyFile = join(p.serverDir, '.gangway', 'backup', 'db', 'notify');
     assert.equal((statSync(notifyFile).mode & 0o777).toString(8), '600');
     const count = records().length;
