@@ -7,7 +7,8 @@
 #                                     size and sha256, then apply retention (not for TRIGGER safety).
 #   sh backup.sh JOB verify FILE [-]  restore FILE (or, with -, the decrypted dump on stdin) into a throwaway
 #                                     container of the service's image: no ports, no network, no live volume.
-#   sh backup.sh JOB restore FILE     pg_restore FILE into the live service (the caller took a safety backup).
+#   sh backup.sh JOB restore FILE [-] pg_restore FILE (or, with -, the decrypted dump on stdin) into the live service
+#                                     (the caller took a safety backup).
 #   sh backup.sh JOB scheduled        what cron runs: backup, retention, and the restore test `verify` asks for.
 #   sh backup.sh JOB retention        retention only.
 #
@@ -268,16 +269,20 @@ gangway_verify
   record verify succeeded "$extra,\"tables\":$counts"
 }
 
-do_restore() { # FILE
+do_restore() { # FILE [-]
   file=$1
+  from_stdin=${2:-}
+  exec 3<&0 < /dev/null # as in do_verify: the dump on stdin is for pg_restore alone
   extra=",\"file\":\"$(json_str "$file")\""
   check_file restore "$file"
-  case "$file" in *.age) fail restore "$file is encrypted: restore it from gangway with --identity" "$extra" ;; esac
+  case "$file" in *.age) [ "$from_stdin" = - ] || fail restore "$file is encrypted: restore it from gangway with \
+--identity (the key is not on the server)" "$extra" ;; esac
   require_service restore
   say "pg_restore of $file into the live $DATABASE"
+  [ "$from_stdin" = - ] || exec 3< "$BDIR/$file"
   # shellcheck disable=SC2046 # pg_conn prints one option per line (IFS is a newline)
   in_service pg_restore $(pg_conn) --clean --if-exists --no-owner --no-privileges --single-transaction \
-    --exit-on-error < "$BDIR/$file" 2> "$JOB/.restore-err" \
+    --exit-on-error <&3 2> "$JOB/.restore-err" \
     || fail restore "pg_restore failed (nothing changed: one transaction): $(first_line "$JOB/.restore-err")" "$extra"
   record restore succeeded "$extra"
 }
@@ -298,7 +303,7 @@ case "$ACTION" in
   # A safety backup (before a restore into the live database) prunes nothing: the backup to restore may be one.
   backup) do_backup "${3:-cli}" && { [ "${3:-}" = safety ] || do_retention; } ;;
   verify) do_verify "$3" "${4:-}" ;;
-  restore) do_restore "$3" ;;
+  restore) do_restore "$3" "${4:-}" ;;
   retention) do_retention "${3:-}" ;;
   scheduled)
     # Each step in its own shell: a failure exits that step (and records it), not the whole run. A failure or the
