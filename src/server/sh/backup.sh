@@ -257,12 +257,14 @@ check_file() { # OP FILE
 }
 
 # The row counts FILE's backup recorded (one JSON object a line; nothing for a backup made before they were).
-# Objects are split at `},{"table"`, which no name can hold: a quote inside a JSON string is escaped.
+# Objects are split at `},{"table"`, which no name can hold: a quote inside a JSON string is escaped. Each is
+# written as PostgreSQL writes it (the log may have been rewritten by a JSON tool without the spaces).
 recorded_counts() {
   grep -F "\"op\":\"backup\"" "$LOG" 2>/dev/null | grep -F "\"file\":\"$1\"" | grep -F '"outcome":"succeeded"' \
     | tail -n 1 | sed -n 's/.*,"tables":\[\(.*\)\]}$/\1/p' \
-    | awk '{ n = split($0, part, /\},\{"table"/)
-      for (i = 1; i <= n; i++) print (i > 1 ? "{\"table\"" : "") part[i] (i < n ? "}" : "") }'
+    | awk '{ n = split($0, part, /\}, ?\{"table"/)
+      for (i = 1; i <= n; i++) print (i > 1 ? "{\"table\"" : "") part[i] (i < n ? "}" : "") }' \
+    | sed 's/^{"table" *: *\(".*"\), *"rows" *: *\([0-9]*\)}$/{"table" : \1, "rows" : \2}/'
 }
 # The first table whose restored count differs from the recorded one, said as `name: N rows restored, M at backup`.
 count_mismatch() { # RECORDED RESTORED
