@@ -63,10 +63,6 @@ async function restoreLocked(
     ? await runDecrypted(bh, entry, identity!, 'restore', 'E_RESTORE_FAILED', onLine)
     : await runBackupScript(bh.host, bh.jobDir, ['restore', entry.file], { ...(onLine && { onLine }) });
   const undo = `the safety backup ${safety.file} holds the database as it was`;
-  // The safety backup is encrypted like every backup of this job: putting it back needs the identity too.
-  const putBack =
-    `gangway restore ${target} ${bh.job.config.name} ${safety.file} --into-live --yes` +
-    (safety.encrypted ? ' --identity FILE (the age identity of its recipients)' : '');
   if (!r.ok || !r.record)
     throw new BackupError(
       'E_RESTORE_FAILED',
@@ -78,7 +74,13 @@ async function restoreLocked(
   const unhealthy = await waitHealthy(bh.host, app, health);
   if (unhealthy)
     throw new BackupError('E_RESTORE_FAILED', `${bh.host.label}: restored ${entry.file}, but ${unhealthy}`, {
-      hints: [undo, `put it back with: ${putBack}`],
+      hints: [undo, `put it back with: ${putBackCommand(target, bh.job.config.name, safety)}`],
     });
   return { safety, restore: r.record };
+}
+
+/** The command that restores the safety backup: encrypted like every backup of its job, it needs the identity too. */
+export function putBackCommand(target: string, name: string, safety: BackupRecord): string {
+  const identity = safety.encrypted ? ' --identity FILE (the age identity of its recipients)' : '';
+  return `gangway restore ${target} ${name} ${safety.file} --into-live --yes${identity}`;
 }
