@@ -1,6 +1,6 @@
 /**
  * `gangway backup schedule`: one schedule per scheduled backup, running the uploaded backup.sh (`scheduled`:
- * backup, retention, the restore test `verify` asks for). As root it is /etc/cron.d/gangway-<app>-<name>;
+ * backup, retention, the restore test `verify` asks for). As root it is /etc/cron.d/gangway-<app>_<name>;
  * otherwise a line of the user's crontab, marked so that re-running replaces it instead of adding another; on a
  * server without cron, a systemd timer of that name (schedule.sh decides, on the server).
  */
