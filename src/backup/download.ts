@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { PassThrough, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { TransferProgress } from '../hosts/host.js';
 import { BackupError } from './errors.js';
 import type { BackupRecord } from './records.js';
@@ -21,22 +23,28 @@ export async function downloadBackup(
   await mkdir(localDir, { recursive: true });
   const final = join(localDir, file);
   const partial = `${final}.partial`;
-  const out = createWriteStream(partial, { mode: 0o600 });
   const hash = createHash('sha256');
   let bytes = 0;
-  const closed = new Promise<void>((resolve, reject) => out.on('close', resolve).on('error', reject));
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      onProgress?.({ bytes, ...(record.size !== undefined && { total: record.size }) });
+      done(null, chunk);
+    },
+  });
+  const source = new PassThrough();
+  const stop = new AbortController();
+  // The disk's pace is the download's: pipeline's backpressure reaches the SSH channel (the exec's piped stdout).
+  const written = pipeline(source, count, createWriteStream(partial, { mode: 0o600 }));
   try {
-    const r = await bh.host.exec(['cat', posix.join(bh.layout.dir, bh.job.config.dir, file)], {
-      keepStdout: false,
-      onStdout: (chunk) => {
-        out.write(chunk);
-        hash.update(chunk);
-        bytes += chunk.length;
-        onProgress?.({ bytes, ...(record.size !== undefined && { total: record.size }) });
-      },
-    });
-    out.end();
-    await closed;
+    const [r] = await Promise.all([
+      bh.host.exec(['cat', posix.join(bh.layout.dir, bh.job.config.dir, file)], {
+        stdout: source,
+        signal: stop.signal,
+      }),
+      written,
+    ]);
     if (r.code !== 0) throw new BackupError('E_DOWNLOAD_FAILED', `cannot read ${file}: ${r.stderr.trim()}`);
     const sha = hash.digest('hex');
     if (record.sha256 && sha !== record.sha256)
@@ -44,7 +52,9 @@ export async function downloadBackup(
     await rename(partial, final);
     return final;
   } catch (e) {
-    out.destroy();
+    stop.abort(); // a failed write (a full disk) must not leave the server's cat waiting on a full channel
+    source.destroy();
+    await written.catch(() => undefined);
     await rm(partial, { force: true });
     throw e;
   }

@@ -9,6 +9,11 @@ export interface ExecOptions {
   /** Sent to the command's stdin, then stdin is closed. Secrets travel this way, never in argv. */
   stdin?: string | Buffer | Readable;
   onStdout?: (chunk: Buffer) => void;
+  /**
+   * Stdout piped here instead (not collected, no onStdout), with backpressure: while it is full the command's
+   * output waits (over SSH, the channel's window stays closed). Ended when the command's stdout ends.
+   */
+  stdout?: NodeJS.WritableStream;
   /** false: stdout goes only to onStdout, not into the result (a large binary stream, e.g. a download). */
   keepStdout?: boolean;
   onStderr?: (chunk: Buffer) => void;

@@ -18,7 +18,8 @@ export class LocalHost extends AtomicWriter implements Host {
     return new Promise((resolvePromise, reject) => {
       const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
       const output = new OutputCollector(options.onStdout, options.onStderr, options.keepStdout);
-      child.stdout.on('data', output.stdout);
+      if (options.stdout) child.stdout.pipe(options.stdout);
+      else child.stdout.on('data', output.stdout);
       child.stderr.on('data', output.stderr);
       child.stdin.on('error', () => {}); // the command may exit without reading its stdin
       let timedOut = false;

@@ -1,7 +1,9 @@
 /**
- * Backups against a real PostgreSQL (Debian's postgresql-15 in an image built here) deployed by gangway through
- * the real sshd: backup → rows inserted after it → restore --verify reports the backed-up counts; --into-live
- * brings the live database back; a corrupted dump fails verify; bad services and a full disk fail cleanly; the
+ * Backups against a real PostgreSQL (Debian's postgresql-15 in an image built here, wrapped in one that needs a
+ * variable of its own, as Bitnami's does) deployed by gangway through the real sshd: backup (row counts recorded) →
+ * rows inserted after it → restore --verify reports the backed-up counts; a dump that restores fewer rows fails
+ * verify; --into-live brings the live database back, encrypted ones too (--identity); a throwaway that does not
+ * start says what it logged; a corrupted dump fails verify; bad services and a full disk fail cleanly; the
  * cron entry's command run directly produces a backup, a verify and records; status follows rpo; and the
  * password (a canary) never shows in any output, record, server log or process argument list.
  */
@@ -16,7 +18,7 @@ import { CANARIES, findLeaks } from '../helpers/canary.js';
 import { gangway, type CliResult } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
-import { postgresCompose, postgresImage, psql } from '../helpers/postgres.js';
+import { customPostgresImage, postgresCompose, postgresImage, psql } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/testenv.js';
 import { httpReceiver } from '../notify/receivers.js';
 
@@ -46,8 +48,24 @@ const NOTIFY = `notify:
     - type: webhook
       url_env: BK_HOOK_URL
 `;
+/**
+ * A service of the PostgreSQL image that only sleeps (so it has pg_dump) without the image's own variable: a
+ * throwaway of it exits at once, saying why.
+ */
+const PGSLEEP = `  pgsleep:
+    image: gangway-test/postgres-custom:\${IMAGE_TAG}
+    entrypoint: ["sleep", "infinity"]
+    environment:
+      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD}
+    stop_grace_period: 1s
+`;
 /** Backups that must fail, in a config of their own (status would count them as never backed up). */
-const BAD = `  - name: notpg
+const BAD = `  - name: sleeper
+    service: pgsleep
+    database: appdb
+    user: app
+    password: \${POSTGRES_PASSWORD}
+  - name: notpg
     service: web
     database: x
     user: x
@@ -72,12 +90,15 @@ const records = () =>
 
 before(async () => {
   await buildWebImage('gangway-test/web:bk', { version: 'bk' });
-  const image = postgresImage();
+  const image = customPostgresImage(postgresImage());
   tag = image.tag;
   p = deployProject({
     app: `bk-${process.pid % 10000}`,
-    compose: postgresCompose(image.repository),
-    envText: `POSTGRES_USER=app\nPOSTGRES_DB=appdb\nPOSTGRES_PASSWORD=${PASSWORD}\n`,
+    compose: postgresCompose(image.repository, {
+      dbEnvironment: '      APP_DB_MODE: ${APP_DB_MODE}\n',
+      web: `    image: gangway-test/web:bk\n    stop_grace_period: 1s\n${PGSLEEP}`,
+    }),
+    envText: `POSTGRES_USER=app\nPOSTGRES_DB=appdb\nPOSTGRES_PASSWORD=${PASSWORD}\nAPP_DB_MODE=custom\n`,
     health: '  services: [db]\n  timeout: 90s',
     extra: BACKUPS,
   });
@@ -94,7 +115,7 @@ before(async () => {
 
 after(() => {
   psSampler?.kill();
-  execFileSync('sh', ['-c', `rm -f /etc/cron.d/gangway-${p.app}-*`]);
+  execFileSync('sh', ['-c', `rm -f /etc/cron.d/gangway-${p.app}_*`]);
   execFileSync('sh', ['-c', `docker ps -aq --filter label=gangway.verify=${p.app} | xargs -r docker rm -f -v`]);
   p?.cleanup();
   execFileSync('sh', [
@@ -109,6 +130,10 @@ test('backup: pg_dump -Fc in the service, 0600, size and sha256 recorded; --down
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const record = (JSON.parse(r.stdout) as { hosts: { record: Record<string, unknown> }[] }).hosts[0]!.record;
   assert.match(String(record.file), /^db-\d{8}-\d{6}\.dump$/);
+  assert.deepEqual(record.tables, [
+    { table: 'public.items', rows: 3 },
+    { table: 'public.notes', rows: 2 },
+  ]);
   const path = join(backupDir(), String(record.file));
   assert.equal((statSync(path).mode & 0o777).toString(8), '600');
   const bytes = readFileSync(path);
@@ -135,6 +160,63 @@ test('restore --verify: rows inserted after the backup are not there; the throwa
   const list = run('backups', ['backups', '--json']);
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /"outcome": "succeeded"/);
+});
+
+test('restore --verify: a dump that restores fewer rows than its backup recorded FAILS', () => {
+  const good = records()
+    .filter((x) => x.op === 'backup' && x.outcome === 'succeeded')
+    .at(-1)!;
+  // The same backup's record, but a dump without the items' rows (as a dump that lost data would be).
+  const id = execFileSync(
+    'docker',
+    [
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${p.app}`,
+      '--filter',
+      'label=com.docker.compose.service=db',
+    ],
+    { encoding: 'utf8' },
+  ).trim();
+  const bytes = execFileSync(
+    'docker',
+    ['exec', id, 'pg_dump', '-Fc', '-U', 'app', '-d', 'appdb', '--exclude-table-data=public.items'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const file = 'db-20200101-000000.dump';
+  writeFileSync(join(backupDir(), file), bytes, { mode: 0o600 });
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const log = join(p.serverDir, '.gangway', 'backups.jsonl');
+  const fake = { ...good, file, sha256, size: bytes.length };
+  writeFileSync(log, `${readFileSync(log, 'utf8')}${JSON.stringify(fake)}\n`);
+  try {
+    const r = run('verify-fewer', ['restore', 'db', file, '--verify']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /rows differ from the backup's: public\.items: 0 rows restored, 3 at backup time/);
+    assert.equal(records().at(-1)?.outcome, 'failed');
+  } finally {
+    rmSync(join(backupDir(), file));
+    const pruned = { op: 'prune', name: 'db', file };
+    writeFileSync(log, `${readFileSync(log, 'utf8')}${JSON.stringify(pruned)}\n`);
+  }
+});
+
+test('restore --verify: a throwaway that exits says what it logged, masked', () => {
+  const bad = join(p.dir, 'bad.yml');
+  writeFileSync(bad, readFileSync(p.config, 'utf8').replace('targets:', `${BAD}targets:`));
+  // A backup of the sleeper to verify: a copy of a good dump, and its record.
+  const source = readdirSync(backupDir()).sort()[0]!;
+  const file = 'sleeper-20200101-000000.dump';
+  mkdirSync(join(p.serverDir, 'backups', 'sleeper'), { recursive: true });
+  execFileSync('cp', [join(backupDir(), source), join(p.serverDir, 'backups', 'sleeper', file)]);
+  const log = join(p.serverDir, '.gangway', 'backups.jsonl');
+  const fake = { op: 'backup', name: 'sleeper', outcome: 'succeeded', file };
+  writeFileSync(log, `${readFileSync(log, 'utf8')}${JSON.stringify(fake)}\n`);
+  const r = run('verify-exits', ['restore', 'sleeper', '--verify'], bad);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /the throwaway PostgreSQL exited; it said: APP_DB_MODE must be set \(password \*\*\*\)/);
+  assert.match(String(records().at(-1)?.reason), /APP_DB_MODE must be set \(password \*\*\*\)/);
 });
 
 test('restore --into-live --yes: a safety backup first, then the live database is the backup again', () => {
@@ -234,6 +316,21 @@ test('age: encrypted on the server to a recipient, decrypted only here (download
   const v = run('age-verify', ['restore', 'enc', '--verify', '--identity', identity, '--json'], enc);
   assert.equal(v.code, 0, v.stdout + v.stderr);
   assert.match(v.stdout, /"table": "public.items",\s*"rows": 3/);
+
+  // Into the live database: refused without the identity before anything (no lock, no safety backup) ...
+  const encDir = join(p.serverDir, 'backups', 'enc');
+  const files = readdirSync(encDir).sort();
+  const noId = run('age-live-nokey', ['restore', 'enc', '--into-live', '--yes'], enc);
+  assert.equal(noId.code, 1, noId.stdout + noId.stderr);
+  assert.match(noId.stderr, /encrypted: pass --identity/);
+  assert.deepEqual(readdirSync(encDir).sort(), files, 'no safety backup');
+  // ... and with it, the backup's rows are live again (the safety backup is encrypted too).
+  psql(p.app, 'insert into items values (90, $$after$$)');
+  const live = run('age-live', ['restore', 'enc', '--into-live', '--yes', '--identity', identity], enc);
+  assert.equal(live.code, 0, live.stdout + live.stderr);
+  assert.equal(psql(p.app, 'select count(*) from items'), '3');
+  assert.match(live.stdout, /safety backup — enc-\d{8}-\d{6}\.dump\.age/);
+  assert.ok(records().some((x) => x.op === 'restore' && x.name === 'enc' && x.outcome === 'succeeded'));
 });
 
 test('backup schedule: a cron entry whose command, run directly, backs up, verifies, records, notifies', async () => {
@@ -244,15 +341,19 @@ test('backup schedule: a cron entry whose command, run directly, backs up, verif
   writeFileSync(config, `${readFileSync(p.config, 'utf8')}${NOTIFY}`);
   const env = { BK_HOOK_URL: receiver.url(hookPath) };
   try {
+    // A backup no longer in gangway.yml loses its schedule.
+    writeFileSync(`/etc/cron.d/gangway-${p.app}_gone`, '0 3 * * * root true\n');
     const r = run('schedule', ['backup', 'schedule', '--yes'], config, env);
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, new RegExp(`removed — gangway-${p.app}_gone: its backup is no longer in`));
+    assert.ok(!existsSync(`/etc/cron.d/gangway-${p.app}_gone`));
     assert.match(r.stdout + r.stderr, /notify — webhook \(BK_HOOK_URL\) on backup_succeeded, backup_failed/);
-    const cron = readFileSync(`/etc/cron.d/gangway-${p.app}-db`, 'utf8');
+    const cron = readFileSync(`/etc/cron.d/gangway-${p.app}_db`, 'utf8');
     const line = cron.split('\n').find((l) => l.startsWith('0 2 * * * root '))!;
     assert.ok(line, cron);
     const again = run('schedule-again', ['backup', 'schedule', '--yes'], config, env);
     assert.equal(again.code, 0);
-    assert.equal(readFileSync(`/etc/cron.d/gangway-${p.app}-db`, 'utf8'), cron, 'replaced, not added');
+    assert.equal(readFileSync(`/etc/cron.d/gangway-${p.app}_db`, 'utf8'), cron, 'replaced, not added');
     const notifyFile = join(p.serverDir, '.gangway', 'backup', 'db', 'notify');
     assert.equal((statSync(notifyFile).mode & 0o777).toString(8), '600');
     const count = records().length;

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { serverScript } from '../../src/server/scripts.js';
@@ -147,4 +149,28 @@ test('a receiver that answers 500: three attempts, a line on stderr, exit 0 (the
   assert.equal(code, 0);
   assert.equal(receiver.posts.filter((p) => p.path === '/down').length, 3);
   assert.match(stderr, /notification backup_failed to webhook failed after 3 attempts/);
+});
+
+test('GNU wget does not follow a redirect (nor re-post a 307 elsewhere): a 3xx is a failed post', async (t) => {
+  if (!existsSync('/bin/busybox') || !existsSync('/usr/bin/wget')) return t.skip('busybox or wget is not installed');
+  const hits: string[] = [];
+  const redirector = createServer((req, res) => {
+    hits.push(req.url ?? '');
+    req.resume().on('end', () => res.writeHead(307, { location: receiver.url('/redirected') }).end());
+  });
+  await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+  try {
+    const dir = tempDir('gangway-notify-');
+    writeFileSync(join(dir, 'notify.sh'), serverScript('notify.sh'));
+    const url = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/moved`;
+    writeFileSync(join(dir, 'notify'), `on\tbackup_failed\ntarget\tprod\nhost\th\nwebhook\t${url}\n`, { mode: 0o600 });
+    const path = busyboxPath({ wget: '/usr/bin/wget' });
+    const { code, stderr } = await notify(dir, ['backup_failed', 'failed', 'x', '3', ''], path);
+    assert.equal(code, 0);
+    assert.equal(receiver.posts.filter((p) => p.path === '/redirected').length, 0, 'the redirect was not followed');
+    assert.equal(hits.length, 3, 'each attempt stopped at the redirect');
+    assert.match(stderr, /notification backup_failed to webhook failed after 3 attempts/);
+  } finally {
+    await new Promise((resolve) => redirector.close(resolve));
+  }
 });

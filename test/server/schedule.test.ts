@@ -5,22 +5,22 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cronCommand, unitCommand } from '../../src/backup/schedule.js';
+import { appMarkerPrefix, cronCommand, cronMarker, legacyMarker, unitCommand } from '../../src/backup/schedule.js';
 import { serverScript } from '../../src/server/scripts.js';
 import { tempDir } from '../helpers/testenv.js';
 
 const JOB = '/srv/my "app"/.gangway/backup/db'; // a quote and a space: the unit's ExecStart must keep them
-const MARKER = 'gangway-shop-db';
+const MARKER = cronMarker('shop', 'db');
 
 /** A server: PATH with the basic tools, a logging systemctl, and (optionally) a crontab kept in a file. */
-function server(options: { crontab?: boolean; systemd?: boolean } = {}) {
+function server(options: { crontab?: boolean; systemd?: boolean; cronD?: boolean } = {}) {
   const root = tempDir('gangway-sched-');
   const bin = join(root, 'bin');
   mkdirSync(bin);
-  for (const tool of ['id', 'rm', 'mkdir', 'mv', 'chmod', 'grep', 'cat'])
+  for (const tool of ['id', 'rm', 'mkdir', 'mv', 'chmod', 'grep', 'cat', 'awk', 'sort', 'basename'])
     symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(bin, tool));
   const log = join(root, 'systemctl.log');
   writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$*" >> '${log}'\n`, { mode: 0o755 });
@@ -37,7 +37,11 @@ function server(options: { crontab?: boolean; systemd?: boolean } = {}) {
   const systemdRun = join(root, 'run-systemd');
   if (options.systemd !== false) mkdirSync(systemdRun);
   const units = join(root, 'units');
-  const env = { PATH: bin, CRON_D: join(root, 'no-cron.d'), SYSTEMD_RUN: systemdRun, UNIT_DIR: units, HOME: root };
+  const cronD = join(root, options.cronD ? 'cron.d' : 'no-cron.d');
+  if (options.cronD) mkdirSync(cronD);
+  const env = { PATH: bin, CRON_D: cronD, SYSTEMD_RUN: systemdRun, UNIT_DIR: units, HOME: root };
+  const script = (args: string[]) =>
+    spawnSync('/bin/sh', ['-c', serverScript('schedule.sh'), 'sh', ...args], { encoding: 'utf8', env });
   const run = (schedule: string, calendar: string, calendarError = '') =>
     spawnSync(
       '/bin/sh',
@@ -57,6 +61,21 @@ function server(options: { crontab?: boolean; systemd?: boolean } = {}) {
   const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : undefined);
   return {
     run,
+    /** One backup's schedule, as installCron runs it for job JOB-<name>. */
+    install: (app: string, name: string, schedule: string, job = `${JOB}-${name}`) =>
+      script([
+        schedule,
+        cronCommand(job),
+        cronMarker(app, name),
+        '*-*-* 02:00:00',
+        unitCommand(job),
+        '',
+        legacyMarker(app, name),
+      ]),
+    prune: (app: string, keep: string[]) =>
+      script(['--prune', appMarkerPrefix(app), ...keep.map((n) => cronMarker(app, n))]),
+    cronD,
+    tab,
     units,
     systemctl: () => read(log) ?? '',
     crontab: () => read(tab),
@@ -120,4 +139,66 @@ test('neither cron nor systemd, or a schedule systemd cannot follow: exit 1, sai
   assert.match(odd.stderr, /its systemd timer cannot follow this schedule: it restricts both days/);
   assert.equal(s.unit('timer'), undefined);
   assert.equal(s.systemctl(), '');
+});
+
+test('markers: one per app and backup, never the same for two (shop + db-x vs shop-db + x; underscores)', () => {
+  assert.notEqual(cronMarker('shop', 'db-x'), cronMarker('shop-db', 'x'));
+  assert.notEqual(cronMarker('a_', 'b'), cronMarker('a', 'b_'));
+  assert.match(cronMarker('shop', 'db'), /^[a-z0-9_-]+$/, 'a name cron.d runs (no dot)');
+  assert.ok(cronMarker('shop', 'db-archive').startsWith(appMarkerPrefix('shop')));
+  assert.ok(!cronMarker('shop-db', 'x').startsWith(appMarkerPrefix('shop')));
+  assert.ok(!cronMarker('shop_', 'x').startsWith(`${appMarkerPrefix('shop')}x`));
+});
+
+test('crontab: scheduling db after db-archive keeps both (the marker is matched exactly, not as a substring)', () => {
+  const s = server({ crontab: true, systemd: false });
+  writeFileSync(s.tab, '');
+  assert.equal(s.install('shop', 'db-archive', '0 3 * * *').status, 0);
+  const r = s.install('shop', 'db', '0 2 * * *');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(s.install('shop', 'db', '0 4 * * *').status, 0, 'replaced, not added');
+  assert.deepEqual(
+    s
+      .crontab()!
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' # ')[1]),
+    [cronMarker('shop', 'db-archive'), cronMarker('shop', 'db')],
+  );
+  assert.match(s.crontab()!, /^0 4 \* \* \* .* # gangway-shop_db$/m);
+});
+
+test('cron.d: two apps whose old names collided get two files', () => {
+  const s = server({ cronD: true });
+  assert.equal(s.install('shop', 'db-x', '0 2 * * *').status, 0);
+  assert.equal(s.install('shop-db', 'x', '0 3 * * *').status, 0);
+  assert.deepEqual(readdirSync(s.cronD).sort(), [cronMarker('shop-db', 'x'), cronMarker('shop', 'db-x')].sort());
+});
+
+test('the old name of this job is removed; an old name that runs another job stays', () => {
+  const s = server({ crontab: true, systemd: false });
+  const other = `5 * * * * sh /srv/other/backup.sh # ${legacyMarker('shop', 'db')}`;
+  writeFileSync(s.tab, `${other}\n0 1 * * * ${cronCommand(`${JOB}-db`)} # ${legacyMarker('shop', 'db')}\n`);
+  assert.equal(s.install('shop', 'db', '0 2 * * *').status, 0);
+  assert.equal(s.crontab(), `${other}\n0 2 * * * ${cronCommand(`${JOB}-db`)} # ${cronMarker('shop', 'db')}\n`);
+});
+
+test("--prune: the app's schedules of backups no longer configured go (cron.d, crontab, timers); others stay", () => {
+  const s = server({ crontab: true, cronD: true });
+  for (const name of ['db', 'old']) assert.equal(s.install('shop', name, '0 2 * * *').status, 0);
+  assert.equal(s.install('shop-db', 'x', '0 2 * * *').status, 0);
+  writeFileSync(s.tab, `1 1 * * * a # ${cronMarker('shop', 'gone')}\n1 1 * * * b # ${cronMarker('shop-db', 'y')}\n`);
+  mkdirSync(s.units, { recursive: true });
+  writeFileSync(join(s.units, `${cronMarker('shop', 'timed')}.timer`), '[Timer]\n');
+  writeFileSync(join(s.units, `${cronMarker('shop', 'timed')}.service`), '[Service]\n');
+  const r = s.prune('shop', ['db']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(
+    r.stdout.trim().split('\n').sort(),
+    ['gone', 'old', 'timed'].map((n) => cronMarker('shop', n)).sort(),
+  );
+  assert.deepEqual(readdirSync(s.cronD).sort(), [cronMarker('shop-db', 'x'), cronMarker('shop', 'db')].sort());
+  assert.equal(s.crontab(), `1 1 * * * b # ${cronMarker('shop-db', 'y')}\n`);
+  assert.deepEqual(readdirSync(s.units), []);
+  assert.equal(s.prune('shop', ['db']).stdout, '', 'nothing left to remove');
 });

@@ -1,6 +1,9 @@
-/** `gangway backup schedule [TARGET]`: install (or replace) the cron entry of every backup with a `schedule`. */
+/**
+ * `gangway backup schedule [TARGET]`: install (or replace) the cron entry of every backup with a `schedule`, and
+ * remove the app's entries of backups no longer configured.
+ */
 import { posix } from 'node:path';
-import { installCron } from '../../backup/schedule.js';
+import { installCron, pruneSchedules } from '../../backup/schedule.js';
 import { scheduleNotify } from '../../backup/schedule-notify.js';
 import { openBackupHost } from '../../backup/session.js';
 import { UsageError } from '../../errors.js';
@@ -20,8 +23,10 @@ export async function runBackupSchedule(ctx: CommandContext, targetName: string 
     const notice = scheduleNotify(config.notify, target.name, spec.label, process.env);
     for (const url of notice.secrets) ctx.scrubber.add(new Secret(url, 'notification destination'));
     const entries = [];
+    let bh0;
     for (const backup of config.backups) {
       const bh = await openBackupHost(ctx, config, target, spec, backup);
+      bh0 = bh.host;
       // The notification settings go first: a cron run starting between the two steps finds them.
       const notifyFile = posix.join(bh.jobDir, 'notify');
       if (notice.content && backup.schedule) await bh.host.writeFileAtomic(notifyFile, notice.content, { mode: 0o600 });
@@ -43,7 +48,17 @@ export async function runBackupSchedule(ctx: CommandContext, targetName: string 
         notify: backup.schedule ? notice.said : [],
       });
     }
-    hosts.push({ host: spec.label, backups: entries });
+    // A backup taken out of gangway.yml keeps no schedule (it would run a job nothing updates any more).
+    const removed = bh0
+      ? await pruneSchedules(
+          bh0,
+          config.app,
+          config.backups.map((b) => b.name),
+        )
+      : [];
+    for (const marker of removed)
+      ctx.reporter.item('ok', 'removed', `${marker}: its backup is no longer in ${config.file}`);
+    hosts.push({ host: spec.label, backups: entries, removed });
   }
   ctx.reporter.result({ ok: true, target: target.name, hosts });
 }

@@ -123,7 +123,10 @@ export async function runRestore(ctx: CommandContext, args: string[], options: R
     const entry = chooseBackup(await readBackupLog(bh.host, bh.layout), bh.job.config.name, file);
     if (options.intoLive) {
       const done = await ctx.reporter.step(`restore ${entry.file} into the live database`, () =>
-        restoreIntoLive(bh, entry, config.app, config.health, t.name, progressLine(ctx)),
+        restoreIntoLive(bh, entry, config.app, config.health, t.name, {
+          ...(options.identity && { identity: options.identity }),
+          onLine: progressLine(ctx),
+        }),
       );
       ctx.reporter.item('ok', 'safety backup', `${done.safety.file} (${describe(done.safety)})`);
       ctx.reporter.item('ok', 'health gate', 'passed');

@@ -49,7 +49,8 @@ export class SshHost extends AtomicWriter implements Host {
   private runOnChannel(channel: ClientChannel, what: string, options: ExecOptions): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       const output = new OutputCollector(options.onStdout, options.onStderr, options.keepStdout);
-      channel.on('data', output.stdout);
+      if (options.stdout) channel.pipe(options.stdout);
+      else channel.on('data', output.stdout);
       channel.stderr.on('data', output.stderr);
       let code: number | null = null;
       let signal: string | undefined;

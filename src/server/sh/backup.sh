@@ -7,7 +7,8 @@
 #                                     size and sha256, then apply retention (not for TRIGGER safety).
 #   sh backup.sh JOB verify FILE [-]  restore FILE (or, with -, the decrypted dump on stdin) into a throwaway
 #                                     container of the service's image: no ports, no network, no live volume.
-#   sh backup.sh JOB restore FILE     pg_restore FILE into the live service (the caller took a safety backup).
+#   sh backup.sh JOB restore FILE [-] pg_restore FILE (or, with -, the decrypted dump on stdin) into the live service
+#                                     (the caller took a safety backup).
 #   sh backup.sh JOB scheduled        what cron runs: backup, retention, and the restore test `verify` asks for.
 #   sh backup.sh JOB retention        retention only.
 #
@@ -116,6 +117,44 @@ require_service() { # OP
   esac
 }
 
+# Every table's exact row count, one JSON object a line ({"table" : "schema.name", "rows" : N}, names escaped by
+# PostgreSQL's json), in name order: the same text on the live database at backup time and in a restore of it.
+COUNT_SQL="select json_build_object('table', table_schema || '.' || table_name, 'rows',
+  (xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', table_schema, table_name),
+  false, true, '')))[1]::text::bigint)::text from information_schema.tables
+  where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')
+  order by table_schema, table_name"
+# Lines of JSON objects -> one JSON array.
+json_array() { printf '[%s]' "$(awk 'NF { printf "%s%s", (n++ ? "," : ""), $0 }' "$1")"; }
+
+# pg_dump's snapshot, shared: a read-only repeatable-read transaction in the service exports it, pg_dump dumps in it
+# (--snapshot) and the same transaction counts every table afterwards, so the counts are those of the dump's data.
+# psql reads its statements from a FIFO held open on fd 4; closing fd 4 (or this script's exit) ends it.
+snapshot_open() {
+  rm -f "$JOB/.snap-in" "$JOB/.snap-out"
+  mkfifo -m 600 "$JOB/.snap-in" || return 1
+  # shellcheck disable=SC2046 # pg_conn prints one option per line (IFS is a newline)
+  in_service psql -X -q -At -v ON_ERROR_STOP=1 $(pg_conn) < "$JOB/.snap-in" > "$JOB/.snap-out" \
+    2> "$JOB/.snap-err" &
+  SNAP_PID=$!
+  exec 4> "$JOB/.snap-in"
+  rm -f "$JOB/.snap-in"
+  printf '%s\n' 'begin transaction isolation level repeatable read, read only;' 'select pg_export_snapshot();' >&4
+  n=0
+  until SNAPSHOT=$(head -n 1 "$JOB/.snap-out" 2> /dev/null) && [ -n "$SNAPSHOT" ]; do
+    kill -0 "$SNAP_PID" 2> /dev/null || return 1
+    n=$((n + 1))
+    [ "$n" -lt 1200 ] || return 1 # 2 minutes for a loaded server to answer one statement
+    sleep 0.1 2> /dev/null || sleep 1
+  done
+}
+snapshot_count() { # -> $JOB/.counts, one JSON object a line
+  printf '%s;\ncommit;\n' "$COUNT_SQL" >&4
+  exec 4>&-
+  wait "$SNAP_PID" || return 1
+  tail -n +2 "$JOB/.snap-out" > "$JOB/.counts"
+}
+
 do_backup() { # TRIGGER
   require_service backup
   stamp=$(date -u +%Y%m%d-%H%M%S)
@@ -129,17 +168,19 @@ do_backup() { # TRIGGER
   trap 'rm -f "$tmp"' EXIT
   trap 'exit 1' INT TERM HUP
   say "pg_dump of $DATABASE in $SERVICE -> $BACKUP_DIR/$file"
+  extra=",\"trigger\":\"$1\",\"file\":\"$(json_str "$file")\""
+  snapshot_open || fail backup "cannot open a snapshot for pg_dump: $(first_line "$JOB/.snap-err")" "$extra"
   rm -f "$JOB/.dump-rc" "$JOB/.dump-err"
   # No pipefail in POSIX sh: pg_dump's status goes through a file; the pipeline's is the writer's (a full disk).
   # shellcheck disable=SC2046 # pg_conn prints one option per line (IFS is a newline)
-  if (umask 077 && { in_service pg_dump -Fc $(pg_conn) 2> "$JOB/.dump-err"; echo "$?" > "$JOB/.dump-rc"; } \
+  if (umask 077 && { in_service pg_dump -Fc "--snapshot=$SNAPSHOT" $(pg_conn) 2> "$JOB/.dump-err"
+    echo "$?" > "$JOB/.dump-rc"; } \
     | if [ "$ENCRYPT" = 1 ]; then age -R "$JOB/recipients"; else cat; fi > "$tmp") 2> "$JOB/.write-err"; then
     wrote=ok
   else
     wrote=failed
   fi
   rc=$(cat "$JOB/.dump-rc" 2>/dev/null)
-  extra=",\"trigger\":\"$1\",\"file\":\"$(json_str "$file")\""
   # A failed write (a full disk) first: pg_dump then fails too, on the broken pipe.
   if [ "$wrote" != ok ]; then
     rm -f "$tmp"
@@ -149,6 +190,7 @@ do_backup() { # TRIGGER
     rm -f "$tmp"
     fail backup "pg_dump failed (exit ${rc:-?}): $(first_line "$JOB/.dump-err")" "$extra"
   fi
+  snapshot_count || { rm -f "$tmp"; fail backup "counting rows failed: $(first_line "$JOB/.snap-err")" "$extra"; }
   sync "$tmp" 2>/dev/null || sync
   size=$(wc -c < "$tmp" | tr -d ' ')
   sha=$(sha256sum "$tmp" | cut -d ' ' -f 1)
@@ -158,8 +200,9 @@ do_backup() { # TRIGGER
   fi
   trap - EXIT
   say "ok $file ($size bytes)"
+  # The row counts go last: verify reads them back from this line (recorded_counts).
   record backup succeeded "$extra,\"size\":$size,\"sha256\":\"$sha\",\"encrypted\":$([ "$ENCRYPT" = 1 ] && echo true \
-    || echo false)"
+    || echo false),\"tables\":$(json_array "$JOB/.counts")"
   LAST_FILE=$file
 }
 
@@ -214,11 +257,48 @@ check_file() { # OP FILE
   fi
 }
 
-# Counts of every table, as one JSON array, read by PostgreSQL itself (exact counts, names escaped by json).
-COUNT_SQL="select coalesce(json_agg(json_build_object('table', table_schema || '.' || table_name, 'rows',
-  (xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', table_schema, table_name),
-  false, true, '')))[1]::text::bigint) order by table_schema, table_name), '[]') from information_schema.tables
-  where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')"
+# The row counts FILE's backup recorded (one JSON object a line; nothing for a backup made before they were).
+# Objects are split at `},{"table"`, which no name can hold: a quote inside a JSON string is escaped. Each is
+# written as PostgreSQL writes it (the log may have been rewritten by a JSON tool without the spaces).
+recorded_counts() {
+  grep -F "\"op\":\"backup\"" "$LOG" 2>/dev/null | grep -F "\"file\":\"$1\"" | grep -F '"outcome":"succeeded"' \
+    | tail -n 1 | sed -n 's/.*,"tables":\[\(.*\)\]}$/\1/p' \
+    | awk '{ n = split($0, part, /\}, ?\{"table"/)
+      for (i = 1; i <= n; i++) print (i > 1 ? "{\"table\"" : "") part[i] (i < n ? "}" : "") }' \
+    | sed 's/^{"table" *: *\(".*"\), *"rows" *: *\([0-9]*\)}$/{"table" : \1, "rows" : \2}/'
+}
+# The first table whose restored count differs from the recorded one, said as `name: N rows restored, M at backup`.
+count_mismatch() { # RECORDED RESTORED
+  grep -vxF -f "$2" "$1" | head -n 1 | while IFS= read -r want; do
+    table=$(printf '%s' "$want" | sed 's/^{"table" : "\(.*\)", "rows" : [0-9]*}$/\1/')
+    rows=$(printf '%s' "$want" | sed 's/.*"rows" : \([0-9]*\)}$/\1/')
+    have=$(grep -F "{\"table\" : \"$table\", " "$2" | sed 's/.*"rows" : \([0-9]*\)}$/\1/')
+    if [ -n "$have" ]; then have="$have rows restored"; else have="not restored"; fi
+    printf '%s: %s, %s at backup time' "$table" "$have" "$rows"
+  done
+}
+# Lines of a file with every value of the release's env file (4 characters or more) and the password as ***.
+masked() { # FILE
+  awk 'FNR == NR { sub(/^export[ \t]+/, ""); i = index($0, "="); if (i < 2 || substr($0, 1, 1) == "#") next
+      v = substr($0, i + 1); if (v ~ /^".*"$/ || v ~ /^\047.*\047$/) v = substr(v, 2, length(v) - 2)
+      if (length(v) >= 4) secret[v] = 1; next }
+    { line = $0; p = ENVIRON["PGPASSWORD"]; if (length(p) > 0) secret[p] = 1
+      for (v in secret) while ((i = index(line, v)) > 0) line = substr(line, 1, i - 1) "***" substr(line, i + length(v))
+      print line }' "$(if [ -f "$DIR/.env" ]; then echo "$DIR/.env"; else echo /dev/null; fi)" "$1" 2>/dev/null
+}
+# What the throwaway container said last (masked), for a failure that happened in it.
+container_said() {
+  docker logs --tail 5 "$VC" > "$JOB/.verify-log" 2>&1
+  masked "$JOB/.verify-log" | awk 'NF { printf "%s%s", (n++ ? " | " : ""), substr($0, 1, 200) }'
+}
+
+# A PostgreSQL client in the throwaway container as VUSER, with the password by name (-i: stdin is the dump's).
+in_verify() { # COMMAND ARGS…
+  cmd=$1
+  shift
+  docker exec -i ${PGPASSWORD+-e} ${PGPASSWORD+PGPASSWORD} "$VC" "$cmd" ${PG_HOST:+-h} ${PG_HOST:+"$PG_HOST"} \
+    -U "$VUSER" "$@"
+}
 
 do_verify() { # FILE [-]
   file=$1
@@ -231,54 +311,73 @@ do_verify() { # FILE [-]
 --identity (the key is not on the server)" "$extra" ;; esac
   require_service verify
   image=$(docker inspect -f '{{.Image}}' "$CID") || fail verify "cannot read the image of $SERVICE" "$extra"
+  # The service's own environment (what the release gave it, and its image's), so an image with its own variables
+  # starts as the service does; in a 0600 file, never an argument. POSTGRES_HOST_AUTH_METHOD=trust on top: the
+  # official image's convention, harmless elsewhere (the container has no network).
+  (umask 077 && docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$CID" \
+    | grep -E '^[A-Za-z_][A-Za-z0-9_]*=' > "$JOB/.verify-env") || fail verify "cannot read the environment of \
+$SERVICE" "$extra"
   VC="gangway-verify-$APP-$NAME-$$"
-  trap 'docker rm -f -v "$VC" >/dev/null 2>&1' EXIT
+  trap 'docker rm -f -v "$VC" >/dev/null 2>&1; rm -f "$JOB/.verify-env"' EXIT
   trap 'exit 1' INT TERM HUP
   say "restore test of $file in a throwaway container (no network, no volume of $APP)"
-  docker run -d --name "$VC" --network none --label "gangway.verify=$APP" -e POSTGRES_HOST_AUTH_METHOD=trust \
-    "$image" > /dev/null 2> "$JOB/.verify-err" || fail verify "cannot start: $(first_line "$JOB/.verify-err")" "$extra"
+  docker run -d --name "$VC" --network none --label "gangway.verify=$APP" --env-file "$JOB/.verify-env" \
+    -e POSTGRES_HOST_AUTH_METHOD=trust "$image" > /dev/null 2> "$JOB/.verify-err" \
+    || fail verify "cannot start: $(masked "$JOB/.verify-err" | head -n 1 | cut -c1-300)" "$extra"
+  super=$(sed -n 's/^POSTGRES_USER=//p' "$JOB/.verify-env" | tail -n 1)
+  rm -f "$JOB/.verify-env"
   n=0
-  until docker exec "$VC" pg_isready -q -h 127.0.0.1 -U postgres > /dev/null 2>&1; do
+  until docker exec "$VC" pg_isready -q -h 127.0.0.1 > /dev/null 2>&1; do
+    [ "$(docker inspect -f '{{.State.Running}}' "$VC" 2> /dev/null)" = true ] \
+      || fail verify "the throwaway PostgreSQL exited; it said: $(container_said)" "$extra"
     n=$((n + 1))
-    [ "$n" -lt 240 ] || fail verify "the throwaway PostgreSQL was not ready within 120s" "$extra"
+    [ "$n" -lt 240 ] || fail verify "the throwaway PostgreSQL was not ready within 120s; it said: $(container_said)" \
+      "$extra"
     sleep 0.5 2> /dev/null || sleep 1
   done
-  docker exec "$VC" createdb -U postgres gangway_verify 2> "$JOB/.verify-err" \
-    || fail verify "createdb: $(first_line "$JOB/.verify-err")" "$extra"
-  restore_args="pg_restore
--U
-postgres
--d
-gangway_verify
---no-owner
---no-privileges
---exit-on-error"
-  if [ "$from_stdin" = - ]; then
-    # shellcheck disable=SC2086 # one argv item per line
-    docker exec -i "$VC" $restore_args <&3 2> "$JOB/.verify-err"
-  else
-    # shellcheck disable=SC2086
-    docker exec -i "$VC" $restore_args < "$BDIR/$file" 2> "$JOB/.verify-err"
-  fi || fail verify "pg_restore failed: $(first_line "$JOB/.verify-err")" "$extra"
-  counts=$(docker exec "$VC" psql -X -q -At -U postgres -d gangway_verify -c "$COUNT_SQL" 2> "$JOB/.verify-err") \
+  # As the service's user (over TCP when there is a password, as for the live database), else as the image's
+  # superuser (a backup user the image does not create, made by the app's migrations).
+  VUSER=$DB_USER
+  in_verify psql -X -q -At -d template1 -c 'select 1' > /dev/null 2>&1 || VUSER=${super:-postgres}
+  # The image made the service's database from the same environment; if it did not, make it.
+  if ! in_verify psql -X -q -At -d "$DATABASE" -c 'select 1' > /dev/null 2> "$JOB/.verify-err"; then
+    in_verify createdb "$DATABASE" 2> "$JOB/.verify-err" \
+      || fail verify "createdb as $VUSER: $(first_line "$JOB/.verify-err")" "$extra"
+  fi
+  [ "$from_stdin" = - ] || exec 3< "$BDIR/$file"
+  in_verify pg_restore -d "$DATABASE" --no-owner --no-privileges --exit-on-error <&3 2> "$JOB/.verify-err" \
+    || fail verify "pg_restore failed: $(first_line "$JOB/.verify-err")" "$extra"
+  in_verify psql -X -q -At -d "$DATABASE" -c "$COUNT_SQL" > "$JOB/.counts" 2> "$JOB/.verify-err" \
     || fail verify "counting rows failed: $(first_line "$JOB/.verify-err")" "$extra"
-  tables=$(printf '%s' "$counts" | grep -o '"table"' | wc -l | tr -d ' ')
+  counts=$(json_array "$JOB/.counts")
+  tables=$(grep -c . "$JOB/.counts")
   [ "$tables" -gt 0 ] || fail verify "the restored database has no tables" "$extra,\"tables\":[]"
-  say "ok $file: $tables table(s) restored"
+  recorded_counts "$file" > "$JOB/.recorded"
+  if [ -s "$JOB/.recorded" ]; then
+    differs=$(count_mismatch "$JOB/.recorded" "$JOB/.counts")
+    [ -z "$differs" ] || fail verify "rows differ from the backup's: $differs" "$extra,\"tables\":$counts"
+    say "ok $file: $tables table(s) restored, every row count as recorded at backup time"
+  else
+    say "ok $file: $tables table(s) restored (no row counts were recorded with this backup to compare)"
+  fi
   date +%s > "$JOB/last_verify"
   record verify succeeded "$extra,\"tables\":$counts"
 }
 
-do_restore() { # FILE
+do_restore() { # FILE [-]
   file=$1
+  from_stdin=${2:-}
+  exec 3<&0 < /dev/null # as in do_verify: the dump on stdin is for pg_restore alone
   extra=",\"file\":\"$(json_str "$file")\""
   check_file restore "$file"
-  case "$file" in *.age) fail restore "$file is encrypted: restore it from gangway with --identity" "$extra" ;; esac
+  case "$file" in *.age) [ "$from_stdin" = - ] || fail restore "$file is encrypted: restore it from gangway with \
+--identity (the key is not on the server)" "$extra" ;; esac
   require_service restore
   say "pg_restore of $file into the live $DATABASE"
+  [ "$from_stdin" = - ] || exec 3< "$BDIR/$file"
   # shellcheck disable=SC2046 # pg_conn prints one option per line (IFS is a newline)
   in_service pg_restore $(pg_conn) --clean --if-exists --no-owner --no-privileges --single-transaction \
-    --exit-on-error < "$BDIR/$file" 2> "$JOB/.restore-err" \
+    --exit-on-error <&3 2> "$JOB/.restore-err" \
     || fail restore "pg_restore failed (nothing changed: one transaction): $(first_line "$JOB/.restore-err")" "$extra"
   record restore succeeded "$extra"
 }
@@ -299,7 +398,7 @@ case "$ACTION" in
   # A safety backup (before a restore into the live database) prunes nothing: the backup to restore may be one.
   backup) do_backup "${3:-cli}" && { [ "${3:-}" = safety ] || do_retention; } ;;
   verify) do_verify "$3" "${4:-}" ;;
-  restore) do_restore "$3" ;;
+  restore) do_restore "$3" "${4:-}" ;;
   retention) do_retention "${3:-}" ;;
   scheduled)
     # Each step in its own shell: a failure exits that step (and records it), not the whole run. A failure or the

@@ -24,7 +24,9 @@ notify_post() { # URL BODY_FILE: 0 on a 2xx answer
     case $code in 2??) return 0 ;; *) return 1 ;; esac
   elif wget --version 2>/dev/null | grep -q 'GNU Wget'; then # busybox's wget takes the URL only as an argument
     (umask 077 && printf '%s\n' "$1" > "$np_tmp") || return 1
-    wget -q -O /dev/null -T 10 --header='content-type: application/json' --post-file="$2" -i "$np_tmp" 2>/dev/null
+    # --max-redirect=0: a redirect is a failure, as with curl and the CLI (GNU wget would re-post a 307/308 there).
+    wget -q -O /dev/null -T 10 --max-redirect=0 --header='content-type: application/json' --post-file="$2" \
+      -i "$np_tmp" 2>/dev/null
     np_rc=$?
     rm -f "$np_tmp"
     return $np_rc
