@@ -1,18 +1,7 @@
 /** docs/errors.md, generated from the error table (`npm run docs`): every exit code and error code. */
 import { ERROR_CODES, type ErrorCodeInfo } from './error-codes.js';
 import { EXIT_CODES } from './cli/help-texts.js';
-
-const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-const prose = (text: string) =>
-  text
-    .split('`')
-    .map((part, i) => (i % 2 ? part : part.replaceAll('<', '&lt;').replaceAll('>', '&gt;')))
-    .join('`');
-const anchor = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9 _-]/g, '')
-    .replaceAll(' ', '-');
+import { anchor, cell, prose } from './util/markdown.js';
 
 export function errorsMarkdown(): string {
   const entries = Object.entries(ERROR_CODES) as [string, ErrorCodeInfo][];

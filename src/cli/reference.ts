@@ -6,23 +6,13 @@ import type { Command } from 'commander';
 import { allCommands, commandPath } from './help-setup.js';
 import { COMMAND_HELP, ENVIRONMENT, EXIT_CODES } from './help-texts.js';
 import { createProgram } from './program.js';
+import { anchor, cell, prose } from '../util/markdown.js';
 
 /** The program as users get it; its actions never run here, so they get no reporter. */
 export function definedProgram(): Command {
   return createProgram(undefined as never, undefined as never);
 }
 
-const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-const prose = (text: string) =>
-  text
-    .split('`')
-    .map((part, i) => (i % 2 ? part : part.replaceAll('<', '&lt;').replaceAll('>', '&gt;')))
-    .join('`');
-const anchor = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9 _-]/g, '')
-    .replaceAll(' ', '-');
 const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 const title = (cmd: Command) => `gangway ${commandPath(cmd)}`.trim();
 

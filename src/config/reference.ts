@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { configSchema } from './schema.js';
+import { anchor, cell, prose } from '../util/markdown.js';
 
 /** A node of the JSON Schema zod writes (only the keywords read here). */
 export interface JsonNode {
@@ -175,19 +176,6 @@ export function exampleLine(path: string, value: unknown): string {
   const key = path.slice(path.lastIndexOf('.') + 1);
   return `${key}: ${stringify(value, { collectionStyle: 'flow', lineWidth: 0 }).trim()}`;
 }
-
-const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-/** Prose for a Markdown cell: `<dir>` outside code spans would be read as an HTML tag and vanish. */
-const prose = (text: string) =>
-  text
-    .split('`')
-    .map((part, i) => (i % 2 ? part : part.replaceAll('<', '&lt;').replaceAll('>', '&gt;')))
-    .join('`');
-const anchor = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9 _-]/g, '')
-    .replaceAll(' ', '-');
 
 function row(p: ConfigProperty): string {
   const n = p.node;
