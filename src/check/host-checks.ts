@@ -12,6 +12,7 @@ import type { ComposeInputs } from './compose-config.js';
 import { composeOnServer, type ServerCompose } from './compose-remote.js';
 import { diskItems, type SpaceNeed } from './disk-checks.js';
 import { probeHost, type HostFacts } from './host-probe.js';
+import { platformCheck, type ImagePlatform } from './platform-check.js';
 import { syncEstimate } from '../delivery/sync.js';
 import { formatBytes } from '../output/reporter.js';
 import { swarmChecks } from '../swarm/checks.js';
@@ -25,6 +26,8 @@ export interface HostCheckInputs {
   localCompose: () => Promise<ComposeCli | undefined>;
   /** `image.delivery: sync`: the image being deployed, to say what a sync to each host would move. */
   syncImage?: string;
+  /** archive and sync: the platform the image is for, which every host's engine must run (platform-check.ts). */
+  imagePlatform?: () => Promise<ImagePlatform>;
 }
 
 export async function hostChecks(
@@ -67,6 +70,8 @@ export async function hostChecks(
     );
     if (compose.config) items.push(compose.config);
     items.push(...backupToolChecks(inputs.config.backups, facts));
+    if (inputs.imagePlatform && !('error' in facts.docker))
+      items.push(platformCheck(await inputs.imagePlatform(), facts, spec.label));
     if (inputs.syncImage && host.kind === 'ssh') items.push(await syncCheck(host, inputs.syncImage));
     return items;
   } finally {
