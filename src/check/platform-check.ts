@@ -43,5 +43,5 @@ export function platformCheck(image: ImagePlatform, facts: Pick<HostFacts, 'dock
   if (runsOn(image.platform, host))
     return ok(title, `${image.ref} is ${formatPlatform(image.platform)}, the engine is ${formatPlatform(host)}`);
   const { reason, fix } = platformMismatch(image.ref, image.platform, hostLabel, host);
-  return fail(title, `${reason}: ${fix}`);
+  return fail(title, `${reason}: ${fix}, then deploy again`);
 }

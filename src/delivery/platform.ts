@@ -74,7 +74,7 @@ export function runsOn(image: Platform, host: Platform): boolean {
   return false;
 }
 
-/** What to tell the user when `image` cannot run on `host`: the one-line reason and how to fix it. */
+/** What to tell the user when `image` cannot run on `host`: the one-line reason and the rebuild that fixes it. */
 export function platformMismatch(
   ref: string,
   image: Platform,
@@ -86,6 +86,6 @@ export function platformMismatch(
     reason: `image ${ref} is ${formatPlatform(image)}, host ${hostLabel} is ${want}`,
     fix:
       `rebuild the image for the server's platform (docker build --platform ${want} …, or ` +
-      `docker buildx build --platform ${want} …), then deploy again`,
+      `docker buildx build --platform ${want} …)`,
   };
 }

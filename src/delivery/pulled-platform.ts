@@ -30,7 +30,9 @@ export async function checkPulledPlatform(host: Host, image: string, previous: s
   if (!engine || !pulled || runsOn(pulled, engine)) return;
   const { reason, fix } = platformMismatch(image, pulled, host.label, engine);
   const restored = await restoreName(host, image, previous);
-  throw new DeliveryError('E_IMAGE_PLATFORM', `${reason}; nothing was deployed (${restored})`, {
-    hints: [`${fix}, and push it (a multi-platform image with ${engine.architecture} in it also works)`],
-  });
+  // The step's line shows only the message (not hints): the fix goes in it.
+  throw new DeliveryError(
+    'E_IMAGE_PLATFORM',
+    `${reason} (${restored}): ${fix}, push it (or a multi-platform image with ${engine.architecture}) and deploy again`,
+  );
 }

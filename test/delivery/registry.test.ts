@@ -163,12 +163,9 @@ test('an image pulled for another architecture is refused, named what it was bef
   assert.equal(error.code, 'E_IMAGE_PLATFORM');
   assert.match(
     error.message,
-    /^image registry\.example\.com\/acme\/app:1\.2\.3 is linux\/arm64\/v8, host \S+ is linux\/amd64;/,
+    /^image registry\.example\.com\/acme\/app:1\.2\.3 is linux\/arm64\/v8, host \S+ is linux\/amd64 \(/,
   );
-  assert.match(
-    error.hints.join('\n'),
-    /docker build --platform linux\/amd64 .*docker buildx build --platform linux\/amd64/,
-  );
+  assert.match(error.message, /docker build --platform linux\/amd64 .*docker buildx build --platform linux\/amd64/);
   assert.deepEqual(host.calls.at(-1)!.argv, ['docker', 'tag', OLD, IMAGE], 'the name points at the old image again');
 });
 

@@ -58,8 +58,9 @@ export async function preflight(
   const inputs = { ...(await composeInputs(config, env?.text)), tag };
   const localCompose = once(() => detectCompose(new LocalHost()));
   const syncImage = config.image?.delivery === 'sync' ? `${config.image.name}:${tag}` : undefined;
-  // `check` without a tag (and deploy --env-only) has no image of its own to look at.
-  const imagePlatform = tag === PLACEHOLDER_TAG ? undefined : imagePlatformSource(config, tag);
+  // `check` without a tag (and deploy --env-only) has no image of its own to look at, unless it is a prebuilt archive.
+  const noImage = tag === PLACEHOLDER_TAG && !config.image?.archive;
+  const imagePlatform = noImage ? undefined : imagePlatformSource(config, tag);
   const hostInputs = {
     ...(imagePlatform && { imagePlatform }),
     config,
