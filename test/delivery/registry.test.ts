@@ -148,7 +148,7 @@ test('an image reference that docker would take for an option is refused before 
   assert.equal(host.calls.length, 0);
 });
 
-test('an image pulled for another architecture is refused, named what it was before, with the rebuild to do', async () => {
+test('an image pulled for another architecture is refused, named as before, with the rebuild to do', async () => {
   const OLD = `sha256:${'cd'.repeat(32)}`;
   let pulled = false;
   const host = new FakeHost((argv) => {
