@@ -11,13 +11,16 @@ import type { ComposeCli } from '../docker/compose-cli.js';
 import { LocalHost } from '../hosts/local-host.js';
 import { fail, ok, type CheckItem } from './checklist.js';
 
+/** The tag `check` uses when gangway.yml's tag is computed at deploy (git, date, timestamp). */
+export const PLACEHOLDER_TAG = 'gangway-check';
+
 /**
  * The IMAGE_TAG used while checking: the literal tag of gangway.yml, else a placeholder (the real one is computed at
  * deploy).
  */
 export function checkImageTag(config: Config): string {
   const rule = config.image?.tag ?? 'git';
-  return ['git', 'date', 'timestamp'].includes(rule) ? 'gangway-check' : rule;
+  return ['git', 'date', 'timestamp'].includes(rule) ? PLACEHOLDER_TAG : rule;
 }
 
 export interface ComposeInputs {

@@ -12,6 +12,7 @@ import type { ComposeInputs } from './compose-config.js';
 import { composeOnServer, type ServerCompose } from './compose-remote.js';
 import { diskItems, type SpaceNeed } from './disk-checks.js';
 import { probeHost, type HostFacts } from './host-probe.js';
+import { platformCheck, type ImagePlatform } from './platform-check.js';
 import { proxyCheck } from './proxy-checks.js';
 import { syncEstimate } from '../delivery/sync.js';
 import { formatBytes } from '../output/reporter.js';
@@ -26,6 +27,8 @@ export interface HostCheckInputs {
   localCompose: () => Promise<ComposeCli | undefined>;
   /** `image.delivery: sync`: the image being deployed, to say what a sync to each host would move. */
   syncImage?: string;
+  /** archive and sync: the platform the image is for, which every host's engine must run (platform-check.ts). */
+  imagePlatform?: () => Promise<ImagePlatform>;
 }
 
 export async function hostChecks(
@@ -78,6 +81,8 @@ export async function hostChecks(
     if (compose.config) items.push(compose.config);
     if (proxyItem) items.push(await proxyItem);
     items.push(...backupToolChecks(inputs.config.backups, facts));
+    if (inputs.imagePlatform && !('error' in facts.docker))
+      items.push(platformCheck(await inputs.imagePlatform(), facts, spec.label));
     if (inputs.syncImage && host.kind === 'ssh') items.push(await syncCheck(host, inputs.syncImage));
     return items;
   } finally {

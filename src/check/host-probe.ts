@@ -4,6 +4,7 @@
  * root's filesystem — where images land, often not the deploy dir's. Read-only.
  */
 import type { Host } from '../hosts/host.js';
+import { hostPlatform, type Platform } from '../delivery/platform.js';
 import { parseDfLine, type DiskSpace } from './disk.js';
 
 /**
@@ -19,10 +20,11 @@ if [ -d "$d" ]; then
   if [ -w "$d" ]; then echo "dir writable"; else echo "dir readonly"; fi
 elif [ -d "$p" ] && [ -w "$p" ]; then echo "dir creatable $p"; else echo "dir blocked $p"; fi
 echo "df-dir $(df -Pk "$p" 2>/dev/null | tail -n 1)"
-info=$(docker info --format '{{.ServerVersion}}|{{.DockerRootDir}}' </dev/null)
+info=$(docker info --format '{{.ServerVersion}}|{{.DockerRootDir}}|{{.OSType}}|{{.Architecture}}' </dev/null)
 rc=$?
 echo "docker $rc $info"
 root=\${info#*|}
+root=\${root%%|*}
 if [ "$rc" = 0 ] && [ -e "$root" ]; then echo "df-root $(df -Pk "$root" 2>/dev/null | tail -n 1)"; fi
 tools=
 for t in age crontab systemctl; do command -v "$t" >/dev/null 2>&1 && tools="$tools $t"; done
@@ -38,7 +40,8 @@ export interface HostFacts {
   dir?: DirState;
   /** The filesystem of the deploy dir (or of its nearest existing ancestor). */
   dirDisk?: DiskSpace;
-  docker: { version: string; rootDir: string } | { error: string; code: number | null };
+  /** `platform`: the engine's os/architecture (what images must be built for); absent from very old engines. */
+  docker: { version: string; rootDir: string; platform?: Platform } | { error: string; code: number | null };
   /** The filesystem of Docker's data root; undefined when Docker failed or the path is not visible here. */
   rootDisk?: DiskSpace;
   /**
@@ -67,10 +70,11 @@ export function parseProbe(stdout: string, stderr: string, dir: string): HostFac
         ? { state, parent: parent.join(' ') }
         : undefined;
   const [rc, ...info] = (lines.get('docker') ?? '').split(' ');
-  const [version = '', rootDir = ''] = info.join(' ').split('|');
+  const [version = '', rootDir = '', os = '', arch = ''] = info.join(' ').split('|');
+  const platform = hostPlatform(os, arch);
   const docker: HostFacts['docker'] =
     rc === '0' && version !== ''
-      ? { version, rootDir }
+      ? { version, rootDir, ...(platform && { platform }) }
       : { error: stderr.trim() || `docker info exited ${rc || 'without output'}`, code: rc ? Number(rc) : null };
   const dirDisk = parseDfLine(lines.get('df-dir') ?? '');
   const rootDisk = parseDfLine(lines.get('df-root') ?? '');

@@ -238,7 +238,8 @@ async function settleName(
   return hit;
 }
 
-async function restoreName(host: Host, image: string, previous: string | undefined): Promise<string> {
+/** Point `image` on the host back at `previous` (or remove the name); says what it did, for the message. */
+export async function restoreName(host: Host, image: string, previous: string | undefined): Promise<string> {
   try {
     if (previous) {
       await tagImage(host, previous, image);

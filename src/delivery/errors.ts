@@ -10,6 +10,7 @@ export type DeliveryErrorCode =
   | 'E_IMAGE_LOAD' // docker load on the host failed
   | 'E_IMAGE_BUILD' // docker build on the host failed
   | 'E_IMAGE_MISSING' // the host has no image after the step that should have put it there
+  | 'E_IMAGE_PLATFORM' // the image is built for another os/architecture than the host's engine
   | 'E_IMAGE_MISMATCH'; // the host's image is not the one that was sent
 
 export class DeliveryError extends GangwayError {

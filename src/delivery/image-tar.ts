@@ -27,6 +27,7 @@ export interface TarImage {
 
 export interface ImageConfig {
   architecture?: unknown;
+  variant?: unknown;
   os?: unknown;
   created?: unknown;
   config?: Record<string, unknown> | null;

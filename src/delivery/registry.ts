@@ -9,6 +9,7 @@ import { Scrubber } from '../redact/scrubber.js';
 import type { DeliveryRequest, DeliveryResult } from './delivery.js';
 import { DeliveryError, errorLine, exitStatus } from './errors.js';
 import { LineSplitter } from '../util/lines.js';
+import { checkPulledPlatform } from './pulled-platform.js';
 
 export async function deliverFromRegistry(host: Host, request: DeliveryRequest): Promise<DeliveryResult> {
   const started = Date.now();
@@ -44,6 +45,7 @@ export async function deliverFromRegistry(host: Host, request: DeliveryRequest):
     }
   }
 
+  const previous = await imageId(host, image);
   const pull = await host.exec(['docker', 'pull', image], {
     onStdout: log.push,
     onStderr: log.push,
@@ -68,6 +70,7 @@ export async function deliverFromRegistry(host: Host, request: DeliveryRequest):
     );
   }
 
+  await checkPulledPlatform(host, image, previous);
   const id = await imageId(host, image);
   if (!id)
     throw new DeliveryError(

@@ -99,3 +99,12 @@ test('the probe lists the backup tools the server has; check fails encryption wi
   assert.equal(odd[1]!.status, 'warn');
   assert.match(odd[1]!.detail!, /a systemd timer cannot follow "db": .* restricts both the day of the month/);
 });
+
+test("the probe's docker info line carries the engine's platform, mapped from the kernel's name", () => {
+  const facts = parseProbe('path /a\ndocker 0 20.10.24|/var/lib/docker|linux|aarch64', '', '/a');
+  assert.deepEqual(facts.docker, {
+    version: '20.10.24',
+    rootDir: '/var/lib/docker',
+    platform: { os: 'linux', architecture: 'arm64' },
+  });
+});

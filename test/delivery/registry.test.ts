@@ -24,8 +24,14 @@ const happy = (argv: readonly string[]) => {
       stdoutChunks: ['1.2.3: Pulling from acme/app\nDigest: sha256:', 'ffff\nStatus: Downloaded newer image\n'],
     };
   if (argv[1] === 'image' && argv[2] === 'inspect') return { stdout: `${ID}\n` };
+  if (argv[0] === 'sh') return { stdout: platforms('amd64') };
   return { code: 127, stderr: `unexpected ${argv.join(' ')}` };
 };
+
+/** What the platform check's script prints: the engine's os|arch, then the pulled image's inspect JSON. */
+function platforms(image: string, variant = ''): string {
+  return `linux|x86_64\n${JSON.stringify({ Id: ID, Os: 'linux', Architecture: image, Variant: variant })}\n`;
+}
 
 test('with credentials: docker login --password-stdin gets the password on stdin only, then docker pull', async () => {
   const host = new FakeHost(happy);
@@ -38,17 +44,20 @@ test('with credentials: docker login --password-stdin gets the password on stdin
     host.calls.map((c) => c.argv),
     [
       ['docker', 'login', '--username', 'acme-bot', '--password-stdin', 'registry.example.com'],
+      ['docker', 'image', 'inspect', '--format', '{{.Id}}', IMAGE],
       ['docker', 'pull', IMAGE],
+      host.calls[3]!.argv, // the platform check (below)
       ['docker', 'image', 'inspect', '--format', '{{.Id}}', IMAGE],
     ],
   );
+  assert.equal(host.calls[3]!.argv[0], 'sh');
   assert.equal(host.calls[0]!.stdin, PASSWORD, 'the password is the whole of login stdin');
   for (const call of host.calls) {
     assert.deepEqual(findLeaks({ argv: call.argv.join('\0') }, { PASSWORD }), [], `argv of ${call.argv[1]}`);
   }
   assert.deepEqual(
     host.calls.slice(1).map((c) => c.stdin),
-    [undefined, undefined],
+    [undefined, undefined, undefined, undefined],
     'only login reads stdin',
   );
   assert.deepEqual(lines, ['1.2.3: Pulling from acme/app', 'Digest: sha256:ffff', 'Status: Downloaded newer image']);
@@ -59,7 +68,7 @@ test('without credentials there is no login', async () => {
   await deliverImage(host, { image: IMAGE, mode: 'registry' });
   assert.deepEqual(
     host.calls.map((c) => c.argv[1]),
-    ['pull', 'image'],
+    ['image', 'pull', '-c', 'image'],
   );
 });
 
@@ -137,4 +146,33 @@ test('an image reference that docker would take for an option is refused before 
     await assert.rejects(deliverImage(host, { image, mode: 'registry' }), { code: 'E_USAGE' });
   }
   assert.equal(host.calls.length, 0);
+});
+
+test('an image pulled for another architecture is refused, named as before, with the rebuild to do', async () => {
+  const OLD = `sha256:${'cd'.repeat(32)}`;
+  let pulled = false;
+  const host = new FakeHost((argv) => {
+    if (argv[1] === 'pull') pulled = true;
+    if (argv[0] === 'sh') return { stdout: platforms('arm64', 'v8') };
+    if (argv[1] === 'image' && argv[2] === 'inspect') return { stdout: `${pulled ? ID : OLD}\n` };
+    if (argv[1] === 'tag') return {};
+    return happy(argv);
+  });
+  const error = await deliverImage(host, { image: IMAGE, mode: 'registry' }).catch((e: unknown) => e);
+  assert.ok(error instanceof DeliveryError);
+  assert.equal(error.code, 'E_IMAGE_PLATFORM');
+  assert.match(
+    error.message,
+    /^image registry\.example\.com\/acme\/app:1\.2\.3 is linux\/arm64\/v8, host \S+ is linux\/amd64 \(/,
+  );
+  assert.match(error.message, /docker build --platform linux\/amd64 .*docker buildx build --platform linux\/amd64/);
+  assert.deepEqual(host.calls.at(-1)!.argv, ['docker', 'tag', OLD, IMAGE], 'the name points at the old image again');
+});
+
+test('an amd64 image, or an engine that cannot say, passes the platform check', async () => {
+  for (const answer of [{ stdout: platforms('amd64') }, { code: 1, stderr: 'unknown flag: --format' }]) {
+    const host = new FakeHost((argv) => (argv[0] === 'sh' ? answer : happy(argv)));
+    const result = await deliverImage(host, { image: IMAGE, mode: 'registry' });
+    assert.equal(result.imageId, ID);
+  }
 });

@@ -3,13 +3,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countFailures, type CheckItem, type Checklist } from '../../check/checklist.js';
 import { composeChecks } from '../../check/compose-checks.js';
-import { checkImageTag, composeConfigLocal, composeUploadNames } from '../../check/compose-config.js';
+import { checkImageTag, composeConfigLocal, composeUploadNames, PLACEHOLDER_TAG } from '../../check/compose-config.js';
 import type { ComposeInputs } from '../../check/compose-config.js';
 import { DEFAULT_REQUIRED_BYTES } from '../../check/disk.js';
 import type { SpaceNeed } from '../../check/disk-checks.js';
 import { envChecks } from '../../check/env-checks.js';
 import { hostChecks } from '../../check/host-checks.js';
 import { localChecks } from '../../check/local-checks.js';
+import { imagePlatformSource } from '../../check/platform-check.js';
 import type { Config, Target } from '../../config/config.js';
 import { detectCompose, type ComposeCli } from '../../docker/compose-cli.js';
 import { loadEnvFile, type LoadedEnvFile } from '../../env/env-file.js';
@@ -57,7 +58,11 @@ export async function preflight(
   const inputs = { ...(await composeInputs(config, env?.text)), tag };
   const localCompose = once(() => detectCompose(new LocalHost()));
   const syncImage = config.image?.delivery === 'sync' ? `${config.image.name}:${tag}` : undefined;
+  // `check` without a tag (and deploy --env-only) has no image of its own to look at, unless it is a prebuilt archive.
+  const noImage = tag === PLACEHOLDER_TAG && !config.image?.archive;
+  const imagePlatform = noImage ? undefined : imagePlatformSource(config, tag);
   const hostInputs = {
+    ...(imagePlatform && { imagePlatform }),
     config,
     compose: inputs,
     images: await imageSpace(config),

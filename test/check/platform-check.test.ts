@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { platformCheck } from '../../src/check/platform-check.js';
+
+const engine = (architecture: string) => ({
+  docker: { version: '20.10.24', rootDir: '/var/lib/docker', platform: { os: 'linux', architecture } },
+});
+const arm64 = { ref: 'app:1', platform: { os: 'linux', architecture: 'arm64' } };
+
+test('an image for another architecture fails the host check with the reason and the rebuild', () => {
+  const item = platformCheck(arm64, engine('amd64'), 'web1');
+  assert.equal(item.status, 'fail');
+  assert.match(
+    item.detail,
+    /^image app:1 is linux\/arm64, host web1 is linux\/amd64: rebuild .*--platform linux\/amd64/,
+  );
+});
+
+test('a matching image passes; an unknown image or engine platform only warns', () => {
+  assert.equal(platformCheck(arm64, engine('arm64'), 'web1').status, 'ok');
+  assert.equal(platformCheck({ ref: 'app:1', error: 'no such image' }, engine('amd64'), 'web1').status, 'warn');
+  assert.equal(platformCheck(arm64, { docker: { version: '1', rootDir: '/' } }, 'web1').status, 'warn');
+});

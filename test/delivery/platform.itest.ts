@@ -1,0 +1,151 @@
+/**
+ * The architecture check, end to end through the test sshd (its engine is the local one): a linux/arm64 image
+ * (FROM scratch + a file: the classic builder needs no emulation for that) sent to this amd64 engine by archive
+ * (a prebuilt tar, and docker save) and by sync fails the preflight with exit 3 before any change; by registry
+ * it is refused right after the pull, before the release is put in place, and its name is removed again. An
+ * amd64 image then deploys.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { gangway } from '../helpers/cli.js';
+import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
+import { buildWebImage, localImageId, pushImage, removeImage, saveImage } from '../helpers/images.js';
+import { tempDir, testEnv } from '../helpers/testenv.js';
+
+const REPO = `gangway-test/platform-${process.pid}`;
+const REMOTE = `${testEnv().registry}/gangway-test/platform-${process.pid}`;
+const ENGINE = hostArch();
+const projects: DeployProject[] = [];
+const made: string[] = [];
+
+function hostArch(): string {
+  const arch = execFileSync('docker', ['info', '--format', '{{.Architecture}}'], { encoding: 'utf8' }).trim();
+  return arch === 'x86_64' ? 'amd64' : arch === 'aarch64' ? 'arm64' : arch;
+}
+/** The platform this engine cannot run: arm64 on amd64 (the issue's case), amd64 elsewhere. */
+const FOREIGN = ENGINE === 'arm64' ? 'amd64' : 'arm64';
+
+/** `docker build --platform linux/<FOREIGN>` of FROM scratch + a file. */
+function buildForeign(ref: string): void {
+  const dir = tempDir('gangway-platform-');
+  writeFileSync(join(dir, 'hello'), 'built elsewhere\n');
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY hello /hello\nCMD ["/hello"]\n');
+  execFileSync('docker', ['build', '-q', '--platform', `linux/${FOREIGN}`, '-t', ref, dir], {
+    env: { ...process.env, DOCKER_BUILDKIT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  made.push(ref);
+  const os = execFileSync('docker', ['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}}', ref]);
+  assert.equal(os.toString().trim(), `linux/${FOREIGN}`, 'the test image is for the other platform');
+}
+
+function project(delivery: string, image = REPO, archive?: string): DeployProject {
+  const p = deployProject({ image, delivery, app: `gwtplat${process.pid % 10000}${delivery[0]}${projects.length}` });
+  projects.push(p);
+  if (archive) {
+    const yml = readFileSync(p.config, 'utf8').replace(
+      `delivery: ${delivery} }`,
+      `delivery: ${delivery}, archive: ${archive} }`,
+    );
+    writeFileSync(p.config, yml);
+  }
+  return p;
+}
+
+/** Nothing of the app on the server: no deploy dir (so no lock, no release), no container. */
+function untouched(p: DeployProject): void {
+  assert.equal(existsSync(p.serverDir), false, `${p.serverDir} was not created`);
+  const containers = execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${p.app}`]);
+  assert.equal(containers.toString().trim(), '', 'no container of the app');
+}
+
+const MESSAGE = new RegExp(`image \\S+:arm is linux/${FOREIGN}, host \\S+ is linux/${ENGINE}`);
+
+before(() => buildForeign(`${REPO}:arm`));
+
+after(async () => {
+  for (const p of projects) p.cleanup();
+  for (const ref of made) await removeImage(ref).catch(() => {});
+});
+
+test('archive (docker save): the preflight refuses the foreign image with exit 3 and the rebuild to do', () => {
+  const p = project('archive');
+  const r = gangway(['-c', p.config, 'deploy', '--tag', 'arm', '--yes']);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  const out = r.stdout + r.stderr;
+  assert.match(out, MESSAGE);
+  assert.match(out, new RegExp(`docker build --platform linux/${ENGINE}`));
+  assert.match(out, /nothing was changed/);
+  assert.doesNotMatch(out, /at \S+\.js:\d+/, 'no stack trace');
+  untouched(p);
+});
+
+test('archive (a prebuilt tar): read from the tar, refused, and nothing is loaded', async () => {
+  const ref = `${REPO}-tar:arm`;
+  buildForeign(ref);
+  const tar = join(tempDir('gangway-platform-'), 'app.tar');
+  await saveImage(ref, tar);
+  await removeImage(ref);
+  const p = project('archive', `${REPO}-tar`, tar);
+  const check = gangway(['-c', p.config, 'check']);
+  assert.equal(check.code, 3, check.stdout + check.stderr);
+  // `check` has no tag here; a prebuilt archive is looked at all the same.
+  assert.match(
+    check.stdout + check.stderr,
+    new RegExp(`image platform.*is linux/${FOREIGN}, host \\S+ is linux/${ENGINE}`),
+  );
+  const r = gangway(['-c', p.config, 'deploy', '--tag', 'arm', '--yes']);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, MESSAGE);
+  assert.equal(await localImageId(ref), undefined, 'the archive was not loaded');
+  untouched(p);
+});
+
+test('sync: the config of the saved tar is compared before anything is sent', () => {
+  const p = project('sync');
+  const r = gangway(['-c', p.config, 'deploy', '--tag', 'arm', '--yes']);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, MESSAGE);
+  untouched(p);
+});
+
+test('registry: refused right after the pull, before the release; the pulled name is removed again', async () => {
+  await removeImage(`${REMOTE}:arm`);
+  execFileSync('docker', ['tag', `${REPO}:arm`, `${REMOTE}:arm`]);
+  made.push(`${REMOTE}:arm`);
+  await pushImage(`${REMOTE}:arm`);
+  await removeImage(`${REMOTE}:arm`);
+  const p = project('registry', REMOTE);
+  const r = gangway(['-c', p.config, 'deploy', '--tag', 'arm', '--yes']);
+  const out = r.stdout + r.stderr;
+  assert.notEqual(r.code, 0, out);
+  assert.match(out, MESSAGE);
+  assert.match(out, new RegExp(`docker build --platform linux/${ENGINE}`));
+  assert.equal(await localImageId(`${REMOTE}:arm`), undefined, 'the name the pull made is gone');
+  assert.deepEqual(p.releases(), [], 'no release recorded');
+  const containers = execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${p.app}`]);
+  assert.equal(containers.toString().trim(), '', 'no container of the app');
+  assert.equal(existsSync(join(p.serverDir, '.gangway', 'lock')), false, 'no lock left');
+});
+
+test('an image for the engine deploys by archive, sync and registry', async () => {
+  await buildWebImage(`${REPO}:ok`, { version: 'platform-ok' });
+  made.push(`${REPO}:ok`);
+  for (const delivery of ['archive', 'sync']) {
+    const p = project(delivery);
+    const r = gangway(['-c', p.config, 'deploy', '--tag', 'ok', '--yes']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(p.serving(), 'platform-ok');
+    p.cleanup();
+  }
+  execFileSync('docker', ['tag', `${REPO}:ok`, `${REMOTE}:ok`]);
+  made.push(`${REMOTE}:ok`);
+  await pushImage(`${REMOTE}:ok`);
+  const p = project('registry', REMOTE);
+  const r = gangway(['-c', p.config, 'deploy', '--tag', 'ok', '--yes']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(p.serving(), 'platform-ok');
+});
