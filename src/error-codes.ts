@@ -224,6 +224,18 @@ export const ERROR_CODES = {
       'Check `image.registry.username` and the token in the variable `password_env` names (its scope must ' +
       'allow pulls).',
   },
+  E_IMAGE_PLATFORM: {
+    exit: 1,
+    area: image,
+    means:
+      'The pulled image is built for another os or architecture than the host (say linux/arm64 on a ' +
+      'linux/amd64 server): it would fail at start with "exec format error". Nothing the app runs was changed; ' +
+      'the tag on the host points back at the image it named before. (For archive and sync delivery the same ' +
+      'mismatch fails preflight, exit 3.)',
+    todo:
+      "Build for the server's platform (`docker build --platform linux/amd64 …`, or `docker buildx build " +
+      "--platform linux/amd64,linux/arm64 …` for several), push it, and deploy again.",
+  },
   E_IMAGE_PULL: {
     exit: 1,
     area: image,
