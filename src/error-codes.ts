@@ -234,7 +234,7 @@ export const ERROR_CODES = {
       'mismatch fails preflight, exit 3.)',
     todo:
       "Build for the server's platform (`docker build --platform linux/amd64 …`, or `docker buildx build " +
-      "--platform linux/amd64,linux/arm64 …` for several), push it, and deploy again.",
+      '--platform linux/amd64,linux/arm64 …` for several), push it, and deploy again.',
   },
   E_IMAGE_PULL: {
     exit: 1,
