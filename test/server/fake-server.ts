@@ -139,17 +139,32 @@ export class FakeServer {
     writeFileSync(join(this.g, 'applying'), `${id}\n`);
   }
 
+  /**
+   * The real start.sh, as the CLI runs it: the apply (or recover) detached, in a process group of its own.
+   * Returns the apply's pid. `path` replaces the PATH after the stubs (e.g. one without setsid).
+   */
+  start(id: string, action: 'apply' | 'recover', token = 'T', path?: string): number {
+    const args = [this.dir, this.rel(id), this.runLog(id), action, token];
+    const r = this.run('sh', ['-c', serverScript('start.sh'), 'start.sh', ...args], path);
+    if (r.status !== 0) throw new Error(`start.sh: ${r.stdout}${r.stderr}`);
+    return Number(r.stdout.split(' ')[0]);
+  }
+
+  runLog(id: string): string {
+    return join(this.g, 'runs', `${id}.log`);
+  }
+
   /** `sh -c SCRIPT NAME ARGS…`, as gangway runs its server scripts. */
   sh(script: string, name: string, args: string[]): SpawnSyncReturns<string> {
     return this.run('sh', ['-c', script, name, ...args]);
   }
 
-  private run(cmd: string, args: string[]): SpawnSyncReturns<string> {
+  private run(cmd: string, args: string[], path = '/usr/bin:/bin'): SpawnSyncReturns<string> {
     return spawnSync(cmd, args, {
       encoding: 'utf8',
       timeout: 30_000,
       cwd: this.root,
-      env: { PATH: `${this.bin}:/usr/bin:/bin`, HOME: this.root },
+      env: { PATH: `${this.bin}:${path}`, HOME: this.root },
     });
   }
 
