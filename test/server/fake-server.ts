@@ -42,6 +42,11 @@ export interface ReleaseSpec {
   composeArgv?: string[];
 }
 
+export interface StartOptions {
+  path?: string;
+  leads?: 'session' | 'group';
+}
+
 /** One call the stub received: its name (docker, docker-compose, curl), IMAGE_TAG, argv. */
 export interface StubCall {
   name: string;
@@ -141,11 +146,16 @@ export class FakeServer {
 
   /**
    * The real start.sh, as the CLI runs it: the apply (or recover) detached, in a process group of its own.
-   * Returns the apply's pid. `path` replaces the PATH after the stubs (e.g. one without setsid).
+   * Returns the apply's pid. `path` replaces the PATH after the stubs (e.g. one without setsid); `leads`: start.sh
+   * runs as the leader of a session of its own (as sshd runs each command) or of a process group only (as a
+   * shell with job control runs a command); by default in the test's own group.
    */
-  start(id: string, action: 'apply' | 'recover', token = 'T', path?: string): number {
-    const args = [this.dir, this.rel(id), this.runLog(id), action, token];
-    const r = this.run('sh', ['-c', serverScript('start.sh'), 'start.sh', ...args], path);
+  start(id: string, action: 'apply' | 'recover', token = 'T', options: StartOptions = {}): number {
+    const script = ['sh', '-c', serverScript('start.sh'), 'start.sh', this.dir, this.rel(id), this.runLog(id)];
+    const argv = [...script, action, token];
+    if (options.leads === 'session') argv.unshift('/usr/bin/setsid', '-w');
+    if (options.leads === 'group') argv.unshift('bash', '-c', 'set -m; "$@" & wait $!', 'bash');
+    const r = this.run(argv[0]!, argv.slice(1), options.path);
     if (r.status !== 0) throw new Error(`start.sh: ${r.stdout}${r.stderr}`);
     return Number(r.stdout.split(' ')[0]);
   }
