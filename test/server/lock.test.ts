@@ -126,7 +126,7 @@ test('a live apply.pid keeps the lock however old its heartbeat; a dead one make
   assert.deepEqual(lock('probe', state).lines, [`stale its apply process ${pid} is gone`]);
 });
 
-test('an apply that dies while the lock is checked is gone, not live (kill -0 before ps raced the reaping)', async () => {
+test('an apply that dies while the lock is checked is gone, not live (a race with its reaping)', async () => {
   const state = stateDir();
   const root = join(state, '..');
   lock('acquire', state, info('A'), 'A');
