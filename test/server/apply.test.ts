@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { chooseRollback } from '../../src/server/rollback-choice.js';
 import { serverScript } from '../../src/server/scripts.js';
 import { parseServerState } from '../../src/server/state.js';
-import { composeFiles, composeSubcommand, DEFAULT_COMPOSE, FakeServer } from './fake-server.js';
+import { composeFiles, composeSubcommand, DEFAULT_COMPOSE, FakeServer, type StartOptions } from './fake-server.js';
 
 const ESC = '\x1b';
 let servers: FakeServer[] = [];
@@ -476,4 +476,109 @@ test('apply-hold (a fleet): the outcome is recorded as usual, and the lock goes 
   assert.match(String(s.read('lock/info')), /"token":"T"/, 'still held with the same token');
   assert.equal(existsSync(join(s.g, 'lock', 'apply.pid')), false, 'no apply holds it any more');
   assert.ok(existsSync(join(s.g, 'lock', 'heartbeat')), 'touched: fresh for the CLI that resumes its heartbeat');
+});
+
+async function until<T>(value: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = value();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const stubFile = (s: FakeServer, name: string) => readOrUndefined(join(s.root, 'stub', name));
+const readOrUndefined = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+/** Running, that is: a zombie (ended, not yet reaped by init) is not. */
+const isRunning = (pid: number) =>
+  /^\s*[^Z\s]/.test(spawnSync('ps', ['-o', 'stat=', '-p', String(pid)]).stdout.toString());
+
+/**
+ * v1 in place; the apply of v2 (started by the real start.sh) is killed with -9 while its `compose up` runs;
+ * that compose up, its child, lives on until the recovery.
+ */
+async function killedDuringComposeUp(s: FakeServer, how: StartOptions = {}): Promise<number> {
+  s.release({ id: 'r1', tag: 'v1' });
+  assert.equal(s.apply('r1').status, 0);
+  s.release({ id: 'r2', tag: 'v2' });
+  s.stubState('up-hold', 'v2\n');
+  s.lock('T');
+  const pid = s.start('r2', 'apply', 'T', how);
+  const held = Number(await until(() => stubFile(s, 'up-held.pid'), "the apply's compose up"));
+  process.kill(pid, 'SIGKILL');
+  return held;
+}
+
+async function recovered(s: FakeServer, how: StartOptions = {}): Promise<Record<string, unknown>> {
+  s.start('r2', 'recover', 'T2', how);
+  return until(() => s.records().find((r) => r.id === 'r2'), 'the recovery to record r2', 60_000);
+}
+
+test("recover ends the killed apply's compose up (its whole process group) before its own compose up", async () => {
+  const s = server();
+  const held = await killedDuringComposeUp(s);
+  const record = await recovered(s);
+  assert.deepEqual(
+    [record.status, record.outcome, record.serving, record.reason],
+    ['failed', 'rolled_back', 'v1', 'apply died before it finished'],
+  );
+  assert.equal(stubFile(s, 'up-overlap'), undefined, "the recovery's compose up began while the dead one ran");
+  assert.equal(isRunning(held), false, "the dead apply's compose up was ended");
+  assert.equal(stubFile(s, 'running'), 'v1\n');
+  assert.match(readFileSync(s.runLog('r2'), 'utf8'), /start: ended \d+ process\(es\) an earlier run of this release/);
+});
+
+test('compose up tripping over a container name a killed Compose run left is run again, once', () => {
+  const s = server();
+  s.release({ id: 'r1', tag: 'v1' });
+  s.stubState('up-conflict', '1\n');
+  const r = s.apply('r1');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.deepEqual(upTags(s), ['v1', 'v1']);
+  assert.match(r.stdout, /compose up v1 again: a container left by an interrupted Compose run was in the way/);
+  assert.equal(s.records()[0]?.status, 'succeeded');
+
+  s.release({ id: 'r2', tag: 'v2' });
+  s.stubState('up-conflict', '2\n');
+  s.clearCalls();
+  assert.equal(s.apply('r2').status, 1);
+  assert.deepEqual(upTags(s), ['v2', 'v2', 'v1'], 'once only; then the release before comes back');
+  const record = s.records().at(-1);
+  assert.deepEqual([record?.failing_step, record?.status, record?.serving], ['compose up', 'rolled_back', 'v1']);
+  assert.match(readFileSync(join(s.rel('r2'), 'failure.log'), 'utf8'), /Conflict\. The container name/);
+
+  s.release({ id: 'r3', tag: 'v3' });
+  s.stubState('up-fails', 'v3\n');
+  s.clearCalls();
+  assert.equal(s.apply('r3').status, 1);
+  assert.deepEqual(upTags(s), ['v3', 'v1'], 'any other failure of compose up is not run again');
+});
+
+/** A PATH with everything of /usr/bin but setsid (a server whose userland has none). */
+function pathWithoutSetsid(s: FakeServer): string {
+  const dir = join(s.root, 'no-setsid');
+  mkdirSync(dir);
+  for (const name of readdirSync('/usr/bin'))
+    if (name !== 'setsid') symlinkSync(join('/usr/bin', name), join(dir, name));
+  return dir;
+}
+
+test('without setsid, the group of the session sshd made for start.sh is ended the same way', async () => {
+  const s = server();
+  const path = pathWithoutSetsid(s);
+  const held = await killedDuringComposeUp(s, { path, leads: 'session' });
+  const record = await recovered(s, { path });
+  assert.deepEqual([record.status, record.serving], ['failed', 'v1']);
+  assert.equal(stubFile(s, 'up-overlap'), undefined, "the recovery's compose up began while the dead one ran");
+  assert.equal(isRunning(held), false, "the dead apply's compose up was ended");
+});
+
+test('without setsid, a group start.sh does not lead a session of is not noted (it may hold the caller)', () => {
+  const s = server();
+  s.release({ id: 'r1', tag: 'v1' });
+  s.lock('T');
+  const pid = s.start('r1', 'apply', 'T', { path: pathWithoutSetsid(s), leads: 'group' });
+  assert.ok(pid > 0);
+  assert.equal(existsSync(join(s.rel('r1'), 'groups')), false);
 });

@@ -57,6 +57,11 @@ export const PROXY_DEFAULTS: ProxySettings = {
   image: 'caddy:2',
 };
 
+export interface StartOptions {
+  path?: string;
+  leads?: 'session' | 'group';
+}
+
 /** One call the stub received: its name (docker, docker-compose, curl), IMAGE_TAG, argv. */
 export interface StubCall {
   name: string;
@@ -159,17 +164,37 @@ export class FakeServer {
     writeFileSync(join(this.g, 'applying'), `${id}\n`);
   }
 
+  /**
+   * The real start.sh, as the CLI runs it: the apply (or recover) detached, in a process group of its own.
+   * Returns the apply's pid. `path` replaces the PATH after the stubs (e.g. one without setsid); `leads`: start.sh
+   * runs as the leader of a session of its own (as sshd runs each command) or of a process group only (as a
+   * shell with job control runs a command); by default in the test's own group.
+   */
+  start(id: string, action: 'apply' | 'recover', token = 'T', options: StartOptions = {}): number {
+    const script = ['sh', '-c', serverScript('start.sh'), 'start.sh', this.dir, this.rel(id), this.runLog(id)];
+    const argv = [...script, action, token];
+    if (options.leads === 'session') argv.unshift('/usr/bin/setsid', '-w');
+    if (options.leads === 'group') argv.unshift('bash', '-c', 'set -m; "$@" & wait $!', 'bash');
+    const r = this.run(argv[0]!, argv.slice(1), options.path);
+    if (r.status !== 0) throw new Error(`start.sh: ${r.stdout}${r.stderr}`);
+    return Number(r.stdout.split(' ')[0]);
+  }
+
+  runLog(id: string): string {
+    return join(this.g, 'runs', `${id}.log`);
+  }
+
   /** `sh -c SCRIPT NAME ARGS…`, as gangway runs its server scripts. */
   sh(script: string, name: string, args: string[]): SpawnSyncReturns<string> {
     return this.run('sh', ['-c', script, name, ...args]);
   }
 
-  private run(cmd: string, args: string[]): SpawnSyncReturns<string> {
+  private run(cmd: string, args: string[], path = '/usr/bin:/bin'): SpawnSyncReturns<string> {
     return spawnSync(cmd, args, {
       encoding: 'utf8',
       timeout: 30_000,
       cwd: this.root,
-      env: { PATH: `${this.bin}:/usr/bin:/bin`, HOME: this.root },
+      env: { PATH: `${this.bin}:${path}`, HOME: this.root },
     });
   }
 

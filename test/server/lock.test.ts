@@ -126,6 +126,47 @@ test('a live apply.pid keeps the lock however old its heartbeat; a dead one make
   assert.deepEqual(lock('probe', state).lines, [`stale its apply process ${pid} is gone`]);
 });
 
+test('an apply that dies while the lock is checked is gone, not live (a race with its reaping)', async () => {
+  const state = stateDir();
+  const root = join(state, '..');
+  lock('acquire', state, info('A'), 'A');
+  // The apply: a process whose parent reaps it the moment it dies. The stub ps kills it and waits until it is
+  // reaped, then answers as ps does for a pid that is no more: it dies exactly while lock.sh asks ps about it.
+  const parent = spawn('sh', ['-c', 'sleep 600 & echo $! > "$1"; wait', 'sh', join(root, 'apply-pid')]);
+  const exited = new Promise((r) => parent.on('exit', r));
+  try {
+    const pid = await waitForFile(join(root, 'apply-pid'));
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    const stub = [
+      '#!/bin/sh',
+      `kill -KILL ${pid} 2>/dev/null`,
+      `n=0; while kill -0 ${pid} 2>/dev/null && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done`,
+      'exit 1',
+    ];
+    writeFileSync(join(bin, 'ps'), `${stub.join('\n')}\n`, { mode: 0o755 });
+    writeFileSync(join(state, 'lock', 'apply.pid'), `${pid}\n`);
+    const r = spawnSync('sh', ['-c', LOCK_SH, 'lock.sh', 'acquire', state, info('B'), 'B'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { PATH: `${bin}:${process.env.PATH}` },
+    });
+    assert.equal(r.stdout.split('\n')[0], `stale its apply process ${pid} is gone`, r.stdout + r.stderr);
+  } finally {
+    parent.kill('SIGKILL');
+    await exited;
+  }
+});
+
+async function waitForFile(path: string): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(path) || readFileSync(path, 'utf8').trim() === '') {
+    if (Date.now() > deadline) throw new Error(`${path} did not appear`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return readFileSync(path, 'utf8').trim();
+}
+
 test('unfinished RELEASE_ID follows acquire and probe while <state>/applying exists', () => {
   const state = stateDir();
   mkdirSync(state, { recursive: true });

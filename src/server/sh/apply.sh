@@ -272,10 +272,21 @@ run_up() { # WHAT COMMAND…
   ru_what=$1
   shift
   say "compose up $ru_what"
-  { "$@" 2>&1; echo "$?" > "$REL/.up-rc"; } | strip_ansi | mask | tee "$REL/.up-out"
-  if [ "$(cat "$REL/.up-rc")" = 0 ]; then step_event "compose up" ok "$ru_what"; return 0; fi
+  up_once "$@" && return 0
+  # A container that a killed Compose run left half made (under a temporary name, or being removed) makes the
+  # next run trip over its name once; that run settles it, and a second one finds the project in order.
+  if grep -q -e 'Conflict\. The container name' -e 'No such container' -e 'is already in progress' "$REL/.up-out"
+  then
+    say "compose up $ru_what again: a container left by an interrupted Compose run was in the way"
+    up_once "$@" && return 0
+  fi
   fail "compose up" "docker compose up failed for $ru_what"
   return 1
+}
+up_once() { # COMMAND…
+  { "$@" 2>&1; echo "$?" > "$REL/.up-rc"; } | strip_ansi | mask | tee "$REL/.up-out"
+  [ "$(cat "$REL/.up-rc")" = 0 ] || return 1
+  step_event "compose up" ok "$ru_what"
 }
 up() { run_up "$1" dc "$1" up -d --remove-orphans; } # TAG
 

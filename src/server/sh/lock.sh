@@ -17,8 +17,10 @@ LOCK="$STATE/lock"
 GUARD="$STATE/lock.recovering"
 
 owner_is() { grep -qF "\"token\":\"$1\"" "$LOCK/info" 2>/dev/null; }
-# A killed process stays a zombie until its parent (init) reaps it: kill -0 still succeeds on it.
-alive() { kill -0 "$1" 2>/dev/null && ! ps -o stat= -p "$1" 2>/dev/null | grep -q Z; }
+# A killed process stays a zombie until its parent (init) reaps it: kill -0 still succeeds on it. ps comes
+# first: a zombie reaped between the two checks is then gone for kill -0 (the other way round, ps found no
+# zombie any more and the dead apply's lock was taken for held).
+alive() { ! ps -o stat= -p "$1" 2>/dev/null | grep -q Z && kill -0 "$1" 2>/dev/null; }
 fresh() { [ -n "$(find "$@" -maxdepth 0 -mmin -1 2>/dev/null)" ]; }
 
 # The one staleness rule: the apply named in lock/apply.pid is gone, or (before an apply starts) neither the
