@@ -14,7 +14,7 @@ import type { BackupEntry } from './records.js';
 import { runBackupScript, type ScriptOutcome } from './remote.js';
 import type { BackupHost } from './session.js';
 
-/** Refuses, before anything is done, an encrypted backup without a readable identity. */
+/** Refuses, before anything is done, an encrypted backup without a readable identity or a local `age`. */
 export async function requireIdentity(
   entry: BackupEntry,
   identity: string | undefined,
@@ -25,6 +25,21 @@ export async function requireIdentity(
   await access(identity).catch((e: NodeJS.ErrnoException) => {
     throw new BackupError(code, `cannot read the identity ${identity}: ${e.code ?? e.message}`);
   });
+  const found = await new Promise<boolean>((done) => {
+    const age = spawn('age', ['--version'], { stdio: 'ignore' });
+    age.on('error', () => done(false));
+    age.on('close', (status) => done(status === 0));
+  });
+  if (!found)
+    throw new BackupError(
+      code,
+      `${entry.file} is encrypted and decrypted here, but \`age\` is not installed on this machine`,
+      {
+        hints: [
+          'install age (Debian/Ubuntu: apt-get install age; macOS: brew install age), then run the restore again',
+        ],
+      },
+    );
 }
 
 export async function runDecrypted(

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BackupEntry } from '../../src/backup/records.js';
 import type { BackupHost } from '../../src/backup/session.js';
+import { requireIdentity } from '../../src/backup/decrypt.js';
 import { verifyBackup } from '../../src/backup/verify.js';
 import { LocalHost } from '../../src/hosts/local-host.js';
 import { remoteLayout } from '../../src/server/layout.js';
@@ -104,4 +105,20 @@ test('no identity, or one that cannot be read: refused before anything runs', as
     /cannot read the identity .*ENOENT/,
   );
   assert.equal(execFileSync('ls', [s.bh.jobDir], { encoding: 'utf8' }).trim(), 'backup.sh');
+});
+
+test('no `age` here: an encrypted backup is refused before anything is done, naming what to install', async () => {
+  const dir = tempDir('gangway-noage-');
+  const identity = join(dir, 'key.txt');
+  writeFileSync(identity, 'AGE-SECRET-KEY-1PLACEHOLDER\n', { mode: 0o600 });
+  const path = process.env.PATH;
+  process.env.PATH = dir; // an empty directory: no age, no shell utilities
+  try {
+    await assert.rejects(
+      requireIdentity({ file: 'db-1.dump.age', encrypted: true, pruned: false }, identity, 'E_RESTORE_FAILED'),
+      /db-1\.dump\.age is encrypted and decrypted here, but `age` is not installed on this machine/,
+    );
+  } finally {
+    process.env.PATH = path;
+  }
 });

@@ -113,6 +113,17 @@ test('no heartbeat for over a minute is stale; a heartbeat 30s ago is not', () =
   assert.equal(readFileSync(join(state, 'lock', 'info'), 'utf8'), `${info('B')}\n`);
 });
 
+test('an empty apply.pid (being written) is not a dead apply: the heartbeat rule decides', () => {
+  const state = stateDir();
+  lock('acquire', state, info('A'), 'A');
+  writeFileSync(join(state, 'lock', 'apply.pid'), '');
+  assert.deepEqual(lock('probe', state).lines, ['live']);
+  assert.equal(lock('acquire', state, info('B'), 'B').lines[0], 'held');
+  age(join(state, 'lock', 'heartbeat'), '1 hour ago');
+  age(join(state, 'lock'), '1 hour ago');
+  assert.deepEqual(lock('probe', state).lines, ['stale no heartbeat from its deploy for over a minute']);
+});
+
 test('a live apply.pid keeps the lock however old its heartbeat; a dead one makes it stale', () => {
   const state = stateDir();
   lock('acquire', state, info('A'), 'A');

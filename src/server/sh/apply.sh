@@ -80,7 +80,7 @@ release_lock() {
 }
 if [ "$ACTION" = apply ] || [ "$ACTION" = apply-hold ]; then
   owns_lock || { echo "apply: the deploy lock is not held by this release's deploy; nothing done" >&2; exit 1; }
-  echo $$ > "$LOCK/apply.pid"
+  printf '%s\n' "$$" > "$LOCK/apply.pid.$$" && mv -f "$LOCK/apply.pid.$$" "$LOCK/apply.pid" # never seen empty
   trap release_lock EXIT
 fi
 trap 'exit 1' INT TERM HUP

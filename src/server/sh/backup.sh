@@ -139,7 +139,10 @@ snapshot_open() {
   SNAP_PID=$!
   exec 4> "$JOB/.snap-in"
   rm -f "$JOB/.snap-in"
-  printf '%s\n' 'begin transaction isolation level repeatable read, read only;' 'select pg_export_snapshot();' >&4
+  # The transaction stays idle while pg_dump works: a server-wide idle_in_transaction_session_timeout shorter
+  # than the dump would end it (and the counts with it), so it is lifted for this transaction alone.
+  printf '%s\n' 'begin transaction isolation level repeatable read, read only;' \
+    'set local idle_in_transaction_session_timeout = 0;' 'select pg_export_snapshot();' >&4
   n=0
   until SNAPSHOT=$(head -n 1 "$JOB/.snap-out" 2> /dev/null) && [ -n "$SNAPSHOT" ]; do
     kill -0 "$SNAP_PID" 2> /dev/null || return 1
@@ -149,7 +152,10 @@ snapshot_open() {
   done
 }
 snapshot_count() { # -> $JOB/.counts, one JSON object a line
-  printf '%s;\ncommit;\n' "$COUNT_SQL" >&4
+  # A psql that died meanwhile would make the write below kill this script with SIGPIPE, before any record.
+  kill -0 "$SNAP_PID" 2> /dev/null || return 1
+  trap '' PIPE
+  printf '%s;\ncommit;\n' "$COUNT_SQL" >&4 || return 1
   exec 4>&-
   wait "$SNAP_PID" || return 1
   tail -n +2 "$JOB/.snap-out" > "$JOB/.counts"
@@ -313,13 +319,14 @@ do_verify() { # FILE [-]
   image=$(docker inspect -f '{{.Image}}' "$CID") || fail verify "cannot read the image of $SERVICE" "$extra"
   # The service's own environment (what the release gave it, and its image's), so an image with its own variables
   # starts as the service does; in a 0600 file, never an argument. POSTGRES_HOST_AUTH_METHOD=trust on top: the
-  # official image's convention, harmless elsewhere (the container has no network).
-  (umask 077 && docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$CID" \
-    | grep -E '^[A-Za-z_][A-Za-z0-9_]*=' > "$JOB/.verify-env") || fail verify "cannot read the environment of \
-$SERVICE" "$extra"
+  # official image's convention, harmless elsewhere (the container has no network). The cleanup is set first: a
+  # failed inspect must not leave the environment file behind.
   VC="gangway-verify-$APP-$NAME-$$"
   trap 'docker rm -f -v "$VC" >/dev/null 2>&1; rm -f "$JOB/.verify-env"' EXIT
   trap 'exit 1' INT TERM HUP
+  (umask 077 && docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$CID" \
+    | grep -E '^[A-Za-z_][A-Za-z0-9_]*=' > "$JOB/.verify-env") || fail verify "cannot read the environment of \
+$SERVICE" "$extra"
   say "restore test of $file in a throwaway container (no network, no volume of $APP)"
   docker run -d --name "$VC" --network none --label "gangway.verify=$APP" --env-file "$JOB/.verify-env" \
     -e POSTGRES_HOST_AUTH_METHOD=trust "$image" > /dev/null 2> "$JOB/.verify-err" \

@@ -79,15 +79,21 @@ proc_alive() { # PID [START]: running (not a zombie), and the same process when 
 }
 # Prints why the proxy lock's holder no longer holds it (nothing while it does).
 proxy_lock_stale() {
-  if [ -f "$CONF/.lock/holder" ]; then
-    IFS=" " read -r h_pid h_start 2>/dev/null < "$CONF/.lock/holder" || h_pid=
-    proc_alive "$h_pid" "$h_start" || echo "its holder (pid ${h_pid:-?}) is gone"
+  h_pid=
+  [ -f "$CONF/.lock/holder" ] && { IFS=" " read -r h_pid h_start 2>/dev/null < "$CONF/.lock/holder" || h_pid=; }
+  if [ -n "$h_pid" ]; then
+    proc_alive "$h_pid" "$h_start" || echo "its holder (pid $h_pid) is gone"
   elif [ -d "$CONF/.lock" ] && [ -n "$(find "$CONF/.lock" -maxdepth 0 -mmin +1 2>/dev/null)" ]; then
     echo "it names no holder and is over a minute old"
   fi
 }
+# Waits while a live holder has the lock (an image pull, Caddy starting), but not for ever: a holder stuck in
+# a reload must not hold every other app's deploy past its deadline. Returns 1 after PROXY_LOCK_WAIT seconds.
+PROXY_LOCK_WAIT=300
 proxy_lock() {
+  lock_until=$(($(date +%s) + PROXY_LOCK_WAIT))
   until mkdir "$CONF/.lock" 2>/dev/null; do
+    [ "$(date +%s)" -lt "$lock_until" ] || return 1
     # One contender at a time takes a stale lock over (a guard left by a dead one goes after a minute).
     [ -n "$(find "$CONF/.lock.takeover" -maxdepth 0 -mmin +1 2>/dev/null)" ] && rmdir "$CONF/.lock.takeover"
     if [ -n "$(proxy_lock_stale)" ] && mkdir "$CONF/.lock.takeover" 2>/dev/null; then
@@ -101,7 +107,9 @@ proxy_lock() {
     fi
     nap
   done
-  printf '%s %s\n' "$$" "$(proc_start "$$")" > "$CONF/.lock/holder"
+  # Written aside and renamed: a contender must never read a half-written (empty) holder as a dead one.
+  printf '%s %s\n' "$$" "$(proc_start "$$")" > "$CONF/.lock/holder.$$" &&
+    mv -f "$CONF/.lock/holder.$$" "$CONF/.lock/holder"
 }
 proxy_unlock() {
   IFS=" " read -r h_pid h_start 2>/dev/null < "$CONF/.lock/holder" || return 0
@@ -251,7 +259,10 @@ proxy_ensure() {
   [ "$CONF" = "$STATE_DIR/caddy" ] && own=1
   mkdir -p "$CONF/live" "$CONF/apps" "$CONF/routes/http" "$CONF/routes/https" "$CONF/tls" "$CONF/data" \
     "$CONF/config" || { fail proxy "cannot create $CONF"; return 1; }
-  proxy_lock
+  proxy_lock || {
+    fail proxy "another app's deploy held the proxy lock ($CONF/.lock) for over ${PROXY_LOCK_WAIT}s"
+    return 1
+  }
   if [ -z "$own" ] && [ "$(cat "$CONF/listen" 2>/dev/null)" != "$PROXY_HTTP $PROXY_HTTPS" ]; then
     proxy_fail "the proxy on this host (files in $CONF) listens on $(cat "$CONF/listen" 2>/dev/null);" \
       "set proxy.listen to match"
@@ -301,7 +312,7 @@ proxy_ensure() {
   done
   if [ -n "$changed" ]; then
     if ! out=$(in_proxy caddy reload --config /gangway/caddy.json 2>&1); then
-      say "$out"
+      say "$(printf '%s\n' "$out" | mask)"
       proxy_fail "the proxy refused the routes of $APP (put back as they were): $(caddy_error "$out")"
       return 1
     fi
@@ -462,7 +473,7 @@ bg_stop_new() {
 }
 
 routes_remove() {
-  proxy_lock
+  proxy_lock || { say "the proxy lock stayed held: the route of $APP is left in $CONF"; return 1; }
   gone=
   for f in $(app_files) "apps/$APP"; do
     if [ -f "$CONF/$f" ]; then rm -f "$CONF/$f" && gone=1; fi

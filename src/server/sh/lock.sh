@@ -23,11 +23,12 @@ owner_is() { grep -qF "\"token\":\"$1\"" "$LOCK/info" 2>/dev/null; }
 alive() { ! ps -o stat= -p "$1" 2>/dev/null | grep -q Z && kill -0 "$1" 2>/dev/null; }
 fresh() { [ -n "$(find "$@" -maxdepth 0 -mmin -1 2>/dev/null)" ]; }
 
-# The one staleness rule: the apply named in lock/apply.pid is gone, or (before an apply starts) neither the
-# heartbeat nor the lock directory itself changed within a minute. Prints the reason when stale.
+# The one staleness rule: the apply named in lock/apply.pid is gone, or (before an apply starts, or while an
+# older gangway's pid file is being written) neither the heartbeat nor the lock directory itself changed within
+# a minute. Prints the reason when stale.
 stale_reason() {
-  if [ -f "$LOCK/apply.pid" ]; then
-    pid=$(cat "$LOCK/apply.pid" 2>/dev/null)
+  pid=$(cat "$LOCK/apply.pid" 2>/dev/null)
+  if [ -n "$pid" ]; then
     alive "$pid" || echo "its apply process $pid is gone"
   elif [ -d "$LOCK" ] && ! fresh "$LOCK/heartbeat" "$LOCK"; then
     echo "no heartbeat from its deploy for over a minute"
@@ -45,7 +46,9 @@ take() { # INFO TOKEN: the lock directory exists and is ours now
 # Takes the lock if it is free, ours already, or stale; returns 1 (printing nothing) while someone holds it.
 try_take() { # INFO TOKEN
   if mkdir "$LOCK" 2>/dev/null; then
-    take "$1" "$2" && echo acquired && unfinished
+    # A lock without its info (a full disk) would be nobody's: give it back and report the failure.
+    take "$1" "$2" || { rm -rf "$LOCK"; exit 3; }
+    echo acquired && unfinished
     return 0
   fi
   # Ours already: an earlier attempt took it but its answer was lost with the connection.
@@ -63,7 +66,7 @@ try_take() { # INFO TOKEN
       old=$(cat "$LOCK/info" 2>/dev/null)
       mv "$LOCK" "$LOCK.stale.$$" 2>/dev/null && rm -rf "$LOCK.stale.$$"
       if mkdir "$LOCK" 2>/dev/null; then
-        take "$1" "$2"
+        take "$1" "$2" || { rm -rf "$LOCK"; rmdir "$GUARD"; exit 3; }
         rmdir "$GUARD"
         echo "stale $why"
         printf '%s\n' "$old"

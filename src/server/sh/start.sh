@@ -37,9 +37,11 @@ fi
 # "PID PGID STAT ARGS" of every process (procps, busybox and BSD ps all take these).
 processes() { ps -A -o pid= -o pgid= -o stat= -o args= 2>/dev/null; }
 # How many live processes (a zombie has ended) process group $1 has, counted only when one of them runs in
-# this deploy's directory: a group number reused by something else since is never touched.
+# this deploy's directory (`<dir>/`, so that /srv/shop never matches /srv/shop-staging): a group number reused
+# by something else since is never touched.
 ours() {
-  processes | DIR=$DIR awk -v g="$1" '$2 == g && $3 !~ /^Z/ { n++; if (index($0, ENVIRON["DIR"])) mine = 1 }
+  processes | DIR=$DIR awk -v g="$1" '
+    $2 == g && $3 !~ /^Z/ { n++; if (index($0, ENVIRON["DIR"] "/")) mine = 1 }
     END { print mine ? n : 0 }'
 }
 note() { printf '%s start: %s\n' "$(date -u +%H:%M:%S)" "$*" >> "$LOG"; }
@@ -78,6 +80,7 @@ else
 fi
 [ -n "$group" ] && printf '%s\n' "$group" >> "$REL/groups"
 if [ -n "$applies" ] && owns_lock; then
-  echo "$pid" > "$G/lock/apply.pid"
+  # Written aside and renamed: a contender reading a half-written (empty) pid file would call the lock stale.
+  printf '%s\n' "$pid" > "$G/lock/apply.pid.$$" && mv -f "$G/lock/apply.pid.$$" "$G/lock/apply.pid"
 fi
 echo "$pid $offset"
