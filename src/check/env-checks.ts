@@ -1,4 +1,7 @@
-/** Checklist items for the env file: parse, lint, and the template contract. Key names and lines only. */
+/**
+ * Checklist items for the env file: parse, lint, and the template contract. Key names and lines only: the
+ * messages are gangway's own words (own()), so a value equal to one of them does not mask it.
+ */
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { Config } from '../config/config.js';
@@ -6,6 +9,7 @@ import { checkContract, templateKeys } from '../env/contract.js';
 import type { LoadedEnvFile } from '../env/env-file.js';
 import { lintEnv } from '../env/lint.js';
 import type { EnvProblem } from '../env/parse.js';
+import { own } from '../redact/scrubber.js';
 import { fail, ok, warn, type CheckItem } from './checklist.js';
 
 const STATUS = { error: fail, warning: warn, info: ok } as const;
@@ -16,7 +20,7 @@ export async function envChecks(config: Config, env: LoadedEnvFile | undefined):
   const items: CheckItem[] = [];
   const lint = lintEnv(env.text);
   const at = (p: { line?: number; key?: string }) => [p.line && `line ${p.line}`, p.key].filter(Boolean).join(' ');
-  for (const p of sortProblems(lint)) items.push(STATUS[p.severity](`${name} ${at(p)}`.trim(), p.message));
+  for (const p of sortProblems(lint)) items.push(STATUS[p.severity](`${name} ${at(p)}`.trim(), own(p.message)));
   const errors = lint.filter((p) => p.severity === 'error').length;
   items.unshift(
     errors > 0
@@ -42,7 +46,7 @@ export async function envChecks(config: Config, env: LoadedEnvFile | undefined):
     items.push(
       STATUS[f.severity === 'error' ? 'error' : 'warning'](
         'env contract',
-        `${f.line ? `${name} line ${f.line}: ` : ''}${f.message}`,
+        own(`${f.line ? `${name} line ${f.line}: ` : ''}${f.message}`),
       ),
     );
   if (findings.length === 0 && (keys || config.env.required)) {

@@ -9,18 +9,34 @@ import { Secret } from './secret.js';
 
 export const MASK = '***';
 
+/**
+ * gangway's own words, marked so the scrubber leaves them alone: a message built from key names and gangway's
+ * text holds no value, yet a value that happens to equal one of its words ("quoted") would be masked inside it
+ * (`Compose: *** quoted value`). Mask values, not gangway's words. The marks are private-use characters that
+ * every scrub removes; a registered value holding one turns the protection off, so no value can unmask itself.
+ */
+const OWN_START = '\uE000';
+const OWN_END = '\uE001';
+export function own(text: string): string {
+  return `${OWN_START}${text.replaceAll(OWN_START, '').replaceAll(OWN_END, '')}${OWN_END}`;
+}
+const stripOwn = (text: string) => text.replaceAll(OWN_START, '').replaceAll(OWN_END, '');
+
 /** Shortest encoded fragment worth masking: shorter ones would match ordinary text by chance. */
 const MIN_FRAGMENT = 6;
 
 export class Scrubber {
   private readonly patterns = new Set<string>();
   private regex: RegExp | undefined;
+  /** A registered value holds an own-words mark: then nothing is protected (see own()). */
+  private marksInSecrets = false;
   /** Told each new masked form once, before it is used (GitHub Actions: `::add-mask::` it before any output). */
   onNewSecret: ((form: string) => void) | undefined;
 
   /** Register a secret (a Secret or a raw value). Values too short or common to mask are ignored (see maskable.ts). */
   add(secret: Secret | string): void {
     const value = secret instanceof Secret ? secret.reveal() : secret;
+    if (value.includes(OWN_START) || value.includes(OWN_END)) this.marksInSecrets = true;
     for (const part of maskedParts(value)) {
       if (!isMaskable(part)) continue;
       for (const form of encodedForms(part)) {
@@ -37,6 +53,20 @@ export class Scrubber {
   }
 
   scrub = (text: string): string => {
+    if (!text.includes(OWN_START) && !text.includes(OWN_END)) return this.mask(text);
+    if (this.marksInSecrets) return stripOwn(this.mask(text));
+    let out = '';
+    let rest = text;
+    for (let start = rest.indexOf(OWN_START); start >= 0; start = rest.indexOf(OWN_START)) {
+      const end = rest.indexOf(OWN_END, start);
+      if (end < 0) break;
+      out += this.mask(stripOwn(rest.slice(0, start))) + rest.slice(start + 1, end);
+      rest = rest.slice(end + 1);
+    }
+    return out + this.mask(stripOwn(rest));
+  };
+
+  private mask(text: string): string {
     if (this.patterns.size === 0) return text;
     this.regex ??= new RegExp(
       [...this.patterns]
@@ -46,7 +76,7 @@ export class Scrubber {
       'g',
     );
     return text.replace(this.regex, MASK);
-  };
+  }
 }
 
 /**

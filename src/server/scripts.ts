@@ -4,6 +4,7 @@
  * take arguments (quoted by the one quoting function) or read data files gangway writes beside them.
  */
 import { readFileSync } from 'node:fs';
+import { withoutComments } from './script-text.js';
 
 export type ServerScript =
   | 'apply.sh'
@@ -26,7 +27,7 @@ const cache = new Map<ServerScript, string>();
 export function serverScript(name: ServerScript): string {
   let text = cache.get(name);
   if (text === undefined) {
-    text = readFileSync(new URL(`./sh/${name}`, import.meta.url), 'utf8');
+    text = withoutComments(readFileSync(new URL(`./sh/${name}`, import.meta.url), 'utf8'));
     cache.set(name, text);
   }
   return text;

@@ -19,3 +19,16 @@ test('deploy --dry-run prints the plan after a failed preflight, marks the faile
   assert.match(r.stderr, /preflight failed: 1 check failed; nothing was changed/);
   assert.ok(!existsSync(join(dir, '.gangway', 'local')), 'no deploy directory was created');
 });
+
+test("a value equal to one of gangway's words does not mask it: 'template' in .env, the contract message whole", () => {
+  const dir = copyExample('quickstart');
+  const envFile = join(dir, 'quickstart.env');
+  const text = readFileSync(envFile, 'utf8')
+    .replace(/^GREETING=.*$/m, '')
+    .replace(/^API_TOKEN=.*$/m, 'API_TOKEN=template');
+  writeFileSync(envFile, text);
+  const r = gangway(['-c', join(dir, 'gangway.yml'), 'deploy', 'local', '--dry-run', '--tag', 'dry2']);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stdout, /\[fail\] env contract — GREETING is in the template but missing from the env file/);
+  assert.doesNotMatch(r.stdout + r.stderr, /[\uE000\uE001]/, 'no own-words mark reaches the output');
+});

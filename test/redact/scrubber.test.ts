@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { test } from 'node:test';
 import { formEncoded, goQuoted, jsonEscaped } from '../../src/redact/forms.js';
 import { isMaskable } from '../../src/redact/maskable.js';
-import { MASK, Scrubber, scrubDeep } from '../../src/redact/scrubber.js';
+import { MASK, own, Scrubber, scrubDeep } from '../../src/redact/scrubber.js';
 import { Secret } from '../../src/redact/secret.js';
 
 /** With `"`, `\`, a tab and surrounding spaces: what JSON, Go's %q and trimming change. */
@@ -122,4 +122,24 @@ test('regex metacharacters in secrets are matched literally', () => {
   const scrubber = new Scrubber();
   scrubber.add('a.b*c(d)$');
   assert.equal(scrubber.scrub('aXb*c(d)$ a.b*c(d)$'), `aXb*c(d)$ ${MASK}`);
+});
+
+test("gangway's own words are never masked, even where a value equals one of them; values around them are", () => {
+  const s = new Scrubber();
+  s.add('quoted');
+  const line = `API_KEY=quoted: ${own('API_KEY: "-quoted value is never closed (Compose: "unterminated quoted value")')}`;
+  assert.equal(
+    s.scrub(line),
+    'API_KEY=***: API_KEY: "-quoted value is never closed (Compose: "unterminated quoted value")',
+  );
+  assert.equal(new Scrubber().scrub(own('no secrets registered')), 'no secrets registered', 'the marks always go');
+  assert.equal(s.scrub(`quoted${own('')}quoted`), '******');
+});
+
+test('a value holding the own-words marks cannot unmask itself: then nothing is protected', () => {
+  const sneaky = '\uE000hunter2-secret\uE001';
+  const s = new Scrubber();
+  s.add(sneaky);
+  s.add('hunter2-secret');
+  assert.equal(s.scrub(`pw=${sneaky} ${own('hunter2-secret and more')}`), 'pw=*** *** and more');
 });
