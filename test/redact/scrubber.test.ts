@@ -127,7 +127,8 @@ test('regex metacharacters in secrets are matched literally', () => {
 test("gangway's own words are never masked, even where a value equals one of them; values around them are", () => {
   const s = new Scrubber();
   s.add('quoted');
-  const line = `API_KEY=quoted: ${own('API_KEY: "-quoted value is never closed (Compose: "unterminated quoted value")')}`;
+  const message = 'API_KEY: "-quoted value is never closed (Compose: "unterminated quoted value")';
+  const line = `API_KEY=quoted: ${own(message)}`;
   assert.equal(
     s.scrub(line),
     'API_KEY=***: API_KEY: "-quoted value is never closed (Compose: "unterminated quoted value")',
