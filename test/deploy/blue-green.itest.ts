@@ -97,9 +97,9 @@ async function underLoad(
   load: LoadOptions = { url: `http://127.0.0.1:${HTTP}/version` },
 ): Promise<{ code: number | null; out: string; stdout: string; ms: number; load: LoadSummary }> {
   const run = startLoad({ clients: 4, maxMs: 120_000, ...load });
-  await new Promise((r) => setTimeout(r, 300));
+  await run.answered(8); // requests flowing before the command starts…
   const result = await gangway(args);
-  await new Promise((r) => setTimeout(r, 300));
+  await run.answered(8); // …and answered after it ended
   return { ...result, load: summarize(await run.stop()) };
 }
 

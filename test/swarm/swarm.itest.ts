@@ -357,9 +357,9 @@ test(
     assert.doesNotMatch(tasks, /gwh21/, 'web runs on the workers only');
 
     const load = startLoad({ url: `http://${manager.address}:${LB_PORT}/version`, clients: 4, maxMs: 120_000 });
-    await new Promise((r) => setTimeout(r, 1000));
+    await load.answered(20); // requests flowing before the deploy starts…
     const r = await fronted.run(['deploy', '--tag', 'v2', '--yes']);
-    await new Promise((r) => setTimeout(r, 1000));
+    await load.answered(20); // …and answered after it ended
     const summary = summarize(await load.stop());
     ok(r);
     t.diagnostic(`swarm rolling v1 → v2 under load: ${JSON.stringify(summary)}`);
