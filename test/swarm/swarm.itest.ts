@@ -243,7 +243,7 @@ test('a changed secret: a new versioned secret, the task reads it, the old one p
   assert.ok(fetchText(manager.address, WEB_PORT, '/token') === TOKEN_TWO, 'the task reads the new value');
   assert.deepEqual(last(basic).services, { web: 'completed', talker: 'unchanged' });
   // Pruned after the record, before the apply gives the lock back.
-  await waitFor(async () => (await basic.secrets()).length === 1, 30_000, 'the old secret pruned');
+  await waitFor(async () => (await basic.secrets()).length === 1, 120_000, 'the old secret pruned');
   const [now] = await basic.secrets();
   assert.notEqual(now, before[0]);
   assert.match(now!, new RegExp(`^${basic.app}_token_[0-9a-f]{12}$`));
