@@ -65,6 +65,47 @@ checkout_state() {
   git status --porcelain --ignored --untracked-files=all -- . ':!dist' ':!node_modules' 2>/dev/null | sort || true
 }
 before=$(checkout_state)
+
+# The suite's peak load (issue 21: a test that passes only on a quiet machine is a defect): every 5 s, the 1-minute
+# load average and the CPU pressure (some avg10, where the kernel has PSI) into a temp file; the peak at the end.
+load_samples=""
+load_sampler=""
+sample_load() {
+  local one psi
+  read -r one _ </proc/loadavg
+  psi=$(sed -n 's/^some avg10=\([0-9.]*\).*/\1/p' /proc/pressure/cpu 2>/dev/null || true)
+  echo "$(date +%s) $one ${psi:--}" >>"$load_samples"
+}
+start_load_sampler() {
+  [ -r /proc/loadavg ] || return 0
+  load_samples=$(mktemp)
+  (
+    # The sleep is waited for, so a TERM ends it with the loop at once (no stray sleep left behind).
+    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+    while :; do
+      sample_load
+      sleep 5 &
+      nap=$!
+      wait "$nap"
+    done
+  ) &
+  load_sampler=$!
+  trap stop_load_sampler EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+stop_load_sampler() {
+  [ -n "$load_sampler" ] || return 0
+  kill "$load_sampler" 2>/dev/null || true
+  wait "$load_sampler" 2>/dev/null || true
+  load_sampler=""
+  sample_load
+  awk '{ if (NR == 1) first = $1; last = $1; if ($2 > load) load = $2 }
+    $3 != "-" { psi = 1; if ($3 > cpu) cpu = $3 }
+    END { printf "test.sh: peak load average %s (1 min), CPU pressure some avg10 max %s %%, over %d s\n",
+      load + 0, psi ? cpu + 0 : "n/a", last - first }' "$load_samples" >&2
+  rm -f "$load_samples"
+}
 # Two files at a time (the machines have two cores): the integration files share one dockerd, sshd and registry,
 # each with its own compose projects, ports and server directories; the one host-wide thing, the blue/green proxy
 # (gangway-proxy, ports 18180/18543), is used by test/deploy/blue-green.itest.ts alone (file-modes.itest.ts has its
@@ -74,7 +115,9 @@ status=0
 # When CI itself runs on GitHub Actions, gangway would print ::add-mask:: lines (raw secrets, for the runner to hide)
 # in every test: only test/output/github-actions.itest.ts asks for them, by setting these itself.
 unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY
+start_load_sampler
 node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" || status=$?
+stop_load_sampler
 after=$(checkout_state)
 if [ "$before" != "$after" ]; then
   echo "test.sh: the tests changed the checkout (they must work on temp copies):" >&2

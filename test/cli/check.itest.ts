@@ -135,10 +135,14 @@ function serverState(app: string, image: string): string {
   ].join('\n---\n');
 }
 
-/** Equal once a concurrent run's own temporary directory (removed when it ends) has gone: poll for a few seconds. */
+/**
+ * Equal once a concurrent run's own temporary directory (removed when it ends) has gone: poll, with 30 s as a
+ * backstop (not the expected wait: a loaded machine can take more than a few seconds to get there).
+ */
 async function settles(state: () => string, expected: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
   let now = state();
-  for (let i = 0; i < 20 && now !== expected; i++) {
+  while (now !== expected && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 250));
     now = state();
   }

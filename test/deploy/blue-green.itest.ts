@@ -16,6 +16,7 @@ import { canaryEnvFile, findLeaks } from '../helpers/canary.js';
 import { type DeployProject, deployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
 import { startLoad, summarize, type LoadOptions, type LoadSummary } from '../helpers/load.js';
+import { killChildren, tracked } from '../helpers/children.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
 const HTTP = 18180;
@@ -68,6 +69,7 @@ before(async () => {
   removeProxy();
 });
 after(() => {
+  killChildren();
   for (const p of projects) {
     execFileSync('sh', [
       '-c',
@@ -83,7 +85,7 @@ after(() => {
 /** The CLI, asynchronously: the load generator runs in this process meanwhile. */
 function gangway(args: string[]): Promise<{ code: number | null; out: string; stdout: string; ms: number }> {
   const started = Date.now();
-  const cli = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = tracked(spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   let stdout = '';
   cli.stdout.on('data', (d) => ((out += d), (stdout += d)));
@@ -97,9 +99,9 @@ async function underLoad(
   load: LoadOptions = { url: `http://127.0.0.1:${HTTP}/version` },
 ): Promise<{ code: number | null; out: string; stdout: string; ms: number; load: LoadSummary }> {
   const run = startLoad({ clients: 4, maxMs: 120_000, ...load });
-  await new Promise((r) => setTimeout(r, 300));
+  await run.answered(8); // requests flowing before the command starts…
   const result = await gangway(args);
-  await new Promise((r) => setTimeout(r, 300));
+  await run.answered(8); // …and answered after it ended
   return { ...result, load: summarize(await run.stop()) };
 }
 
@@ -329,7 +331,9 @@ test('canary secrets: nothing of the env values in the output, the run logs, the
 test('the apply killed -9 after the switch: the recovery switches back to the previous colour', async () => {
   const p = blueGreenProject('bgkill', '  domains: [bgkill.test]\n  tls: off\n'); // bgtest has every other name
   assert.equal((await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes'])).code, 0);
-  const cli = spawn(process.execPath, [BIN, '-c', p.config, 'deploy', '--tag', 'v2', '--yes'], { stdio: 'pipe' });
+  const cli = tracked(
+    spawn(process.execPath, [BIN, '-c', p.config, 'deploy', '--tag', 'v2', '--yes'], { stdio: 'pipe' }),
+  );
   let out = '';
   cli.stdout.on('data', (d) => (out += d));
   cli.stderr.on('data', (d) => (out += d));

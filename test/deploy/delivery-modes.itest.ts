@@ -117,6 +117,8 @@ test('build: the git-tracked build context streamed into docker build on the ser
   const ctx = join(p.dir, 'web');
   mkdirSync(join(ctx, 'www'), { recursive: true });
   copyFileSync('/bin/busybox', join(ctx, 'busybox'));
+  // The healthcheck every 3 s, as test/helpers/images.ts's: each check is a runc exec, and every second across the
+  // suite's containers saturates 2 cores. The bad tag is still unhealthy within seconds (2 retries, health 404s).
   // A \ at the end of a line in the template below is a JS line continuation: the text has no line break there.
   writeFileSync(
     join(ctx, 'Dockerfile'),
@@ -124,7 +126,7 @@ test('build: the git-tracked build context streamed into docker build on the ser
 COPY busybox /bin/busybox
 COPY www /www
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
-HEALTHCHECK --interval=1s --timeout=2s --retries=2 \
+HEALTHCHECK --interval=3s --timeout=10s --retries=2 \
 CMD ["/bin/wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
 CMD ["/bin/httpd", "-f", "-p", "8080", "-h", "/www"]
 `,

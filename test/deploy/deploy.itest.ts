@@ -14,6 +14,7 @@ import { deployProject, type DeployProject } from '../helpers/deploy-project.js'
 import { findLeaks } from '../helpers/canary.js';
 import { buildWebImage } from '../helpers/images.js';
 import { testEnv, testHost } from '../helpers/testenv.js';
+import { killChildren, tracked } from '../helpers/children.js';
 import { fingerprintOf } from '../../src/hosts/ssh/host-key.js';
 
 const IMAGE = 'gangway-test/web';
@@ -34,7 +35,10 @@ const cleanup = () => {
   for (const p of projects.splice(0)) p.cleanup();
 };
 afterEach(cleanup);
-after(cleanup);
+after(() => {
+  killChildren();
+  cleanup();
+});
 
 /** Every wait below ends on a condition; these deadlines are backstops for a machine that is very slow. */
 const BACKSTOP_MS = 300_000;
@@ -48,9 +52,11 @@ interface RunningCli {
 }
 
 function startCli(args: string[]): RunningCli {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = tracked(
+    spawn(process.execPath, [fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -82,7 +88,7 @@ function heldProject(options: Parameters<typeof deployProject>[0] = {}) {
     volumes: ["./gate:/gate:ro"]
     healthcheck:
       test: ["CMD-SHELL", "test ! -e /gate/hold-$$(cat /www/version)"]
-      interval: 1s
+      interval: 2s # each check is a runc exec: every second, across the suite's containers, saturates 2 cores
       start_period: 10m
     ports: ["${published}${port}:8080"]
     stop_grace_period: 1s

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { findLeaks } from '../helpers/canary.js';
 import { buildWebImage } from '../helpers/images.js';
 import { tempDir, testEnv, testHost, type TestHost } from '../helpers/testenv.js';
+import { killChildren, tracked } from '../helpers/children.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
 const HOSTS = [11, 12, 13, 14].map(testHost);
@@ -25,6 +26,7 @@ before(async () => {
   await buildWebImage('gangway-test/web:v2', { version: 'v2' });
 });
 after(() => {
+  killChildren();
   for (const p of projects) p.cleanup();
 });
 
@@ -135,7 +137,9 @@ ${extra}targets:
   }
 
   start(args: string[]): { done: Promise<Run>; out: () => string; kill: () => void; interrupt: () => void } {
-    const child = spawn(process.execPath, [BIN, '-c', this.config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = tracked(
+      spawn(process.execPath, [BIN, '-c', this.config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -13,6 +13,7 @@ import { gangway } from '../helpers/cli.js';
 import { type DeployProject, deployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
 import { testHost } from '../helpers/testenv.js';
+import { killChildren, tracked } from '../helpers/children.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
 const projects: DeployProject[] = [];
@@ -27,11 +28,12 @@ before(async () => {
   await buildWebImage('gangway-test/web:bad', { version: 'bad', healthy: false });
 });
 after(() => {
+  killChildren();
   for (const p of projects) p.cleanup();
 });
 
 function startCli(args: string[]) {
-  const cli = spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' });
+  const cli = tracked(spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' }));
   const out = { stdout: '', stderr: '' };
   cli.stdout.on('data', (d) => (out.stdout += d));
   cli.stderr.on('data', (d) => (out.stderr += d));
@@ -61,7 +63,7 @@ test(
     const p = project();
     assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
     const run = startCli(['-c', p.config, 'deploy', '--tag', 'v2']);
-    await waitFor(() => run.out.stdout.includes('start apply'), 30_000, 'the apply to start');
+    await waitFor(() => run.out.stdout.includes('start apply'), 120_000, 'the apply to start');
     killApply(p);
     const code = await run.exit;
     assert.equal(code, 1, run.out.stdout + run.out.stderr);
@@ -80,7 +82,7 @@ test('the apply and the CLI both killed: status says so (NO-GO), and the next de
   const p = project();
   assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
   const run = startCli(['-c', p.config, 'deploy', '--tag', 'v2']);
-  await waitFor(() => run.out.stdout.includes('start apply'), 30_000, 'the apply to start');
+  await waitFor(() => run.out.stdout.includes('start apply'), 120_000, 'the apply to start');
   run.cli.kill('SIGKILL');
   killApply(p);
   await run.exit;
@@ -111,7 +113,7 @@ test(
     assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 0);
     const sshdPid = readFileSync(join(host.home, '..', 'sshd.pid'), 'utf8').trim();
     const run = startCli(['-c', p.config, '-v', 'deploy', '--tag', 'v2']);
-    await waitFor(() => existsSync(join(lockDir(p), 'heartbeat')), 30_000, 'the lock');
+    await waitFor(() => existsSync(join(lockDir(p), 'heartbeat')), 120_000, 'the lock');
     execFileSync('pkill', ['-KILL', '-P', sshdPid]);
     const code = await run.exit;
     assert.equal(code, 0, run.out.stdout + run.out.stderr);

@@ -29,6 +29,12 @@ export interface LoadOptions {
 
 export interface LoadRun {
   stop(): Promise<LoadSample[]>;
+  /**
+   * Resolves once `count` more requests (from now) have been answered with a 2xx/3xx status — "the load is flowing
+   * through this version", a condition instead of a sleep — or, as a backstop, after `timeoutMs` (resolving false:
+   * the caller's assertions on the summary then say what went wrong).
+   */
+  answered(count: number, timeoutMs?: number): Promise<boolean>;
 }
 
 export function startLoad(options: LoadOptions): LoadRun {
@@ -73,7 +79,17 @@ export function startLoad(options: LoadOptions): LoadRun {
   const loops = Array.from({ length: options.clients ?? 4 }, async () => {
     while (running && Date.now() - t0 < (options.maxMs ?? 300_000)) await once();
   });
+  const answeredCount = () => samples.filter((s) => s.status >= 200 && s.status < 400).length;
   return {
+    async answered(count, timeoutMs = 60_000) {
+      const target = answeredCount() + count;
+      const deadline = Date.now() + timeoutMs;
+      while (answeredCount() < target) {
+        if (!running || Date.now() > deadline) return false;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return true;
+    },
     async stop() {
       running = false;
       await Promise.all(loops);

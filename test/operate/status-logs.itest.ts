@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gangway } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
+import { killChildren, tracked } from '../helpers/children.js';
 
 const SECRET = 'canary-logs-secret-77';
 let p: DeployProject;
@@ -33,7 +34,10 @@ while true; do echo tick; sleep 1; done"]
   const r = gangway(['-c', p.config, 'deploy', '--tag', 'v1']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
 });
-after(() => p.cleanup());
+after(() => {
+  killChildren();
+  p.cleanup();
+});
 
 test('status: GO with tags, services, disk and lock; --json', () => {
   const r = gangway(['-c', p.config, 'status']);
@@ -86,24 +90,26 @@ test('logs: prefixed by host, --tail, one service, secrets masked', () => {
 });
 
 test('logs -f follows until interrupted, then exits cleanly', async () => {
-  const cli = spawn(
-    process.execPath,
-    [
-      fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)),
-      '-c',
-      p.config,
-      'logs',
-      'e2e',
-      'talker',
-      '-f',
-      '--tail',
-      '1',
-    ],
-    { stdio: 'pipe' },
+  const cli = tracked(
+    spawn(
+      process.execPath,
+      [
+        fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)),
+        '-c',
+        p.config,
+        'logs',
+        'e2e',
+        'talker',
+        '-f',
+        '--tail',
+        '1',
+      ],
+      { stdio: 'pipe' },
+    ),
   );
   let out = '';
   cli.stdout.on('data', (d) => (out += d));
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   while ((out.match(/tick/g) ?? []).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   assert.ok((out.match(/tick/g) ?? []).length >= 3, 'new lines kept arriving');
   cli.kill('SIGINT');

@@ -243,7 +243,7 @@ test('a changed secret: a new versioned secret, the task reads it, the old one p
   assert.ok(fetchText(manager.address, WEB_PORT, '/token') === TOKEN_TWO, 'the task reads the new value');
   assert.deepEqual(last(basic).services, { web: 'completed', talker: 'unchanged' });
   // Pruned after the record, before the apply gives the lock back.
-  await waitFor(async () => (await basic.secrets()).length === 1, 30_000, 'the old secret pruned');
+  await waitFor(async () => (await basic.secrets()).length === 1, 120_000, 'the old secret pruned');
   const [now] = await basic.secrets();
   assert.notEqual(now, before[0]);
   assert.match(now!, new RegExp(`^${basic.app}_token_[0-9a-f]{12}$`));
@@ -357,9 +357,9 @@ test(
     assert.doesNotMatch(tasks, /gwh21/, 'web runs on the workers only');
 
     const load = startLoad({ url: `http://${manager.address}:${LB_PORT}/version`, clients: 4, maxMs: 120_000 });
-    await new Promise((r) => setTimeout(r, 1000));
+    await load.answered(20); // requests flowing before the deploy starts…
     const r = await fronted.run(['deploy', '--tag', 'v2', '--yes']);
-    await new Promise((r) => setTimeout(r, 1000));
+    await load.answered(20); // …and answered after it ended
     const summary = summarize(await load.stop());
     ok(r);
     t.diagnostic(`swarm rolling v1 → v2 under load: ${JSON.stringify(summary)}`);

@@ -56,7 +56,7 @@ before(async () => {
   seen['ui stderr'] = '';
   ui.stdout!.setEncoding('utf8').on('data', (d: string) => (seen['ui stdout'] += d));
   ui.stderr!.setEncoding('utf8').on('data', (d: string) => (seen['ui stderr'] += d));
-  url = await waitFor(() => /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(seen['ui stdout']!)?.[1], 15_000);
+  url = await waitFor(() => /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(seen['ui stdout']!)?.[1], 60_000);
   stopEvents = captureEvents(`${url.replace('/?', '/events?')}`, (chunk) => (events += chunk));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -128,7 +128,7 @@ async function confirmAction(button: string, question: RegExp): Promise<void> {
 
 /** Waits for the action titled `title` (not the one before it, still on the page) to reach `state`. */
 async function waitForAction(title: string, state: RegExp, timeoutMs = 180_000): Promise<string> {
-  await page.getByTestId('action-title').filter({ hasText: title }).waitFor({ timeout: 10_000 });
+  await page.getByTestId('action-title').filter({ hasText: title }).waitFor({ timeout: 60_000 });
   await page.getByTestId('action-state').filter({ hasText: state }).waitFor({ timeout: timeoutMs });
   return (await page.getByTestId('action-log').textContent()) ?? '';
 }
@@ -150,7 +150,7 @@ test('the page shows the target, its host, the tag in service and the release hi
 test('a deploy from the page: confirmed in the dialog, its step log streams live, the new tag serves', async () => {
   await page.getByTestId('tag-e2e').fill('ui2');
   await confirmAction('deploy-e2e', /Deploy ui2 to e2e\?/);
-  await page.getByTestId('action-state').filter({ hasText: 'running' }).waitFor({ timeout: 10_000 });
+  await page.getByTestId('action-state').filter({ hasText: 'running' }).waitFor({ timeout: 60_000 });
   assert.equal(await page.getByTestId('deploy-e2e').isDisabled(), true, 'no second action while one runs');
   // The log grows while the deploy runs: the hook's masked line, then the gate.
   await page.getByTestId('action-log').filter({ hasText: 'DB_PASSWORD=***' }).waitFor({ timeout: 60_000 });
