@@ -511,8 +511,11 @@ async function killedDuringComposeUp(s: FakeServer, how: StartOptions = {}): Pro
 }
 
 async function recovered(s: FakeServer, how: StartOptions = {}): Promise<Record<string, unknown>> {
-  s.start('r2', 'recover', 'T2', how);
-  return until(() => s.records().find((r) => r.id === 'r2'), 'the recovery to record r2', 60_000);
+  const pid = s.start('r2', 'recover', 'T2', how);
+  const record = await until(() => s.records().find((r) => r.id === 'r2'), 'the recovery to record r2', 60_000);
+  // It goes on after the record (lock, metrics, retention): the test's cleanup must not race it.
+  await until(() => (isRunning(pid) ? undefined : true), 'the recovery to finish', 120_000);
+  return record;
 }
 
 test("recover ends the killed apply's compose up (its whole process group) before its own compose up", async () => {
@@ -574,11 +577,13 @@ test('without setsid, the group of the session sshd made for start.sh is ended t
   assert.equal(isRunning(held), false, "the dead apply's compose up was ended");
 });
 
-test('without setsid, a group start.sh does not lead a session of is not noted (it may hold the caller)', () => {
+test('without setsid, a group start.sh does not lead a session of is not noted (it may hold the caller)', async () => {
   const s = server();
   s.release({ id: 'r1', tag: 'v1' });
   s.lock('T');
   const pid = s.start('r1', 'apply', 'T', { path: pathWithoutSetsid(s), leads: 'group' });
   assert.ok(pid > 0);
   assert.equal(existsSync(join(s.rel('r1'), 'groups')), false);
+  // The apply goes on writing into the server dir: the test's cleanup must not remove it from under it.
+  await until(() => (isRunning(pid) ? undefined : true), 'the detached apply to finish', 120_000);
 });
