@@ -109,7 +109,7 @@ stop_load_sampler() {
 # Two files at a time (the machines have two cores): the integration files share one dockerd, sshd and registry,
 # each with its own compose projects, ports and server directories; the one host-wide thing, the blue/green proxy
 # (gangway-proxy, ports 18180/18543), is used by test/deploy/blue-green.itest.ts alone (file-modes.itest.ts has its
-# own on host 21's engine, ports 19540/19541). 563 tests: 14 min here,
+# own on host 21's engine, ports 19540/19541). 702 tests: 21 min here,
 # about twice that one file at a time.
 status=0
 # When CI itself runs on GitHub Actions, gangway would print ::add-mask:: lines (raw secrets, for the runner to hide)
