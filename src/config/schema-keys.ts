@@ -26,7 +26,8 @@ function unwrap(schema: unknown): unknown {
   }
 }
 
-export function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[]): string[] {
+/** The schema that holds the data at a key path (a union's object branch on the way), or undefined. */
+function schemaAt(root: z.ZodType, path: readonly PropertyKey[]): unknown {
   let s: unknown = unwrap(root);
   for (const part of path) {
     const def = defOf(s);
@@ -34,10 +35,16 @@ export function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[]): st
     else if (def.type === 'record') s = def.valueType;
     else if (def.type === 'array') s = def.element;
     else if (def.type === 'union') s = def.options?.find((o) => defOf(unwrap(o)).type === 'object');
-    else return [];
-    if (s === undefined) return [];
+    else return undefined;
+    if (s === undefined) return undefined;
     s = unwrap(s);
   }
+  return s;
+}
+
+export function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const s = schemaAt(root, path);
+  if (s === undefined) return [];
   const def = defOf(s);
   if (def.type === 'union') {
     const obj = def.options?.map(unwrap).find((o) => defOf(o).type === 'object');
@@ -51,16 +58,8 @@ export function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[]): st
  * `targets.<name>.ssh.key`), nearest first: for a key written one level too high.
  */
 export function keyPathsBelow(root: z.ZodType, path: readonly PropertyKey[], key: string, depth = 3): string[] {
-  let s: unknown = unwrap(root);
-  for (const part of path) {
-    const def = defOf(s);
-    if (def.type === 'object' && def.shape) s = def.shape[String(part)];
-    else if (def.type === 'record') s = def.valueType;
-    else if (def.type === 'array') s = def.element;
-    else return [];
-    if (s === undefined) return [];
-    s = unwrap(s);
-  }
+  const s = schemaAt(root, path);
+  if (s === undefined) return [];
   const found: string[][] = [];
   const walk = (schema: unknown, at: string[]) => {
     if (at.length > depth) return;
