@@ -233,8 +233,8 @@ export const ERROR_CODES = {
       'the tag on the host points back at the image it named before. (For archive and sync delivery the same ' +
       'mismatch fails preflight, exit 3.)',
     todo:
-      "Build for the server's platform (`docker build --platform linux/amd64 …`, or `docker buildx build " +
-      '--platform linux/amd64,linux/arm64 …` for several), push it, and deploy again.',
+      "Let gangway build for the server's platform (`image.build`, or `image.build.platform: linux/amd64`), or " +
+      'build it yourself (`docker buildx build --platform linux/amd64 …`), push it, and deploy again.',
   },
   E_IMAGE_PULL: {
     exit: 1,
@@ -271,6 +271,32 @@ export const ERROR_CODES = {
     area: image,
     means: '`docker build` on the host failed (build delivery); the message shows the first error.',
     todo: 'Build locally to see the whole output; check that files the Dockerfile copies are not in .dockerignore.',
+  },
+  E_LOCAL_BUILD: {
+    exit: 1,
+    area: image,
+    means:
+      'The build on this machine (`image.build`) failed; the message shows its first error. It runs before any ' +
+      'host is locked: nothing was changed on any host.',
+    todo: 'Run the printed build command (`gangway deploy --dry-run` shows it) to see the whole output, fix, deploy again.',
+  },
+  E_BUILD_UNSUPPORTED: {
+    exit: 3,
+    area: image,
+    means:
+      "This machine cannot build what the deploy needs: another platform than its engine's (or build secrets) " +
+      "without buildx, or the target's hosts run different platforms. Nothing was built or changed.",
+    todo:
+      'Install the buildx plugin (Debian/Ubuntu: `apt-get install docker-buildx`), or split the target into one ' +
+      'target per architecture.',
+  },
+  E_IMAGE_PUSH: {
+    exit: 1,
+    area: image,
+    means: '`docker push` of the image built on this machine failed (registry delivery); no host was changed.',
+    todo:
+      'Check that this machine reaches the registry and may push there: `image.registry.username` and ' +
+      '`password_env`, or `docker login` before the deploy.',
   },
   E_IMAGE_MISSING: {
     exit: 1,

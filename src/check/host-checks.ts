@@ -16,6 +16,7 @@ import { platformCheck, type ImagePlatform } from './platform-check.js';
 import { proxyCheck } from './proxy-checks.js';
 import { syncEstimate } from '../delivery/sync.js';
 import { formatBytes } from '../output/reporter.js';
+import type { Platform } from '../delivery/platform.js';
 import { swarmChecks } from '../swarm/checks.js';
 
 export interface HostCheckInputs {
@@ -29,6 +30,8 @@ export interface HostCheckInputs {
   syncImage?: string;
   /** archive and sync: the platform the image is for, which every host's engine must run (platform-check.ts). */
   imagePlatform?: () => Promise<ImagePlatform>;
+  /** Told each host's platform (image.build builds for it). */
+  onPlatform?: (host: string, platform: Platform | undefined) => void;
 }
 
 export async function hostChecks(
@@ -72,6 +75,7 @@ export async function hostChecks(
           : inputs.localCompose().then((cli): ServerCompose => (cli ? { cli } : {})),
       swarm ? host.resolvePath(target.dir).then((dir) => swarmChecks(host, inputs.config, dir)) : [],
     ]);
+    inputs.onPlatform?.(spec.label, 'platform' in facts.docker ? facts.docker.platform : undefined);
     items.push(
       dockerCheck(facts),
       ...(swarm ? swarmItems : [composeCheck(compose.cli, inputs.config.proxy !== undefined)]),

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config/config.js';
 import { archivePlatform, localImagePlatform, savedImagePlatform } from '../delivery/image-platform.js';
-import { formatPlatform, platformMismatch, runsOn, type Platform } from '../delivery/platform.js';
+import { formatPlatform, parsePlatform, platformMismatch, runsOn, type Platform } from '../delivery/platform.js';
 import { once } from '../util/once.js';
 import { fail, ok, warn, type CheckItem } from './checklist.js';
 import type { HostFacts } from './host-probe.js';
@@ -17,10 +17,20 @@ export type ImagePlatform = { ref: string } & ({ platform: Platform } | { error:
  * What the run's image is built for, looked up once for all hosts; undefined when the image comes from a
  * registry (checked after the pull) or is built on the server (always its platform).
  */
-export function imagePlatformSource(config: Config, tag: string): (() => Promise<ImagePlatform>) | undefined {
+export function imagePlatformSource(
+  config: Config,
+  tag: string,
+  /** image.build in this run: the image is built for the hosts, or for the platform named here. */
+  build?: { platform?: string },
+): (() => Promise<ImagePlatform>) | undefined {
   const image = config.image;
-  if (!image || (image.delivery !== 'archive' && image.delivery !== 'sync')) return undefined;
+  if (!image) return undefined;
   const ref = `${image.name}:${tag}`;
+  if (build) {
+    const platform = build.platform === undefined ? undefined : parsePlatform(build.platform);
+    return platform && (() => Promise.resolve({ ref, platform }));
+  }
+  if (image.delivery !== 'archive' && image.delivery !== 'sync') return undefined;
   const read =
     image.delivery === 'sync'
       ? () => savedImagePlatform(ref)

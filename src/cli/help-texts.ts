@@ -69,8 +69,22 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       { what: 'a given tag, from a script (no question)', run: 'gangway deploy prod --tag v1.4.2 --yes' },
       { what: 'only the env file changed', run: 'gangway deploy prod --env-only' },
       {
+        what: 'image.build for arm64 servers, from an amd64 laptop',
+        run: 'gangway deploy prod --platform linux/arm64',
+      },
+      {
         what: 'one host, waiting up to 5 minutes for a running deploy',
         run: 'gangway deploy prod --host web1 --lock-wait 5m',
+      },
+    ],
+  },
+  build: {
+    examples: [
+      { what: "build (and push) the image for prod's hosts", run: 'gangway build prod' },
+      { what: 'show the build command only', run: 'gangway build prod --dry-run' },
+      {
+        what: 'in CI: build once, then deploy without building',
+        run: 'gangway build prod --tag v1.4.2 && gangway deploy prod --tag v1.4.2 --no-build --yes',
       },
     ],
   },

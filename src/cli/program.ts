@@ -8,6 +8,7 @@ import { runBackupSchedule } from './commands/backup-schedule.js';
 import { runCheck } from './commands/check.js';
 import { runCiGithub } from './commands/ci-github.js';
 import { runDeploy } from './commands/deploy.js';
+import { runBuild } from './commands/build.js';
 import { runDrift } from './commands/drift.js';
 import { runEnvDiff } from './commands/env-diff.js';
 import { runExec, splitExecWords } from './commands/exec.js';
@@ -71,6 +72,8 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--tag <tag>', 'image tag to deploy (default: the image.tag rule)')
     .option('--env-only', 'replace only the env file and recreate the services whose environment changed')
     .option('--dry-run', 'print the plan and change nothing')
+    .option('--platform <os/arch>', "image.build: build for this platform (default: the hosts' platform)")
+    .option('--no-build', 'image.build: deploy the image as it is (built earlier by gangway build)')
     .addOption(yesOption())
     .addOption(lockWaitOption())
     .addOption(hostOption())
@@ -79,10 +82,27 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
         runDeploy(ctx, target, {
           ...hostsOf(o),
           ...(typeof o.tag === 'string' && { tag: o.tag }),
+          ...(typeof o.platform === 'string' && { platform: o.platform }),
+          noBuild: o.build === false,
           envOnly: o.envOnly === true,
           dryRun: o.dryRun === true,
           yes: o.yes === true,
           lockWaitMs: lockWaitMs(o),
+        }),
+      ),
+    );
+
+  sub('build', "image.build only: build for the target's hosts' platform and, with registry delivery, push")
+    .argument('[target]', 'target in gangway.yml (its hosts say which platform)')
+    .option('--tag <tag>', 'image tag (default: the image.tag rule)')
+    .option('--platform <os/arch>', 'build for this platform instead of asking the hosts')
+    .option('--dry-run', 'print the build command and build nothing')
+    .action(
+      action((ctx, [target], o) =>
+        runBuild(ctx, target, {
+          ...(typeof o.tag === 'string' && { tag: o.tag }),
+          ...(typeof o.platform === 'string' && { platform: o.platform }),
+          dryRun: o.dryRun === true,
         }),
       ),
     );

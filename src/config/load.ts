@@ -119,6 +119,32 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 type Report = (path: PropertyKey[], message: string) => void;
 
+function resolveImage(
+  image: NonNullable<ParsedConfig['image']>,
+  local: (p: string) => string,
+  report: Report,
+): NonNullable<Config['image']> {
+  const { build } = image;
+  if (build && image.delivery === 'build')
+    report(
+      ['image', 'build'],
+      'builds on this machine, but delivery: build builds on the server: choose one (with image.build, delivery ' +
+        'is archive, sync or registry)',
+    );
+  if (build && image.archive !== undefined)
+    report(['image', 'archive'], 'is a prebuilt image tar, but image.build builds the image: keep one of the two');
+  if (build?.cache === 'registry' && image.delivery !== 'registry')
+    report(
+      ['image', 'build', 'cache'],
+      'registry keeps the build cache next to the image: it needs delivery: registry',
+    );
+  return {
+    ...image,
+    ...(image.archive !== undefined && { archive: local(image.archive) }),
+    ...(build && { build: { ...build, ...(build.context !== undefined && { context: local(build.context) }) } }),
+  };
+}
+
 function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Config {
   const baseDir = dirname(file);
   const local = (p: string) => resolveLocalPath(p, baseDir);
@@ -173,9 +199,7 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
         strict: parsed.env.strict,
       },
     }),
-    ...(parsed.image && {
-      image: { ...parsed.image, ...(parsed.image.archive !== undefined && { archive: local(parsed.image.archive) }) },
-    }),
+    ...(parsed.image && { image: resolveImage(parsed.image, local, report) }),
     dirs: parsed.dirs,
     health: {
       services: health.services,

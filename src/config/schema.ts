@@ -67,6 +67,57 @@ const envSchema = z
   })
   .strict();
 
+/** `image.build`: the image is built on this machine (or the CI runner) before it is delivered. */
+const imageBuildSchema = z
+  .object({
+    context: text()
+      .optional()
+      .meta({
+        description:
+          "Build context, relative to gangway.yml (default: the compose service's build context, else gangway.yml's dir)",
+        examples: ['.', 'web'],
+      }),
+    dockerfile: text()
+      .optional()
+      .meta({ description: 'Dockerfile, relative to the context (default Dockerfile)', examples: ['Dockerfile.prod'] }),
+    target: text()
+      .optional()
+      .meta({ description: 'The Dockerfile stage to build (--target)', examples: ['runtime'] }),
+    args: z
+      .record(envKey, z.string().regex(CONTROL_CHARS, CONTROL_MESSAGE))
+      .default({})
+      .meta({
+        description: 'Build arguments (--build-arg); not for secrets: they stay in the image history',
+        examples: [{ NODE_ENV: 'production' }],
+      }),
+    secrets: z
+      .array(envKey)
+      .default([])
+      .meta({
+        description:
+          'Build secrets by environment variable name (--secret id=NAME,env=NAME; RUN --mount=type=secret,id=NAME); ' +
+          'the value comes from the environment, else the env file',
+        examples: [['NPM_TOKEN']],
+      }),
+    platform: z
+      .string()
+      .regex(/^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9]+)?$/, 'must be a platform such as linux/amd64 or linux/arm/v7')
+      .optional()
+      .meta({
+        description: "Platform to build for (default: the target's hosts' platform, from docker info)",
+        examples: ['linux/amd64', 'linux/arm64'],
+      }),
+    cache: z
+      .enum(['local', 'registry', 'none'])
+      .default('local')
+      .meta({
+        description:
+          "local: this machine's build cache (buildx local cache in .gangway/cache where the builder can export it) | " +
+          'registry: cache kept in the registry as <name>:buildcache (for CI runners that start empty) | none',
+      }),
+  })
+  .strict();
+
 const imageSchema = z
   .object({
     name: z
@@ -108,6 +159,11 @@ const imageSchema = z
       .strict()
       .optional()
       .meta({ description: 'Log in to a private registry on each host before the pull (registry delivery)' }),
+    build: imageBuildSchema.optional().meta({
+      description:
+        "Build the image on this machine before delivery (docker buildx build, else docker build), for the hosts' " +
+        'platform; registry delivery pushes it and the hosts pull it by digest',
+    }),
   })
   .strict();
 

@@ -20,6 +20,8 @@ export interface DeliveryRequest {
   context?: string;
   /** build mode: Dockerfile path relative to the context (default Dockerfile). */
   dockerfile?: string;
+  /** registry mode: pull this manifest digest (`name@sha256:…`), then tag it `image` — what image.build pushed. */
+  digest?: string;
   /** registry mode: credentials for `docker login` (password through stdin only). */
   registry?: { server: string; username: string; password: Secret };
   /** Transfer progress (archive, build), at most every 100 ms and once at the end. */

@@ -50,6 +50,12 @@ export function imagePlatform(config: {
   return { os: str(config.os) || 'linux', architecture, ...(variant && { variant }) };
 }
 
+/** `linux/arm64` → its parts (the form `--platform` and image.build.platform take). */
+export function parsePlatform(text: string): Platform {
+  const [os = '', architecture = '', variant] = text.trim().toLowerCase().split('/');
+  return { os, architecture, ...(variant && { variant }) };
+}
+
 /** `linux/arm/v7`, `linux/amd64`. */
 export function formatPlatform(p: Platform): string {
   return [p.os, p.architecture, ...(p.variant ? [p.variant] : [])].join('/');
@@ -85,7 +91,8 @@ export function platformMismatch(
   return {
     reason: `image ${ref} is ${formatPlatform(image)}, host ${hostLabel} is ${want}`,
     fix:
-      `rebuild the image for the server's platform (docker build --platform ${want} …, or ` +
-      `docker buildx build --platform ${want} …)`,
+      `build the image for the server's platform: let gangway build it (image.build; it builds for the hosts' ` +
+      `platform, or image.build.platform: ${want}; --platform ${want} for one run), or docker buildx build ` +
+      `--platform ${want} …`,
   };
 }

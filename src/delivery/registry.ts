@@ -3,7 +3,7 @@
  * password travels only on the command's stdin — never in argv (a process list would show it), never in a
  * message or a log line (whatever docker prints is scrubbed of it first, in case it ever echoed the value).
  */
-import { imageId } from '../docker/image.js';
+import { imageId, tagImage } from '../docker/image.js';
 import type { Host } from '../hosts/host.js';
 import { Scrubber } from '../redact/scrubber.js';
 import type { DeliveryRequest, DeliveryResult } from './delivery.js';
@@ -46,7 +46,9 @@ export async function deliverFromRegistry(host: Host, request: DeliveryRequest):
   }
 
   const previous = await imageId(host, image);
-  const pull = await host.exec(['docker', 'pull', image], {
+  // By digest: the manifest that was pushed for this run, whatever the tag points at by now.
+  const source = request.digest ? `${image.slice(0, image.lastIndexOf(':'))}@${request.digest}` : image;
+  const pull = await host.exec(['docker', 'pull', source], {
     onStdout: log.push,
     onStderr: log.push,
     ...(signal && { signal }),
@@ -57,7 +59,7 @@ export async function deliverFromRegistry(host: Host, request: DeliveryRequest):
     const denied = /unauthorized|denied|authentication required|no basic auth credentials/i.test(pull.stderr);
     throw new DeliveryError(
       'E_IMAGE_PULL',
-      `${host.label}: docker pull ${image} failed (${exitStatus(pull)})${why ? `: ${why}` : ''}`,
+      `${host.label}: docker pull ${source} failed (${exitStatus(pull)})${why ? `: ${why}` : ''}`,
       {
         hints: denied
           ? [
@@ -70,6 +72,7 @@ export async function deliverFromRegistry(host: Host, request: DeliveryRequest):
     );
   }
 
+  if (request.digest) await tagImage(host, source, image);
   await checkPulledPlatform(host, image, previous);
   const id = await imageId(host, image);
   if (!id)

@@ -13,6 +13,7 @@ import { colourOverride } from '../proxy/colour-override.js';
 import type { Operation } from '../server/records.js';
 import { quoteArgv } from '../shell/quote.js';
 import { swarmDoes, type SwarmApply } from '../swarm/plan-step.js';
+import type { BuildPlan } from '../build/local-build.js';
 import { defaultsFile, planStack } from '../swarm/stack-plan.js';
 
 export interface PlannedFile {
@@ -27,7 +28,14 @@ export interface PlannedFile {
 export type PlanTag = { kind: 'given'; value: string } | { kind: 'in-place' } | { kind: 'rollback'; to?: string };
 
 export type Delivery =
-  | { mode: 'registry'; image: string; login?: { username: string; passwordEnv: string; server: string } }
+  | {
+      mode: 'registry';
+      image: string;
+      login?: { username: string; passwordEnv: string; server: string };
+      /** image.build pushed it: the hosts pull this digest (set once the push answered; pinDigest). */
+      byDigest?: boolean;
+      digest?: string;
+    }
   | { mode: 'archive'; image: string; archive?: string }
   | { mode: 'build'; image: string }
   | { mode: 'sync'; image: string };
@@ -90,6 +98,8 @@ export interface DeployPlan {
   /** The run this release belongs to, shared by every host (and by the releases that put hosts back). */
   rolloutId: string;
   who: string;
+  /** image.build: built on this machine before any host is locked. */
+  build?: BuildPlan;
   composeFiles: PlannedFile[];
   /** The env file: its digest and size only — never its content. */
   env?: PlannedFile;
@@ -106,6 +116,7 @@ export interface PlanInput {
   who: string;
   /** Default: the release id. */
   rolloutId?: string;
+  build?: BuildPlan;
 }
 
 export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
@@ -122,7 +133,7 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
     swarm && operation !== 'rollback' ? await readSwarmObjects(swarm) : undefined,
   );
   const proxy = config.proxy && proxyPlan(config, config.proxy, composeFiles, composeBytes);
-  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env, proxy, swarm);
+  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env, proxy, swarm, input.build);
   // A swarm target deploys on one manager: the CLI put the first reachable one first (swarm/manager.ts).
   const hosts = swarm ? target.hosts.slice(0, 1) : target.hosts;
   return {
@@ -131,6 +142,7 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
     operation,
     tag,
     ...(config.image && { imageName: config.image.name }),
+    ...(input.build && { build: input.build }),
     releaseId,
     rolloutId: input.rolloutId ?? releaseId,
     who: input.who,
@@ -139,6 +151,16 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
     hosts: hosts.map((spec) => ({ host: spec.label, dir: target.dir, steps })),
     payload,
   };
+}
+
+/** The plan once image.build pushed: every host pulls exactly the pushed manifest. */
+export function pinDigest(plan: DeployPlan, digest: string): DeployPlan {
+  const pin = (step: PlanStep): PlanStep => {
+    if (step.kind !== 'deliver' || step.delivery.mode !== 'registry' || !step.delivery.byDigest) return step;
+    const delivery = { ...step.delivery, digest };
+    return { ...step, delivery, does: deliverySummary(delivery) };
+  };
+  return { ...plan, hosts: plan.hosts.map((h) => ({ ...h, steps: h.steps.map(pin) })) };
 }
 
 /** The tag as a person reads it in a plan or a heading. */
@@ -161,6 +183,7 @@ function hostSteps(
   env: PlannedFile | undefined,
   proxy: ProxyPlan | undefined,
   swarm: SwarmApply | undefined,
+  build: BuildPlan | undefined,
 ): PlanStep[] {
   const release = `<dir>/.gangway/releases/${releaseId}`;
   const steps: PlanStep[] = [
@@ -181,7 +204,7 @@ function hostSteps(
   ];
   const delivery =
     operation === 'deploy' && tag.kind === 'given'
-      ? planDelivery(config, `${config.image?.name}:${tag.value}`)
+      ? planDelivery(config, `${config.image?.name}:${tag.value}`, !!build?.push && !swarm)
       : undefined;
   if (delivery)
     steps.push({
@@ -316,7 +339,7 @@ function releaseStep(
   };
 }
 
-function planDelivery(config: Config, image: string): Delivery | undefined {
+function planDelivery(config: Config, image: string, byDigest: boolean): Delivery | undefined {
   const settings = config.image;
   if (!settings) return undefined;
   switch (settings.delivery) {
@@ -324,7 +347,12 @@ function planDelivery(config: Config, image: string): Delivery | undefined {
       const username = settings.registry?.username;
       const passwordEnv = settings.registry?.password_env;
       const server = settings.registry?.server ?? settings.name.split('/')[0]!;
-      return { mode: 'registry', image, ...(username && passwordEnv && { login: { username, passwordEnv, server } }) };
+      return {
+        mode: 'registry',
+        image,
+        ...(username && passwordEnv && { login: { username, passwordEnv, server } }),
+        ...(byDigest && { byDigest }),
+      };
     }
     case 'archive':
       return { mode: 'archive', image, ...(settings.archive && { archive: settings.archive }) };
@@ -345,7 +373,12 @@ function deliverySummary(d: Delivery): string[] {
                 `on stdin)`,
             ]
           : []),
-        quoteArgv(['docker', 'pull', d.image]),
+        ...(d.byDigest
+          ? [
+              `docker pull ${d.image.slice(0, d.image.lastIndexOf(':'))}@${d.digest ?? '<digest of the push>'}; ` +
+                `docker tag … ${d.image}`,
+            ]
+          : [quoteArgv(['docker', 'pull', d.image])]),
       ];
     case 'archive':
       return [

@@ -8,7 +8,7 @@ import type { ComposeInputs } from '../../check/compose-config.js';
 import { DEFAULT_REQUIRED_BYTES } from '../../check/disk.js';
 import type { SpaceNeed } from '../../check/disk-checks.js';
 import { envChecks } from '../../check/env-checks.js';
-import { hostChecks } from '../../check/host-checks.js';
+import { hostChecks, type HostCheckInputs } from '../../check/host-checks.js';
 import { localChecks } from '../../check/local-checks.js';
 import { imagePlatformSource } from '../../check/platform-check.js';
 import type { Config, Target } from '../../config/config.js';
@@ -52,17 +52,21 @@ export async function preflight(
   show: 'all' | 'problems',
   /** The tag being deployed; `gangway check` uses the literal tag of gangway.yml or a placeholder. */
   tag = checkImageTag(config),
+  /** image.build in this run: the image is built after the preflight, for the hosts' platform (told here). */
+  build?: { platform?: string; onPlatform: HostCheckInputs['onPlatform'] },
 ): Promise<Checklist> {
   const { reporter } = ctx;
   const list: Checklist = { local: [], hosts: [] };
   const inputs = { ...(await composeInputs(config, env?.text)), tag };
   const localCompose = once(() => detectCompose(new LocalHost()));
-  const syncImage = config.image?.delivery === 'sync' ? `${config.image.name}:${tag}` : undefined;
+  // Built after the preflight: no local image to look at yet.
+  const syncImage = config.image?.delivery === 'sync' && !build ? `${config.image.name}:${tag}` : undefined;
   // `check` without a tag (and deploy --env-only) has no image of its own to look at, unless it is a prebuilt archive.
   const noImage = tag === PLACEHOLDER_TAG && !config.image?.archive;
-  const imagePlatform = noImage ? undefined : imagePlatformSource(config, tag);
-  const hostInputs = {
+  const imagePlatform = noImage ? undefined : imagePlatformSource(config, tag, build);
+  const hostInputs: HostCheckInputs = {
     ...(imagePlatform && { imagePlatform }),
+    ...(build?.onPlatform && { onPlatform: build.onPlatform }),
     config,
     compose: inputs,
     images: await imageSpace(config),

@@ -4,7 +4,8 @@
  */
 import { narrowTarget } from '../../config/narrow-hosts.js';
 import { countFailures } from '../../check/checklist.js';
-import { buildPlan } from '../../deploy/plan.js';
+import { buildPlan, pinDigest } from '../../deploy/plan.js';
+import { buildInRun, printBuildPlan, runBuildStep } from '../../build/deploy-build.js';
 import { resolveTag } from '../../deploy/tag.js';
 import { whoAmI } from '../../deploy/who.js';
 import { loadEnvFile } from '../../env/env-file.js';
@@ -25,6 +26,10 @@ export interface DeployOptions {
   lockWaitMs: number;
   /** --host: some hosts of the target only. */
   hosts?: string[];
+  /** --platform: image.build builds for this platform in this run. */
+  platform?: string;
+  /** --no-build: deploy the image as it is (built earlier, e.g. by `gangway build` in another CI job). */
+  noBuild?: boolean;
 }
 
 export async function runDeploy(
@@ -48,7 +53,10 @@ export async function runDeploy(
   );
   const target = await managerTarget(ctx, selected);
 
-  const checklist = await preflight(ctx, config, target, env, 'problems', given);
+  const build = given === undefined || options.noBuild ? undefined : buildInRun(config, options.platform);
+  if (options.platform && !config.image?.build)
+    throw new UsageError('--platform sets the platform of image.build, and gangway.yml has no image.build');
+  const checklist = await preflight(ctx, config, target, env, 'problems', given, build?.preflight);
   const failures = countFailures(checklist);
   const failed = () =>
     new PreflightError(`preflight failed: ${failures} check${failures === 1 ? '' : 's'} failed; nothing was changed`, {
@@ -57,8 +65,11 @@ export async function runDeploy(
   if (failures > 0 && !options.dryRun) throw failed();
   if (failures === 0) reporter.item('ok', 'preflight', 'passed');
 
+  // The build's plan needs the hosts' platforms: after a preflight that reached them.
+  const buildPlanned = build && failures === 0 ? await build.plan(given!) : undefined;
   const newPlan = () =>
     buildPlan({
+      ...(buildPlanned && { build: buildPlanned }),
       config,
       target,
       operation: options.envOnly ? 'env-only' : 'deploy',
@@ -75,6 +86,7 @@ export async function runDeploy(
     });
     if (plan) {
       registerSwarmSecrets(ctx.scrubber, plan);
+      if (plan.build) printBuildPlan(reporter, plan.build);
       printPlan(reporter, plan);
     }
     reporter.info('\ndry run: nothing was changed');
@@ -82,9 +94,12 @@ export async function runDeploy(
     reporter.result({ ok: true, dryRun: true, plan });
     return;
   }
-  const plan = await newPlan();
-  registerSwarmSecrets(ctx.scrubber, plan);
-  if (!options.yes) await confirmPlan(ctx, plan);
+  const planned = await newPlan();
+  registerSwarmSecrets(ctx.scrubber, planned);
+  if (planned.build) printBuildPlan(reporter, planned.build);
+  if (!options.yes) await confirmPlan(ctx, planned);
+  const built = planned.build && (await runBuildStep(reporter, ctx.scrubber, config, planned.build, env));
+  const plan = built?.digest ? pinDigest(planned, built.digest) : planned;
   const summary = await runPlan(ctx, config, target, plan, options.lockWaitMs);
   await notifyRun(ctx, config, plan, summary); // after the records; never changes the outcome
   printSummary(reporter, plan, summary);

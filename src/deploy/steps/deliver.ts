@@ -60,6 +60,7 @@ async function deliveryRequest(ctx: StepContext, step: DeliverStep): Promise<Del
     };
   }
   const password = registryPassword(ctx.config);
-  if (!d.login || !password) return common;
-  return { ...common, registry: { server: d.login.server, username: d.login.username, password } };
+  const pinned = { ...common, ...(d.digest && { digest: d.digest }) };
+  if (!d.login || !password) return pinned;
+  return { ...pinned, registry: { server: d.login.server, username: d.login.username, password } };
 }

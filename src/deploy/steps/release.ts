@@ -72,6 +72,7 @@ async function writeRelease(
     delivery: plan.hosts[0]?.steps.find((s) => s.kind === 'deliver')?.delivery.mode ?? 'none',
     image: manifest.image,
     image_ids: ctx.results.imageId ? [ctx.results.imageId] : [],
+    ...(pushedDigest(plan) && { image_digest: pushedDigest(plan) }),
     sha256: manifest.sha256,
   };
   const envEntries = maskText === undefined ? [] : parseEnv(maskText).entries;
@@ -177,4 +178,10 @@ async function releaseContent(
     ...(flags.includes('colour') && { keepsColourFile: true }),
     ...(flags.includes('swarm') && { keepsSwarmFiles: true }),
   };
+}
+
+/** The manifest digest image.build pushed and the hosts pulled (registry delivery). */
+function pushedDigest(plan: StepContext['plan']): string | undefined {
+  const step = plan.hosts[0]?.steps.find((s) => s.kind === 'deliver');
+  return step?.kind === 'deliver' && step.delivery.mode === 'registry' ? step.delivery.digest : undefined;
 }
