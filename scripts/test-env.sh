@@ -36,23 +36,43 @@ apt_install() {
     || { tail -30 "$STATE/apt.log" >&2; exit 1; }
 }
 
-# Compose v2 is not packaged for Debian 12: take the static plugin binary out of trixie's .deb
-# without adding trixie to the system's sources.
+# Debian trixie's .debs, downloaded without adding trixie to the system's sources.
+TRIXIE_APT="$STATE/compose-apt"
+trixie_deb() { # PACKAGE: unpacks its .deb into $TRIXIE_APT/x-PACKAGE
+  local work="$TRIXIE_APT"; mkdir -p "$work/lists/partial" "$work/archives/partial"
+  echo "deb http://deb.debian.org/debian trixie main" >"$work/sources.list"
+  local opts=(-oDir::Etc::SourceList="$work/sources.list" -oDir::Etc::SourceParts=/dev/null
+    -oDir::State::Lists="$work/lists" -oDir::Cache::Archives="$work/archives" -oAPT::Get::List-Cleanup=0)
+  if ! ls "$work/$1"_*.deb >/dev/null 2>&1; then
+    apt-get "${opts[@]}" update -qq >&2
+    (cd "$work" && apt-get "${opts[@]}" download "$1" >&2)
+  fi
+  rm -rf "$work/x-$1"; dpkg-deb -x "$work/$1"_*.deb "$work/x-$1"
+}
+
+# Compose v2 is not packaged for Debian 12: the static plugin binary out of trixie's docker-compose .deb.
 install_compose_v2() {
   if docker compose version >/dev/null 2>&1; then return 0; fi
   need_root
   log "installing Docker Compose v2 plugin from Debian trixie's docker-compose .deb"
-  local work="$STATE/compose-apt"; mkdir -p "$work/lists/partial" "$work/archives/partial"
-  echo "deb http://deb.debian.org/debian trixie main" >"$work/sources.list"
-  local opts=(-oDir::Etc::SourceList="$work/sources.list" -oDir::Etc::SourceParts=/dev/null
-    -oDir::State::Lists="$work/lists" -oDir::Cache::Archives="$work/archives" -oAPT::Get::List-Cleanup=0)
-  apt-get "${opts[@]}" update -qq >&2
-  (cd "$work" && apt-get "${opts[@]}" download docker-compose >&2)
-  rm -rf "$work/x"; dpkg-deb -x "$work"/docker-compose_*.deb "$work/x"
+  trixie_deb docker-compose
   mkdir -p /usr/local/lib/docker/cli-plugins
-  install -m 0755 "$work/x/usr/libexec/docker/cli-plugins/docker-compose" \
+  install -m 0755 "$TRIXIE_APT/x-docker-compose/usr/libexec/docker/cli-plugins/docker-compose" \
     /usr/local/lib/docker/cli-plugins/docker-compose
   docker compose version >&2
+}
+
+# buildx (trixie's docker-buildx) in a Docker config directory of its own, not on the system: the image.build tests
+# run gangway with DOCKER_CONFIG=$STATE/buildx (a laptop with buildx) and without it (the classic builder only).
+install_buildx() {
+  if DOCKER_CONFIG="$STATE/buildx" docker buildx version >/dev/null 2>&1; then return 0; fi
+  need_root
+  log "installing the buildx plugin from Debian trixie's docker-buildx .deb into $STATE/buildx"
+  trixie_deb docker-buildx
+  mkdir -p "$STATE/buildx/cli-plugins"
+  install -m 0755 "$TRIXIE_APT/x-docker-buildx/usr/libexec/docker/cli-plugins/docker-buildx" \
+    "$STATE/buildx/cli-plugins/docker-buildx"
+  DOCKER_CONFIG="$STATE/buildx" docker buildx version >&2
 }
 
 # promtool (the metrics tests validate gangway's exposition with it): Debian ships it in the prometheus package
@@ -181,6 +201,7 @@ fi
 apt_install docker.io openssh-server openssh-client docker-registry busybox-static curl procps docker-compose \
   cron age mmdebstrap openssl chromium
 install_compose_v2
+install_buildx
 install_promtool
 start_dockerd
 # A real PostgreSQL from Debian's packages, cached in the engine by a hash of its recipe (built once, ~60 s).
@@ -210,6 +231,7 @@ GANGWAY_TEST_SSH_PORT=$SSH_PORT
 GANGWAY_TEST_JUMP_PORT=$JUMP_PORT
 GANGWAY_TEST_V1_PORT=$V1_PORT
 GANGWAY_TEST_REGISTRY=$REGISTRY_ADDR
+GANGWAY_TEST_BUILDX_CONFIG=$STATE/buildx
 ENV
 log "ready: dockerd $(docker version --format '{{.Server.Version}}'), compose $(docker compose version --short)," \
   "sshd :$SSH_PORT and :$JUMP_PORT, registry $REGISTRY_ADDR"

@@ -278,7 +278,9 @@ export const ERROR_CODES = {
     means:
       'The build on this machine (`image.build`) failed; the message shows its first error. It runs before any ' +
       'host is locked: nothing was changed on any host.',
-    todo: 'Run the printed build command (`gangway deploy --dry-run` shows it) to see the whole output, fix, deploy again.',
+    todo:
+      'Run the printed build command (`gangway deploy --dry-run` shows it) to see the whole output, fix, ' +
+      'deploy again.',
   },
   E_BUILD_UNSUPPORTED: {
     exit: 3,

@@ -60,7 +60,8 @@ export async function runBuildStep(
     onStep: (line) => reporter.info(`  ${line}`),
   });
   const pushed = result.pushed
-    ? `; pushed ${result.digest} (${result.pushed.layers} layers sent, ${result.pushed.present} already there)`
+    ? `; pushed ${result.digest} (${result.pushed.layers} layers sent, ` +
+      `${result.pushed.present} already in the registry)`
     : '';
   reporter.item('ok', 'build', `${plan.image}${pushed}`, result.durationMs);
   return result;

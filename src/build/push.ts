@@ -23,7 +23,7 @@ export async function pushImage(
     ...(options.env && { env: options.env }),
     onLine: (line) => {
       if (/: Pushed$/.test(line)) pushed++;
-      else if (/: Layer already exists$/.test(line)) present++;
+      else if (/: (Layer already exists|Mounted from .*)$/.test(line)) present++;
       options.onLine(line);
     },
   });

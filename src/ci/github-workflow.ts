@@ -77,6 +77,7 @@ export function repoSecrets(config: Config, target: Target): RepoSecret[] {
   };
   add(config.image?.registry?.password_env, 'the registry password or token (image.registry.password_env)');
   add(passphraseEnv(target), `the SSH key's passphrase (targets.${target.name}.ssh.passphrase_env)`);
+  for (const name of config.image?.build?.secrets ?? []) add(name, 'a build secret (image.build.secrets)');
   for (const d of config.notify?.to ?? []) {
     if (d.type === 'email') add(d.smtpUrlEnv, 'smtp://user:password@host:port for email notifications (smtp_url_env)');
     else add(d.urlEnv, `the ${d.type} URL notifications are posted to (url_env)`);
@@ -135,21 +136,37 @@ export function githubWorkflow(input: WorkflowInput): string {
     });
   const deployEnv: Record<string, string> = { TAG: '${{ inputs.tag || github.ref_name }}' };
   for (const s of secrets.slice(1)) if (s.name !== ENV_FILE_SECRET) deployEnv[s.name] = secretEnv(s.name);
-  steps.push({
-    name: `Deploy ${target.name}`,
-    env: deployEnv,
-    run:
-      `${gangwayCommand(input.gangway)} --config ${quote(input.configArg)} deploy ${quote(target.name)} --tag "$TAG"` +
-      ' --yes',
-  });
-  steps.push({
+  const cleanup = {
     name: 'Remove the key and env file',
     if: 'always()',
     run: lines([
       ...(target.ssh.key ? [] : ['if [ -n "${SSH_AGENT_PID:-}" ]; then ssh-agent -k > /dev/null || true; fi']),
       `rm -f ${files.join(' ')}`,
     ]),
-  });
+  };
+  const gangway = `${gangwayCommand(input.gangway)} --config ${quote(input.configArg)}`;
+  // image.build with a registry: one job builds and pushes (for the hosts' platform, which it asks them), the
+  // deploy job then pulls that digest without building. Archive and sync build in the deploy job itself.
+  const buildJob = config.image?.build && config.image.delivery === 'registry';
+  const job = (name: string, run: string) => [...steps, { name, env: deployEnv, run }, cleanup];
+  const jobs = {
+    ...(buildJob && {
+      build: {
+        'runs-on': 'ubuntu-latest',
+        'timeout-minutes': 60,
+        steps: job(`Build and push the image`, `${gangway} build ${quote(target.name)} --tag "$TAG"`),
+      },
+    }),
+    deploy: {
+      ...(buildJob && { needs: 'build' }),
+      'runs-on': 'ubuntu-latest',
+      'timeout-minutes': 60,
+      steps: job(
+        `Deploy ${target.name}`,
+        `${gangway} deploy ${quote(target.name)} --tag "$TAG"${buildJob ? ' --no-build' : ''} --yes`,
+      ),
+    },
+  };
 
   const workflow = {
     name: `deploy ${target.name}`,
@@ -160,11 +177,12 @@ export function githubWorkflow(input: WorkflowInput): string {
     // One deploy of a target at a time; a queued one waits instead of cancelling a deploy half-way.
     concurrency: { group: `gangway-deploy-${target.name}`, 'cancel-in-progress': false },
     permissions: { contents: 'read' },
-    jobs: { deploy: { 'runs-on': 'ubuntu-latest', 'timeout-minutes': 60, steps } },
+    jobs,
   };
   const doc = new Document(workflow);
-  for (const [i, action] of [ACTIONS.checkout, ACTIONS.setupNode].entries())
-    (doc.getIn(['jobs', 'deploy', 'steps', i, 'uses'], true) as Scalar).comment = ` ${action.tag}`;
+  for (const name of Object.keys(jobs))
+    for (const [i, action] of [ACTIONS.checkout, ACTIONS.setupNode].entries())
+      (doc.getIn(['jobs', name, 'steps', i, 'uses'], true) as Scalar).comment = ` ${action.tag}`;
   doc.commentBefore = [
     ` Written by \`gangway ci github --target ${target.name}\`: deploys on a pushed tag or by hand.`,
     ' Repository secrets it reads (Settings > Secrets and variables > Actions):',

@@ -73,6 +73,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
         run: 'gangway deploy prod --platform linux/arm64',
       },
       {
+        what: 'the image gangway build made earlier, without building again',
+        run: 'gangway deploy prod --tag v1.4.2 --no-build --yes',
+      },
+      {
         what: 'one host, waiting up to 5 minutes for a running deploy',
         run: 'gangway deploy prod --host web1 --lock-wait 5m',
       },
@@ -82,10 +86,8 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     examples: [
       { what: "build (and push) the image for prod's hosts", run: 'gangway build prod' },
       { what: 'show the build command only', run: 'gangway build prod --dry-run' },
-      {
-        what: 'in CI: build once, then deploy without building',
-        run: 'gangway build prod --tag v1.4.2 && gangway deploy prod --tag v1.4.2 --no-build --yes',
-      },
+      { what: 'in CI, once for several targets: build and push v1.4.2', run: 'gangway build prod --tag v1.4.2' },
+      { what: 'for arm64 servers, without asking them', run: 'gangway build prod --platform linux/arm64' },
     ],
   },
   rollback: {

@@ -74,7 +74,8 @@ const imageBuildSchema = z
       .optional()
       .meta({
         description:
-          "Build context, relative to gangway.yml (default: the compose service's build context, else gangway.yml's dir)",
+          "Build context, relative to gangway.yml (default: the compose service's build context, else " +
+          "gangway.yml's dir)",
         examples: ['.', 'web'],
       }),
     dockerfile: text()
@@ -112,7 +113,8 @@ const imageBuildSchema = z
       .default('local')
       .meta({
         description:
-          "local: this machine's build cache (buildx local cache in .gangway/cache where the builder can export it) | " +
+          "local: this machine's build cache (buildx local cache in .gangway/cache where the builder can " +
+          'export it) | ' +
           'registry: cache kept in the registry as <name>:buildcache (for CI runners that start empty) | none',
       }),
   })

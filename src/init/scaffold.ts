@@ -11,7 +11,7 @@ export interface ScaffoldInput {
   /** `$schema` reference for the yaml-language-server line. */
   schemaRef: string;
   /** What the compose files say about the image gangway deploys, when they say it. */
-  image?: { name: string; service: string; delivery: 'registry' | 'archive' };
+  image?: { name: string; service: string; delivery: 'registry' | 'archive'; build?: boolean };
   /** Services with a healthcheck in the compose files: the health gate waits for them. */
   healthServices?: readonly string[];
 }
@@ -35,7 +35,7 @@ ${env}image:
 ${imageLines(input)}
   tag: git                                # git (exact tag, else short SHA) | date | timestamp | a literal
   delivery: ${delivery}${' '.repeat(30 - delivery.length)}# registry | archive | build | sync
-health:
+${buildLine(input)}health:
   services: [${(input.healthServices ?? []).join(', ')}]${healthComment(input.healthServices)}
   timeout: 120s
 keep: 5
@@ -54,6 +54,13 @@ targets:
 function imageLines(input: ScaffoldInput): string {
   if (input.image) return `  name: ${input.image.name}${pad(input.image.name)}# service ${input.image.service}'s image`;
   return `  name: ${input.app}${pad(input.app)}# write the compose file's image as ${input.app}:\${IMAGE_TAG:?}`;
+}
+
+/** A service with `build:`: gangway builds it here (buildx), for the servers' platform, before each deploy. */
+function buildLine(input: ScaffoldInput): string {
+  if (!input.image?.build) return '';
+  const why = `built here for the servers' platform from service ${input.image.service}'s build:`;
+  return `  build: {}                               # ${why}\n`;
 }
 
 function healthComment(services: readonly string[] | undefined): string {

@@ -364,3 +364,25 @@ test('ssh.connect_timeout: 30s by default (a loaded server), configurable, said 
     'gangway.yml:7:29 targets.prod.ssh.connect_timeout: must be a duration such as 500ms, 3s, 2m or 1h',
   ]);
 });
+
+test('image.build: located errors for what contradicts it; the context resolves from gangway.yml', () => {
+  assert.deepEqual(problems(`${MINIMAL}image:\n  name: shop/web\n  delivery: build\n  build: { platform: arm64 }\n`), [
+    'gangway.yml:10:22 image.build.platform: must be a platform such as linux/amd64 or linux/arm/v7',
+  ]);
+  assert.deepEqual(problems(`${MINIMAL}image:\n  name: shop/web\n  delivery: build\n  build: {}\n`), [
+    'gangway.yml:10:10 image.build: builds on this machine, but delivery: build builds on the server: choose one ' +
+      '(with image.build, delivery is archive, sync or registry)',
+  ]);
+  assert.deepEqual(
+    problems(
+      `${MINIMAL}image:\n  name: shop/web\n  delivery: archive\n  archive: a.tar\n  build: { cache: registry }\n`,
+    ),
+    [
+      'gangway.yml:10:12 image.archive: is a prebuilt image tar, but image.build builds the image: keep one of the two',
+      'gangway.yml:11:19 image.build.cache: registry keeps the build cache next to the image: it needs ' +
+        'delivery: registry',
+    ],
+  );
+  const config = parseConfig(`${MINIMAL}image:\n  name: shop/web\n  delivery: sync\n  build: { context: web }\n`, FILE);
+  assert.deepEqual(config.image?.build, { context: '/project/deploy/web', args: {}, secrets: [], cache: 'local' });
+});

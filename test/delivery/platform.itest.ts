@@ -77,7 +77,7 @@ test('archive (docker save): the preflight refuses the foreign image with exit 3
   assert.equal(r.code, 3, r.stdout + r.stderr);
   const out = r.stdout + r.stderr;
   assert.match(out, MESSAGE);
-  assert.match(out, new RegExp(`docker build --platform linux/${ENGINE}`));
+  assert.match(out, new RegExp(`docker buildx build --platform linux/${ENGINE}`));
   assert.match(out, /nothing was changed/);
   assert.doesNotMatch(out, /at \S+\.js:\d+/, 'no stack trace');
   untouched(p);
@@ -123,7 +123,7 @@ test('registry: refused right after the pull, before the release; the pulled nam
   const out = r.stdout + r.stderr;
   assert.notEqual(r.code, 0, out);
   assert.match(out, MESSAGE);
-  assert.match(out, new RegExp(`docker build --platform linux/${ENGINE}`));
+  assert.match(out, new RegExp(`docker buildx build --platform linux/${ENGINE}`));
   assert.equal(await localImageId(`${REMOTE}:arm`), undefined, 'the name the pull made is gone');
   assert.deepEqual(p.releases(), [], 'no release recorded');
   const containers = execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${p.app}`]);

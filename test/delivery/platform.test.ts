@@ -60,6 +60,6 @@ test('what runs where: same platform, 386 on amd64, 32-bit ARM on arm64, older A
 test('the mismatch message names image, host and both platforms, and the rebuild for the host', () => {
   const m = platformMismatch('app:1', p('linux/arm64'), 'web1', p('linux/amd64'));
   assert.equal(m.reason, 'image app:1 is linux/arm64, host web1 is linux/amd64');
-  assert.match(m.fix, /docker build --platform linux\/amd64/);
+  assert.match(m.fix, /image.build.platform: linux\/amd64.*docker buildx build --platform linux\/amd64/);
   assert.match(m.fix, /docker buildx build --platform linux\/amd64/);
 });

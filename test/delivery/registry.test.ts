@@ -165,7 +165,7 @@ test('an image pulled for another architecture is refused, named as before, with
     error.message,
     /^image registry\.example\.com\/acme\/app:1\.2\.3 is linux\/arm64\/v8, host \S+ is linux\/amd64 \(/,
   );
-  assert.match(error.message, /docker build --platform linux\/amd64 .*docker buildx build --platform linux\/amd64/);
+  assert.match(error.message, /image.build.platform: linux\/amd64.*docker buildx build --platform linux\/amd64/);
   assert.deepEqual(host.calls.at(-1)!.argv, ['docker', 'tag', OLD, IMAGE], 'the name points at the old image again');
 });
 

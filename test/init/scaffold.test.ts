@@ -37,3 +37,14 @@ test('without an image in the compose file, gangway.yml says how to write one', 
   assert.match(yml, /^ {2}name: shop +# write the compose file's image as shop:\$\{IMAGE_TAG:\?\}$/m);
   assert.match(yml, /^ {2}services: \[\] +#/m);
 });
+
+test('a service with build: gets image.build, so gangway builds it for the servers', () => {
+  const yaml = gangwayYaml({
+    app: 'shop',
+    composeFile: 'compose.yaml',
+    schemaRef: './s.json',
+    image: { name: 'shop/web', service: 'web', delivery: 'archive', build: true },
+  });
+  assert.match(yaml, /^ {2}build: \{\} +# built here for the servers' platform from service web's build:$/m);
+  assert.doesNotMatch(gangwayYaml({ app: 'shop', composeFile: 'c.yaml', schemaRef: './s.json' }), /build:/);
+});

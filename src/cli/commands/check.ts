@@ -8,6 +8,7 @@ import type { ComposeInputs } from '../../check/compose-config.js';
 import { DEFAULT_REQUIRED_BYTES } from '../../check/disk.js';
 import type { SpaceNeed } from '../../check/disk-checks.js';
 import { envChecks } from '../../check/env-checks.js';
+import { buildArgChecks } from '../../check/build-checks.js';
 import { hostChecks, type HostCheckInputs } from '../../check/host-checks.js';
 import { localChecks } from '../../check/local-checks.js';
 import { imagePlatformSource } from '../../check/platform-check.js';
@@ -90,6 +91,7 @@ export async function preflight(
     envChecks(config, env),
     composeChecks(config, env?.entries, tag),
     localComposeConfig(config, inputs, localCompose),
+    buildArgChecks(config, env?.entries.map((e) => e.key) ?? []),
   ]);
   list.local = local.flat();
   printGroup(reporter, 'local', list.local, show);

@@ -14,6 +14,7 @@ import {
   LOCAL_SCHEMA,
   missingGitignoreLines,
   schemaRef,
+  type ScaffoldInput,
 } from '../../init/scaffold.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
@@ -94,7 +95,7 @@ async function localInstallRoot(configDir: string): Promise<string | undefined> 
 async function readCompose(
   path: string,
   projectDir: string,
-): Promise<{ image?: { name: string; service: string; delivery: 'registry' | 'archive' }; healthServices?: string[] }> {
+): Promise<{ image?: ScaffoldInput['image']; healthServices?: string[] }> {
   if (!(await pathExists(path))) return {};
   const { files } = await loadComposeFiles([path], projectDir);
   if (files.length === 0) return {};
@@ -105,8 +106,9 @@ async function readCompose(
   // A name without a registry host is built here and shipped over SSH; one with a host is pulled from there.
   const firstPart = image.name.split('/')[0]!;
   const hasRegistry = image.name.includes('/') && (/[.:]/.test(firstPart) || firstPart === 'localhost');
-  const delivery = services.get(image.service)?.build && !hasRegistry ? 'archive' : 'registry';
-  return { image: { name: image.name, service: image.service, delivery }, healthServices };
+  const build = services.get(image.service)?.build === true;
+  const delivery = build && !hasRegistry ? 'archive' : 'registry';
+  return { image: { name: image.name, service: image.service, delivery, ...(build && { build }) }, healthServices };
 }
 
 function toPosix(p: string): string {
