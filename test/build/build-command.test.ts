@@ -74,7 +74,7 @@ test('cache: the docker driver keeps its own; a container builder exports to .ga
   assert.ok(argv.includes('--load'));
 });
 
-test('cache: registry is inline with the docker driver, a registry cache with a container builder; none is --no-cache', () => {
+test('cache: registry is inline with the docker driver, exported by a container builder; none is --no-cache', () => {
   const settings = { context: '/p/web', args: {}, secrets: [], cache: 'registry' as const };
   const inline = buildCommand(input({ settings }));
   assert.deepEqual(inline.slice(inline.indexOf('--cache-from'), -1), [

@@ -63,7 +63,7 @@ function withBuild(p: DeployProject, delivery: string, build: string): void {
 
 const out = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
 
-test('buildx + registry: built, pushed, pulled by digest; cache on the rebuild; the build secret never shows', async () => {
+test('buildx + registry: pushed, pulled by digest; the rebuild hits the cache; the build secret never shows', async () => {
   const env = testEnv();
   const name = `${env.registry}/gangway-test/built-${process.pid}`;
   const p = deployProject({ image: name, delivery: 'registry' });
@@ -152,7 +152,7 @@ test('a platform the hosts do not run is refused before anything changes; --plat
   assert.equal(p.serving(), 'v1');
 });
 
-test('without buildx: the classic builder builds for the engine; build secrets are refused with what to install', () => {
+test('without buildx: the classic builder builds for its engine; build secrets are refused, naming the fix', () => {
   const p = deployProject({ image: `gangway-test/built-classic-${process.pid}`, delivery: 'archive' });
   projects.push(p);
   withBuild(p, 'archive', 'args: { UNUSED: "x y" }');
