@@ -63,7 +63,7 @@ function withBuild(p: DeployProject, delivery: string, build: string): void {
 
 const out = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
 
-test('buildx + registry: pushed, pulled by digest; the rebuild hits the cache; the build secret never shows', async () => {
+test('buildx + registry: pushed, pulled by digest; the rebuild is cached; the secret never shows', async () => {
   const env = testEnv();
   const name = `${env.registry}/gangway-test/built-${process.pid}`;
   const p = deployProject({ image: name, delivery: 'registry' });
