@@ -141,7 +141,7 @@ export async function runLocalBuild(plan: BuildPlan, options: RunBuildOptions): 
         tail.push(line);
         if (tail.length > 40) tail.shift();
         options.onLine(line);
-        if (/^#\d+ \[[^\]]+\] /.test(line) || /^Step \d+\/\d+ :/.test(line)) options.onStep(line);
+        if (/^#\d+ \[(\S+ )?\d+\/\d+\] /.test(line) || /^Step \d+\/\d+ :/.test(line)) options.onStep(line);
       },
     });
     if (result.code !== 0) throw buildFailed(plan, tail);

@@ -8,10 +8,12 @@ import type { Config } from '../config/config.js';
 import { archivePlatform, localImagePlatform, savedImagePlatform } from '../delivery/image-platform.js';
 import { formatPlatform, parsePlatform, platformMismatch, runsOn, type Platform } from '../delivery/platform.js';
 import { once } from '../util/once.js';
+import { registryPlatforms } from '../delivery/registry-platform.js';
 import { fail, ok, warn, type CheckItem } from './checklist.js';
 import type { HostFacts } from './host-probe.js';
 
-export type ImagePlatform = { ref: string } & ({ platform: Platform } | { error: string });
+/** A manifest list is for several platforms; a single image for one. */
+export type ImagePlatform = { ref: string } & ({ platforms: Platform[] } | { error: string; registry?: true });
 
 /**
  * What the run's image is built for, looked up once for all hosts; undefined when the image comes from a
@@ -28,30 +30,50 @@ export function imagePlatformSource(
   const ref = `${image.name}:${tag}`;
   if (build) {
     const platform = build.platform === undefined ? undefined : parsePlatform(build.platform);
-    return platform && (() => Promise.resolve({ ref, platform }));
+    return platform && (() => Promise.resolve({ ref, platforms: [platform] }));
   }
-  if (image.delivery !== 'archive' && image.delivery !== 'sync') return undefined;
-  const read =
-    image.delivery === 'sync'
-      ? () => savedImagePlatform(ref)
-      : image.archive
-        ? () => archivePlatform(image.archive!, ref)
-        : () => localImagePlatform(ref);
+  const read = readerFor(image, ref);
+  if (!read) return undefined;
   return once(() =>
     read().then(
-      (platform): ImagePlatform => ({ ref, platform }),
-      (e: unknown): ImagePlatform => ({ ref, error: (e as Error).message }),
+      (platforms): ImagePlatform => ({ ref, platforms }),
+      (e: unknown): ImagePlatform => ({
+        ref,
+        error: (e as Error).message,
+        ...(image.delivery === 'registry' && { registry: true as const }),
+      }),
     ),
   );
 }
 
+function readerFor(image: NonNullable<Config['image']>, ref: string): (() => Promise<Platform[]>) | undefined {
+  const one = (read: () => Promise<Platform>) => () => read().then((p) => [p]);
+  switch (image.delivery) {
+    case 'sync':
+      return one(() => savedImagePlatform(ref));
+    case 'archive':
+      return one(image.archive ? () => archivePlatform(image.archive!, ref) : () => localImagePlatform(ref));
+    case 'registry':
+      return () => registryPlatforms(ref);
+    case 'build':
+      return undefined; // built on the server: its own platform
+  }
+}
+
 export function platformCheck(image: ImagePlatform, facts: Pick<HostFacts, 'docker'>, hostLabel: string): CheckItem {
   const title = 'image platform';
-  if ('error' in image) return warn(title, `cannot tell which platform ${image.ref} is for: ${image.error}`);
+  if ('error' in image)
+    return warn(
+      title,
+      image.registry
+        ? `cannot read ${image.ref} from the registry here (${image.error}); ${hostLabel} checks it after its pull`
+        : `cannot tell which platform ${image.ref} is for: ${image.error}`,
+    );
+  const platforms = image.platforms.map(formatPlatform).join(', ');
   const host = 'platform' in facts.docker ? facts.docker.platform : undefined;
-  if (!host) return warn(title, `${image.ref} is ${formatPlatform(image.platform)}; the engine did not say its own`);
-  if (runsOn(image.platform, host))
-    return ok(title, `${image.ref} is ${formatPlatform(image.platform)}, the engine is ${formatPlatform(host)}`);
-  const { reason, fix } = platformMismatch(image.ref, image.platform, hostLabel, host);
+  if (!host) return warn(title, `${image.ref} is ${platforms}; the engine did not say its own`);
+  if (image.platforms.some((p) => runsOn(p, host)))
+    return ok(title, `${image.ref} is ${platforms}, the engine is ${formatPlatform(host)}`);
+  const { reason, fix } = platformMismatch(image.ref, image.platforms, hostLabel, host);
   return fail(title, `${reason}: ${fix}, then deploy again`);
 }

@@ -83,13 +83,14 @@ export function runsOn(image: Platform, host: Platform): boolean {
 /** What to tell the user when `image` cannot run on `host`: the one-line reason and the rebuild that fixes it. */
 export function platformMismatch(
   ref: string,
-  image: Platform,
+  image: Platform | readonly Platform[],
   hostLabel: string,
   host: Platform,
 ): { reason: string; fix: string } {
   const want = formatPlatform(host);
+  const is = (Array.isArray(image) ? image : [image]).map(formatPlatform).join(', ');
   return {
-    reason: `image ${ref} is ${formatPlatform(image)}, host ${hostLabel} is ${want}`,
+    reason: `image ${ref} is ${is}, host ${hostLabel} is ${want}`,
     fix:
       `build the image for the server's platform: let gangway build it (image.build; it builds for the hosts' ` +
       `platform, or image.build.platform: ${want}; --platform ${want} for one run), or docker buildx build ` +

@@ -1,9 +1,9 @@
 /**
  * The architecture check, end to end through the test sshd (its engine is the local one): a linux/arm64 image
  * (FROM scratch + a file: the classic builder needs no emulation for that) sent to this amd64 engine by archive
- * (a prebuilt tar, and docker save) and by sync fails the preflight with exit 3 before any change; by registry
- * it is refused right after the pull, before the release is put in place, and its name is removed again. An
- * amd64 image then deploys.
+ * (a prebuilt tar, and docker save), by sync and by registry (its manifest, read from this machine) fails the
+ * preflight with exit 3 before any change. An amd64 image then deploys. (When the registry cannot be read from
+ * this machine, the host refuses the image right after its pull: test/delivery/registry.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -112,7 +112,7 @@ test('sync: the config of the saved tar is compared before anything is sent', ()
   untouched(p);
 });
 
-test('registry: refused right after the pull, before the release; the pulled name is removed again', async () => {
+test('registry: the manifest in the registry is read before anything changes; refused with exit 3', async () => {
   await removeImage(`${REMOTE}:arm`);
   execFileSync('docker', ['tag', `${REPO}:arm`, `${REMOTE}:arm`]);
   made.push(`${REMOTE}:arm`);
@@ -121,14 +121,11 @@ test('registry: refused right after the pull, before the release; the pulled nam
   const p = project('registry', REMOTE);
   const r = gangway(['-c', p.config, 'deploy', '--tag', 'arm', '--yes']);
   const out = r.stdout + r.stderr;
-  assert.notEqual(r.code, 0, out);
+  assert.equal(r.code, 3, out);
   assert.match(out, MESSAGE);
   assert.match(out, new RegExp(`docker buildx build --platform linux/${ENGINE}`));
-  assert.equal(await localImageId(`${REMOTE}:arm`), undefined, 'the name the pull made is gone');
-  assert.deepEqual(p.releases(), [], 'no release recorded');
-  const containers = execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${p.app}`]);
-  assert.equal(containers.toString().trim(), '', 'no container of the app');
-  assert.equal(existsSync(join(p.serverDir, '.gangway', 'lock')), false, 'no lock left');
+  assert.equal(await localImageId(`${REMOTE}:arm`), undefined, 'nothing was pulled');
+  untouched(p);
 });
 
 test('an image for the engine deploys by archive, sync and registry', async () => {
