@@ -11,7 +11,7 @@ scripts/test-env.sh >/dev/null
 # shellcheck source=/dev/null
 . /tmp/gangway-testenv/env
 [ -f dist/cli/main.js ] || npm run --silent build
-export DOCKER_CONFIG=$GANGWAY_TEST_BUILDX_CONFIG
+export DOCKER_CONFIG=$GANGWAY_TESTENV/buildx
 work=$(mktemp -d)
 IMG=127.0.0.1:5000/gangway-bench/build
 cleanup() {

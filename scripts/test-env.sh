@@ -231,7 +231,6 @@ GANGWAY_TEST_SSH_PORT=$SSH_PORT
 GANGWAY_TEST_JUMP_PORT=$JUMP_PORT
 GANGWAY_TEST_V1_PORT=$V1_PORT
 GANGWAY_TEST_REGISTRY=$REGISTRY_ADDR
-GANGWAY_TEST_BUILDX_CONFIG=$STATE/buildx
 ENV
 log "ready: dockerd $(docker version --format '{{.Server.Version}}'), compose $(docker compose version --short)," \
   "sshd :$SSH_PORT and :$JUMP_PORT, registry $REGISTRY_ADDR"

@@ -179,7 +179,8 @@ export function githubWorkflow(input: WorkflowInput): string {
     permissions: { contents: 'read' },
     jobs,
   };
-  const doc = new Document(workflow);
+  // The jobs share their setup steps: written out in each job, not as YAML aliases.
+  const doc = new Document(workflow, { aliasDuplicateObjects: false });
   for (const name of Object.keys(jobs))
     for (const [i, action] of [ACTIONS.checkout, ACTIONS.setupNode].entries())
       (doc.getIn(['jobs', name, 'steps', i, 'uses'], true) as Scalar).comment = ` ${action.tag}`;

@@ -1,5 +1,5 @@
 /**
- * image.build with real builders: Debian trixie's buildx (DOCKER_CONFIG=$GANGWAY_TEST_BUILDX_CONFIG) and the
+ * image.build with real builders: Debian trixie's buildx (DOCKER_CONFIG=$GANGWAY_TESTENV/buildx) and the
  * classic builder (no buildx), a real registry, deploys through the real sshd. The build secret is a canary with
  * quotes, backslashes and spaces: the image proves it reached the build (its sha256), and it is found in no output,
  * record, server log, argv sample or image history.
@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { findLeaks } from '../helpers/canary.js';
+import { CANARIES, findLeaks } from '../helpers/canary.js';
 import { gangway } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { sampleArgv } from '../helpers/swarm.js';
@@ -22,10 +22,10 @@ after(() => {
   for (const p of projects) p.cleanup();
 });
 
+/** A Docker config directory whose cli-plugins hold buildx (scripts/test-env.sh install_buildx). */
 function buildxConfig(): string {
-  const file = readFileSync(join(testEnv().dir, 'env'), 'utf8');
-  const dir = /^GANGWAY_TEST_BUILDX_CONFIG=(.+)$/m.exec(file)?.[1];
-  assert.ok(dir, 'scripts/test-env.sh installs buildx into GANGWAY_TEST_BUILDX_CONFIG');
+  const dir = join(testEnv().dir, 'buildx');
+  assert.ok(existsSync(join(dir, 'cli-plugins', 'docker-buildx')), 'scripts/test-env.sh installs buildx there');
   return dir;
 }
 
@@ -69,8 +69,18 @@ test('buildx + registry: pushed, pulled by digest; the rebuild is cached; the se
   const p = deployProject({ image: name, delivery: 'registry' });
   projects.push(p);
   withBuild(p, 'registry', 'secrets: [BUILD_TOKEN]');
+  // Credentials: the push logs in through stdin, into a Docker config of the run's own (the test registry takes
+  // any login); the user's config is not written.
+  writeFileSync(
+    p.config,
+    readFileSync(p.config, 'utf8').replace(
+      'delivery: registry,',
+      'delivery: registry, registry: { username: gangway-ci, password_env: GW_TEST_REGISTRY_PASSWORD },',
+    ),
+  );
   writeWebSource(p.dir, 'v1', { secret: true });
-  const runEnv = { DOCKER_CONFIG: buildxConfig(), BUILD_TOKEN: TOKEN };
+  const userConfig = buildxConfig();
+  const runEnv = { DOCKER_CONFIG: userConfig, BUILD_TOKEN: TOKEN, GW_TEST_REGISTRY_PASSWORD: CANARIES.REGISTRY };
   const argv = sampleArgv();
   const dry = gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--dry-run'], { env: runEnv });
   assert.equal(dry.code, 0, out(dry));
@@ -123,7 +133,10 @@ test('buildx + registry: pushed, pulled by digest; the rebuild is cached; the se
   for (const f of readdirSync(join(p.serverDir, '.gangway', 'runs')))
     places[f] = readFileSync(join(p.serverDir, '.gangway', 'runs', f), 'utf8');
   for (const f of readdirSync(join(p.dir, 'records'))) places[f] = readFileSync(join(p.dir, 'records', f), 'utf8');
-  assert.deepEqual(findLeaks(places, { BUILD_TOKEN: TOKEN }), []);
+  assert.deepEqual(findLeaks(places, { BUILD_TOKEN: TOKEN, REGISTRY: CANARIES.REGISTRY }), []);
+  const userFile = join(userConfig, 'config.json');
+  const written = existsSync(userFile) ? readFileSync(userFile, 'utf8') : '';
+  assert.doesNotMatch(written, /auths|127\.0\.0\.1:5000/, "the user's Docker config gained no login");
 
   // gangway build alone (a CI build job), then a deploy that builds nothing.
   writeWebSource(p.dir, 'v3', { secret: true });

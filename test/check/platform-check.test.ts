@@ -22,7 +22,7 @@ test('a matching image passes; an unknown image or engine platform only warns', 
   assert.equal(platformCheck(arm64, { docker: { version: '1', rootDir: '/' } }, 'web1').status, 'warn');
 });
 
-test('a manifest list passes when one of its platforms runs on the host; a registry that cannot be read only warns', () => {
+test('a manifest list passes when one of its platforms runs there; an unreadable registry only warns', () => {
   const list = {
     ref: 'app:1',
     platforms: [

@@ -214,3 +214,22 @@ test('actions are pinned by commit SHA, the tag in a comment; checkout keeps no 
 test('shellcheck is the real one', () => {
   assert.match(execFileSync('shellcheck', ['--version'], { encoding: 'utf8' }), /ShellCheck/);
 });
+
+test('image.build with a registry: a build job pushes once, the deploy job needs it and does not build', async () => {
+  const yml = BASE.replace('  tag: git\n', '  tag: git\n  build: { secrets: [NPM_TOKEN] }\n');
+  const { workflow, text } = await generate(yml);
+  assertValid(workflow);
+  const jobs = (workflow as unknown as { jobs: Record<string, { needs?: string; steps: Step[] }> }).jobs;
+  assert.deepEqual(Object.keys(jobs), ['build', 'deploy']);
+  assert.equal(jobs.deploy!.needs, 'build');
+  shellcheck(jobs.build!.steps);
+  const build = jobs.build!.steps.find((s) => s.run?.includes(' build prod '))!;
+  assert.match(build.run!, /gangway --config gangway.yml build prod --tag "\$TAG"$/);
+  assert.equal(build.env!.NPM_TOKEN, '${{ secrets.NPM_TOKEN }}');
+  assert.equal(build.env!.GHCR_TOKEN, '${{ secrets.GHCR_TOKEN }}');
+  assert.match(jobs.deploy!.steps.find((s) => s.run?.includes(' deploy prod '))!.run!, / --no-build --yes$/);
+  assert.match(text, /^# {3}NPM_TOKEN: a build secret \(image\.build\.secrets\)$/m);
+  // Archive delivery: the deploy job builds the image itself.
+  const archive = await generate(yml.replace('  tag: git\n', '  tag: git\n  delivery: archive\n'));
+  assert.deepEqual(Object.keys((archive.workflow as unknown as { jobs: object }).jobs), ['deploy']);
+});
