@@ -195,6 +195,7 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
     hooks: resolveHooks(parsed.hooks, report),
     ...(parsed.notify && { notify: resolveNotify(parsed.notify, report) }),
     metrics: { textfile: parsed.metrics.textfile },
+    monitoring: parsed.monitoring,
     records: local(parsed.records),
     targets,
   };
@@ -316,6 +317,7 @@ function proxySettings(p: ParsedProxy): ProxySettings {
     drainMs: parseDuration(p.drain),
     standby: p.standby,
     image: p.image,
+    ...(p.metrics !== undefined && { metrics: p.metrics }),
   };
 }
 
