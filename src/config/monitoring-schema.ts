@@ -15,7 +15,12 @@ const forDuration = (fallback: string) =>
 
 const enabled = z.boolean().default(true).meta({ description: 'false: leave this alert out of the rules' });
 const percent = (fallback: number, what: string) =>
-  z.number().positive().max(100).default(fallback).meta({ description: `Fires above this ${what} (percent)` });
+  z
+    .number()
+    .positive()
+    .max(100)
+    .default(fallback)
+    .meta({ description: `Fires above this ${what} (percent)` });
 
 const alertsSchema = z
   .object({
@@ -50,7 +55,11 @@ const alertsSchema = z
     response_time: z
       .object({
         enabled,
-        seconds: z.number().positive().default(3).meta({ description: "Fires when the p99 of the app's requests is above" }),
+        seconds: z
+          .number()
+          .positive()
+          .default(3)
+          .meta({ description: "Fires when the p99 of the app's requests is above" }),
         for: forDuration('15m'),
       })
       .strict()
@@ -95,8 +104,7 @@ export const proxyMetricsAddress = z
   .refine((a) => !/^(0\.0\.0\.0|\[::\]):/.test(a), 'must not be 0.0.0.0 or [::] (every interface, the public one too)')
   .refine((a) => Number(a.slice(a.lastIndexOf(':') + 1)) <= 65535, 'the port must be at most 65535')
   .meta({
-    description:
-      "Serve the proxy's Prometheus metrics (requests by status, durations) on this address (default: off)",
+    description: "Serve the proxy's Prometheus metrics (requests by status, durations) on this address (default: off)",
     examples: ['127.0.0.1:2020'],
   });
 
