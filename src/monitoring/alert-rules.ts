@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import type { Config } from '../config/config.js';
 import type { ParsedMonitoring } from '../config/monitoring-schema.js';
-import { LABEL, proxyMatchers, scopeMatchers } from './selectors.js';
+import { LABEL, proxyMatchers, REAL_FS, scopeMatchers } from './selectors.js';
 
 export type AlertKey = keyof ParsedMonitoring['alerts'];
 
@@ -17,9 +17,6 @@ export interface AlertRule {
   labels: Record<string, string>;
   annotations: { summary: string; description: string };
 }
-
-/** Filesystems that are not the host's disks: in-memory, images' layers, snaps. */
-const REAL_FS = 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.*",mountpoint!~"/(run|proc|sys|dev)($|/.*)"';
 
 const H = `{{ $labels.${LABEL.host} }}`;
 

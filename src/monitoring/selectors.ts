@@ -10,10 +10,17 @@ export const LABEL = { app: 'gangway_app', target: 'gangway_target', host: 'gang
 /** PromQL string literal content: backslashes and double quotes escaped. */
 export const promString = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
+/** A target by name, or by a regular expression (a dashboard's `$target` variable). */
+export type TargetMatch = string | { regex: string };
+
 /** The labels of one app's target, for a selector: `gangway_app="shop",gangway_target="prod"`. */
-export function scopeMatchers(app: string, target: string): string {
-  return `${LABEL.app}="${promString(app)}",${LABEL.target}="${promString(target)}"`;
+export function scopeMatchers(app: string, target: TargetMatch): string {
+  const t = typeof target === 'string' ? `="${promString(target)}"` : `=~"${promString(target.regex)}"`;
+  return `${LABEL.app}="${promString(app)}",${LABEL.target}${t}`;
 }
+
+/** Filesystems that are not the host's disks: in-memory, images' layers, snaps. */
+export const REAL_FS = 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.*",mountpoint!~"/(run|proc|sys|dev)($|/.*)"';
 
 const regexQuote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -24,7 +31,7 @@ const regexQuote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * label (the empty alternative matches it): there the numbers are the whole proxy's, exact when one app uses it.
  * An app without domains (every host name) takes every host label too.
  */
-export function proxyMatchers(app: string, target: string, proxy: ProxySettings | undefined): string {
+export function proxyMatchers(app: string, target: TargetMatch, proxy: ProxySettings | undefined): string {
   const domains = proxy?.domains ?? [];
   const hosts = domains.length
     ? `((${domains.map((d) => (d.startsWith('*.') ? `[^.]+${regexQuote(d.slice(1))}` : regexQuote(d))).join('|')})(:[0-9]+)?)?`
