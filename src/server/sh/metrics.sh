@@ -1,9 +1,10 @@
 # shellcheck shell=sh
 # gangway's Prometheus textfile metrics, sourced by apply.sh (every apply) and backup.sh (every backup): writes
 # <dir>/.gangway/metrics.prom atomically (temp file, then rename) in the text exposition format that
-# node_exporter's textfile collector reads, and a readable copy in <dir>/.gangway-metrics/ (metrics_publish). Everything comes from the state files on the server — releases.jsonl,
-# backups.jsonl, current, and last_apply.tsv (the last apply's step durations and bytes delivered, written here) —
-# so a backup run from cron writes the same file as a deploy. Never a secret value: names, tags, counts, times.
+# node_exporter's textfile collector reads, and a copy it can read in <dir>/.gangway-metrics/ (metrics_publish).
+# Everything comes from the state files on the server — releases.jsonl, backups.jsonl, current, and
+# last_apply.tsv (the last apply's step durations and bytes delivered, written here) — so a backup run from
+# cron writes the same file as a deploy. Never a secret value: names, tags, counts, times.
 #
 # Uses from the sourcing script: DIR, APP, METRICS (1: write; vars.sh), and for applies BYTES_SENT and REL.
 # apply.sh calls metrics_step at the end of every step (its step_event), metrics_phase restore before it puts
