@@ -11,7 +11,10 @@ const forDuration = (fallback: string) =>
     .regex(DURATION_PATTERN, 'must be a duration such as 30s, 5m or 1h')
     .refine((t) => !DURATION_PATTERN.test(t) || durationWithin(t, '24h'), 'must be at most 24h')
     .default(fallback)
-    .meta({ description: 'How long the condition must hold before the alert fires (at most 24h)' });
+    .meta({
+      description: 'How long the condition must hold before the alert fires (at most 24h)',
+      'x-duration-max': '24h',
+    });
 
 const enabled = z.boolean().default(true).meta({ description: 'false: leave this alert out of the rules' });
 const percent = (fallback: number, what: string) =>

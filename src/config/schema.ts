@@ -492,7 +492,11 @@ const metricsSchema = z
     textfile: z
       .boolean()
       .default(true)
-      .meta({ description: "Write <dir>/.gangway/metrics.prom (node_exporter's textfile collector) on each apply" }),
+      .meta({
+        description:
+          'Write <dir>/.gangway/metrics.prom on each apply and backup, and a copy node_exporter (another user) ' +
+          'can read: <dir>/.gangway-metrics/metrics.prom',
+      }),
   })
   .strict();
 

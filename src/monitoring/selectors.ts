@@ -20,7 +20,7 @@ export function scopeMatchers(app: string, target: TargetMatch): string {
 }
 
 /** Filesystems that are not the host's disks: in-memory, images' layers, snaps. */
-export const REAL_FS = 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.*",mountpoint!~"/(run|proc|sys|dev)($|/.*)"';
+export const REAL_FS = 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.*",mountpoint!~"/(run|proc|sys|dev)(/.*)?"';
 
 const regexQuote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
