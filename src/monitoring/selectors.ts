@@ -33,8 +33,7 @@ const regexQuote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function proxyMatchers(app: string, target: TargetMatch, proxy: ProxySettings | undefined): string {
   const domains = proxy?.domains ?? [];
-  const hosts = domains.length
-    ? `((${domains.map((d) => (d.startsWith('*.') ? `[^.]+${regexQuote(d.slice(1))}` : regexQuote(d))).join('|')})(:[0-9]+)?)?`
-    : '.*';
+  const names = domains.map((d) => (d.startsWith('*.') ? `[^.]+${regexQuote(d.slice(1))}` : regexQuote(d)));
+  const hosts = names.length ? `((${names.join('|')})(:[0-9]+)?)?` : '.*';
   return `${scopeMatchers(app, target)},server=~"gangway-https?",handler="subroute",host=~"${promString(hosts)}"`;
 }

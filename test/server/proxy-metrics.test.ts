@@ -31,10 +31,14 @@ function run(conf: string, script: string, env: Record<string, string> = {}): st
   esac
 }
 `;
-  const r = spawnSync('sh', ['-c', `REL=${SH}; G=${conf}/g; ${stub}. ${SH}bluegreen.sh\nCONF=${conf}\n${script}`], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, PROXY_HTTP: '19602', PROXY_HTTPS: '19603', PROXY_IMAGE: 'caddy:2', ...env },
-  });
+  const r = spawnSync(
+    'sh',
+    ['-c', `REL=${SH}; G=${conf}/g; ${stub}. ${SH}bluegreen.sh; . ${SH}proxy-metrics.sh\nCONF=${conf}\n${script}`],
+    {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, PROXY_HTTP: '19602', PROXY_HTTPS: '19603', PROXY_IMAGE: 'caddy:2', ...env },
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }

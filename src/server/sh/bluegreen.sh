@@ -13,12 +13,9 @@
 # vars.sh adds: PROXY_SERVICE PROXY_PORT PROXY_IMAGE PROXY_HTTP PROXY_HTTPS PROXY_PATH PROXY_INTERVAL
 # PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER PROXY_METRICS. Data beside it:
 # colour.yml, proxy-route.json, proxy-tls.json (may be empty), proxy-domains (one a line; none: every host name),
-# proxy-metrics.sh (the proxy's Prometheus metrics).
+# and apply.sh sources proxy-metrics.sh (the proxy's Prometheus metrics: metrics_parts, metrics_ports, …) with it.
 # shellcheck disable=SC2034 # FAIL_SERVICE, DEADLINE, RECORD_EXTRA, PROBED_SERVICE: apply.sh's variables
 # shellcheck disable=SC2086 # $COMPOSE splits on newlines (IFS) into its argv, as in apply.sh
-
-# shellcheck source=/dev/null # linted on its own (scripts/test.sh)
-. "$REL/proxy-metrics.sh"
 
 PROXY=gangway-proxy
 PROXY_NET=gangway-proxy
