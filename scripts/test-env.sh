@@ -75,19 +75,26 @@ install_buildx() {
   DOCKER_CONFIG="$STATE/buildx" docker buildx version >&2
 }
 
-# promtool (the metrics tests validate gangway's exposition with it): Debian ships it in the prometheus package
-# (96 MB installed, with a server and its service); only the static promtool binary is taken out of the .deb.
-install_promtool() {
-  if command -v promtool >/dev/null 2>&1; then return 0; fi
+# promtool (the metrics tests validate gangway's exposition and rules with it), the Prometheus server and
+# node_exporter (the monitoring test runs the dashboard's queries against them): Debian ships them in the
+# prometheus (96 MB installed, with a service) and prometheus-node-exporter packages; only their static binaries
+# are taken out of the .debs.
+install_deb_binary() { # PACKAGE PATH-IN-DEB NAME-IN-/usr/local/bin
+  if command -v "$3" >/dev/null 2>&1; then return 0; fi
   need_root
-  log "installing promtool from Debian's prometheus .deb"
+  log "installing $3 from Debian's $1 .deb"
   local work="$STATE/promtool-apt"; mkdir -p "$work"
   if [ -z "$apt_updated" ]; then apt-get update -qq >&2; apt_updated=1; fi
-  (cd "$work" && rm -f prometheus_*.deb && apt-get download prometheus >&2)
-  rm -rf "$work/x"; dpkg-deb -x "$work"/prometheus_*.deb "$work/x"
-  install -m 0755 "$work/x/usr/bin/promtool" /usr/local/bin/promtool
-  rm -rf "$work/x" "$work"/prometheus_*.deb
-  promtool --version 2>&1 | head -1 >&2
+  (cd "$work" && rm -f "$1"_*.deb && apt-get download "$1" >&2)
+  rm -rf "$work/x"; dpkg-deb -x "$work/$1"_*.deb "$work/x"
+  install -m 0755 "$work/x/$2" "/usr/local/bin/$3"
+  rm -rf "$work/x" "$work/$1"_*.deb
+  "$3" --version 2>&1 | head -1 >&2
+}
+install_promtool() {
+  install_deb_binary prometheus usr/bin/promtool promtool
+  install_deb_binary prometheus usr/bin/prometheus prometheus
+  install_deb_binary prometheus-node-exporter usr/bin/prometheus-node-exporter prometheus-node-exporter
 }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }

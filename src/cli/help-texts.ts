@@ -129,6 +129,37 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       'Each deploy, rollback and backup writes <dir>/.gangway/metrics.prom on its host (metrics.textfile, default ' +
       "true) for node_exporter's textfile collector; this prints them all, each sample labelled host=….",
   },
+  monitoring: {
+    examples: [
+      { what: 'alert rules for prod', run: 'gangway monitoring rules prod --out monitoring/prometheus/rules.yml' },
+      { what: 'scrape jobs for every host of prod', run: 'gangway monitoring scrape prod' },
+      { what: 'the Grafana dashboard', run: 'gangway monitoring dashboard --out monitoring/grafana/dashboard.json' },
+    ],
+  },
+  'monitoring rules': {
+    examples: [
+      { what: "prod's alert rules into a file", run: 'gangway monitoring rules prod --out monitoring/rules.yml' },
+      { what: 'print them (to check with promtool check rules)', run: 'gangway monitoring rules prod' },
+    ],
+    notes:
+      'Critical: HTTP 5xx share, database down (pg_up of postgres_exporter), disk, memory; warning: p99 response ' +
+      'time, CPU, a failed backup, a failed or rolled-back deploy. Thresholds and for: durations: monitoring.alerts. ' +
+      'The rules select the labels the jobs of `gangway monitoring scrape` add (gangway_app, _target, _host).',
+  },
+  'monitoring scrape': {
+    examples: [{ what: 'scrape jobs for prod, for prometheus.yml', run: 'gangway monitoring scrape prod' }],
+    notes:
+      "node_exporter (:9100) on each host, its textfile collector reading <dir>/.gangway-metrics (gangway's deploy, " +
+      "gate and backup metrics); with proxy.metrics, the proxy's request metrics.",
+  },
+  'monitoring dashboard': {
+    examples: [
+      { what: 'write the dashboard', run: 'gangway monitoring dashboard --out monitoring/grafana/dashboard.json' },
+    ],
+    notes:
+      "Import it in Grafana and pick the Prometheus data source. Per-app request panels need the proxy's " +
+      'metrics (proxy.metrics); apps sharing one proxy are told apart by host name from Caddy 2.9 on.',
+  },
   ui: {
     examples: [
       { what: 'the dashboard on a free port, opened in the browser', run: 'gangway ui --open' },

@@ -16,6 +16,7 @@ import { runInit } from './commands/init.js';
 import { runLockRelease, runLockStatus } from './commands/lock.js';
 import { runLogs } from './commands/logs.js';
 import { runMetrics } from './commands/metrics.js';
+import { runMonitoringDashboard, runMonitoringRules, runMonitoringScrape } from './commands/monitoring.js';
 import { runStatus } from './commands/status.js';
 import { runReleases } from './commands/releases.js';
 import { runRollback } from './commands/rollback.js';
@@ -165,6 +166,29 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
   sub('metrics', "Prometheus exposition of every host's deploy, health-gate and backup metrics (host label)")
     .argument('[target]', 'target in gangway.yml')
     .action(action((ctx, [target]) => runMetrics(ctx, target)));
+
+  const monitoring = sub('monitoring', 'Prometheus alert rules and scrape jobs, a Grafana dashboard').usage(
+    'rules|scrape|dashboard [target] [--out FILE]',
+  );
+  monitoring
+    .command('rules')
+    .description("write the operations plan's Prometheus alert rules for a target (thresholds: monitoring.alerts)")
+    .argument('[target]', 'target in gangway.yml')
+    .option('--out <file>', 'write the rules file here (default: print it)')
+    .exitOverride()
+    .action(action((ctx, [target], o) => runMonitoringRules(ctx, target, o.out as string | undefined)));
+  monitoring
+    .command('scrape')
+    .description("print Prometheus scrape jobs for every host of a target: node_exporter, the proxy's metrics")
+    .argument('[target]', 'target in gangway.yml')
+    .exitOverride()
+    .action(action((ctx, [target]) => runMonitoringScrape(ctx, target)));
+  monitoring
+    .command('dashboard')
+    .description('write a Grafana dashboard: deploys, gates, requests, errors, p99, backups, disk, memory, CPU')
+    .option('--out <file>', 'write the dashboard JSON here, e.g. monitoring/grafana/app.json (default: print it)')
+    .exitOverride()
+    .action(action((ctx, _args, o) => runMonitoringDashboard(ctx, o.out as string | undefined)));
 
   sub('ui', 'local dashboard on 127.0.0.1: every target and host, releases, locks, backups, drift; live deploys')
     .addOption(new Option('--port <n>', 'port on 127.0.0.1').argParser(port).default(0, 'a free one'))

@@ -1,5 +1,6 @@
 /** The loaded configuration: validated, defaults applied, local paths absolute, hosts parsed. */
 import type { HostSpec } from './hosts.js';
+import type { ParsedMonitoring } from './monitoring-schema.js';
 import type { ParsedConfig } from './schema.js';
 
 export interface SshSettings {
@@ -67,6 +68,8 @@ export interface ProxySettings {
   drainMs: number;
   standby: 'stopped' | 'running';
   image: string;
+  /** host:port where the proxy serves its Prometheus metrics (absent: not served). */
+  metrics?: string;
 }
 
 /** One `backups:` entry, defaults applied; database and user may still hold `${VAR}` (see backup/job.ts). */
@@ -125,6 +128,8 @@ export interface Config {
   hooks: Record<HookEvent, Hook[]>;
   notify?: NotifySettings;
   metrics: { textfile: boolean };
+  /** `monitoring:` as written, defaults applied (durations stay text: Prometheus reads them). */
+  monitoring: ParsedMonitoring;
   records: string;
   targets: Record<string, Target>;
 }

@@ -219,6 +219,7 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
     hooks: resolveHooks(parsed.hooks, report),
     ...(parsed.notify && { notify: resolveNotify(parsed.notify, report) }),
     metrics: { textfile: parsed.metrics.textfile },
+    monitoring: parsed.monitoring,
     records: local(parsed.records),
     targets,
   };
@@ -340,6 +341,7 @@ function proxySettings(p: ParsedProxy): ProxySettings {
     drainMs: parseDuration(p.drain),
     standby: p.standby,
     image: p.image,
+    ...(p.metrics !== undefined && { metrics: p.metrics }),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DURATION_PATTERN, durationWithin, parseDuration } from '../util/duration.js';
+import { monitoringSchema, proxyMetricsAddress } from './monitoring-schema.js';
 
 /**
  * A duration, at most `max`: unbounded ones overflow the shell arithmetic and timers they end up in.
@@ -333,13 +334,19 @@ const proxySchema = z
       .default('stopped')
       .meta({ description: 'The previous colour after the switch: stopped (kept for rollback) or left running' }),
     image: text().default('caddy:2').meta({ description: "The proxy's image" }),
+    // Monitoring: the proxy's Prometheus metrics (monitoring-schema.ts).
+    metrics: proxyMetricsAddress.optional(),
   })
   .strict()
   .refine((p) => (p.tls ?? (p.domains.length ? 'auto' : 'off')) === 'off' || p.domains.length > 0, {
     message: 'tls auto and internal need proxy.domains (the names certificates are issued for)',
     path: ['tls'],
   })
-  .refine((p) => p.listen.http !== p.listen.https, { message: 'http and https must differ', path: ['listen'] });
+  .refine((p) => p.listen.http !== p.listen.https, { message: 'http and https must differ', path: ['listen'] })
+  .refine((p) => !p.metrics || ![p.listen.http, p.listen.https].includes(Number(p.metrics.split(':').at(-1))), {
+    message: 'must not be the port of proxy.listen (the metrics stay off the public port)',
+    path: ['metrics'],
+  });
 
 /** One entry of `backups:`; `${VAR}` values resolve from the env file when a backup runs, so no secret is here. */
 const backupSchema = z
@@ -543,7 +550,11 @@ const metricsSchema = z
     textfile: z
       .boolean()
       .default(true)
-      .meta({ description: "Write <dir>/.gangway/metrics.prom (node_exporter's textfile collector) on each apply" }),
+      .meta({
+        description:
+          'Write <dir>/.gangway/metrics.prom on each apply and backup, and a copy node_exporter (another user) ' +
+          'can read: <dir>/.gangway-metrics/metrics.prom',
+      }),
   })
   .strict();
 
@@ -604,6 +615,10 @@ export const configSchema = z
     metrics: metricsSchema
       .prefault({})
       .meta({ description: 'Prometheus metrics: <dir>/.gangway/metrics.prom, `gangway metrics`' }),
+    // Monitoring: the alert rules of `gangway monitoring rules` (monitoring-schema.ts).
+    monitoring: monitoringSchema
+      .prefault({})
+      .meta({ description: 'Prometheus alert rules, scrape config and Grafana dashboard (gangway monitoring)' }),
     records: text().default('.gangway/records').meta({ description: 'Local run records and release.log' }),
     targets: z
       .record(z.string().regex(TARGET_NAME, 'target names must match [a-z0-9][a-z0-9_-]*'), targetSchema)

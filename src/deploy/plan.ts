@@ -292,7 +292,8 @@ function blueGreenApply(config: Config, proxy: ProxyPlan, tag: PlanTag, releaseI
       `back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
       `IMAGE_TAG=${tagText} compose -p ${config.app} up -d --remove-orphans --scale ${p.service}=0 (the rest of the ` +
         `stack, changed services only)`,
-      `proxy gangway-proxy (${p.image}) on :${p.listen.http}/:${p.listen.https}, routes for ${served}`,
+      `proxy gangway-proxy (${p.image}) on :${p.listen.http}/:${p.listen.https}, routes for ${served}` +
+        (p.metrics ? `; Prometheus metrics on ${p.metrics}` : ''),
       `IMAGE_TAG=${tagText} compose -p ${config.app}-<the idle colour> up -d ${p.service} beside the serving colour`,
       `gate: ${healthSummary(config.health)}; GET ${h.path} from the proxy's network ${h.passes}× in a row ` +
         `(every ${h.intervalMs} ms, within ${Math.round(h.timeoutMs / 1000)}s)`,

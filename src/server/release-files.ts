@@ -97,6 +97,7 @@ export function envExport(env: ReadonlyMap<string, string>): string {
 function blueGreenFiles(proxy: ProxyPlan): ReleaseFile[] {
   return [
     { name: 'bluegreen.sh', content: serverScript('bluegreen.sh'), mode: 0o644 },
+    { name: 'proxy-metrics.sh', content: serverScript('proxy-metrics.sh'), mode: 0o644 },
     { name: 'colour.yml', content: proxy.colourFile, mode: 0o644 },
     { name: 'proxy-route.json', content: `${proxy.route.route}\n`, mode: 0o644 },
     { name: 'proxy-tls.json', content: proxy.route.tlsPolicy ? `${proxy.route.tlsPolicy}\n` : '', mode: 0o644 },
@@ -135,6 +136,7 @@ function proxyVars(proxy: ProxyPlan | undefined): [string, string | number][] {
     ['PROXY_STANDBY', p.standby],
     ['PROXY_SERVER', proxy.route.server],
     ['PROXY_ORDER', proxy.route.order],
+    ['PROXY_METRICS', p.metrics ?? ''],
   ];
 }
 

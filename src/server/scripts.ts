@@ -15,6 +15,7 @@ export type ServerScript =
   | 'lock.sh'
   | 'metrics.sh'
   | 'notify.sh'
+  | 'proxy-metrics.sh'
   | 'schedule.sh'
   | 'service-container.sh'
   | 'start.sh'

@@ -202,3 +202,29 @@ test("the env file's content never appears in the plan JSON; the payload carries
     assert.equal(p.payload.compose.get('docker-compose.yml')?.toString('utf8'), COMPOSE);
   }
 });
+
+test("blue/green with proxy.metrics: the plan says where the proxy's metrics are served", async () => {
+  const config = parseConfig(
+    `app: shop
+compose: docker-compose.yml
+proxy: { service: web, port: 8000, metrics: "10.0.0.5:2020" }
+targets:
+  prod: { hosts: ["deploy@203.0.113.10"], dir: /srv/shop }
+`,
+    join(project, 'gangway.yml'),
+  );
+  const target = selectTarget(config, 'prod');
+  const p = await buildPlan({
+    config,
+    target,
+    operation: 'deploy',
+    tag: { kind: 'given', value: 'v1' },
+    releaseId: ID,
+    who: 'ana@laptop',
+  });
+  const does = json(p).hosts[0]!.steps.flatMap((s) => s.does);
+  assert.ok(
+    does.some((d) => /^proxy gangway-proxy .*; Prometheus metrics on 10\.0\.0\.5:2020$/.test(d)),
+    does.join('\n'),
+  );
+});

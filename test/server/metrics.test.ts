@@ -97,6 +97,13 @@ for (const awk of awks()) {
     assert.equal(sample(text, 'gangway_backups_total', 'backup=db', 'outcome=failed'), 1);
     assert.equal(sample(text, 'gangway_backup_last_size_bytes', 'backup=db'), 12345);
     assert.equal(sample(text, 'gangway_backup_last_verify_success', 'backup=db'), 1);
+    // The newest run failed (a succeeded one came before): the backup alert's gauge is 0.
+    assert.equal(sample(text, 'gangway_backup_last_success', 'backup=db'), 0);
+    // node_exporter (another user) reads the copy: .gangway itself stays the deploy user's.
+    const copy = join(dir, '.gangway-metrics', 'metrics.prom');
+    assert.equal(readFileSync(copy, 'utf8'), text);
+    assert.equal(statSync(copy).mode & 0o777, 0o644);
+    assert.equal(statSync(join(dir, '.gangway-metrics')).mode & 0o777, 0o755);
     for (const f of families) assert.ok(f.samples.length > 0 && f.help, f.name);
   });
 
@@ -108,7 +115,12 @@ for (const awk of awks()) {
     const text = readFileSync(join(dir, '.gangway', 'metrics.prom'), 'utf8');
     assert.deepEqual(
       parseExposition(text).families.map((f) => f.name),
-      ['gangway_backups_total', 'gangway_backup_last_success_timestamp_seconds', 'gangway_backup_last_size_bytes'],
+      [
+        'gangway_backups_total',
+        'gangway_backup_last_success',
+        'gangway_backup_last_success_timestamp_seconds',
+        'gangway_backup_last_size_bytes',
+      ],
     );
     const off = tempDir('gangway-metrics-');
     mkdirSync(join(off, '.gangway'));

@@ -429,6 +429,8 @@ prune() { prune_releases; }
 if [ "$STRATEGY" = blue-green ]; then
   # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
   . "$REL/bluegreen.sh"
+  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+  . "$REL/proxy-metrics.sh"
   deploy_release() { bg_up "$1"; }
   restore_release() { bg_restore "$1"; }
 fi

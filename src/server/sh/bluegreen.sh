@@ -11,8 +11,9 @@
 # <dir>/.gangway/proxy/.
 #
 # vars.sh adds: PROXY_SERVICE PROXY_PORT PROXY_IMAGE PROXY_HTTP PROXY_HTTPS PROXY_PATH PROXY_INTERVAL
-# PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER. Data beside it: colour.yml,
-# proxy-route.json, proxy-tls.json (may be empty), proxy-domains (one a line; none: every host name).
+# PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER PROXY_METRICS. Data beside it:
+# colour.yml, proxy-route.json, proxy-tls.json (may be empty), proxy-domains (one a line; none: every host name),
+# and apply.sh sources proxy-metrics.sh (the proxy's Prometheus metrics: metrics_parts, metrics_ports, …) with it.
 # shellcheck disable=SC2034 # FAIL_SERVICE, DEADLINE, RECORD_EXTRA, PROBED_SERVICE: apply.sh's variables
 # shellcheck disable=SC2086 # $COMPOSE splits on newlines (IFS) into its argv, as in apply.sh
 
@@ -134,9 +135,12 @@ proxy_config() {
   http=$(join_json "$CONF/routes/http")
   https=$(join_json "$CONF/routes/https")
   tls=$(join_json "$CONF/tls")
-  servers="\"gangway-http\":{\"listen\":[\":$PROXY_HTTP\"],\"routes\":[$http]}"
-  [ -n "$https" ] && servers="$servers,\"gangway-https\":{\"listen\":[\":$PROXY_HTTPS\"],\"routes\":[$https]}"
-  apps="\"http\":{\"http_port\":$PROXY_HTTP,\"https_port\":$PROXY_HTTPS,\"servers\":{$servers}}"
+  metrics_parts
+  servers="\"gangway-http\":{\"listen\":[\":$PROXY_HTTP\"],\"routes\":[$http]$METRICS_ON}"
+  [ -n "$https" ] \
+    && servers="$servers,\"gangway-https\":{\"listen\":[\":$PROXY_HTTPS\"],\"routes\":[$https]$METRICS_ON}"
+  servers="$servers$METRICS_SERVER"
+  apps="\"http\":{\"http_port\":$PROXY_HTTP,\"https_port\":$PROXY_HTTPS,\"servers\":{$servers}$METRICS_APP}"
   [ -n "$tls" ] && apps="$apps,\"tls\":{\"automation\":{\"policies\":[$tls]}}"
   apps="$apps,\"pki\":{\"certificate_authorities\":{\"local\":{\"install_trust\":false}}}"
   printf '{"admin":{"listen":"localhost:2019"},"apps":{%s}}\n' "$apps"
@@ -155,7 +159,7 @@ services:
     container_name: $PROXY
     restart: unless-stopped
     command: ["caddy", "run", "--config", "/gangway/caddy.json"]
-    ports: ["$PROXY_HTTP:$PROXY_HTTP", "$PROXY_HTTPS:$PROXY_HTTPS"]
+    ports: ["$PROXY_HTTP:$PROXY_HTTP", "$PROXY_HTTPS:$PROXY_HTTPS"$(metrics_ports)]
     environment: { XDG_DATA_HOME: /data, XDG_CONFIG_HOME: /config }
     volumes:
       - { type: bind, source: "$home", target: /gangway, read_only: true }
@@ -269,11 +273,16 @@ proxy_ensure() {
     return 1
   fi
   conflict=$(proxy_conflict)
+  [ -n "$conflict" ] || conflict=$(metrics_conflict)
   if [ -n "$conflict" ]; then
     proxy_fail "$conflict"
     return 1
   fi
   routes_stash || { proxy_fail "cannot set aside the routes of $APP in $CONF"; return 1; }
+  if [ -n "$own" ] && ! printf '%s\n' "${PROXY_METRICS:-}" > "$CONF/metrics"; then
+    proxy_fail "cannot write $CONF/metrics"
+    return 1
+  fi
   route=$CONF/routes/$PROXY_SERVER/$PROXY_ORDER-$APP.json
   cp "$DATA/proxy-route.json" "$route" || { proxy_fail "cannot write $route"; return 1; }
   [ -s "$DATA/proxy-tls.json" ] && cp "$DATA/proxy-tls.json" "$CONF/tls/$APP.json"

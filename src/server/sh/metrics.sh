@@ -1,9 +1,10 @@
 # shellcheck shell=sh
 # gangway's Prometheus textfile metrics, sourced by apply.sh (every apply) and backup.sh (every backup): writes
 # <dir>/.gangway/metrics.prom atomically (temp file, then rename) in the text exposition format that
-# node_exporter's textfile collector reads. Everything comes from the state files on the server — releases.jsonl,
-# backups.jsonl, current, and last_apply.tsv (the last apply's step durations and bytes delivered, written here) —
-# so a backup run from cron writes the same file as a deploy. Never a secret value: names, tags, counts, times.
+# node_exporter's textfile collector reads, and a copy it can read in <dir>/.gangway-metrics/ (metrics_publish).
+# Everything comes from the state files on the server — releases.jsonl, backups.jsonl, current, and
+# last_apply.tsv (the last apply's step durations and bytes delivered, written here) — so a backup run from
+# cron writes the same file as a deploy. Never a secret value: names, tags, counts, times.
 #
 # Uses from the sourcing script: DIR, APP, METRICS (1: write; vars.sh), and for applies BYTES_SENT and REL.
 # apply.sh calls metrics_step at the end of every step (its step_event), metrics_phase restore before it puts
@@ -63,11 +64,25 @@ metrics_write() {
   if F_LAST=$mw_last F_REL=$mw_rel F_BAK=$mw_bak APP="$APP" CURRENT="$(cat "$METRICS_G/current" 2>/dev/null)" \
     awk "$METRICS_AWK" "$mw_last" "$mw_rel" "$mw_bak" > "$mw_tmp" \
     && chmod 644 "$mw_tmp" && mv -f "$mw_tmp" "$METRICS_G/metrics.prom"; then
+    metrics_publish
     return 0
   fi
   rm -f "$mw_tmp"
   echo "metrics: could not write $METRICS_G/metrics.prom" >&2
   return 0 # metrics never fail a deploy or a backup
+}
+
+# A copy node_exporter's textfile collector can read: .gangway is the deploy user's alone (0700), so the same
+# file (no secret in it) goes to <dir>/.gangway-metrics/metrics.prom, 0644 in a 0755 directory.
+metrics_publish() {
+  mp_dir="$DIR/.gangway-metrics"
+  mp_tmp="$mp_dir/.metrics.prom.$$"
+  if mkdir -p "$mp_dir" && chmod 755 "$mp_dir" && cp "$METRICS_G/metrics.prom" "$mp_tmp" && chmod 644 "$mp_tmp" \
+    && mv -f "$mp_tmp" "$mp_dir/metrics.prom"; then
+    return 0
+  fi
+  rm -f "$mp_tmp"
+  echo "metrics: could not write $mp_dir/metrics.prom" >&2
 }
 
 # Files in order: last_apply.tsv, releases.jsonl, backups.jsonl. JSON fields are read by name from gangway's
@@ -126,7 +141,7 @@ file_no == 2 && /^\{/ {
 file_no == 3 && /^\{/ {
   op = field($0, "op"); nm = field($0, "name"); oc = field($0, "outcome", 1); fin = epoch(field($0, "finished", 1))
   if (op == "backup" && oc != "") {
-    backups[nm "\t" oc]++; n_backups++
+    backups[nm "\t" oc]++; n_backups++; b_last[nm] = (oc == "succeeded") ? 1 : 0
     if (oc == "succeeded" && fin != "") { b_ok[nm] = fin; b_size[nm] = field($0, "size"); n_ok++ }
   }
   if (op == "verify" && oc != "" && fin != "") { v_at[nm] = fin; v_ok[nm] = (oc == "succeeded") ? 1 : 0; n_verify++ }
@@ -187,6 +202,8 @@ END {
       split(k, p, "\t")
       sample("gangway_backups_total", lb("backup", p[1]) lb("outcome", p[2]), backups[k])
     }
+    family("gangway_backup_last_success", "gauge", "1 when the newest run of the backup succeeded, 0 when it failed.")
+    for (n in b_last) sample("gangway_backup_last_success", lb("backup", n), b_last[n])
   }
   if (n_ok > 0) {
     family("gangway_backup_last_success_timestamp_seconds", "gauge",

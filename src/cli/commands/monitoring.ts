@@ -1,0 +1,45 @@
+/**
+ * `gangway monitoring rules|scrape|dashboard`: Prometheus alert rules and scrape jobs for a target, and a Grafana
+ * dashboard for the app — written to --out, or printed. Offline: they read gangway.yml only, no host.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { alertRules, alertRulesFile } from '../../monitoring/alert-rules.js';
+import { dashboardJson, dashboardPanels } from '../../monitoring/dashboard.js';
+import { scrapeConfig } from '../../monitoring/scrape-config.js';
+import type { CommandContext } from '../context.js';
+
+async function emit(ctx: CommandContext, text: string, out: string | undefined, what: string, extra: object) {
+  if (out !== undefined) {
+    const file = path.resolve(out);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, text);
+    ctx.reporter.item('ok', path.relative(process.cwd(), file) || file, what);
+    ctx.reporter.result({ ok: true, file, ...extra });
+    return;
+  }
+  if (!ctx.reporter.json) process.stdout.write(ctx.scrubber.scrub(text));
+  ctx.reporter.result({ ok: true, ...extra, text });
+}
+
+export async function runMonitoringRules(ctx: CommandContext, targetName: string | undefined, out?: string) {
+  const config = await ctx.loadConfig();
+  const target = ctx.target(config, targetName);
+  const alerts = alertRules(config, target.name).map((r) => ({ alert: r.alert, severity: r.labels.severity }));
+  await emit(ctx, alertRulesFile(config, target.name), out, `${alerts.length} alert rules for ${target.name}`, {
+    target: target.name,
+    alerts,
+  });
+}
+
+export async function runMonitoringScrape(ctx: CommandContext, targetName: string | undefined) {
+  const config = await ctx.loadConfig();
+  const target = ctx.target(config, targetName);
+  await emit(ctx, scrapeConfig(config, target), undefined, 'scrape jobs', { target: target.name });
+}
+
+export async function runMonitoringDashboard(ctx: CommandContext, out?: string) {
+  const config = await ctx.loadConfig();
+  const panels = dashboardPanels(config).map((p) => p.title);
+  await emit(ctx, dashboardJson(config), out, `Grafana dashboard (${panels.length} panels)`, { panels });
+}
