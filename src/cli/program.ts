@@ -7,6 +7,9 @@ import type { CommandContext, GlobalOptions } from './context.js';
 import { VERSION } from '../version.js';
 import { commandPath, finishHelp, HELP_CONFIGURATION } from './help-setup.js';
 
+/** -vv */
+const COUNTS_VERBOSITY = 2;
+
 type Action = (ctx: CommandContext, args: string[], options: Record<string, unknown>) => Promise<void>;
 
 export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
@@ -32,10 +35,16 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
       // Loaded here, not at the top: `--version` and `--help` need neither the config loader nor SSH.
       const { createContext } = await import('./context.js');
       const ctx = createContext(reporter, scrubber, command.optsWithGlobals<GlobalOptions>(), commandLine(command));
+      // -vv: what the run cost in connections, round trips and processes (also `counts` in the --json document).
+      const counted = reporter.verbose >= COUNTS_VERBOSITY;
+      const stopWatching = counted ? ctx.counts.watchLocalProcesses() : undefined;
+      if (counted) reporter.addToResult('counts', () => ctx.counts.toJSON());
       try {
         await fn(ctx, args, options);
       } finally {
         await ctx.closeHosts();
+        stopWatching?.();
+        if (counted && !ctx.counts.empty) for (const line of ctx.counts.lines()) reporter.debug(line);
       }
     };
   const sub = (name: string, description: string) => program.command(name).description(description).exitOverride();
