@@ -25,6 +25,8 @@ export interface HostCheckInputs {
   images: SpaceNeed;
   /** The local Compose (found once per command): the local engine's host uses it. */
   localCompose: () => Promise<ComposeCli | undefined>;
+  /** Told which Compose each host has, so that the deploy that follows need not ask again. */
+  rememberCompose?: (label: string, cli: ComposeCli | undefined) => void;
   /** `image.delivery: sync`: the image being deployed, to say what a sync to each host would move. */
   syncImage?: string;
   /** archive and sync: the platform the image is for, which every host's engine must run (platform-check.ts). */
@@ -72,6 +74,7 @@ export async function hostChecks(
           : inputs.localCompose().then((cli): ServerCompose => (cli ? { cli } : {})),
       swarm ? host.resolvePath(target.dir).then((dir) => swarmChecks(host, inputs.config, dir)) : [],
     ]);
+    if (!swarm) inputs.rememberCompose?.(host.label, compose.cli);
     items.push(
       dockerCheck(facts),
       ...(swarm ? swarmItems : [composeCheck(compose.cli, inputs.config.proxy !== undefined)]),

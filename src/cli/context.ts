@@ -8,6 +8,7 @@ import type { HostSpec } from '../config/hosts.js';
 import type { Reporter } from '../output/reporter.js';
 import { registerConfigSecrets } from '../redact/register.js';
 import type { Scrubber } from '../redact/scrubber.js';
+import { ComposeByHost } from '../docker/compose-cli.js';
 import { RunCounts } from '../util/run-counts.js';
 import { promptHidden } from './prompt.js';
 
@@ -33,6 +34,8 @@ export interface CommandContext {
   closeHosts(): Promise<void>;
   /** Connections, round trips and processes of this run (printed at -vv). */
   counts: RunCounts;
+  /** Which Compose each host has, found once per run (the preflight finds it, the deploy reuses it). */
+  compose: ComposeByHost;
 }
 
 /** `command`: the command line that was run, without its target (`gangway deploy`), for suggestions. */
@@ -71,5 +74,6 @@ export function createContext(
     reopenHost: (target, spec) => pool.reopen(keyOf(target, spec)),
     closeHosts: () => pool.closeAll(),
     counts,
+    compose: new ComposeByHost(),
   };
 }
