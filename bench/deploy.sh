@@ -2,12 +2,18 @@
 # Prints, side by side in one run:
 #  1. `gangway deploy` of an image already on the server vs. a raw
 #     `ssh host 'cd dir && IMAGE_TAG=… docker compose up -d --wait'` (medians; target: gangway ≤ 1.15× raw);
-#  2. archive delivery of a ~120 MB image vs. `docker save | ssh docker load` (bytes and time).
+#  2. archive delivery of a ~120 MB image vs. `docker save | ssh docker load` (bytes and time; BENCH_ARCHIVE=0: not).
+# With a background load it makes itself (one core kept busy: bench/background-load.sh; BENCH_LOAD=0: none), and
+# the deploy's counts (gangway -vv): connections, round trips, processes. GANGWAY_BIN: another build's
+# bin/gangway.js to measure (e.g. an older checkout's, for before/after figures).
 # Uses the real test environment (scripts/test-env.sh: dockerd, sshd on 127.0.0.1:2222). Figures, not a test.
 #   bench/deploy.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=/dev/null  # (linted on its own)
+. bench/background-load.sh
 runs="${1:-5}"
+gangway_bin="${GANGWAY_BIN:-bin/gangway.js}"
 scripts/test-env.sh >/dev/null
 # shellcheck source=/dev/null
 . /tmp/gangway-testenv/env
@@ -22,6 +28,7 @@ ssh_raw() {
 }
 work=$(mktemp -d)
 cleanup() {
+  stop_background_load
   rm -rf "$work"
   ssh_raw "cd /tmp/gangway-bench && docker compose -p gwbench down >/dev/null 2>&1; rm -rf /tmp/gangway-bench" || true
 }
@@ -62,11 +69,16 @@ targets:
 YML
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-node bin/gangway.js -c "$work/gangway.yml" deploy --tag a --yes >/dev/null   # first deploy: creates everything
+node "$gangway_bin" -c "$work/gangway.yml" deploy --tag a --yes >/dev/null   # first deploy: creates everything
+start_background_load
+describe_load "before the runs"
 g_times=(); r_times=()
 for i in $(seq 1 "$runs"); do
   tag=$([ $((i % 2)) -eq 1 ] && echo b || echo a)
-  t=$(date +%s%N); node bin/gangway.js -c "$work/gangway.yml" deploy --tag "$tag" --yes >/dev/null; g=$(ms "$t")
+  # -vv: the counts at the end of stderr (the apply's log lines too; printing them costs nothing measurable).
+  t=$(date +%s%N)
+  node "$gangway_bin" -c "$work/gangway.yml" -vv deploy --tag "$tag" --yes >/dev/null 2>"$work/deploy.err"
+  g=$(ms "$t")
   other=$([ "$tag" = a ] && echo b || echo a)
   t=$(date +%s%N)
   ssh_raw "cd /tmp/gangway-bench && IMAGE_TAG=$other docker compose -p gwbench up -d --wait >/dev/null 2>&1"
@@ -81,6 +93,10 @@ median() {
 g_med=$(median "${g_times[@]}"); r_med=$(median "${r_times[@]}")
 printf 'deploy, image on the server, medians of %d: gangway %d ms vs raw %d ms = %s× (target ≤ 1.15×)\n' \
   "$runs" "$g_med" "$r_med" "$(awk "BEGIN { printf \"%.2f\", $g_med / $r_med }")"
+echo "the last gangway deploy's counts (raw: 1 connection, 1 round trip, 1 docker compose; 1 local process, ssh):"
+grep '^counts ' "$work/deploy.err" | sed 's/^/  /' || echo "  none printed (a gangway from before the counts)"
+describe_load "after the runs"
+[ "${BENCH_ARCHIVE:-1}" = 0 ] && exit 0
 
 # 2. Archive delivery of a ~120 MB image.
 mkdir -p "$work/big" && cp "$work/img/Dockerfile" "$work/img/busybox" "$work/big/" && cp -r "$work/img/www" "$work/big/"
@@ -104,7 +120,7 @@ YML
 ssh_raw "docker image rm gangway-bench/big:1 >/dev/null 2>&1" || true
 docker load -i "$work/big.tar" >/dev/null
 t=$(date +%s%N)
-out=$(node bin/gangway.js -c "$work/gangway.yml" --json deploy --tag 1 --yes 2>/dev/null || true)
+out=$(node "$gangway_bin" -c "$work/gangway.yml" --json deploy --tag 1 --yes 2>/dev/null || true)
 g=$(ms "$t")
 sent_and_ms='let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
   try {

@@ -26,6 +26,8 @@ export interface HostCheckInputs {
   images: SpaceNeed;
   /** The local Compose (found once per command): the local engine's host uses it. */
   localCompose: () => Promise<ComposeCli | undefined>;
+  /** Told which Compose each host has, so that the deploy that follows need not ask again. */
+  rememberCompose?: (label: string, cli: ComposeCli | undefined) => void;
   /** `image.delivery: sync`: the image being deployed, to say what a sync to each host would move. */
   syncImage?: string;
   /** archive and sync: the platform the image is for, which every host's engine must run (platform-check.ts). */
@@ -76,6 +78,7 @@ export async function hostChecks(
       swarm ? host.resolvePath(target.dir).then((dir) => swarmChecks(host, inputs.config, dir)) : [],
     ]);
     inputs.onPlatform?.(spec.label, 'platform' in facts.docker ? facts.docker.platform : undefined);
+    if (!swarm) inputs.rememberCompose?.(host.label, compose.cli);
     items.push(
       dockerCheck(facts),
       ...(swarm ? swarmItems : [composeCheck(compose.cli, inputs.config.proxy !== undefined)]),

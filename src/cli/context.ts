@@ -8,6 +8,8 @@ import type { HostSpec } from '../config/hosts.js';
 import type { Reporter } from '../output/reporter.js';
 import { registerConfigSecrets } from '../redact/register.js';
 import type { Scrubber } from '../redact/scrubber.js';
+import { ComposeByHost } from '../docker/compose-cli.js';
+import { RunCounts } from '../util/run-counts.js';
 import { promptHidden } from './prompt.js';
 
 export interface GlobalOptions {
@@ -30,6 +32,10 @@ export interface CommandContext {
   /** A new connection after the old one broke. */
   reopenHost(target: Target, spec: HostSpec): Promise<Host>;
   closeHosts(): Promise<void>;
+  /** Connections, round trips and processes of this run (printed at -vv). */
+  counts: RunCounts;
+  /** Which Compose each host has, found once per run (the preflight finds it, the deploy reuses it). */
+  compose: ComposeByHost;
 }
 
 /** `command`: the command line that was run, without its target (`gangway deploy`), for suggestions. */
@@ -39,6 +45,7 @@ export function createContext(
   options: GlobalOptions,
   command?: string,
 ): CommandContext {
+  const counts = new RunCounts();
   const specs = new Map<string, { target: Target; spec: HostSpec }>();
   const pool = new HostPool((key) => {
     const { target, spec } = specs.get(key)!;
@@ -47,7 +54,7 @@ export function createContext(
       warn: (m) => reporter.warn(m),
       ...(process.stdin.isTTY && { promptPassphrase: (file: string) => promptHidden(`Passphrase for ${file}: `) }),
     });
-  });
+  }, counts);
   const keyOf = (target: Target, spec: HostSpec) => {
     const key = `${target.name}\0${spec.label}`;
     specs.set(key, { target, spec });
@@ -66,5 +73,7 @@ export function createContext(
     openHost: (target, spec) => pool.get(keyOf(target, spec)),
     reopenHost: (target, spec) => pool.reopen(keyOf(target, spec)),
     closeHosts: () => pool.closeAll(),
+    counts,
+    compose: new ComposeByHost(),
   };
 }

@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
     json,
     color: colorWanted(json ? process.stderr : process.stdout, argv.includes('--no-color') ? false : undefined),
     interactive: process.stderr.isTTY === true && !json,
-    verbose: argv.filter((a) => a === '-v' || a === '--verbose').length,
+    verbose: verbosity(argv),
   });
   const program = createProgram(reporter, scrubber);
   try {
@@ -70,4 +70,11 @@ function report(e: unknown, reporter: Reporter): number {
   reporter.debug(err.stack ?? '');
   reporter.result({ ok: false, error: { code: 'E_INTERNAL', message: err.message } });
   return ExitCode.failed;
+}
+
+/** -v, --verbose and -vv (commander reads -vv as -v -v), counted up to `--` (after it come a command's own words). */
+export function verbosity(argv: readonly string[]): number {
+  const end = argv.indexOf('--');
+  const own = end === -1 ? argv : argv.slice(0, end);
+  return own.reduce((n, a) => n + (a === '--verbose' ? 1 : /^-v+$/.test(a) ? a.length - 1 : 0), 0);
 }

@@ -3,27 +3,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Reporter } from '../output/reporter.js';
 import type { Scrubber } from '../redact/scrubber.js';
 import { durationWithin, parseDuration } from '../util/duration.js';
-import { runBackup, runBackups, runRestore } from './commands/backup.js';
-import { runBackupSchedule } from './commands/backup-schedule.js';
-import { runCheck } from './commands/check.js';
-import { runCiGithub } from './commands/ci-github.js';
-import { runDeploy } from './commands/deploy.js';
-import { runBuild } from './commands/build.js';
-import { runDrift } from './commands/drift.js';
-import { runEnvDiff } from './commands/env-diff.js';
-import { runExec, splitExecWords } from './commands/exec.js';
-import { runInit } from './commands/init.js';
-import { runLockRelease, runLockStatus } from './commands/lock.js';
-import { runLogs } from './commands/logs.js';
-import { runMetrics } from './commands/metrics.js';
-import { runMonitoringDashboard, runMonitoringRules, runMonitoringScrape } from './commands/monitoring.js';
-import { runStatus } from './commands/status.js';
-import { runReleases } from './commands/releases.js';
-import { runRollback } from './commands/rollback.js';
-import { runUi } from './commands/ui.js';
-import { createContext, type CommandContext, type GlobalOptions } from './context.js';
+import type { CommandContext, GlobalOptions } from './context.js';
 import { VERSION } from '../version.js';
 import { commandPath, finishHelp, HELP_CONFIGURATION } from './help-setup.js';
+
+/** -vv */
+const COUNTS_VERBOSITY = 2;
 
 type Action = (ctx: CommandContext, args: string[], options: Record<string, unknown>) => Promise<void>;
 
@@ -47,11 +32,19 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
       const command = raw.at(-1) as Command;
       const options = command.opts();
       const args = command.args;
+      // Loaded here, not at the top: `--version` and `--help` need neither the config loader nor SSH.
+      const { createContext } = await import('./context.js');
       const ctx = createContext(reporter, scrubber, command.optsWithGlobals<GlobalOptions>(), commandLine(command));
+      // -vv: what the run cost in connections, round trips and processes (also `counts` in the --json document).
+      const counted = reporter.verbose >= COUNTS_VERBOSITY;
+      const stopWatching = counted ? ctx.counts.watchLocalProcesses() : undefined;
+      if (counted) reporter.addToResult('counts', () => ctx.counts.toJSON());
       try {
         await fn(ctx, args, options);
       } finally {
         await ctx.closeHosts();
+        stopWatching?.();
+        if (counted && !ctx.counts.empty) for (const line of ctx.counts.lines()) reporter.debug(line);
       }
     };
   const sub = (name: string, description: string) => program.command(name).description(description).exitOverride();
@@ -59,14 +52,18 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
   sub('init', "scaffold gangway.yml, an env template from an existing .env's keys, and .gitignore lines")
     .option('--env <file>', 'existing env file whose keys become the template', '.env')
     .option('--force', 'overwrite an existing gangway.yml')
-    .action(action((ctx, _args, o) => runInit(ctx, { envFile: o.env as string, force: o.force === true })));
+    .action(
+      action(async (ctx, _args, o) =>
+        (await import('./commands/init.js')).runInit(ctx, { envFile: o.env as string, force: o.force === true }),
+      ),
+    );
 
   sub(
     'check',
     'preflight only: configuration, local files, and each host (SSH, Docker, Compose, deploy dir); changes nothing',
   )
     .argument('[target]', 'target in gangway.yml (may be omitted when there is one)')
-    .action(action((ctx, [target]) => runCheck(ctx, target)));
+    .action(action(async (ctx, [target]) => (await import('./commands/check.js')).runCheck(ctx, target)));
 
   sub('deploy', 'deliver the image, upload compose files and env atomically, apply, health-gate, roll back on failure')
     .argument('[target]', 'target in gangway.yml')
@@ -79,8 +76,8 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .addOption(lockWaitOption())
     .addOption(hostOption())
     .action(
-      action((ctx, [target], o) =>
-        runDeploy(ctx, target, {
+      action(async (ctx, [target], o) =>
+        (await import('./commands/deploy.js')).runDeploy(ctx, target, {
           ...hostsOf(o),
           ...(typeof o.tag === 'string' && { tag: o.tag }),
           ...(typeof o.platform === 'string' && { platform: o.platform }),
@@ -99,8 +96,8 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--platform <os/arch>', 'build for this platform instead of asking the hosts')
     .option('--dry-run', 'print the build command and build nothing')
     .action(
-      action((ctx, [target], o) =>
-        runBuild(ctx, target, {
+      action(async (ctx, [target], o) =>
+        (await import('./commands/build.js')).runBuild(ctx, target, {
           ...(typeof o.tag === 'string' && { tag: o.tag }),
           ...(typeof o.platform === 'string' && { platform: o.platform }),
           dryRun: o.dryRun === true,
@@ -116,8 +113,8 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .addOption(lockWaitOption())
     .addOption(hostOption())
     .action(
-      action((ctx, [target], o) =>
-        runRollback(ctx, target, {
+      action(async (ctx, [target], o) =>
+        (await import('./commands/rollback.js')).runRollback(ctx, target, {
           ...hostsOf(o),
           ...(typeof o.to === 'string' && { to: o.to }),
           dryRun: o.dryRun === true,
@@ -136,8 +133,8 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--out <file>', 'where to write the workflow (default .github/workflows/deploy-<target>.yml)')
     .exitOverride()
     .action(
-      action((ctx, _args, o) =>
-        runCiGithub(ctx, {
+      action(async (ctx, _args, o) =>
+        (await import('./commands/ci-github.js')).runCiGithub(ctx, {
           ...(typeof o.target === 'string' && { target: o.target }),
           ...(typeof o.out === 'string' && { out: o.out }),
         }),
@@ -154,18 +151,24 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     )
     .option('--no-notify', 'send no no_go notification (for dashboards and scripts that poll)')
     .action(
-      action((ctx, [target], o) =>
-        runStatus(ctx, target, hostsOf(o).hosts, o.format === 'prometheus' ? 'prometheus' : 'text', o.notify !== false),
+      action(async (ctx, [target], o) =>
+        (await import('./commands/status.js')).runStatus(
+          ctx,
+          target,
+          hostsOf(o).hosts,
+          o.format === 'prometheus' ? 'prometheus' : 'text',
+          o.notify !== false,
+        ),
       ),
     );
 
   sub('drift', 'has a server changed outside gangway? compose files, .env keys (names only), modes, containers, dirs')
     .argument('[target]', 'target in gangway.yml')
-    .action(action((ctx, [target]) => runDrift(ctx, target)));
+    .action(action(async (ctx, [target]) => (await import('./commands/drift.js')).runDrift(ctx, target)));
 
   sub('metrics', "Prometheus exposition of every host's deploy, health-gate and backup metrics (host label)")
     .argument('[target]', 'target in gangway.yml')
-    .action(action((ctx, [target]) => runMetrics(ctx, target)));
+    .action(action(async (ctx, [target]) => (await import('./commands/metrics.js')).runMetrics(ctx, target)));
 
   const monitoring = sub('monitoring', 'Prometheus alert rules and scrape jobs, a Grafana dashboard').usage(
     'rules|scrape|dashboard [target] [--out FILE]',
@@ -176,29 +179,47 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .argument('[target]', 'target in gangway.yml')
     .option('--out <file>', 'write the rules file here (default: print it)')
     .exitOverride()
-    .action(action((ctx, [target], o) => runMonitoringRules(ctx, target, o.out as string | undefined)));
+    .action(
+      action(async (ctx, [target], o) =>
+        (await import('./commands/monitoring.js')).runMonitoringRules(ctx, target, o.out as string | undefined),
+      ),
+    );
   monitoring
     .command('scrape')
     .description("print Prometheus scrape jobs for every host of a target: node_exporter, the proxy's metrics")
     .argument('[target]', 'target in gangway.yml')
     .exitOverride()
-    .action(action((ctx, [target]) => runMonitoringScrape(ctx, target)));
+    .action(
+      action(async (ctx, [target]) => (await import('./commands/monitoring.js')).runMonitoringScrape(ctx, target)),
+    );
   monitoring
     .command('dashboard')
     .description('write a Grafana dashboard: deploys, gates, requests, errors, p99, backups, disk, memory, CPU')
     .option('--out <file>', 'write the dashboard JSON here, e.g. monitoring/grafana/app.json (default: print it)')
     .exitOverride()
-    .action(action((ctx, _args, o) => runMonitoringDashboard(ctx, o.out as string | undefined)));
+    .action(
+      action(async (ctx, _args, o) =>
+        (await import('./commands/monitoring.js')).runMonitoringDashboard(ctx, o.out as string | undefined),
+      ),
+    );
 
   sub('ui', 'local dashboard on 127.0.0.1: every target and host, releases, locks, backups, drift; live deploys')
     .addOption(new Option('--port <n>', 'port on 127.0.0.1').argParser(port).default(0, 'a free one'))
     .option('--open', 'open it in the default browser')
-    .action(action((ctx, _args, o) => runUi(ctx, { port: o.port as number, open: o.open === true })));
+    .action(
+      action(async (ctx, _args, o) =>
+        (await import('./commands/ui.js')).runUi(ctx, { port: o.port as number, open: o.open === true }),
+      ),
+    );
 
   sub('releases', 'release history per host, newest first')
     .argument('[target]', 'target in gangway.yml')
     .addOption(new Option('--limit <n>', 'show at most N releases per host').argParser(positiveInt).default(20))
-    .action(action((ctx, [target], o) => runReleases(ctx, target, { limit: o.limit as number })));
+    .action(
+      action(async (ctx, [target], o) =>
+        (await import('./commands/releases.js')).runReleases(ctx, target, { limit: o.limit as number }),
+      ),
+    );
 
   sub('logs', 'compose logs from every host of a target, prefixed by host, secrets masked')
     .argument('[target]', 'target in gangway.yml')
@@ -207,8 +228,12 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .addOption(new Option('--tail <n>', 'lines from the end of each log').argParser(positiveInt).default(100))
     .addOption(hostOption())
     .action(
-      action((ctx, [target, service], o) =>
-        runLogs(ctx, target, service, { follow: o.follow === true, tail: o.tail as number, ...hostsOf(o) }),
+      action(async (ctx, [target, service], o) =>
+        (await import('./commands/logs.js')).runLogs(ctx, target, service, {
+          follow: o.follow === true,
+          tail: o.tail as number,
+          ...hostsOf(o),
+        }),
       ),
     );
 
@@ -221,12 +246,13 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .addOption(hostOption())
     .addOption(new Option('--timeout <duration>', 'stop the command after this long').argParser(durationArg))
     .action(
-      action((ctx, args, o) =>
-        runExec(ctx, splitExecWords(args, rawArgs(program)), {
+      action(async (ctx, args, o) => {
+        const { runExec, splitExecWords } = await import('./commands/exec.js');
+        return runExec(ctx, splitExecWords(args, rawArgs(program)), {
           ...hostsOf(o),
           ...(typeof o.timeout === 'number' && { timeoutMs: o.timeout }),
-        }),
-      ),
+        });
+      }),
     );
 
   const backup = sub('backup', 'take a PostgreSQL backup now (pg_dump -Fc in the service), or `backup schedule`')
@@ -234,8 +260,10 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .argument('[name]', 'a backups: entry (may be omitted when there is one)')
     .option('--download <dir>', 'also copy the backup to this local directory (with progress)')
     .action(
-      action((ctx, [target, name], o) =>
-        runBackup(ctx, target, name, { ...(typeof o.download === 'string' && { download: o.download }) }),
+      action(async (ctx, [target, name], o) =>
+        (await import('./commands/backup.js')).runBackup(ctx, target, name, {
+          ...(typeof o.download === 'string' && { download: o.download }),
+        }),
       ),
     );
   backup
@@ -244,12 +272,16 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .argument('[target]', 'target in gangway.yml')
     .addOption(yesOption())
     .exitOverride()
-    .action(action((ctx, [target]) => runBackupSchedule(ctx, target)));
+    .action(
+      action(async (ctx, [target]) => (await import('./commands/backup-schedule.js')).runBackupSchedule(ctx, target)),
+    );
 
   sub('backups', 'list backups per host: time, size, sha256, verified')
     .argument('[target]', 'target in gangway.yml')
     .argument('[name]', 'a backups: entry (default: all)')
-    .action(action((ctx, [target, name]) => runBackups(ctx, target, name)));
+    .action(
+      action(async (ctx, [target, name]) => (await import('./commands/backup.js')).runBackups(ctx, target, name)),
+    );
 
   sub('restore', 'restore a backup (default: the newest) into a throwaway container (--verify) or the live database')
     .usage('[target] name [backup] --verify | --into-live --yes')
@@ -261,8 +293,8 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--identity <file>', 'age identity (private key) to decrypt an encrypted backup here')
     .addOption(yesOption())
     .action(
-      action((ctx, args, o) =>
-        runRestore(ctx, args, {
+      action(async (ctx, args, o) =>
+        (await import('./commands/backup.js')).runRestore(ctx, args, {
           verify: o.verify === true,
           intoLive: o.intoLive === true,
           yes: o.yes === true,
@@ -277,7 +309,7 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .description('who holds the deploy lock and since when')
     .argument('[target]', 'target in gangway.yml')
     .exitOverride()
-    .action(action((ctx, [target]) => runLockStatus(ctx, target)));
+    .action(action(async (ctx, [target]) => (await import('./commands/lock.js')).runLockStatus(ctx, target)));
   lock
     .command('release')
     .description("release the deploy lock (yours, or a dead holder's; --force for any)")
@@ -286,7 +318,12 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .addOption(yesOption())
     .exitOverride()
     .action(
-      action((ctx, [target], o) => runLockRelease(ctx, target, { force: o.force === true, yes: o.yes === true })),
+      action(async (ctx, [target], o) =>
+        (await import('./commands/lock.js')).runLockRelease(ctx, target, {
+          force: o.force === true,
+          yes: o.yes === true,
+        }),
+      ),
     );
 
   const env = sub('env', "compare the local env file with the server's (diff)").usage('diff [target]');
@@ -296,7 +333,11 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .argument('[target]', 'target in gangway.yml')
     .option('--exit-code', 'exit 1 when any key differs (like git diff --exit-code)')
     .exitOverride()
-    .action(action((ctx, [target], o) => runEnvDiff(ctx, target, { exitCode: o.exitCode === true })));
+    .action(
+      action(async (ctx, [target], o) =>
+        (await import('./commands/env-diff.js')).runEnvDiff(ctx, target, { exitCode: o.exitCode === true }),
+      ),
+    );
 
   finishHelp(program);
   return program;

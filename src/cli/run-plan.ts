@@ -29,6 +29,7 @@ export async function runPlan(
     target,
     open: (spec) => ctx.openHost(target, spec),
     reopen: (spec) => ctx.reopenHost(target, spec),
+    compose: (host) => ctx.compose.find(host),
     lockWaitMs,
     scrub: ctx.scrubber.scrub,
     say: (line) => reporter.info(`  ${line}`),

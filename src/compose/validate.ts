@@ -8,59 +8,46 @@
  *   the schema wants, e.g. `replicas: ${N}`);
  * - no error at all is reported for a value whose variables are not set (`unresolvedVariables` reports those).
  */
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ConfigProblem } from '../errors.js';
 import { formatKeyPath } from '../config/key-path.js';
 import type { ComposeFile } from './compose-file.js';
 import { hasInterpolation, interpolateTemplate } from '../env/interpolate.js';
+import { AJV_OPTIONS, composeSchema, PREBUILT_VALIDATOR } from './compose-schema.js';
 
 export type Lookup = (name: string) => string | undefined;
 
-const SCHEMA_URL = new URL('../../schema/vendor/compose-spec.json', import.meta.url);
-
+// Ajv (a CommonJS package) is loaded only when the schema is compiled here: it takes a while to load.
+const require = createRequire(import.meta.url);
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
-  if (compiled) return compiled;
-  const upstream = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
-  // The upstream file declares draft 2019-09 but is written as draft-07 with draft-04 `id`s, which Ajv 8
-  // rejects ("use $id"). They are only labels (every $ref is a JSON pointer into the file): drop them.
-  const { $schema: _declared, ...schema } = stripIds(upstream) as Record<string, unknown>;
-  // No code optimisation passes, no inlined $refs: compiling is on every `gangway check`'s critical path (about
-  // half the time of the defaults), and the validator checks a few small files once.
-  const ajv = new Ajv({
-    strict: false,
-    allErrors: true,
-    validateFormats: false,
-    verbose: true,
-    inlineRefs: false,
-    code: { optimize: false },
-  });
-  compiled = ajv.compile(schema);
+  compiled ??= prebuiltValidator() ?? compiledValidator();
   return compiled;
 }
 
-/** The vendored schema, compiled (exported for tests). */
-export function composeSchemaValidator(): ValidateFunction {
-  return validator();
+/**
+ * The validator the build wrote ahead of time (dist/compose/): loading it takes a few ms where compiling the
+ * schema takes a few hundred on every check and deploy. Absent when running from source: compiled then.
+ */
+export function prebuiltValidator(): ValidateFunction | undefined {
+  const file = new URL(`./${PREBUILT_VALIDATOR}`, import.meta.url);
+  if (!existsSync(file)) return undefined;
+  return require(fileURLToPath(file)) as ValidateFunction;
 }
 
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions']);
+/** The vendored schema compiled here (and the reference the prebuilt validator is tested against). */
+export function compiledValidator(): ValidateFunction {
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv(AJV_OPTIONS).compile(composeSchema());
+}
 
-function stripIds(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(stripIds);
-  if (schema === null || typeof schema !== 'object') return schema;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema)) {
-    if (k === 'id' && typeof v === 'string') continue;
-    if (SCHEMA_MAPS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, stripIds(sub)]));
-    } else {
-      out[k] = stripIds(v);
-    }
-  }
-  return out;
+/** The validator checks use (exported for tests). */
+export function composeSchemaValidator(): ValidateFunction {
+  return validator();
 }
 
 /** What interpolation did at one JSON pointer of the document. */

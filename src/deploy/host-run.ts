@@ -4,7 +4,7 @@
  */
 import type { Config, Target } from '../config/config.js';
 import type { HostSpec } from '../config/hosts.js';
-import { detectCompose } from '../docker/compose-cli.js';
+import { detectCompose, type ComposeCli } from '../docker/compose-cli.js';
 import { ExitCode, GangwayError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import { remoteLayout } from '../server/layout.js';
@@ -62,6 +62,8 @@ export interface HostDeps {
   open(spec: HostSpec): Promise<Host>;
   reopen(spec: HostSpec): Promise<Host>;
   lockWaitMs: number;
+  /** The host's Compose as already found in this run (the preflight's); found here when not given. */
+  compose?: (host: Host) => Promise<ComposeCli | undefined>;
 }
 
 export interface LockedHost {
@@ -93,7 +95,8 @@ export async function lockHost(
   const host = await timed(steps, events, 'connect', () => session.open());
   const layout = remoteLayout(await host.resolvePath(deps.target.dir));
   // A Swarm manager deploys with `docker stack deploy`: Compose is not needed there.
-  const compose = (await detectCompose(host)) ?? (deps.target.engine === 'swarm' ? NO_COMPOSE : undefined);
+  const found = await (deps.compose ?? detectCompose)(host);
+  const compose = found ?? (deps.target.engine === 'swarm' ? NO_COMPOSE : undefined);
   if (!compose)
     throw new GangwayError(
       'E_NO_COMPOSE',
@@ -121,8 +124,11 @@ export async function lockHost(
   };
   const locked: LockedHost = { spec, ctx, steps, started: performance.now() };
   try {
-    await noteReleaseInPlace(locked);
-    const marker = await session.retrying((h) => readRolloutMarker(h, layout));
+    // Two independent reads: at once, not one round trip after the other.
+    const [, marker] = await Promise.all([
+      noteReleaseInPlace(locked),
+      session.retrying((h) => readRolloutMarker(h, layout)),
+    ]);
     if (marker && marker.id !== plan.rolloutId) locked.unfinishedRollout = marker;
   } catch (e) {
     await lock.release(session.host).catch(() => {});
@@ -173,7 +179,14 @@ export async function runHost(locked: LockedHost, hold: boolean): Promise<HostOu
       return { ...base(locked), result: 'skipped', serving: locked.before?.tag ?? 'none', reason: inPlace };
     }
     for (const step of hostPlan.steps) {
-      if (step.kind === 'dirs') await timed(steps, events, 'dirs', () => makeDirs(ctx, step));
+      if (step.kind === 'dirs')
+        await timed(
+          steps,
+          events,
+          'dirs',
+          () => makeDirs(ctx, step),
+          (d) => d,
+        );
       if (step.kind === 'deliver')
         await timed(
           steps,

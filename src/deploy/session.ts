@@ -14,6 +14,7 @@ const RECONNECT_ATTEMPTS = 10;
 
 export class HostSession {
   private current: Host | undefined;
+  private reconnecting: Promise<Host> | undefined;
 
   constructor(
     readonly label: string,
@@ -41,8 +42,16 @@ export class HostSession {
     }
   }
 
-  /** A new connection after the old one broke, with a growing pause between attempts. */
-  async reconnect(cause: Error): Promise<Host> {
+  /**
+   * A new connection after the old one broke, with a growing pause between attempts. Steps that run at once and
+   * both see the drop share one reconnect (a second would close the first's new connection).
+   */
+  reconnect(cause: Error): Promise<Host> {
+    this.reconnecting ??= this.connectAgain(cause).finally(() => (this.reconnecting = undefined));
+    return this.reconnecting;
+  }
+
+  private async connectAgain(cause: Error): Promise<Host> {
     this.events.onLog(`connection lost (${cause.message}); reconnecting`);
     for (let attempt = 1; attempt <= RECONNECT_ATTEMPTS; attempt++) {
       await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5_000)));

@@ -15,3 +15,24 @@ export async function detectCompose(host: Host): Promise<ComposeCli | undefined>
   if (v1?.code === 0) return { flavour: 'v1', version: v1.stdout.trim(), argv: ['docker-compose'] };
   return undefined;
 }
+
+/**
+ * Which Compose each host has, found once per command run: the preflight's script finds it (remember), the
+ * deploy steps ask again (find) and get that answer without another round trip. Keyed by the host's label.
+ */
+export class ComposeByHost {
+  private readonly found = new Map<string, Promise<ComposeCli | undefined>>();
+
+  remember(label: string, cli: ComposeCli | undefined): void {
+    this.found.set(label, Promise.resolve(cli));
+  }
+
+  find(host: Host): Promise<ComposeCli | undefined> {
+    let cli = this.found.get(host.label);
+    if (!cli) {
+      cli = detectCompose(host);
+      this.found.set(host.label, cli);
+    }
+    return cli;
+  }
+}

@@ -44,6 +44,7 @@ export class Reporter {
   private progressShown = false;
   private readonly githubActions: boolean;
   private groupOpen = false;
+  private readonly resultExtras = new Map<string, () => unknown>();
 
   constructor(options: ReporterOptions) {
     this.json = options.json;
@@ -138,7 +139,18 @@ export class Reporter {
    */
   result(document: unknown): void {
     this.endGroup();
-    if (this.json) this.out.write(`${this.scrub(JSON.stringify(scrubDeep(document, this.scrub), null, 2))}\n`);
+    if (!this.json) return;
+    const whole = isRecord(document) && this.resultExtras.size > 0 ? { ...document, ...this.extras() } : document;
+    this.out.write(`${this.scrub(JSON.stringify(scrubDeep(whole, this.scrub), null, 2))}\n`);
+  }
+
+  /** A key added to the --json document, its value taken when the document is written (e.g. the run's counts). */
+  addToResult(key: string, value: () => unknown): void {
+    this.resultExtras.set(key, value);
+  }
+
+  private extras(): Record<string, unknown> {
+    return Object.fromEntries([...this.resultExtras].map(([key, value]) => [key, value()]));
   }
 
   /** A progress callback for a transfer: rewritten in place on a terminal, a line every 10% otherwise. */
@@ -181,4 +193,8 @@ export function formatBytes(n: number): string {
     unit++;
   }
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

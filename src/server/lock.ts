@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ExitCode, GangwayError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import type { RemoteLayout } from './layout.js';
-import { runScript } from './scripts.js';
+import { runScript, serverScript } from './scripts.js';
 
 export type LockOperation = 'deploy' | 'env-only' | 'rollback' | 'restore';
 
@@ -53,6 +53,8 @@ export interface LockHandle {
   recoveredFrom?: string;
   /** An apply that died before recording its outcome left this release unfinished. */
   unfinished?: string;
+  /** The command run with the lock in its round trip (AcquireOptions.then), and how it exited. */
+  then?: { argv: readonly string[]; code: number };
 }
 
 export interface AcquireOptions {
@@ -60,6 +62,8 @@ export interface AcquireOptions {
   onWait?: (holder: Partial<LockInfo> | undefined) => void;
   /** The connection to touch the heartbeat on (it may change after a reconnect). */
   currentHost: () => Host;
+  /** argv to run on the host once the lock is ours, in the same round trip (sh/lock-then.sh). */
+  then?: readonly string[];
 }
 
 export async function acquireLock(
@@ -71,9 +75,11 @@ export async function acquireLock(
   const deadline = Date.now() + (options.waitMs ?? 0);
   let told = false;
   for (;;) {
-    const r = await host.exec(runScript('lock.sh', ['acquire', layout.state, JSON.stringify(info), info.token]), {
-      timeoutMs: 20_000,
-    });
+    const args = [layout.state, JSON.stringify(info), info.token];
+    const argv = options.then
+      ? runScript('lock-then.sh', [serverScript('lock.sh'), ...args, ...options.then])
+      : runScript('lock.sh', ['acquire', ...args]);
+    const r = await host.exec(argv, { timeoutMs: 20_000 });
     if (r.code !== 0) {
       const why = r.stderr.trim() || `exit ${r.code}`;
       throw new GangwayError(
@@ -82,14 +88,18 @@ export async function acquireLock(
         `${host.label}: could not take the deploy lock in ${layout.state}: ${why}`,
       );
     }
-    const [status = '', ...rest] = r.stdout.trimEnd().split('\n');
+    const [status = '', ...lines] = r.stdout.trimEnd().split('\n');
+    const thenLine = lines.find((l) => l.startsWith('@@then '));
+    const rest = lines.filter((l) => l !== thenLine);
     const unfinished = rest.find((l) => l.startsWith('unfinished '))?.slice('unfinished '.length);
     const holderText = rest.filter((l) => !l.startsWith('unfinished ')).join('\n');
     if (status === 'acquired' || status.startsWith('stale ')) {
       const recovered = status.startsWith('stale ')
         ? `${status.slice(6)} (was ${describeHolder(parseInfo(holderText))})`
         : undefined;
-      return startHeartbeat(layout, info.token, options.currentHost, recovered, unfinished);
+      const handle = startHeartbeat(layout, info.token, options.currentHost, recovered, unfinished);
+      const then = options.then && thenLine ? { argv: options.then, code: Number(thenLine.slice(7)) } : undefined;
+      return then ? { ...handle, then } : handle;
     }
     const holder = parseInfo(holderText);
     if (Date.now() >= deadline) throw new LockHeldError(host.label, holder);

@@ -13,6 +13,7 @@ export type ServerScript =
   | 'copy-release.sh'
   | 'drift.sh'
   | 'lock.sh'
+  | 'lock-then.sh'
   | 'metrics.sh'
   | 'notify.sh'
   | 'proxy-metrics.sh'

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gangway } from '../helpers/cli.js';
@@ -136,5 +136,26 @@ test('"several targets" suggests the command that was run', () => {
     const r = gangway([...args], { cwd: dir });
     assert.equal(r.code, 2, r.stderr);
     assert.ok(r.stderr.includes(`several targets (prod, staging): name one, e.g. \`${suggestion}\``), r.stderr);
+  }
+});
+
+test('--version and --help load no command module, no config loader and no SSH (a fast start)', () => {
+  const dir = tempDir('gangway-loaded-');
+  const log = join(dir, 'loaded.txt');
+  // A module loader hook (its own thread) that writes every URL the CLI loads to a file.
+  const hooks = `import{appendFileSync}from'node:fs';export async function load(u,c,n){appendFileSync(${JSON.stringify(
+    log,
+  )},u+'\\n');return n(u,c)}`;
+  const register = `import{register}from'node:module';register(${JSON.stringify(
+    `data:text/javascript,${encodeURIComponent(hooks)}`,
+  )})`;
+  const env = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(register)}` };
+  for (const args of [['--version'], ['--help'], ['deploy', '--help']]) {
+    writeFileSync(log, '');
+    assert.equal(gangway(args, { env }).code, 0, args.join(' '));
+    const loaded = readFileSync(log, 'utf8');
+    assert.match(loaded, /dist\/cli\/program\.js/, 'the hook saw the CLI load');
+    for (const heavy of ['/dist/cli/commands/', '/dist/cli/context.js', '/node_modules/zod/', '/node_modules/ssh2/'])
+      assert.ok(!loaded.includes(heavy), `${args.join(' ')} loaded ${heavy}`);
   }
 });

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { ValidateFunction } from 'ajv';
 import { loadComposeFiles } from '../../src/compose/compose-file.js';
-import { composeSchemaValidator, validateCompose } from '../../src/compose/validate.js';
+import { compiledValidator, composeSchemaValidator, validateCompose } from '../../src/compose/validate.js';
 import { FIXTURES, REPO, colOf, composeText } from './helpers.js';
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
@@ -145,4 +147,32 @@ volume:
   data: {}
 `;
   assert.deepEqual(show(validateCompose(composeText(text), () => undefined)), ['4:1 volume: unknown key "volume"']);
+});
+
+test('the validator the build writes ahead of time is the compiled one: same verdicts, same errors', async () => {
+  // Written by `npm run build` (scripts/build-compose-validator.mjs); the CLI loads it instead of compiling.
+  const prebuilt = createRequire(import.meta.url)(
+    join(REPO, 'dist/compose/compose-spec-validator.cjs'),
+  ) as ValidateFunction;
+  const compiled = compiledValidator();
+  const documents: unknown[] = [
+    { services: { web: { image: 'x', ports: [{ bad: 1 }], healthcheck: { interval: 5 } } } },
+    { services: { web: { image: 'x', deploy: { replicas: 'two' }, restart: 'sometimes' } }, extra: true },
+    { services: { web: { build: { context: '.', args: ['A=1'] }, depends_on: { db: { condition: 'x' } } } } },
+  ];
+  for (const name of ['valid.yml', 'invalid.yml', 'base.yml', 'override.yml'])
+    documents.push((await fixture(name)).doc);
+  for (const doc of documents) {
+    assert.equal(prebuilt(doc), compiled(doc), JSON.stringify(doc));
+    assert.deepEqual(prebuilt.errors ?? null, compiled.errors ?? null, JSON.stringify(doc));
+  }
+  assert.ok(
+    documents.some((d) => !compiled(d)),
+    'some documents are invalid',
+  );
+  // And the built CLI finds it (from source there is none: the schema is compiled).
+  const built = (await import(
+    join(REPO, 'dist/compose/validate.js')
+  )) as typeof import('../../src/compose/validate.js');
+  assert.equal(typeof built.prebuiltValidator(), 'function');
 });

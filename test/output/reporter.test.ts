@@ -116,3 +116,12 @@ test('an error names its code, the key to docs/errors.md', () => {
   reporter.error('gangway.yml: file not found', ['create one with gangway init'], 'E_CONFIG');
   assert.equal(text().stderr, 'error: gangway.yml: file not found [E_CONFIG]\n  create one with gangway init\n');
 });
+
+test('addToResult: the key joins the --json document, its value taken when the document is written', () => {
+  const { reporter, text } = capture({ json: true });
+  let n = 1;
+  reporter.addToResult('counts', () => ({ execs: n }));
+  n = 2;
+  reporter.result({ ok: true });
+  assert.deepEqual(JSON.parse(text().stdout), { ok: true, counts: { execs: 2 } });
+});

@@ -72,6 +72,7 @@ export async function preflight(
     compose: inputs,
     images: await imageSpace(config),
     localCompose,
+    rememberCompose: (label: string, cli: ComposeCli | undefined) => ctx.compose.remember(label, cli),
     ...(syncImage && { syncImage }),
   };
   // Hosts are connected to and probed while the local checks run; each group prints, after the local one,

@@ -26,10 +26,17 @@ export function dirsCommand(layout: RemoteLayout, dirs: readonly string[], relea
   const user = [layout.dir, ...dirs.map((d) => posix.join(layout.dir, d))];
   const release = layout.release(releaseId);
   const own = [layout.state, posix.dirname(release), release, posix.dirname(layout.runLog('x'))];
-  return ['sh', '-c', SCRIPT, 'sh', String(user.length), ...user, ...own];
+  return ['sh', '-c', SCRIPT, 'dirs', String(user.length), ...user, ...own];
 }
 
-export async function makeDirs(ctx: StepContext, step: DirsStep): Promise<void> {
+/** Made here unless the lock's round trip made them (then: the step's detail says so). */
+export async function makeDirs(ctx: StepContext, step: DirsStep): Promise<string | undefined> {
   const argv = dirsCommand(ctx.layout, step.dirs, ctx.plan.releaseId);
+  const withLock = ctx.lock.then;
+  if (withLock?.code === 0 && sameArgv(withLock.argv, argv)) return 'made with the lock';
+  // Not made, or it failed there: run on its own, which says why when it fails again.
   await ctx.session.retrying((host) => execOk(host, argv, { timeoutMs: 60_000 }));
+  return undefined;
 }
+
+const sameArgv = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((w, i) => w === b[i]);

@@ -1,7 +1,9 @@
 /**
- * Following a detached apply: read its run log from where we left off, every half second, until the result
- * event. Reading by offset (not `tail -f`) leaves no process behind on the server and resumes exactly after a
- * reconnect. Each read first asks whether the apply still lives, so an apply that died is noticed at once.
+ * Following a detached apply: read its run log from where we left off until the result event. Each read waits on
+ * the server (up to WAIT_S) for the log to grow, so a new line — the result above all — arrives as soon as it is
+ * written, with one round trip per burst of output rather than per poll. Reading by offset (not `tail -f`) leaves
+ * no process behind on the server and resumes exactly after a reconnect. Each read asks whether the apply still
+ * lives, so an apply that died is noticed at once.
  */
 import { ExitCode, GangwayError } from '../../errors.js';
 import type { ExecResult } from '../../hosts/host.js';
@@ -21,14 +23,29 @@ export interface ResultEvent {
 
 export type RunResult = ({ kind: 'finished' } & ResultEvent) | { kind: 'died' };
 
-const POLL_MS = 250;
+/** The longest a read waits on the server for new output (in steps of 0.2 s). */
+export const WAIT_S = 2;
 
-/** Alive is checked before reading, so whatever the apply wrote before dying is in the same read. */
-const READ = [
+/**
+ * $1 pid, $2 the first byte not read yet (1-based), $3 the log, $4 waiting steps. Waits while the log has nothing
+ * new and the apply runs; alive is checked before reading, so whatever the apply wrote before dying is in the same
+ * read. `sleep 1` where sleep takes no fractions.
+ */
+export const READ = [
+  'n=$4',
+  'while [ "$n" -gt 0 ] && [ "$(wc -c 2>/dev/null <"$3" || echo 0)" -lt "$2" ] && kill -0 "$1" 2>/dev/null; do',
+  '  sleep 0.2 2>/dev/null || sleep 1',
+  '  n=$((n - 1))',
+  'done',
   // A killed apply stays a zombie until init reaps it, and kill -0 still succeeds on a zombie.
   'if kill -0 "$1" 2>/dev/null && ! ps -o stat= -p "$1" 2>/dev/null | grep -q Z; then echo alive >&2; fi',
   'tail -c +"$2" "$3" 2>/dev/null || true',
 ].join('\n');
+
+/** argv of one read of `log` from byte `offset` (0-based) while the apply `pid` runs. */
+export function readCommand(pid: string, offset: number, log: string, waitS = WAIT_S): string[] {
+  return ['sh', '-c', READ, 'follow', pid, String(offset + 1), log, String(Math.round(waitS * 5))];
+}
 
 export async function followRun(
   ctx: StepContext,
@@ -44,7 +61,7 @@ export async function followRun(
   for (;;) {
     let r: ExecResult;
     try {
-      r = await ctx.session.host.exec(['sh', '-c', READ, 'sh', pid, String(offset + 1), log], { timeoutMs: 30_000 });
+      r = await ctx.session.host.exec(readCommand(pid, offset, log), { timeoutMs: 30_000 + WAIT_S * 1000 });
     } catch (e) {
       await ctx.session.reconnect(e as Error);
       continue;
@@ -73,7 +90,7 @@ export async function followRun(
           `— see \`gangway status\` and ${log}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    // No pause here: the next read waits on the server until there is something to read.
   }
 }
 

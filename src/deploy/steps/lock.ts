@@ -5,6 +5,7 @@ import type { DeployPlan } from '../plan.js';
 import { describeTag } from '../plan.js';
 import type { HostSession } from '../session.js';
 import type { HostEvents } from './context.js';
+import { dirsCommand } from './dirs.js';
 
 export async function takeLock(
   session: HostSession,
@@ -23,12 +24,16 @@ export async function takeLock(
     release: plan.releaseId,
     token: newLockToken(),
   };
+  // The host's directories are made in the lock's round trip (the dirs step then has nothing left to do).
+  const dirs = plan.hosts.find((h) => h.host === session.label)?.steps.find((s) => s.kind === 'dirs');
+  const then = dirs && dirsCommand(layout, dirs.dirs, plan.releaseId);
   // Retried after a dropped connection with the same token: a lock taken by a lost attempt is recognised as ours.
   return session.retrying((host) =>
     acquireLock(host, layout, info, {
       waitMs,
       currentHost: () => session.host,
       onWait: (holder) => events.onLockWait?.(holder?.who ? `${holder.who} since ${holder.since}` : 'unknown holder'),
+      ...(then && { then }),
     }),
   );
 }

@@ -1,0 +1,22 @@
+#!/bin/sh
+# The deploy lock and the command that follows it in one round trip (the deploy's `dirs`): lock.sh acquire, then,
+# only when the lock is ours, COMMAND. Prints lock.sh's lines, then `@@then RC` when COMMAND ran; exits with
+# lock.sh's status (a failed COMMAND is reported by its line: gangway runs it again on its own to say why).
+#   lock-then.sh LOCK_SCRIPT STATE INFO_JSON TOKEN COMMAND…
+set -u
+script=$1
+state=$2
+info=$3
+token=$4
+shift 4
+out=$(sh -c "$script" lock.sh acquire "$state" "$info" "$token")
+rc=$?
+printf '%s\n' "$out"
+[ "$rc" = 0 ] || exit "$rc"
+case $out in
+  acquired* | stale*)
+    "$@" </dev/null
+    echo "@@then $?"
+    ;;
+esac
+exit 0
