@@ -10,7 +10,7 @@ import { notify } from '../../notify/notify.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import type { CommandContext } from '../context.js';
 import { composeOnly } from '../swarm-target.js';
-import { UNREACHABLE } from './status.js';
+import { UNREACHABLE } from '../../status/verdict.js';
 
 interface HostDrift {
   host: string;

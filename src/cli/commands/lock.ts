@@ -5,7 +5,7 @@ import { remoteLayout } from '../../server/layout.js';
 import { describeHolder, releaseLock } from '../../server/lock.js';
 import { type ServerLock, readServerState } from '../../server/state.js';
 import type { CommandContext } from '../context.js';
-import { UNREACHABLE } from './status.js';
+import { UNREACHABLE } from '../../status/verdict.js';
 import { managerTarget } from '../swarm-target.js';
 
 export async function runLockStatus(ctx: CommandContext, targetName: string | undefined): Promise<void> {
