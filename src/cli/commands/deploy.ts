@@ -15,7 +15,7 @@ import type { CommandContext } from '../context.js';
 import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
 import { managerTarget } from '../swarm-target.js';
 import { registerSwarmSecrets } from '../../swarm/plan-step.js';
-import { preflight } from './check.js';
+import { preflight } from '../../check/preflight.js';
 
 export interface DeployOptions {
   tag?: string;
