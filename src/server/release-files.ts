@@ -4,8 +4,7 @@
  * ever parsed as shell. The env values go only into `.mask` (0600, like `.env` beside it).
  */
 import type { HealthSettings } from '../config/config.js';
-import type { ProxyPlan } from '../deploy/plan.js';
-import type { SwarmApply } from '../swarm/plan-step.js';
+import type { ProxyPlan, SwarmApply } from '../deploy/plan-types.js';
 import { defaultsSummary } from '../swarm/stack-plan.js';
 import { isMaskable } from '../redact/maskable.js';
 import { quote } from '../shell/quote.js';

@@ -6,7 +6,7 @@ import { narrowTarget } from '../../config/narrow-hosts.js';
 import { countFailures } from '../../check/checklist.js';
 import { buildPlan } from '../../deploy/plan.js';
 import { resolveTag } from '../../deploy/tag.js';
-import { whoAmI } from '../../deploy/who.js';
+import { whoAmI } from '../../util/who.js';
 import { loadEnvFile } from '../../env/env-file.js';
 import { PreflightError, UsageError } from '../../errors.js';
 import { newReleaseId } from '../../server/layout.js';

@@ -1,5 +1,5 @@
 /** `gangway lock status|release [TARGET] [--force]`: who holds the deploy lock, and releasing it safely. */
-import { whoAmI } from '../../deploy/who.js';
+import { whoAmI } from '../../util/who.js';
 import { ExitCode, GangwayError } from '../../errors.js';
 import { remoteLayout } from '../../server/layout.js';
 import { describeHolder, releaseLock } from '../../server/lock.js';
