@@ -54,6 +54,7 @@ export function applyFiles(
   ].map((fields) => fields.join('\t'));
   return [
     { name: 'apply.sh', content: serverScript('apply.sh'), mode: 0o644 },
+    { name: 'json.sh', content: serverScript('json.sh'), mode: 0o644 },
     { name: 'vars.sh', content: varsScript(vars), mode: 0o644 },
     { name: 'services', content: lines(h.services), mode: 0o644 },
     { name: 'checks', content: lines(checks), mode: 0o644 },

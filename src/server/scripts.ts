@@ -12,6 +12,7 @@ export type ServerScript =
   | 'bluegreen.sh'
   | 'copy-release.sh'
   | 'drift.sh'
+  | 'json.sh'
   | 'lock.sh'
   | 'metrics.sh'
   | 'notify.sh'
