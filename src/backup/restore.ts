@@ -6,7 +6,7 @@
  * before the lock and the safety backup.
  */
 import type { HealthSettings } from '../config/config.js';
-import { whoAmI } from '../deploy/who.js';
+import { whoAmI } from '../util/who.js';
 import { acquireLock, newLockToken } from '../server/lock.js';
 import { requireIdentity, runDecrypted } from './decrypt.js';
 import { BackupError } from './errors.js';

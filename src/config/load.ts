@@ -2,7 +2,7 @@
  * Load gangway.yml: parse with positions, validate against the schema, report every problem as
  * `file:line:col key: message`, then resolve paths and hosts into a Config.
  */
-import { cronFieldError } from '../backup/oncalendar.js';
+import { cronFieldError } from './cron.js';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';

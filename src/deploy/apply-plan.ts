@@ -20,7 +20,8 @@ import {
   runHost,
 } from './host-run.js';
 import { Interruption } from './interruption.js';
-import { buildPlan, type DeployPlan, describeTag } from './plan.js';
+import { buildPlan, describeTag } from './plan.js';
+import type { DeployPlan } from './plan-types.js';
 import { runRollout } from './rollout.js';
 import type { HostEvents } from './steps/context.js';
 

@@ -1,111 +1,33 @@
 /**
- * The deploy plan: plain data saying, per host, which steps run and with what. `--dry-run` prints exactly
- * this, and the executor (apply-plan.ts) runs exactly this, step by step (steps/*.ts). Building it reads each
- * local file once — the bytes uploaded are the bytes hashed — and touches no server.
+ * Building the deploy plan (plan-types.ts): plain data saying, per host, which steps run and with what.
+ * `--dry-run` prints exactly this, and the executor (apply-plan.ts) runs exactly this, step by step
+ * (steps/*.ts). Building it reads each local file once — the bytes uploaded are the bytes hashed — and
+ * touches no server.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { composeUploadNames } from '../check/compose-config.js';
 import { parseComposeFile } from '../compose/compose-file.js';
 import type { Config, HealthSettings, ProxySettings, Target } from '../config/config.js';
-import { appRouteFiles, type AppRouteFiles } from '../proxy/caddy-route.js';
+import { appRouteFiles } from '../proxy/caddy-route.js';
 import { colourOverride } from '../proxy/colour-override.js';
 import type { Operation } from '../server/records.js';
 import { quoteArgv } from '../shell/quote.js';
-import { swarmDoes, type SwarmApply } from '../swarm/plan-step.js';
-import type { BuildPlan } from '../build/local-build.js';
+import { swarmDoes } from '../swarm/plan-step.js';
 import { defaultsFile, planStack } from '../swarm/stack-plan.js';
-
-export interface PlannedFile {
-  /** Name inside `<dir>` and the release directory. */
-  name: string;
-  localPath: string;
-  sha256: string;
-  bytes: number;
-}
-
-/** The tag a run deploys: given (deploy), the one in place (env-only), or chosen on each server (rollback). */
-export type PlanTag = { kind: 'given'; value: string } | { kind: 'in-place' } | { kind: 'rollback'; to?: string };
-
-export type Delivery =
-  | {
-      mode: 'registry';
-      image: string;
-      login?: { username: string; passwordEnv: string; server: string };
-      /** image.build pushed it: the hosts pull this digest (set once the push answered; pinDigest). */
-      byDigest?: boolean;
-      digest?: string;
-    }
-  | { mode: 'archive'; image: string; archive?: string }
-  | { mode: 'build'; image: string }
-  | { mode: 'sync'; image: string };
-
-/** Where a release's compose files, env and tag come from. */
-export type ReleaseSource =
-  | { kind: 'upload' }
-  | { kind: 'env-only' }
-  /** `release`: exactly that retained release (a fleet putting a host back where it was before the run). */
-  | { kind: 'rollback'; to?: string; release?: string };
-
-interface StepBase {
-  title: string;
-  /** What it runs or writes, for display (commands quoted as the server's sh would see them). */
-  does: string[];
-}
-export type LockStep = StepBase & { kind: 'lock' };
-export type DirsStep = StepBase & { kind: 'dirs'; dirs: string[] };
-export type DeliverStep = StepBase & { kind: 'deliver'; delivery: Delivery };
-export type ReleaseStep = StepBase & { kind: 'release'; source: ReleaseSource };
-/** Blue/green: the proxy's settings and the files the server needs for it (no secret in them). */
-export interface ProxyPlan {
-  settings: ProxySettings;
-  /** The compose override that runs the proxied service as one colour (colour-override.ts). */
-  colourFile: string;
-  route: AppRouteFiles;
-}
-export type ApplyStep = StepBase & { kind: 'apply'; health: HealthSettings; keep: number } & (
-    { strategy: 'recreate' } | { strategy: 'blue-green'; proxy: ProxyPlan } | { strategy: 'swarm'; swarm: SwarmApply }
-  );
-export type PlanStep = LockStep | DirsStep | DeliverStep | ReleaseStep | ApplyStep;
-
-export interface HostPlan {
-  host: string;
-  dir: string;
-  steps: PlanStep[];
-}
-
-/** File contents read once when planning; never serialised (the env file's text is a secret). */
-export class PlanPayload {
-  constructor(
-    readonly compose: ReadonlyMap<string, Buffer>,
-    readonly envText: string | undefined,
-    /** Swarm: the secrets and configs found on this machine, by `<kind>-<key>` (secrets' content is secret). */
-    readonly swarmObjects: ReadonlyMap<string, Buffer> = new Map(),
-  ) {}
-  toJSON(): undefined {
-    return undefined;
-  }
-}
-
-export interface DeployPlan {
-  app: string;
-  target: string;
-  operation: Operation;
-  tag: PlanTag;
-  /** The image's name (without tag), when gangway.yml names one. */
-  imageName?: string;
-  releaseId: string;
-  /** The run this release belongs to, shared by every host (and by the releases that put hosts back). */
-  rolloutId: string;
-  who: string;
-  /** image.build: built on this machine before any host is locked. */
-  build?: BuildPlan;
-  composeFiles: PlannedFile[];
-  /** The env file: its digest and size only — never its content. */
-  env?: PlannedFile;
-  hosts: HostPlan[];
-  payload: PlanPayload;
-}
+import {
+  PlanPayload,
+  type ApplyStep,
+  type Delivery,
+  type DeployPlan,
+  type PlannedFile,
+  type PlanStep,
+  type PlanTag,
+  type ProxyPlan,
+  type ReleaseStep,
+  type SwarmApply,
+} from './plan-types.js';
+import type { BuildPlan } from '../build/local-build.js';
 
 export interface PlanInput {
   config: Config;

@@ -1,5 +1,5 @@
 import { ExitCode, GangwayError } from '../errors.js';
-import type { ExecResult } from './host.js';
+import type { ExecResult } from './exec-result.js';
 
 /** A command on a host exited non-zero. Names the program, not the full argv (arguments may be long). */
 export class CommandFailedError extends GangwayError {

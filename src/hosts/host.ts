@@ -4,6 +4,9 @@
  */
 import type { Readable } from 'node:stream';
 import { CommandFailedError } from './command-failed.js';
+import type { ExecResult } from './exec-result.js';
+
+export type { ExecResult };
 
 export interface ExecOptions {
   /** Sent to the command's stdin, then stdin is closed. Secrets travel this way, never in argv. */
@@ -21,14 +24,6 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Stop the command when this signal aborts. */
   signal?: AbortSignal;
-}
-
-export interface ExecResult {
-  /** Exit code; null when the command was killed by a signal. */
-  code: number | null;
-  signal?: string;
-  stdout: string;
-  stderr: string;
 }
 
 export interface TransferProgress {

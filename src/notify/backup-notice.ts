@@ -1,7 +1,7 @@
 /** `gangway backup`'s notice: backup_succeeded with each host's file, or backup_failed with the reason. */
 import type { BackupRecord } from '../backup/records.js';
 import type { Config } from '../config/config.js';
-import { whoAmI } from '../deploy/who.js';
+import { whoAmI } from '../util/who.js';
 import { ExitCode, isGangwayError } from '../errors.js';
 import { notify, type NotifyContext } from './notify.js';
 

@@ -1,7 +1,8 @@
 /** A deploy's or rollback's notice, from the run's summary: called by the commands once the records are written. */
 import type { Config, NotifyEvent } from '../config/config.js';
 import { isSuccess, overallResult, type HostOutcome, type RunSummary } from '../deploy/apply-plan.js';
-import { type DeployPlan, describeTag } from '../deploy/plan.js';
+import { describeTag } from '../deploy/plan.js';
+import type { DeployPlan } from '../deploy/plan-types.js';
 import type { NoticeHost } from './notice.js';
 import { notify, type NotifyContext } from './notify.js';
 

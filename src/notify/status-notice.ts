@@ -1,6 +1,6 @@
 /** `gangway status` NO-GO's notice: the hosts that are NO-GO and their reasons. */
 import type { Config } from '../config/config.js';
-import { whoAmI } from '../deploy/who.js';
+import { whoAmI } from '../util/who.js';
 import { notify, type NotifyContext } from './notify.js';
 
 export async function notifyNoGo(

@@ -4,8 +4,7 @@
  * ever parsed as shell. The env values go only into `.mask` (0600, like `.env` beside it).
  */
 import type { HealthSettings } from '../config/config.js';
-import type { ProxyPlan } from '../deploy/plan.js';
-import type { SwarmApply } from '../swarm/plan-step.js';
+import type { ProxyPlan, SwarmApply } from '../deploy/plan-types.js';
 import { defaultsSummary } from '../swarm/stack-plan.js';
 import { isMaskable } from '../redact/maskable.js';
 import { quote } from '../shell/quote.js';
@@ -55,6 +54,7 @@ export function applyFiles(
   ].map((fields) => fields.join('\t'));
   return [
     { name: 'apply.sh', content: serverScript('apply.sh'), mode: 0o644 },
+    { name: 'json.sh', content: serverScript('json.sh'), mode: 0o644 },
     { name: 'vars.sh', content: varsScript(vars), mode: 0o644 },
     { name: 'services', content: lines(h.services), mode: 0o644 },
     { name: 'checks', content: lines(checks), mode: 0o644 },

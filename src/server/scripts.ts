@@ -12,6 +12,7 @@ export type ServerScript =
   | 'bluegreen.sh'
   | 'copy-release.sh'
   | 'drift.sh'
+  | 'json.sh'
   | 'lock.sh'
   | 'lock-then.sh'
   | 'metrics.sh'

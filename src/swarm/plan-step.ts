@@ -4,23 +4,10 @@
  */
 import { posix } from 'node:path';
 import type { Config } from '../config/config.js';
-import type { DeployPlan } from '../deploy/plan.js';
+import type { DeployPlan, SwarmApply } from '../deploy/plan-types.js';
 import type { Scrubber } from '../redact/scrubber.js';
 import { Secret } from '../redact/secret.js';
-import { describeDefaults, type SwarmStackPlan } from './stack-plan.js';
-
-export interface SwarmApply {
-  stack: SwarmStackPlan;
-  /** swarm-defaults.yml: the update/rollback defaults, given to `docker stack deploy` after the user's files. */
-  defaultsFile: string;
-  /** `--with-registry-auth`: the deliver step logged in on the manager, and the nodes pull with those credentials. */
-  registryAuth: boolean;
-  /**
-   * `docker stack deploy --resolve-image`: always (the registry pins each image's digest) when the nodes pull;
-   * never when the image was delivered to the manager itself (archive, build, sync) and is in no registry.
-   */
-  resolveImage: 'always' | 'never';
-}
+import { describeDefaults } from './stack-plan.js';
 
 /** The lines of the apply step in a plan (and `--dry-run`). */
 export function swarmDoes(config: Config, swarm: SwarmApply, tagText: string, gate: string, releaseId: string) {

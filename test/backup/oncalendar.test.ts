@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { cronToOnCalendar, ScheduleConversionError } from '../../src/backup/oncalendar.js';
+import { cronToOnCalendar } from '../../src/backup/oncalendar.js';
+import { CronError } from '../../src/config/cron.js';
 
 const BASE = '2026-11-22 10:00:00 UTC'; // a Sunday
 const analyze = existsSync('/usr/bin/systemd-analyze') || existsSync('/bin/systemd-analyze');
@@ -54,6 +55,6 @@ test('what systemd cannot say the way cron means it is refused, naming the field
   for (const [cron, message] of refused)
     assert.throws(
       () => cronToOnCalendar(cron),
-      (e: Error) => e instanceof ScheduleConversionError && message.test(e.message),
+      (e: Error) => e instanceof CronError && message.test(e.message),
     );
 });

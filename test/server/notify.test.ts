@@ -23,6 +23,7 @@ after(() => receiver.close());
 function job(urls: { kind: string; path: string }[], on = 'backup_failed backup_succeeded'): string {
   const dir = tempDir('gangway-notify-');
   writeFileSync(join(dir, 'notify.sh'), serverScript('notify.sh'));
+  writeFileSync(join(dir, 'json.sh'), serverScript('json.sh'));
   const lines = [
     `on\t${on}`,
     'target\tprod',
@@ -34,14 +35,14 @@ function job(urls: { kind: string; path: string }[], on = 'backup_failed backup_
   return dir;
 }
 
-/** Runs `notify ARGS…` as backup.sh would (its json_str, APP, NAME, LOG), sampling every process's arguments. */
+/** Runs `notify ARGS…` as backup.sh would (json.sh, APP, NAME, LOG), sampling every process's arguments. */
 function notify(
   dir: string,
   args: string[],
   path = process.env.PATH ?? '',
 ): Promise<{ code: number; ps: string; stderr: string }> {
   const script = [
-    `json_str() { printf '%s' "$1" | tr '\\n\\t\\r' '   ' | sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g'; }`,
+    `. '${dir}/json.sh'`,
     `JOB='${dir}' APP='shop' NAME='db' LOG='${dir}/log.jsonl'`,
     `. '${dir}/notify.sh'`,
     'notify "$@"',
@@ -98,7 +99,11 @@ test('a failed scheduled backup: the webhook gets the documented JSON, Slack its
   const slack = JSON.parse(posts.find((p) => p.path === '/slack')!.body) as { text: string };
   assert.equal(slack.text, 'shop prod: backup db failed (scheduled, deploy@db1) — pg_dump failed: "x" &lt;y&gt;');
   assert.doesNotMatch(ps, /T0K3N/);
-  assert.deepEqual(readdirSync(dir).sort(), ['log.jsonl', 'notify', 'notify.sh'], 'the temporary bodies are removed');
+  assert.deepEqual(
+    readdirSync(dir).sort(),
+    ['json.sh', 'log.jsonl', 'notify', 'notify.sh'],
+    'the temporary bodies are removed',
+  );
 });
 
 test('an event the schedule does not ask for sends nothing', async () => {
@@ -129,7 +134,7 @@ test('GNU wget without curl: the success notice arrives, the URL in no argv', as
   assert.equal(doc.event, 'backup_succeeded');
   assert.equal(doc.record_id, 'db-1.dump');
   assert.doesNotMatch(ps, /T0K3N/);
-  assert.deepEqual(readdirSync(dir).sort(), ['log.jsonl', 'notify', 'notify.sh']);
+  assert.deepEqual(readdirSync(dir).sort(), ['json.sh', 'log.jsonl', 'notify', 'notify.sh']);
 });
 
 test("busybox's wget alone takes URLs only as arguments: not used, said on stderr, nothing posted", async (t) => {
@@ -162,6 +167,7 @@ test('GNU wget does not follow a redirect (nor re-post a 307 elsewhere): a 3xx i
   try {
     const dir = tempDir('gangway-notify-');
     writeFileSync(join(dir, 'notify.sh'), serverScript('notify.sh'));
+    writeFileSync(join(dir, 'json.sh'), serverScript('json.sh'));
     const url = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/moved`;
     writeFileSync(join(dir, 'notify'), `on\tbackup_failed\ntarget\tprod\nhost\th\nwebhook\t${url}\n`, { mode: 0o600 });
     const path = busyboxPath({ wget: '/usr/bin/wget' });

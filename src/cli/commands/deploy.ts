@@ -7,7 +7,7 @@ import { countFailures } from '../../check/checklist.js';
 import { buildPlan, pinDigest } from '../../deploy/plan.js';
 import { buildInRun, printBuildPlan, runBuildStep } from '../../build/deploy-build.js';
 import { resolveTag } from '../../deploy/tag.js';
-import { whoAmI } from '../../deploy/who.js';
+import { whoAmI } from '../../util/who.js';
 import { loadEnvFile } from '../../env/env-file.js';
 import { PreflightError, UsageError } from '../../errors.js';
 import { newReleaseId } from '../../server/layout.js';
@@ -16,7 +16,7 @@ import type { CommandContext } from '../context.js';
 import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
 import { managerTarget } from '../swarm-target.js';
 import { registerSwarmSecrets } from '../../swarm/plan-step.js';
-import { preflight } from './check.js';
+import { preflight } from '../../check/preflight.js';
 
 export interface DeployOptions {
   tag?: string;

@@ -5,12 +5,12 @@
 import { hostDrift } from '../../drift/host-drift.js';
 import type { DriftFinding } from '../../drift/judge.js';
 import { ExitCode, GangwayError } from '../../errors.js';
-import { whoAmI } from '../../deploy/who.js';
+import { whoAmI } from '../../util/who.js';
 import { notify } from '../../notify/notify.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import type { CommandContext } from '../context.js';
 import { composeOnly } from '../swarm-target.js';
-import { UNREACHABLE } from './status.js';
+import { UNREACHABLE } from '../../status/verdict.js';
 
 interface HostDrift {
   host: string;

@@ -1,11 +1,11 @@
 /** `gangway lock status|release [TARGET] [--force]`: who holds the deploy lock, and releasing it safely. */
-import { whoAmI } from '../../deploy/who.js';
+import { whoAmI } from '../../util/who.js';
 import { ExitCode, GangwayError } from '../../errors.js';
 import { remoteLayout } from '../../server/layout.js';
 import { describeHolder, releaseLock } from '../../server/lock.js';
 import { type ServerLock, readServerState } from '../../server/state.js';
 import type { CommandContext } from '../context.js';
-import { UNREACHABLE } from './status.js';
+import { UNREACHABLE } from '../../status/verdict.js';
 import { managerTarget } from '../swarm-target.js';
 
 export async function runLockStatus(ctx: CommandContext, targetName: string | undefined): Promise<void> {

@@ -5,7 +5,7 @@
 import { narrowTarget } from '../../config/narrow-hosts.js';
 import { buildPlan } from '../../deploy/plan.js';
 import { validateTag } from '../../deploy/tag.js';
-import { whoAmI } from '../../deploy/who.js';
+import { whoAmI } from '../../util/who.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import { newReleaseId } from '../../server/layout.js';
 import { notifyRun } from '../../notify/run-notice.js';

@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { ExitCode, GangwayError } from '../../errors.js';
 import { execOk } from '../../hosts/host.js';
 import { runScript } from '../../server/scripts.js';
-import type { ApplyStep } from '../plan.js';
+import type { ApplyStep } from '../plan-types.js';
 import { followRun, type RunResult } from './follow.js';
 import type { StepContext } from './context.js';
 import { takeLock } from './lock.js';

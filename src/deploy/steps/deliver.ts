@@ -4,7 +4,7 @@ import { deliverImage, type DeliveryRequest } from '../../delivery/index.js';
 import { formatBytes } from '../../output/reporter.js';
 import { ensureProxyImage } from '../../proxy/proxy-image.js';
 import { registryPassword } from '../../redact/register.js';
-import type { DeliverStep } from '../plan.js';
+import type { DeliverStep } from '../plan-types.js';
 import type { StepContext } from './context.js';
 
 export async function deliver(ctx: StepContext, step: DeliverStep): Promise<string> {

@@ -11,7 +11,7 @@ import { applyFiles } from '../../server/release-files.js';
 import { chooseRollback } from '../../server/rollback-choice.js';
 import { runScript } from '../../server/scripts.js';
 import { readServerState } from '../../server/state.js';
-import type { ApplyStep, ReleaseStep } from '../plan.js';
+import type { ApplyStep, ReleaseStep } from '../plan-types.js';
 import type { StepContext } from './context.js';
 
 interface ReleaseContent {

@@ -92,8 +92,8 @@ SAY_TIME=+%H:%M:%S
 case $(date +%N 2>/dev/null) in '' | *N*) ;; *) SAY_TIME=+%H:%M:%S.%3N ;; esac
 say() { printf '%s %s\n' "$(date -u "$SAY_TIME")" "$*"; }
 
-# The one JSON string escaper: backslash and quote escaped, control characters turned into spaces.
-json_str() { printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
+# shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+. "$REL/json.sh"
 
 event() { printf '::gangway:: %s\n' "$1"; }
 step_event() {

@@ -56,7 +56,8 @@ if [ -f "$JOB/password" ]; then
 fi
 
 say() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-json_str() { printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
+# shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+. "$JOB/json.sh"
 # The first line of a file, with the password (if any) replaced by ***: error texts can quote a connection string.
 first_line() {
   awk 'NF { line = $0; p = ENVIRON["PGPASSWORD"]

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # gangway's blue/green strategy, sourced by apply.sh when STRATEGY is blue-green (it uses apply.sh's helpers:
-# say, fail, step_event, run_up, compose_in, services_healthy, http_checks, fatal_logs, json_str, nap).
+# say, fail, step_event, run_up, compose_in, services_healthy, http_checks, fatal_logs, nap; json_str from json.sh).
 #
 # The proxied service runs as the compose project <app>-blue or <app>-green (the app's compose files plus
 # colour.yml); the rest of the stack stays in the project <app>, where the proxied service is at scale 0. One

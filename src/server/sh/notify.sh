@@ -6,7 +6,7 @@
 # busybox's wget, which takes URLs only as arguments, is not used).
 #
 # <job>/notify: `on<TAB>event event…`, `target<TAB>name`, `host<TAB>label`, then `slack<TAB>URL` / `webhook<TAB>URL`
-# lines. Uses backup.sh's APP, JOB and json_str.
+# lines. Uses backup.sh's APP and JOB, and json_str (json.sh).
 
 NOTIFY_FILE="$JOB/notify"
 

@@ -2,7 +2,7 @@
 # gangway's Swarm strategy (`engine: swarm`), sourced by apply.sh when STRATEGY is swarm, on a Swarm manager.
 # It redefines apply.sh's strategy functions (deploy_release, finish_failed, capture_failure, stack_services,
 # service_logs, fatal_logs, prune) and uses its helpers (say, fail, step_event, record, mask, strip_ansi,
-# json_str, nap, use_release, put_in_place, release_tag, http_checks).
+# nap, use_release, put_in_place, release_tag, http_checks; json_str from json.sh).
 #
 # A deploy: the secrets and configs the compose files declare get content-versioned names (swarm-names.yml),
 # `docker stack deploy` runs with the release's env values in its environment (.env.export, never an argument),
