@@ -83,7 +83,8 @@ export async function preflight(
     localChecks(config, target),
     envChecks(config, env),
     composeChecks(config, env?.entries, tag),
-    localComposeConfig(config, inputs, localCompose),
+    // On SSH hosts the server's own Compose checks the same files (host checks): not asked twice.
+    target.hosts.some((h) => h.kind === 'local') ? localComposeConfig(config, inputs, localCompose) : [],
     buildArgChecks(config, env?.entries.map((e) => e.key) ?? []),
   ]);
   list.local = local.flat();
