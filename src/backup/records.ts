@@ -17,6 +17,11 @@ export interface BackupRecord {
   sha256?: string;
   encrypted?: boolean;
   tables?: TableCount[];
+  /** kind files: regular files in the tar, their bytes, the manifest's sha256; a restore's stopped services. */
+  files?: number;
+  bytes?: number;
+  manifest_sha256?: string;
+  services?: string;
   reason?: string;
 }
 
@@ -43,6 +48,9 @@ export interface BackupEntry {
   sha256?: string;
   encrypted: boolean;
   trigger?: string;
+  /** kind files: regular files in the tar and their bytes. */
+  files?: number;
+  bytes?: number;
   pruned: boolean;
   verified?: { at?: string; outcome: string; tables?: TableCount[]; reason?: string };
 }
@@ -60,6 +68,8 @@ export function backupEntries(records: readonly BackupRecord[], name: string): B
         ...(r.sha256 && { sha256: r.sha256 }),
         encrypted: r.encrypted === true,
         ...(r.trigger && { trigger: r.trigger }),
+        ...(r.files !== undefined && { files: r.files }),
+        ...(r.bytes !== undefined && { bytes: r.bytes }),
         pruned: false,
       });
     const entry = entries.get(r.file);

@@ -405,13 +405,10 @@ const backupSchema = z
       .strict()
       .prefault({})
       .meta({ description: 'Retention: what each backup run keeps (the rest is deleted)' }),
-    verify: z
-      .enum(['never', 'each', 'daily', 'weekly'])
-      .default('weekly')
-      .meta({
-        description:
-          'How often the scheduled run tests its backup (postgres: a throwaway container; files: a temp-dir extract)',
-      }),
+    verify: z.enum(['never', 'each', 'daily', 'weekly']).default('weekly').meta({
+      description:
+        'How often the scheduled run tests its backup (postgres: a throwaway container; files: a temp-dir extract)',
+    }),
     rpo: duration('8760h').default('24h').meta({ description: 'status is NO-GO when the newest good backup is older' }),
     encrypt: z
       .object({

@@ -241,7 +241,7 @@ do_restore() { # FILE [-]
   trap 'chmod -R u+rwX "$X" 2>/dev/null; rm -rf "$X" "$X.tar"; for c in $containers; do docker start "$c" \
     >/dev/null 2>&1; done' EXIT
   for c in $containers; do
-    docker stop -t 30 "$c" > /dev/null 2> "$JOB/.files-err" || fail restore "cannot stop a container of \
+    docker stop "$c" > /dev/null 2> "$JOB/.files-err" || fail restore "cannot stop a container of \
 $services: $(first_line "$JOB/.files-err")" "$extra"
   done
   for p in $PATHS; do
