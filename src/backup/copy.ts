@@ -133,6 +133,26 @@ export async function copyBackups(
   return { to: copyTo.label, copied, removed: plan.remove, present };
 }
 
+/** The copy run's outcome as a line of the server's backups.jsonl (what the off-site rpo rule reads). */
+export async function recordCopy(
+  bh: BackupHost,
+  copyTo: BackupCopyTo,
+  outcome: { present: string[] } | { reason: string },
+): Promise<void> {
+  const line: BackupRecord = {
+    op: 'copy',
+    name: bh.job.config.name,
+    outcome: 'reason' in outcome ? 'failed' : 'succeeded',
+    finished: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    to: copyTo.label,
+    ...('present' in outcome && outcome.present[0] !== undefined && { newest: outcome.present[0] }),
+    ...('reason' in outcome && { reason: outcome.reason }),
+  };
+  await execOk(bh.host, ['sh', '-c', 'umask 077 && cat >> "$1"', 'sh', bh.layout.backupsLog], {
+    stdin: `${JSON.stringify(line)}\n`,
+  });
+}
+
 /** A backup the server lost, put back from the copy (into the server's backup directory, 0600) before a restore. */
 export async function fetchFromCopy(bh: BackupHost, copy: Host, copyTo: BackupCopyTo, entry: BackupEntry) {
   const onCopy = await listCopy(copy, copyTo, bh.job.config.name);

@@ -1,11 +1,14 @@
-/** `<dir>/.gangway/backups.jsonl`: one line per backup, verify, restore and pruned file, as backup.sh writes them. */
+/**
+ * `<dir>/.gangway/backups.jsonl`: one line per backup, verify, restore and pruned file, as backup.sh writes them, and
+ * one per off-site copy run (written by gangway after it, copy.ts).
+ */
 export interface TableCount {
   table: string;
   rows: number;
 }
 
 export interface BackupRecord {
-  op: 'backup' | 'verify' | 'restore' | 'prune';
+  op: 'backup' | 'verify' | 'restore' | 'prune' | 'copy';
   name: string;
   outcome?: 'succeeded' | 'failed';
   file?: string;
@@ -22,6 +25,9 @@ export interface BackupRecord {
   bytes?: number;
   manifest_sha256?: string;
   services?: string;
+  /** op copy: where to (copy_to's label) and the newest backup file on the copy after the run. */
+  to?: string;
+  newest?: string;
   reason?: string;
 }
 

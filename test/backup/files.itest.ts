@@ -273,6 +273,9 @@ test('off-site: backups lists where each file is; retention prunes on the copy; 
     .filter((f) => f.endsWith('.tar.gz'))
     .sort();
   assert.deepEqual(readdirSync(offsite).sort(), onServer, 'every backup the server keeps is on the copy');
+  const copyRun = records().filter((x) => x.op === 'copy').at(-1);
+  assert.equal(copyRun?.outcome, 'succeeded');
+  assert.equal(copyRun?.newest, onServer.at(-1));
 
   // The server loses the newest backup (not by retention): `backups` says it is on the copy alone.
   const lost = onServer.at(-1)!;

@@ -8,7 +8,7 @@ import type { BackupConfig, BackupCopyTo, Config, Target } from '../../config/co
 import type { Host } from '../../hosts/host.js';
 import type { HostSpec } from '../../config/hosts.js';
 import { chooseBackup } from '../../backup/choose.js';
-import { copyBackups, fetchFromCopy, listCopy, listServer, openCopyHost } from '../../backup/copy.js';
+import { copyBackups, fetchFromCopy, listCopy, listServer, openCopyHost, recordCopy } from '../../backup/copy.js';
 import { downloadBackup } from '../../backup/download.js';
 import { selectBackup } from '../../backup/job.js';
 import { backupEntries, type BackupEntry, type BackupRecord } from '../../backup/records.js';
@@ -83,12 +83,7 @@ export async function runBackup(
       ctx.reporter.item('ok', record.file!, describe(record));
       const copyTo = bh.job.config.copyTo;
       const copy =
-        copyTo &&
-        (await ctx.reporter.step(`copy to ${copyTo.label}`, async () =>
-          withCopyHost(ctx, target, copyTo, async (host) =>
-            copyBackups(bh, host, copyTo, await readBackupLog(bh.host, bh.layout), progressLine(ctx)),
-          ),
-        ));
+        copyTo && (await ctx.reporter.step(`copy to ${copyTo.label}`, () => copyAfterBackup(ctx, bh, target, copyTo)));
       if (copy) ctx.reporter.item('ok', 'off-site', `${copy.copied.length} copied, ${copy.removed.length} pruned`);
       if (!options.download) return { record, ...(copy && { copy }) };
       const local = await downloadBackup(
@@ -193,6 +188,21 @@ export async function runRestore(ctx: CommandContext, args: string[], options: R
     return { file: entry.file, ...fetched, verify: record };
   });
   ctx.reporter.result({ ok: true, target: target.name, hosts: results });
+}
+
+/** The off-site copy after a backup and its retention, its outcome recorded in the server's backups.jsonl. */
+async function copyAfterBackup(ctx: CommandContext, bh: BackupHost, target: Target, copyTo: BackupCopyTo) {
+  try {
+    const done = await withCopyHost(ctx, target, copyTo, async (host) =>
+      copyBackups(bh, host, copyTo, await readBackupLog(bh.host, bh.layout), progressLine(ctx)),
+    );
+    await recordCopy(bh, copyTo, done);
+    return done;
+  } catch (e) {
+    const reason = ctx.scrubber.scrub(e instanceof Error ? e.message : String(e));
+    await recordCopy(bh, copyTo, { reason }).catch(() => undefined);
+    throw e;
+  }
 }
 
 /** A backup the server lost (not pruned by retention) is put back from the off-site copy first. */
