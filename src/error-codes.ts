@@ -493,7 +493,8 @@ export const ERROR_CODES = {
     means:
       'An off-site copy (backups[].copy_to) failed: the copy host refused the connection or the write, or the ' +
       'bytes did not hash to the recorded sha256. The backup itself on the server is fine.',
-    todo: 'Check the copy host (reachable with the target\'s SSH key, known_hosts or copy_to.fingerprint, disk ' +
+    todo:
+      "Check the copy host (reachable with the target's SSH key, known_hosts or copy_to.fingerprint, disk " +
       'space); the next `gangway backup` copies every file still missing there.',
   },
   E_INTERNAL: {

@@ -1,4 +1,7 @@
-/** A backup, verify, restore, schedule or off-site copy that failed (exit 1); its reason is backup.sh's, already masked there. */
+/**
+ * A backup, verify, restore, schedule or off-site copy that failed (exit 1); its reason is backup.sh's, already
+ * masked there.
+ */
 import { ExitCode, GangwayError, type GangwayErrorOptions } from '../errors.js';
 
 export type BackupErrorCode =

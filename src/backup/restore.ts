@@ -63,7 +63,8 @@ async function restoreLocked(
   const r = entry.encrypted
     ? await runDecrypted(bh, entry, identity!, 'restore', 'E_RESTORE_FAILED', onLine)
     : await runBackupScript(bh.host, bh.jobDir, ['restore', entry.file], { ...(onLine && { onLine }) });
-  const undo = `the safety backup ${safety.file} holds the ${bh.job.config.kind === 'files' ? 'files as they were' : 'database as it was'}`;
+  const was = bh.job.config.kind === 'files' ? 'files as they were' : 'database as it was';
+  const undo = `the safety backup ${safety.file} holds the ${was}`;
   if (!r.ok || !r.record)
     throw new BackupError(
       'E_RESTORE_FAILED',

@@ -52,7 +52,8 @@ export const copyToSchema = z
   .optional()
   .meta({
     description:
-      'Off-site copy: after each `gangway backup` (and its retention), this machine copies the backup files over SFTP ' +
+      'Off-site copy: after each `gangway backup` (and its retention), this machine copies the backup files ' +
+      'over SFTP ' +
       "(the target's SSH key and known_hosts) and deletes there what retention pruned",
   });
 

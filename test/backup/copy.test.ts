@@ -32,7 +32,7 @@ test("only gangway's own backup names of the job count (not partial uploads, oth
   ]);
 });
 
-test('uploads, oldest first, what the server holds and the copy lacks; deletes on the copy what retention pruned', () => {
+test('uploads, oldest first, what the server has and the copy lacks; deletes on the copy what retention pruned', () => {
   const records = [
     backup('up-1.tar.gz'),
     backup('up-2.tar.gz'),

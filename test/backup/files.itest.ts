@@ -30,10 +30,8 @@ const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'u
 const hostDocker = () => `docker -H ${host.docker}`;
 const uploads = () => join(p.serverDir, 'data', 'uploads');
 const backupDir = (name: string) => join(p.serverDir, 'backups', name);
-const inWeb = (script: string) =>
-  sh(
-    `${hostDocker()} exec $(${hostDocker()} ps -q --filter label=com.docker.compose.project=${p.app}) sh -c '${script}'`,
-  );
+const webContainer = () => `$(${hostDocker()} ps -q --filter label=com.docker.compose.project=${p.app})`;
+const inWeb = (script: string) => sh(`${hostDocker()} exec ${webContainer()} sh -c '${script}'`);
 
 function run(label: string, args: string[]): CliResult {
   const r = gangway(['-c', p.config, ...args]);
@@ -51,6 +49,14 @@ interface Rec {
   encrypted?: boolean;
   manifest_sha256?: string;
 }
+
+const record = (file: string, sha256: string) => ({
+  op: 'backup',
+  name: 'uploads',
+  outcome: 'succeeded',
+  file,
+  sha256,
+});
 
 function records(): Record<string, unknown>[] {
   return readFileSync(join(p.serverDir, '.gangway', 'backups.jsonl'), 'utf8')
@@ -251,7 +257,7 @@ test('encrypted: .tar.gz.age on the server, verified here with --identity, refus
   assert.equal(json<Hosts<{ verify: Rec }>>(v).hosts[0]!.verify.files, 3);
 });
 
-test('off-site: backups lists where each file is; retention prunes on the copy; the server lost one: restored from it', () => {
+test('off-site: backups says where each file is; pruned on the copy too; a file the server lost comes from it', () => {
   // An old backup, on the server and on the copy, which retention (keep.daily 1) prunes at the next backup.
   const old = 'uploads-20200102-030405.tar.gz';
   const first = readdirSync(backupDir('uploads')).find((f) => f.endsWith('.tar.gz'))!;
@@ -263,7 +269,7 @@ test('off-site: backups lists where each file is; retention prunes on the copy; 
   const sha256 = sh(`sha256sum '${join(offsite, old)}' | cut -c1-64`).trim();
   writeFileSync(
     log,
-    `${readFileSync(log, 'utf8')}${JSON.stringify({ op: 'backup', name: 'uploads', outcome: 'succeeded', file: old, sha256, finished: '2020-01-02T03:04:05Z' })}\n`,
+    `${readFileSync(log, 'utf8')}${JSON.stringify({ ...record(old, sha256), finished: '2020-01-02T03:04:05Z' })}\n`,
   );
   const b = run('backup-2', ['backup', 'uploads', '--json']);
   assert.equal(b.code, 0, b.stdout + b.stderr);
@@ -273,7 +279,9 @@ test('off-site: backups lists where each file is; retention prunes on the copy; 
     .filter((f) => f.endsWith('.tar.gz'))
     .sort();
   assert.deepEqual(readdirSync(offsite).sort(), onServer, 'every backup the server keeps is on the copy');
-  const copyRun = records().filter((x) => x.op === 'copy').at(-1);
+  const copyRun = records()
+    .filter((x) => x.op === 'copy')
+    .at(-1);
   assert.equal(copyRun?.outcome, 'succeeded');
   assert.equal(copyRun?.newest, onServer.at(-1));
 

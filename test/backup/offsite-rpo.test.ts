@@ -47,7 +47,7 @@ test('NO-GO until a copy run succeeded; fine while the newest backup on the copy
   assert.equal(offsiteCopyProblem([fresh, copied('up-20261207-020000.tar.gz')], config, now), undefined);
 });
 
-test('NO-GO when the newest backup on the copy is older than rpo, however recent the server backups (failed copies)', () => {
+test('NO-GO when the newest backup on the copy is older than rpo, however recent the server backups are', () => {
   const records = [
     made('up-20261205-020000.tar.gz', '2026-12-05T02:00:05Z'),
     copied('up-20261205-020000.tar.gz'),
