@@ -230,6 +230,8 @@ label=com.docker.compose.project=${p.app})`).trim();
   assert.match(out.safety, /^uploads-\d{8}-\d{6}\.tar\.gz$/);
   assert.equal(liveFiles(), want);
   assert.equal(inWeb('stat -c %u:%g:%a /media/secret.bin').trim(), owner);
+  // The service sees the restored directory (its bind mount is made again at start).
+  assert.equal(inWeb('cat "/uploads/a b.txt"; ls /uploads'), 'first upload\na b.txt\nnested\n');
   const again = sh(`${hostDocker()} inspect -f '{{.State.StartedAt}} {{.State.Health.Status}}' $(${hostDocker()} ps \
 -q --filter label=com.docker.compose.project=${p.app})`).trim();
   assert.notEqual(again.split(' ')[0], started, 'the container was stopped and started again');
@@ -316,6 +318,22 @@ test('off-site: backups says where each file is; pruned on the copy too; a file 
   assert.deepEqual(readFileSync(join(backupDir('uploads'), lost)), good);
   assert.equal((statSync(join(backupDir('uploads'), lost)).mode & 0o777).toString(8), '600');
   assert.ok(records().some((x) => x.op === 'verify' && x.file === lost && x.outcome === 'succeeded'));
+});
+
+test('a copy host that refuses: the backup stays on the server, the failed copy is recorded, exit non-zero', () => {
+  const config = join(p.dir, 'gangway-unreachable.yml');
+  writeFileSync(config, readFileSync(p.config, 'utf8').replace(`@${copyHost.address}:/`, `@${copyHost.address}:1:/`));
+  const before = readdirSync(backupDir('uploads')).length;
+  const r = gangway(['-c', config, 'backup', 'uploads']);
+  outputs['copy-refused stdout'] = r.stdout;
+  outputs['copy-refused stderr'] = r.stderr;
+  assert.notEqual(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stderr, /connection refused/);
+  assert.equal(readdirSync(backupDir('uploads')).length, before + 1, 'the new backup is kept');
+  const last = records().at(-1)!;
+  assert.equal(last.op, 'copy');
+  assert.equal(last.outcome, 'failed');
+  assert.match(String(last.reason), /connection refused/);
 });
 
 test('no canary in any output, record or backup listing', () => {
