@@ -487,6 +487,16 @@ export const ERROR_CODES = {
     means: 'A downloaded backup does not hash to its recorded sha256 (or the download broke).',
     todo: 'Download it again; if it repeats, verify the backup on the server (`restore --verify`).',
   },
+  E_COPY_FAILED: {
+    exit: 1,
+    area: backup,
+    means:
+      'An off-site copy (backups[].copy_to) failed: the copy host refused the connection or the write, or the ' +
+      'bytes did not hash to the recorded sha256. The backup itself on the server is fine.',
+    todo:
+      "Check the copy host (reachable with the target's SSH key, known_hosts or copy_to.fingerprint, disk " +
+      'space); the next `gangway backup` copies every file still missing there.',
+  },
   E_INTERNAL: {
     exit: 1,
     area: internal,

@@ -1,4 +1,7 @@
-/** A backup, verify, restore or schedule that failed (exit 1); its reason is backup.sh's, already masked there. */
+/**
+ * A backup, verify, restore, schedule or off-site copy that failed (exit 1); its reason is backup.sh's, already
+ * masked there.
+ */
 import { ExitCode, GangwayError, type GangwayErrorOptions } from '../errors.js';
 
 export type BackupErrorCode =
@@ -13,7 +16,9 @@ export type BackupErrorCode =
   /** No cron on the server, or it refused the entry. */
   | 'E_SCHEDULE_FAILED'
   /** A download whose bytes do not hash to the recorded sha256. */
-  | 'E_DOWNLOAD_FAILED';
+  | 'E_DOWNLOAD_FAILED'
+  /** An off-site copy (copy_to) that could not be written, read back or pruned, or whose bytes do not hash right. */
+  | 'E_COPY_FAILED';
 
 export class BackupError extends GangwayError {
   constructor(code: BackupErrorCode, message: string, options?: GangwayErrorOptions) {

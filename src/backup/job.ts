@@ -47,6 +47,7 @@ export function resolveJob(
       ]);
     return r.value;
   };
+  if (backup.kind === 'files') return { config: backup, database: '', user: '' };
   const job: BackupJob = { config: backup, database: resolve('database'), user: resolve('user') };
   if (backup.passwordKey !== undefined) {
     const value = server.get(backup.passwordKey) ?? local.get(backup.passwordKey);

@@ -1,11 +1,14 @@
-/** `<dir>/.gangway/backups.jsonl`: one line per backup, verify, restore and pruned file, as backup.sh writes them. */
+/**
+ * `<dir>/.gangway/backups.jsonl`: one line per backup, verify, restore and pruned file, as backup.sh writes them, and
+ * one per off-site copy run (written by gangway after it, copy.ts).
+ */
 export interface TableCount {
   table: string;
   rows: number;
 }
 
 export interface BackupRecord {
-  op: 'backup' | 'verify' | 'restore' | 'prune';
+  op: 'backup' | 'verify' | 'restore' | 'prune' | 'copy';
   name: string;
   outcome?: 'succeeded' | 'failed';
   file?: string;
@@ -17,6 +20,14 @@ export interface BackupRecord {
   sha256?: string;
   encrypted?: boolean;
   tables?: TableCount[];
+  /** kind files: regular files in the tar, their bytes, the manifest's sha256; a restore's stopped services. */
+  files?: number;
+  bytes?: number;
+  manifest_sha256?: string;
+  services?: string;
+  /** op copy: where to (copy_to's label) and the newest backup file on the copy after the run. */
+  to?: string;
+  newest?: string;
   reason?: string;
 }
 
@@ -43,6 +54,9 @@ export interface BackupEntry {
   sha256?: string;
   encrypted: boolean;
   trigger?: string;
+  /** kind files: regular files in the tar and their bytes. */
+  files?: number;
+  bytes?: number;
   pruned: boolean;
   verified?: { at?: string; outcome: string; tables?: TableCount[]; reason?: string };
 }
@@ -60,6 +74,8 @@ export function backupEntries(records: readonly BackupRecord[], name: string): B
         ...(r.sha256 && { sha256: r.sha256 }),
         encrypted: r.encrypted === true,
         ...(r.trigger && { trigger: r.trigger }),
+        ...(r.files !== undefined && { files: r.files }),
+        ...(r.bytes !== undefined && { bytes: r.bytes }),
         pruned: false,
       });
     const entry = entries.get(r.file);

@@ -1,5 +1,6 @@
 /**
- * `gangway restore --into-live --yes`: under the deploy lock (a deploy or rollback must not recreate the
+ * `gangway restore --into-live --yes` (kind files: backup-files.sh stops the containers mounting the paths, replaces
+ * the paths and starts them; the rest is the same): under the deploy lock (a deploy or rollback must not recreate the
  * database's container meanwhile; held: exit 4, nothing done), a safety backup of the live database first (so the
  * restore itself can be undone), then pg_restore in one transaction into the live service, then the health gate.
  * An encrypted backup is decrypted here and streamed in (decrypt.ts); without a readable identity it is refused
@@ -34,7 +35,7 @@ export async function restoreIntoLive(
   const info = {
     who: whoAmI(),
     since: new Date().toISOString(),
-    tag: `restore of ${entry.file} into the live database`,
+    tag: `restore of ${entry.file} into the live ${bh.job.config.kind === 'files' ? 'files' : 'database'}`,
     target,
     pid: process.pid,
     operation: 'restore' as const,
@@ -62,7 +63,8 @@ async function restoreLocked(
   const r = entry.encrypted
     ? await runDecrypted(bh, entry, identity!, 'restore', 'E_RESTORE_FAILED', onLine)
     : await runBackupScript(bh.host, bh.jobDir, ['restore', entry.file], { ...(onLine && { onLine }) });
-  const undo = `the safety backup ${safety.file} holds the database as it was`;
+  const was = bh.job.config.kind === 'files' ? 'files as they were' : 'database as it was';
+  const undo = `the safety backup ${safety.file} holds the ${was}`;
   if (!r.ok || !r.record)
     throw new BackupError(
       'E_RESTORE_FAILED',

@@ -255,7 +255,10 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
       }),
     );
 
-  const backup = sub('backup', 'take a PostgreSQL backup now (pg_dump -Fc in the service), or `backup schedule`')
+  const backup = sub(
+    'backup',
+    'take a backup now (PostgreSQL: pg_dump -Fc; files: a tar with a manifest), copy it off-site, or `backup schedule`',
+  )
     .argument('[target]', 'target in gangway.yml')
     .argument('[name]', 'a backups: entry (may be omitted when there is one)')
     .option('--download <dir>', 'also copy the backup to this local directory (with progress)')

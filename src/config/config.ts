@@ -73,12 +73,26 @@ export interface ProxySettings {
 }
 
 /** One `backups:` entry, defaults applied; database and user may still hold `${VAR}` (see backup/job.ts). */
+/** `backups[].copy_to`: where this machine copies every backup file after a backup (off-site). */
+export interface BackupCopyTo {
+  /** `sftp://user@host[:port]/dir`, as shown in listings and records. */
+  label: string;
+  host: { kind: 'ssh'; label: string; host: string; user?: string; port?: number };
+  dir: string;
+  /** Pinned fingerprint of the copy host; absent: the target's known_hosts. */
+  fingerprint?: string;
+}
+
 export interface BackupConfig {
   name: string;
-  kind: 'postgres';
+  kind: 'postgres' | 'files';
+  /** postgres: the service, database and user ('' for files). */
   service: string;
   database: string;
   user: string;
+  /** files: `data/uploads` (under the deploy dir) or `volume:NAME`; absent for postgres. */
+  paths?: string[];
+  copyTo?: BackupCopyTo;
   /** The env-file key holding the password (from `password: ${KEY}`). */
   passwordKey?: string;
   /** Relative to the deploy directory. */

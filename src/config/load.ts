@@ -23,6 +23,7 @@ import type {
 } from './config.js';
 import { issueMessage } from './issue-message.js';
 import { didYouMean } from './did-you-mean.js';
+import { resolveCopyTo } from './copy-to.js';
 import { parseHostSpec, type HostSpec } from './hosts.js';
 import { formatKeyPath } from './key-path.js';
 import { resolveLocalPath } from './paths.js';
@@ -254,12 +255,16 @@ function resolveBackups(backups: ParsedBackup[], report: Report): BackupConfig[]
     seen.add(b.name);
     const cronError = b.schedule !== undefined ? cronFieldError(b.schedule) : undefined;
     if (cronError) report(['backups', i, 'schedule'], cronError);
+    kindProblems(b, (key, message) => report(['backups', i, key], message));
+    const copyTo = b.copy_to && resolveCopyTo(b.copy_to, (m) => report(['backups', i, 'copy_to', 'sftp'], m));
     return {
       name: b.name,
       kind: b.kind,
-      service: b.service,
-      database: b.database,
-      user: b.user,
+      service: b.service ?? '',
+      database: b.database ?? '',
+      user: b.user ?? '',
+      ...(b.paths && { paths: b.paths }),
+      ...(copyTo && { copyTo }),
       ...(b.password !== undefined && { passwordKey: b.password.slice(2, -1) }),
       dir: b.dir ?? `backups/${b.name}`,
       ...(b.schedule !== undefined && { schedule: b.schedule }),
@@ -269,6 +274,19 @@ function resolveBackups(backups: ParsedBackup[], report: Report): BackupConfig[]
       ageRecipients: b.encrypt?.age_recipients ?? [],
     };
   });
+}
+
+/** What a kind needs and what it does not use, each said where it is written. */
+function kindProblems(b: ParsedBackup, report: (key: string, message: string) => void): void {
+  if (b.kind === 'postgres') {
+    for (const key of ['service', 'database', 'user'] as const)
+      if (b[key] === undefined) report(key, 'is required for kind postgres');
+    if (b.paths !== undefined) report('paths', 'is for kind files (a postgres backup dumps its database)');
+    return;
+  }
+  if (b.paths === undefined) report('paths', 'is required for kind files: the directories or volume:NAME to back up');
+  for (const key of ['service', 'database', 'user', 'password'] as const)
+    if (b[key] !== undefined) report(key, 'is for kind postgres (a files backup reads its paths)');
 }
 
 function rolloutSettings(r: ParsedRollout): RolloutSettings {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DURATION_PATTERN, durationWithin, parseDuration } from '../util/duration.js';
+import { backupPaths, copyToSchema } from './backup-files-schema.js';
 import { monitoringSchema, proxyMetricsAddress } from './monitoring-schema.js';
 
 /**
@@ -354,17 +355,29 @@ const backupSchema = z
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must match [a-z0-9][a-z0-9_-]* (it names files and the cron entry)')
-      .meta({ description: 'Backup name: files are <name>-YYYYMMDD-HHMMSS.dump[.age]', examples: ['db'] }),
-    kind: z.literal('postgres').default('postgres').meta({ description: 'postgres: pg_dump -Fc (custom format)' }),
-    service: text().meta({ description: 'The compose service running PostgreSQL', examples: ['db'] }),
-    database: text().meta({
-      description: 'Database to dump; ${VAR} resolves from the env file',
-      examples: ['${POSTGRES_DB}'],
+      .meta({
+        description: 'Backup name: files are <name>-YYYYMMDD-HHMMSS.dump[.age] (postgres) or .tar.gz[.age] (files)',
+        examples: ['db'],
+      }),
+    kind: z.enum(['postgres', 'files']).default('postgres').meta({
+      description: 'postgres: pg_dump -Fc (custom format); files: a tar of paths (directories and named volumes)',
     }),
-    user: text().meta({
-      description: 'Database user; ${VAR} resolves from the env file',
-      examples: ['${POSTGRES_USER}'],
-    }),
+    service: text()
+      .optional()
+      .meta({ description: 'postgres: the compose service running PostgreSQL (required there)', examples: ['db'] }),
+    database: text()
+      .optional()
+      .meta({
+        description: 'postgres: database to dump (required there); ${VAR} resolves from the env file',
+        examples: ['${POSTGRES_DB}'],
+      }),
+    user: text()
+      .optional()
+      .meta({
+        description: 'postgres: database user (required there); ${VAR} resolves from the env file',
+        examples: ['${POSTGRES_USER}'],
+      }),
+    paths: backupPaths,
     password: z
       .string()
       .regex(/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/, 'must be one ${VAR} reference to a key of the env file')
@@ -392,10 +405,10 @@ const backupSchema = z
       .strict()
       .prefault({})
       .meta({ description: 'Retention: what each backup run keeps (the rest is deleted)' }),
-    verify: z
-      .enum(['never', 'each', 'daily', 'weekly'])
-      .default('weekly')
-      .meta({ description: 'How often the scheduled run restores its backup into a throwaway container' }),
+    verify: z.enum(['never', 'each', 'daily', 'weekly']).default('weekly').meta({
+      description:
+        'How often the scheduled run tests its backup (postgres: a throwaway container; files: a temp-dir extract)',
+    }),
     rpo: duration('8760h').default('24h').meta({ description: 'status is NO-GO when the newest good backup is older' }),
     encrypt: z
       .object({
@@ -410,6 +423,7 @@ const backupSchema = z
       .strict()
       .optional()
       .meta({ description: 'Encrypt on the server to these age recipients; the identity never leaves this machine' }),
+    copy_to: copyToSchema,
   })
   .strict();
 
@@ -605,7 +619,10 @@ export const configSchema = z
       .strict()
       .prefault({})
       .meta({ description: 'Go/No-Go thresholds of `gangway status`' }),
-    backups: z.array(backupSchema).default([]).meta({ description: 'PostgreSQL backups (gangway backup)' }),
+    backups: z
+      .array(backupSchema)
+      .default([])
+      .meta({ description: 'PostgreSQL and file backups (gangway backup), with off-site copies' }),
     hooks: hooksSchema
       .prefault({})
       .meta({ description: 'Commands around deploys (GANGWAY_APP, _TARGET, _TAG, _HOST, _RELEASE, _STATUS set)' }),

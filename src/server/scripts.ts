@@ -9,6 +9,7 @@ import { withoutComments } from './script-text.js';
 export type ServerScript =
   | 'apply.sh'
   | 'backup.sh'
+  | 'backup-files.sh'
   | 'bluegreen.sh'
   | 'copy-release.sh'
   | 'drift.sh'

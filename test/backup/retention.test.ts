@@ -105,3 +105,40 @@ test('every backup of the last 24 hours is kept: a manual backup does not push o
   const later = retention(files, { daily: 1, weekly: 0 }, '20261123-150000');
   assert.deepEqual(later.kept, ['db-20261122-140000.dump', 'notes.txt', 'other-20200101-000000.dump']);
 });
+
+test('kind files: the same retention on <name>-…tar.gz[.age], leaving the dumps of a postgres job of that name', () => {
+  const dir = tempDir('bk-retention-files-');
+  const job = join(dir, '.gangway', 'backup', 'up');
+  const backups = join(dir, 'backups', 'up');
+  mkdirSync(job, { recursive: true });
+  mkdirSync(backups, { recursive: true });
+  const config: BackupConfig = {
+    name: 'up',
+    kind: 'files',
+    service: '',
+    database: '',
+    user: '',
+    paths: ['data/uploads', 'volume:media'],
+    dir: 'backups/up',
+    keep: { daily: 1, weekly: 0 },
+    verify: 'never',
+    rpoMs: 86_400_000,
+    ageRecipients: [],
+  };
+  for (const f of jobFiles(dir, 'bk-unit', { config, database: '', user: '' }))
+    writeFileSync(join(job, f.name), f.content, { mode: f.mode });
+  const files = [
+    'up-20261120-020000.tar.gz',
+    'up-20261121-020000.tar.gz.age',
+    'up-20261122-020000.tar.gz',
+    'up-20261119-020000.dump',
+  ];
+  for (const f of files) writeFileSync(join(backups, f), 'x');
+  const r = spawnSync('sh', [join(job, 'backup.sh'), job, 'retention', '20300101-000000'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readdirSync(backups).sort(), ['up-20261119-020000.dump', 'up-20261122-020000.tar.gz']);
+  assert.match(
+    readFileSync(join(dir, '.gangway', 'backups.jsonl'), 'utf8'),
+    /"op":"prune","name":"up","file":"up-20261121-020000\.tar\.gz\.age"/,
+  );
+});

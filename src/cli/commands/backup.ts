@@ -2,13 +2,16 @@
  * `gangway backup | backups | restore`: parse, run the backup/ functions on each host of the target, print.
  * Every env value (local and the server's) is a secret before the first line is printed (backup/session.ts).
  */
+import { posix } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import type { Config, Target } from '../../config/config.js';
+import type { BackupConfig, BackupCopyTo, Config, Target } from '../../config/config.js';
+import type { Host } from '../../hosts/host.js';
 import type { HostSpec } from '../../config/hosts.js';
 import { chooseBackup } from '../../backup/choose.js';
+import { copyBackups, fetchFromCopy, listCopy, listServer, openCopyHost, recordCopy } from '../../backup/copy.js';
 import { downloadBackup } from '../../backup/download.js';
 import { selectBackup } from '../../backup/job.js';
-import { backupEntries, type BackupRecord } from '../../backup/records.js';
+import { backupEntries, type BackupEntry, type BackupRecord } from '../../backup/records.js';
 import { readBackupLog } from '../../backup/remote.js';
 import { restoreIntoLive } from '../../backup/restore.js';
 import { openBackupHost, type BackupHost } from '../../backup/session.js';
@@ -43,7 +46,26 @@ async function eachHost<T>(
 const progressLine = (ctx: CommandContext) => (line: string) => ctx.reporter.debug(line);
 
 function describe(r: BackupRecord): string {
-  return `${r.size === undefined ? '?' : formatBytes(r.size)}, sha256 ${r.sha256?.slice(0, 16) ?? '?'}…`;
+  const files = r.files === undefined ? '' : `, ${r.files} files (${formatBytes(r.bytes ?? 0)})`;
+  return `${r.size === undefined ? '?' : formatBytes(r.size)}${files}, sha256 ${r.sha256?.slice(0, 16) ?? '?'}…`;
+}
+
+/** The copy host of `copy_to`, open for `work` alone (closed after it). */
+async function withCopyHost<T>(
+  ctx: CommandContext,
+  target: Target,
+  copyTo: BackupCopyTo,
+  work: (copy: Host) => Promise<T>,
+): Promise<T> {
+  const copy = await openCopyHost(target, copyTo, {
+    acceptNewHostKey: ctx.options.acceptNewHostKey === true,
+    warn: (m) => ctx.reporter.warn(m),
+  });
+  try {
+    return await work(copy);
+  } finally {
+    await copy.close();
+  }
 }
 
 export async function runBackup(
@@ -53,13 +75,17 @@ export async function runBackup(
   options: { download?: string },
 ): Promise<void> {
   const backups = () =>
-    eachHost(ctx, targetName, name, async (bh) => {
+    eachHost(ctx, targetName, name, async (bh, _spec, _config, target) => {
       ctx.reporter.heading(`host ${bh.host.label}`);
       const record = await ctx.reporter.step(`backup ${bh.job.config.name}`, () =>
         takeBackup(bh, 'cli', progressLine(ctx)),
       );
       ctx.reporter.item('ok', record.file!, describe(record));
-      if (!options.download) return { record };
+      const copyTo = bh.job.config.copyTo;
+      const copy =
+        copyTo && (await ctx.reporter.step(`copy to ${copyTo.label}`, () => copyAfterBackup(ctx, bh, target, copyTo)));
+      if (copy) ctx.reporter.item('ok', 'off-site', `${copy.copied.length} copied, ${copy.removed.length} pruned`);
+      if (!options.download) return { record, ...(copy && { copy }) };
       const local = await downloadBackup(
         bh,
         record,
@@ -67,7 +93,7 @@ export async function runBackup(
         ctx.reporter.transfer(`download ${record.file}`),
       );
       ctx.reporter.item('ok', 'downloaded', local);
-      return { record, downloaded: local };
+      return { record, ...(copy && { copy }), downloaded: local };
     });
   const { target, results } = await withBackupNotice(ctx, targetName, backups); // notifies either way
   ctx.reporter.result({ ok: true, target: target.name, hosts: results });
@@ -81,23 +107,35 @@ export async function runBackups(
   const config = await ctx.loadConfig();
   const args = targetAndName(config, targetName, name);
   const target = composeOnly(ctx.target(config, args.target), 'backups and restores');
-  const names = args.name === undefined ? config.backups.map((b) => b.name) : [selectBackup(config, args.name).name];
+  const chosen = args.name === undefined ? config.backups : [selectBackup(config, args.name)];
   const hosts = [];
+  // Each copy host's listing, read once (every host of the target copies to the same place).
+  const copies = new Map<string, string[]>();
+  for (const b of chosen)
+    if (b.copyTo) copies.set(b.name, await withCopyHost(ctx, target, b.copyTo, (c) => listCopy(c, b.copyTo!, b.name)));
   for (const spec of target.hosts) {
     const host = await ctx.openHost(target, spec);
-    const records = await readBackupLog(host, remoteLayout(await host.resolvePath(target.dir)));
+    const layout = remoteLayout(await host.resolvePath(target.dir));
+    const records = await readBackupLog(host, layout);
     ctx.reporter.heading(`host ${spec.label}`);
-    const backups = names.map((n) => ({ name: n, entries: backupEntries(records, n).filter((e) => !e.pruned) }));
-    for (const b of backups) {
-      if (b.entries.length === 0) ctx.reporter.info(`  ${b.name}: no backups yet`);
-      for (const e of b.entries) {
+    const backups = [];
+    for (const b of chosen) {
+      const onServer = new Set(await listServer(host, posix.join(layout.dir, b.dir), b.name));
+      const onCopy = new Set(copies.get(b.name) ?? []);
+      const entries = backupEntries(records, b.name)
+        .map((e) => ({ ...e, where: [...(onServer.has(e.file) ? ['server'] : []), ...whereCopy(b, onCopy, e.file)] }))
+        .filter((e) => e.where.length > 0 || !e.pruned);
+      backups.push({ name: b.name, entries });
+      if (entries.length === 0) ctx.reporter.info(`  ${b.name}: no backups yet`);
+      for (const e of entries) {
         const v = e.verified;
         const verified = v ? `verified ${v.outcome} ${v.at ?? ''}`.trim() : 'not verified';
+        const files = e.files === undefined ? '' : `${e.files} files, `;
         ctx.reporter.item(
-          v?.outcome === 'failed' ? 'fail' : 'ok',
+          v?.outcome === 'failed' || e.where.length === 0 ? 'fail' : 'ok',
           e.file,
-          `${e.time ?? '?'}, ${e.size === undefined ? '?' : formatBytes(e.size)}, sha256 ${e.sha256 ?? '?'}, ` +
-            `${verified}${e.encrypted ? ', encrypted' : ''}`,
+          `${e.time ?? '?'}, ${e.size === undefined ? '?' : formatBytes(e.size)}, ${files}sha256 ${e.sha256 ?? '?'}, ` +
+            `${verified}${e.encrypted ? ', encrypted' : ''}; on ${e.where.join(' and ') || 'no host (lost)'}`,
         );
       }
     }
@@ -121,24 +159,65 @@ export async function runRestore(ctx: CommandContext, args: string[], options: R
   const { target, results } = await eachHost(ctx, targetName, name, async (bh, _spec, config, t) => {
     ctx.reporter.heading(`host ${bh.host.label}`);
     const entry = chooseBackup(await readBackupLog(bh.host, bh.layout), bh.job.config.name, file);
+    const fetched = await fetchIfLost(ctx, bh, t, entry);
+    const files = bh.job.config.kind === 'files';
     if (options.intoLive) {
-      const done = await ctx.reporter.step(`restore ${entry.file} into the live database`, () =>
+      const what = files ? `its paths (${(bh.job.config.paths ?? []).join(', ')})` : 'the live database';
+      const done = await ctx.reporter.step(`restore ${entry.file} into ${what}`, () =>
         restoreIntoLive(bh, entry, config.app, config.health, t.name, {
           ...(options.identity && { identity: options.identity }),
           onLine: progressLine(ctx),
         }),
       );
       ctx.reporter.item('ok', 'safety backup', `${done.safety.file} (${describe(done.safety)})`);
+      if (done.restore.services) ctx.reporter.item('ok', 'restarted', done.restore.services.trim());
       ctx.reporter.item('ok', 'health gate', 'passed');
-      return { file: entry.file, safety: done.safety.file, restore: done.restore };
+      return { file: entry.file, ...fetched, safety: done.safety.file, restore: done.restore };
     }
-    const record = await ctx.reporter.step(`verify ${entry.file} in a throwaway container`, () =>
+    const where = files ? 'a temp dir, against its manifest' : 'a throwaway container';
+    const record = await ctx.reporter.step(`verify ${entry.file} in ${where}`, () =>
       verifyBackup(bh, entry, { ...(options.identity && { identity: options.identity }), onLine: progressLine(ctx) }),
     );
     for (const t of record.tables ?? []) ctx.reporter.item('info', t.table, `${t.rows} rows`);
-    return { file: entry.file, verify: record };
+    if (record.files !== undefined)
+      ctx.reporter.item(
+        'info',
+        `${record.files} files`,
+        `${formatBytes(record.bytes ?? 0)}, each as the manifest says`,
+      );
+    return { file: entry.file, ...fetched, verify: record };
   });
   ctx.reporter.result({ ok: true, target: target.name, hosts: results });
+}
+
+/** The off-site copy after a backup and its retention, its outcome recorded in the server's backups.jsonl. */
+async function copyAfterBackup(ctx: CommandContext, bh: BackupHost, target: Target, copyTo: BackupCopyTo) {
+  try {
+    const done = await withCopyHost(ctx, target, copyTo, async (host) =>
+      copyBackups(bh, host, copyTo, await readBackupLog(bh.host, bh.layout), progressLine(ctx)),
+    );
+    await recordCopy(bh, copyTo, done);
+    return done;
+  } catch (e) {
+    const reason = ctx.scrubber.scrub(e instanceof Error ? e.message : String(e));
+    await recordCopy(bh, copyTo, { reason }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** A backup the server lost (not pruned by retention) is put back from the off-site copy first. */
+async function fetchIfLost(ctx: CommandContext, bh: BackupHost, target: Target, entry: BackupEntry) {
+  const copyTo = bh.job.config.copyTo;
+  const dir = posix.join(bh.layout.dir, bh.job.config.dir);
+  if (!copyTo || (await listServer(bh.host, dir, bh.job.config.name)).includes(entry.file)) return {};
+  await ctx.reporter.step(`fetch ${entry.file} from ${copyTo.label} (not on the server any more)`, () =>
+    withCopyHost(ctx, target, copyTo, (copy) => fetchFromCopy(bh, copy, copyTo, entry)),
+  );
+  return { fetchedFrom: copyTo.label };
+}
+
+function whereCopy(b: BackupConfig, onCopy: ReadonlySet<string>, file: string): string[] {
+  return b.copyTo && onCopy.has(file) ? [b.copyTo.label] : [];
 }
 
 /** `[TARGET] [NAME]`: a lone word that is a backup's name and no target's is the name. */
@@ -161,11 +240,9 @@ async function restoreArgs(ctx: CommandContext, args: string[]) {
 async function confirmIntoLive(ctx: CommandContext, name: string | undefined, yes: boolean): Promise<void> {
   if (yes) return;
   if (!process.stdin.isTTY || ctx.reporter.json)
-    throw new UsageError('restore --into-live replaces the live database: pass --yes to confirm');
+    throw new UsageError('restore --into-live replaces the live data: pass --yes to confirm');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await rl.question(
-    `replace the live database of ${name ?? 'the backup'} (a safety backup first)? [y/N] `,
-  );
+  const answer = await rl.question(`replace the live data of ${name ?? 'the backup'} (a safety backup first)? [y/N] `);
   rl.close();
   if (!/^y(es)?$/i.test(answer.trim()))
     throw new GangwayError('E_ABORTED', ExitCode.failed, 'restore cancelled; nothing was changed');

@@ -1,6 +1,6 @@
 #!/bin/sh
-# gangway's server-side PostgreSQL backup. Uploaded into <dir>/.gangway/backup/<name>/ beside the data it
-# reads, so cron can run it with no Node and no gangway on the server.
+# gangway's server-side PostgreSQL backup (file backups: backup-files.sh). Uploaded into <dir>/.gangway/backup/<name>/
+# beside the data it reads, so cron can run it with no Node and no gangway on the server.
 #
 #   sh backup.sh JOB backup TRIGGER   pg_dump -Fc in the compose service into <name>-YYYYMMDD-HHMMSS.dump[.age]
 #                                     (0600; written under a temporary name, renamed when complete), record
@@ -28,6 +28,7 @@ ACTION=$2
 . "$JOB/vars.sh"
 # shellcheck disable=SC2153 # DIR and the rest come from vars.sh
 # vars.sh defines: DIR APP NAME SERVICE DATABASE DB_USER BACKUP_DIR KEEP_DAILY KEEP_WEEKLY VERIFY ENCRYPT METRICS
+# and KIND PATHS EXT (postgres jobs written before them lack them: postgres, dump).
 G="$DIR/.gangway"
 # Prometheus textfile metrics: <dir>/.gangway/metrics.prom is rewritten after each record.
 if [ -f "$JOB/metrics.sh" ]; then
@@ -221,8 +222,9 @@ do_backup() { # TRIGGER
 do_retention() {
   [ -d "$BDIR" ] || return 0
   now=${1:-$(date -u +%Y%m%d-%H%M%S)}
+  ext_re=$(printf '%s' "${EXT:-dump}" | sed 's/\./\\./g') # dump, tar\.gz
   # shellcheck disable=SC2010 # gangway's own fixed-format names, matched exactly
-  ls -1 "$BDIR" | grep -E "^$NAME-[0-9]{8}-[0-9]{6}\\.dump(\\.age)?\$" | sort -r \
+  ls -1 "$BDIR" | grep -E "^$NAME-[0-9]{8}-[0-9]{6}\\.$ext_re(\\.age)?\$" | sort -r \
     | awk -v days="$KEEP_DAILY" -v weeks="$KEEP_WEEKLY" -v p="$NAME" -v now="$now" '
       function epoch_day(y, m, d) { # days since 1970-01-01 (Howard Hinnant civil_from_days, inverted)
         y -= (m <= 2); era = int(y / 400); yoe = y - era * 400
@@ -401,6 +403,12 @@ verify_due() {
   last=$(cat "$JOB/last_verify" 2>/dev/null)
   [ $(($(date +%s) - ${last:-0})) -ge "$period" ]
 }
+
+# File backups (KIND=files) replace do_backup, do_verify and do_restore with their own (backup-files.sh).
+if [ "${KIND:-postgres}" = files ]; then
+  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+  . "$JOB/backup-files.sh"
+fi
 
 case "$ACTION" in
   # A safety backup (before a restore into the live database) prunes nothing: the backup to restore may be one.
