@@ -1,9 +1,10 @@
 /**
  * What `gangway status` says about backups (pure): NO-GO when the newest good backup is older than `rpo` (or
  * there is none), when the last scheduled backup failed or the last verification failed; a warning when no
- * verification succeeded in the last 7 days.
+ * verification succeeded in the last 7 days; with `copy_to`, NO-GO when the newest off-site copy is older than `rpo`.
  */
 import type { BackupConfig } from '../config/config.js';
+import { offsiteCopyProblem } from './offsite-rpo.js';
 import { newestGood, type BackupRecord } from './records.js';
 
 const VERIFY_WARN_MS = 7 * 24 * 3_600_000;
@@ -39,6 +40,8 @@ export function backupHealth(
       out.reasons.push(`backup ${b.name}: the last scheduled backup failed: ${lastScheduled.reason ?? '?'}`);
     if (verifies.at(-1)?.outcome === 'failed')
       out.reasons.push(`backup ${b.name}: the last restore test failed: ${verifies.at(-1)?.reason ?? '?'}`);
+    const offsite = offsiteCopyProblem(mine, b, now);
+    if (offsite) out.reasons.push(offsite);
     if (age(lastGoodVerify?.finished) > VERIFY_WARN_MS)
       out.warnings.push(`backup ${b.name}: no successful restore test in the last 7 days`);
   }

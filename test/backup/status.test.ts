@@ -69,3 +69,26 @@ test('NO-GO: the last scheduled run failed, or the last restore test did; warnin
   ]);
   assert.deepEqual(h.warnings, ['backup db: no successful restore test in the last 7 days']);
 });
+
+test('NO-GO with copy_to: no off-site copy yet, or the newest copy is older than rpo', () => {
+  const copied: BackupConfig = {
+    ...db,
+    copyTo: {
+      label: 'sftp://dr@203.0.113.9/backups',
+      host: { kind: 'ssh', label: 'dr@203.0.113.9', host: '203.0.113.9', user: 'dr' },
+      dir: '/backups',
+    },
+  };
+  const fresh = [backup('db-2.dump', '2026-11-22T02:00:00Z'), verified('db-2.dump', '2026-11-22T02:01:00Z')];
+  assert.deepEqual(backupHealth(fresh, [copied], now).reasons, [
+    'backup db: no off-site copy on sftp://dr@203.0.113.9/backups yet',
+  ]);
+  const copy = (newest: string): BackupRecord =>
+    ({ op: 'copy', name: 'db', outcome: 'succeeded', newest, finished: '2026-11-22T02:02:00Z' }) as BackupRecord;
+  assert.deepEqual(backupHealth([...fresh, copy('db-2.dump')], [copied], now).reasons, []);
+  const stale = [backup('db-1.dump', '2026-11-20T02:00:00Z'), copy('db-1.dump'), ...fresh];
+  assert.match(
+    backupHealth(stale, [copied], now).reasons[0]!,
+    /newest off-site copy \(db-1.dump on sftp:.*\) is older than rpo 24h/,
+  );
+});
