@@ -13,7 +13,10 @@ import { fail, ok, warn, type CheckItem } from './checklist.js';
 import type { HostFacts } from './host-probe.js';
 
 /** A manifest list is for several platforms; a single image for one. */
-export type ImagePlatform = { ref: string } & ({ platforms: Platform[] } | { error: string; registry?: true });
+export type ImagePlatform = { ref: string } & (
+  | { platforms: Platform[]; /** image.build fixed to this platform (--platform, image.build.platform) */ fixed?: true }
+  | { error: string; registry?: true }
+);
 
 /**
  * What the run's image is built for, looked up once for all hosts; undefined when the image comes from a
@@ -30,7 +33,7 @@ export function imagePlatformSource(
   const ref = `${image.name}:${tag}`;
   if (build) {
     const platform = build.platform === undefined ? undefined : parsePlatform(build.platform);
-    return platform && (() => Promise.resolve({ ref, platforms: [platform] }));
+    return platform && (() => Promise.resolve({ ref, platforms: [platform], fixed: true as const }));
   }
   const read = readerFor(image, ref);
   if (!read) return undefined;
@@ -75,5 +78,11 @@ export function platformCheck(image: ImagePlatform, facts: Pick<HostFacts, 'dock
   if (image.platforms.some((p) => runsOn(p, host)))
     return ok(title, `${image.ref} is ${platforms}, the engine is ${formatPlatform(host)}`);
   const { reason, fix } = platformMismatch(image.ref, image.platforms, hostLabel, host);
+  if (image.fixed)
+    return fail(
+      title,
+      `${reason}: the build is set to ${platforms} (--platform or image.build.platform); leave it out to build for ` +
+        `the hosts' platform, or set ${formatPlatform(host)}`,
+    );
   return fail(title, `${reason}: ${fix}, then deploy again`);
 }

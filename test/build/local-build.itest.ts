@@ -158,6 +158,7 @@ test('a platform the hosts do not run is refused before anything changes; --plat
   const refused = gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes'], { env: runEnv });
   assert.equal(refused.code, 3, out(refused));
   assert.match(out(refused), /image gangway-test\/built-arch-\d+:v1 is linux\/arm64, host \S+ is linux\/amd64/);
+  assert.match(out(refused), /the build is set to linux\/arm64 \(--platform or image.build.platform\)/);
   assert.throws(() => readdirSync(join(p.serverDir, '.gangway')), /ENOENT/, 'nothing was created on the server');
 
   const ok = gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--platform', 'linux/amd64', '--yes'], { env: runEnv });

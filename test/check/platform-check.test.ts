@@ -41,3 +41,10 @@ test('a manifest list passes when one of its platforms runs there; an unreadable
     /cannot read app:1 from the registry here \(unauthorized\); web1 checks it after its pull/,
   );
 });
+
+test('a build fixed to another platform says so, and how to build for the host instead', () => {
+  const fixed = { ref: 'app:1', platforms: [{ os: 'linux', architecture: 'arm64' }], fixed: true as const };
+  const item = platformCheck(fixed, engine('amd64'), 'web1');
+  assert.equal(item.status, 'fail');
+  assert.match(item.detail!, /the build is set to linux\/arm64 .*leave it out .*or set linux\/amd64$/);
+});
