@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { envExport } from '../../src/server/release-files.js';
+import { envExport } from '../../src/strategy/swarm/release.js';
 import { serverScript } from '../../src/server/scripts.js';
 import { HOSTILE } from '../helpers/hostile.js';
 
