@@ -18,6 +18,7 @@ export type ServerScript =
   | 'metrics.sh'
   | 'notify.sh'
   | 'proxy-metrics.sh'
+  | 'recreate.sh'
   | 'schedule.sh'
   | 'service-container.sh'
   | 'start.sh'

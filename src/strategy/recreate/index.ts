@@ -2,6 +2,7 @@
  * Recreate: `compose up -d` of the release in place on every host, the health gate, and the release before it
  * put back when the gate fails. The strategy of a compose target without a proxy.
  */
+import { serverScript } from '../../server/scripts.js';
 import type { Strategy } from '../strategy.js';
 import { composeDeadlineMs, healthSummary, tagText } from '../plan-text.js';
 
@@ -24,6 +25,9 @@ export const recreate: Strategy<'recreate'> = {
   deployHosts: (hosts) => hosts,
   pullsByDigest: true,
   deadlineMs: (step) => composeDeadlineMs(step.health.timeoutMs),
-  release: () => ({ vars: [['STRATEGY', 'recreate']], files: [] }),
+  release: () => ({
+    vars: [['STRATEGY', 'recreate']],
+    files: [{ name: 'recreate.sh', content: serverScript('recreate.sh'), mode: 0o644 }],
+  }),
   readStatus: async (_host, _stateDir, config) => ({ projects: [config.app] }),
 };

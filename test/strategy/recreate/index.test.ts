@@ -16,11 +16,16 @@ test('recreate plans compose up of the given tag, the gate, and where the record
   ]);
 });
 
-test('recreate: every host, Compose needed, two gates and five minutes, STRATEGY=recreate only', () => {
+test('recreate: every host, Compose needed, two gates and five minutes, STRATEGY=recreate and recreate.sh', () => {
   assert.deepEqual(recreate.deployHosts(['a', 'b']), ['a', 'b']);
   assert.equal(recreate.composeStandIn, undefined);
   assert.equal(recreate.pullsByDigest, true);
   assert.equal(recreate.deadlineMs(step), 2 * 120_000 + 300_000);
-  assert.deepEqual(recreate.release(step, new Map()), { vars: [['STRATEGY', 'recreate']], files: [] });
+  const release = recreate.release(step, new Map());
+  assert.deepEqual(release.vars, [['STRATEGY', 'recreate']]);
+  assert.deepEqual(
+    release.files.map((f) => [f.name, f.mode]),
+    [['recreate.sh', 0o644]],
+  );
   assert.equal(recreate.kept, undefined);
 });
