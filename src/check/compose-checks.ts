@@ -1,6 +1,7 @@
 /**
  * Local compose checks, values never printed: the files parse and match the compose-spec schema, every
- * `${VAR}` resolves from the env file + IMAGE_TAG, and every health-gated service exists and has a healthcheck.
+ * `${VAR}` resolves from the env file + IMAGE_TAG, every health-gated service exists and has a healthcheck, and
+ * the strategy's own rules on the files.
  */
 import { relative } from 'node:path';
 import type { Config } from '../config/config.js';
@@ -14,12 +15,13 @@ import { interpolateTemplate } from '../env/interpolate.js';
 import type { EnvEntry } from '../env/parse.js';
 import { formatProblem, type ConfigProblem } from '../errors.js';
 import { LocalHost } from '../hosts/local-host.js';
-import { proxiedServiceProblems } from '../proxy/compose-rules.js';
+import type { Strategy } from '../strategy/strategy.js';
 import { fail, ok, warn, type CheckItem } from './checklist.js';
 import { checkImageTag } from './compose-config.js';
 
 export async function composeChecks(
   config: Config,
+  strategy: Pick<Strategy, 'composeFileChecks'>,
   envEntries: readonly EnvEntry[] | undefined,
   tag = checkImageTag(config),
 ): Promise<CheckItem[]> {
@@ -60,7 +62,7 @@ export async function composeChecks(
 
   items.push(...imageChecks(config, files, lookup));
   items.push(...(await healthServiceChecks(config, files, lookup)));
-  if (config.proxy) items.push(...proxyChecks(files, config.proxy.service));
+  items.push(...(strategy.composeFileChecks?.(files, config) ?? []));
   return items;
 }
 
@@ -93,13 +95,6 @@ function imageChecks(config: Config, files: ComposeFile[], lookup: (name: string
     );
   }
   return items;
-}
-
-/** Blue/green runs the proxied service twice at once: what would clash is an error before anything changes. */
-function proxyChecks(files: ComposeFile[], service: string): CheckItem[] {
-  const problems = proxiedServiceProblems(files, service);
-  if (problems.length === 0) return [ok(`proxy service ${service}`, 'can run in two colours behind the proxy')];
-  return problems.map((p) => fail(`proxy service ${service}`, formatProblem(p)));
 }
 
 async function healthServiceChecks(

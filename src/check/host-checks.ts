@@ -13,11 +13,10 @@ import { composeOnServer, type ServerCompose } from './compose-remote.js';
 import { diskItems, type SpaceNeed } from './disk-checks.js';
 import { probeHost, type HostFacts } from './host-probe.js';
 import { platformCheck, type ImagePlatform } from './platform-check.js';
-import { proxyCheck } from './proxy-checks.js';
 import { syncEstimate } from '../delivery/sync.js';
 import { formatBytes } from '../output/reporter.js';
 import type { Platform } from '../delivery/platform.js';
-import { swarmChecks } from '../swarm/checks.js';
+import { strategyFor } from '../strategy/index.js';
 
 export interface HostCheckInputs {
   config: Config;
@@ -57,36 +56,28 @@ export async function hostChecks(
     // On the local engine the local checks already ran `compose config` (and found its Compose); on a server it
     // is the server's Compose that counts.
     const complete = inputs.compose.files.length === inputs.config.compose.length; // else reported locally
-    // A Swarm manager runs `docker stack deploy`, not Compose: its own checks instead (swarm/checks.ts).
-    const swarm = target.engine === 'swarm';
-    // Blue/green: the routes of the other apps on this host's shared proxy.
-    const { proxy } = inputs.config;
-    const proxyItem =
-      proxy && !swarm
-        ? host
-            .resolvePath(target.dir)
-            .then((dir) => proxyCheck(host, inputs.config.app, dir, proxy))
-            .catch((e: Error) => warn('proxy', `cannot read the routes of the shared proxy: ${e.message}`))
-        : undefined;
-    const [facts, compose, swarmItems] = await Promise.all([
+    const strategy = strategyFor(inputs.config, target);
+    // Its own engine's checks (a Swarm manager's) replace the server's Compose, which is then not probed.
+    const own = strategy.hostChecks?.(host, inputs.config, target.dir) ?? {};
+    const [facts, compose, engineItems] = await Promise.all([
       probeHost(host, target.dir),
-      swarm
+      own.engine
         ? ({} as ServerCompose)
         : host.kind === 'ssh'
           ? composeOnServer(host, inputs.config, complete ? inputs.compose : undefined)
           : inputs.localCompose().then((cli): ServerCompose => (cli ? { cli } : {})),
-      swarm ? host.resolvePath(target.dir).then((dir) => swarmChecks(host, inputs.config, dir)) : [],
+      own.engine ?? [],
     ]);
     inputs.onPlatform?.(spec.label, 'platform' in facts.docker ? facts.docker.platform : undefined);
-    if (!swarm) inputs.rememberCompose?.(host.label, compose.cli);
+    if (!own.engine) inputs.rememberCompose?.(host.label, compose.cli);
     items.push(
       dockerCheck(facts),
-      ...(swarm ? swarmItems : [composeCheck(compose.cli, inputs.config.proxy !== undefined)]),
+      ...(own.engine ? engineItems : [composeCheck(compose.cli, strategy.needsComposeV2)]),
       dirCheck(facts),
       ...diskItems(facts, inputs.images),
     );
     if (compose.config) items.push(compose.config);
-    if (proxyItem) items.push(await proxyItem);
+    if (own.after) items.push(...(await own.after));
     items.push(...backupToolChecks(inputs.config.backups, facts));
     if (inputs.imagePlatform && !('error' in facts.docker))
       items.push(platformCheck(await inputs.imagePlatform(), facts, spec.label));
@@ -136,10 +127,11 @@ function dockerCheck({ docker }: HostFacts): CheckItem {
   return fail('Docker', `${first.trim()}${hint}`);
 }
 
-function composeCheck(compose: ComposeCli | undefined, blueGreen: boolean): CheckItem {
+/** `needsV2`: what of the strategy needs the v2 plugin (v1 then fails instead of warning). */
+function composeCheck(compose: ComposeCli | undefined, needsV2: string | undefined): CheckItem {
   if (!compose) return fail('Compose', 'neither `docker compose` (v2) nor `docker-compose` (v1) found');
-  if (compose.flavour === 'v1' && blueGreen)
-    return fail('Compose', `docker-compose ${compose.version} (v1): proxy (blue/green) needs the Compose v2 plugin`);
+  if (compose.flavour === 'v1' && needsV2)
+    return fail('Compose', `docker-compose ${compose.version} (v1): ${needsV2} needs the Compose v2 plugin`);
   if (compose.flavour === 'v1')
     return warn(
       'Compose',

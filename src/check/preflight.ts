@@ -14,6 +14,7 @@ import { formatBytes, type Reporter } from '../output/reporter.js';
 import { once } from '../util/once.js';
 import type { CheckItem, Checklist } from './checklist.js';
 import { composeChecks } from './compose-checks.js';
+import { strategyFor } from '../strategy/index.js';
 import { checkImageTag, composeConfigLocal, composeUploadNames, PLACEHOLDER_TAG } from './compose-config.js';
 import type { ComposeInputs } from './compose-config.js';
 import { DEFAULT_REQUIRED_BYTES } from './disk.js';
@@ -82,7 +83,7 @@ export async function preflight(
   const local = await Promise.all([
     localChecks(config, target),
     envChecks(config, env),
-    composeChecks(config, env?.entries, tag),
+    composeChecks(config, strategyFor(config, target), env?.entries, tag),
     // On SSH hosts the server's own Compose checks the same files (host checks): not asked twice.
     target.hosts.some((h) => h.kind === 'local') ? localComposeConfig(config, inputs, localCompose) : [],
     buildArgChecks(config, env?.entries.map((e) => e.key) ?? []),

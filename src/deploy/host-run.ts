@@ -21,8 +21,8 @@ import { deliver } from './steps/deliver.js';
 import { makeDirs } from './steps/dirs.js';
 import { takeLock } from './steps/lock.js';
 import { prepareRelease } from './steps/release.js';
+import { strategyFor } from '../strategy/index.js';
 import { timed } from './timed.js';
-import { NO_COMPOSE } from '../swarm/manager.js';
 
 /**
  * How it ended here: unchanged = nothing was put in place; unknown = we lost sight of the apply; reverted = it
@@ -94,9 +94,9 @@ export async function lockHost(
   );
   const host = await timed(steps, events, 'connect', () => session.open());
   const layout = remoteLayout(await host.resolvePath(deps.target.dir));
-  // A Swarm manager deploys with `docker stack deploy`: Compose is not needed there.
+  // A strategy whose engine is not Compose (a Swarm manager's `docker stack deploy`) needs none there.
   const found = await (deps.compose ?? detectCompose)(host);
-  const compose = found ?? (deps.target.engine === 'swarm' ? NO_COMPOSE : undefined);
+  const compose = found ?? strategyFor(deps.config, deps.target).composeStandIn;
   if (!compose)
     throw new GangwayError(
       'E_NO_COMPOSE',

@@ -55,7 +55,7 @@ export interface ProxyPlan {
   colourFile: string;
   route: AppRouteFiles;
 }
-/** Swarm: what the plan carries for swarm.sh on the manager (swarm/plan-step.ts says what it does). */
+/** Swarm: what the plan carries for swarm.sh on the manager (strategy/swarm/plan-lines.ts says what it does). */
 export interface SwarmApply {
   stack: SwarmStackPlan;
   /** swarm-defaults.yml: the update/rollback defaults, given to `docker stack deploy` after the user's files. */

@@ -7,14 +7,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { composeUploadNames } from '../check/compose-config.js';
-import { parseComposeFile } from '../compose/compose-file.js';
-import type { Config, HealthSettings, ProxySettings, Target } from '../config/config.js';
-import { appRouteFiles } from '../proxy/caddy-route.js';
-import { colourOverride } from '../proxy/colour-override.js';
+import type { Config, Target } from '../config/config.js';
 import type { Operation } from '../server/records.js';
 import { quoteArgv } from '../shell/quote.js';
-import { swarmDoes } from '../swarm/plan-step.js';
-import { defaultsFile, planStack } from '../swarm/stack-plan.js';
+import { strategyFor } from '../strategy/index.js';
 import {
   PlanPayload,
   type ApplyStep,
@@ -23,9 +19,7 @@ import {
   type PlannedFile,
   type PlanStep,
   type PlanTag,
-  type ProxyPlan,
   type ReleaseStep,
-  type SwarmApply,
 } from './plan-types.js';
 import type { BuildPlan } from '../build/local-build.js';
 
@@ -48,16 +42,16 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
   const composeFiles = config.compose.map((localPath, i) => planned(names[i]!, localPath, composeBytes[i]!));
   const envBytes = config.env && operation !== 'rollback' ? await readFile(config.env.file) : undefined;
   const env = envBytes && config.env ? planned('.env', config.env.file, envBytes) : undefined;
-  const swarm = target.engine === 'swarm' ? swarmApply(config, composeFiles, composeBytes) : undefined;
+  const strategy = strategyFor(config, target);
+  const apply = strategy.planApply({ config, tag, releaseId, composeFiles, composeBytes });
   const payload = new PlanPayload(
     new Map(composeFiles.map((f, i) => [f.name, composeBytes[i]!])),
     envBytes?.toString('utf8'),
-    swarm && operation !== 'rollback' ? await readSwarmObjects(swarm) : undefined,
+    operation !== 'rollback' ? await strategy.readObjects?.(apply) : undefined,
   );
-  const proxy = config.proxy && proxyPlan(config, config.proxy, composeFiles, composeBytes);
-  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env, proxy, swarm, input.build);
-  // A swarm target deploys on one manager: the CLI put the first reachable one first (swarm/manager.ts).
-  const hosts = swarm ? target.hosts.slice(0, 1) : target.hosts;
+  const pullsByDigest = !!input.build?.push && strategy.pullsByDigest;
+  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env, apply, pullsByDigest);
+  const hosts = strategy.deployHosts(target.hosts);
   return {
     app: config.app,
     target: target.name,
@@ -103,9 +97,8 @@ function hostSteps(
   releaseId: string,
   compose: PlannedFile[],
   env: PlannedFile | undefined,
-  proxy: ProxyPlan | undefined,
-  swarm: SwarmApply | undefined,
-  build: BuildPlan | undefined,
+  apply: ApplyStep,
+  pullsByDigest: boolean,
 ): PlanStep[] {
   const release = `<dir>/.gangway/releases/${releaseId}`;
   const steps: PlanStep[] = [
@@ -126,7 +119,7 @@ function hostSteps(
   ];
   const delivery =
     operation === 'deploy' && tag.kind === 'given'
-      ? planDelivery(config, `${config.image?.name}:${tag.value}`, !!build?.push && !swarm)
+      ? planDelivery(config, `${config.image?.name}:${tag.value}`, pullsByDigest)
       : undefined;
   if (delivery)
     steps.push({
@@ -135,97 +128,8 @@ function hostSteps(
       delivery,
       does: deliverySummary(delivery),
     });
-  steps.push(releaseStep(operation, tag, release, compose, env));
-  if (swarm) {
-    const tagText = tag.kind === 'given' ? tag.value : '<tag>';
-    steps.push({
-      kind: 'apply',
-      title: 'apply detached on the Swarm manager: docker stack deploy, convergence, health gate, rollback on failure',
-      health: config.health,
-      keep: config.keep,
-      strategy: 'swarm',
-      swarm,
-      does: swarmDoes(config, swarm, tagText, healthSummary(config.health), releaseId),
-    });
-    return steps;
-  }
-  if (proxy) {
-    steps.push(blueGreenApply(config, proxy, tag, releaseId));
-    return steps;
-  }
-  steps.push({
-    kind: 'apply',
-    title: 'apply detached on the server, health gate, roll back on failure',
-    health: config.health,
-    keep: config.keep,
-    strategy: 'recreate',
-    does: [
-      `back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
-      `IMAGE_TAG=${tag.kind === 'given' ? tag.value : '<tag>'} compose -p ${config.app} up -d --remove-orphans`,
-      `health gate within ${Math.round(config.health.timeoutMs / 1000)}s: ${healthSummary(config.health)}`,
-      `pass: last_good_tag, keep ${config.keep} good tags; fail: previous release back, gated again`,
-      `record: <dir>/.gangway/releases.jsonl; log: <dir>/.gangway/runs/${releaseId}.log`,
-    ],
-  });
+  steps.push(releaseStep(operation, tag, release, compose, env), apply);
   return steps;
-}
-
-function proxyPlan(config: Config, proxy: ProxySettings, compose: PlannedFile[], bytes: Buffer[]): ProxyPlan {
-  const files = compose.flatMap((f, i) => parseComposeFile(bytes[i]!.toString('utf8'), f.localPath, f.name).file ?? []);
-  return {
-    settings: proxy,
-    colourFile: colourOverride(files, config.app, proxy.service),
-    route: appRouteFiles(config.app, proxy),
-  };
-}
-
-function swarmApply(config: Config, compose: PlannedFile[], bytes: Buffer[]): SwarmApply {
-  const files = compose.flatMap((f, i) => parseComposeFile(bytes[i]!.toString('utf8'), f.localPath, f.name).file ?? []);
-  const stack = planStack(config.app, files);
-  const registry = config.image?.registry;
-  return {
-    stack,
-    defaultsFile: defaultsFile(stack),
-    registryAuth: config.image?.delivery === 'registry' && !!registry?.username && !!registry.password_env,
-    resolveImage: !config.image || config.image.delivery === 'registry' ? 'always' : 'never',
-  };
-}
-
-/** Read once, like the compose files: the bytes uploaded are the bytes planned. */
-async function readSwarmObjects(swarm: SwarmApply): Promise<Map<string, Buffer>> {
-  const local = swarm.stack.objects.filter((o) => o.localPath !== undefined);
-  const contents = await Promise.all(local.map((o) => readFile(o.localPath!)));
-  return new Map(local.map((o, i) => [`${o.kind}-${o.key}`, contents[i]!]));
-}
-
-function blueGreenApply(config: Config, proxy: ProxyPlan, tag: PlanTag, releaseId: string): ApplyStep {
-  const p = proxy.settings;
-  const tagText = tag.kind === 'given' ? tag.value : '<tag>';
-  const h = p.health;
-  const served = `${p.domains.length ? p.domains.join(', ') : 'any host name'} (tls ${p.tls})`;
-  return {
-    kind: 'apply',
-    title: `apply detached on the server: blue/green for ${p.service} behind the proxy, gate before the switch`,
-    health: config.health,
-    keep: config.keep,
-    strategy: 'blue-green',
-    proxy,
-    does: [
-      `back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
-      `IMAGE_TAG=${tagText} compose -p ${config.app} up -d --remove-orphans --scale ${p.service}=0 (the rest of the ` +
-        `stack, changed services only)`,
-      `proxy gangway-proxy (${p.image}) on :${p.listen.http}/:${p.listen.https}, routes for ${served}` +
-        (p.metrics ? `; Prometheus metrics on ${p.metrics}` : ''),
-      `IMAGE_TAG=${tagText} compose -p ${config.app}-<the idle colour> up -d ${p.service} beside the serving colour`,
-      `gate: ${healthSummary(config.health)}; GET ${h.path} from the proxy's network ${h.passes}× in a row ` +
-        `(every ${h.intervalMs} ms, within ${Math.round(h.timeoutMs / 1000)}s)`,
-      `pass: switch the traffic to the new colour (one atomic rename), drain the old one up to ` +
-        `${Math.round(p.drainMs / 1000)}s, then ${p.standby === 'stopped' ? 'stop' : 'keep running'} it for a rollback`,
-      `fail: the serving colour keeps serving; the new colour is removed; the rest of the stack goes back`,
-      `record: <dir>/.gangway/releases.jsonl (strategy blue-green, colours, switch time); ` +
-        `log: <dir>/.gangway/runs/${releaseId}.log`,
-    ],
-  };
 }
 
 function releaseStep(
@@ -316,14 +220,4 @@ function deliverySummary(d: Delivery): string[] {
           'verified; refused: the whole image once',
       ];
   }
-}
-
-function healthSummary(h: HealthSettings): string {
-  const parts = [
-    h.services.length ? `healthy: ${h.services.join(', ')}` : '',
-    ...h.http.map((c) => `${c.url} (${c.retries}×)`),
-    ...h.smoke.map((u) => `smoke ${u}`),
-    h.fatalLogs ? `no ${h.fatalLogs.patterns.join('/')} in the last ${h.fatalLogs.tail} log lines` : '',
-  ].filter(Boolean);
-  return parts.length ? parts.join('; ') : 'containers up (no checks configured)';
 }

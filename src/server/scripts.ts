@@ -19,6 +19,7 @@ export type ServerScript =
   | 'metrics.sh'
   | 'notify.sh'
   | 'proxy-metrics.sh'
+  | 'recreate.sh'
   | 'schedule.sh'
   | 'service-container.sh'
   | 'start.sh'

@@ -14,12 +14,13 @@ import type { Host } from '../hosts/host.js';
 import { checkEndpoints, type EndpointResult } from '../operate/endpoints.js';
 import { inspectServices, type ServiceState } from '../operate/inspect.js';
 import { registerServerEnvSecrets } from '../operate/server-secrets.js';
-import { readProxyStatus, type ProxyStatus } from '../proxy/status.js';
+import type { ProxyStatus } from '../proxy/status.js';
 import type { Scrubber } from '../redact/scrubber.js';
 import { remoteLayout } from '../server/layout.js';
 import { readRolloutMarker, type RolloutMarker } from '../server/rollout-marker.js';
 import { readServerState, type ServerState } from '../server/state.js';
-import { readSwarmStatus, type SwarmStatus } from '../swarm/status.js';
+import { strategyFor } from '../strategy/index.js';
+import type { SwarmStatus } from '../swarm/status.js';
 
 /** A host that could not be opened: nothing about it is known. */
 export interface UnreachedHost {
@@ -68,19 +69,16 @@ export async function gatherHostFacts(
   const dir = await host.resolvePath(target.dir);
   await registerServerEnvSecrets(host, dir, reach.scrubber);
   const layout = remoteLayout(dir);
-  const proxy = config.proxy ? await readProxyStatus(host, layout.state, config.app) : undefined;
-  const projects = [config.app, ...(proxy?.serving ? [`${config.app}-${proxy.serving}`] : [])];
-  const swarm = target.engine === 'swarm';
-  const [state, services, disk, endpoints, backupLog, rollout, stack, drift] = await Promise.all([
+  const { projects, proxy, swarm } = await strategyFor(config, target).readStatus(host, layout.state, config);
+  const [state, services, disk, endpoints, backupLog, rollout, drift] = await Promise.all([
     readServerState(host, layout),
-    swarm ? [] : inspectServices(host, projects, config.health.fatalLogs),
+    projects ? inspectServices(host, projects, config.health.fatalLogs) : [],
     diskSpace(host, dir),
     checkEndpoints(host, [...config.health.http.map((h) => h.url), ...config.health.smoke]),
     config.backups.length > 0 ? readBackupLog(host, layout) : [],
     readRolloutMarker(host, layout),
-    swarm ? readSwarmStatus(host, config.app, config.health.fatalLogs) : undefined,
-    // Drift compares Compose's containers with the release: a swarm stack has none.
-    swarm ? undefined : hostDrift(host, config, target.dir, reach.scrubber).catch(() => undefined), // a warning at most
+    // Drift compares Compose's containers with the release: without Compose (a swarm stack) there are none.
+    projects ? hostDrift(host, config, target.dir, reach.scrubber).catch(() => undefined) : undefined, // a warning
   ]);
   return {
     host: spec.label,
@@ -91,7 +89,7 @@ export async function gatherHostFacts(
     backupLog,
     ...(rollout && { rollout }),
     ...(proxy && { proxy }),
-    ...(stack && { swarm: stack }),
+    ...(swarm && { swarm }),
     ...(drift && { drift }),
   };
 }

@@ -132,7 +132,9 @@ test("a first deploy whose proxy probe fails: its route goes, and the first erro
  */
 function lockContender(conf: string, then = ''): string {
   // IFS as apply.sh sets it (a newline) while bluegreen.sh runs.
+  // REL: where bluegreen.sh finds proxy-metrics.sh, beside it as in a release.
   const script = `G=/nonexistent
+REL=\${2%/*}
 . "$2"
 CONF=$1
 IFS='
@@ -192,8 +194,7 @@ test('a proxy lock that names no holder (an older gangway) is taken over after a
 test("proxy_unlock leaves another holder's lock alone", () => {
   const conf = lockDir();
   writeFileSync(join(conf, '.lock/holder'), `${process.pid} ${startTime(process.pid)}\n`);
-  const r = spawnSync('sh', ['-c', 'G=/x; . "$2"; CONF=$1; proxy_unlock; ls -a "$CONF"', 'sh', conf, BLUEGREEN], {
-    encoding: 'utf8',
-  });
+  const script = 'G=/x; REL=${2%/*}; . "$2"; CONF=$1; proxy_unlock; ls -a "$CONF"';
+  const r = spawnSync('sh', ['-c', script, 'sh', conf, BLUEGREEN], { encoding: 'utf8' });
   assert.match(r.stdout, /^\.lock$/m);
 });

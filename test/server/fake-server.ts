@@ -17,11 +17,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HealthSettings, ProxySettings } from '../../src/config/config.js';
+import type { ProxyPlan } from '../../src/deploy/plan-types.js';
 import { parseEnv } from '../../src/env/parse.js';
 import { appRouteFiles } from '../../src/proxy/caddy-route.js';
 import type { Operation } from '../../src/server/records.js';
 import { applyFiles } from '../../src/server/release-files.js';
 import { serverScript } from '../../src/server/scripts.js';
+import { blueGreen } from '../../src/strategy/blue-green/index.js';
+import { recreate } from '../../src/strategy/recreate/index.js';
 
 const STUB = new URL('../fixtures/server/docker-stub.sh', import.meta.url);
 export const DEFAULT_COMPOSE = 'services:\n  web:\n    image: acme/web:${IMAGE_TAG}\n';
@@ -118,6 +121,7 @@ export class FakeServer {
     const envValues = envText === undefined ? [] : parseEnv(envText).entries.map((e) => e.value);
     const app = spec.app ?? 'shop';
     const proxySettings = spec.proxy && { ...PROXY_DEFAULTS, ...spec.proxy };
+    const step = { kind: 'apply' as const, title: '', does: [], health, keep: spec.keep ?? 3 };
     const generated = applyFiles(
       {
         dir: this.dir,
@@ -130,9 +134,9 @@ export class FakeServer {
         health,
         composeArgv: spec.composeArgv ?? ['docker', 'compose'],
         record,
-        ...(proxySettings && {
-          proxy: { settings: proxySettings, colourFile: 'services: {}\n', route: appRouteFiles(app, proxySettings) },
-        }),
+        strategy: proxySettings
+          ? blueGreen.release({ ...step, strategy: 'blue-green', proxy: proxyPlan(app, proxySettings) }, new Map())
+          : recreate.release({ ...step, strategy: 'recreate' }, new Map()),
       },
       envValues,
     );
@@ -256,4 +260,8 @@ export function composeSubcommand(call: StubCall): string | undefined {
 /** The `-f` values of a Compose call, in order. */
 export function composeFiles(call: StubCall): string[] {
   return call.argv.flatMap((a, i) => (call.argv[i - 1] === '-f' ? [a] : []));
+}
+
+function proxyPlan(app: string, settings: ProxySettings): ProxyPlan {
+  return { settings, colourFile: 'services: {}\n', route: appRouteFiles(app, settings) };
 }

@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { envExport } from '../../src/server/release-files.js';
+import { envExport } from '../../src/strategy/swarm/release.js';
 import { serverScript } from '../../src/server/scripts.js';
 import { HOSTILE } from '../helpers/hostile.js';
 
@@ -60,8 +60,10 @@ SWARM_RESOLVE=always; SWARM_REGISTRY_AUTH=1; . "${rel}/swarm.sh"; ${body}`;
     });
 }
 
-test('service_logs: --since as one word under a newline IFS (the gate read nothing before), none without it', () => {
-  const [since, plain] = run('SW_LOGS_SINCE=1795387980; service_logs web v1 50; SW_LOGS_SINCE=; service_logs web v1 7');
+test('strategy_logs: --since as one word under a newline IFS (the gate read nothing before), none without it', () => {
+  const [since, plain] = run(
+    'SW_LOGS_SINCE=1795387980; strategy_logs web v1 50; SW_LOGS_SINCE=; strategy_logs web v1 7',
+  );
   assert.deepEqual(since!.argv, ['service', 'logs', '--no-task-ids', '--tail', '50', '--since=1795387980', 'shop_web']);
   assert.deepEqual(plain!.argv, ['service', 'logs', '--no-task-ids', '--tail', '7', 'shop_web']);
 });
@@ -134,7 +136,7 @@ test('sw_objects under a session umask of 022: .mask (env values and the secret)
 test('fatal_logs: logs that cannot be read fail the gate, naming the service; fatal lines are counted', () => {
   writeFileSync(join(rel, 'fatal_patterns'), 'FATAL\n');
   writeFileSync(join(rel, 'swarm-services'), 'web\ntalker\n');
-  // apply.sh's fatal_logs (over swarm.sh's service_logs and stack_services) and the helpers it uses, reduced to
+  // apply.sh's fatal_logs (over swarm.sh's strategy_logs and strategy_services) and the helpers it uses, reduced to
   // what the test reads.
   const fatalLogs = /^fatal_logs\(\) \{[\s\S]*?^\}$/m.exec(serverScript('apply.sh'))![0];
   const helpers = `DATA='${rel}'; REL='${rel}'; FATAL_TAIL=50; FAIL_SERVICE=; say() { echo "say $*"; }

@@ -15,7 +15,7 @@ import { notifyRun } from '../../notify/run-notice.js';
 import type { CommandContext } from '../context.js';
 import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
 import { managerTarget } from '../swarm-target.js';
-import { registerSwarmSecrets } from '../../swarm/plan-step.js';
+import { registerSwarmSecrets } from '../../strategy/swarm/plan-lines.js';
 import { preflight } from '../../check/preflight.js';
 
 export interface DeployOptions {

@@ -8,21 +8,15 @@ import { posix } from 'node:path';
 import { ExitCode, GangwayError } from '../../errors.js';
 import { execOk } from '../../hosts/host.js';
 import { runScript } from '../../server/scripts.js';
+import { strategyOf } from '../../strategy/index.js';
 import type { ApplyStep } from '../plan-types.js';
 import { followRun, type RunResult } from './follow.js';
 import type { StepContext } from './context.js';
 import { takeLock } from './lock.js';
 
-/**
- * Compose up of the release and of the one put back, two gates, and room for slow engines; blue/green adds
- * two probes from the proxy and the drain.
- */
+/** How long the detached apply may take: its strategy's to say (the engine, the gates, a drain). */
 export function applyDeadlineMs(step: ApplyStep): number {
-  // Swarm: convergence and gate of the release, then of the rollback, each within the health timeout.
-  if (step.strategy === 'swarm') return 4 * step.health.timeoutMs + 5 * 60_000;
-  const blueGreen =
-    step.strategy === 'blue-green' ? 2 * step.proxy.settings.health.timeoutMs + step.proxy.settings.drainMs : 0;
-  return 2 * step.health.timeoutMs + blueGreen + 5 * 60_000;
+  return strategyOf(step).deadlineMs(step);
 }
 
 /**

@@ -4,7 +4,8 @@ import { deliverImage, type DeliveryRequest } from '../../delivery/index.js';
 import { formatBytes } from '../../output/reporter.js';
 import { ensureProxyImage } from '../../proxy/proxy-image.js';
 import { registryPassword } from '../../redact/register.js';
-import type { DeliverStep } from '../plan-types.js';
+import { strategyOf } from '../../strategy/index.js';
+import type { ApplyStep, DeliverStep } from '../plan-types.js';
 import type { StepContext } from './context.js';
 
 export async function deliver(ctx: StepContext, step: DeliverStep): Promise<string> {
@@ -12,21 +13,23 @@ export async function deliver(ctx: StepContext, step: DeliverStep): Promise<stri
   const result = await ctx.session.retrying((host) => deliverImage(host, request));
   ctx.results.imageId = result.imageId;
   ctx.results.bytesSent += result.bytesSent;
-  const proxy = await deliverProxyImage(ctx, step, request);
+  const own = await deliverOwnImage(ctx, step, request);
   const sent = result.bytesSent ? `, ${formatBytes(result.bytesSent)} sent` : '';
   const note = result.note ? `; ${result.note}` : '';
-  return `${result.imageId.slice(0, 19)}${sent}${note}${proxy ? `; proxy image ${proxy}` : ''}`;
+  return `${result.imageId.slice(0, 19)}${sent}${note}${own ? `; ${own}` : ''}`;
 }
 
-/** Blue/green with archive delivery: the server cannot pull the proxy's image either. */
-async function deliverProxyImage(
+/** The strategy's own image (blue/green: the proxy's) with archive or sync: the server cannot pull it either. */
+async function deliverOwnImage(
   ctx: StepContext,
   step: DeliverStep,
   request: DeliveryRequest,
 ): Promise<string | undefined> {
-  const image = ctx.config.proxy?.image;
-  if (!image || (step.delivery.mode !== 'archive' && step.delivery.mode !== 'sync')) return undefined;
-  // Not the app's prebuilt archive, nor its progress label: `docker save` of the proxy's image, under its name.
+  const apply = ctx.plan.hosts[0]?.steps.find((s): s is ApplyStep => s.kind === 'apply');
+  const own = apply && strategyOf(apply).ownImage?.(apply);
+  if (!own || (step.delivery.mode !== 'archive' && step.delivery.mode !== 'sync')) return undefined;
+  const { image } = own;
+  // Not the app's prebuilt archive, nor its progress label: `docker save` of that image, under its name.
   const { archive: _appArchive, onProgress: _appProgress, ...common } = request;
   const onProgress = ctx.events.onProgress?.(`deliver ${image}`);
   const result = await ctx.session.retrying((host) =>
@@ -36,7 +39,7 @@ async function deliverProxyImage(
   );
   if (!result) return undefined;
   ctx.results.bytesSent += result.bytesSent;
-  return `${image} sent (${formatBytes(result.bytesSent)})`;
+  return `${own.label} ${image} sent (${formatBytes(result.bytesSent)})`;
 }
 
 async function deliveryRequest(ctx: StepContext, step: DeliverStep): Promise<DeliveryRequest> {

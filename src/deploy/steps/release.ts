@@ -11,6 +11,7 @@ import { applyFiles } from '../../server/release-files.js';
 import { chooseRollback } from '../../server/rollback-choice.js';
 import { runScript } from '../../server/scripts.js';
 import { readServerState } from '../../server/state.js';
+import { strategyOf } from '../../strategy/index.js';
 import type { ApplyStep, ReleaseStep } from '../plan-types.js';
 import type { StepContext } from './context.js';
 
@@ -19,13 +20,9 @@ interface ReleaseContent {
   files: string[];
   /** The release's env file text (its values are masked in the server's run log). */
   envText?: string;
-  /** A retained release's own colour.yml was copied (it matches its compose files; keep it). */
-  keepsColourFile?: boolean;
-  /** A retained release's swarm data was copied (it matches its compose files; keep it). */
-  keepsSwarmFiles?: boolean;
+  /** What copy-release.sh said it copied of a retained release's strategy files (Strategy.kept). */
+  copied?: string[];
 }
-
-const SWARM_DATA = new Set(['swarm-defaults.yml', 'swarm-defaults-added', 'swarm-services', 'swarm-objects']);
 
 export async function prepareRelease(ctx: StepContext, step: ReleaseStep, apply: ApplyStep): Promise<string> {
   const content = await ctx.session.retrying((host) => writeRelease(ctx, host, step, apply));
@@ -80,6 +77,7 @@ async function writeRelease(
   const swarmObjects = step.source.kind === 'upload' ? plan.payload.swarmObjects : new Map<string, Buffer>();
   // Secrets from this machine are masked in the server's run log too.
   for (const [name, content] of swarmObjects) if (name.startsWith('secret-')) envValues.push(content.toString('utf8'));
+  const strategy = strategyOf(apply);
   const files = applyFiles(
     {
       dir: layout.dir,
@@ -92,17 +90,15 @@ async function writeRelease(
       health: apply.health,
       composeArgv: ctx.compose.argv,
       record,
-      ...(apply.strategy === 'blue-green' && { proxy: apply.proxy }),
+      strategy: strategy.release(apply, envMap(envEntries)),
       ...(ctx.config.metrics?.textfile !== false && { metrics: { bytesSent: ctx.results.bytesSent } }),
-      ...(apply.strategy === 'swarm' && { swarm: apply.swarm }),
     },
     envValues,
-    envMap(envEntries),
   );
+  const kept = strategy.kept && content.copied?.includes(strategy.kept.flag) ? strategy.kept.files : new Set();
   const writes = [
     ...files
-      .filter((f) => !(content.keepsColourFile && f.name === 'colour.yml'))
-      .filter((f) => !(content.keepsSwarmFiles && SWARM_DATA.has(f.name)))
+      .filter((f) => !kept.has(f.name))
       .map((f) => host.writeFileAtomic(posix.join(dir, f.name), f.content, { mode: f.mode })),
     host.writeFileAtomic(posix.join(dir, 'tag'), `${content.tag}\n`, { mode: 0o644 }),
     host.writeFileAtomic(posix.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 }),
@@ -175,8 +171,7 @@ async function releaseContent(
     tag: tag.trim(),
     files,
     ...(envText !== undefined && { envText }),
-    ...(flags.includes('colour') && { keepsColourFile: true }),
-    ...(flags.includes('swarm') && { keepsSwarmFiles: true }),
+    copied: flags,
   };
 }
 

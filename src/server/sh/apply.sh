@@ -17,6 +17,7 @@
 # .env and .mask (0600: the env values, so that Compose's output never lands here unmasked).
 # Every list is one item per line: IFS is a newline and globbing is off for the whole script.
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline, on purpose
+# shellcheck disable=SC2317 # its helpers are called from the strategy file it sources (recreate.sh, …)
 set -u
 set -f
 IFS='
@@ -147,14 +148,14 @@ dc() { # TAG ARGS… : compose for the app's own project
   shift
   compose_in "$APP" "$dc_tag" '' '' "$@"
 }
-# A service's container and logs (bluegreen.sh redefines both: the proxied service lives in a colour project).
-service_cid() { project_cid "$APP" "$1"; } # SERVICE TAG
+# A service's container and logs in the app's own project (the compose strategies' strategy_cid and _logs).
+compose_cid() { project_cid "$APP" "$1"; } # SERVICE TAG
 # A service's container by the labels Compose (v1 and v2) puts on it: one docker call, no Compose run.
 project_cid() { # PROJECT SERVICE
   docker ps -a -q --filter "label=com.docker.compose.project=$1" --filter "label=com.docker.compose.service=$2" \
     --filter label=com.docker.compose.oneoff=False 2>/dev/null | head -n 1
 }
-service_logs() { dc "$2" logs --no-color --tail "$3" "$1" 2>&1; } # SERVICE TAG LINES
+compose_logs() { dc "$2" logs --no-color --tail "$3" "$1" 2>&1; } # SERVICE TAG LINES
 
 # Copy a release's compose files and env into DIR, each by temp file + rename (env stays 0600).
 put_in_place() { # RELEASE_ID
@@ -213,7 +214,7 @@ services_healthy() { # TAG
   for svc in $SERVICES; do
     cid=
     while :; do
-      [ -n "$cid" ] || cid=$(service_cid "$svc" "$1")
+      [ -n "$cid" ] || cid=$(strategy_cid "$svc" "$1")
       state=none
       if [ -n "$cid" ]; then
         state=$(docker inspect -f "$HEALTH_TEMPLATE" "$cid" 2>/dev/null)
@@ -239,15 +240,15 @@ services_healthy() { # TAG
   done
 }
 
-# The services whose logs fatal_logs reads (swarm.sh: the release's list, no Compose on a manager).
-stack_services() { dc "$1" config --services 2>/dev/null; } # TAG
+# The services of the app's own project (the compose strategies' strategy_services).
+compose_services() { dc "$1" config --services 2>/dev/null; } # TAG
 # Closed on failure: logs that cannot be read fail the gate (docker's error text holds no fatal pattern, so
 # counting its lines would pass anything).
 fatal_logs() { # TAG
   [ "$FATAL_TAIL" -gt 0 ] && [ -s "$DATA/fatal_patterns" ] || return 0
   found=
-  for svc in $(stack_services "$1"); do
-    if ! out=$(service_logs "$svc" "$1" "$FATAL_TAIL"); then
+  for svc in $(strategy_services "$1"); do
+    if ! out=$(strategy_logs "$svc" "$1" "$FATAL_TAIL"); then
       FAIL_SERVICE=$svc
       fail "fatal logs" "the logs of $svc cannot be read: $(printf '%s\n' "$out" | head -n 1 | strip_ansi | mask)"
       return 1
@@ -294,26 +295,29 @@ up() { run_up "$1" dc "$1" up -d --remove-orphans; } # TAG
 capture_failure() { # TAG
   (
     umask 077
-    {
-      # First, marked (src/deploy/first-error-line.ts): the first error line, whatever the logs say.
-      [ -z "$FAIL_LINE" ] || printf '::gangway-step-error:: %s\n' "$FAIL_LINE"
-      if [ "$FAIL_STEP" = "compose up" ]; then cat "$REL/.up-out"; else
-        if [ -n "$FAIL_SERVICE" ]; then
-          service_logs "$FAIL_SERVICE" "$1" 50
-        else
-          dc "$1" logs --no-color --tail 50 2>&1
-        fi
-        # An unhealthy container's own healthcheck output often says more than its log.
-        if [ -n "$FAIL_SERVICE" ]; then
-          cid=$(service_cid "$FAIL_SERVICE" "$1")
-          [ -n "$cid" ] && docker inspect -f '{{range .State.Health.Log}}{{println .Output}}{{end}}' "$cid" 2>/dev/null
-        fi
-      fi
-    } | strip_ansi | mask > "$REL/failure.log"
+    strategy_failure_output "$1" | strip_ansi | mask > "$REL/failure.log"
   )
+}
+# The compose strategies' strategy_failure_output.
+compose_failure_output() { # TAG
+  # First, marked (src/deploy/first-error-line.ts): the first error line, whatever the logs say.
+  [ -z "$FAIL_LINE" ] || printf '::gangway-step-error:: %s\n' "$FAIL_LINE"
+  if [ "$FAIL_STEP" = "compose up" ]; then cat "$REL/.up-out"; else
+    if [ -n "$FAIL_SERVICE" ]; then
+      strategy_logs "$FAIL_SERVICE" "$1" 50
+    else
+      dc "$1" logs --no-color --tail 50 2>&1
+    fi
+    # An unhealthy container's own healthcheck output often says more than its log.
+    if [ -n "$FAIL_SERVICE" ]; then
+      cid=$(strategy_cid "$FAIL_SERVICE" "$1")
+      [ -n "$cid" ] && docker inspect -f '{{range .State.Health.Log}}{{println .Output}}{{end}}' "$cid" 2>/dev/null
+    fi
+  fi
 }
 
 record() { # STATUS OUTCOME SERVING
+  strategy_record_extra
   finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   duration=$(($(date +%s) - START_S))
   extra=
@@ -388,7 +392,7 @@ restore_previous() { # PREV_ID
   FAIL_SERVICE=
   FAIL_LINE=
   use_release "$G/releases/$1"
-  if put_in_place "$1" && restore_release "$prev_tag"; then
+  if put_in_place "$1" && strategy_restore "$prev_tag"; then
     FAIL_STEP=$first_step
     FAIL_REASON=$first_reason
     return 0
@@ -400,11 +404,13 @@ restore_previous() { # PREV_ID
 
 # Nothing to go back to (a first deploy): stop what was started so nothing half-deployed keeps running.
 stop_new() {
-  say "no previous release to go back to: stopping the new containers"
-  dc "$TAG" stop > /dev/null 2>&1
-  [ "$STRATEGY" = blue-green ] && bg_stop_new
+  first_step=$FAIL_STEP
+  first_reason=$FAIL_REASON
+  STOPPED=
+  strategy_stop_new
   rm -f "$G/current" # nothing is in place: the next deploy must not take this release for a previous one
-  FAIL_REASON="$FAIL_REASON; first deploy, nothing to roll back to: the new containers were stopped"
+  FAIL_STEP=$first_step
+  FAIL_REASON="$first_reason; first deploy, nothing to roll back to: $STOPPED"
   record failed failed none
 }
 
@@ -419,26 +425,22 @@ finish_failed() { # PREV_ID FAILED_STATUS
   else
     stop_new
   fi
+  strategy_failed_done
   exit 1
 }
 
-# The strategy: recreate in place (below), blue-green (bluegreen.sh) or swarm (swarm.sh), copied beside this file.
-deploy_release() { up "$1" && gate "$1"; } # TAG
-restore_release() { up "$1" && gate "$1"; } # TAG
-prune() { prune_releases; }
-if [ "$STRATEGY" = blue-green ]; then
-  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
-  . "$REL/bluegreen.sh"
-  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
-  . "$REL/proxy-metrics.sh"
-  deploy_release() { bg_up "$1"; }
-  restore_release() { bg_restore "$1"; }
-fi
-if [ "$STRATEGY" = swarm ]; then
-  # Redefines deploy_release, restore_release, finish_failed, capture_failure, prune, stack_services, service_logs.
-  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
-  . "$REL/swarm.sh"
-fi
+# The strategy (recreate.sh, bluegreen.sh or swarm.sh, copied beside this file) defines each of these hooks, and
+# nothing else of this file: strategy_deploy TAG, strategy_restore TAG (the release put back, its files in
+# place), strategy_stop_new (a first deploy failed: stop what it started, say so, STOPPED says what was done),
+# strategy_prune, strategy_services TAG and strategy_logs SERVICE TAG LINES (fatal_logs), strategy_cid SERVICE
+# TAG (services_healthy), strategy_failure_output TAG, strategy_record_extra (before each record) and
+# strategy_failed_done (after a failure is recorded).
+case "$STRATEGY" in
+  blue-green) STRATEGY_FILE=bluegreen.sh ;;
+  *) STRATEGY_FILE=$STRATEGY.sh ;;
+esac
+# shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+. "$REL/$STRATEGY_FILE"
 
 if [ "$ACTION" = recover ]; then
   PREV_ID=$(cat "$REL/prev" 2>/dev/null)
@@ -457,12 +459,12 @@ if [ -f "$DIR/.env" ] && [ -f "$REL/.env" ]; then
   (umask 077 && cp "$DIR/.env" "$bak") && chmod 600 "$bak" && say "backed up .env to $(basename "$bak")"
 fi
 
-if put_in_place "$ID" && deploy_release "$TAG"; then
+if put_in_place "$ID" && strategy_deploy "$TAG"; then
   printf '%s\n' "$TAG" > "$G/last_good_tag.tmp" && mv -f "$G/last_good_tag.tmp" "$G/last_good_tag"
   status=succeeded
   [ "$OPERATION" = rollback ] && status=rollback
   record "$status" succeeded "$TAG"
-  prune
+  strategy_prune
   say "release $ID is serving $TAG"
   exit 0
 fi

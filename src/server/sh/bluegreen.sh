@@ -1,6 +1,7 @@
 # shellcheck shell=sh
-# gangway's blue/green strategy, sourced by apply.sh when STRATEGY is blue-green (it uses apply.sh's helpers:
-# say, fail, step_event, run_up, compose_in, services_healthy, http_checks, fatal_logs, nap; json_str from json.sh).
+# gangway's blue/green strategy, sourced by apply.sh when STRATEGY is blue-green: it defines apply.sh's strategy
+# hooks (strategy_*) and uses its helpers (say, fail, step_event, run_up, compose_in, services_healthy,
+# http_checks, fatal_logs, nap, compose_*; json_str from json.sh).
 #
 # The proxied service runs as the compose project <app>-blue or <app>-green (the app's compose files plus
 # colour.yml); the rest of the stack stays in the project <app>, where the proxied service is at scale 0. One
@@ -13,8 +14,8 @@
 # vars.sh adds: PROXY_SERVICE PROXY_PORT PROXY_IMAGE PROXY_HTTP PROXY_HTTPS PROXY_PATH PROXY_INTERVAL
 # PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER PROXY_METRICS. Data beside it:
 # colour.yml, proxy-route.json, proxy-tls.json (may be empty), proxy-domains (one a line; none: every host name),
-# and apply.sh sources proxy-metrics.sh (the proxy's Prometheus metrics: metrics_parts, metrics_ports, …) with it.
-# shellcheck disable=SC2034 # FAIL_SERVICE, DEADLINE, RECORD_EXTRA, PROBED_SERVICE: apply.sh's variables
+# and proxy-metrics.sh (the proxy's Prometheus metrics: metrics_parts, metrics_ports, …), sourced at the end.
+# shellcheck disable=SC2034 # FAIL_SERVICE, DEADLINE, RECORD_EXTRA, PROBED_SERVICE, STOPPED: apply.sh's variables
 # shellcheck disable=SC2086 # $COMPOSE splits on newlines (IFS) into its argv, as in apply.sh
 
 PROXY=gangway-proxy
@@ -44,20 +45,20 @@ dcc() { # COLOUR TAG ARGS…
   compose_in "$APP-$dcc_colour" "$dcc_tag" "$dcc_colour" "$colour_file" "$@"
 }
 
-# apply.sh asks these two for a service's container and logs: the proxied service lives in a colour project.
+# A service's container and logs (apply.sh's hooks): the proxied service lives in a colour project.
 GATE_COLOUR=
-service_cid() { # SERVICE TAG
+strategy_cid() { # SERVICE TAG
   if [ "$1" = "$PROXY_SERVICE" ] && [ -n "$GATE_COLOUR" ]; then
     project_cid "$APP-$GATE_COLOUR" "$1"
   else
     project_cid "$APP" "$1"
   fi
 }
-service_logs() { # SERVICE TAG LINES
+strategy_logs() { # SERVICE TAG LINES
   if [ "$1" = "$PROXY_SERVICE" ] && [ -n "$GATE_COLOUR" ]; then
     dcc "$GATE_COLOUR" "$2" logs --no-color --tail "$3" "$1" 2>&1
   else
-    dc "$2" logs --no-color --tail "$3" "$1" 2>&1
+    compose_logs "$1" "$2" "$3"
   fi
 }
 
@@ -359,7 +360,7 @@ done'
 # Meanwhile the colour's container is watched: one that exits or that Docker finds unhealthy fails at once.
 colour_probe() { # COLOUR TAG
   url="http://$(colour_alias "$1"):$PROXY_PORT$PROXY_PATH"
-  cid=$(service_cid "$PROXY_SERVICE" "$2")
+  cid=$(strategy_cid "$PROXY_SERVICE" "$2")
   in_proxy sh -c "$PROBE" probe "$url" "$PROXY_PASSES" "$PROXY_INTERVAL" "$(($(date +%s) + PROXY_TIMEOUT))" \
     > "$REL/.probe-out" 2>&1 &
   probe=$!
@@ -497,3 +498,22 @@ routes_remove() {
   fi
   proxy_unlock
 }
+
+# apply.sh's other hooks.
+strategy_deploy() { bg_up "$1"; } # TAG
+strategy_restore() { bg_restore "$1"; } # TAG
+strategy_stop_new() {
+  say "no previous release to go back to: stopping the new containers"
+  dc "$TAG" stop > /dev/null 2>&1
+  bg_stop_new
+  STOPPED="the new containers were stopped"
+}
+strategy_prune() { prune_releases; }
+strategy_services() { compose_services "$1"; } # TAG
+strategy_failure_output() { compose_failure_output "$1"; } # TAG
+strategy_record_extra() { :; }
+strategy_failed_done() { :; }
+
+# The proxy's Prometheus metrics (metrics_parts, metrics_ports, …), copied beside this file.
+# shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+. "$REL/proxy-metrics.sh"

@@ -1,8 +1,7 @@
 # shellcheck shell=sh
 # gangway's Swarm strategy (`engine: swarm`), sourced by apply.sh when STRATEGY is swarm, on a Swarm manager.
-# It redefines apply.sh's strategy functions (deploy_release, finish_failed, capture_failure, stack_services,
-# service_logs, fatal_logs, prune) and uses its helpers (say, fail, step_event, record, mask, strip_ansi,
-# nap, use_release, put_in_place, release_tag, http_checks; json_str from json.sh).
+# It defines apply.sh's strategy hooks (strategy_*) and uses its helpers (say, fail, step_event, record, mask,
+# strip_ansi, nap, use_release, put_in_place, release_tag, http_checks, fatal_logs; json_str from json.sh).
 #
 # A deploy: the secrets and configs the compose files declare get content-versioned names (swarm-names.yml),
 # `docker stack deploy` runs with the release's env values in its environment (.env.export, never an argument),
@@ -19,7 +18,7 @@
 # (kind<TAB>key<TAB>local|server<TAB>file), swarm-<kind>-<key> (their content, 0600), .env.export (0600).
 # Written here: swarm-names.yml, swarm-before (service<TAB>cksum of its task template, before the deploy),
 # swarm-start (when the deploy began), swarm-updated and swarm-created (service names), .up-out.
-# shellcheck disable=SC2034 # FAIL_SERVICE, RECORD_EXTRA, DATA: apply.sh's variables
+# shellcheck disable=SC2034 # FAIL_SERVICE, RECORD_EXTRA, DATA, STOPPED: apply.sh's variables
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline (apply.sh), on purpose
 
 SW_START=
@@ -36,9 +35,9 @@ sw_services() { cat "$DATA/swarm-services" 2>/dev/null; }
 # The stack's services as Swarm has them now (full names).
 sw_live() { sw_docker service ls --filter "label=com.docker.stack.namespace=$APP" --format '{{.Name}}' 2>/dev/null; }
 
-# apply.sh's gate asks these: the services to scan for fatal lines, and one service's recent log lines.
-stack_services() { sw_services; }
-service_logs() { # SERVICE TAG LINES
+# apply.sh's fatal_logs asks these: the services to scan for fatal lines, and one service's recent log lines.
+strategy_services() { sw_services; } # TAG
+strategy_logs() { # SERVICE TAG LINES
   # One word `--since=T`: IFS is a newline here, so `--since T` unquoted would be one unknown flag, and the
   # docker error (no fatal pattern in it) would pass the gate.
   sw_docker service logs --no-task-ids --tail "$3" ${SW_LOGS_SINCE:+"--since=$SW_LOGS_SINCE"} "$(sw_name "$1")" 2>&1
@@ -313,53 +312,30 @@ sw_revert() {
   sw_converge "$SW_START" rollback_completed "$REL/swarm-updated"
 }
 
-# Failure: revert, then gate what is back (the previous release's checks); record; prune the new objects.
-finish_failed() { # PREV_ID FAILED_STATUS
-  first_step=$FAIL_STEP
-  first_reason=$FAIL_REASON
-  MANAGER=${MANAGER:-$(sw_docker info -f '{{.Name}}' 2>/dev/null)}
-  FAIL_SERVICE=
-  if [ -n "$1" ] && [ -d "$G/releases/$1" ]; then
-    prev_tag=$(release_tag "$1")
-    say "rolling back to release $1 (tag $prev_tag)"
-    use_release "$G/releases/$1"
-    if sw_revert && put_in_place "$1" && sw_gate "$prev_tag"; then
-      FAIL_STEP=$first_step
-      FAIL_REASON=$first_reason
-      sw_record_extra "$MANAGER" "$SW_STATES"
-      record "$2" rolled_back "$prev_tag"
-      say "rolled back: release $1 is serving $prev_tag"
-    else
-      FAIL_REASON="$first_reason; going back to $prev_tag failed too: $FAIL_REASON"
-      FAIL_STEP=$first_step
-      sw_record_extra "$MANAGER" "$SW_STATES"
-      record failed failed "$prev_tag (unhealthy)"
-    fi
-  else
-    say "no previous release to go back to: the stack's changes are undone"
-    sw_revert || say "undoing the stack's changes did not converge: $FAIL_REASON"
-    rm -f "$G/current"
-    FAIL_STEP=$first_step
-    FAIL_REASON="$first_reason; first deploy, nothing to roll back to: the new services were removed"
-    sw_record_extra "$MANAGER" "$SW_STATES"
-    record failed failed none
-  fi
-  sw_prune_objects
-  exit 1
+# A first deploy failed: undo the stack's changes (apply.sh records it; strategy_failed_done prunes the objects).
+strategy_stop_new() {
+  say "no previous release to go back to: the stack's changes are undone"
+  sw_revert || say "undoing the stack's changes did not converge: $FAIL_REASON"
+  STOPPED="the new services were removed"
 }
+# Every record says which manager deployed and each service's update state.
+strategy_record_extra() {
+  MANAGER=${MANAGER:-$(sw_docker info -f '{{.Name}}' 2>/dev/null)}
+  sw_record_extra "$MANAGER" "$SW_STATES"
+}
+strategy_failed_done() { sw_prune_objects; }
+# Tasks run no container of Compose's: services_healthy (apply.sh's compose gate) is not used on a manager.
+strategy_cid() { :; } # SERVICE TAG
 
 # The failing service's tasks, update message and last log lines, for the CLI's first error line.
-capture_failure() { # TAG
-  (
-    umask 077
-    if [ "$FAIL_STEP" = "stack deploy" ] || [ -z "$FAIL_SERVICE" ]; then cat "$REL/.up-out" 2>/dev/null; else
-      full=$(sw_name "$FAIL_SERVICE")
-      sw_update_status "$full" | cut -d'|' -f3
-      sw_docker service ps --no-trunc --format '{{.Name}} {{.CurrentState}} {{.Error}}' "$full" 2>/dev/null \
-        | head -n 5
-      service_logs "$FAIL_SERVICE" "$1" 50
-    fi | strip_ansi | mask > "$REL/failure.log"
-  )
+strategy_failure_output() { # TAG
+  if [ "$FAIL_STEP" = "stack deploy" ] || [ -z "$FAIL_SERVICE" ]; then cat "$REL/.up-out" 2>/dev/null; else
+    full=$(sw_name "$FAIL_SERVICE")
+    sw_update_status "$full" | cut -d'|' -f3
+    sw_docker service ps --no-trunc --format '{{.Name}} {{.CurrentState}} {{.Error}}' "$full" 2>/dev/null \
+      | head -n 5
+    strategy_logs "$FAIL_SERVICE" "$1" 50
+  fi
 }
 
 # Secrets and configs this stack no longer uses (gangway's versioned names only; Swarm refuses to remove one in
@@ -392,6 +368,6 @@ sw_prune() {
   prune_releases
 }
 
-deploy_release() { sw_deploy "$1"; }
-restore_release() { sw_revert && sw_gate "$1"; }
-prune() { sw_prune; }
+strategy_deploy() { sw_deploy "$1"; } # TAG
+strategy_restore() { sw_revert && sw_gate "$1"; } # TAG
+strategy_prune() { sw_prune; }

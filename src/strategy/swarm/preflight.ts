@@ -4,12 +4,12 @@
  * image delivered to the manager alone can reach the other nodes. Read-only.
  */
 import { posix } from 'node:path';
-import { fail, ok, warn, type CheckItem } from '../check/checklist.js';
-import { loadComposeFiles } from '../compose/compose-file.js';
-import type { Config } from '../config/config.js';
-import type { Host } from '../hosts/host.js';
-import { planStack } from './stack-plan.js';
-import { describeNodes, readSwarmStatus } from './status.js';
+import { fail, ok, warn, type CheckItem } from '../../check/checklist.js';
+import { loadComposeFiles } from '../../compose/compose-file.js';
+import type { Config } from '../../config/config.js';
+import type { Host } from '../../hosts/host.js';
+import { planStack } from '../../swarm/stack-plan.js';
+import { describeNodes, readSwarmStatus } from '../../swarm/status.js';
 
 export async function swarmChecks(host: Host, config: Config, dir: string): Promise<CheckItem[]> {
   const [status, objects] = await Promise.all([

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { hostsOverlap, proxyCheck } from '../../src/check/proxy-checks.js';
-import type { ProxySettings } from '../../src/config/config.js';
-import { LocalHost } from '../../src/hosts/local-host.js';
+import { hostsOverlap, proxyCheck } from '../../../src/strategy/blue-green/proxy-conflicts.js';
+import type { ProxySettings } from '../../../src/config/config.js';
+import { LocalHost } from '../../../src/hosts/local-host.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gangway-proxy-check-'));
 after(() => rmSync(root, { recursive: true, force: true }));

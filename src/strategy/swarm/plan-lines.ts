@@ -3,11 +3,11 @@
  * compose files as they will be uploaded (stack-plan.ts decides the defaults and the versioned objects).
  */
 import { posix } from 'node:path';
-import type { Config } from '../config/config.js';
-import type { DeployPlan, SwarmApply } from '../deploy/plan-types.js';
-import type { Scrubber } from '../redact/scrubber.js';
-import { Secret } from '../redact/secret.js';
-import { describeDefaults } from './stack-plan.js';
+import type { Config } from '../../config/config.js';
+import type { DeployPlan, SwarmApply } from '../../deploy/plan-types.js';
+import type { Scrubber } from '../../redact/scrubber.js';
+import { Secret } from '../../redact/secret.js';
+import { describeDefaults } from '../../swarm/stack-plan.js';
 
 /** The lines of the apply step in a plan (and `--dry-run`). */
 export function swarmDoes(config: Config, swarm: SwarmApply, tagText: string, gate: string, releaseId: string) {

@@ -4,9 +4,9 @@
  * app without `proxy.domains` (a catch-all) would never be reached — or, sorting first, take every request of
  * the other — and two apps routing one host name do the same for that name. Read-only.
  */
-import type { ProxySettings } from '../config/config.js';
-import type { Host } from '../hosts/host.js';
-import { fail, ok, type CheckItem } from './checklist.js';
+import type { ProxySettings } from '../../config/config.js';
+import type { Host } from '../../hosts/host.js';
+import { fail, ok, type CheckItem } from '../../check/checklist.js';
 
 /**
  * One line per fact: `home DIR`, `route SERVER/ORDER-APP.json JSON` (the route file, on one line) and `app APP
