@@ -4,7 +4,7 @@
  * platform comes from its config). It uses this machine's Docker credentials; when the registry cannot be read from
  * here (a private network, no login), the check is left to the host, right after its pull (pulled-platform.ts).
  */
-import { runDocker } from '../build/local-docker.js';
+import { runDocker } from '../docker/local-docker.js';
 import { imagePlatform, type Platform } from './platform.js';
 
 export async function registryPlatforms(ref: string): Promise<Platform[]> {

@@ -6,7 +6,7 @@ import type { HealthSettings, ProxySettings } from '../config/config.js';
 import type { AppRouteFiles } from '../proxy/caddy-route.js';
 import type { Operation } from '../server/records.js';
 import type { SwarmStackPlan } from '../swarm/stack-plan.js';
-import type { BuildPlan } from '../build/local-build.js';
+import type { BuildPlan } from '../image-build/local-build.js';
 
 export interface PlannedFile {
   /** Name inside `<dir>` and the release directory. */

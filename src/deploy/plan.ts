@@ -21,7 +21,7 @@ import {
   type PlanTag,
   type ReleaseStep,
 } from './plan-types.js';
-import type { BuildPlan } from '../build/local-build.js';
+import type { BuildPlan } from '../image-build/local-build.js';
 
 export interface PlanInput {
   config: Config;

@@ -3,7 +3,7 @@
  * host's engine is asked, read-only) and, with registry delivery, pushed. For CI jobs that build once and deploy
  * to several targets with `gangway deploy --no-build`.
  */
-import { buildInRun, printBuildPlan, runBuildStep } from '../../build/deploy-build.js';
+import { buildInRun, printBuildPlan, runBuildStep } from '../../image-build/deploy-build.js';
 import { probeHost } from '../../check/host-probe.js';
 import { resolveTag } from '../../deploy/tag.js';
 import { loadEnvFile } from '../../env/env-file.js';

@@ -5,7 +5,7 @@
 import { narrowTarget } from '../../config/narrow-hosts.js';
 import { countFailures } from '../../check/checklist.js';
 import { buildPlan, pinDigest } from '../../deploy/plan.js';
-import { buildInRun, printBuildPlan, runBuildStep } from '../../build/deploy-build.js';
+import { buildInRun, printBuildPlan, runBuildStep } from '../../image-build/deploy-build.js';
 import { resolveTag } from '../../deploy/tag.js';
 import { whoAmI } from '../../util/who.js';
 import { loadEnvFile } from '../../env/env-file.js';

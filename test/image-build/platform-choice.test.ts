@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseBuildPlatform } from '../../src/build/platform-choice.js';
+import { chooseBuildPlatform } from '../../src/image-build/platform-choice.js';
 
 const amd = { os: 'linux', architecture: 'amd64' };
 const arm = { os: 'linux', architecture: 'arm', variant: 'v7' };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildCommand, type BuildCommandInput } from '../../src/build/build-command.js';
-import type { LocalBuilder } from '../../src/build/builder.js';
+import { buildCommand, type BuildCommandInput } from '../../src/image-build/build-command.js';
+import type { LocalBuilder } from '../../src/image-build/builder.js';
 
 const buildx: LocalBuilder = {
   kind: 'buildx',

@@ -4,7 +4,7 @@
  * between the build and the pull, a digest cannot.
  */
 import { GangwayError, ExitCode } from '../errors.js';
-import { runDocker } from './local-docker.js';
+import { runDocker } from '../docker/local-docker.js';
 
 export interface PushResult {
   /** `sha256:…` of the pushed manifest. */

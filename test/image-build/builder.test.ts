@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cannotBuild, emulationNote, parseInspect, type LocalBuilder } from '../../src/build/builder.js';
+import { cannotBuild, emulationNote, parseInspect, type LocalBuilder } from '../../src/image-build/builder.js';
 
 const INSPECT = `Name:   default
 Driver: docker

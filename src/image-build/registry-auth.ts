@@ -10,7 +10,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GangwayError, ExitCode } from '../errors.js';
 import type { Secret } from '../redact/secret.js';
-import { runDocker } from './local-docker.js';
+import { runDocker } from '../docker/local-docker.js';
 
 export interface RegistryLogin {
   server: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildSecretEnv } from '../../src/build/build-secrets.js';
+import { buildSecretEnv } from '../../src/image-build/build-secrets.js';
 import { Scrubber } from '../../src/redact/scrubber.js';
 
 const entry = (key: string, value: string, line: number) => ({ key, value, line, quote: 'none' as const });

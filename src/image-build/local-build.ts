@@ -13,7 +13,7 @@ import type { EnvEntry } from '../env/parse.js';
 import { buildCommand, CACHE_TAG, type BuildSettings } from './build-command.js';
 import { buildSecretEnv } from './build-secrets.js';
 import { cannotBuild, emulationNote, probeBuilder, type LocalBuilder } from './builder.js';
-import { runDocker } from './local-docker.js';
+import { runDocker } from '../docker/local-docker.js';
 import { chooseBuildPlatform, type HostPlatform } from './platform-choice.js';
 import { pushImage } from './push.js';
 import { loggedInConfig, type DockerConfigDir } from './registry-auth.js';

@@ -4,7 +4,7 @@
  * `docker build`, which builds only for the engine's own platform and has no build secrets.
  */
 import { formatPlatform, hostPlatform, type Platform } from '../delivery/platform.js';
-import { runDocker } from './local-docker.js';
+import { runDocker } from '../docker/local-docker.js';
 
 export interface LocalBuilder {
   kind: 'buildx' | 'classic';
