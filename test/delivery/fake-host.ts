@@ -1,6 +1,6 @@
 /** A Host that records every command (argv and the stdin it was given) and answers from a script. */
 import { Readable } from 'node:stream';
-import type { ExecOptions, ExecResult, Host } from '../../src/hosts/host.js';
+import type { ExecOptions, ExecResult, Host, WriteOptions } from '../../src/hosts/host.js';
 
 export interface RecordedCall {
   argv: string[];
@@ -31,7 +31,7 @@ export class FakeHost implements Host {
     return { code: r.code ?? 0, stdout: r.stdout ?? r.stdoutChunks?.join('') ?? '', stderr: r.stderr ?? '' };
   }
 
-  async writeFileAtomic(): Promise<void> {
+  async writeFileAtomic(_path: string, _content: string | Buffer | Readable, _options?: WriteOptions): Promise<void> {
     throw new Error('not used');
   }
 
@@ -39,7 +39,7 @@ export class FakeHost implements Host {
     throw new Error('not used');
   }
 
-  async readFile(): Promise<Buffer> {
+  async readFile(_path: string): Promise<Buffer> {
     throw new Error('not used');
   }
 

@@ -48,7 +48,7 @@ async function context(host: FilesHost, apply: ApplyStep = applyOf(configOf('rec
   return { ...(await stepContext(host, planWith([apply]), configOf(apply.strategy))), apply };
 }
 
-test('apply: start.sh detached with the lock token, the heartbeat handed over, the log read to its result', async () => {
+test('apply: start.sh with the lock token, the heartbeat handed over, the run log read to its result', async () => {
   const host = server([
     {
       stdout: `pulling web\n${event({ event: 'step', step: 'compose up', status: 'ok', detail: '2 services' })}`,
@@ -101,7 +101,7 @@ test('apply: a failed release is a finished run too (its result says so), not a 
   assert.equal(steps.length, 1);
 });
 
-test('apply that dies without an outcome: the lock is taken back, apply.sh recover runs, the lock released', async () => {
+test('apply dying without an outcome: the lock taken back, apply.sh recover, the lock released', async () => {
   const host = server([
     { stdout: 'compose up\n', alive: false },
     { stdout: event({ event: 'result', status: 'failed', outcome: 'apply_died', serving: 'v1' }), alive: false },
@@ -138,7 +138,7 @@ test('apply that dies without an outcome: the lock is taken back, apply.sh recov
   ]);
 });
 
-test('apply: a recovery that ends without an outcome is E_RECOVERY naming the run log; the lock still released', async () => {
+test('apply: a recovery without an outcome is E_RECOVERY naming the run log; the lock still released', async () => {
   const host = server([]);
   const { ctx, apply } = await context(host);
   await assert.rejects(runApply(ctx, apply), {

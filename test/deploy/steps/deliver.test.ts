@@ -141,7 +141,7 @@ async function imageTar(): Promise<string> {
   return file;
 }
 
-test('deliver (archive, blue-green): the tar into docker load, bytes sent recorded; a proxy image there is kept', async () => {
+test('deliver (archive, blue-green): the tar into docker load, bytes recorded; a proxy image there kept', async () => {
   const archive = await imageTar();
   const config = configOf('blue-green');
   const apply = applyOf(config);

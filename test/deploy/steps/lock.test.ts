@@ -100,7 +100,7 @@ test('lock: the lock script failing is E_LOCK with its stderr', async () => {
   });
 });
 
-test('lock held with --lock-wait: says once who holds it, asks again after the pause, takes it when free', async (t) => {
+test('lock held with --lock-wait: says once who holds it, asks again after a pause, takes it when free', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   let asked = 0;
   const host = new FilesHost(() =>

@@ -62,7 +62,7 @@ async function release(apply: ApplyStep, step: ReleaseStep, plan: DeployPlan, ho
 const COMMON = ['apply.sh', 'json.sh', 'vars.sh', 'services', 'checks', 'fatal_patterns', '.mask', 'metrics.sh'];
 const UPLOADED = ['docker-compose.yml', 'files', 'tag', 'manifest.json', '.env'];
 
-test('release (recreate, upload): compose, files, tag, manifest, env 0600 and apply.sh with its data; no command', async () => {
+test('release (recreate, upload): compose, files, tag, manifest, env 0600, apply.sh and data; no command', async () => {
   const apply = applyOf(configOf('recreate'));
   const host = new FilesHost(() => ({ code: 127 }));
   const { ctx, detail } = await release(apply, UPLOAD, planWith([REGISTRY, UPLOAD, apply]), host, IMAGE_ID);
@@ -174,7 +174,7 @@ const CUR = '20261121-000000-0002';
 const rec = (id: string, tag: string) => JSON.stringify({ id, tag, status: 'succeeded', outcome: 'succeeded' });
 const STATE = `@@current\n${CUR}\n@@retained\n${OLD} v1\n${CUR} v2\n@@records\n${rec(OLD, 'v1')}\n${rec(CUR, 'v2')}\n`;
 
-test('release (env-only): the release in place copied on the server without its env; the new env uploaded', async () => {
+test('release (env-only): the release in place copied on the server without its env, the new env sent', async () => {
   const apply = applyOf(configOf('recreate'));
   const step: ReleaseStep = { ...UPLOAD, source: { kind: 'env-only' } };
   const host = retained(STATE, { stdout: 'v2\n' });
@@ -208,7 +208,7 @@ test('release (env-only) with nothing deployed: E_NOTHING_DEPLOYED and nothing w
   assert.equal(host.calls.length, 1);
 });
 
-test('release (rollback, blue-green): the earlier good release copied with its env and its colour.yml kept', async () => {
+test('release (rollback, blue-green): the earlier good release copied with its env, its colour.yml kept', async () => {
   const apply = applyOf(configOf('blue-green'));
   const step: ReleaseStep = { ...UPLOAD, source: { kind: 'rollback' } };
   const oldEnv = 'API_KEY=old-secret-77\n';
@@ -247,7 +247,7 @@ test('release (rollback, swarm): the swarm data the copy brought are kept, swarm
   assert.ok(f.has('swarm.sh') && f.has('.env.export'));
 });
 
-test('release (rollback): a tag not retained, or a named release gone, is E_ROLLBACK_TARGET before any copy', async () => {
+test('release (rollback): a tag not retained or a release gone is E_ROLLBACK_TARGET before any copy', async () => {
   const apply = applyOf(configOf('recreate'));
   const plan = planWith([apply], { tag: { kind: 'rollback' }, operation: 'rollback' });
   const to: ReleaseStep = { ...UPLOAD, source: { kind: 'rollback', to: 'v0' } };
