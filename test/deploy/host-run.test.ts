@@ -1,0 +1,227 @@
+/**
+ * One host's run against a fake host, after its lock: the steps in plan order, the outcome made of the apply's
+ * result, and each way it ends without moving (a step failing, a rollback to the tag in place, a host the
+ * unfinished rollout never moved), with the lock handed back. Also putting a moved host back (revertHost).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LockedHost } from '../../src/deploy/host-run.js';
+import { revertHost, runHost, type HostOutcome } from '../../src/deploy/host-run.js';
+import type { DeliverStep, DeployPlan, DirsStep, ReleaseStep } from '../../src/deploy/plan-types.js';
+import { dirsCommand } from '../../src/deploy/steps/dirs.js';
+import { remoteLayout } from '../../src/server/layout.js';
+import { runScript } from '../../src/server/scripts.js';
+import {
+  applyOf,
+  configOf,
+  DIR,
+  fakeLock,
+  FilesHost,
+  ID,
+  LABEL,
+  planWith,
+  REL,
+  RUN_LOG,
+  scriptOf,
+  stepContext,
+} from './steps/step-context.js';
+
+const layout = remoteLayout(DIR);
+const IMAGE = 'ghcr.io/acme/shop:v2';
+const IMAGE_ID = `sha256:${'ab'.repeat(32)}`;
+const INSPECTED = { Id: IMAGE_ID, Os: 'linux', Architecture: 'amd64', Variant: '' };
+const PLATFORMS = `linux|x86_64\n${JSON.stringify(INSPECTED)}\n`;
+const DIRS: DirsStep = { kind: 'dirs', title: 'dirs', does: [], dirs: [] };
+const DELIVER: DeliverStep = {
+  kind: 'deliver',
+  title: 'deliver',
+  does: [],
+  delivery: { mode: 'registry', image: IMAGE },
+};
+const UPLOAD: ReleaseStep = { kind: 'release', title: 'release', does: [], source: { kind: 'upload' } };
+const config = configOf('recreate');
+const APPLY = applyOf(config);
+const OLD = '20261120-000000-0001';
+
+const event = (e: object) => `::gangway:: ${JSON.stringify(e)}\n`;
+const SUCCEEDED = { event: 'result', status: 'succeeded', outcome: 'succeeded', serving: 'v2' };
+
+/** A server: a registry pull that works (or `pullFails`), start.sh, and one run-log read giving `result`. */
+function server(options: { result?: object; pullFails?: boolean; copied?: string } = {}): FilesHost {
+  let pulled = false;
+  const host = new FilesHost((argv) => {
+    const script = scriptOf(argv);
+    if (argv[1] === 'pull')
+      return options.pullFails ? { code: 1, stderr: 'manifest unknown\n' } : ((pulled = true), { stdout: '' });
+    if (argv[1] === 'image') return pulled ? { stdout: `${IMAGE_ID}\n` } : { code: 1, stderr: 'No such image\n' };
+    if (script === 'sh') return { stdout: PLATFORMS };
+    if (script === 'start.sh') return { stdout: '4242 0\n' };
+    if (script === 'follow') return { stdout: event(options.result ?? SUCCEEDED) };
+    if (script === 'state.sh') return { stdout: `@@current\n${OLD}\n@@retained\n${OLD} v1\n` };
+    if (script === 'copy-release.sh') return { stdout: options.copied ?? 'v1\n' };
+    return { code: 127, stderr: `unexpected ${argv.join(' ')}` };
+  });
+  host.files.set(`${REL}/files`, 'docker-compose.yml\n');
+  return host;
+}
+
+/** A host locked for `plan` (the dirs made in the lock's round trip), v1 (release OLD) in place. */
+async function locked(host: FilesHost, plan: DeployPlan, over: Partial<LockedHost> = {}) {
+  const lock = fakeLock('tok-1', { argv: dirsCommand(layout, [], ID), code: 0 });
+  const r = await stepContext(host, plan, config, { lock });
+  const l: LockedHost = {
+    spec: { label: LABEL } as LockedHost['spec'],
+    ctx: r.ctx,
+    steps: [],
+    started: 0,
+    before: { id: OLD, tag: 'v1', rollout: 'rollout-0' },
+    ...over,
+  };
+  return { ...r, locked: l, lock };
+}
+
+const names = (o: HostOutcome) => o.steps.map((s) => `${s.step} ${s.status}`);
+
+test('runHost: dirs, deliver, upload, then the apply; the outcome is its result and what the steps recorded', async () => {
+  const host = server();
+  const { locked: l, lock, steps } = await locked(host, planWith([DIRS, DELIVER, UPLOAD, APPLY]));
+  const o = await runHost(l, false);
+  assert.deepEqual(names(o), ['dirs ok', 'deliver ok', 'upload ok']);
+  assert.deepEqual(
+    steps.map((s) => s.step),
+    ['dirs', 'deliver', 'upload', 'start apply'],
+  );
+  assert.equal(o.steps[0]!.detail, 'made with the lock', 'no command for dirs');
+  assert.deepEqual(
+    host.calls.map((c) => scriptOf(c.argv) ?? c.argv.slice(0, 2).join(' ')),
+    ['docker image', 'docker pull', 'sh', 'docker image', 'start.sh', 'follow'],
+  );
+  assert.ok(host.written.has(`${REL}/vars.sh`));
+  assert.equal(o.host, LABEL);
+  assert.equal(o.result, 'succeeded');
+  assert.equal(o.status, 'succeeded');
+  assert.equal(o.from, 'v1');
+  assert.equal(o.tag, 'v2');
+  assert.equal(o.serving, 'v2');
+  assert.equal(o.imageId, IMAGE_ID);
+  assert.equal(o.bytesSent, 0);
+  assert.equal(o.runLog, RUN_LOG);
+  assert.ok(o.movedAt && !Number.isNaN(Date.parse(o.movedAt)));
+  assert.equal(o.failingStep, undefined);
+  assert.deepEqual(lock.calls, ['stopHeartbeat'], 'the apply released the lock itself');
+});
+
+test("runHost: a release rolled back by its gate is the outcome, with the failing release's first error", async () => {
+  const failed = { ...SUCCEEDED, status: 'failed', outcome: 'rolled_back', serving: 'v1', failing_step: 'health' };
+  const host = server({ result: { ...failed, reason: 'web unhealthy' } });
+  host.files.set(`${REL}/failure.log`, 'web-1 | starting\nweb-1 | Error: cannot connect to db\n');
+  const { locked: l, logs } = await locked(host, planWith([UPLOAD, APPLY]));
+  const o = await runHost(l, false);
+  assert.equal(o.result, 'rolled_back');
+  assert.equal(o.serving, 'v1');
+  assert.equal(o.failingStep, 'health');
+  assert.equal(o.reason, 'web unhealthy');
+  assert.equal(o.movedAt, undefined);
+  assert.equal(o.firstErrorLine, 'web-1 | Error: cannot connect to db');
+  assert.ok(logs.includes('first error line: web-1 | Error: cannot connect to db'));
+});
+
+test('runHost: a step failing before the apply leaves the host unchanged and hands the lock back', async () => {
+  const host = server({ pullFails: true });
+  const { locked: l, lock, logs } = await locked(host, planWith([DELIVER, UPLOAD, APPLY]));
+  const o = await runHost(l, false);
+  assert.equal(o.result, 'unchanged');
+  assert.equal(o.serving, 'unchanged');
+  assert.equal(o.failingStep, 'before apply');
+  assert.match(o.reason!, /docker pull ghcr\.io\/acme\/shop:v2 failed/);
+  assert.deepEqual(names(o), ['deliver fail']);
+  assert.equal(host.written.size, 0, 'no release written');
+  assert.ok(!host.calls.some((c) => scriptOf(c.argv) === 'start.sh'));
+  assert.deepEqual(lock.calls, ['release']);
+  assert.match(logs.at(-1)!, /^FAILED before the apply: /);
+});
+
+test("runHost with hold (a fleet's rollout): a failure keeps the lock for the rollout to decide", async () => {
+  const { locked: l, lock } = await locked(server({ pullFails: true }), planWith([DELIVER, UPLOAD, APPLY]));
+  assert.equal((await runHost(l, true)).result, 'unchanged');
+  assert.deepEqual(lock.calls, []);
+});
+
+test('runHost: rollback --to the tag in place is skipped without a command, the lock handed back', async () => {
+  const host = server();
+  const plan = planWith([UPLOAD, APPLY], { operation: 'rollback', tag: { kind: 'rollback', to: 'v1' } });
+  const { locked: l, lock, logs } = await locked(host, plan);
+  const o = await runHost(l, false);
+  assert.equal(o.result, 'skipped');
+  assert.equal(o.serving, 'v1');
+  assert.equal(o.reason, 'tag v1 is the release in place: nothing to do');
+  assert.deepEqual(host.calls, []);
+  assert.deepEqual(lock.calls, ['release']);
+  assert.deepEqual(logs, ['tag v1 is the release in place: nothing to do']);
+});
+
+test('runHost: a rollback after an unfinished rollout leaves a host that rollout never moved', async () => {
+  const host = server();
+  const plan = planWith([UPLOAD, APPLY], { operation: 'rollback', tag: { kind: 'rollback' } });
+  const marker = { id: 'rollout-9' } as LockedHost['unfinishedRollout'];
+  const { locked: l } = await locked(host, plan, { unfinishedRollout: marker });
+  const o = await runHost(l, true);
+  assert.equal(o.result, 'skipped');
+  assert.equal(o.reason, 'not moved by the unfinished rollout rollout-9: left on v1');
+  assert.deepEqual(host.calls, []);
+});
+
+test('runHost: losing sight of the apply (its recovery without an outcome) is unknown, never a rejection', async () => {
+  const host = new FilesHost((argv) => {
+    const script = scriptOf(argv);
+    if (script === 'start.sh') return { stdout: '4242 0\n' };
+    if (script === 'follow') return { stdout: '' }; // not alive, no result: the apply died
+    if (script === 'lock.sh') return { stdout: argv[4] === 'acquire' ? 'acquired\n' : 'released\n' };
+    return { code: 127 };
+  });
+  const { locked: l, logs } = await locked(host, planWith([APPLY]));
+  const o = await runHost(l, false);
+  assert.equal(o.result, 'unknown');
+  assert.equal(o.serving, 'unknown');
+  assert.equal(o.failingStep, 'follow apply');
+  assert.match(o.reason!, /ended without an outcome/);
+  assert.match(logs.at(-1)!, /^FAILED while following the apply: /);
+});
+
+test('revertHost: the exact release from before the run, copied with its env, applied holding the lock', async () => {
+  const host = server();
+  const { locked: l, lock } = await locked(host, planWith([UPLOAD, APPLY]));
+  const moved: HostOutcome = { ...(await runHost(l, true)) };
+  host.calls.length = 0;
+  const revert = planWith([APPLY], { operation: 'rollback', tag: { kind: 'rollback' } });
+  const o = await revertHost(l, moved, revert, 'web-2 failed its gate');
+  assert.equal(o.result, 'reverted');
+  assert.equal(o.reason, 'put back: web-2 failed its gate');
+  assert.equal(scriptOf(host.calls[0]!.argv), 'state.sh');
+  assert.deepEqual(host.calls[1]!.argv, runScript('copy-release.sh', [layout.state, OLD, REL, 'with-env']));
+  assert.deepEqual(host.calls[2]!.argv, runScript('start.sh', [DIR, REL, RUN_LOG, 'apply-hold', 'tok-1']));
+  assert.ok(lock.calls.includes('resumeHeartbeat'));
+  assert.deepEqual(names(o).at(-1), 'revert: choose release ok');
+});
+
+test('revertHost: a host with no release before the run is left as it is, and says so', async () => {
+  const host = server();
+  const { locked: l } = await locked(host, planWith([UPLOAD, APPLY]), { before: undefined });
+  const moved = { host: LABEL, result: 'succeeded', serving: 'v2' } as HostOutcome;
+  const o = await revertHost(l, moved, planWith([APPLY]), 'web-2 failed');
+  assert.equal(o.reason, 'put back: web-2 failed, but it had no release before this run: left serving v2');
+  assert.equal(o.result, 'succeeded');
+  assert.deepEqual(host.calls, []);
+});
+
+test('revertHost: going back failing its gate is a failed host, saying both why and what failed', async () => {
+  const result = { ...SUCCEEDED, status: 'failed', outcome: 'rolled_back', serving: 'v2', failing_step: 'health' };
+  const host = server({ result: { ...result, reason: 'web unhealthy' } });
+  const { locked: l } = await locked(host, planWith([APPLY]));
+  const moved = { host: LABEL, result: 'succeeded', serving: 'v2', steps: [] } as unknown as HostOutcome;
+  const o = await revertHost(l, moved, planWith([APPLY], { operation: 'rollback' }), 'web-2 failed');
+  assert.equal(o.result, 'failed');
+  assert.equal(o.serving, 'v2');
+  assert.equal(o.failingStep, 'revert: health');
+  assert.equal(o.reason, 'put back: web-2 failed; going back failed: web unhealthy');
+});
