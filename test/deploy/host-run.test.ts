@@ -82,7 +82,7 @@ async function locked(host: FilesHost, plan: DeployPlan, over: Partial<LockedHos
 
 const names = (o: HostOutcome) => o.steps.map((s) => `${s.step} ${s.status}`);
 
-test('runHost: dirs, deliver, upload, then the apply; the outcome: its result and what the steps recorded', async () => {
+test('runHost: dirs, deliver, upload, then the apply; the outcome: its result, what the steps recorded', async () => {
   const host = server();
   const { locked: l, lock, steps } = await locked(host, planWith([DIRS, DELIVER, UPLOAD, APPLY]));
   const o = await runHost(l, false);
