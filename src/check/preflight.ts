@@ -55,8 +55,9 @@ export async function preflight(
   const localCompose = once(() => detectCompose(new LocalHost()));
   // Built after the preflight: no local image to look at yet.
   const syncImage = config.image?.delivery === 'sync' && !build ? `${config.image.name}:${tag}` : undefined;
-  // `check` without a tag (and deploy --env-only) has no image of its own to look at, unless it is a prebuilt archive.
-  const noImage = tag === PLACEHOLDER_TAG && !config.image?.archive;
+  // `check` without a tag (and deploy --env-only) has no image to look at, unless a prebuilt archive or a build
+  // fixed to a platform says what it will be.
+  const noImage = tag === PLACEHOLDER_TAG && !config.image?.archive && build?.platform === undefined;
   const imagePlatform = noImage ? undefined : imagePlatformSource(config, tag, build);
   const hostInputs: HostCheckInputs = {
     ...(build?.onPlatform && { onPlatform: build.onPlatform }),

@@ -155,6 +155,10 @@ test('a platform the hosts do not run is refused before anything changes; --plat
   withBuild(p, 'archive', 'platform: linux/arm64');
   writeWebSource(p.dir, 'v1');
   const runEnv = { DOCKER_CONFIG: buildxConfig() };
+  // check knows the image is built for that platform before any image exists.
+  const checked = gangway(['-c', p.config, 'check'], { env: runEnv });
+  assert.equal(checked.code, 3, out(checked));
+  assert.match(out(checked), /\[fail\] image platform — .*the build is set to linux\/arm64/);
   const refused = gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes'], { env: runEnv });
   assert.equal(refused.code, 3, out(refused));
   assert.match(out(refused), /image gangway-test\/built-arch-\d+:v1 is linux\/arm64, host \S+ is linux\/amd64/);

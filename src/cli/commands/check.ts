@@ -1,6 +1,7 @@
 /** `gangway check [TARGET]`: the preflight checklist; changes nothing anywhere. Exit 3 when something failed. */
 import { countFailures } from '../../check/checklist.js';
 import { preflight } from '../../check/preflight.js';
+import { buildInRun } from '../../image-build/deploy-build.js';
 import { loadEnvFile } from '../../env/env-file.js';
 import { PreflightError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
@@ -13,7 +14,9 @@ export async function runCheck(ctx: CommandContext, targetName: string | undefin
   const env = config.env ? await loadEnvFile(config.env.file, ctx.scrubber) : undefined;
   ctx.reporter.heading(`gangway check ${selected.name} (${config.app})`);
   const target = await managerTarget(ctx, selected);
-  const list = await preflight(ctx, config, target, env, 'all');
+  // With image.build the image is built at deploy time, for the hosts: there is no image to look at yet.
+  const build = buildInRun(config, undefined)?.preflight;
+  const list = await preflight(ctx, config, target, env, 'all', undefined, build);
   const failures = countFailures(list);
   const document = { target: target.name, app: config.app, ...list };
   if (failures > 0) {
