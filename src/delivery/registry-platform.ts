@@ -11,7 +11,9 @@ export async function registryPlatforms(ref: string): Promise<Platform[]> {
   const host = ref.split('/')[0]!;
   // Docker itself talks plain HTTP to a registry on loopback; so does this read.
   const insecure = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host) ? ['--insecure'] : [];
-  const result = await runDocker(['manifest', 'inspect', '--verbose', ...insecure, ref]);
+  // A registry that does not answer (a private network) must not hold up the preflight: the host checks later.
+  const result = await runDocker(['manifest', 'inspect', '--verbose', ...insecure, ref], { timeoutMs: 30_000 });
+  if (result.code === null) throw new Error('no answer within 30 s');
   if (result.code !== 0) throw new Error(result.stderr.trim().split('\n').at(-1) || `exit ${result.code}`);
   return parseVerboseManifest(result.stdout);
 }

@@ -17,6 +17,8 @@ export interface DockerRunOptions {
   stdin?: string;
   onLine?: (line: string) => void;
   signal?: AbortSignal;
+  /** Kill the command after this long (a probe must not hang a preflight); it then resolves with code null. */
+  timeoutMs?: number;
 }
 
 export function runDocker(args: readonly string[], options: DockerRunOptions = {}): Promise<DockerRun> {
@@ -34,8 +36,14 @@ export function runDocker(args: readonly string[], options: DockerRunOptions = {
     child.stdout.on('data', (c: Buffer) => (out.push(c), outLines.push(c)));
     child.stderr.on('data', (c: Buffer) => (err.push(c), errLines.push(c)));
     child.stdin.on('error', () => {});
-    child.on('error', reject);
+    const timer =
+      options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on('close', (code) => {
+      clearTimeout(timer);
       outLines.flush();
       errLines.flush();
       resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });

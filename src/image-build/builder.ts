@@ -20,10 +20,13 @@ export interface LocalBuilder {
   engine?: Platform;
 }
 
+/** The builder probes answer locally in well under a second; a hung Docker must not hang the deploy. */
+const PROBE_TIMEOUT_MS = 30_000;
+
 export async function probeBuilder(): Promise<LocalBuilder> {
   const [inspect, version] = await Promise.all([
-    runDocker(['buildx', 'inspect']),
-    runDocker(['version', '--format', '{{.Server.Os}} {{.Server.Arch}}']),
+    runDocker(['buildx', 'inspect'], { timeoutMs: PROBE_TIMEOUT_MS }),
+    runDocker(['version', '--format', '{{.Server.Os}} {{.Server.Arch}}'], { timeoutMs: PROBE_TIMEOUT_MS }),
   ]);
   const [os = '', arch = ''] = version.code === 0 ? version.stdout.trim().split(' ') : [];
   const engine = hostPlatform(os, arch);
