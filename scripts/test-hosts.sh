@@ -146,14 +146,32 @@ engine() { # N [containerd | swarm]
     extra=(--config-file "$dir/daemon.json")
   fi
   mkdir -p "$dir/docker" "$dir/exec"
-  log "starting dockerd of host $1 (network namespace $ns)"
-  # nsenter, not `ip netns exec`: that remounts /sys and hides the cgroups dockerd needs.
-  PATH=$path setsid nohup nsenter --net="/run/netns/$ns" "${uts[@]}" "$dockerd" "${extra[@]}" \
-    --data-root "$dir/docker" --exec-root "$dir/exec" \
-    --pidfile "$dir/dockerd.pid" -H "unix://$sock" --group "gwh$1" --cgroup-parent "gw-h$1" \
-    --insecure-registry "10.77.$1.1:5009" \
-    >"$dir/dockerd.log" 2>&1 </dev/null &
-  wait_for 60 "dockerd of host $1" env DOCKER_HOST="unix://$sock" docker info
+  # A containerd.pid left by an engine that was killed may name a process that exists again under that number (another
+  # host's containerd): dockerd would take it for its own and wait on a socket nobody serves.
+  rm -f "$dir/exec/containerd/containerd.pid"
+  # On a loaded machine dockerd can give up on its own containerd ("timeout waiting for containerd to start") and
+  # exit: start it again rather than fail the whole test run.
+  local attempt pid
+  for attempt in 1 2 3; do
+    log "starting dockerd of host $1 (network namespace $ns), attempt $attempt"
+    # nsenter, not `ip netns exec`: that remounts /sys and hides the cgroups dockerd needs.
+    PATH=$path setsid nohup nsenter --net="/run/netns/$ns" "${uts[@]}" "$dockerd" "${extra[@]}" \
+      --data-root "$dir/docker" --exec-root "$dir/exec" \
+      --pidfile "$dir/dockerd.pid" -H "unix://$sock" --group "gwh$1" --cgroup-parent "gw-h$1" \
+      --insecure-registry "10.77.$1.1:5009" \
+      >>"$dir/dockerd.log" 2>&1 </dev/null &
+    pid=$!
+    wait_for 120 "dockerd of host $1" engine_up_or_gone "$sock" "$pid"
+    if DOCKER_HOST="unix://$sock" docker info >/dev/null 2>&1; then return 0; fi
+    kill "$pid" 2>/dev/null || true
+    log "dockerd of host $1 did not come up (last lines of $dir/dockerd.log):"
+    tail -3 "$dir/dockerd.log" >&2
+  done
+  return 1
+}
+
+engine_up_or_gone() { # SOCKET PID: the engine answers, or the process that was to become it has exited
+  DOCKER_HOST="unix://$1" docker info >/dev/null 2>&1 || ! kill -0 "$2" 2>/dev/null
 }
 
 ssh_server() { # N [containerd | swarm]
