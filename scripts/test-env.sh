@@ -109,6 +109,8 @@ start_dockerd() {
   if docker info >/dev/null 2>&1; then return 0; fi
   need_root
   log "starting dockerd"
+  # Stale after a killed engine, this number may now be another process's: dockerd would wait on it (test-hosts.sh).
+  rm -f /var/run/docker/containerd/containerd.pid
   setsid nohup dockerd >"$STATE/dockerd.log" 2>&1 </dev/null &
   echo $! >"$STATE/dockerd.pid"
   wait_for 60 dockerd docker info || { tail -20 "$STATE/dockerd.log" >&2; exit 1; }
