@@ -37,6 +37,7 @@ export interface ReleaseFile {
 /** apply.sh and the helpers it sources for every strategy (the strategy's own file comes with its files). */
 const APPLY_SCRIPTS: ServerScript[] = [
   'apply.sh',
+  'layout.sh',
   'json.sh',
   'common.sh',
   'clean-env.sh',

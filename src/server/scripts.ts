@@ -18,6 +18,7 @@ export type ServerScript =
   | 'drift.sh'
   | 'gate.sh'
   | 'json.sh'
+  | 'layout.sh'
   | 'lock.sh'
   | 'lock-then.sh'
   | 'metrics.sh'

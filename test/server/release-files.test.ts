@@ -104,7 +104,16 @@ test('defaults: no image name, no fatal logs, no env; a timeout below a second r
 
 test('applyFiles: apply.sh and its helpers, vars.sh and the data files, one item a line, .mask 0600', () => {
   const files = Object.fromEntries(applyFiles(VARS, ['hunter2-password']).map((f) => [f.name, f]));
-  const scripts = ['apply.sh', 'json.sh', 'common.sh', 'clean-env.sh', 'compose.sh', 'gate.sh', 'releases.sh'] as const;
+  const scripts = [
+    'apply.sh',
+    'layout.sh',
+    'json.sh',
+    'common.sh',
+    'clean-env.sh',
+    'compose.sh',
+    'gate.sh',
+    'releases.sh',
+  ] as const;
   assert.deepEqual(Object.keys(files), [...scripts, 'vars.sh', 'services', 'checks', 'fatal_patterns', '.mask']);
   for (const name of scripts) assert.equal(files[name]?.content, serverScript(name), name);
   assert.equal(files['vars.sh']?.content, varsScript(VARS));

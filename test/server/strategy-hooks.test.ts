@@ -23,6 +23,7 @@ const STRATEGY_FILES: ServerScript[] = ['recreate.sh', 'bluegreen.sh', 'swarm.sh
 /** What apply.sh sources for every strategy (release-files.ts ships them beside it). */
 const SHARED: ServerScript[] = [
   'apply.sh',
+  'layout.sh',
   'json.sh',
   'metrics.sh',
   'common.sh',

@@ -16,9 +16,8 @@
 # services (health.services), checks (HTTP checks: kind<TAB>retries<TAB>interval_s<TAB>url), fatal_patterns,
 # .env and .mask (0600: the env values, so that Compose's output never lands here unmasked).
 # Every list is one item per line: IFS is a newline and globbing is off for the whole script.
-# This file is the driver: what happens in which order, and what is recorded. How a release is started, gated
-# and put back is the strategy's (recreate.sh, bluegreen.sh or swarm.sh, beside it), through the hooks below;
-# the helpers they share are in common.sh, clean-env.sh, compose.sh, gate.sh and releases.sh, beside it too.
+# The driver: what happens in which order. How a release starts, is gated and is put back is the strategy's
+# (hooks below); the helpers both use are in layout, common, clean-env, compose, gate and releases.sh beside it.
 # shellcheck source-path=SCRIPTDIR
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline, on purpose
 set -u
@@ -47,8 +46,9 @@ else # a release of an older gangway
   metrics_apply_done() { :; }
 fi
 RECORD_EXTRA=
-G="$DIR/.gangway"
-LOCK="$G/lock"
+# shellcheck source=layout.sh
+. "$REL/layout.sh"
+layout "$DIR"
 # The release whose compose files, env and health data are in use: this one, or the one put back.
 use_release() { # RELEASE_DIR
   DATA=$1
@@ -69,20 +69,20 @@ FAIL_SERVICE=
 # failure's "first error line", ahead of the service's log (whose last line may well be "ok").
 FAIL_LINE=
 
-owns_lock() { grep -qF "\"token\":\"$TOKEN\"" "$LOCK/info" 2>/dev/null; }
+owns_lock() { grep -qF "\"token\":\"$TOKEN\"" "$G_LOCK_INFO" 2>/dev/null; }
 # shellcheck disable=SC2317 # called from the EXIT trap
 release_lock() {
   owns_lock || return 0
   if [ "$ACTION" = apply-hold ]; then
     # Handed back: the CLI's heartbeat keeps it; should the CLI be gone, it is stale after a minute.
-    rm -f "$LOCK/apply.pid" && touch "$LOCK/heartbeat"
+    rm -f "$G_APPLY_PID" && touch "$G_LOCK_HEARTBEAT"
   else
-    mv "$LOCK" "$LOCK.released.$$" 2>/dev/null && rm -rf "$LOCK.released.$$"
+    mv "$G_LOCK" "$G_LOCK.released.$$" 2>/dev/null && rm -rf "$G_LOCK.released.$$"
   fi
 }
 if [ "$ACTION" = apply ] || [ "$ACTION" = apply-hold ]; then
   owns_lock || { echo "apply: the deploy lock is not held by this release's deploy; nothing done" >&2; exit 1; }
-  printf '%s\n' "$$" > "$LOCK/apply.pid.$$" && mv -f "$LOCK/apply.pid.$$" "$LOCK/apply.pid" # never seen empty
+  printf '%s\n' "$$" > "$G_APPLY_PID.$$" && mv -f "$G_APPLY_PID.$$" "$G_APPLY_PID" # never seen empty
   trap release_lock EXIT
 fi
 trap 'exit 1' INT TERM HUP
@@ -117,7 +117,7 @@ restore_previous() { # PREV_ID
   metrics_phase restore
   FAIL_SERVICE=
   FAIL_LINE=
-  use_release "$G/releases/$1"
+  use_release "$G_RELEASES/$1"
   if put_in_place "$1" && strategy_restore "$prev_tag"; then
     FAIL_STEP=$first_step
     FAIL_REASON=$first_reason
@@ -134,14 +134,14 @@ stop_new() {
   first_reason=$FAIL_REASON
   STOPPED=
   strategy_stop_new
-  rm -f "$G/current" # nothing is in place: the next deploy must not take this release for a previous one
+  rm -f "$G_CURRENT" # nothing is in place: the next deploy must not take this release for a previous one
   FAIL_STEP=$first_step
   FAIL_REASON="$first_reason; first deploy, nothing to roll back to: $STOPPED"
   record failed failed none
 }
 
 finish_failed() { # PREV_ID FAILED_STATUS
-  if [ -n "$1" ] && [ -d "$G/releases/$1" ]; then
+  if [ -n "$1" ] && [ -d "$G_RELEASES/$1" ]; then
     if restore_previous "$1"; then
       record "$2" rolled_back "$(release_tag "$1")"
       say "rolled back: release $1 is serving $(release_tag "$1")"
@@ -185,7 +185,7 @@ if [ -f "$DIR/.env" ] && [ -f "$REL/.env" ]; then
 fi
 
 if put_in_place "$ID" && strategy_deploy "$TAG"; then
-  printf '%s\n' "$TAG" > "$G/last_good_tag.tmp" && mv -f "$G/last_good_tag.tmp" "$G/last_good_tag"
+  printf '%s\n' "$TAG" > "$G_LAST_GOOD_TAG.tmp" && mv -f "$G_LAST_GOOD_TAG.tmp" "$G_LAST_GOOD_TAG"
   status=succeeded
   [ "$OPERATION" = rollback ] && status=rollback
   record "$status" succeeded "$TAG"

@@ -20,7 +20,7 @@
 
 PROXY=gangway-proxy
 PROXY_NET=gangway-proxy
-STATE_DIR=$G/proxy
+STATE_DIR=$G_PROXY
 CONF=
 NEW_COLOUR=
 OLD_COLOUR=

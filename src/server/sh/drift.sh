@@ -26,17 +26,20 @@ COMPOSE=$3
 DIRS=$4
 BACKUP_DIRS=$5
 PROXIED=$6
-G="$DIR/.gangway"
 TAB=$(printf '\t')
+# Their text takes these lines' place when the script is sent (scripts.ts).
 # shellcheck source=clean-env.sh
-. ./clean-env.sh # its text takes this line's place when the script is sent (scripts.ts)
+. ./clean-env.sh
+# shellcheck source=layout.sh
+. ./layout.sh
+layout "$DIR"
 
-current=$(cat "$G/current" 2>/dev/null)
-if [ -z "$current" ] || [ ! -d "$G/releases/$current" ]; then
+current=$(cat "$G_CURRENT" 2>/dev/null)
+if [ -z "$current" ] || [ ! -d "$G_RELEASES/$current" ]; then
   echo "current${TAB}-"
   exit 0
 fi
-REL="$G/releases/$current"
+REL="$G_RELEASES/$current"
 printf 'current\t%s\t%s\n' "$current" "$(cat "$REL/tag" 2>/dev/null)"
 
 same_files=1

@@ -8,7 +8,7 @@
 
 # Copy a release's compose files and env into DIR, each by temp file + rename (env stays 0600).
 put_in_place() { # RELEASE_ID
-  src="$G/releases/$1"
+  src="$G_RELEASES/$1"
   for f in $(cat "$src/files"); do
     cp "$src/$f" "$DIR/.$f.gangway-tmp" && mv -f "$DIR/.$f.gangway-tmp" "$DIR/$f" || return 1
   done
@@ -18,10 +18,10 @@ put_in_place() { # RELEASE_ID
   else
     rm -f "$DIR/.env" # Compose would read a stale one by default
   fi
-  printf '%s\n' "$1" > "$G/current.tmp" && mv -f "$G/current.tmp" "$G/current"
+  printf '%s\n' "$1" > "$G_CURRENT.tmp" && mv -f "$G_CURRENT.tmp" "$G_CURRENT"
 }
 
-release_tag() { cat "$G/releases/$1/tag" 2>/dev/null; } # RELEASE_ID
+release_tag() { cat "$G_RELEASES/$1/tag" 2>/dev/null; } # RELEASE_ID
 
 record() { # STATUS OUTCOME SERVING
   strategy_record_extra
@@ -32,8 +32,8 @@ record() { # STATUS OUTCOME SERVING
   [ -n "$FAIL_STEP" ] && extra=$failure
   line="$RECORD_STATIC,\"status\":\"$1\",\"outcome\":\"$2\",\"started\":\"$STARTED\",\"finished\":\"$finished\""
   line="$line,\"duration_s\":$duration,\"serving\":\"$(json_str "$3")\"$RECORD_EXTRA$extra}"
-  printf '%s\n' "$line" >> "$G/releases.jsonl"
-  rm -f "$G/applying"
+  printf '%s\n' "$line" >> "$G_RELEASES_LOG"
+  rm -f "$G_APPLYING"
   metrics_apply_done
   result="\"status\":\"$1\",\"outcome\":\"$2\",\"serving\":\"$(json_str "$3")\""
   event "{\"event\":\"result\",$result$failure,\"duration_s\":$duration}"
@@ -41,7 +41,7 @@ record() { # STATUS OUTCOME SERVING
 
 # A release that passed its gate: the SPEC's status `succeeded`, or `rollback` for a rollback that did.
 is_good() { # RELEASE_ID
-  grep -F "\"id\":\"$1\"" "$G/releases.jsonl" 2>/dev/null | grep -q -e '"status":"succeeded"' -e '"status":"rollback"'
+  grep -F "\"id\":\"$1\"" "$G_RELEASES_LOG" 2>/dev/null | grep -q -e '"status":"succeeded"' -e '"status":"rollback"'
 }
 
 # Keep the release in place, the good release just before it (what a plain rollback goes back to: after an
@@ -55,8 +55,8 @@ prune_releases() {
   seen_current=
   prev_found=
   # shellcheck disable=SC2012 # release ids are gangway's own fixed-format names
-  for r in $(ls -1 "$G/releases" | sort -r); do
-    t=$(cat "$G/releases/$r/tag" 2>/dev/null)
+  for r in $(ls -1 "$G_RELEASES" | sort -r); do
+    t=$(cat "$G_RELEASES/$r/tag" 2>/dev/null)
     keep_it=
     good=
     is_good "$r" && good=1
@@ -74,7 +74,7 @@ prune_releases() {
       kept_tags="$kept_tags$t
 "
     else
-      rm -rf "${G:?}/releases/$r"
+      rm -rf "${G_RELEASES:?}/$r"
       say "pruned release $r"
       removed_tags="$removed_tags$t
 "

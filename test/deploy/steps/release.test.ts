@@ -59,7 +59,8 @@ async function release(apply: ApplyStep, step: ReleaseStep, plan: DeployPlan, ho
   return { ...r, detail };
 }
 
-const HELPERS = ['common.sh', 'clean-env.sh', 'compose.sh', 'gate.sh', 'releases.sh']; // apply.sh sources them
+// apply.sh sources them
+const HELPERS = ['layout.sh', 'common.sh', 'clean-env.sh', 'compose.sh', 'gate.sh', 'releases.sh'];
 const COMMON = [
   'apply.sh',
   'json.sh',
