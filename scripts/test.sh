@@ -41,6 +41,7 @@ npx --no-install tsc -p tsconfig.json --noEmit
 npx --no-install prettier --check --log-level warn "src/**/*.ts" "test/**/*.ts" "scripts/**/*.{ts,mjs}"
 npx --no-install eslint .
 npx --no-install tsx scripts/generate-schema.ts --check
+npx --no-install tsx scripts/generate-layout-sh.ts --check   # src/server/sh/layout.sh, from src/server/layout.ts
 npx --no-install tsx scripts/generate-docs.ts --check   # docs/configuration.md, commands.md, errors.md
 npm run --silent build   # CLI tests run the built bin/gangway.js
 

@@ -1,7 +1,8 @@
 /**
  * What backup.sh reads beside itself in `<dir>/.gangway/backup/<name>/`: vars.sh (only `quote()`d
- * assignments), `password` (0600, the value alone), `recipients` (age public keys, one a line), metrics.sh and
- * notify.sh (sourced). `notify` (0600) is written by `gangway backup schedule` alone and survives these.
+ * assignments), `password` (0600, the value alone), `recipients` (age public keys, one a line), json.sh,
+ * layout.sh, metrics.sh and notify.sh (sourced). `notify` (0600) is written by `gangway backup schedule` alone
+ * and survives these.
  */
 import { serverScript } from '../server/scripts.js';
 import { quote } from '../shell/quote.js';
@@ -37,6 +38,7 @@ export function jobFiles(dir: string, app: string, job: BackupJob, metrics = tru
   const files: JobFile[] = [
     { name: 'backup.sh', content: serverScript('backup.sh'), mode: 0o644 },
     { name: 'json.sh', content: serverScript('json.sh'), mode: 0o644 },
+    { name: 'layout.sh', content: serverScript('layout.sh'), mode: 0o644 },
     // Sourced by backup.sh for KIND=files: its backup, verify and restore.
     ...(b.kind === 'files' ? [{ name: 'backup-files.sh', content: serverScript('backup-files.sh'), mode: 0o644 }] : []),
     {

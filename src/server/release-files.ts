@@ -7,7 +7,7 @@ import type { HealthSettings } from '../config/config.js';
 import { isMaskable } from '../redact/maskable.js';
 import { quote } from '../shell/quote.js';
 import type { Operation } from './records.js';
-import { serverScript } from './scripts.js';
+import { serverScript, type ServerScript } from './scripts.js';
 
 export interface ApplyVars {
   dir: string;
@@ -34,6 +34,18 @@ export interface ReleaseFile {
   mode: number;
 }
 
+/** apply.sh and the helpers it sources for every strategy (the strategy's own file comes with its files). */
+const APPLY_SCRIPTS: ServerScript[] = [
+  'apply.sh',
+  'layout.sh',
+  'json.sh',
+  'common.sh',
+  'clean-env.sh',
+  'compose.sh',
+  'gate.sh',
+  'releases.sh',
+];
+
 /** Every file apply.sh needs besides the compose files, `files` and `.env`. */
 export function applyFiles(vars: ApplyVars, envValues: readonly string[]): ReleaseFile[] {
   const h = vars.health;
@@ -42,8 +54,7 @@ export function applyFiles(vars: ApplyVars, envValues: readonly string[]): Relea
     ...h.smoke.map((url) => ['smoke', 3, 1, url]),
   ].map((fields) => fields.join('\t'));
   return [
-    { name: 'apply.sh', content: serverScript('apply.sh'), mode: 0o644 },
-    { name: 'json.sh', content: serverScript('json.sh'), mode: 0o644 },
+    ...APPLY_SCRIPTS.map((name) => ({ name, content: serverScript(name), mode: 0o644 })),
     { name: 'vars.sh', content: varsScript(vars), mode: 0o644 },
     { name: 'services', content: lines(h.services), mode: 0o644 },
     { name: 'checks', content: lines(checks), mode: 0o644 },

@@ -11,15 +11,21 @@ export type ServerScript =
   | 'backup.sh'
   | 'backup-files.sh'
   | 'bluegreen.sh'
+  | 'clean-env.sh'
+  | 'common.sh'
+  | 'compose.sh'
   | 'copy-release.sh'
   | 'drift.sh'
+  | 'gate.sh'
   | 'json.sh'
+  | 'layout.sh'
   | 'lock.sh'
   | 'lock-then.sh'
   | 'metrics.sh'
   | 'notify.sh'
   | 'proxy-metrics.sh'
   | 'recreate.sh'
+  | 'releases.sh'
   | 'schedule.sh'
   | 'service-container.sh'
   | 'start.sh'
@@ -29,10 +35,17 @@ export type ServerScript =
 
 const cache = new Map<ServerScript, string>();
 
+/**
+ * A script run as `sh -c` has no file beside it on the server to source: a line `. ./NAME.sh` in it (shellcheck
+ * follows it, by its `source=` directive) is replaced by that script's text when it is read.
+ */
+const INCLUDE = /^\. \.\/([a-z-]+\.sh)(?: +#.*)?$/gm;
+
 export function serverScript(name: ServerScript): string {
   let text = cache.get(name);
   if (text === undefined) {
-    text = withoutComments(readFileSync(new URL(`./sh/${name}`, import.meta.url), 'utf8'));
+    const source = readFileSync(new URL(`./sh/${name}`, import.meta.url), 'utf8');
+    text = withoutComments(source.replace(INCLUDE, (_, file: ServerScript) => serverScript(file).trimEnd()));
     cache.set(name, text);
   }
   return text;

@@ -42,7 +42,9 @@ function awks(): { name: string; path: string }[] {
 function run(dir: string, script: string, path: string) {
   const lib = join(dir, 'metrics.sh');
   writeFileSync(lib, serverScript('metrics.sh'));
-  const r = spawnSync('sh', ['-c', `. '${lib}'\n${script}`], {
+  writeFileSync(join(dir, 'layout.sh'), serverScript('layout.sh'));
+  // As apply.sh and backup.sh source it: after layout.sh, with the layout of DIR set.
+  const r = spawnSync('sh', ['-c', `. '${join(dir, 'layout.sh')}'; layout "$DIR"; . '${lib}'\n${script}`], {
     encoding: 'utf8',
     env: { PATH: path, DIR: dir, APP: 'obs"app', METRICS: '1', REL: join(dir, 'rel'), ID: 'r1', BYTES_SENT: '4096' },
   });

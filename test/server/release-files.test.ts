@@ -102,19 +102,20 @@ test('defaults: no image name, no fatal logs, no env; a timeout below a second r
   assert.equal(got.TIMEOUT, '1');
 });
 
-test('applyFiles: apply.sh, json.sh, vars.sh and the data files, one item a line, .mask 0600', () => {
+test('applyFiles: apply.sh and its helpers, vars.sh and the data files, one item a line, .mask 0600', () => {
   const files = Object.fromEntries(applyFiles(VARS, ['hunter2-password']).map((f) => [f.name, f]));
-  assert.deepEqual(Object.keys(files), [
+  const scripts = [
     'apply.sh',
+    'layout.sh',
     'json.sh',
-    'vars.sh',
-    'services',
-    'checks',
-    'fatal_patterns',
-    '.mask',
-  ]);
-  assert.equal(files['apply.sh']?.content, serverScript('apply.sh'));
-  assert.equal(files['json.sh']?.content, serverScript('json.sh'));
+    'common.sh',
+    'clean-env.sh',
+    'compose.sh',
+    'gate.sh',
+    'releases.sh',
+  ] as const;
+  assert.deepEqual(Object.keys(files), [...scripts, 'vars.sh', 'services', 'checks', 'fatal_patterns', '.mask']);
+  for (const name of scripts) assert.equal(files[name]?.content, serverScript(name), name);
   assert.equal(files['vars.sh']?.content, varsScript(VARS));
   assert.equal(files.services?.content, 'db\nweb\n');
   assert.equal(
@@ -124,7 +125,7 @@ test('applyFiles: apply.sh, json.sh, vars.sh and the data files, one item a line
   assert.equal(files.fatal_patterns?.content, 'FATAL\npanic:\n');
   assert.equal(files['.mask']?.content, 'hunter2-password\n');
   assert.equal(files['.mask']?.mode, 0o600);
-  for (const name of ['apply.sh', 'json.sh', 'vars.sh', 'services', 'checks', 'fatal_patterns']) {
+  for (const name of [...scripts, 'vars.sh', 'services', 'checks', 'fatal_patterns']) {
     assert.equal(files[name]?.mode, 0o644, name);
   }
 });

@@ -3,6 +3,7 @@
  * one of them and redefines nothing apply.sh (or what it sources for every strategy) defines.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { serverScript, type ServerScript } from '../../src/server/scripts.js';
 
@@ -19,6 +20,18 @@ const HOOKS = [
   'strategy_failed_done',
 ];
 const STRATEGY_FILES: ServerScript[] = ['recreate.sh', 'bluegreen.sh', 'swarm.sh'];
+/** What apply.sh sources for every strategy (release-files.ts ships them beside it). */
+const SHARED: ServerScript[] = [
+  'apply.sh',
+  'layout.sh',
+  'json.sh',
+  'metrics.sh',
+  'common.sh',
+  'clean-env.sh',
+  'compose.sh',
+  'gate.sh',
+  'releases.sh',
+];
 
 /** The names of the functions a script defines, as often as it defines them. */
 function defined(name: ServerScript): string[] {
@@ -37,10 +50,10 @@ test('every strategy file defines each hook of apply.sh exactly once', () => {
   }
 });
 
-test('apply.sh calls every hook, defines none, and no strategy file redefines one of its functions', () => {
-  const apply = serverScript('apply.sh');
-  for (const hook of HOOKS) assert.match(apply, new RegExp(`\\b${hook}\\b`), `apply.sh calls ${hook}`);
-  const common = [...defined('apply.sh'), ...defined('json.sh'), ...defined('metrics.sh')];
+test('apply.sh and its helpers call every hook, define none; no strategy file redefines one of their functions', () => {
+  const apply = SHARED.map(serverScript).join('\n');
+  for (const hook of HOOKS) assert.match(apply, new RegExp(`\\b${hook}\\b`), `apply.sh or its helpers call ${hook}`);
+  const common = SHARED.flatMap(defined);
   assert.deepEqual(
     common.filter((n) => n.startsWith('strategy_')),
     [],
@@ -51,4 +64,10 @@ test('apply.sh calls every hook, defines none, and no strategy file redefines on
       [],
       `${file} overrides none of apply.sh's functions`,
     );
+});
+
+test('apply.sh is a driver of at most 200 lines: the helpers are in files of their own', () => {
+  const source = readFileSync(new URL('../../src/server/sh/apply.sh', import.meta.url), 'utf8');
+  const lines = source.trimEnd().split('\n').length;
+  assert.ok(lines <= 200, `apply.sh has ${lines} lines`);
 });

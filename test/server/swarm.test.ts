@@ -20,6 +20,7 @@ const log = join(root, 'docker.log');
 mkdirSync(bin);
 mkdirSync(rel, { recursive: true });
 writeFileSync(join(rel, 'swarm.sh'), serverScript('swarm.sh'));
+writeFileSync(join(rel, 'clean-env.sh'), serverScript('clean-env.sh')); // sourced by apply.sh before swarm.sh
 // The stub writes to a fixed path: swarm.sh calls docker with a cleaned environment.
 writeFileSync(
   join(bin, 'docker'),
@@ -37,7 +38,7 @@ interface Call {
 function run(body: string, extraEnv: Record<string, string> = {}): Call[] {
   writeFileSync(log, '');
   const script = `set -u; set -f; IFS='\n'; APP=shop; DIR=${root}/srv/shop; FILES='docker-compose.yml'
-SWARM_RESOLVE=always; SWARM_REGISTRY_AUTH=1; . "${rel}/swarm.sh"; ${body}`;
+SWARM_RESOLVE=always; SWARM_REGISTRY_AUTH=1; . "${rel}/clean-env.sh"; . "${rel}/swarm.sh"; ${body}`;
   const r = spawnSync('sh', ['-c', script], {
     encoding: 'utf8',
     env: { PATH: `${bin}:${process.env.PATH}`, HOME: root, DOCKER_HOST: 'unix:///run/test.sock', ...extraEnv },
@@ -136,9 +137,9 @@ test('sw_objects under a session umask of 022: .mask (env values and the secret)
 test('fatal_logs: logs that cannot be read fail the gate, naming the service; fatal lines are counted', () => {
   writeFileSync(join(rel, 'fatal_patterns'), 'FATAL\n');
   writeFileSync(join(rel, 'swarm-services'), 'web\ntalker\n');
-  // apply.sh's fatal_logs (over swarm.sh's strategy_logs and strategy_services) and the helpers it uses, reduced to
+  // gate.sh's fatal_logs (over swarm.sh's strategy_logs and strategy_services) and the helpers it uses, reduced to
   // what the test reads.
-  const fatalLogs = /^fatal_logs\(\) \{[\s\S]*?^\}$/m.exec(serverScript('apply.sh'))![0];
+  const fatalLogs = /^fatal_logs\(\) \{[\s\S]*?^\}$/m.exec(serverScript('gate.sh'))![0];
   const helpers = `DATA='${rel}'; REL='${rel}'; FATAL_TAIL=50; FAIL_SERVICE=; say() { echo "say $*"; }
 fail() { echo "fail $1: $2"; }; strip_ansi() { cat; }; mask() { sed 's/hunter2/***/g'; }
 ${fatalLogs}`;
@@ -146,7 +147,7 @@ ${fatalLogs}`;
   mkdirSync(gateBin, { recursive: true });
   const gate = (docker: string) => {
     writeFileSync(join(gateBin, 'docker'), `#!/bin/sh\n${docker}\n`, { mode: 0o755 });
-    const script = `set -u; set -f; IFS='\n'; APP=shop; . "${rel}/swarm.sh"; ${helpers}
+    const script = `set -u; set -f; IFS='\n'; APP=shop; . "${rel}/clean-env.sh"; . "${rel}/swarm.sh"; ${helpers}
 if fatal_logs v1; then echo passed; else echo "failed $FAIL_SERVICE"; fi`;
     const r = spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: `${gateBin}:${process.env.PATH}` } });
     return r.stdout.trim().split('\n');

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck source-path=SCRIPTDIR
 # gangway's server-side PostgreSQL backup (file backups: backup-files.sh). Uploaded into <dir>/.gangway/backup/<name>/
 # beside the data it reads, so cron can run it with no Node and no gangway on the server.
 #
@@ -26,10 +27,12 @@ JOB=$1
 ACTION=$2
 # shellcheck source=/dev/null
 . "$JOB/vars.sh"
-# shellcheck disable=SC2153 # DIR and the rest come from vars.sh
 # vars.sh defines: DIR APP NAME SERVICE DATABASE DB_USER BACKUP_DIR KEEP_DAILY KEEP_WEEKLY VERIFY ENCRYPT METRICS
 # and KIND PATHS EXT (postgres jobs written before them lack them: postgres, dump).
-G="$DIR/.gangway"
+# shellcheck source=layout.sh
+. "$JOB/layout.sh"
+# shellcheck disable=SC2153 # DIR and the rest come from vars.sh
+layout "$DIR"
 # Prometheus textfile metrics: <dir>/.gangway/metrics.prom is rewritten after each record.
 if [ -f "$JOB/metrics.sh" ]; then
   # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
@@ -37,7 +40,7 @@ if [ -f "$JOB/metrics.sh" ]; then
 else
   metrics_write() { :; }
 fi
-LOG="$G/backups.jsonl"
+LOG=$G_BACKUPS_LOG
 # Notifications of scheduled runs, where `gangway backup schedule` configured them (<job>/notify).
 if [ -f "$JOB/notify.sh" ] && [ -f "$JOB/notify" ]; then
   # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
@@ -80,8 +83,8 @@ fail() { # OP REASON [EXTRA]
 
 # Compose as the release in place runs it: its compose files, .env and IMAGE_TAG.
 current_release() {
-  id=$(cat "$G/current" 2>/dev/null) && [ -n "$id" ] || return 1
-  REL="$G/releases/$id"
+  id=$(cat "$G_CURRENT" 2>/dev/null) && [ -n "$id" ] || return 1
+  REL="$G_RELEASES/$id"
   # shellcheck source=/dev/null
   REL_TAG=$(. "$REL/vars.sh" && printf '%s' "$TAG") || return 1
   # shellcheck source=/dev/null

@@ -20,7 +20,7 @@
 
 PROXY=gangway-proxy
 PROXY_NET=gangway-proxy
-STATE_DIR=$G/proxy
+STATE_DIR=$G_PROXY
 CONF=
 NEW_COLOUR=
 OLD_COLOUR=
@@ -243,8 +243,7 @@ proxy_conflict() {
 }
 
 proxy_up() { # [COMPOSE UP OPTION]
-  if ! out=$(env -i PATH="$PATH" HOME="${HOME:-/}" ${DOCKER_HOST:+DOCKER_HOST="$DOCKER_HOST"} \
-    $COMPOSE -p "$PROXY" -f "$CONF/compose.yml" up -d "$@" 2>&1); then
+  if ! out=$(clean_env --host-only $COMPOSE -p "$PROXY" -f "$CONF/compose.yml" up -d "$@" 2>&1); then
     say "$out"
     proxy_fail "the proxy did not start: $(printf '%s' "$out" | tail -n 1)"
     return 1

@@ -5,12 +5,16 @@
 # an env file was copied, `colour` when a colour.yml was and `swarm` when swarm data was.
 #   copy-release.sh STATE_DIR SOURCE_ID NEW_RELEASE_DIR with-env|without-env
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline, on purpose
+# shellcheck source-path=SCRIPTDIR
 set -u
 set -f
 IFS='
 '
 umask 077 # the new release directory (0700) and its copies, the env file among them
-src="$1/releases/$2"
+# shellcheck source=layout.sh
+. ./layout.sh # its text takes this line's place when the script is sent (scripts.ts)
+layout_state "$1"
+src="$G_RELEASES/$2"
 dst=$3
 [ -f "$src/files" ] || { echo "release $2 is not retained on this server" >&2; exit 1; }
 mkdir -p "$dst" || exit 1

@@ -14,6 +14,7 @@
 #         container NAME SERVICE ONEOFF HASH IMAGE STATUS   every container labelled with the project
 #         expect SERVICE HASH                the Compose config hash of each service of the release
 #         expect-error LINE                  Compose could not compute them (its first error line)
+# shellcheck source-path=SCRIPTDIR
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline, on purpose
 set -u
 set -f
@@ -25,15 +26,20 @@ COMPOSE=$3
 DIRS=$4
 BACKUP_DIRS=$5
 PROXIED=$6
-G="$DIR/.gangway"
 TAB=$(printf '\t')
+# Their text takes these lines' place when the script is sent (scripts.ts).
+# shellcheck source=clean-env.sh
+. ./clean-env.sh
+# shellcheck source=layout.sh
+. ./layout.sh
+layout "$DIR"
 
-current=$(cat "$G/current" 2>/dev/null)
-if [ -z "$current" ] || [ ! -d "$G/releases/$current" ]; then
+current=$(cat "$G_CURRENT" 2>/dev/null)
+if [ -z "$current" ] || [ ! -d "$G_RELEASES/$current" ]; then
   echo "current${TAB}-"
   exit 0
 fi
-REL="$G/releases/$current"
+REL="$G_RELEASES/$current"
 printf 'current\t%s\t%s\n' "$current" "$(cat "$REL/tag" 2>/dev/null)"
 
 same_files=1
@@ -91,9 +97,7 @@ for f in $(cat "$REL/files"); do args="$args-f
 $src/$f
 "; done
 # shellcheck disable=SC2086 # COMPOSE and args split on newlines (IFS): one word per argv item
-if ! out=$(env -i PATH="$PATH" HOME="${HOME:-/}" ${DOCKER_HOST:+DOCKER_HOST="$DOCKER_HOST"} \
-  ${DOCKER_CONFIG:+DOCKER_CONFIG="$DOCKER_CONFIG"} ${DOCKER_CONTEXT:+DOCKER_CONTEXT="$DOCKER_CONTEXT"} \
-  IMAGE_TAG="$(cat "$REL/tag")" $COMPOSE -p "$APP" --project-directory "$DIR" $args \
+if ! out=$(clean_env IMAGE_TAG="$(cat "$REL/tag")" $COMPOSE -p "$APP" --project-directory "$DIR" $args \
   ${env_file:+--env-file} ${env_file:+"$env_file"} config --hash '*' 2>&1); then
   printf 'expect-error\t%s\n' "$(printf '%s\n' "$out" | grep -v '^ *$' | head -n 1 | cut -c1-300)"
   exit 0

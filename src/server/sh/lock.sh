@@ -10,13 +10,17 @@
 #   release STATE TOKEN [force]     prints `released`, `none` or `not-owner` + the holder's info
 #   heartbeat STATE TOKEN           touches lock/heartbeat while TOKEN owns the lock
 #   probe STATE                     prints `free`, `live` or `stale REASON`, then `unfinished RELEASE_ID` if any
+# shellcheck source-path=SCRIPTDIR
 set -u
 ACTION=$1
 STATE=$2
-LOCK="$STATE/lock"
-GUARD="$STATE/lock.recovering"
+# shellcheck source=layout.sh
+. ./layout.sh # its text takes this line's place when the script is sent (scripts.ts)
+layout_state "$STATE"
+LOCK=$G_LOCK
+GUARD=$G_LOCK_RECOVERING
 
-owner_is() { grep -qF "\"token\":\"$1\"" "$LOCK/info" 2>/dev/null; }
+owner_is() { grep -qF "\"token\":\"$1\"" "$G_LOCK_INFO" 2>/dev/null; }
 # A killed process stays a zombie until its parent (init) reaps it: kill -0 still succeeds on it. ps comes
 # first: a zombie reaped between the two checks is then gone for kill -0 (the other way round, ps found no
 # zombie any more and the dead apply's lock was taken for held).
@@ -27,20 +31,20 @@ fresh() { [ -n "$(find "$@" -maxdepth 0 -mmin -1 2>/dev/null)" ]; }
 # older gangway's pid file is being written) neither the heartbeat nor the lock directory itself changed within
 # a minute. Prints the reason when stale.
 stale_reason() {
-  pid=$(cat "$LOCK/apply.pid" 2>/dev/null)
+  pid=$(cat "$G_APPLY_PID" 2>/dev/null)
   if [ -n "$pid" ]; then
     alive "$pid" || echo "its apply process $pid is gone"
-  elif [ -d "$LOCK" ] && ! fresh "$LOCK/heartbeat" "$LOCK"; then
+  elif [ -d "$LOCK" ] && ! fresh "$G_LOCK_HEARTBEAT" "$LOCK"; then
     echo "no heartbeat from its deploy for over a minute"
   fi
 }
 
 unfinished() {
-  if [ -f "$STATE/applying" ]; then printf 'unfinished %s\n' "$(cat "$STATE/applying")"; fi
+  if [ -f "$G_APPLYING" ]; then printf 'unfinished %s\n' "$(cat "$G_APPLYING")"; fi
 }
 
 take() { # INFO TOKEN: the lock directory exists and is ours now
-  printf '%s\n' "$1" > "$LOCK/info" && touch "$LOCK/heartbeat"
+  printf '%s\n' "$1" > "$G_LOCK_INFO" && touch "$G_LOCK_HEARTBEAT"
 }
 
 # Takes the lock if it is free, ours already, or stale; returns 1 (printing nothing) while someone holds it.
@@ -53,7 +57,7 @@ try_take() { # INFO TOKEN
   fi
   # Ours already: an earlier attempt took it but its answer was lost with the connection.
   if owner_is "$2"; then
-    touch "$LOCK/heartbeat" && echo acquired && unfinished
+    touch "$G_LOCK_HEARTBEAT" && echo acquired && unfinished
     return 0
   fi
   # A recovery guard left by a contender that died mid-recovery is itself stale after a minute.
@@ -63,7 +67,7 @@ try_take() { # INFO TOKEN
     # Only one contender at a time gets here; check again, now that we hold the guard, before removing.
     why=$(stale_reason)
     if [ -n "$why" ]; then
-      old=$(cat "$LOCK/info" 2>/dev/null)
+      old=$(cat "$G_LOCK_INFO" 2>/dev/null)
       mv "$LOCK" "$LOCK.stale.$$" 2>/dev/null && rm -rf "$LOCK.stale.$$"
       if mkdir "$LOCK" 2>/dev/null; then
         take "$1" "$2" || { rm -rf "$LOCK"; rmdir "$GUARD"; exit 3; }
@@ -91,7 +95,7 @@ acquire() { # INFO TOKEN
   done
   echo held
   # Its info may not be written yet (a holder between its mkdir and take): held by an unknown holder.
-  cat "$LOCK/info" 2>/dev/null || true
+  cat "$G_LOCK_INFO" 2>/dev/null || true
 }
 
 release() { # TOKEN [force]
@@ -102,13 +106,13 @@ release() { # TOKEN [force]
     return
   fi
   echo not-owner
-  cat "$LOCK/info" 2>/dev/null
+  cat "$G_LOCK_INFO" 2>/dev/null
 }
 
 case "$ACTION" in
   acquire) acquire "$3" "$4" ;;
   release) release "$3" "${4:-}" ;;
-  heartbeat) owner_is "$3" && touch "$LOCK/heartbeat" ;;
+  heartbeat) owner_is "$3" && touch "$G_LOCK_HEARTBEAT" ;;
   probe)
     if [ ! -d "$LOCK" ]; then echo free; else
       why=$(stale_reason)

@@ -6,11 +6,11 @@
 # last_apply.tsv (the last apply's step durations and bytes delivered, written here) — so a backup run from
 # cron writes the same file as a deploy. Never a secret value: names, tags, counts, times.
 #
-# Uses from the sourcing script: DIR, APP, METRICS (1: write; vars.sh), and for applies BYTES_SENT and REL.
+# Uses from the sourcing script: the layout's G_* (layout.sh), APP, METRICS (1: write; vars.sh), and for applies
+# BYTES_SENT and REL.
 # apply.sh calls metrics_step at the end of every step (its step_event), metrics_phase restore before it puts
 # the previous release back, and metrics_write after each record; backup.sh calls metrics_write.
 
-METRICS_G="$DIR/.gangway"
 METRICS_PHASE=deploy
 # Milliseconds where date has %N (GNU, busybox), whole seconds (x1000) elsewhere.
 metrics_now_ms() {
@@ -48,42 +48,44 @@ metrics_apply_done() {
     printf 'release\t%s\n' "$ID"
     printf 'bytes\t%s\n' "${BYTES_SENT:-0}"
     sed 's/^/step\t/' "$REL/.metrics-steps" 2>/dev/null
-  } > "$METRICS_G/last_apply.tsv.tmp" && mv -f "$METRICS_G/last_apply.tsv.tmp" "$METRICS_G/last_apply.tsv"
+  } > "$G_LAST_APPLY.tmp" && mv -f "$G_LAST_APPLY.tmp" "$G_LAST_APPLY"
   metrics_write
 }
 
 metrics_write() {
   [ "${METRICS:-0}" = 1 ] || return 0
-  mw_tmp="$METRICS_G/.metrics.prom.$$"
-  mw_last="$METRICS_G/last_apply.tsv"
-  mw_rel="$METRICS_G/releases.jsonl"
-  mw_bak="$METRICS_G/backups.jsonl"
+  mw_tmp=$(metrics_tmp "$G_METRICS")
+  mw_last=$G_LAST_APPLY
+  mw_rel=$G_RELEASES_LOG
+  mw_bak=$G_BACKUPS_LOG
   [ -f "$mw_last" ] || mw_last=/dev/null
   [ -f "$mw_rel" ] || mw_rel=/dev/null
   [ -f "$mw_bak" ] || mw_bak=/dev/null
-  if F_LAST=$mw_last F_REL=$mw_rel F_BAK=$mw_bak APP="$APP" CURRENT="$(cat "$METRICS_G/current" 2>/dev/null)" \
+  if F_LAST=$mw_last F_REL=$mw_rel F_BAK=$mw_bak APP="$APP" CURRENT="$(cat "$G_CURRENT" 2>/dev/null)" \
     awk "$METRICS_AWK" "$mw_last" "$mw_rel" "$mw_bak" > "$mw_tmp" \
-    && chmod 644 "$mw_tmp" && mv -f "$mw_tmp" "$METRICS_G/metrics.prom"; then
+    && chmod 644 "$mw_tmp" && mv -f "$mw_tmp" "$G_METRICS"; then
     metrics_publish
     return 0
   fi
   rm -f "$mw_tmp"
-  echo "metrics: could not write $METRICS_G/metrics.prom" >&2
+  echo "metrics: could not write $G_METRICS" >&2
   return 0 # metrics never fail a deploy or a backup
 }
 
 # A copy node_exporter's textfile collector can read: .gangway is the deploy user's alone (0700), so the same
 # file (no secret in it) goes to <dir>/.gangway-metrics/metrics.prom, 0644 in a 0755 directory.
 metrics_publish() {
-  mp_dir="$DIR/.gangway-metrics"
-  mp_tmp="$mp_dir/.metrics.prom.$$"
-  if mkdir -p "$mp_dir" && chmod 755 "$mp_dir" && cp "$METRICS_G/metrics.prom" "$mp_tmp" && chmod 644 "$mp_tmp" \
-    && mv -f "$mp_tmp" "$mp_dir/metrics.prom"; then
+  mp_dir=${G_METRICS_COPY%/*}
+  mp_tmp=$(metrics_tmp "$G_METRICS_COPY")
+  if mkdir -p "$mp_dir" && chmod 755 "$mp_dir" && cp "$G_METRICS" "$mp_tmp" && chmod 644 "$mp_tmp" \
+    && mv -f "$mp_tmp" "$G_METRICS_COPY"; then
     return 0
   fi
   rm -f "$mp_tmp"
-  echo "metrics: could not write $mp_dir/metrics.prom" >&2
+  echo "metrics: could not write $G_METRICS_COPY" >&2
 }
+# A temp file beside FILE, hidden (`.NAME.PID`: the textfile collector reads *.prom only), for its atomic rename.
+metrics_tmp() { printf '%s/.%s.%s' "${1%/*}" "${1##*/}" "$$"; } # FILE
 
 # Files in order: last_apply.tsv, releases.jsonl, backups.jsonl. JSON fields are read by name from gangway's
 # own one-line records (apply.sh and backup.sh write them); the outcome fields are the last ones of a line.

@@ -1,8 +1,8 @@
 # shellcheck shell=sh
 # gangway's recreate strategy, sourced by apply.sh when STRATEGY is recreate: `compose up -d` of the release in
 # place, the health gate; the release before it put back the same way. It defines apply.sh's strategy hooks
-# with apply.sh's compose helpers (up, gate, dc, compose_services, compose_logs, compose_cid,
-# compose_failure_output, prune_releases).
+# with the helpers apply.sh sources (up, dc, compose_services, compose_logs, compose_cid, compose_failure_output
+# from compose.sh; gate from gate.sh; prune_releases from releases.sh).
 # shellcheck disable=SC2034 # STOPPED: apply.sh's variable
 
 strategy_deploy() { up "$1" && gate "$1"; } # TAG

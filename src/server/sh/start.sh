@@ -8,6 +8,7 @@
 # Every apply runs in a process group of its own, noted in RELEASE_DIR/groups. An apply killed with -9 leaves
 # its children (a `docker compose up` among them) running: before a recover starts, they are ended and gone,
 # so the recovery's own Compose runs never race them.
+# shellcheck source-path=SCRIPTDIR
 set -u
 umask 077 # the run log, the release's notes, and the apply started from here (it sets its own as well)
 DIR=$1
@@ -19,8 +20,10 @@ cd "$DIR" || exit 1
 mkdir -p "$(dirname "$LOG")" || exit 1
 (umask 077 && : >> "$LOG") && chmod 600 "$LOG" || exit 1
 offset=$(wc -c < "$LOG" | tr -d ' ')
-G="$DIR/.gangway"
-owns_lock() { grep -qF "\"token\":\"$TOKEN\"" "$G/lock/info" 2>/dev/null; }
+# shellcheck source=layout.sh
+. ./layout.sh # its text takes this line's place when the script is sent (scripts.ts)
+layout "$DIR"
+owns_lock() { grep -qF "\"token\":\"$TOKEN\"" "$G_LOCK_INFO" 2>/dev/null; }
 applies=
 case $ACTION in apply | apply-hold) applies=1 ;; esac
 if [ -n "$applies" ]; then
@@ -28,10 +31,10 @@ if [ -n "$applies" ]; then
   # Before the apply runs, note the release in place and that an apply is under way: if the apply dies at
   # any point from here, `recover` knows what to put back.
   id=$(basename "$REL")
-  prev=$(cat "$G/current" 2>/dev/null)
+  prev=$(cat "$G_CURRENT" 2>/dev/null)
   [ "$prev" = "$id" ] && prev=
   printf '%s\n' "$prev" > "$REL/prev" || exit 1
-  printf '%s\n' "$id" > "$G/applying.tmp" && mv -f "$G/applying.tmp" "$G/applying" || exit 1
+  printf '%s\n' "$id" > "$G_APPLYING.tmp" && mv -f "$G_APPLYING.tmp" "$G_APPLYING" || exit 1
 fi
 
 # "PID PGID STAT ARGS" of every process (procps, busybox and BSD ps all take these).
@@ -81,6 +84,6 @@ fi
 [ -n "$group" ] && printf '%s\n' "$group" >> "$REL/groups"
 if [ -n "$applies" ] && owns_lock; then
   # Written aside and renamed: a contender reading a half-written (empty) pid file would call the lock stale.
-  printf '%s\n' "$pid" > "$G/lock/apply.pid.$$" && mv -f "$G/lock/apply.pid.$$" "$G/lock/apply.pid"
+  printf '%s\n' "$pid" > "$G_APPLY_PID.$$" && mv -f "$G_APPLY_PID.$$" "$G_APPLY_PID"
 fi
 echo "$pid $offset"

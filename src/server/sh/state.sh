@@ -2,26 +2,29 @@
 # Everything small gangway keeps on a server, in one round trip, as sections marked `@@name`.
 # No file read here ever holds a secret value.
 #   state.sh STATE_DIR LOCK_SCRIPT
+# shellcheck source-path=SCRIPTDIR
 set -u
-g=$1
+# shellcheck source=layout.sh
+. ./layout.sh # its text takes this line's place when the script is sent (scripts.ts)
+layout_state "$1"
 echo "@@current"
-cat "$g/current" 2>/dev/null
+cat "$G_CURRENT" 2>/dev/null
 echo "@@last_good"
-cat "$g/last_good_tag" 2>/dev/null
+cat "$G_LAST_GOOD_TAG" 2>/dev/null
 echo "@@retained"
-if [ -d "$g/releases" ]; then
+if [ -d "$G_RELEASES" ]; then
   # shellcheck disable=SC2012 # release ids are gangway's own fixed-format names
-  ls -1 "$g/releases" | while read -r id; do printf '%s %s\n' "$id" "$(cat "$g/releases/$id/tag" 2>/dev/null)"; done
+  ls -1 "$G_RELEASES" | while read -r id; do printf '%s %s\n' "$id" "$(cat "$G_RELEASES/$id/tag" 2>/dev/null)"; done
 fi
 echo "@@records"
-cat "$g/releases.jsonl" 2>/dev/null
+cat "$G_RELEASES_LOG" 2>/dev/null
 echo "@@probe"
-sh -c "$2" lock.sh probe "$g"
-if [ -d "$g/lock" ]; then
+sh -c "$2" lock.sh probe "$G"
+if [ -d "$G_LOCK" ]; then
   echo "@@lock"
-  cat "$g/lock/info" 2>/dev/null
+  cat "$G_LOCK_INFO" 2>/dev/null
   echo
   echo "@@apply"
-  cat "$g/lock/apply.pid" 2>/dev/null
+  cat "$G_APPLY_PID" 2>/dev/null
 fi
 true

@@ -1,7 +1,8 @@
 # shellcheck shell=sh
 # gangway's Swarm strategy (`engine: swarm`), sourced by apply.sh when STRATEGY is swarm, on a Swarm manager.
-# It defines apply.sh's strategy hooks (strategy_*) and uses its helpers (say, fail, step_event, record, mask,
-# strip_ansi, nap, use_release, put_in_place, release_tag, http_checks, fatal_logs; json_str from json.sh).
+# It defines apply.sh's strategy hooks (strategy_*) and uses the helpers apply.sh sources (say, fail, step_event,
+# mask, strip_ansi from common.sh; clean_env; http_checks, fatal_logs from gate.sh; prune_releases from
+# releases.sh; json_str from json.sh).
 #
 # A deploy: the secrets and configs the compose files declare get content-versioned names (swarm-names.yml),
 # `docker stack deploy` runs with the release's env values in its environment (.env.export, never an argument),
@@ -25,11 +26,8 @@ SW_START=
 SW_LOGS_SINCE=
 SW_STATES=
 
-# Docker with a clean environment, as Compose gets in apply.sh.
-sw_docker() {
-  env -i PATH="$PATH" HOME="${HOME:-/}" ${DOCKER_HOST:+DOCKER_HOST="$DOCKER_HOST"} \
-    ${DOCKER_CONFIG:+DOCKER_CONFIG="$DOCKER_CONFIG"} ${DOCKER_CONTEXT:+DOCKER_CONTEXT="$DOCKER_CONTEXT"} docker "$@"
-}
+# Docker with a clean environment, as Compose gets (clean-env.sh).
+sw_docker() { clean_env docker "$@"; }
 sw_name() { printf '%s_%s' "$APP" "$1"; } # SERVICE → the stack's service
 sw_services() { cat "$DATA/swarm-services" 2>/dev/null; }
 # The stack's services as Swarm has them now (full names).
@@ -113,9 +111,7 @@ sw_stack_deploy() { # RELEASE_DIR TAG
   # The CLI by its path: PATH is the server's, whatever the env file exports.
   docker=$(command -v docker) || { echo "docker: not found" >&2; return 127; }
   # shellcheck disable=SC2016 # expanded by that sh
-  env -i PATH="$PATH" HOME="${HOME:-/}" ${DOCKER_HOST:+DOCKER_HOST="$DOCKER_HOST"} \
-    ${DOCKER_CONFIG:+DOCKER_CONFIG="$DOCKER_CONFIG"} ${DOCKER_CONTEXT:+DOCKER_CONTEXT="$DOCKER_CONTEXT"} \
-    sh -c 'd=$1 && . "$2/.env.export" && IMAGE_TAG=$3 && export IMAGE_TAG && shift 3 && exec "$d" "$@"' \
+  clean_env sh -c 'd=$1 && . "$2/.env.export" && IMAGE_TAG=$3 && export IMAGE_TAG && shift 3 && exec "$d" "$@"' \
     sh "$docker" "$@"
 }
 

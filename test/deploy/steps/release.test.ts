@@ -59,7 +59,19 @@ async function release(apply: ApplyStep, step: ReleaseStep, plan: DeployPlan, ho
   return { ...r, detail };
 }
 
-const COMMON = ['apply.sh', 'json.sh', 'vars.sh', 'services', 'checks', 'fatal_patterns', '.mask', 'metrics.sh'];
+// apply.sh sources them
+const HELPERS = ['layout.sh', 'common.sh', 'clean-env.sh', 'compose.sh', 'gate.sh', 'releases.sh'];
+const COMMON = [
+  'apply.sh',
+  'json.sh',
+  ...HELPERS,
+  'vars.sh',
+  'services',
+  'checks',
+  'fatal_patterns',
+  '.mask',
+  'metrics.sh',
+];
 const UPLOADED = ['docker-compose.yml', 'files', 'tag', 'manifest.json', '.env'];
 
 test('release (recreate, upload): compose, files, tag, manifest, env 0600, apply.sh and data; no command', async () => {

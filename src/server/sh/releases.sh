@@ -1,0 +1,88 @@
+# shellcheck shell=sh
+# The releases under <dir>/.gangway: one put in place (put_in_place), the outcome recorded as one JSON line in
+# releases.jsonl (record), which passed their gate (is_good), which directories and images are kept
+# (prune_releases). Sourced by apply.sh; uses its DIR, G, ID, KEEP, IMAGE_NAME, RECORD_STATIC, RECORD_EXTRA,
+# STARTED, START_S, FAIL_STEP and FAIL_REASON.
+# shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline (apply.sh), on purpose
+# shellcheck disable=SC2317 # called from apply.sh and the strategy files
+
+# Copy a release's compose files and env into DIR, each by temp file + rename (env stays 0600).
+put_in_place() { # RELEASE_ID
+  src="$G_RELEASES/$1"
+  for f in $(cat "$src/files"); do
+    cp "$src/$f" "$DIR/.$f.gangway-tmp" && mv -f "$DIR/.$f.gangway-tmp" "$DIR/$f" || return 1
+  done
+  if [ -f "$src/.env" ]; then
+    (umask 077 && cp "$src/.env" "$DIR/.env.gangway-tmp") && chmod 600 "$DIR/.env.gangway-tmp" \
+      && mv -f "$DIR/.env.gangway-tmp" "$DIR/.env" || return 1
+  else
+    rm -f "$DIR/.env" # Compose would read a stale one by default
+  fi
+  printf '%s\n' "$1" > "$G_CURRENT.tmp" && mv -f "$G_CURRENT.tmp" "$G_CURRENT"
+}
+
+release_tag() { cat "$G_RELEASES/$1/tag" 2>/dev/null; } # RELEASE_ID
+
+record() { # STATUS OUTCOME SERVING
+  strategy_record_extra
+  finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  duration=$(($(date +%s) - START_S))
+  extra=
+  failure=",\"failing_step\":\"$(json_str "$FAIL_STEP")\",\"reason\":\"$(json_str "$FAIL_REASON")\""
+  [ -n "$FAIL_STEP" ] && extra=$failure
+  line="$RECORD_STATIC,\"status\":\"$1\",\"outcome\":\"$2\",\"started\":\"$STARTED\",\"finished\":\"$finished\""
+  line="$line,\"duration_s\":$duration,\"serving\":\"$(json_str "$3")\"$RECORD_EXTRA$extra}"
+  printf '%s\n' "$line" >> "$G_RELEASES_LOG"
+  rm -f "$G_APPLYING"
+  metrics_apply_done
+  result="\"status\":\"$1\",\"outcome\":\"$2\",\"serving\":\"$(json_str "$3")\""
+  event "{\"event\":\"result\",$result$failure,\"duration_s\":$duration}"
+}
+
+# A release that passed its gate: the SPEC's status `succeeded`, or `rollback` for a rollback that did.
+is_good() { # RELEASE_ID
+  grep -F "\"id\":\"$1\"" "$G_RELEASES_LOG" 2>/dev/null | grep -q -e '"status":"succeeded"' -e '"status":"rollback"'
+}
+
+# Keep the release in place, the good release just before it (what a plain rollback goes back to: after an
+# env-only change that is the same tag with the env before) and, newest first, the newest good release of each of
+# KEEP distinct tags; remove every other release directory (failed ones first of all) and images no kept release
+# uses. Release ids sort by time, so the good releases met after the one in place are older than it.
+prune_releases() {
+  kept_tags=
+  removed_tags=
+  n=0
+  seen_current=
+  prev_found=
+  # shellcheck disable=SC2012 # release ids are gangway's own fixed-format names
+  for r in $(ls -1 "$G_RELEASES" | sort -r); do
+    t=$(cat "$G_RELEASES/$r/tag" 2>/dev/null)
+    keep_it=
+    good=
+    is_good "$r" && good=1
+    # Only the newest good release of each tag counts; older ones of a kept tag go.
+    if [ "$n" -lt "$KEEP" ] && [ -n "$good" ] && ! printf '%s\n' "$kept_tags" | grep -qxF -- "$t"; then
+      keep_it=1
+      n=$((n + 1))
+    fi
+    if [ -n "$seen_current" ] && [ -z "$prev_found" ] && [ -n "$good" ]; then
+      keep_it=1
+      prev_found=1
+    fi
+    [ "$r" = "$ID" ] && keep_it=1 && seen_current=1
+    if [ -n "$keep_it" ]; then
+      kept_tags="$kept_tags$t
+"
+    else
+      rm -rf "${G_RELEASES:?}/$r"
+      say "pruned release $r"
+      removed_tags="$removed_tags$t
+"
+    fi
+  done
+  [ -n "$IMAGE_NAME" ] || return 0
+  for t in $(printf '%s' "$removed_tags" | sort -u); do
+    printf '%s\n' "$kept_tags" | grep -qxF -- "$t" && continue
+    docker image rm "$IMAGE_NAME:$t" >/dev/null 2>&1 && say "removed image $IMAGE_NAME:$t"
+  done
+}
