@@ -61,7 +61,9 @@ class Lease implements Host {
     return this.host.hostKey;
   }
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-    this.counts?.exec(this.host.label, argv);
+    const stdin = options?.stdin;
+    const script = typeof stdin === 'string' ? stdin : Buffer.isBuffer(stdin) ? stdin.toString() : undefined;
+    this.counts?.exec(this.host.label, argv, script);
     return this.host.exec(argv, options);
   }
   writeFileAtomic(path: string, content: string | Buffer | Readable, options?: WriteOptions): Promise<void> {

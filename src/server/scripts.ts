@@ -13,6 +13,7 @@ export type ServerScript =
   | 'bluegreen.sh'
   | 'copy-release.sh'
   | 'drift.sh'
+  | 'host-facts.sh'
   | 'json.sh'
   | 'lock.sh'
   | 'lock-then.sh'
