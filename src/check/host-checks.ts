@@ -13,7 +13,6 @@ import { diskItems, type SpaceNeed } from './disk-checks.js';
 import { probeHost, type HostFacts } from './host-probe.js';
 import { serverFacts, type ServerFacts } from './server-facts.js';
 import { platformCheck, type ImagePlatform } from './platform-check.js';
-import { syncEstimate } from '../delivery/sync.js';
 import { formatBytes } from '../output/reporter.js';
 import type { Platform } from '../delivery/platform.js';
 import { strategyFor } from '../strategy/index.js';
@@ -101,9 +100,13 @@ async function factsOf(
   return { facts, compose: cli ? { cli } : {} };
 }
 
-/** What a sync would move to this host (the local `docker save` is reused by the deploy that follows). */
+/**
+ * What a sync would move to this host (the local `docker save` is reused by the deploy that follows). The sync
+ * code (tar reading) is loaded only here.
+ */
 async function syncCheck(host: Host, image: string): Promise<CheckItem> {
   try {
+    const { syncEstimate } = await import('../delivery/sync.js');
     const e = await syncEstimate(host, image);
     const size = `${formatBytes(e.compressed)} gzip-compressed, ${formatBytes(e.bytes)} as saved`;
     return ok('image sync', `${e.layers} of ${e.of} layers of ${image} to send: ${size}`);
