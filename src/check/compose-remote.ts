@@ -4,7 +4,6 @@
  * removes, and that Compose checks them. File contents travel in the script on stdin (`sh -s`): secrets never
  * reach argv, and there is no SFTP session, mktemp or rm to wait for apart.
  */
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { ComposeCli } from '../docker/compose-cli.js';
 import { quote, quoteArgv } from '../shell/quote.js';
@@ -38,8 +37,8 @@ export function composeConfigTail(config: Config, inputs: ComposeInputs | undefi
     'cd "$d" || exit 0',
     'umask 077',
   ];
-  const files = inputs.files.map((f) => hereDoc(f.name, f.content));
-  if (inputs.envText !== undefined) files.push(hereDoc('.env', Buffer.from(inputs.envText)));
+  const files = inputs.files.map((f) => writeFile(f.name, f.content));
+  if (inputs.envText !== undefined) files.push(writeFile('.env', Buffer.from(inputs.envText)));
   const run = FLAVOURS.map((f, i) => {
     const argv = quoteArgv(composeConfigArgv(f, config, inputs, '.'));
     return `${i === 0 ? 'if' : 'elif'} [ "$c" = ${f.flavour} ]; then ${argv} </dev/null; echo "config $?"`;
@@ -71,13 +70,19 @@ export function parseServerCompose(
 }
 
 /**
- * `cat > name` of `content`, byte for byte, through a quoted here-document (nothing in it is expanded). A last
- * line without a newline gets one: harmless for YAML and env files.
+ * `name` written with `content`, byte for byte, by the shell's own printf (no `cat` process per file): the
+ * content is one single-quoted word, in which nothing is expanded.
  */
-function hereDoc(name: string, content: Buffer): Buffer {
-  let end: string;
-  do end = `GANGWAY_EOF_${randomBytes(8).toString('hex')}`;
-  while (content.includes(end));
-  const newline = content.length === 0 || content.at(-1) === 0x0a ? '' : '\n';
-  return Buffer.concat([Buffer.from(`cat > ${quote(name)} <<'${end}'\n`), content, Buffer.from(`${newline}${end}\n`)]);
+function writeFile(name: string, content: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let at = content.indexOf(0x27); at !== -1; at = content.indexOf(0x27, from)) {
+    parts.push(content.subarray(from, at), QUOTE_IN_QUOTES);
+    from = at + 1;
+  }
+  parts.push(content.subarray(from));
+  return Buffer.concat([Buffer.from(`printf '%s' '`), ...parts, Buffer.from(`' > ${quote(name)}\n`)]);
 }
+
+/** A `'` inside a single-quoted word: end the quotes, an escaped quote, quote again. */
+const QUOTE_IN_QUOTES = Buffer.from(`'\\''`);

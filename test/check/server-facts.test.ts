@@ -48,8 +48,8 @@ beforeEach(() => {
 after(() => (process.env.PATH = path));
 
 const config = { app: 'shop' } as Config;
-// No last newline; text that a here-document must not end at or expand.
-const compose = Buffer.from('services:\n  web: { image: "a:${IMAGE_TAG}" }\n# GANGWAY_EOF_ $(not run) `nor this`');
+// No last newline; text that the shell must not expand, quotes and a printf format among it.
+const compose = Buffer.from("services:\n  web: { image: \"a:${IMAGE_TAG}\" }\n# 'it's' %s\\n $(not run) `nor this`");
 const envText = 'A=\'$(touch /tmp/x)\'\r\nB="${HOME}"\n';
 const files = [{ name: 'c.yml', content: compose }];
 const ran = () => readFileSync(calls, 'utf8').trim().split('\n');
@@ -70,7 +70,7 @@ test("one script: the facts, Compose from docker info's plugins, then config -q 
     detail: 'valid for docker compose 2.99.0',
   });
   assert.equal(ran().length, 2, `docker info and compose config only: ${ran().join('; ')}`);
-  assert.equal(readFileSync(join(seen, 'c.yml'), 'utf8'), `${compose}\n`, 'a missing last newline is added');
+  assert.deepEqual(readFileSync(join(seen, 'c.yml')), compose, 'byte for byte, without a last newline too');
   assert.equal(readFileSync(join(seen, '.env'), 'utf8'), envText);
   assert.equal(statSync(join(seen, '.env')).mode & 0o777, 0o600);
   assert.equal(

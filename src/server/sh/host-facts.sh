@@ -9,12 +9,19 @@ d=$1
 # shellcheck disable=SC2088 # the literal ~ gangway.yml may give, resolved by hand
 case $d in "~") d=$HOME ;; "~/"*) d=$HOME/${d#"~/"} ;; esac
 echo "path $d"
+# The nearest existing ancestor, and the last line of a df, by the shell's own means: every process counts on a
+# busy server (dirname and tail would be one each).
 p=$d
-while [ ! -e "$p" ]; do p=$(dirname "$p"); done
+while [ ! -e "$p" ]; do
+  case $p in */*) p=${p%/*} p=${p:-/} ;; *) p=. ;; esac
+done
+nl='
+'
+df_line() { out=$(df -Pk "$2" 2>/dev/null); echo "$1 ${out##*"$nl"}"; }
 if [ -d "$d" ]; then
   if [ -w "$d" ]; then echo "dir writable"; else echo "dir readonly"; fi
 elif [ -d "$p" ] && [ -w "$p" ]; then echo "dir creatable $p"; else echo "dir blocked $p"; fi
-echo "df-dir $(df -Pk "$p" 2>/dev/null | tail -n 1)"
+df_line df-dir "$p"
 engine='{{.ServerVersion}}|{{.DockerRootDir}}|{{.OSType}}|{{.Architecture}}'
 # The Compose plugin's version comes with `docker info` (which lists the CLI's plugins) instead of from a
 # `docker compose version` of its own. A CLI from before plugins (< 19.03) refuses that template: asked again.
@@ -28,7 +35,7 @@ fi
 echo "docker $rc $info"
 root=${info#*|}
 root=${root%%|*}
-if [ "$rc" = 0 ] && [ -e "$root" ]; then echo "df-root $(df -Pk "$root" 2>/dev/null | tail -n 1)"; fi
+if [ "$rc" = 0 ] && [ -e "$root" ]; then df_line df-root "$root"; fi
 tools=
 for t in age crontab systemctl; do command -v "$t" >/dev/null 2>&1 && tools="$tools $t"; done
 [ -d /etc/cron.d ] && [ -w /etc/cron.d ] && tools="$tools cron.d"
