@@ -61,9 +61,7 @@ class Lease implements Host {
     return this.host.hostKey;
   }
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-    const stdin = options?.stdin;
-    const script = typeof stdin === 'string' ? stdin : Buffer.isBuffer(stdin) ? stdin.toString() : undefined;
-    this.counts?.exec(this.host.label, argv, script);
+    this.counts?.exec(this.host.label, argv, options?.stdin);
     return this.host.exec(argv, options);
   }
   writeFileAtomic(path: string, content: string | Buffer | Readable, options?: WriteOptions): Promise<void> {

@@ -52,7 +52,7 @@ export function commandName(argv: readonly string[]): string {
  * The programs a command names: its own program, and for `sh -c SCRIPT` (or `sh -s` with the script as `stdin`)
  * each `docker`/Compose call in SCRIPT.
  */
-export function namedPrograms(argv: readonly string[], stdin?: string): Named {
+export function namedPrograms(argv: readonly string[], stdin?: unknown): Named {
   const named: Named = { docker: 0, compose: 0, sh: 0 };
   const program = basename(argv[0] ?? '');
   // `env NAME=value … docker compose …` (how the local `compose config` gets its variables)
@@ -60,8 +60,9 @@ export function namedPrograms(argv: readonly string[], stdin?: string): Named {
     const command = argv.slice(1).findIndex((word) => !isAssignment(word));
     return command === -1 ? named : namedPrograms(argv.slice(1 + command));
   }
-  const script = program === 'sh' && argv[1] === '-c' ? argv[2] : program === 'sh' && argv[1] === '-s' ? stdin : '';
-  if (script !== undefined && script !== '') {
+  const script =
+    program === 'sh' && argv[1] === '-c' ? argv[2] : program === 'sh' && argv[1] === '-s' ? text(stdin) : '';
+  if (script) {
     named.sh = 1;
     // `docker compose …` / `docker-compose …` are Compose; every other `docker` word a docker call.
     for (const m of script.matchAll(/(?<![\w./$-])docker(-compose|\s+compose)?(?![\w.-])/g)) {
@@ -75,6 +76,10 @@ export function namedPrograms(argv: readonly string[], stdin?: string): Named {
   else if (program === 'docker') named.docker = 1;
   return named;
 }
+
+/** A script given whole (not a stream, which is not read here). */
+const text = (stdin: unknown) =>
+  typeof stdin === 'string' ? stdin : Buffer.isBuffer(stdin) ? stdin.toString('latin1') : undefined;
 
 const isAssignment = (word: string) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(word);
 
@@ -105,8 +110,8 @@ export class RunCounts {
     this.host(label).connections++;
   }
 
-  /** `stdin`: the script of an `sh -s`, when it was given whole. */
-  exec(label: string, argv: readonly string[], stdin?: string): void {
+  /** `stdin`: the command's; for an `sh -s`, its script (read when given whole). */
+  exec(label: string, argv: readonly string[], stdin?: unknown): void {
     const counts = this.host(label);
     counts.execs++;
     const named = namedPrograms(argv, stdin);
