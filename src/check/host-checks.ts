@@ -1,6 +1,6 @@
 /**
  * Per-host preflight over one connection: SSH, Docker, Compose, the deploy directory, disk space. Read-only.
- * Two round trips at most, run concurrently: the facts probe, and the server's Compose (found, then `config -q`).
+ * One round trip on a server: its facts, its Compose and `config -q` come from one script (server-facts.ts).
  */
 import { cronToOnCalendar } from '../backup/oncalendar.js';
 import type { BackupConfig, Config, Target } from '../config/config.js';
@@ -9,11 +9,10 @@ import type { ComposeCli } from '../docker/compose-cli.js';
 import type { Host } from '../hosts/host.js';
 import { fail, ok, warn, type CheckItem } from './checklist.js';
 import type { ComposeInputs } from './compose-config.js';
-import { composeOnServer, type ServerCompose } from './compose-remote.js';
 import { diskItems, type SpaceNeed } from './disk-checks.js';
 import { probeHost, type HostFacts } from './host-probe.js';
+import { serverFacts, type ServerFacts } from './server-facts.js';
 import { platformCheck, type ImagePlatform } from './platform-check.js';
-import { syncEstimate } from '../delivery/sync.js';
 import { formatBytes } from '../output/reporter.js';
 import type { Platform } from '../delivery/platform.js';
 import { strategyFor } from '../strategy/index.js';
@@ -59,13 +58,8 @@ export async function hostChecks(
     const strategy = strategyFor(inputs.config, target);
     // Its own engine's checks (a Swarm manager's) replace the server's Compose, which is then not probed.
     const own = strategy.hostChecks?.(host, inputs.config, target.dir) ?? {};
-    const [facts, compose, engineItems] = await Promise.all([
-      probeHost(host, target.dir),
-      own.engine
-        ? ({} as ServerCompose)
-        : host.kind === 'ssh'
-          ? composeOnServer(host, inputs.config, complete ? inputs.compose : undefined)
-          : inputs.localCompose().then((cli): ServerCompose => (cli ? { cli } : {})),
+    const [{ facts, compose }, engineItems] = await Promise.all([
+      factsOf(host, target.dir, inputs, own.engine ? 'none' : complete ? 'config' : 'find'),
       own.engine ?? [],
     ]);
     inputs.onPlatform?.(spec.label, 'platform' in facts.docker ? facts.docker.platform : undefined);
@@ -88,9 +82,31 @@ export async function hostChecks(
   }
 }
 
-/** What a sync would move to this host (the local `docker save` is reused by the deploy that follows). */
+/**
+ * The host's facts and its Compose: on a server one round trip, with `config -q` when the compose files are all
+ * here (`config`); on the local engine the Compose the local checks found. `none`: the strategy's own engine
+ * replaces Compose (a Swarm manager's), which is then not looked for.
+ */
+async function factsOf(
+  host: Host,
+  dir: string,
+  inputs: HostCheckInputs,
+  compose: 'config' | 'find' | 'none',
+): Promise<ServerFacts> {
+  if (compose === 'none') return { facts: await probeHost(host, dir), compose: {} };
+  if (host.kind === 'ssh')
+    return serverFacts(host, dir, inputs.config, compose === 'config' ? inputs.compose : undefined);
+  const [facts, cli] = await Promise.all([probeHost(host, dir), inputs.localCompose()]);
+  return { facts, compose: cli ? { cli } : {} };
+}
+
+/**
+ * What a sync would move to this host (the local `docker save` is reused by the deploy that follows). The sync
+ * code (tar reading) is loaded only here.
+ */
 async function syncCheck(host: Host, image: string): Promise<CheckItem> {
   try {
+    const { syncEstimate } = await import('../delivery/sync.js');
     const e = await syncEstimate(host, image);
     const size = `${formatBytes(e.compressed)} gzip-compressed, ${formatBytes(e.bytes)} as saved`;
     return ok('image sync', `${e.layers} of ${e.of} layers of ${image} to send: ${size}`);

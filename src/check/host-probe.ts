@@ -1,36 +1,13 @@
 /**
- * What a host check needs to know about a server, gathered by one `sh -c` (one round trip, whatever the
- * latency): the deploy dir's state and filesystem, the Docker engine's version and data root, and the data
- * root's filesystem — where images land, often not the deploy dir's. Read-only.
+ * What a host check needs to know about a host, gathered by host-facts.sh in one round trip: the deploy dir's
+ * state and filesystem, the Docker engine's version, data root and platform, the data root's filesystem — where
+ * images land, often not the deploy dir's — and the backup tools. Read-only. (On a server the host checks run
+ * the same script with Compose's checks in one go: server-facts.ts.)
  */
 import type { Host } from '../hosts/host.js';
+import { runScript } from '../server/scripts.js';
 import { hostPlatform, type Platform } from '../delivery/platform.js';
 import { parseDfLine, type DiskSpace } from './disk.js';
-
-/**
- * $1 = the deploy dir (`~/…` resolved here, against the SSH user's home). Only Docker's stderr reaches the
- * channel's stderr, so that it can be quoted when Docker fails.
- */
-const PROBE = `d=$1
-case $d in "~") d=$HOME ;; "~/"*) d=$HOME/\${d#"~/"} ;; esac
-echo "path $d"
-p=$d
-while [ ! -e "$p" ]; do p=$(dirname "$p"); done
-if [ -d "$d" ]; then
-  if [ -w "$d" ]; then echo "dir writable"; else echo "dir readonly"; fi
-elif [ -d "$p" ] && [ -w "$p" ]; then echo "dir creatable $p"; else echo "dir blocked $p"; fi
-echo "df-dir $(df -Pk "$p" 2>/dev/null | tail -n 1)"
-info=$(docker info --format '{{.ServerVersion}}|{{.DockerRootDir}}|{{.OSType}}|{{.Architecture}}' </dev/null)
-rc=$?
-echo "docker $rc $info"
-root=\${info#*|}
-root=\${root%%|*}
-if [ "$rc" = 0 ] && [ -e "$root" ]; then echo "df-root $(df -Pk "$root" 2>/dev/null | tail -n 1)"; fi
-tools=
-for t in age crontab systemctl; do command -v "$t" >/dev/null 2>&1 && tools="$tools $t"; done
-[ -d /etc/cron.d ] && [ -w /etc/cron.d ] && tools="$tools cron.d"
-[ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1 && tools="$tools systemd"
-echo "tools$tools"`;
 
 export type DirState = { state: 'writable' | 'readonly' } | { state: 'creatable' | 'blocked'; parent: string };
 
@@ -52,7 +29,7 @@ export interface HostFacts {
 }
 
 export async function probeHost(host: Host, dir: string): Promise<HostFacts> {
-  const r = await host.exec(['sh', '-c', PROBE, 'sh', dir], { timeoutMs: 20_000 });
+  const r = await host.exec(runScript('host-facts.sh', [dir]), { timeoutMs: 20_000 });
   return parseProbe(r.stdout, r.stderr, dir);
 }
 
@@ -70,6 +47,7 @@ export function parseProbe(stdout: string, stderr: string, dir: string): HostFac
         ? { state, parent: parent.join(' ') }
         : undefined;
   const [rc, ...info] = (lines.get('docker') ?? '').split(' ');
+  // (a fifth field, the Compose plugin's version, is server-facts.ts's)
   const [version = '', rootDir = '', os = '', arch = ''] = info.join(' ').split('|');
   const platform = hostPlatform(os, arch);
   const docker: HostFacts['docker'] =

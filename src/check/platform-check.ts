@@ -5,10 +5,8 @@
  * (deliver step, before the release is put in place): the host's registry access is only set up there.
  */
 import type { Config } from '../config/config.js';
-import { archivePlatform, localImagePlatform, savedImagePlatform } from '../delivery/image-platform.js';
 import { formatPlatform, parsePlatform, platformMismatch, runsOn, type Platform } from '../delivery/platform.js';
 import { once } from '../util/once.js';
-import { registryPlatforms } from '../delivery/registry-platform.js';
 import { fail, ok, warn, type CheckItem } from './checklist.js';
 import type { HostFacts } from './host-probe.js';
 
@@ -49,15 +47,20 @@ export function imagePlatformSource(
   );
 }
 
+/** The readers are loaded only when an image is to be read (they bring the archive and registry code along). */
 function readerFor(image: NonNullable<Config['image']>, ref: string): (() => Promise<Platform[]>) | undefined {
+  const local = () => import('../delivery/image-platform.js');
   const one = (read: () => Promise<Platform>) => () => read().then((p) => [p]);
+  const archive = image.archive;
   switch (image.delivery) {
     case 'sync':
-      return one(() => savedImagePlatform(ref));
+      return one(async () => (await local()).savedImagePlatform(ref));
     case 'archive':
-      return one(image.archive ? () => archivePlatform(image.archive!, ref) : () => localImagePlatform(ref));
+      return one(async () =>
+        archive ? (await local()).archivePlatform(archive, ref) : (await local()).localImagePlatform(ref),
+      );
     case 'registry':
-      return () => registryPlatforms(ref);
+      return async () => (await import('../delivery/registry-platform.js')).registryPlatforms(ref);
     case 'build':
       return undefined; // built on the server: its own platform
   }

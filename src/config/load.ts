@@ -65,7 +65,8 @@ export function parseConfig(text: string, file: string, displayName = basename(f
   const plain = source.toJS();
   if ('problem' in plain) throw new ConfigError([plain.problem]);
   const raw = plain.value ?? {};
-  const result = configSchema.safeParse(raw, { error: issueMessage });
+  // jitless: zod would otherwise compile a parser for a schema this process uses once (~8 ms of a command's start)
+  const result = configSchema.safeParse(raw, { error: issueMessage, jitless: true });
   if (!result.success)
     throw new ConfigError(byPosition(result.error.issues.flatMap((i) => issueToProblems(i, source, raw))));
   const semantic: ConfigProblem[] = [];

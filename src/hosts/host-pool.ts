@@ -61,7 +61,7 @@ class Lease implements Host {
     return this.host.hostKey;
   }
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-    this.counts?.exec(this.host.label, argv);
+    this.counts?.exec(this.host.label, argv, options?.stdin);
     return this.host.exec(argv, options);
   }
   writeFileAtomic(path: string, content: string | Buffer | Readable, options?: WriteOptions): Promise<void> {

@@ -17,6 +17,7 @@ export type ServerScript =
   | 'copy-release.sh'
   | 'drift.sh'
   | 'gate.sh'
+  | 'host-facts.sh'
   | 'json.sh'
   | 'layout.sh'
   | 'lock.sh'

@@ -48,8 +48,11 @@ export function commandName(argv: readonly string[]): string {
   return (firstOption === -1 ? name : name.slice(0, firstOption)).join(' ');
 }
 
-/** The programs a command names: its own program, and for `sh -c SCRIPT` each `docker`/Compose call in SCRIPT. */
-export function namedPrograms(argv: readonly string[]): Named {
+/**
+ * The programs a command names: its own program, and for `sh -c SCRIPT` (or `sh -s` with the script as `stdin`)
+ * each `docker`/Compose call in SCRIPT.
+ */
+export function namedPrograms(argv: readonly string[], stdin?: unknown): Named {
   const named: Named = { docker: 0, compose: 0, sh: 0 };
   const program = basename(argv[0] ?? '');
   // `env NAME=value … docker compose …` (how the local `compose config` gets its variables)
@@ -57,9 +60,10 @@ export function namedPrograms(argv: readonly string[]): Named {
     const command = argv.slice(1).findIndex((word) => !isAssignment(word));
     return command === -1 ? named : namedPrograms(argv.slice(1 + command));
   }
-  if (program === 'sh' && argv[1] === '-c') {
+  const script =
+    program === 'sh' && argv[1] === '-c' ? argv[2] : program === 'sh' && argv[1] === '-s' ? text(stdin) : '';
+  if (script) {
     named.sh = 1;
-    const script = argv[2] ?? '';
     // `docker compose …` / `docker-compose …` are Compose; every other `docker` word a docker call.
     for (const m of script.matchAll(/(?<![\w./$-])docker(-compose|\s+compose)?(?![\w.-])/g)) {
       if (m[1]) named.compose++;
@@ -72,6 +76,10 @@ export function namedPrograms(argv: readonly string[]): Named {
   else if (program === 'docker') named.docker = 1;
   return named;
 }
+
+/** A script given whole (not a stream, which is not read here). */
+const text = (stdin: unknown) =>
+  typeof stdin === 'string' ? stdin : Buffer.isBuffer(stdin) ? stdin.toString('latin1') : undefined;
 
 const isAssignment = (word: string) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(word);
 
@@ -102,10 +110,11 @@ export class RunCounts {
     this.host(label).connections++;
   }
 
-  exec(label: string, argv: readonly string[]): void {
+  /** `stdin`: the command's; for an `sh -s`, its script (read when given whole). */
+  exec(label: string, argv: readonly string[], stdin?: unknown): void {
     const counts = this.host(label);
     counts.execs++;
-    const named = namedPrograms(argv);
+    const named = namedPrograms(argv, stdin);
     counts.docker += named.docker;
     counts.compose += named.compose;
     counts.sh += named.sh;

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { CountsDocument } from '../../src/util/run-counts.js';
 import { gangway } from '../helpers/cli.js';
 import { copyExample } from '../helpers/example.js';
 import { tempDir, testEnv, writeKnownHosts } from '../helpers/testenv.js';
@@ -63,6 +64,19 @@ test('check over SSH: host key, Docker, Compose and a creatable deploy dir, with
   assert.match(items[0]!.detail, /host key ssh-ed25519 SHA256:\S+ \(known_hosts line 1\)/);
   assert.match(items[3]!.detail, /will be created/);
   assert.match(r.stderr, /\[ok\] Docker/, 'progress went to stderr');
+});
+
+test('check over SSH costs one connection and one round trip: the probe, Compose and `config -q` in one script', () => {
+  const knownHosts = writeKnownHosts(tempDir(), [{ port: testEnv().port, key: 'target' }]);
+  const r = gangway(['-c', sshProject(knownHosts), '--json', '-vv', 'check']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const { counts, hosts } = JSON.parse(r.stdout) as { counts: CountsDocument; hosts: { items: { title: string }[] }[] };
+  const [host] = Object.values(counts.hosts);
+  assert.deepEqual([host!.connections, host!.execs, host!.files], [1, 1, 0], JSON.stringify(host));
+  assert.deepEqual(host!.commands, { 'sh -s': 1 });
+  assert.ok(host!.docker >= 1 && host!.compose >= 1, `the script names docker and Compose: ${JSON.stringify(host)}`);
+  assert.ok(hosts[0]!.items.some((i) => i.title === 'compose config'));
+  assert.match(r.stderr, /^counts root@127\.0\.0\.1:\d+: 1 connection, 1 round trip \(commands\)/m);
 });
 
 test(

@@ -18,7 +18,7 @@ before(async () => {
 });
 after(() => project?.cleanup());
 
-test('a deploy of an image on the server: Compose found once, the lock and the directories in one round trip', () => {
+test('a deploy of an image on the server: one preflight round trip, the lock and the directories in one more', () => {
   const p = (project = deployProject());
   const first = gangway(['-c', p.config, 'deploy', 'e2e', '--tag', 'v1', '--yes']);
   assert.equal(first.code, 0, first.stdout + first.stderr);
@@ -31,8 +31,10 @@ test('a deploy of an image on the server: Compose found once, the lock and the d
   const [host] = hosts;
   assert.equal(host!.connections, 1);
   const { commands } = host!;
-  // The preflight's one script finds the server's Compose; nothing asks again.
+  // The preflight's one script gathers the host's facts and finds the server's Compose; nothing asks again.
   assert.equal(commands['sh -s'], 1, JSON.stringify(commands));
+  assert.equal(commands['sh -c'], undefined, JSON.stringify(commands));
+  assert.equal(commands['host-facts.sh'], undefined, JSON.stringify(commands));
   assert.equal(commands['docker compose version'], undefined, JSON.stringify(commands));
   assert.equal(commands['docker-compose version'], undefined, JSON.stringify(commands));
   // The lock's round trip makes the directories too.

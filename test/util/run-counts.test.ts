@@ -14,6 +14,9 @@ test('namedPrograms: the program of an argv, and each docker / Compose call of a
   const script = 'docker info >/dev/null && docker  compose version\ndocker-compose ps; cd /srv/docker && ls $docker';
   assert.deepEqual(namedPrograms(['sh', '-c', script, 'sh']), { docker: 1, compose: 2, sh: 1 });
   assert.deepEqual(namedPrograms(['sh', '/srv/apply.sh']), { docker: 0, compose: 0, sh: 1 });
+  // `sh -s`: the script is its stdin, when it was given whole
+  assert.deepEqual(namedPrograms(['sh', '-s', '/srv'], script), { docker: 1, compose: 2, sh: 1 });
+  assert.deepEqual(namedPrograms(['sh', '-s']), { docker: 0, compose: 0, sh: 1 });
   assert.deepEqual(namedPrograms(['env', 'IMAGE_TAG=b', 'docker', 'compose', 'config']), {
     ...{ docker: 0, compose: 1, sh: 0 },
   });
@@ -51,6 +54,7 @@ test('a host pool counts per host: one connection however often it is leased, ea
   const a = await pool.get('a@h1');
   await a.exec(['docker', 'compose', 'version']);
   await a.exec(['sh', '-c', 'docker info && docker compose version', 'sh']);
+  await a.exec(['sh', '-s'], { stdin: Buffer.from('docker info') });
   await a.writeFileAtomic('/x', 'y');
   await a.readFile('/x');
   const again = await pool.get('a@h1');
@@ -59,13 +63,13 @@ test('a host pool counts per host: one connection however often it is leased, ea
   await pool.closeAll();
   assert.deepEqual(counts.toJSON().hosts, {
     'a@h1': {
-      ...{ connections: 1, execs: 3, files: 2, docker: 1, compose: 2, sh: 1 },
-      commands: { 'docker compose version': 1, 'sh -c': 1, true: 1 },
+      ...{ connections: 1, execs: 4, files: 2, docker: 2, compose: 2, sh: 2 },
+      commands: { 'docker compose version': 1, 'sh -c': 1, 'sh -s': 1, true: 1 },
     },
     'b@h2': { connections: 1, execs: 0, files: 1, docker: 0, compose: 0, sh: 0, commands: {} },
   });
-  assert.match(counts.lines()[0]!, /^counts a@h1: 1 connection, 3 round trips \(commands\) \+ 2 files; named: /);
-  assert.match(counts.lines()[0]!, /; docker compose version ×1, sh -c ×1, true ×1$/);
+  assert.match(counts.lines()[0]!, /^counts a@h1: 1 connection, 4 round trips \(commands\) \+ 2 files; named: /);
+  assert.match(counts.lines()[0]!, /; docker compose version ×1, sh -c ×1, sh -s ×1, true ×1$/);
 });
 
 test('a failed connection is not counted; a reopened one is', async () => {
