@@ -12,6 +12,7 @@ export type ServerScript =
   | 'backup-files.sh'
   | 'bluegreen.sh'
   | 'copy-release.sh'
+  | 'copy-s3.sh'
   | 'drift.sh'
   | 'json.sh'
   | 'lock.sh'
