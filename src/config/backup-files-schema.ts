@@ -37,8 +37,9 @@ const envName = (what: string, example: string) =>
     .regex(ENV_NAME, 'must be the NAME of an environment variable (letters, digits, _), not its value')
     .meta({
       description:
-        `The environment variable holding the ${what}: read where the copy runs, passed to the server on stdin ` +
-        '(never an argument), stored 0600 in the job dir by `gangway backup schedule` for scheduled copies',
+        `The environment variable holding the ${what} (its name, never the value): read from gangway's ` +
+        "environment and passed to the server's rclone on stdin (never an argument); `gangway backup schedule` " +
+        'stores it 0600 in the job dir for scheduled copies',
       examples: [example],
     });
 
@@ -74,7 +75,8 @@ const s3Schema = z
   .strict()
   .meta({
     description:
-      'An S3 bucket, written by rclone (Debian: apt-get install rclone, 1.53 or later) on the server, after each ' +
+      'An S3 bucket (AWS or any S3-compatible store), written by rclone on the server (Debian: apt-get install ' +
+      'rclone; tested with 1.60), after each ' +
       'backup — `gangway backup` and scheduled runs alike',
   });
 
