@@ -159,7 +159,7 @@ test('backup: copied into the bucket by the server, the object as recorded (byte
   );
 });
 
-test('retention prunes in the bucket too; backups says where each file is; a lost file comes back from S3', async () => {
+test('retention prunes in the bucket too; backups says where each file is; a lost file comes back', async () => {
   // An old backup on the server and in the bucket, which retention (keep.daily 1) prunes at the next backup.
   const old = 'uploads-20200102-030405.tar.gz';
   const first = serverFiles()[0]!;

@@ -13,6 +13,7 @@ import { jobFiles } from '../../src/backup/job-files.js';
 import type { BackupConfig } from '../../src/config/config.js';
 import { tempDir } from '../helpers/testenv.js';
 
+const PRUNED = 'up-20200101-000000.tar.gz';
 const SECRET = `s3-secret "q" \\b 'x' end`;
 const ACCESS = 'AKIA-unit-access';
 const config: BackupConfig = {
@@ -101,7 +102,7 @@ test('copy: what the bucket lacks goes up with its sha256, what retention pruned
     writeFileSync(join(s.bucket, f), 'old');
   writeFileSync(
     s.logFile,
-    `${readFileSync(s.logFile, 'utf8')}${JSON.stringify({ op: 'prune', name: 'up', file: 'up-20200101-000000.tar.gz' })}\n`,
+    `${readFileSync(s.logFile, 'utf8')}${JSON.stringify({ op: 'prune', name: 'up', file: PRUNED })}\n`,
   );
   const c = s.run(['copy', '-']);
   assert.equal(c.status, 0, c.stderr + c.stdout);

@@ -64,7 +64,7 @@ s3() { # rclone with the remote above and no config file
 s3_said() {
   awk 'NF { line = $0 } END {
       sub(/^[0-9\/]+ [0-9:]+ /, "", line)
-      split(ENVIRON["RCLONE_CONFIG_GWCOPY_SECRET_ACCESS_KEY"] "\n" ENVIRON["RCLONE_CONFIG_GWCOPY_ACCESS_KEY_ID"], k, "\n")
+      k[1] = ENVIRON["RCLONE_CONFIG_GWCOPY_SECRET_ACCESS_KEY"]; k[2] = ENVIRON["RCLONE_CONFIG_GWCOPY_ACCESS_KEY_ID"]
       for (n = 1; n <= 2; n++) if (length(k[n]) > 0)
         while ((i = index(line, k[n])) > 0) line = substr(line, 1, i - 1) "***" substr(line, i + length(k[n]))
       print line }' "$JOB/.s3-err" 2> /dev/null | cut -c1-300
