@@ -66,7 +66,7 @@ fi
 shift 2 # --config /dev/null
 path() { printf '%s/%s' '${store}' "\${1#gwcopy:}"; }
 case "$1" in
-  lsf) [ -d "$(path "$3")" ] && ls -1 "$(path "$3")"; exit 0 ;;
+  lsf) [ -d '${store}/bkt' ] || exit 3; [ -d "$(path "$3")" ] && ls -1 "$(path "$3")"; exit 0 ;;
   copyto) mkdir -p "$(dirname "$(path "$3")")" && cp "$2" "$(path "$3")" && printf '%s\\n' "$5" > "$(path "$3").meta" ;;
   deletefile) rm "$(path "$2")" ;;
   cat) cat "$(path "$2")" ;;
@@ -155,6 +155,14 @@ test('copy: a server file that no longer hashes as recorded is not copied; rclon
   assert.equal(last.outcome, 'failed');
   assert.equal(last.reason, 'cannot list s3://bkt/shop/up: ERROR : denied for *** ***');
   assert.ok(!(f.stdout + f.stderr).includes(SECRET));
+
+  rmSync(join(s.bin, 'fail'));
+  rmSync(join(s.dir, 'store', 'bkt'), { recursive: true });
+  assert.equal(s.run(['copy', '-']).status, 1);
+  assert.equal(
+    s.records().at(-1)!.reason,
+    'cannot list s3://bkt/shop/up: there is no bucket bkt (gangway never creates one)',
+  );
 });
 
 test('copy-fetch: refused when its bytes do not hash as recorded (nothing left), else put back 0600', () => {

@@ -78,7 +78,12 @@ own_names() {
 
 # The job's backup files in the bucket, one a line, into $JOB/.s3-have.
 s3_list() {
-  s3 lsf --files-only "$S3_REMOTE" > "$JOB/.s3-list" 2> "$JOB/.s3-err" || return 1
+  s3 lsf --files-only "$S3_REMOTE" > "$JOB/.s3-list" 2> "$JOB/.s3-err"
+  case $? in
+    0) ;;
+    3) echo "there is no bucket $S3_BUCKET (gangway never creates one)" > "$JOB/.s3-err"; return 1 ;; # not found
+    *) return 1 ;;
+  esac
   own_names < "$JOB/.s3-list" | sort > "$JOB/.s3-have"
 }
 
