@@ -3,7 +3,7 @@
  * file the server holds that the copy does not is streamed server → here → copy host (SFTP, a temporary name 0600,
  * renamed when whole; its sha256 checked against the record on the way), and every file retention pruned on the
  * server is deleted on the copy too. A file the server lost without a prune record stays on the copy: that is what a
- * restore takes back (fetchFromCopy).
+ * restore takes back (fetchFromCopy). Copies into S3 (`copy_to.s3`) are the server's own work: copy-s3.ts.
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
