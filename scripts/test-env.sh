@@ -18,7 +18,7 @@ log() { printf '[test-env] %s\n' "$*" >&2; }
 
 stop_pidfile() { if [ -f "$1" ]; then kill "$(cat "$1")" 2>/dev/null || true; fi; rm -f "$1"; }
 if [ "${1:-}" = stop ]; then
-  for p in sshd-target sshd-jump sshd-v1 registry dockerd ssh-agent; do stop_pidfile "$STATE/$p.pid"; done
+  for p in sshd-target sshd-jump sshd-v1 registry dockerd ssh-agent s3; do stop_pidfile "$STATE/$p.pid"; done
   exit 0
 fi
 
@@ -98,6 +98,31 @@ install_promtool() {
 }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# A real S3 server for the off-site copy tests (test/backup/s3.itest.ts) and rclone, which gangway runs on the servers
+# for copy_to.s3 (Debian's package). The server is moto's (moto_server), which this machine's Python ships: Debian 12
+# packages no S3 server (python3-moto arrives with trixie, tried when moto_server is missing) and its rclone 1.60
+# predates `rclone serve s3` (1.65). It listens on 0.0.0.0:$S3_PORT so that every test host reaches it at
+# 10.77.N.1:$S3_PORT; it keeps everything in memory and checks no signature, so each test makes its own bucket.
+S3_PORT="${GANGWAY_TEST_S3_PORT:-5010}"
+start_s3() {
+  apt_install rclone
+  if curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/"; then return 0; fi
+  local moto
+  moto=$(command -v moto_server || true)
+  if [ -z "$moto" ] && apt-cache show python3-moto >/dev/null 2>&1; then
+    apt_install python3-moto python3-flask python3-flask-cors python3-werkzeug
+    moto=$(command -v moto_server || true)
+  fi
+  [ -n "$moto" ] || { log "no moto_server (nor Debian's python3-moto): the S3 copy tests will fail"; return 0; }
+  log "starting an S3 server (moto) on 0.0.0.0:$S3_PORT"
+  # AWS_CA_BUNDLE and the like point moto's own AWS clients at a bundle it does not need (it serves plain HTTP).
+  env -u AWS_CA_BUNDLE -u REQUESTS_CA_BUNDLE setsid nohup "$moto" -H 0.0.0.0 -p "$S3_PORT" >"$STATE/s3.log" 2>&1 \
+    </dev/null &
+  echo $! >"$STATE/s3.pid"
+  wait_for 60 "the S3 server" curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/" \
+    || { tail -20 "$STATE/s3.log" >&2; exit 1; }
+}
 
 wait_for() { # wait_for SECONDS DESCRIPTION CMD...
   local secs=$1 what=$2; shift 2
@@ -216,6 +241,7 @@ start_dockerd
 # A real PostgreSQL from Debian's packages, cached in the engine by a hash of its recipe (built once, ~60 s).
 log "postgres test image: $("$(dirname "$0")/postgres-image/build.sh")"
 start_registry
+start_s3
 # The proxy of the blue/green tests, built from Debian's caddy (nothing can be pulled here).
 "$(dirname "$0")/caddy-image.sh" gangway-test/caddy:2
 make_keys
@@ -240,6 +266,7 @@ GANGWAY_TEST_SSH_PORT=$SSH_PORT
 GANGWAY_TEST_JUMP_PORT=$JUMP_PORT
 GANGWAY_TEST_V1_PORT=$V1_PORT
 GANGWAY_TEST_REGISTRY=$REGISTRY_ADDR
+GANGWAY_TEST_S3_PORT=$S3_PORT
 ENV
 log "ready: dockerd $(docker version --format '{{.Server.Version}}'), compose $(docker compose version --short)," \
   "sshd :$SSH_PORT and :$JUMP_PORT, registry $REGISTRY_ADDR"

@@ -491,11 +491,13 @@ export const ERROR_CODES = {
     exit: 1,
     area: backup,
     means:
-      'An off-site copy (backups[].copy_to) failed: the copy host refused the connection or the write, or the ' +
-      'bytes did not hash to the recorded sha256. The backup itself on the server is fine.',
+      'An off-site copy (backups[].copy_to) failed: the copy host or the S3 store refused the connection, the ' +
+      'credentials or the write, the server has no rclone (copy_to.s3), or the bytes did not hash to the recorded ' +
+      'sha256. The backup itself on the server is fine.',
     todo:
-      "Check the copy host (reachable with the target's SSH key, known_hosts or copy_to.fingerprint, disk " +
-      'space); the next `gangway backup` copies every file still missing there.',
+      "sftp: check the copy host (reachable with the target's SSH key, known_hosts or copy_to.fingerprint, disk " +
+      'space). s3: check rclone on the server (apt-get install rclone), the bucket, the endpoint and the keys the ' +
+      'access_key_env / secret_key_env variables hold. The next backup copies every file still missing there.',
   },
   E_INTERNAL: {
     exit: 1,

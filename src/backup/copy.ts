@@ -3,12 +3,12 @@
  * file the server holds that the copy does not is streamed server → here → copy host (SFTP, a temporary name 0600,
  * renamed when whole; its sha256 checked against the record on the way), and every file retention pruned on the
  * server is deleted on the copy too. A file the server lost without a prune record stays on the copy: that is what a
- * restore takes back (fetchFromCopy).
+ * restore takes back (fetchFromCopy). Copies into S3 (`copy_to.s3`) are the server's own work: copy-s3.ts.
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { PassThrough, Transform } from 'node:stream';
-import type { BackupCopyTo, Target } from '../config/config.js';
+import type { BackupCopyTo, SftpCopyTo, Target } from '../config/config.js';
 import { execOk, type Host } from '../hosts/host.js';
 import { openHost } from '../hosts/open-host.js';
 import type { ConnectOptions } from '../hosts/ssh/connect.js';
@@ -17,7 +17,7 @@ import { backupEntries, type BackupEntry, type BackupRecord } from './records.js
 import type { BackupHost } from './session.js';
 
 /** The copy host is reached with the target's SSH settings (key, known_hosts, ssh_config), its own pin or none. */
-export function openCopyHost(target: Target, copyTo: BackupCopyTo, options: ConnectOptions = {}): Promise<Host> {
+export function openCopyHost(target: Target, copyTo: SftpCopyTo, options: ConnectOptions = {}): Promise<Host> {
   const { jump: _jump, ...ssh } = target.ssh;
   return openHost(copyTo.host, { ...ssh, fingerprints: copyTo.fingerprint ? [copyTo.fingerprint] : [] }, options);
 }
@@ -32,7 +32,7 @@ export function backupFilesIn(listing: string, name: string): string[] {
 }
 
 /** The copy directory's backup files of `name` (the directory is made, 0700, when missing). */
-export async function listCopy(copy: Host, copyTo: BackupCopyTo, name: string): Promise<string[]> {
+export async function listCopy(copy: Host, copyTo: SftpCopyTo, name: string): Promise<string[]> {
   const r = await execOk(copy, ['sh', '-c', 'umask 077 && mkdir -p "$1" && ls -1a "$1"', 'sh', copyTo.dir]);
   return backupFilesIn(r.stdout, name);
 }
@@ -111,7 +111,7 @@ export interface CopyResult {
 export async function copyBackups(
   bh: BackupHost,
   copy: Host,
-  copyTo: BackupCopyTo,
+  copyTo: SftpCopyTo,
   records: readonly BackupRecord[],
   onLine?: (line: string) => void,
 ): Promise<CopyResult> {
@@ -154,7 +154,7 @@ export async function recordCopy(
 }
 
 /** A backup the server lost, put back from the copy (into the server's backup directory, 0600) before a restore. */
-export async function fetchFromCopy(bh: BackupHost, copy: Host, copyTo: BackupCopyTo, entry: BackupEntry) {
+export async function fetchFromCopy(bh: BackupHost, copy: Host, copyTo: SftpCopyTo, entry: BackupEntry) {
   const onCopy = await listCopy(copy, copyTo, bh.job.config.name);
   if (!onCopy.includes(entry.file))
     throw new BackupError('E_NO_BACKUP', `${entry.file} is neither on ${bh.host.label} nor on ${copyTo.label}`);

@@ -1,6 +1,6 @@
 /**
  * `<dir>/.gangway/backups.jsonl`: one line per backup, verify, restore and pruned file, as backup.sh writes them, and
- * one per off-site copy run (written by gangway after it, copy.ts).
+ * one per off-site copy run (written by gangway after an SFTP copy, copy.ts; by backup.sh after an S3 copy).
  */
 export interface TableCount {
   table: string;

@@ -73,14 +73,32 @@ export interface ProxySettings {
 }
 
 /** One `backups:` entry, defaults applied; database and user may still hold `${VAR}` (see backup/job.ts). */
-/** `backups[].copy_to`: where this machine copies every backup file after a backup (off-site). */
-export interface BackupCopyTo {
+/** `backups[].copy_to`: where every backup file is copied after a backup (off-site). */
+export type BackupCopyTo = SftpCopyTo | S3CopyTo;
+
+/** `copy_to.sftp`: this machine streams the files from the server to the copy host. */
+export interface SftpCopyTo {
+  kind: 'sftp';
   /** `sftp://user@host[:port]/dir`, as shown in listings and records. */
   label: string;
   host: { kind: 'ssh'; label: string; host: string; user?: string; port?: number };
   dir: string;
   /** Pinned fingerprint of the copy host; absent: the target's known_hosts. */
   fingerprint?: string;
+}
+
+/** `copy_to.s3`: the server writes the files into the bucket with rclone (credentials by env NAME). */
+export interface S3CopyTo {
+  kind: 's3';
+  /** `s3://bucket/prefix` (the endpoint's host first when not AWS), as shown in listings and records. */
+  label: string;
+  bucket: string;
+  /** '' or `a/b` (no leading or trailing slash). */
+  prefix: string;
+  endpoint?: string;
+  region?: string;
+  accessKeyEnv: string;
+  secretKeyEnv: string;
 }
 
 export interface BackupConfig {

@@ -257,7 +257,8 @@ function resolveBackups(backups: ParsedBackup[], report: Report): BackupConfig[]
     const cronError = b.schedule !== undefined ? cronFieldError(b.schedule) : undefined;
     if (cronError) report(['backups', i, 'schedule'], cronError);
     kindProblems(b, (key, message) => report(['backups', i, key], message));
-    const copyTo = b.copy_to && resolveCopyTo(b.copy_to, (m) => report(['backups', i, 'copy_to', 'sftp'], m));
+    const copyTo =
+      b.copy_to && resolveCopyTo(b.copy_to, (key, m) => report(['backups', i, 'copy_to', ...(key ? [key] : [])], m));
     return {
       name: b.name,
       kind: b.kind,

@@ -15,6 +15,7 @@ export type ServerScript =
   | 'common.sh'
   | 'compose.sh'
   | 'copy-release.sh'
+  | 'copy-s3.sh'
   | 'drift.sh'
   | 'gate.sh'
   | 'host-facts.sh'

@@ -18,7 +18,12 @@ const config: BackupConfig = {
   verify: 'weekly',
   rpoMs: 24 * 3_600_000,
   ageRecipients: [],
-  copyTo: { label: TO, host: { kind: 'ssh', label: 'backup@dr.example.com', host: 'dr.example.com' }, dir: '/srv/b' },
+  copyTo: {
+    kind: 'sftp',
+    label: TO,
+    host: { kind: 'ssh', label: 'backup@dr.example.com', host: 'dr.example.com' },
+    dir: '/srv/b',
+  },
 };
 const now = new Date('2026-12-07T12:00:00Z');
 const made = (file: string, finished: string): BackupRecord => ({

@@ -74,6 +74,7 @@ test('NO-GO with copy_to: no off-site copy yet, or the newest copy is older than
   const copied: BackupConfig = {
     ...db,
     copyTo: {
+      kind: 'sftp',
       label: 'sftp://dr@203.0.113.9/backups',
       host: { kind: 'ssh', label: 'dr@203.0.113.9', host: '203.0.113.9', user: 'dr' },
       dir: '/backups',

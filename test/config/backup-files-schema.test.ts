@@ -39,6 +39,7 @@ test('kind files: paths under the deploy dir and volume:NAME; copy_to parsed int
   assert.deepEqual(files!.paths, ['data/uploads', 'volume:media']);
   assert.equal(files!.dir, 'backups/uploads');
   assert.deepEqual(files!.copyTo, {
+    kind: 'sftp',
     label: 'sftp://backup@dr.example.com:2222/srv/backups/app',
     host: { kind: 'ssh', label: 'backup@dr.example.com:2222', host: 'dr.example.com', user: 'backup', port: 2222 },
     dir: '/srv/backups/app',
@@ -69,4 +70,66 @@ test('paths outside the deploy dir, bad volume names, duplicates and a copy_to w
     `${MINIMAL}backups:\n  - { name: up, kind: files, paths: [a], copy_to: { sftp: "${to}" } }\n`;
   assert.match(problems(copy('dr.example.com:/x')).join('\n'), /copy_to\.sftp: must be user@host:\/absolute\/dir/);
   assert.match(problems(copy('u@dr.example.com:relative')).join('\n'), /copy_to\.sftp: must be user@host/);
+});
+
+test('copy_to.s3: a bucket, a prefix without edge slashes, the endpoint and the names of the key variables', () => {
+  const c = parseConfig(
+    `${MINIMAL}backups:
+  - name: uploads
+    kind: files
+    paths: [data/uploads]
+    copy_to:
+      s3:
+        bucket: acme-backups
+        prefix: /shop/uploads/
+        endpoint: https://s3.example.net:9000
+        region: eu-central-1
+        access_key_env: BK_ACCESS
+        secret_key_env: BK_SECRET
+  - { name: aws, kind: files, paths: [a], copy_to: { s3: { bucket: b-1, access_key_env: A, secret_key_env: S } } }
+`,
+    FILE,
+  );
+  assert.deepEqual(c.backups[0]!.copyTo, {
+    kind: 's3',
+    label: 's3://s3.example.net:9000/acme-backups/shop/uploads',
+    bucket: 'acme-backups',
+    prefix: 'shop/uploads',
+    endpoint: 'https://s3.example.net:9000',
+    region: 'eu-central-1',
+    accessKeyEnv: 'BK_ACCESS',
+    secretKeyEnv: 'BK_SECRET',
+  });
+  assert.equal(c.backups[1]!.copyTo?.label, 's3://b-1');
+});
+
+test('copy_to: both or neither of sftp and s3, a key value instead of its name, a bad bucket: located errors', () => {
+  const copy = (to: string) => `${MINIMAL}backups:\n  - { name: up, kind: files, paths: [a], copy_to: ${to} }\n`;
+  const s3 = 'bucket: bkt, access_key_env: A, secret_key_env: S';
+  assert.deepEqual(problems(copy(`{ sftp: "u@h:/x", s3: { ${s3} } }`)), [
+    '8:51 backups[0].copy_to: names both sftp and s3: one copy per backup (keep one of the two)',
+  ]);
+  assert.deepEqual(problems(copy('{}')), [
+    '8:51 backups[0].copy_to: needs sftp (user@host:/dir) or s3 ({ bucket, access_key_env, secret_key_env })',
+  ]);
+  assert.match(
+    problems(copy(`{ s3: { bucket: bkt, access_key_env: A, secret_key_env: "wJalr/K7MDENG+bPxRfiCY" } }`)).join('\n'),
+    /8:\d+ backups\[0\]\.copy_to\.s3\.secret_key_env: must be the NAME of an environment variable/,
+  );
+  assert.match(
+    problems(copy(`{ s3: { bucket: Bad_Bucket, access_key_env: A, secret_key_env: S } }`)).join('\n'),
+    /backups\[0\]\.copy_to\.s3\.bucket: must be an S3 bucket name/,
+  );
+  assert.match(
+    problems(copy(`{ s3: { ${s3}, prefix: "a/../b" } }`)).join('\n'),
+    /backups\[0\]\.copy_to\.s3\.prefix: must not hold \. or \.\. segments/,
+  );
+  assert.match(
+    problems(copy(`{ s3: { ${s3}, endpoint: "s3.example.net" } }`)).join('\n'),
+    /copy_to\.s3\.endpoint: must be an http:\/\/ or https:\/\/ URL/,
+  );
+  assert.match(
+    problems(copy(`{ s3: { ${s3} }, fingerprint: "SHA256:${'A'.repeat(43)}" }`)).join('\n'),
+    /backups\[0\]\.copy_to\.fingerprint: is for copy_to\.sftp/,
+  );
 });

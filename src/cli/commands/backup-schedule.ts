@@ -4,6 +4,7 @@
  */
 import { posix } from 'node:path';
 import { installCron, pruneSchedules } from '../../backup/schedule.js';
+import { scheduleCopy } from '../../backup/schedule-copy.js';
 import { scheduleNotify } from '../../backup/schedule-notify.js';
 import { openBackupHost } from '../../backup/session.js';
 import { UsageError } from '../../errors.js';
@@ -31,6 +32,7 @@ export async function runBackupSchedule(ctx: CommandContext, targetName: string 
       const notifyFile = posix.join(bh.jobDir, 'notify');
       if (notice.content && backup.schedule) await bh.host.writeFileAtomic(notifyFile, notice.content, { mode: 0o600 });
       else await execOk(bh.host, ['rm', '-f', notifyFile]);
+      const copy = await scheduleCopy(bh, backup, process.env, ctx.scrubber);
       const where = await installCron(bh.host, config.app, backup.name, backup.schedule, bh.jobDir);
       const what = backup.schedule ? `"${backup.schedule}" in ${where}` : `not scheduled (${where})`;
       ctx.reporter.item(
@@ -40,12 +42,14 @@ export async function runBackupSchedule(ctx: CommandContext, targetName: string 
       );
       if (backup.schedule)
         for (const line of notice.said) ctx.reporter.item(line.ok ? 'ok' : 'warn', 'notify', line.text);
+      if (copy) ctx.reporter.item(copy.ok ? 'ok' : 'warn', 'off-site', copy.text);
       entries.push({
         name: backup.name,
         schedule: backup.schedule ?? null,
         installed: where,
         job: bh.jobDir,
         notify: backup.schedule ? notice.said : [],
+        ...(copy && { copy }),
       });
     }
     // A backup taken out of gangway.yml keeps no schedule (it would run a job nothing updates any more).

@@ -4,11 +4,12 @@
  */
 import { posix } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import type { BackupConfig, BackupCopyTo, Config, Target } from '../../config/config.js';
+import type { BackupConfig, BackupCopyTo, Config, SftpCopyTo, Target } from '../../config/config.js';
 import type { Host } from '../../hosts/host.js';
 import type { HostSpec } from '../../config/hosts.js';
 import { chooseBackup } from '../../backup/choose.js';
 import { copyBackups, fetchFromCopy, listCopy, listServer, openCopyHost, recordCopy } from '../../backup/copy.js';
+import { copyToS3, fetchFromS3, listS3, s3Credentials } from '../../backup/copy-s3.js';
 import { downloadBackup } from '../../backup/download.js';
 import { selectBackup } from '../../backup/job.js';
 import { backupEntries, type BackupEntry, type BackupRecord } from '../../backup/records.js';
@@ -54,7 +55,7 @@ function describe(r: BackupRecord): string {
 async function withCopyHost<T>(
   ctx: CommandContext,
   target: Target,
-  copyTo: BackupCopyTo,
+  copyTo: SftpCopyTo,
   work: (copy: Host) => Promise<T>,
 ): Promise<T> {
   const copy = await openCopyHost(target, copyTo, {
@@ -111,8 +112,7 @@ export async function runBackups(
   const hosts = [];
   // Each copy host's listing, read once (every host of the target copies to the same place).
   const copies = new Map<string, string[]>();
-  for (const b of chosen)
-    if (b.copyTo) copies.set(b.name, await withCopyHost(ctx, target, b.copyTo, (c) => listCopy(c, b.copyTo!, b.name)));
+  for (const b of chosen) if (b.copyTo) copies.set(b.name, await listOffsite(ctx, config, target, b, b.copyTo));
   for (const spec of target.hosts) {
     const host = await ctx.openHost(target, spec);
     const layout = remoteLayout(await host.resolvePath(target.dir));
@@ -190,8 +190,26 @@ export async function runRestore(ctx: CommandContext, args: string[], options: R
   ctx.reporter.result({ ok: true, target: target.name, hosts: results });
 }
 
+/** What the off-site copy holds of backup `b` (S3: listed by the target's first host, which holds rclone). */
+async function listOffsite(ctx: CommandContext, config: Config, target: Target, b: BackupConfig, to: BackupCopyTo) {
+  if (to.kind === 'sftp') return withCopyHost(ctx, target, to, (c) => listCopy(c, to, b.name));
+  const creds = s3Credentials(to, process.env, ctx.scrubber);
+  const bh = await openBackupHost(ctx, config, target, target.hosts[0]!, b);
+  return listS3(bh, to, creds);
+}
+
 /** The off-site copy after a backup and its retention, its outcome recorded in the server's backups.jsonl. */
 async function copyAfterBackup(ctx: CommandContext, bh: BackupHost, target: Target, copyTo: BackupCopyTo) {
+  if (copyTo.kind === 's3') {
+    let creds;
+    try {
+      creds = s3Credentials(copyTo, process.env, ctx.scrubber);
+    } catch (e) {
+      await recordCopy(bh, copyTo, { reason: (e as Error).message }).catch(() => undefined);
+      throw e;
+    }
+    return copyToS3(bh, copyTo, creds, progressLine(ctx)); // the server records the run, failed or not
+  }
   try {
     const done = await withCopyHost(ctx, target, copyTo, async (host) =>
       copyBackups(bh, host, copyTo, await readBackupLog(bh.host, bh.layout), progressLine(ctx)),
@@ -211,7 +229,9 @@ async function fetchIfLost(ctx: CommandContext, bh: BackupHost, target: Target, 
   const dir = posix.join(bh.layout.dir, bh.job.config.dir);
   if (!copyTo || (await listServer(bh.host, dir, bh.job.config.name)).includes(entry.file)) return {};
   await ctx.reporter.step(`fetch ${entry.file} from ${copyTo.label} (not on the server any more)`, () =>
-    withCopyHost(ctx, target, copyTo, (copy) => fetchFromCopy(bh, copy, copyTo, entry)),
+    copyTo.kind === 's3'
+      ? fetchFromS3(bh, copyTo, s3Credentials(copyTo, process.env, ctx.scrubber), entry)
+      : withCopyHost(ctx, target, copyTo, (copy) => fetchFromCopy(bh, copy, copyTo, entry)),
   );
   return { fetchedFrom: copyTo.label };
 }

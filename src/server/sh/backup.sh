@@ -12,6 +12,8 @@
 #                                     (the caller took a safety backup).
 #   sh backup.sh JOB scheduled        what cron runs: backup, retention, and the restore test `verify` asks for.
 #   sh backup.sh JOB retention        retention only.
+#   sh backup.sh JOB copy|copy-list|copy-fetch …
+#                                     the off-site copy into S3 (copy_to.s3: copy-s3.sh); scheduled runs copy too.
 #
 # JOB holds vars.sh (quoted assignments written by gangway), password (0600, when gangway.yml names one) and
 # recipients (age public keys, when encrypting). The password reaches pg_dump as PGPASSWORD in the exec's
@@ -412,6 +414,15 @@ if [ "${KIND:-postgres}" = files ]; then
   # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
   . "$JOB/backup-files.sh"
 fi
+# copy_to.s3: the copy, its listing and a fetch back (copy-s3.sh).
+if [ "${COPY:-}" = s3 ]; then
+  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+  . "$JOB/copy-s3.sh"
+else
+  do_copy_s3() { echo "backup.sh: $NAME has no copy_to.s3" >&2; exit 2; }
+  do_copy_s3_list() { do_copy_s3; }
+  do_copy_s3_fetch() { do_copy_s3; }
+fi
 
 case "$ACTION" in
   # A safety backup (before a restore into the live database) prunes nothing: the backup to restore may be one.
@@ -419,6 +430,9 @@ case "$ACTION" in
   verify) do_verify "$3" "${4:-}" ;;
   restore) do_restore "$3" "${4:-}" ;;
   retention) do_retention "${3:-}" ;;
+  copy) do_copy_s3 "${3:-file}" ;;
+  copy-list) do_copy_s3_list "${3:-file}" ;;
+  copy-fetch) do_copy_s3_fetch "$3" "${4:-file}" ;;
   scheduled)
     # Each step in its own shell: a failure exits that step (and records it), not the whole run. A failure or the
     # success of the whole run is notified once, with the reason the failing step recorded.
@@ -426,6 +440,13 @@ case "$ACTION" in
     if ! (do_backup schedule && do_retention && printf '%s\n' "$LAST_FILE" > "$JOB/.last_file"); then
       notify backup_failed failed "$(last_record_field reason)" $(($(date +%s) - RUN_S)) ''
       exit 1
+    fi
+    # The off-site copy (copy_to.s3) after the backup and its retention; its failure is notified after the verify.
+    copy_reason=
+    if [ "${COPY:-}" = s3 ]; then
+      STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+      START_S=$(date +%s)
+      (do_copy_s3 file) || copy_reason="copy to $COPY_LABEL: $(last_record_field reason)"
     fi
     if [ "$ENCRYPT" != 1 ] && verify_due; then
       STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -435,6 +456,10 @@ case "$ACTION" in
           "$(cat "$JOB/.last_file")"
         exit 1
       fi
+    fi
+    if [ -n "$copy_reason" ]; then
+      notify backup_failed copy_failed "$copy_reason" $(($(date +%s) - RUN_S)) "$(cat "$JOB/.last_file")"
+      exit 1
     fi
     notify backup_succeeded succeeded '' $(($(date +%s) - RUN_S)) "$(cat "$JOB/.last_file")"
     ;;
