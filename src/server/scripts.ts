@@ -11,6 +11,7 @@ export type ServerScript =
   | 'backup.sh'
   | 'backup-files.sh'
   | 'bluegreen.sh'
+  | 'canary.sh'
   | 'copy-release.sh'
   | 'drift.sh'
   | 'json.sh'
