@@ -23,7 +23,7 @@
 CANARY_LOG=/data/gangway-access.log
 
 # What proxy_config adds: CANARY_LOG_ON (in each traffic server) and CANARY_LOGGING (beside "apps"), while any
-# app's route on this proxy has canary routes. The log rolls at 20 MB (one old file kept).
+# app's route on this proxy has canary routes. The log rolls at 10 MB (one old file kept): a step reads it whole.
 canary_log_parts() {
   CANARY_LOG_ON=
   CANARY_LOGGING=
@@ -31,7 +31,7 @@ canary_log_parts() {
   CANARY_LOG_ON=',"logs":{}'
   cl_drop='"request":{"filter":"delete"},"user_id":{"filter":"delete"},"resp_headers>Set-Cookie":{"filter":"delete"}'
   cl_enc="{\"format\":\"filter\",\"wrap\":{\"format\":\"json\"},\"fields\":{$cl_drop}}"
-  cl_out="{\"output\":\"file\",\"filename\":\"$CANARY_LOG\",\"roll_size_mb\":20,\"roll_keep\":1}"
+  cl_out="{\"output\":\"file\",\"filename\":\"$CANARY_LOG\",\"roll_size_mb\":10,\"roll_keep\":1}"
   cl_access="{\"writer\":$cl_out,\"encoder\":$cl_enc,\"include\":[\"http.log.access\"]}"
   cl_default='"default":{"exclude":["http.log.access"]}'
   CANARY_LOGGING=",\"logging\":{\"logs\":{$cl_default,\"gangway-access\":$cl_access}}"
@@ -63,14 +63,15 @@ canary_judge() { # NEW_N NEW_5XX NEW_P99 OLD_N OLD_5XX OLD_P99
   }'
 }
 
-canary_log_size() { cs=$(in_proxy sh -c "wc -c < $CANARY_LOG" 2>/dev/null | tr -d ' '); echo "${cs:-0}"; }
+# The log through the container's cat (what both the official image and Debian's Caddy in the tests have), cut here.
+canary_log_size() { cs=$(in_proxy cat "$CANARY_LOG" 2>/dev/null | wc -c | tr -d ' '); echo "${cs:-0}"; }
 
 # The figures of requests the canary routes answered since the epoch SINCE (log read from byte OFFSET on):
 # "NEW_N NEW_5XX NEW_P99 OLD_N OLD_5XX OLD_P99". Only this app's colours count (the log is the proxy's).
 canary_figures() { # SINCE OFFSET
   new_up="$(colour_alias "$NEW_COLOUR"):"
   old_up="$(colour_alias "$OLD_COLOUR"):"
-  in_proxy tail -c "+$(($2 + 1))" "$CANARY_LOG" 2>/dev/null | awk -v since="$1" -v nu="$new_up" -v ou="$old_up" '
+  in_proxy cat "$CANARY_LOG" 2>/dev/null | tail -c "+$(($2 + 1))" | awk -v since="$1" -v nu="$new_up" -v ou="$old_up" '
     function num(key,   s) {
       if (!match($0, "\"" key "\":[-0-9.eE+]+")) return -1
       s = substr($0, RSTART, RLENGTH); sub(/^[^:]*:/, "", s); return s + 0
@@ -127,6 +128,7 @@ canary_sleep() { # UNTIL
 # requests goes on up to 3 × the interval, after which the step passes on the health gate alone (said so).
 canary_step() { # SHARE
   next="$CONF/live/$APP.canary-$NEW_COLOUR-$1"
+  offset=$(canary_log_size) # before the change: none of this step's requests is left out
   if [ -z "$CANARY_MARKER" ]; then
     { : > "$CONF/live/.$APP.canary.tmp" && mv -f "$CONF/live/.$APP.canary.tmp" "$next"; } || {
       fail "canary $1%" "cannot write $next"
@@ -136,9 +138,8 @@ canary_step() { # SHARE
     mv -f "$CANARY_MARKER" "$next" || { fail "canary $1%" "cannot rename the marker in $CONF/live"; return 1; }
   fi
   CANARY_MARKER=$next
-  since=$(date +%s)
-  offset=$(canary_log_size)
   canary_state "$1" "starting"
+  since=$(date +%s)
   say "canary: $1% of new clients to $NEW_COLOUR for ${CANARY_INTERVAL}s"
   until_t=$((since + CANARY_INTERVAL))
   last_t=$((since + 3 * CANARY_INTERVAL))
@@ -152,8 +153,8 @@ canary_step() { # SHARE
       stop\ *) canary_stop "$1" "${verdict#stop }"; return 1 ;;
     esac
     if [ "$(date +%s)" -ge "$last_t" ]; then
-      step_event "canary $1%" ok "too few requests within $((3 * CANARY_INTERVAL))s to judge, passed on the health" \
-        "gate alone (${verdict#wait })"
+      few="too few requests within $((3 * CANARY_INTERVAL))s to judge, passed on the health gate alone"
+      step_event "canary $1%" ok "$few (${verdict#wait })"
       return 0
     fi
     until_t=$(($(date +%s) + 1))
