@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -198,4 +198,29 @@ test('too few requests: each step waits 3 intervals, says so and passes on the h
   for (const share of STEPS)
     assert.match(r.out, new RegExp(`canary ${share}% — too few requests within 6s to judge, passed on the health`));
   assert.equal(lastRecord().status, 'succeeded');
+});
+
+test('gangway status shows the rollout in progress; gangway rollback ends it at once, back on the old colour', async () => {
+  const state = join(p.serverDir, '.gangway', 'proxy', 'canary');
+  // No load, longer steps: each step waits 3 intervals for requests, time enough to look at it and end it.
+  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('interval: 2s', 'interval: 20s'));
+  const deploy = gangway(['-c', p.config, 'deploy', '--tag', 'v2', '--yes']);
+  const end = Date.now() + 180_000;
+  while (!existsSync(state) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(existsSync(state), 'the canary never started');
+  const status = await gangway(['-c', p.config, 'status']);
+  assert.match(
+    status.out,
+    /canary — rollout in progress: release \S+ on (blue|green): 20% of new clients \(steps 20 50\)/,
+    status.out,
+  );
+  const rollback = await gangway(['-c', p.config, 'rollback', '--yes']);
+  assert.equal(rollback.code, 0, rollback.out);
+  assert.match(rollback.out, /canary ended — release \S+ stopped at 20%: all traffic back on/, rollback.out);
+  assert.match(rollback.out, /the deploy recorded it rolled_back/, rollback.out);
+  const done = await deploy;
+  assert.equal(done.code, 1, done.out);
+  assert.match(String(lastRecord().reason), /ended by gangway rollback/);
+  assert.equal(lastRecord().serving, 'v3');
+  assert.equal(sh(`curl -fsS http://${host.address}:${HTTP}/cgi-bin/version`), 'v3');
 });
