@@ -200,7 +200,7 @@ test('too few requests: each step waits 3 intervals, says so and passes on the h
   assert.equal(lastRecord().status, 'succeeded');
 });
 
-test('gangway status shows the rollout in progress; gangway rollback ends it at once, back on the old colour', async () => {
+test('gangway status shows a rollout in progress; gangway rollback ends it at once, all on the old one', async () => {
   const state = join(p.serverDir, '.gangway', 'proxy', 'canary');
   // No load, longer steps: each step waits 3 intervals for requests, time enough to look at it and end it.
   writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('interval: 2s', 'interval: 20s'));
