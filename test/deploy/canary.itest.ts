@@ -214,6 +214,7 @@ test('gangway status shows a rollout in progress; gangway rollback ends it at on
     /canary — rollout in progress: release \S+ on (blue|green): 20% of new clients \(steps 20 50\)/,
     status.out,
   );
+  assert.match(status.out, /colours — .*(blue|green) v2 \(release \S+\), canary \(20%\)/, status.out);
   const rollback = await gangway(['-c', p.config, 'rollback', '--yes']);
   assert.equal(rollback.code, 0, rollback.out);
   assert.match(rollback.out, /canary ended — release \S+ stopped at 20%: all traffic back on/, rollback.out);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { appRouteFiles } from '../../src/proxy/caddy-route.js';
@@ -109,4 +109,16 @@ test('proxy config: the access log is on while a route has canary routes, and Ca
     const v = spawnSync('/usr/bin/caddy', ['validate', '--config', join(conf, 'caddy.json')], { encoding: 'utf8' });
     assert.equal(v.status, 0, v.stdout + v.stderr);
   }
+});
+
+test("putting the previous release back clears this app's canary: a dead apply's marker must not split traffic", () => {
+  const conf = tempDir('gangway-canary-clear-');
+  mkdirSync(join(conf, 'live'), { recursive: true });
+  mkdirSync(join(conf, 'state'), { recursive: true });
+  for (const m of ['shop.blue', 'shop.canary-green-25', 'other.canary-green-25'])
+    writeFileSync(join(conf, 'live', m), '');
+  for (const f of ['canary', 'canary.end']) writeFileSync(join(conf, 'state', f), '{}');
+  sh(`APP=shop; CONF=${conf}; STATE_DIR=${conf}/state; set -f; canary_clear`, { CANARY_STEPS: '5\n25\n50' });
+  assert.deepEqual(readdirSync(join(conf, 'live')).sort(), ['other.canary-green-25', 'shop.blue']);
+  assert.deepEqual(readdirSync(join(conf, 'state')), []);
 });

@@ -119,7 +119,7 @@ const tagOf = (h: HostStatus) => (h.reachable ? (h.currentTag ?? 'none') : 'unkn
 
 function printProxy(ctx: CommandContext, p: ProxyStatus): void {
   const colours = p.colours
-    .map((c) => `${c.colour} ${c.tag} (release ${c.releaseId})${c.colour === p.serving ? ' in service' : ', standby'}`)
+    .map((c) => `${c.colour} ${c.tag} (release ${c.releaseId})${colourRole(p, c.colour)}`)
     .join('; ');
   ctx.reporter.item(p.serving ? 'ok' : 'fail', 'colours', colours || 'none yet');
   if (p.canary) ctx.reporter.item('warn', 'canary', `rollout in progress: ${formatCanary(p.canary)}`);
@@ -130,6 +130,9 @@ function printProxy(ctx: CommandContext, p: ProxyStatus): void {
     `gangway-proxy ${p.proxy}${upstreams ? `; ${upstreams}` : ''}`,
   );
 }
+
+const colourRole = (p: ProxyStatus, colour: string) =>
+  colour === p.serving ? ' in service' : p.canary?.colour === colour ? `, canary (${p.canary.share}%)` : ', standby';
 
 function printSwarm(ctx: CommandContext, s: SwarmStatus): void {
   for (const svc of s.services) {

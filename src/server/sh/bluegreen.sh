@@ -459,6 +459,7 @@ bg_up() { # TAG
 bg_restore() { # TAG
   if [ ! -f "$DATA/colour.yml" ]; then up "$1" && gate "$1"; return; fi # it ran without the proxy
   [ -n "$CONF" ] || proxy_ensure || return 1
+  canary_clear
   new=$(cat "$REL/colour" 2>/dev/null)
   back=$(cat "$REL/prev_colour" 2>/dev/null)
   stack_up "$1" || return 1
@@ -525,4 +526,5 @@ if [ -f "$REL/canary.sh" ]; then
 else
   canary_or_switch() { switch_to "$NEW_COLOUR"; }
   canary_log_parts() { CANARY_LOG_ON=''; CANARY_LOGGING=''; }
+  canary_clear() { :; }
 fi

@@ -173,6 +173,16 @@ canary_rollout() {
   RECORD_EXTRA="$RECORD_EXTRA,\"canary\":{\"share\":100,\"verdict\":\"passed\"}"
 }
 
+# Every canary marker of this app goes, and its state: a release put back (after an apply that died mid-rollout
+# above all) must take all the traffic, not share it with a colour about to be removed.
+canary_clear() {
+  # shellcheck disable=SC2045 # gangway's own names (<app>.<colour>, <app>.canary-<colour>-<share>); globbing is off
+  for m in $(ls -1 "$CONF/live" 2>/dev/null); do
+    case $m in "$APP".canary-*) rm -f "$CONF/live/$m" ;; esac
+  done
+  rm -f "$STATE_DIR/canary" "$STATE_DIR/canary.end"
+}
+
 # The deploy's switch: the canary when it is on and an old colour serves (a first deploy has nothing to compare).
 canary_or_switch() {
   if [ -n "${CANARY_STEPS:-}" ] && [ -n "$OLD_COLOUR" ]; then canary_rollout; else switch_to "$NEW_COLOUR"; fi
