@@ -70,6 +70,17 @@ export interface ProxySettings {
   image: string;
   /** host:port where the proxy serves its Prometheus metrics (absent: not served). */
   metrics?: string;
+  /** `proxy.canary` (absent: off, one switch after the gate). */
+  canary?: CanarySettings;
+}
+
+/** `proxy.canary`: shares in percent, durations in ms, the error rate in percent. */
+export interface CanarySettings {
+  steps: number[];
+  intervalMs: number;
+  maxErrorRate: number;
+  maxP99Ms: number;
+  minRequests: number;
 }
 
 /** One `backups:` entry, defaults applied; database and user may still hold `${VAR}` (see backup/job.ts). */

@@ -21,6 +21,7 @@ import type {
   SshSettings,
   Target,
 } from './config.js';
+import { percentValue } from './canary-schema.js';
 import { issueMessage } from './issue-message.js';
 import { didYouMean } from './did-you-mean.js';
 import { resolveCopyTo } from './copy-to.js';
@@ -362,6 +363,15 @@ function proxySettings(p: ParsedProxy): ProxySettings {
     standby: p.standby,
     image: p.image,
     ...(p.metrics !== undefined && { metrics: p.metrics }),
+    ...(p.canary && {
+      canary: {
+        steps: p.canary.steps,
+        intervalMs: parseDuration(p.canary.interval),
+        maxErrorRate: percentValue(p.canary.max_error_rate),
+        maxP99Ms: parseDuration(p.canary.max_p99),
+        minRequests: p.canary.min_requests,
+      },
+    }),
   };
 }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, durationWithin, parseDuration } from '../util/duration.js';
 import { backupPaths, copyToSchema } from './backup-files-schema.js';
+import { canarySchema } from './canary-schema.js';
 import { monitoringSchema, proxyMetricsAddress } from './monitoring-schema.js';
 
 /**
@@ -337,6 +338,8 @@ const proxySchema = z
     image: text().default('caddy:2').meta({ description: "The proxy's image" }),
     // Monitoring: the proxy's Prometheus metrics (monitoring-schema.ts).
     metrics: proxyMetricsAddress.optional(),
+    // Progressive delivery: the new colour's share of traffic in judged steps (canary-schema.ts).
+    canary: canarySchema.optional(),
   })
   .strict()
   .refine((p) => (p.tls ?? (p.domains.length ? 'auto' : 'off')) === 'off' || p.domains.length > 0, {

@@ -8,6 +8,7 @@
  * clients without a retry see as a reset request; measured here: 36 resets in 10 reloads with 4 clients.
  */
 import type { ProxySettings } from '../config/config.js';
+import { canaryRoutes } from './canary-route.js';
 import { colourAlias } from './colour-override.js';
 
 export const COLOURS = ['blue', 'green'] as const;
@@ -46,6 +47,7 @@ export function appRouteFiles(app: string, proxy: ProxySettings): AppRouteFiles 
       {
         handler: 'subroute',
         routes: [
+          ...canaryRoutes(app, proxy),
           ...COLOURS.map(colourRoute),
           { handle: [{ handler: 'static_response', status_code: 503, body: `${app}: no release is serving yet\n` }] },
         ],

@@ -4,6 +4,7 @@
  */
 import type { Host } from '../hosts/host.js';
 import { COLOURS, type Colour } from './caddy-route.js';
+import { parseCanaryState, type CanaryState } from './canary-state.js';
 import { colourAlias } from './colour-override.js';
 
 export interface ProxyStatus {
@@ -12,12 +13,15 @@ export interface ProxyStatus {
   /** The proxy container's state (running, exited…), or `missing`. */
   proxy: string;
   upstreams: { address: string; numRequests: number; fails: number }[];
+  /** A canary rollout in progress (proxy.canary). */
+  canary?: CanaryState;
 }
 
 const READ = `g=$1
 echo "@@serving"; cat "$g/proxy/serving" 2>/dev/null
 for c in blue green; do echo "@@$c"; cat "$g/proxy/$c" 2>/dev/null; done
 echo "@@proxy"; docker inspect -f '{{.State.Status}}' gangway-proxy 2>/dev/null || echo missing
+echo "@@canary"; cat "$g/proxy/canary" 2>/dev/null
 echo "@@upstreams"; docker exec gangway-proxy wget -q -O - http://localhost:2019/reverse_proxy/upstreams 2>/dev/null
 true`;
 
@@ -36,8 +40,10 @@ export async function readProxyStatus(host: Host, stateDir: string, app: string)
     return releaseId ? [{ colour, releaseId, tag: tag ?? '' }] : [];
   });
   const mine = new Set(COLOURS.map((c) => colourAlias(app, c)));
+  const canary = parseCanaryState(text('canary'));
   return {
     ...(serving && { serving }),
+    ...(canary && { canary }),
     colours,
     proxy: text('proxy') || 'missing',
     upstreams: parseUpstreams(text('upstreams')).filter((u) => mine.has(u.address.split(':')[0]!)),

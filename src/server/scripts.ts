@@ -11,6 +11,7 @@ export type ServerScript =
   | 'backup.sh'
   | 'backup-files.sh'
   | 'bluegreen.sh'
+  | 'canary.sh'
   | 'clean-env.sh'
   | 'common.sh'
   | 'compose.sh'

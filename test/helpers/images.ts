@@ -27,6 +27,11 @@ export interface WebImageOptions {
   healthy?: boolean;
   /** Default 8080. */
   port?: number;
+  /**
+   * Also serve /cgi-bin/version (a busybox sh CGI): the version, after `delayMs`, or on `errorPercent` % of the
+   * requests (at random) a 500 — a release that passes its health gate but fails real requests (the canary).
+   */
+  cgi?: { errorPercent?: number; delayMs?: number };
 }
 
 async function docker(args: string[], options: { maxBuffer?: number } = {}): Promise<string> {
@@ -92,7 +97,13 @@ export async function buildWebImage(ref: string, options: WebImageOptions): Prom
   const healthy = options.healthy ?? true;
   const port = options.port ?? 8080;
   // v: the recipe's version (2: the 3-second healthcheck), so an image built by an older recipe is rebuilt.
-  const spec = JSON.stringify({ v: 2, version: options.version, healthy, port });
+  const spec = JSON.stringify({
+    v: 2,
+    version: options.version,
+    healthy,
+    port,
+    ...(options.cgi && { cgi: options.cgi }),
+  });
   if ((await imageLabel(ref, SPEC_LABEL)) === spec) return (await localImageId(ref))!;
 
   const dir = await mkdtemp(join(tmpdir(), 'gangway-image-'));
@@ -107,6 +118,7 @@ export async function buildWebImage(ref: string, options: WebImageOptions): Prom
       `<!doctype html><title>gangway test web</title><p>version ${options.version}</p>\n`,
     );
     if (healthy) await writeFile(join(dir, 'www', 'health'), 'ok\n');
+    if (options.cgi) await writeCgi(join(dir, 'www'), options.version, options.cgi);
     const url = `http://127.0.0.1:${port}/health`;
     await writeFile(
       join(dir, 'Dockerfile'),
@@ -128,6 +140,22 @@ export async function buildWebImage(ref: string, options: WebImageOptions): Prom
     await rm(dir, { recursive: true, force: true });
   }
   return (await localImageId(ref))!;
+}
+
+async function writeCgi(www: string, version: string, cgi: NonNullable<WebImageOptions['cgi']>): Promise<void> {
+  await mkdir(join(www, 'cgi-bin'));
+  const script = [
+    '#!/bin/sh',
+    cgi.delayMs ? `sleep ${cgi.delayMs / 1000}` : '',
+    // busybox httpd passes an answer that starts with its own status line through as it is.
+    cgi.errorPercent
+      ? `[ $((RANDOM % 100)) -lt ${cgi.errorPercent} ] && ` +
+        `{ printf 'HTTP/1.1 500 Internal Server Error\\r\\nContent-Type: text/plain\\r\\n\\r\\nerror\\n'; exit 0; }`
+      : '',
+    `printf 'Content-Type: text/plain\\r\\n\\r\\n%s' ${JSON.stringify(version)}`,
+    '',
+  ];
+  await writeFile(join(www, 'cgi-bin', 'version'), script.join('\n'), { mode: 0o755 });
 }
 
 /**

@@ -13,6 +13,12 @@ export interface LoadSample {
   status: number;
   body: string;
   error?: string;
+  /** Which of the `clients` loops sent it. */
+  client: number;
+  /** The proxy's Gangway-Upstream header (the canary's routes set it), if any. */
+  upstream?: string;
+  /** With `cookies`: whether the request carried a cookie the proxy had set. */
+  hadCookie?: boolean;
 }
 
 export interface LoadOptions {
@@ -25,6 +31,8 @@ export interface LoadOptions {
   servername?: string;
   /** Hard bound on the run, whatever `stop()` does (ms). */
   maxMs?: number;
+  /** Each client keeps the cookies the proxy sets and sends them back, as a browser does. */
+  cookies?: boolean;
 }
 
 export interface LoadRun {
@@ -49,21 +57,45 @@ export function startLoad(options: LoadOptions): LoadRun {
   let running = true;
   const limit = setTimeout(() => (running = false), options.maxMs ?? 300_000);
 
-  const once = () =>
+  const jars = new Map<number, Map<string, string>>();
+  const once = (client: number) =>
     new Promise<void>((resolve) => {
       const start = performance.now();
+      const jar = options.cookies ? (jars.get(client) ?? jars.set(client, new Map()).get(client)!) : undefined;
+      const cookie = jar && [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+      let upstream: string | undefined;
       const done = (status: number, body: string, error?: string) => {
-        samples.push({ start, end: performance.now(), status, body, ...(error && { error }) });
+        samples.push({
+          start,
+          end: performance.now(),
+          status,
+          body,
+          client,
+          ...(error && { error }),
+          ...(upstream && { upstream }),
+          ...(jar && { hadCookie: Boolean(cookie) }),
+        });
         resolve();
+      };
+      const headers: Record<string, string> = {
+        ...(options.servername && { host: options.servername }),
+        ...(cookie && { cookie }),
       };
       const request = (secure ? https : http).request(
         url,
         {
           agent,
           timeout: options.timeoutMs ?? 5000,
-          ...(options.servername && { servername: options.servername, headers: { host: options.servername } }),
+          ...(options.servername && { servername: options.servername }),
+          headers,
         },
         (res) => {
+          upstream = res.headers['gangway-upstream'] as string | undefined;
+          for (const c of res.headers['set-cookie'] ?? []) {
+            const [pair] = c.split(';');
+            const eq = pair!.indexOf('=');
+            if (jar && eq > 0) jar.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+          }
           let body = '';
           res.setEncoding('utf8');
           res.on('data', (c: string) => (body += c));
@@ -76,8 +108,8 @@ export function startLoad(options: LoadOptions): LoadRun {
       request.end();
     });
 
-  const loops = Array.from({ length: options.clients ?? 4 }, async () => {
-    while (running && Date.now() - t0 < (options.maxMs ?? 300_000)) await once();
+  const loops = Array.from({ length: options.clients ?? 4 }, async (_, client) => {
+    while (running && Date.now() - t0 < (options.maxMs ?? 300_000)) await once(client);
   });
   const answeredCount = () => samples.filter((s) => s.status >= 200 && s.status < 400).length;
   return {

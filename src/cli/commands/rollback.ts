@@ -12,6 +12,7 @@ import { notifyRun } from '../../notify/run-notice.js';
 import type { CommandContext } from '../context.js';
 import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
 import { managerTarget } from '../swarm-target.js';
+import { endCanaries } from './rollback-canary.js';
 
 export interface RollbackOptions {
   to?: string;
@@ -35,6 +36,7 @@ export async function runRollback(
   await registerLocalEnvSecrets(config, ctx.scrubber);
   reporter.heading(`gangway rollback ${selected.name} (${config.app})${options.to ? ` to ${options.to}` : ''}`);
   const target = await managerTarget(ctx, selected);
+  if (!options.dryRun && (await endCanaries(ctx, config, target))) return;
   const plan = await buildPlan({
     config,
     target,

@@ -11,6 +11,7 @@ import { formatExposition } from '../../metrics/exposition.js';
 import { statusFamilies } from '../../metrics/status-gauges.js';
 import { notifyNoGo } from '../../notify/status-notice.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
+import { formatCanary } from '../../proxy/canary-state.js';
 import type { ProxyStatus } from '../../proxy/status.js';
 import { formatBytes } from '../../output/reporter.js';
 import { gatherHostFacts } from '../../status/facts.js';
@@ -118,9 +119,10 @@ const tagOf = (h: HostStatus) => (h.reachable ? (h.currentTag ?? 'none') : 'unkn
 
 function printProxy(ctx: CommandContext, p: ProxyStatus): void {
   const colours = p.colours
-    .map((c) => `${c.colour} ${c.tag} (release ${c.releaseId})${c.colour === p.serving ? ' in service' : ', standby'}`)
+    .map((c) => `${c.colour} ${c.tag} (release ${c.releaseId})${colourRole(p, c.colour)}`)
     .join('; ');
   ctx.reporter.item(p.serving ? 'ok' : 'fail', 'colours', colours || 'none yet');
+  if (p.canary) ctx.reporter.item('warn', 'canary', `rollout in progress: ${formatCanary(p.canary)}`);
   const upstreams = p.upstreams.map((u) => `${u.address} ${u.numRequests} in flight, ${u.fails} failed`).join('; ');
   ctx.reporter.item(
     p.proxy === 'running' ? 'ok' : 'fail',
@@ -128,6 +130,9 @@ function printProxy(ctx: CommandContext, p: ProxyStatus): void {
     `gangway-proxy ${p.proxy}${upstreams ? `; ${upstreams}` : ''}`,
   );
 }
+
+const colourRole = (p: ProxyStatus, colour: string) =>
+  colour === p.serving ? ' in service' : p.canary?.colour === colour ? `, canary (${p.canary.share}%)` : ', standby';
 
 function printSwarm(ctx: CommandContext, s: SwarmStatus): void {
   for (const svc of s.services) {

@@ -137,14 +137,15 @@ proxy_config() {
   https=$(join_json "$CONF/routes/https")
   tls=$(join_json "$CONF/tls")
   metrics_parts
-  servers="\"gangway-http\":{\"listen\":[\":$PROXY_HTTP\"],\"routes\":[$http]$METRICS_ON}"
-  [ -n "$https" ] \
-    && servers="$servers,\"gangway-https\":{\"listen\":[\":$PROXY_HTTPS\"],\"routes\":[$https]$METRICS_ON}"
+  canary_log_parts
+  servers="\"gangway-http\":{\"listen\":[\":$PROXY_HTTP\"],\"routes\":[$http]$METRICS_ON$CANARY_LOG_ON}"
+  tail="$METRICS_ON$CANARY_LOG_ON}"
+  [ -n "$https" ] && servers="$servers,\"gangway-https\":{\"listen\":[\":$PROXY_HTTPS\"],\"routes\":[$https]$tail"
   servers="$servers$METRICS_SERVER"
   apps="\"http\":{\"http_port\":$PROXY_HTTP,\"https_port\":$PROXY_HTTPS,\"servers\":{$servers}$METRICS_APP}"
   [ -n "$tls" ] && apps="$apps,\"tls\":{\"automation\":{\"policies\":[$tls]}}"
   apps="$apps,\"pki\":{\"certificate_authorities\":{\"local\":{\"install_trust\":false}}}"
-  printf '{"admin":{"listen":"localhost:2019"},"apps":{%s}}\n' "$apps"
+  printf '{"admin":{"listen":"localhost:2019"},"apps":{%s}%s}\n' "$apps" "$CANARY_LOGGING"
 }
 
 # A value for a double-quoted YAML string that Compose also interpolates ($ doubled).
@@ -442,7 +443,7 @@ bg_up() { # TAG
   printf '%s\n' "$OLD_COLOUR" > "$REL/prev_colour"
   RECORD_EXTRA=",\"colour\":\"$NEW_COLOUR\",\"previous_colour\":\"$OLD_COLOUR\""
   printf '%s %s\n' "$ID" "$1" > "$STATE_DIR/$NEW_COLOUR"
-  colour_up "$NEW_COLOUR" "$1" && colour_gate "$NEW_COLOUR" "$1" && switch_to "$NEW_COLOUR" || return 1
+  colour_up "$NEW_COLOUR" "$1" && colour_gate "$NEW_COLOUR" "$1" && canary_or_switch || return 1
   RECORD_EXTRA="$RECORD_EXTRA,\"switched_at\":\"$SWITCHED_AT\""
   [ -n "$OLD_COLOUR" ] || return 0
   drain "$OLD_COLOUR"
@@ -457,6 +458,7 @@ bg_up() { # TAG
 bg_restore() { # TAG
   if [ ! -f "$DATA/colour.yml" ]; then up "$1" && gate "$1"; return; fi # it ran without the proxy
   [ -n "$CONF" ] || proxy_ensure || return 1
+  canary_clear
   new=$(cat "$REL/colour" 2>/dev/null)
   back=$(cat "$REL/prev_colour" 2>/dev/null)
   stack_up "$1" || return 1
@@ -516,3 +518,12 @@ strategy_failed_done() { :; }
 # The proxy's Prometheus metrics (metrics_parts, metrics_ports, …), copied beside this file.
 # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
 . "$REL/proxy-metrics.sh"
+# The traffic canary (canary_or_switch, canary_log_parts); a release of an older gangway has none.
+if [ -f "$REL/canary.sh" ]; then
+  # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+  . "$REL/canary.sh"
+else
+  canary_or_switch() { switch_to "$NEW_COLOUR"; }
+  canary_log_parts() { CANARY_LOG_ON=''; CANARY_LOGGING=''; }
+  canary_clear() { :; }
+fi

@@ -16,6 +16,7 @@ import { lines, wholeSeconds, type ReleaseFile } from '../../server/release-file
 import { serverScript } from '../../server/scripts.js';
 import { composeDeadlineMs, healthSummary, tagText, uploadedCompose } from '../plan-text.js';
 import type { Strategy, StrategyRelease } from '../strategy.js';
+import { canaryMaxMs, canaryPlanLine, canaryVars } from './canary-plan.js';
 import { proxyCheck } from './proxy-conflicts.js';
 
 export const blueGreen: Strategy<'blue-green'> = {
@@ -43,6 +44,7 @@ export const blueGreen: Strategy<'blue-green'> = {
           `serving colour`,
         `gate: ${healthSummary(config.health)}; GET ${h.path} from the proxy's network ${h.passes}× in a row ` +
           `(every ${h.intervalMs} ms, within ${Math.round(h.timeoutMs / 1000)}s)`,
+        ...canaryPlanLine(p),
         `pass: switch the traffic to the new colour (one atomic rename), drain the old one up to ` +
           `${Math.round(p.drainMs / 1000)}s, then ${p.standby === 'stopped' ? 'stop' : 'keep running'} it for a ` +
           `rollback`,
@@ -55,9 +57,13 @@ export const blueGreen: Strategy<'blue-green'> = {
   deployHosts: (hosts) => hosts,
   pullsByDigest: true,
   ownImage: (step) => ({ image: step.proxy.settings.image, label: 'proxy image' }),
-  // Two probes from the proxy (the release's and the put-back's) and the drain on top of recreate's.
+  // Two probes from the proxy (the release's and the put-back's), the drain and the canary's steps on top of
+  // recreate's.
   deadlineMs: (step) =>
-    composeDeadlineMs(step.health.timeoutMs, 2 * step.proxy.settings.health.timeoutMs + step.proxy.settings.drainMs),
+    composeDeadlineMs(
+      step.health.timeoutMs,
+      2 * step.proxy.settings.health.timeoutMs + step.proxy.settings.drainMs + canaryMaxMs(step.proxy.settings),
+    ),
   release: (step) => ({ vars: proxyVars(step.proxy), files: blueGreenFiles(step.proxy) }),
   kept: { flag: 'colour', files: new Set(['colour.yml']) },
   readStatus: async (host, stateDir, config) => {
@@ -90,6 +96,7 @@ function blueGreenFiles(proxy: ProxyPlan): ReleaseFile[] {
   return [
     { name: 'bluegreen.sh', content: serverScript('bluegreen.sh'), mode: 0o644 },
     { name: 'proxy-metrics.sh', content: serverScript('proxy-metrics.sh'), mode: 0o644 },
+    { name: 'canary.sh', content: serverScript('canary.sh'), mode: 0o644 },
     { name: 'colour.yml', content: proxy.colourFile, mode: 0o644 },
     { name: 'proxy-route.json', content: `${proxy.route.route}\n`, mode: 0o644 },
     { name: 'proxy-tls.json', content: proxy.route.tlsPolicy ? `${proxy.route.tlsPolicy}\n` : '', mode: 0o644 },
@@ -117,5 +124,6 @@ function proxyVars(proxy: ProxyPlan): StrategyRelease['vars'] {
     ['PROXY_SERVER', proxy.route.server],
     ['PROXY_ORDER', proxy.route.order],
     ['PROXY_METRICS', p.metrics ?? ''],
+    ...canaryVars(p.canary),
   ];
 }

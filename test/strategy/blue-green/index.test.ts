@@ -30,7 +30,15 @@ test('blue-green release: bluegreen.sh and the proxy files; STRATEGY first, then
   );
   assert.deepEqual(
     release.files.map((f) => f.name),
-    ['bluegreen.sh', 'proxy-metrics.sh', 'colour.yml', 'proxy-route.json', 'proxy-tls.json', 'proxy-domains'],
+    [
+      'bluegreen.sh',
+      'proxy-metrics.sh',
+      'canary.sh',
+      'colour.yml',
+      'proxy-route.json',
+      'proxy-tls.json',
+      'proxy-domains',
+    ],
   );
   assert.deepEqual(blueGreen.kept, { flag: 'colour', files: new Set(['colour.yml']) });
 });
