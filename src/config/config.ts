@@ -68,6 +68,10 @@ export interface ProxySettings {
   drainMs: number;
   standby: 'stopped' | 'running';
   image: string;
+  /** `proxy.headers` as written: `Name: value` sets a response header, `-Name` removes one. */
+  headers: Record<string, string>;
+  /** `proxy.max_body`: larger request bodies are refused (413). */
+  maxBodyBytes: number;
   /** host:port where the proxy serves its Prometheus metrics (absent: not served). */
   metrics?: string;
 }

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { DURATION_PATTERN, durationWithin, parseDuration } from '../util/duration.js';
 import { backupPaths, copyToSchema } from './backup-files-schema.js';
 import { monitoringSchema, proxyMetricsAddress } from './monitoring-schema.js';
+import { HEADER_KEY_PATTERN } from '../proxy/headers.js';
+import { parseSize, SIZE_PATTERN } from '../util/size.js';
 
 /**
  * A duration, at most `max`: unbounded ones overflow the shell arithmetic and timers they end up in.
@@ -335,6 +337,36 @@ const proxySchema = z
       .default('stopped')
       .meta({ description: 'The previous colour after the switch: stopped (kept for rollback) or left running' }),
     image: text().default('caddy:2').meta({ description: "The proxy's image" }),
+    headers: z
+      .record(
+        z.string().regex(HEADER_KEY_PATTERN, 'must be a header name such as X-Frame-Options, or -Name to remove one'),
+        z.string().regex(CONTROL_CHARS, CONTROL_MESSAGE),
+      )
+      .superRefine((headers, ctx) => {
+        for (const [key, value] of Object.entries(headers))
+          if (key.startsWith('-') && value !== '')
+            ctx.addIssue({ code: 'custom', path: [key], message: 'removes the header: its value must be ""' });
+      })
+      .default({})
+      .meta({
+        description:
+          'Response headers for the app: `Name: value` sets one (over the app\'s own), `-Name: ""` removes one. ' +
+          'With tls on, Strict-Transport-Security (max-age=31536000), X-Content-Type-Options (nosniff) and ' +
+          'Referrer-Policy (strict-origin-when-cross-origin) are set by default; name one here to change or ' +
+          'remove it. Values are literal (no Caddy placeholders)',
+        examples: [{ 'X-Frame-Options': 'DENY', '-Server': '' }],
+      }),
+    max_body: z
+      .string()
+      .regex(SIZE_PATTERN, 'must be a size such as 100MB (units B, KB, MB, GB; 1 KB = 1024 bytes)')
+      .refine((t) => !SIZE_PATTERN.test(t) || parseSize(t) >= 1024, 'must be at least 1KB')
+      .default('100MB')
+      .meta({
+        description:
+          'Request bodies larger than this are refused with 413 before they reach the app (default 100MB; ' +
+          '1 KB = 1024 bytes)',
+        examples: ['10MB'],
+      }),
     // Monitoring: the proxy's Prometheus metrics (monitoring-schema.ts).
     metrics: proxyMetricsAddress.optional(),
   })

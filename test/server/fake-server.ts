@@ -58,6 +58,8 @@ export const PROXY_DEFAULTS: ProxySettings = {
   drainMs: 0,
   standby: 'stopped',
   image: 'caddy:2',
+  headers: {},
+  maxBodyBytes: 100 * 1024 * 1024,
 };
 
 export interface StartOptions {
