@@ -235,6 +235,32 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       { what: "release someone else's, from a script (recorded)", run: 'gangway lock release prod --force --yes' },
     ],
   },
+  maintenance: {
+    examples: [
+      {
+        what: 'put prod into maintenance with a message',
+        run: 'gangway maintenance on prod --message "Back at 14:00"',
+      },
+      { what: 'and out again', run: 'gangway maintenance off prod' },
+    ],
+  },
+  'maintenance on': {
+    examples: [
+      { what: 'the default page', run: 'gangway maintenance on prod' },
+      {
+        what: 'a message of your own, from a script',
+        run: 'gangway maintenance on prod --message "Back at 14:00" --yes',
+      },
+    ],
+    notes:
+      'Apps with proxy: only (exit 2 otherwise). The proxy answers 503 with the page and Retry-After: 120 for ' +
+      'every request of the app; no config reload, so no connection is closed. The colours stay up and their ' +
+      'health is still probed, so a deploy during maintenance works and keeps it on (deploy --end-maintenance ' +
+      'ends it once the new release serves). gangway status shows it. Exit 1 when a host could not be switched.',
+  },
+  'maintenance off': {
+    examples: [{ what: 'the app answers again', run: 'gangway maintenance off prod' }],
+  },
   env: {
     examples: [{ what: "compare the local env file with prod's", run: 'gangway env diff prod' }],
   },

@@ -17,7 +17,8 @@ export function messageProblem(message: string): string | undefined {
   if (message.trim() === '') return 'must not be empty';
   if (message.length > MAINTENANCE_MESSAGE_MAX) return `must be at most ${MAINTENANCE_MESSAGE_MAX} characters`;
   // Line breaks are paragraphs; other control characters have no place in a page.
-  if (/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/.test(message)) return 'must not contain control characters';
+  if (/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(message))
+    return 'must not contain control characters';
   return undefined;
 }
 

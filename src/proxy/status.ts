@@ -5,6 +5,7 @@
 import type { Host } from '../hosts/host.js';
 import { COLOURS, type Colour } from './caddy-route.js';
 import { colourAlias } from './colour-override.js';
+import { type MaintenanceInfo, parseMaintenanceRead } from './maintenance.js';
 
 export interface ProxyStatus {
   serving?: Colour;
@@ -12,17 +13,22 @@ export interface ProxyStatus {
   /** The proxy container's state (running, exited…), or `missing`. */
   proxy: string;
   upstreams: { address: string; numRequests: number; fails: number }[];
+  /** Present while the app is in maintenance mode (the proxy answers 503 with its page). */
+  maintenance?: MaintenanceInfo;
 }
 
-const READ = `g=$1
+const READ = `g=$1 app=$2
 echo "@@serving"; cat "$g/proxy/serving" 2>/dev/null
 for c in blue green; do echo "@@$c"; cat "$g/proxy/$c" 2>/dev/null; done
 echo "@@proxy"; docker inspect -f '{{.State.Status}}' gangway-proxy 2>/dev/null || echo missing
 echo "@@upstreams"; docker exec gangway-proxy wget -q -O - http://localhost:2019/reverse_proxy/upstreams 2>/dev/null
+echo "@@maintenance"
+conf=$(docker inspect -f '{{index .Config.Labels "gangway.proxy.home"}}' gangway-proxy 2>/dev/null)
+if [ -n "$conf" ] && [ -f "$conf/maintenance/$app.html" ]; then echo "now on"; cat "$g/proxy/maintenance.json" 2>/dev/null; fi
 true`;
 
 export async function readProxyStatus(host: Host, stateDir: string, app: string): Promise<ProxyStatus> {
-  const r = await host.exec(['sh', '-c', READ, 'sh', stateDir], { timeoutMs: 20_000 });
+  const r = await host.exec(['sh', '-c', READ, 'sh', stateDir, app], { timeoutMs: 20_000 });
   const sections = new Map<string, string>();
   let name = '';
   for (const line of r.stdout.split('\n')) {
@@ -36,7 +42,9 @@ export async function readProxyStatus(host: Host, stateDir: string, app: string)
     return releaseId ? [{ colour, releaseId, tag: tag ?? '' }] : [];
   });
   const mine = new Set(COLOURS.map((c) => colourAlias(app, c)));
+  const maintenance = parseMaintenanceRead(text('maintenance'));
   return {
+    ...(maintenance && { maintenance }),
     ...(serving && { serving }),
     colours,
     proxy: text('proxy') || 'missing',

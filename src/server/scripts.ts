@@ -16,6 +16,7 @@ export type ServerScript =
   | 'json.sh'
   | 'lock.sh'
   | 'lock-then.sh'
+  | 'maintenance.sh'
   | 'metrics.sh'
   | 'notify.sh'
   | 'proxy-metrics.sh'

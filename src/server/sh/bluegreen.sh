@@ -12,7 +12,8 @@
 # <dir>/.gangway/proxy/.
 #
 # vars.sh adds: PROXY_SERVICE PROXY_PORT PROXY_IMAGE PROXY_HTTP PROXY_HTTPS PROXY_PATH PROXY_INTERVAL
-# PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER PROXY_METRICS. Data beside it:
+# PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER PROXY_METRICS PROXY_END_MAINTENANCE.
+# Data beside it:
 # colour.yml, proxy-route.json, proxy-tls.json (may be empty), proxy-domains (one a line; none: every host name),
 # and proxy-metrics.sh (the proxy's Prometheus metrics: metrics_parts, metrics_ports, …), sourced at the end.
 # shellcheck disable=SC2034 # FAIL_SERVICE, DEADLINE, RECORD_EXTRA, PROBED_SERVICE, STOPPED: apply.sh's variables
@@ -484,6 +485,7 @@ bg_stop_new() {
 
 routes_remove() {
   proxy_lock || { say "the proxy lock stayed held: the route of $APP is left in $CONF"; return 1; }
+  rm -f "$CONF/maintenance/$APP.html" # (no route: no maintenance page to answer with)
   gone=
   for f in $(app_files) "apps/$APP"; do
     if [ -f "$CONF/$f" ]; then rm -f "$CONF/$f" && gone=1; fi
@@ -499,8 +501,20 @@ routes_remove() {
   proxy_unlock
 }
 
+# Maintenance mode (gangway maintenance: the app's page in the proxy's home) outlives a deploy unless it was
+# told to end (deploy --end-maintenance): then it ends once the new colour serves.
+maintenance_after_deploy() {
+  [ -f "$CONF/maintenance/$APP.html" ] || return 0
+  if [ -n "${PROXY_END_MAINTENANCE:-}" ]; then
+    rm -f "$CONF/maintenance/$APP.html" "$STATE_DIR/maintenance.json"
+    step_event "maintenance" ok "ended: the proxy passes requests to the new release"
+  else
+    say "maintenance mode stays on: the proxy answers 503 (gangway maintenance off, or deploy --end-maintenance)"
+  fi
+}
+
 # apply.sh's other hooks.
-strategy_deploy() { bg_up "$1"; } # TAG
+strategy_deploy() { bg_up "$1" && maintenance_after_deploy; } # TAG
 strategy_restore() { bg_restore "$1"; } # TAG
 strategy_stop_new() {
   say "no previous release to go back to: stopping the new containers"

@@ -22,7 +22,10 @@ export const blueGreen: Strategy<'blue-green'> = {
   name: 'blue-green',
   planApply: (input) => {
     const { config, tag, releaseId } = input;
-    const proxy = proxyPlan(config.app, config.proxy!, uploadedCompose(input));
+    const proxy = {
+      ...proxyPlan(config.app, config.proxy!, uploadedCompose(input)),
+      ...(input.endMaintenance && { endMaintenance: true }),
+    };
     const p = proxy.settings;
     const h = p.health;
     const served = `${p.domains.length ? p.domains.join(', ') : 'any host name'} (tls ${p.tls})`;
@@ -47,6 +50,9 @@ export const blueGreen: Strategy<'blue-green'> = {
           `${Math.round(p.drainMs / 1000)}s, then ${p.standby === 'stopped' ? 'stop' : 'keep running'} it for a ` +
           `rollback`,
         `fail: the serving colour keeps serving; the new colour is removed; the rest of the stack goes back`,
+        proxy.endMaintenance
+          ? 'maintenance mode (if on) ends once the new colour serves'
+          : 'maintenance mode (if on) stays on (gangway maintenance off, or deploy --end-maintenance)',
         `record: <dir>/.gangway/releases.jsonl (strategy blue-green, colours, switch time); ` +
           `log: <dir>/.gangway/runs/${releaseId}.log`,
       ],
@@ -117,5 +123,6 @@ function proxyVars(proxy: ProxyPlan): StrategyRelease['vars'] {
     ['PROXY_SERVER', proxy.route.server],
     ['PROXY_ORDER', proxy.route.order],
     ['PROXY_METRICS', p.metrics ?? ''],
+    ['PROXY_END_MAINTENANCE', proxy.endMaintenance ? 1 : ''],
   ];
 }
