@@ -24,7 +24,9 @@ echo "@@proxy"; docker inspect -f '{{.State.Status}}' gangway-proxy 2>/dev/null 
 echo "@@upstreams"; docker exec gangway-proxy wget -q -O - http://localhost:2019/reverse_proxy/upstreams 2>/dev/null
 echo "@@maintenance"
 conf=$(docker inspect -f '{{index .Config.Labels "gangway.proxy.home"}}' gangway-proxy 2>/dev/null)
-if [ -n "$conf" ] && [ -f "$conf/maintenance/$app.html" ]; then echo "now on"; cat "$g/proxy/maintenance.json" 2>/dev/null; fi
+if [ -n "$conf" ] && [ -f "$conf/maintenance/$app.html" ]; then
+  echo "now on"; cat "$g/proxy/maintenance.json" 2>/dev/null
+fi
 true`;
 
 export async function readProxyStatus(host: Host, stateDir: string, app: string): Promise<ProxyStatus> {

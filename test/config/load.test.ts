@@ -223,7 +223,8 @@ test('proxy.headers and proxy.max_body: defaults, values, and located errors', (
   const plain = parseConfig(`${MINIMAL}proxy: { service: web, port: 8000 }\n`, FILE);
   assert.deepEqual([plain.proxy?.headers, plain.proxy?.maxBodyBytes], [{}, 100 * 1024 * 1024]);
   const set = parseConfig(
-    `${MINIMAL}proxy:\n  service: web\n  port: 8000\n  max_body: 10MB\n  headers: { X-Frame-Options: DENY, -Server: "" }\n`,
+    `${MINIMAL}proxy:\n  service: web\n  port: 8000\n  max_body: 10MB\n` +
+      '  headers: { X-Frame-Options: DENY, -Server: "" }\n',
     FILE,
   );
   assert.deepEqual(

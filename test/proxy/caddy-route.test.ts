@@ -57,7 +57,7 @@ test('tls internal: the https server, host-matched first, and an internal-issuer
   });
 });
 
-test('maintenance comes first: while shop.html exists in the maintenance dir, 503 with that page and Retry-After', () => {
+test('maintenance first: while shop.html is in the maintenance dir, 503 with that page and Retry-After', () => {
   const [maintenance] = subroutes(parsed());
   assert.equal(maintenance!['@id'], 'gangway-shop-maintenance');
   assert.deepEqual(maintenance!.match, [{ file: { root: '/gangway/maintenance', try_files: ['shop.html'] } }]);
