@@ -509,7 +509,7 @@ maintenance_after_deploy() {
     rm -f "$CONF/maintenance/$APP.html" "$STATE_DIR/maintenance.json"
     step_event "maintenance" ok "ended: the proxy passes requests to the new release"
   else
-    say "maintenance mode stays on: the proxy answers 503 (gangway maintenance off, or deploy --end-maintenance)"
+    step_event "maintenance" ok "still on: the proxy answers 503 (gangway maintenance off, or --end-maintenance)"
   fi
 }
 
