@@ -63,7 +63,8 @@ export interface ProxySettings {
   port: number;
   domains: string[];
   tls: 'auto' | 'internal' | 'off';
-  listen: { http: number; https: number };
+  /** `address`: the host address the ports are published on (absent: every address). */
+  listen: { http: number; https: number; address?: string };
   health: { path: string; intervalMs: number; passes: number; timeoutMs: number };
   drainMs: number;
   standby: 'stopped' | 'running';

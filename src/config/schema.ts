@@ -2,6 +2,7 @@
  * gangway.yml: the one schema in code. `schema/gangway.schema.json` is generated from it
  * (`npm run schema`) and a test fails when the two drift.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DURATION_PATTERN, durationWithin, parseDuration } from '../util/duration.js';
 import { backupPaths, copyToSchema } from './backup-files-schema.js';
@@ -309,6 +310,15 @@ const proxySchema = z
       .object({
         http: port.default(80).meta({ description: 'Host port of plain HTTP (and of ACME challenges)' }),
         https: port.default(443).meta({ description: 'Host port of HTTPS' }),
+        address: text()
+          .refine((a) => isIP(a) !== 0, 'must be an IP address of the host, such as 127.0.0.1')
+          .optional()
+          .meta({
+            description:
+              'The host address both ports are published on (default: every address); 127.0.0.1 behind a TLS ' +
+              'terminator of your own on the same host',
+            examples: ['127.0.0.1'],
+          }),
       })
       .strict()
       .prefault({})

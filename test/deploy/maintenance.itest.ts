@@ -198,7 +198,8 @@ test('headers: the TLS defaults, proxy.headers added and removed; a body over ma
   // (its gangway.yml gets headers and max_body: rewrite the proxy block and deploy again)
   const yml = readFileSync(plain.config, 'utf8').replace(
     '  tls: "off"\n',
-    '  tls: "off"\n  max_body: 64KB\n  headers: { X-Frame-Options: DENY, -Server: "", X-Note: "{not} a placeholder" }\n',
+    '  tls: "off"\n  max_body: 64KB\n' +
+      '  headers: { X-Frame-Options: DENY, -Server: "", X-Note: "{not} a placeholder" }\n',
   );
   execFileSync('sh', ['-c', 'cat > "$1"', 'sh', plain.config], { input: yml });
   const redeploy = gangway(['-c', plain.config, 'deploy', '--tag', 'v1', '--yes']);

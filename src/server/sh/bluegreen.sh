@@ -12,7 +12,8 @@
 # <dir>/.gangway/proxy/.
 #
 # vars.sh adds: PROXY_SERVICE PROXY_PORT PROXY_IMAGE PROXY_HTTP PROXY_HTTPS PROXY_PATH PROXY_INTERVAL
-# PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER PROXY_METRICS PROXY_END_MAINTENANCE.
+# PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER PROXY_METRICS PROXY_END_MAINTENANCE
+# PROXY_ADDRESS (the host address the ports are published on; empty: every one).
 # Data beside it:
 # colour.yml, proxy-route.json, proxy-tls.json (may be empty), proxy-domains (one a line; none: every host name),
 # and proxy-metrics.sh (the proxy's Prometheus metrics: metrics_parts, metrics_ports, …), sourced at the end.
@@ -151,6 +152,17 @@ proxy_config() {
 # A value for a double-quoted YAML string that Compose also interpolates ($ doubled).
 yaml_str() { json_str "$1" | sed 's/\$/$$/g'; }
 
+# What the proxy listens on, as <dir>/listen holds it (an older gangway wrote the two ports alone).
+proxy_listen() { printf '%s %s%s\n' "$PROXY_HTTP" "$PROXY_HTTPS" "${PROXY_ADDRESS:+ $PROXY_ADDRESS}"; }
+# A published port on PROXY_ADDRESS (IPv6 in brackets), or on every address.
+published() { # PORT
+  case ${PROXY_ADDRESS:-} in
+    '') printf '%s:%s' "$1" "$1" ;;
+    *:*) printf '[%s]:%s:%s' "$PROXY_ADDRESS" "$1" "$1" ;;
+    *) printf '%s:%s:%s' "$PROXY_ADDRESS" "$1" "$1" ;;
+  esac
+}
+
 proxy_compose_file() {
   home=$(yaml_str "$CONF")
   cat <<EOF
@@ -161,7 +173,7 @@ services:
     container_name: $PROXY
     restart: unless-stopped
     command: ["caddy", "run", "--config", "/gangway/caddy.json"]
-    ports: ["$PROXY_HTTP:$PROXY_HTTP", "$PROXY_HTTPS:$PROXY_HTTPS"$(metrics_ports)]
+    ports: ["$(published "$PROXY_HTTP")", "$(published "$PROXY_HTTPS")"$(metrics_ports)]
     environment: { XDG_DATA_HOME: /data, XDG_CONFIG_HOME: /config }
     volumes:
       - { type: bind, source: "$home", target: /gangway, read_only: true }
@@ -269,7 +281,7 @@ proxy_ensure() {
     fail proxy "another app's deploy held the proxy lock ($CONF/.lock) for over ${PROXY_LOCK_WAIT}s"
     return 1
   }
-  if [ -z "$own" ] && [ "$(cat "$CONF/listen" 2>/dev/null)" != "$PROXY_HTTP $PROXY_HTTPS" ]; then
+  if [ -z "$own" ] && [ "$(cat "$CONF/listen" 2>/dev/null)" != "$(proxy_listen)" ]; then
     proxy_fail "the proxy on this host (files in $CONF) listens on $(cat "$CONF/listen" 2>/dev/null);" \
       "set proxy.listen to match"
     return 1
@@ -295,7 +307,7 @@ proxy_ensure() {
   running=$(docker inspect -f '{{.State.Running}}' "$PROXY" 2>/dev/null)
   started=
   if [ -n "$own" ]; then
-    proxy_compose_file > "$CONF/compose.yml.new" && printf '%s %s\n' "$PROXY_HTTP" "$PROXY_HTTPS" > "$CONF/listen"
+    proxy_compose_file > "$CONF/compose.yml.new" && proxy_listen > "$CONF/listen"
     [ -s "$CONF/.home-id" ] || printf '%s-%s\n' "$(date +%s)" "$$" > "$CONF/.home-id"
     # Compose is asked only when something changed (it takes a while, and the switch waits for it).
     if [ "$running" != true ] || ! cmp -s "$CONF/compose.yml.new" "$CONF/compose.yml"; then

@@ -40,7 +40,8 @@ export const blueGreen: Strategy<'blue-green'> = {
         `back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
         `IMAGE_TAG=${tagText(tag)} compose -p ${config.app} up -d --remove-orphans --scale ${p.service}=0 (the ` +
           `rest of the stack, changed services only)`,
-        `proxy gangway-proxy (${p.image}) on :${p.listen.http}/:${p.listen.https}, routes for ${served}` +
+        `proxy gangway-proxy (${p.image}) on ${p.listen.address ?? ''}:${p.listen.http}/:${p.listen.https}, ` +
+          `routes for ${served}` +
           (p.metrics ? `; Prometheus metrics on ${p.metrics}` : ''),
         `IMAGE_TAG=${tagText(tag)} compose -p ${config.app}-<the idle colour> up -d ${p.service} beside the ` +
           `serving colour`,
@@ -113,6 +114,7 @@ function proxyVars(proxy: ProxyPlan): StrategyRelease['vars'] {
     ['PROXY_IMAGE', p.image],
     ['PROXY_HTTP', p.listen.http],
     ['PROXY_HTTPS', p.listen.https],
+    ['PROXY_ADDRESS', p.listen.address ?? ''],
     ['PROXY_PATH', p.health.path],
     // sleep takes fractions on GNU and busybox: 0.5 for 500ms
     ['PROXY_INTERVAL', String(p.health.intervalMs / 1000)],
