@@ -80,6 +80,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
         what: 'one host, waiting up to 5 minutes for a running deploy',
         run: 'gangway deploy prod --host web1 --lock-wait 5m',
       },
+      {
+        what: 'the fix made during maintenance mode, which ends once it serves',
+        run: 'gangway deploy prod --tag v1.4.3 --end-maintenance',
+      },
     ],
   },
   build: {
