@@ -251,6 +251,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   'maintenance on': {
     examples: [
       { what: 'the default page', run: 'gangway maintenance on prod' },
+      { what: 'one host of the target only', run: 'gangway maintenance on prod --host web1' },
       {
         what: 'a message of your own, from a script',
         run: 'gangway maintenance on prod --message "Back at 14:00" --yes',
@@ -263,7 +264,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       'ends it once the new release serves). gangway status shows it. Exit 1 when a host could not be switched.',
   },
   'maintenance off': {
-    examples: [{ what: 'the app answers again', run: 'gangway maintenance off prod' }],
+    examples: [
+      { what: 'the app answers again', run: 'gangway maintenance off prod' },
+      { what: 'on one host only, from a script', run: 'gangway maintenance off prod --host web1 --yes' },
+    ],
   },
   env: {
     examples: [{ what: "compare the local env file with prod's", run: 'gangway env diff prod' }],
