@@ -210,6 +210,9 @@ test('headers: the TLS defaults, proxy.headers added and removed; a body over ma
   assert.equal(answer.headers['x-note'], '{not} a placeholder');
   assert.equal(answer.headers.server, undefined, 'Server removed');
   assert.equal(answer.headers['strict-transport-security'], undefined, 'no HSTS over plain HTTP');
+  // check warns: TLS off, and the proxy published on every address of the host.
+  const check = gangway(['-c', plain.config, 'check']);
+  assert.match(check.stdout, /\[warn\] proxy TLS — proxy\.tls is off and the proxy listens on every address/);
   const big = await request('/version', { method: 'POST', body: Buffer.alloc(64 * 1024 + 1, 'a') });
   assert.equal(big.status, 413, big.body);
   const small = await request('/version', { method: 'POST', body: Buffer.alloc(1024, 'a') });

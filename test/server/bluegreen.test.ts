@@ -199,7 +199,7 @@ test("proxy_unlock leaves another holder's lock alone", () => {
   assert.match(r.stdout, /^\.lock$/m);
 });
 
-test('maintenance mode outlives a deploy (said as a step) and ends with --end-maintenance once the switch is done', () => {
+test('maintenance outlives a deploy (said as a step) and ends with --end-maintenance once the switch is done', () => {
   const { s, home } = sharedProxy();
   const page = join(home, 'maintenance', 'shop.html');
   mkdirSync(join(home, 'maintenance'));
