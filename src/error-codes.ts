@@ -386,6 +386,24 @@ export const ERROR_CODES = {
       'thresholds, an old backup, a held lock, drift.',
     todo: 'Read the reasons per host; thresholds are in `status:` of gangway.yml.',
   },
+  E_NO_PROXY: {
+    exit: 2,
+    area: usage,
+    means:
+      'The command is for an app behind the proxy (`gangway maintenance`, `deploy --end-maintenance`), and ' +
+      'gangway.yml has no `proxy:`.',
+    todo: 'Put the app behind the proxy (`proxy:` in gangway.yml, then deploy), or take the site down your own way.',
+  },
+  E_MAINTENANCE: {
+    exit: 1,
+    area: operate,
+    means:
+      '`gangway maintenance` could not switch a host: its proxy is not running, has no route for the app yet, ' +
+      'or runs a route from an older gangway that has no maintenance mode; or the host is unreachable.',
+    todo:
+      'Read the reason per host: deploy the app once with this gangway (that installs the route), then run the ' +
+      'command again. Hosts already switched stay switched.',
+  },
   E_DRIFT: {
     exit: 1,
     area: operate,

@@ -80,6 +80,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
         what: 'one host, waiting up to 5 minutes for a running deploy',
         run: 'gangway deploy prod --host web1 --lock-wait 5m',
       },
+      {
+        what: 'the fix made during maintenance mode, which ends once it serves',
+        run: 'gangway deploy prod --tag v1.4.3 --end-maintenance',
+      },
     ],
   },
   build: {
@@ -233,6 +237,36 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     examples: [
       { what: "release your own lock (or a dead holder's)", run: 'gangway lock release prod' },
       { what: "release someone else's, from a script (recorded)", run: 'gangway lock release prod --force --yes' },
+    ],
+  },
+  maintenance: {
+    examples: [
+      {
+        what: 'put prod into maintenance with a message',
+        run: 'gangway maintenance on prod --message "Back at 14:00"',
+      },
+      { what: 'and out again', run: 'gangway maintenance off prod' },
+    ],
+  },
+  'maintenance on': {
+    examples: [
+      { what: 'the default page', run: 'gangway maintenance on prod' },
+      { what: 'one host of the target only', run: 'gangway maintenance on prod --host web1' },
+      {
+        what: 'a message of your own, from a script',
+        run: 'gangway maintenance on prod --message "Back at 14:00" --yes',
+      },
+    ],
+    notes:
+      'Apps with proxy: only (exit 2 otherwise). The proxy answers 503 with the page and Retry-After: 120 for ' +
+      'every request of the app; no config reload, so no connection is closed. The colours stay up and their ' +
+      'health is still probed, so a deploy during maintenance works and keeps it on (deploy --end-maintenance ' +
+      'ends it once the new release serves). gangway status shows it. Exit 1 when a host could not be switched.',
+  },
+  'maintenance off': {
+    examples: [
+      { what: 'the app answers again', run: 'gangway maintenance off prod' },
+      { what: 'on one host only, from a script', run: 'gangway maintenance off prod --host web1 --yes' },
     ],
   },
   env: {

@@ -72,6 +72,7 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--dry-run', 'print the plan and change nothing')
     .option('--platform <os/arch>', "image.build: build for this platform (default: the hosts' platform)")
     .option('--no-build', 'image.build: deploy the image as it is (built earlier by gangway build)')
+    .option('--end-maintenance', 'proxy: end maintenance mode once the new release serves (it stays on otherwise)')
     .addOption(yesOption())
     .addOption(lockWaitOption())
     .addOption(hostOption())
@@ -82,6 +83,7 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
           ...(typeof o.tag === 'string' && { tag: o.tag }),
           ...(typeof o.platform === 'string' && { platform: o.platform }),
           noBuild: o.build === false,
+          endMaintenance: o.endMaintenance === true,
           envOnly: o.envOnly === true,
           dryRun: o.dryRun === true,
           yes: o.yes === true,
@@ -324,6 +326,43 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
       action(async (ctx, [target], o) =>
         (await import('./commands/lock.js')).runLockRelease(ctx, target, {
           force: o.force === true,
+          yes: o.yes === true,
+        }),
+      ),
+    );
+
+  const maintenance = sub(
+    'maintenance',
+    'proxied apps: the proxy answers 503 with a page (on), or the app (off)',
+  ).usage('on|off [target] [--message TEXT]');
+  maintenance
+    .command('on')
+    .description('the proxy answers every request for the app with 503, a maintenance page and Retry-After')
+    .argument('[target]', 'target in gangway.yml')
+    .option('--message <text>', 'the text of the page (escaped as HTML; blank lines make paragraphs)')
+    .addOption(yesOption())
+    .addOption(hostOption())
+    .exitOverride()
+    .action(
+      action(async (ctx, [target], o) =>
+        (await import('./commands/maintenance.js')).runMaintenance(ctx, 'on', target, {
+          ...hostsOf(o),
+          ...(typeof o.message === 'string' && { message: o.message }),
+          yes: o.yes === true,
+        }),
+      ),
+    );
+  maintenance
+    .command('off')
+    .description('the proxy passes requests to the colour in service again')
+    .argument('[target]', 'target in gangway.yml')
+    .addOption(yesOption())
+    .addOption(hostOption())
+    .exitOverride()
+    .action(
+      action(async (ctx, [target], o) =>
+        (await import('./commands/maintenance.js')).runMaintenance(ctx, 'off', target, {
+          ...hostsOf(o),
           yes: o.yes === true,
         }),
       ),

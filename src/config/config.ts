@@ -63,11 +63,16 @@ export interface ProxySettings {
   port: number;
   domains: string[];
   tls: 'auto' | 'internal' | 'off';
-  listen: { http: number; https: number };
+  /** `address`: the host address the ports are published on (absent: every address). */
+  listen: { http: number; https: number; address?: string };
   health: { path: string; intervalMs: number; passes: number; timeoutMs: number };
   drainMs: number;
   standby: 'stopped' | 'running';
   image: string;
+  /** `proxy.headers` as written: `Name: value` sets a response header, `-Name` removes one. */
+  headers: Record<string, string>;
+  /** `proxy.max_body`: larger request bodies are refused (413). */
+  maxBodyBytes: number;
   /** host:port where the proxy serves its Prometheus metrics (absent: not served). */
   metrics?: string;
   /** `proxy.canary` (absent: off, one switch after the gate). */

@@ -29,6 +29,7 @@ import { parseHostSpec, type HostSpec } from './hosts.js';
 import { formatKeyPath } from './key-path.js';
 import { resolveLocalPath } from './paths.js';
 import { allowedKeysAt, keyPathsBelow } from './schema-keys.js';
+import { parseSize } from '../util/size.js';
 import {
   configSchema,
   type ParsedBackup,
@@ -103,7 +104,9 @@ function issueToProblems(issue: z.core.$ZodIssue, source: YamlSource, raw: unkno
     });
   }
   const present = valueAt(raw, issue.path) !== undefined;
-  const message = !present && issue.code === 'invalid_type' ? 'is required' : issue.message;
+  // A map's key that its pattern refuses (proxy.headers): the pattern's own message, not zod's "Invalid key".
+  const keyMessage = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+  const message = keyMessage ?? (!present && issue.code === 'invalid_type' ? 'is required' : issue.message);
   return [{ file, ...source.locate(issue.path), key: formatKeyPath(issue.path), message }];
 }
 
@@ -362,6 +365,8 @@ function proxySettings(p: ParsedProxy): ProxySettings {
     drainMs: parseDuration(p.drain),
     standby: p.standby,
     image: p.image,
+    headers: p.headers,
+    maxBodyBytes: parseSize(p.max_body),
     ...(p.metrics !== undefined && { metrics: p.metrics }),
     ...(p.canary && {
       canary: {

@@ -2,11 +2,14 @@
  * gangway.yml: the one schema in code. `schema/gangway.schema.json` is generated from it
  * (`npm run schema`) and a test fails when the two drift.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DURATION_PATTERN, durationWithin, parseDuration } from '../util/duration.js';
 import { backupPaths, copyToSchema } from './backup-files-schema.js';
 import { canarySchema } from './canary-schema.js';
 import { monitoringSchema, proxyMetricsAddress } from './monitoring-schema.js';
+import { HEADER_KEY_PATTERN } from '../proxy/headers.js';
+import { parseSize, SIZE_PATTERN } from '../util/size.js';
 
 /**
  * A duration, at most `max`: unbounded ones overflow the shell arithmetic and timers they end up in.
@@ -308,6 +311,15 @@ const proxySchema = z
       .object({
         http: port.default(80).meta({ description: 'Host port of plain HTTP (and of ACME challenges)' }),
         https: port.default(443).meta({ description: 'Host port of HTTPS' }),
+        address: text()
+          .refine((a) => isIP(a) !== 0, 'must be an IP address of the host, such as 127.0.0.1')
+          .optional()
+          .meta({
+            description:
+              'The host address both ports are published on (default: every address); 127.0.0.1 behind a TLS ' +
+              'terminator of your own on the same host',
+            examples: ['127.0.0.1'],
+          }),
       })
       .strict()
       .prefault({})
@@ -336,6 +348,36 @@ const proxySchema = z
       .default('stopped')
       .meta({ description: 'The previous colour after the switch: stopped (kept for rollback) or left running' }),
     image: text().default('caddy:2').meta({ description: "The proxy's image" }),
+    headers: z
+      .record(
+        z.string().regex(HEADER_KEY_PATTERN, 'must be a header name such as X-Frame-Options, or -Name to remove one'),
+        z.string().regex(CONTROL_CHARS, CONTROL_MESSAGE),
+      )
+      .superRefine((headers, ctx) => {
+        for (const [key, value] of Object.entries(headers))
+          if (key.startsWith('-') && value !== '')
+            ctx.addIssue({ code: 'custom', path: [key], message: 'removes the header: its value must be ""' });
+      })
+      .default({})
+      .meta({
+        description:
+          'Response headers for the app: `Name: value` sets one (over the app\'s own), `-Name: ""` removes one. ' +
+          'With tls on, Strict-Transport-Security (max-age=31536000), X-Content-Type-Options (nosniff) and ' +
+          'Referrer-Policy (strict-origin-when-cross-origin) are set by default; name one here to change or ' +
+          'remove it. Values are literal (no Caddy placeholders)',
+        examples: [{ 'X-Frame-Options': 'DENY', '-Server': '' }],
+      }),
+    max_body: z
+      .string()
+      .regex(SIZE_PATTERN, 'must be a size such as 100MB (units B, KB, MB, GB; 1 KB = 1024 bytes)')
+      .refine((t) => !SIZE_PATTERN.test(t) || parseSize(t) >= 1024, 'must be at least 1KB')
+      .default('100MB')
+      .meta({
+        description:
+          'Request bodies larger than this are refused with 413 before they reach the app (default 100MB; ' +
+          '1 KB = 1024 bytes)',
+        examples: ['10MB'],
+      }),
     // Monitoring: the proxy's Prometheus metrics (monitoring-schema.ts).
     metrics: proxyMetricsAddress.optional(),
     // Progressive delivery: the new colour's share of traffic in judged steps (canary-schema.ts).

@@ -54,6 +54,8 @@ export interface ProxyPlan {
   /** The compose override that runs the proxied service as one colour (colour-override.ts). */
   colourFile: string;
   route: AppRouteFiles;
+  /** deploy --end-maintenance: the app's maintenance page goes once the new colour serves. */
+  endMaintenance?: boolean;
 }
 /** Swarm: what the plan carries for swarm.sh on the manager (strategy/swarm/plan-lines.ts says what it does). */
 export interface SwarmApply {

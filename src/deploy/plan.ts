@@ -33,6 +33,8 @@ export interface PlanInput {
   /** Default: the release id. */
   rolloutId?: string;
   build?: BuildPlan;
+  /** deploy --end-maintenance (apps behind the proxy). */
+  endMaintenance?: boolean;
 }
 
 export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
@@ -43,7 +45,14 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
   const envBytes = config.env && operation !== 'rollback' ? await readFile(config.env.file) : undefined;
   const env = envBytes && config.env ? planned('.env', config.env.file, envBytes) : undefined;
   const strategy = strategyFor(config, target);
-  const apply = strategy.planApply({ config, tag, releaseId, composeFiles, composeBytes });
+  const apply = strategy.planApply({
+    config,
+    tag,
+    releaseId,
+    composeFiles,
+    composeBytes,
+    ...(input.endMaintenance && { endMaintenance: true }),
+  });
   const payload = new PlanPayload(
     new Map(composeFiles.map((f, i) => [f.name, composeBytes[i]!])),
     envBytes?.toString('utf8'),

@@ -9,13 +9,18 @@
  */
 import type { ProxySettings } from '../config/config.js';
 import { canaryRoutes } from './canary-route.js';
+import { greaterThanPattern } from './body-limit.js';
 import { colourAlias } from './colour-override.js';
+import { headerOps } from './headers.js';
+import { MAINTENANCE_RETRY_AFTER } from './maintenance-page.js';
 
 export const COLOURS = ['blue', 'green'] as const;
 export type Colour = (typeof COLOURS)[number];
 
 /** Where the markers are, inside the proxy container. */
 export const LIVE_DIR = '/gangway/live';
+/** Maintenance pages, `<app>.html`: while an app's page exists the proxy answers its requests 503 with it. */
+export const MAINTENANCE_DIR = '/gangway/maintenance';
 
 export interface AppRouteFiles {
   /** The route, for the `gangway-http` or `gangway-https` server. */
@@ -40,13 +45,24 @@ export function appRouteFiles(app: string, proxy: ProxySettings): AppRouteFiles 
       },
     ],
   });
+  const headers = headerOps(proxy.tls, proxy.headers);
   const route = {
     '@id': `gangway-${app}`,
     ...(proxy.domains.length > 0 && { match: [{ host: proxy.domains }] }),
     handle: [
+      // Deferred: applied as the answer goes out, over the app's own headers (and so able to remove them).
+      ...(Object.keys(headers.set).length + headers.delete.length > 0
+        ? [{ handler: 'headers', response: { ...headers, deferred: true } }]
+        : []),
+      { handler: 'request_body', max_size: proxy.maxBodyBytes },
       {
         handler: 'subroute',
         routes: [
+          maintenanceRoute(app),
+          {
+            match: [{ header_regexp: { 'Content-Length': { pattern: greaterThanPattern(proxy.maxBodyBytes) } } }],
+            handle: [{ handler: 'static_response', status_code: 413, body: 'request body too large\n', close: true }],
+          },
           ...canaryRoutes(app, proxy),
           ...COLOURS.map(colourRoute),
           { handle: [{ handler: 'static_response', status_code: 503, body: `${app}: no release is serving yet\n` }] },
@@ -64,5 +80,28 @@ export function appRouteFiles(app: string, proxy: ProxySettings): AppRouteFiles 
     order: proxy.domains.length > 0 ? '10' : '90',
     route: JSON.stringify(route),
     tlsPolicy: tlsPolicy ? JSON.stringify(tlsPolicy) : '',
+  };
+}
+
+/**
+ * Maintenance mode, switched like the colours: the page's file is the marker, looked up on every request, so
+ * turning it on or off changes no config (no reload, no keep-alive connection closed). The colours' health is
+ * probed from the proxy's network straight to their aliases, past this route.
+ */
+function maintenanceRoute(app: string) {
+  const page = `${app}.html`;
+  return {
+    '@id': `gangway-${app}-maintenance`,
+    match: [{ file: { root: MAINTENANCE_DIR, try_files: [page] } }],
+    handle: [
+      {
+        handler: 'headers',
+        // Never a 304 or a partial answer of the page: the client asked for the app, not for this file.
+        request: { delete: ['If-None-Match', 'If-Modified-Since', 'If-Match', 'If-Unmodified-Since', 'Range'] },
+        response: { set: { 'Retry-After': [String(MAINTENANCE_RETRY_AFTER)], 'Cache-Control': ['no-store'] } },
+      },
+      { handler: 'rewrite', uri: `/${page}` },
+      { handler: 'file_server', root: MAINTENANCE_DIR, status_code: 503 },
+    ],
   };
 }

@@ -6,6 +6,7 @@ import type { Host } from '../hosts/host.js';
 import { COLOURS, type Colour } from './caddy-route.js';
 import { parseCanaryState, type CanaryState } from './canary-state.js';
 import { colourAlias } from './colour-override.js';
+import { type MaintenanceInfo, parseMaintenanceRead } from './maintenance.js';
 
 export interface ProxyStatus {
   serving?: Colour;
@@ -15,18 +16,25 @@ export interface ProxyStatus {
   upstreams: { address: string; numRequests: number; fails: number }[];
   /** A canary rollout in progress (proxy.canary). */
   canary?: CanaryState;
+  /** Present while the app is in maintenance mode (the proxy answers 503 with its page). */
+  maintenance?: MaintenanceInfo;
 }
 
-const READ = `g=$1
+const READ = `g=$1 app=$2
 echo "@@serving"; cat "$g/proxy/serving" 2>/dev/null
 for c in blue green; do echo "@@$c"; cat "$g/proxy/$c" 2>/dev/null; done
 echo "@@proxy"; docker inspect -f '{{.State.Status}}' gangway-proxy 2>/dev/null || echo missing
 echo "@@canary"; cat "$g/proxy/canary" 2>/dev/null
 echo "@@upstreams"; docker exec gangway-proxy wget -q -O - http://localhost:2019/reverse_proxy/upstreams 2>/dev/null
+echo "@@maintenance"
+conf=$(docker inspect -f '{{index .Config.Labels "gangway.proxy.home"}}' gangway-proxy 2>/dev/null)
+if [ -n "$conf" ] && [ -f "$conf/maintenance/$app.html" ]; then
+  echo "now on"; cat "$g/proxy/maintenance.json" 2>/dev/null
+fi
 true`;
 
 export async function readProxyStatus(host: Host, stateDir: string, app: string): Promise<ProxyStatus> {
-  const r = await host.exec(['sh', '-c', READ, 'sh', stateDir], { timeoutMs: 20_000 });
+  const r = await host.exec(['sh', '-c', READ, 'sh', stateDir, app], { timeoutMs: 20_000 });
   const sections = new Map<string, string>();
   let name = '';
   for (const line of r.stdout.split('\n')) {
@@ -41,7 +49,9 @@ export async function readProxyStatus(host: Host, stateDir: string, app: string)
   });
   const mine = new Set(COLOURS.map((c) => colourAlias(app, c)));
   const canary = parseCanaryState(text('canary'));
+  const maintenance = parseMaintenanceRead(text('maintenance'));
   return {
+    ...(maintenance && { maintenance }),
     ...(serving && { serving }),
     ...(canary && { canary }),
     colours,

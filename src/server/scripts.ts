@@ -24,6 +24,7 @@ export type ServerScript =
   | 'layout.sh'
   | 'lock.sh'
   | 'lock-then.sh'
+  | 'maintenance.sh'
   | 'metrics.sh'
   | 'notify.sh'
   | 'proxy-metrics.sh'

@@ -25,6 +25,8 @@ export interface PlanApplyInput {
   releaseId: string;
   composeFiles: PlannedFile[];
   composeBytes: Buffer[];
+  /** deploy --end-maintenance: maintenance mode ends once the new release serves (blue/green). */
+  endMaintenance?: boolean;
 }
 
 /** The strategy's part of a release directory: its assignments in vars.sh and its files beside apply.sh. */

@@ -219,6 +219,32 @@ test('proxy: defaults (tls off without domains, auto with), and tls that needs d
   assert.deepEqual(problems(`${MINIMAL}proxy: { service: web, port: 70000 }\n`).length, 1);
 });
 
+test('proxy.headers and proxy.max_body: defaults, values, and located errors', () => {
+  const plain = parseConfig(`${MINIMAL}proxy: { service: web, port: 8000 }\n`, FILE);
+  assert.deepEqual([plain.proxy?.headers, plain.proxy?.maxBodyBytes], [{}, 100 * 1024 * 1024]);
+  const set = parseConfig(
+    `${MINIMAL}proxy:\n  service: web\n  port: 8000\n  max_body: 10MB\n` +
+      '  headers: { X-Frame-Options: DENY, -Server: "" }\n',
+    FILE,
+  );
+  assert.deepEqual(
+    [set.proxy?.headers, set.proxy?.maxBodyBytes],
+    [{ 'X-Frame-Options': 'DENY', '-Server': '' }, 10485760],
+  );
+  const base = `${MINIMAL}proxy:\n  service: web\n  port: 8000\n`;
+  assert.deepEqual(problems(`${base}  headers:\n    -Server: Caddy\n`), [
+    'gangway.yml:11:14 proxy.headers.-Server: removes the header: its value must be ""',
+  ]);
+  assert.deepEqual(problems(`${base}  headers:\n    "Bad Name": x\n`).length, 1);
+  assert.match(problems(`${base}  headers:\n    "Bad Name": x\n`)[0]!, /^gangway\.yml:11:.* must be a header name/);
+  assert.match(problems(`${base}  headers:\n    X-A: "a\\nb"\n`)[0]!, /^gangway\.yml:11:.*control characters/);
+  assert.deepEqual(problems(`${base}  max_body: 10 MiB\n`), [
+    'gangway.yml:10:13 proxy.max_body: must be a size such as 100MB (units B, KB, MB, GB; 1 KB = 1024 bytes)',
+  ]);
+  assert.deepEqual(problems(`${base}  max_body: 12\n`).length, 1, 'a number is not a size string');
+  assert.match(problems(`${base}  max_body: "100B"\n`)[0]!, /must be at least 1KB/);
+});
+
 test('rollout and hooks: defaults, values, and located errors', () => {
   const config = parseConfig(
     `${MINIMAL}    rollout: { canary: 1, batch: "25%", pause: 30s, on_failure: stop }

@@ -198,3 +198,44 @@ test("proxy_unlock leaves another holder's lock alone", () => {
   const r = spawnSync('sh', ['-c', script, 'sh', conf, BLUEGREEN], { encoding: 'utf8' });
   assert.match(r.stdout, /^\.lock$/m);
 });
+
+test('maintenance outlives a deploy (said as a step) and ends with --end-maintenance once the switch is done', () => {
+  const { s, home } = sharedProxy();
+  const page = join(home, 'maintenance', 'shop.html');
+  mkdirSync(join(home, 'maintenance'));
+  writeFileSync(page, '<p>down</p>');
+  writeFileSync(join(home, 'maintenance', 'blog.html'), '<p>blog is down</p>'); // another app's: never touched
+  mkdirSync(join(s.g, 'proxy'), { recursive: true });
+  writeFileSync(join(s.g, 'proxy', 'maintenance.json'), '{"message":"down"}\n');
+  s.release({ id: 'r1', tag: 'v1', proxy: { domains: ['shop.test'] } });
+  const kept = s.apply('r1');
+  assert.equal(kept.status, 0, kept.stdout);
+  assert.match(kept.stdout, /"step":"maintenance","status":"ok","detail":"still on: the proxy answers 503/);
+  assert.ok(existsSync(page), 'still in maintenance');
+
+  s.release({ id: 'r2', tag: 'v2', proxy: { domains: ['shop.test'] }, endMaintenance: true });
+  const ended = s.apply('r2');
+  assert.equal(ended.status, 0, ended.stdout);
+  assert.match(ended.stdout, /"step":"switch".*"step":"maintenance","status":"ok","detail":"ended/s);
+  assert.ok(!existsSync(page) && !existsSync(join(s.g, 'proxy', 'maintenance.json')), 'page and note gone');
+  assert.ok(existsSync(join(home, 'maintenance', 'blog.html')), "the other app's maintenance stays");
+});
+
+test('proxy.listen.address is part of what the shared proxy listens on: a different one is refused', () => {
+  const { s, home } = sharedProxy();
+  s.release({
+    id: 'r1',
+    tag: 'v1',
+    proxy: { domains: ['shop.test'], listen: { http: 80, https: 443, address: '127.0.0.1' } },
+  });
+  const r = s.apply('r1');
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(String(s.records().at(-1)!.reason), /listens on 80 443; set proxy\.listen to match/);
+  writeFileSync(join(home, 'listen'), '80 443 127.0.0.1\n');
+  s.release({
+    id: 'r2',
+    tag: 'v1',
+    proxy: { domains: ['shop.test'], listen: { http: 80, https: 443, address: '127.0.0.1' } },
+  });
+  assert.equal(s.apply('r2').status, 0);
+});

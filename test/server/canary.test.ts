@@ -92,6 +92,8 @@ test('proxy config: the access log is on while a route has canary routes, and Ca
     listen: { http: 80, https: 443 },
     health: { path: '/', intervalMs: 1000, passes: 3, timeoutMs: 60_000 },
     drainMs: 30_000,
+    headers: {},
+    maxBodyBytes: 100 * 1024 * 1024,
     standby: 'stopped' as const,
     image: 'caddy:2',
   };

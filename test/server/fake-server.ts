@@ -46,6 +46,8 @@ export interface ReleaseSpec {
   composeArgv?: string[];
   /** Blue/green behind the shared proxy (bluegreen.sh), with these settings over PROXY_DEFAULTS. */
   proxy?: Partial<ProxySettings>;
+  /** deploy --end-maintenance (blue/green). */
+  endMaintenance?: boolean;
 }
 
 export const PROXY_DEFAULTS: ProxySettings = {
@@ -58,6 +60,8 @@ export const PROXY_DEFAULTS: ProxySettings = {
   drainMs: 0,
   standby: 'stopped',
   image: 'caddy:2',
+  headers: {},
+  maxBodyBytes: 100 * 1024 * 1024,
 };
 
 export interface StartOptions {
@@ -135,7 +139,14 @@ export class FakeServer {
         composeArgv: spec.composeArgv ?? ['docker', 'compose'],
         record,
         strategy: proxySettings
-          ? blueGreen.release({ ...step, strategy: 'blue-green', proxy: proxyPlan(app, proxySettings) }, new Map())
+          ? blueGreen.release(
+              {
+                ...step,
+                strategy: 'blue-green',
+                proxy: { ...proxyPlan(app, proxySettings), endMaintenance: spec.endMaintenance === true },
+              },
+              new Map(),
+            )
           : recreate.release({ ...step, strategy: 'recreate' }, new Map()),
       },
       envValues,

@@ -13,6 +13,7 @@ import { PreflightError, UsageError } from '../../errors.js';
 import { newReleaseId } from '../../server/layout.js';
 import { notifyRun } from '../../notify/run-notice.js';
 import type { CommandContext } from '../context.js';
+import { requireProxy } from './maintenance.js';
 import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
 import { managerTarget } from '../swarm-target.js';
 import { registerSwarmSecrets } from '../../strategy/swarm/plan-lines.js';
@@ -30,6 +31,8 @@ export interface DeployOptions {
   platform?: string;
   /** --no-build: deploy the image as it is (built earlier, e.g. by `gangway build` in another CI job). */
   noBuild?: boolean;
+  /** --end-maintenance: maintenance mode ends once the new release serves (it stays on otherwise). */
+  endMaintenance?: boolean;
 }
 
 export async function runDeploy(
@@ -43,6 +46,7 @@ export async function runDeploy(
   const selected = narrowTarget(ctx.target(config, targetName), hosts);
   const env = config.env ? await loadEnvFile(config.env.file, ctx.scrubber) : undefined;
   if (options.envOnly && !config.env) throw new UsageError('--env-only needs an env file (env.file in gangway.yml)');
+  if (options.endMaintenance) requireProxy(config, '--end-maintenance');
   if (options.envOnly && options.tag) throw new UsageError('--env-only keeps the tag that is deployed; drop --tag');
 
   const given = options.envOnly
@@ -76,6 +80,7 @@ export async function runDeploy(
       tag: given === undefined ? { kind: 'in-place' } : { kind: 'given', value: given },
       releaseId: newReleaseId(),
       who: whoAmI(),
+      ...(options.endMaintenance && { endMaintenance: true }),
     });
   if (options.dryRun) {
     // A dry run shows what would run even when preflight failed (the failures above say what to fix first).

@@ -129,6 +129,14 @@ function printProxy(ctx: CommandContext, p: ProxyStatus): void {
     'proxy',
     `gangway-proxy ${p.proxy}${upstreams ? `; ${upstreams}` : ''}`,
   );
+  if (p.maintenance) ctx.reporter.item('warn', 'maintenance', describeMaintenance(p.maintenance));
+}
+
+function describeMaintenance(m: NonNullable<ProxyStatus['maintenance']>): string {
+  const since = m.since ? ` since ${m.since}` : '';
+  const by = m.by ? ` (by ${m.by})` : '';
+  const message = m.message ? `: "${m.message.replace(/\s+/g, ' ')}"` : '';
+  return `on${since}${by}: the proxy answers 503 with the maintenance page${message}`;
 }
 
 const colourRole = (p: ProxyStatus, colour: string) =>

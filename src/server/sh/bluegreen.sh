@@ -12,7 +12,9 @@
 # <dir>/.gangway/proxy/.
 #
 # vars.sh adds: PROXY_SERVICE PROXY_PORT PROXY_IMAGE PROXY_HTTP PROXY_HTTPS PROXY_PATH PROXY_INTERVAL
-# PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER PROXY_METRICS. Data beside it:
+# PROXY_PASSES PROXY_TIMEOUT PROXY_DRAIN PROXY_STANDBY PROXY_SERVER PROXY_ORDER PROXY_METRICS PROXY_END_MAINTENANCE
+# PROXY_ADDRESS (the host address the ports are published on; empty: every one).
+# Data beside it:
 # colour.yml, proxy-route.json, proxy-tls.json (may be empty), proxy-domains (one a line; none: every host name),
 # and proxy-metrics.sh (the proxy's Prometheus metrics: metrics_parts, metrics_ports, …), sourced at the end.
 # shellcheck disable=SC2034 # FAIL_SERVICE, DEADLINE, RECORD_EXTRA, PROBED_SERVICE, STOPPED: apply.sh's variables
@@ -151,6 +153,17 @@ proxy_config() {
 # A value for a double-quoted YAML string that Compose also interpolates ($ doubled).
 yaml_str() { json_str "$1" | sed 's/\$/$$/g'; }
 
+# What the proxy listens on, as <dir>/listen holds it (an older gangway wrote the two ports alone).
+proxy_listen() { printf '%s %s%s\n' "$PROXY_HTTP" "$PROXY_HTTPS" "${PROXY_ADDRESS:+ $PROXY_ADDRESS}"; }
+# A published port on PROXY_ADDRESS (IPv6 in brackets), or on every address.
+published() { # PORT
+  case ${PROXY_ADDRESS:-} in
+    '') printf '%s:%s' "$1" "$1" ;;
+    *:*) printf '[%s]:%s:%s' "$PROXY_ADDRESS" "$1" "$1" ;;
+    *) printf '%s:%s:%s' "$PROXY_ADDRESS" "$1" "$1" ;;
+  esac
+}
+
 proxy_compose_file() {
   home=$(yaml_str "$CONF")
   cat <<EOF
@@ -161,7 +174,7 @@ services:
     container_name: $PROXY
     restart: unless-stopped
     command: ["caddy", "run", "--config", "/gangway/caddy.json"]
-    ports: ["$PROXY_HTTP:$PROXY_HTTP", "$PROXY_HTTPS:$PROXY_HTTPS"$(metrics_ports)]
+    ports: ["$(published "$PROXY_HTTP")", "$(published "$PROXY_HTTPS")"$(metrics_ports)]
     environment: { XDG_DATA_HOME: /data, XDG_CONFIG_HOME: /config }
     volumes:
       - { type: bind, source: "$home", target: /gangway, read_only: true }
@@ -268,7 +281,7 @@ proxy_ensure() {
     fail proxy "another app's deploy held the proxy lock ($CONF/.lock) for over ${PROXY_LOCK_WAIT}s"
     return 1
   }
-  if [ -z "$own" ] && [ "$(cat "$CONF/listen" 2>/dev/null)" != "$PROXY_HTTP $PROXY_HTTPS" ]; then
+  if [ -z "$own" ] && [ "$(cat "$CONF/listen" 2>/dev/null)" != "$(proxy_listen)" ]; then
     proxy_fail "the proxy on this host (files in $CONF) listens on $(cat "$CONF/listen" 2>/dev/null);" \
       "set proxy.listen to match"
     return 1
@@ -294,7 +307,7 @@ proxy_ensure() {
   running=$(docker inspect -f '{{.State.Running}}' "$PROXY" 2>/dev/null)
   started=
   if [ -n "$own" ]; then
-    proxy_compose_file > "$CONF/compose.yml.new" && printf '%s %s\n' "$PROXY_HTTP" "$PROXY_HTTPS" > "$CONF/listen"
+    proxy_compose_file > "$CONF/compose.yml.new" && proxy_listen > "$CONF/listen"
     [ -s "$CONF/.home-id" ] || printf '%s-%s\n' "$(date +%s)" "$$" > "$CONF/.home-id"
     # Compose is asked only when something changed (it takes a while, and the switch waits for it).
     if [ "$running" != true ] || ! cmp -s "$CONF/compose.yml.new" "$CONF/compose.yml"; then
@@ -485,6 +498,7 @@ bg_stop_new() {
 
 routes_remove() {
   proxy_lock || { say "the proxy lock stayed held: the route of $APP is left in $CONF"; return 1; }
+  rm -f "$CONF/maintenance/$APP.html" # (no route: no maintenance page to answer with)
   gone=
   for f in $(app_files) "apps/$APP"; do
     if [ -f "$CONF/$f" ]; then rm -f "$CONF/$f" && gone=1; fi
@@ -500,8 +514,20 @@ routes_remove() {
   proxy_unlock
 }
 
+# Maintenance mode (gangway maintenance: the app's page in the proxy's home) outlives a deploy unless it was
+# told to end (deploy --end-maintenance): then it ends once the new colour serves.
+maintenance_after_deploy() {
+  [ -f "$CONF/maintenance/$APP.html" ] || return 0
+  if [ -n "${PROXY_END_MAINTENANCE:-}" ]; then
+    rm -f "$CONF/maintenance/$APP.html" "$STATE_DIR/maintenance.json"
+    step_event "maintenance" ok "ended: the proxy passes requests to the new release"
+  else
+    step_event "maintenance" ok "still on: the proxy answers 503 (gangway maintenance off, or --end-maintenance)"
+  fi
+}
+
 # apply.sh's other hooks.
-strategy_deploy() { bg_up "$1"; } # TAG
+strategy_deploy() { bg_up "$1" && maintenance_after_deploy; } # TAG
 strategy_restore() { bg_restore "$1"; } # TAG
 strategy_stop_new() {
   say "no previous release to go back to: stopping the new containers"

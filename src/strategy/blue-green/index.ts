@@ -23,7 +23,10 @@ export const blueGreen: Strategy<'blue-green'> = {
   name: 'blue-green',
   planApply: (input) => {
     const { config, tag, releaseId } = input;
-    const proxy = proxyPlan(config.app, config.proxy!, uploadedCompose(input));
+    const proxy = {
+      ...proxyPlan(config.app, config.proxy!, uploadedCompose(input)),
+      ...(input.endMaintenance && { endMaintenance: true }),
+    };
     const p = proxy.settings;
     const h = p.health;
     const served = `${p.domains.length ? p.domains.join(', ') : 'any host name'} (tls ${p.tls})`;
@@ -38,7 +41,8 @@ export const blueGreen: Strategy<'blue-green'> = {
         `back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
         `IMAGE_TAG=${tagText(tag)} compose -p ${config.app} up -d --remove-orphans --scale ${p.service}=0 (the ` +
           `rest of the stack, changed services only)`,
-        `proxy gangway-proxy (${p.image}) on :${p.listen.http}/:${p.listen.https}, routes for ${served}` +
+        `proxy gangway-proxy (${p.image}) on ${p.listen.address ?? ''}:${p.listen.http}/:${p.listen.https}, ` +
+          `routes for ${served}` +
           (p.metrics ? `; Prometheus metrics on ${p.metrics}` : ''),
         `IMAGE_TAG=${tagText(tag)} compose -p ${config.app}-<the idle colour> up -d ${p.service} beside the ` +
           `serving colour`,
@@ -49,6 +53,9 @@ export const blueGreen: Strategy<'blue-green'> = {
           `${Math.round(p.drainMs / 1000)}s, then ${p.standby === 'stopped' ? 'stop' : 'keep running'} it for a ` +
           `rollback`,
         `fail: the serving colour keeps serving; the new colour is removed; the rest of the stack goes back`,
+        proxy.endMaintenance
+          ? 'maintenance mode (if on) ends once the new colour serves'
+          : 'maintenance mode (if on) stays on (gangway maintenance off, or deploy --end-maintenance)',
         `record: <dir>/.gangway/releases.jsonl (strategy blue-green, colours, switch time); ` +
           `log: <dir>/.gangway/runs/${releaseId}.log`,
       ],
@@ -114,6 +121,7 @@ function proxyVars(proxy: ProxyPlan): StrategyRelease['vars'] {
     ['PROXY_IMAGE', p.image],
     ['PROXY_HTTP', p.listen.http],
     ['PROXY_HTTPS', p.listen.https],
+    ['PROXY_ADDRESS', p.listen.address ?? ''],
     ['PROXY_PATH', p.health.path],
     // sleep takes fractions on GNU and busybox: 0.5 for 500ms
     ['PROXY_INTERVAL', String(p.health.intervalMs / 1000)],
@@ -125,5 +133,6 @@ function proxyVars(proxy: ProxyPlan): StrategyRelease['vars'] {
     ['PROXY_ORDER', proxy.route.order],
     ['PROXY_METRICS', p.metrics ?? ''],
     ...canaryVars(p.canary),
+    ['PROXY_END_MAINTENANCE', proxy.endMaintenance ? 1 : ''],
   ];
 }

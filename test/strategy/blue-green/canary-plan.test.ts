@@ -11,6 +11,8 @@ const PROXY: ProxySettings = {
   listen: { http: 80, https: 443 },
   health: { path: '/', intervalMs: 1000, passes: 3, timeoutMs: 60_000 },
   drainMs: 30_000,
+  headers: {},
+  maxBodyBytes: 100 * 1024 * 1024,
   standby: 'stopped',
   image: 'caddy:2',
 };

@@ -11,10 +11,24 @@ test('blue-green plans the colour file and route, and says every phase of the sw
   assert.equal(step.proxy.settings.service, 'web');
   assert.match(step.proxy.colourFile, /web/);
   assert.match(step.title, /^apply detached on the server: blue\/green for web behind the proxy/);
-  assert.equal(step.does.length, 8);
+  assert.equal(step.does.length, 9);
   assert.match(step.does[1]!, /^IMAGE_TAG=v2 compose -p shop up -d --remove-orphans --scale web=0 /);
   assert.match(step.does[3]!, /^IMAGE_TAG=v2 compose -p shop-<the idle colour> up -d web /);
   assert.match(step.does[5]!, /drain the old one up to 10s/);
+  assert.match(step.does[7]!, /^maintenance mode \(if on\) stays on/);
+});
+
+test('deploy --end-maintenance: the plan says so, and vars.sh carries it to bluegreen.sh', () => {
+  const ending = blueGreen.planApply({ ...planInput(c), endMaintenance: true });
+  assert.match(ending.does[7]!, /^maintenance mode \(if on\) ends once the new colour serves/);
+  const value = (s: typeof step) => blueGreen.release(s, new Map()).vars.find(([k]) => k === 'PROXY_END_MAINTENANCE');
+  assert.deepEqual(
+    [value(ending), value(step)],
+    [
+      ['PROXY_END_MAINTENANCE', 1],
+      ['PROXY_END_MAINTENANCE', ''],
+    ],
+  );
 });
 
 test("blue-green's deadline: recreate's plus two probes from the proxy and the drain", () => {
