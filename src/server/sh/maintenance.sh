@@ -9,12 +9,15 @@
 #
 # Prints `was on|off` then `now on|off` (read: `now …` and the META when on); on a refusal one line
 # `error: …` and exit 1.
+# shellcheck source-path=SCRIPTDIR
 set -u
+# shellcheck source=layout.sh
+. ./layout.sh # its text takes this line's place when the script is sent (scripts.ts)
 ACTION=$1
-G=$2
+layout_state "$2"
 APP=$3
 PROXY=gangway-proxy
-META_FILE=$G/proxy/maintenance.json
+META_FILE=$G_PROXY/maintenance.json
 
 refuse() { echo "error: $*"; exit 1; }
 
@@ -41,7 +44,7 @@ docker exec "$PROXY" wget -q -O /dev/null "http://localhost:2019/id/gangway-$APP
 echo "was $was"
 case $ACTION in
   on)
-    mkdir -p "$CONF/maintenance" "$G/proxy" || refuse "cannot create $CONF/maintenance"
+    mkdir -p "$CONF/maintenance" "$G_PROXY" || refuse "cannot create $CONF/maintenance"
     # Written aside and renamed: the proxy never serves a half-written page.
     tmp=$CONF/maintenance/.$APP.html.$$
     if ! { printf '%s' "$4" > "$tmp" && chmod 644 "$tmp" && mv -f "$tmp" "$PAGE_FILE"; }; then
