@@ -13,7 +13,7 @@ import { readRolloutMarker, type RolloutMarker } from '../server/rollout-marker.
 import { alreadyInPlace } from '../server/rollback-choice.js';
 import { readServerState } from '../server/state.js';
 import { firstErrorLine } from './first-error-line.js';
-import type { ApplyStep, DeployPlan, PlanStep, ReleaseStep } from './plan-types.js';
+import type { ApplyStep, DeployPlan, PlanStep, ReleaseStep } from '../plan/plan-types.js';
 import { HostSession } from './session.js';
 import { applyDeadlineMs, failureOutput, recoverRelease, runApply } from './steps/apply.js';
 import type { HostEvents, StepContext, StepReport } from './steps/context.js';

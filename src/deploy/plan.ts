@@ -1,5 +1,5 @@
 /**
- * Building the deploy plan (plan-types.ts): plain data saying, per host, which steps run and with what.
+ * Building the deploy plan (plan/plan-types.ts): plain data saying, per host, which steps run and with what.
  * `--dry-run` prints exactly this, and the executor (apply-plan.ts) runs exactly this, step by step
  * (steps/*.ts). Building it reads each local file once — the bytes uploaded are the bytes hashed — and
  * touches no server.
@@ -20,7 +20,7 @@ import {
   type PlanStep,
   type PlanTag,
   type ReleaseStep,
-} from './plan-types.js';
+} from '../plan/plan-types.js';
 import type { BuildPlan } from '../image-build/local-build.js';
 
 export interface PlanInput {

@@ -3,7 +3,7 @@
  * planned an apply step. The only place that decides between them.
  */
 import type { Config, Target } from '../config/config.js';
-import type { ApplyStep } from '../deploy/plan-types.js';
+import type { ApplyStep } from '../plan/plan-types.js';
 import { blueGreen } from './blue-green/index.js';
 import { recreate } from './recreate/index.js';
 import type { Strategy, StrategyName } from './strategy.js';

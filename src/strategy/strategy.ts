@@ -8,7 +8,7 @@ import type { CheckItem } from '../check/checklist.js';
 import type { ComposeFile } from '../compose/compose-file.js';
 import type { Config } from '../config/config.js';
 import type { ComposeCli } from '../docker/compose-cli.js';
-import type { ApplyStep, PlannedFile, PlanTag } from '../deploy/plan-types.js';
+import type { ApplyStep, PlannedFile, PlanTag } from '../plan/plan-types.js';
 import type { Host } from '../hosts/host.js';
 import type { ProxyStatus } from '../proxy/status.js';
 import type { ReleaseFile } from '../server/release-files.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LockedHost } from '../../src/deploy/host-run.js';
 import { revertHost, runHost, type HostOutcome } from '../../src/deploy/host-run.js';
-import type { DeliverStep, DeployPlan, DirsStep, ReleaseStep } from '../../src/deploy/plan-types.js';
+import type { DeliverStep, DeployPlan, DirsStep, ReleaseStep } from '../../src/plan/plan-types.js';
 import { dirsCommand } from '../../src/deploy/steps/dirs.js';
 import { remoteLayout } from '../../src/server/layout.js';
 import { runScript } from '../../src/server/scripts.js';

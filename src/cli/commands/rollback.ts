@@ -8,9 +8,8 @@ import { validateTag } from '../../deploy/tag.js';
 import { whoAmI } from '../../util/who.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import { newReleaseId } from '../../server/layout.js';
-import { notifyRun } from '../../notify/run-notice.js';
 import type { CommandContext } from '../context.js';
-import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
+import { executePlan, planExecutor } from '../execute-plan.js';
 import { managerTarget } from '../swarm-target.js';
 
 export interface RollbackOptions {
@@ -43,14 +42,6 @@ export async function runRollback(
     releaseId: newReleaseId(),
     who: whoAmI(),
   });
-  if (options.dryRun) {
-    printPlan(reporter, plan);
-    reporter.info('\ndry run: nothing was changed');
-    reporter.result({ ok: true, dryRun: true, plan });
-    return;
-  }
-  if (!options.yes) await confirmPlan(ctx, plan);
-  const summary = await runPlan(ctx, config, target, plan, options.lockWaitMs);
-  await notifyRun(ctx, config, plan, summary); // after the records; never changes the outcome
-  printSummary(reporter, plan, summary);
+  const executor = planExecutor(ctx, config, target, options.lockWaitMs);
+  await executePlan({ plan, dryRun: options.dryRun, yes: options.yes === true }, executor);
 }

@@ -9,7 +9,7 @@ import { ExitCode, GangwayError } from '../../errors.js';
 import { execOk } from '../../hosts/host.js';
 import { runScript } from '../../server/scripts.js';
 import { strategyOf } from '../../strategy/index.js';
-import type { ApplyStep } from '../plan-types.js';
+import type { ApplyStep } from '../../plan/plan-types.js';
 import { followRun, type RunResult } from './follow.js';
 import type { StepContext } from './context.js';
 import { takeLock } from './lock.js';

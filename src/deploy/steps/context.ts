@@ -4,7 +4,7 @@ import type { ComposeCli } from '../../docker/compose-cli.js';
 import type { TransferProgress } from '../../hosts/host.js';
 import type { RemoteLayout } from '../../server/layout.js';
 import type { LockHandle } from '../../server/lock.js';
-import type { DeployPlan } from '../plan-types.js';
+import type { DeployPlan } from '../../plan/plan-types.js';
 import type { HostSession } from '../session.js';
 
 export interface StepReport {

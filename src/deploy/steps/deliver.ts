@@ -5,7 +5,7 @@ import { formatBytes } from '../../output/reporter.js';
 import { ensureProxyImage } from '../../proxy/proxy-image.js';
 import { registryPassword } from '../../redact/register.js';
 import { strategyOf } from '../../strategy/index.js';
-import type { ApplyStep, DeliverStep } from '../plan-types.js';
+import type { ApplyStep, DeliverStep } from '../../plan/plan-types.js';
 import type { StepContext } from './context.js';
 
 export async function deliver(ctx: StepContext, step: DeliverStep): Promise<string> {

@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import { execOk } from '../../hosts/host.js';
 import type { RemoteLayout } from '../../server/layout.js';
-import type { DirsStep } from '../plan-types.js';
+import type { DirsStep } from '../../plan/plan-types.js';
 import type { StepContext } from './context.js';
 
 // The first COUNT paths with the session's umask; the rest made 0700 (and set so, when an older gangway made them).

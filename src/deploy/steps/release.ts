@@ -12,7 +12,7 @@ import { chooseRollback } from '../../server/rollback-choice.js';
 import { runScript } from '../../server/scripts.js';
 import { readServerState } from '../../server/state.js';
 import { strategyOf } from '../../strategy/index.js';
-import type { ApplyStep, ReleaseStep } from '../plan-types.js';
+import type { ApplyStep, ReleaseStep } from '../../plan/plan-types.js';
 import type { StepContext } from './context.js';
 
 interface ReleaseContent {

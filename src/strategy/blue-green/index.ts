@@ -6,7 +6,7 @@
 import { fail, ok, warn } from '../../check/checklist.js';
 import type { ComposeFile } from '../../compose/compose-file.js';
 import type { ProxySettings } from '../../config/config.js';
-import type { ProxyPlan } from '../../deploy/plan-types.js';
+import type { ProxyPlan } from '../../plan/plan-types.js';
 import { formatProblem } from '../../errors.js';
 import { appRouteFiles } from '../../proxy/caddy-route.js';
 import { colourOverride } from '../../proxy/colour-override.js';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../../config/config.js';
 import type { ComposeFile } from '../../compose/compose-file.js';
-import type { SwarmApply } from '../../deploy/plan-types.js';
+import type { SwarmApply } from '../../plan/plan-types.js';
 import { NO_COMPOSE } from '../../swarm/manager.js';
 import { defaultsFile, planStack } from '../../swarm/stack-plan.js';
 import { readSwarmStatus } from '../../swarm/status.js';

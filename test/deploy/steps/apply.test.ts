@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyDeadlineMs, failureOutput, runApply } from '../../../src/deploy/steps/apply.js';
 import { readCommand } from '../../../src/deploy/steps/follow.js';
-import type { ApplyStep } from '../../../src/deploy/plan-types.js';
+import type { ApplyStep } from '../../../src/plan/plan-types.js';
 import { remoteLayout } from '../../../src/server/layout.js';
 import { runScript } from '../../../src/server/scripts.js';
 import {

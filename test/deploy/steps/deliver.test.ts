@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import tar from 'tar-stream';
 import type { Config } from '../../../src/config/config.js';
 import { deliver } from '../../../src/deploy/steps/deliver.js';
-import type { DeliverStep, Delivery } from '../../../src/deploy/plan-types.js';
+import type { DeliverStep, Delivery } from '../../../src/plan/plan-types.js';
 import { applyOf, configOf, FilesHost, planWith, stepContext } from './step-context.js';
 
 const IMAGE = 'ghcr.io/acme/shop:v2';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dirsCommand } from '../../../src/deploy/steps/dirs.js';
 import { takeLock } from '../../../src/deploy/steps/lock.js';
-import type { DirsStep, LockStep } from '../../../src/deploy/plan-types.js';
+import type { DirsStep, LockStep } from '../../../src/plan/plan-types.js';
 import { remoteLayout } from '../../../src/server/layout.js';
 import { LockHeldError, type LockHandle } from '../../../src/server/lock.js';
 import { runScript, serverScript } from '../../../src/server/scripts.js';

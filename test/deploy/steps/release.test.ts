@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { prepareRelease } from '../../../src/deploy/steps/release.js';
-import type { ApplyStep, DeliverStep, DeployPlan, ReleaseStep } from '../../../src/deploy/plan-types.js';
-import { PlanPayload } from '../../../src/deploy/plan-types.js';
+import type { ApplyStep, DeliverStep, DeployPlan, ReleaseStep } from '../../../src/plan/plan-types.js';
+import { PlanPayload } from '../../../src/plan/plan-types.js';
 import { remoteLayout } from '../../../src/server/layout.js';
 import { runScript, serverScript } from '../../../src/server/scripts.js';
 import { COMPOSE } from '../../strategy/helpers.js';

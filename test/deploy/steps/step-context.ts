@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Config } from '../../../src/config/config.js';
 import type { HostEvents, StepContext, StepReport } from '../../../src/deploy/steps/context.js';
-import { PlanPayload, type ApplyStep, type DeployPlan, type PlanStep } from '../../../src/deploy/plan-types.js';
+import { PlanPayload, type ApplyStep, type DeployPlan, type PlanStep } from '../../../src/plan/plan-types.js';
 import { HostSession } from '../../../src/deploy/session.js';
 import type { ExecOptions, ExecResult, WriteOptions } from '../../../src/hosts/host.js';
 import { remoteLayout } from '../../../src/server/layout.js';

@@ -1,6 +1,6 @@
 /**
- * The deploy plan's vocabulary: plain data saying, per host, which steps run and with what. A leaf: built by
- * plan.ts, run by the executor, read by the server files and the strategies, which all import it from here.
+ * The deploy plan's vocabulary: plain data saying, per host, which steps run and with what. Its own folder, below
+ * deploy/ and strategy/: built by deploy/plan.ts, run by the executor, read by the strategies and the server files.
  */
 import type { HealthSettings, ProxySettings } from '../config/config.js';
 import type { AppRouteFiles } from '../proxy/caddy-route.js';
