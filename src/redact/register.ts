@@ -1,10 +1,10 @@
 /** Which values are secrets: every value of the env file, and the registry password. */
 import type { Config } from '../config/config.js';
-import type { EnvEntry } from '../env/parse.js';
 import type { Scrubber } from './scrubber.js';
 import { Secret } from './secret.js';
 
-export function registerEnvSecrets(scrubber: Scrubber, entries: readonly EnvEntry[]): void {
+/** `entries`: an env file's (env/parse.ts's EnvEntry), or any other key/value pairs that are all secret. */
+export function registerEnvSecrets(scrubber: Scrubber, entries: readonly { key: string; value: string }[]): void {
   for (const e of entries) scrubber.add(new Secret(e.value, e.key));
 }
 

@@ -4,7 +4,7 @@
  * picked and never branches on the engine or the proxy itself; a new strategy is a new folder and a line in
  * the registry (docs/architecture.md sketches one).
  */
-import type { CheckItem } from '../check/checklist.js';
+import type { CheckItem } from '../checklist.js';
 import type { ComposeFile } from '../compose/compose-file.js';
 import type { Config } from '../config/config.js';
 import type { ComposeCli } from '../docker/compose-cli.js';

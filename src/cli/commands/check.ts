@@ -1,5 +1,5 @@
 /** `gangway check [TARGET]`: the preflight checklist; changes nothing anywhere. Exit 3 when something failed. */
-import { countFailures } from '../../check/checklist.js';
+import { countFailures } from '../../checklist.js';
 import { preflight } from '../../check/preflight.js';
 import { buildInRun } from '../../image-build/deploy-build.js';
 import { loadEnvFile } from '../../env/env-file.js';

@@ -3,7 +3,7 @@
  * confirms, builds the image, runs the plan on every host and prints. This file only parses options and prints.
  */
 import { narrowTarget } from '../../config/narrow-hosts.js';
-import { countFailures } from '../../check/checklist.js';
+import { countFailures } from '../../checklist.js';
 import { buildPlan, pinDigest } from '../../deploy/plan.js';
 import { buildInRun, runBuildStep } from '../../image-build/deploy-build.js';
 import { resolveTag } from '../../deploy/tag.js';

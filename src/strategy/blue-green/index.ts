@@ -3,7 +3,7 @@
  * beside the serving one, is gated from the proxy's network, and takes the traffic in one atomic switch; the
  * rest of the stack is recreated. The strategy of a compose target with `proxy:` (bluegreen.sh on the server).
  */
-import { fail, ok, warn } from '../../check/checklist.js';
+import { fail, ok, warn } from '../../checklist.js';
 import type { ComposeFile } from '../../compose/compose-file.js';
 import type { ProxySettings } from '../../config/config.js';
 import type { ProxyPlan } from '../../plan/plan-types.js';
