@@ -113,7 +113,6 @@ export async function lockHost(
   const ctx: StepContext = {
     label: spec.label,
     plan,
-    config: deps.config,
     session,
     layout,
     compose,
@@ -327,7 +326,7 @@ export async function revertHost(
 }
 
 /** Nothing was put in place: hand the lock back at once, over a fresh connection if the old one is gone. */
-export async function releaseAfterFailure(ctx: StepContext): Promise<void> {
+export async function releaseAfterFailure(ctx: Pick<StepContext, 'lock' | 'session' | 'events'>): Promise<void> {
   try {
     await ctx.lock.release(ctx.session.host);
   } catch (e) {

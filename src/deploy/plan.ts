@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { composeUploadNames } from '../check/compose-config.js';
+import { buildSource } from '../compose/build-context.js';
 import type { Config, Target } from '../config/config.js';
 import type { Operation } from '../server/records.js';
 import { quoteArgv } from '../shell/quote.js';
@@ -44,13 +45,15 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
   const env = envBytes && config.env ? planned('.env', config.env.file, envBytes) : undefined;
   const strategy = strategyFor(config, target);
   const apply = strategy.planApply({ config, tag, releaseId, composeFiles, composeBytes });
+  const pullsByDigest = !!input.build?.push && strategy.pullsByDigest;
+  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env, apply, pullsByDigest);
+  const deliver = steps.find((s) => s.kind === 'deliver');
   const payload = new PlanPayload(
     new Map(composeFiles.map((f, i) => [f.name, composeBytes[i]!])),
     envBytes?.toString('utf8'),
     operation !== 'rollback' ? await strategy.readObjects?.(apply) : undefined,
+    deliver?.delivery.mode === 'build' ? await buildSource(config, deliver.delivery.image) : undefined,
   );
-  const pullsByDigest = !!input.build?.push && strategy.pullsByDigest;
-  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env, apply, pullsByDigest);
   const hosts = strategy.deployHosts(target.hosts);
   return {
     app: config.app,
@@ -65,6 +68,7 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
     composeFiles,
     ...(env && { env }),
     hosts: hosts.map((spec) => ({ host: spec.label, dir: target.dir, steps })),
+    metricsTextfile: config.metrics?.textfile !== false,
     payload,
   };
 }

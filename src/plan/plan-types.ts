@@ -7,6 +7,7 @@ import type { AppRouteFiles } from '../proxy/caddy-route.js';
 import type { Operation } from '../server/records.js';
 import type { SwarmStackPlan } from '../swarm/stack-plan.js';
 import type { BuildPlan } from '../image-build/local-build.js';
+import type { BuildSource } from '../compose/build-context.js';
 
 export interface PlannedFile {
   /** Name inside `<dir>` and the release directory. */
@@ -87,6 +88,8 @@ export class PlanPayload {
     readonly envText: string | undefined,
     /** Swarm: the secrets and configs found on this machine, by `<kind>-<key>` (secrets' content is secret). */
     readonly swarmObjects: ReadonlyMap<string, Buffer> = new Map(),
+    /** Build delivery: where the hosts build the image from, and the files never sent (local paths). */
+    readonly buildSource?: BuildSource,
   ) {}
   toJSON(): undefined {
     return undefined;
@@ -110,5 +113,7 @@ export interface DeployPlan {
   /** The env file: its digest and size only — never its content. */
   env?: PlannedFile;
   hosts: HostPlan[];
+  /** metrics.textfile: the apply writes the run's figures (bytes sent) for node_exporter. */
+  metricsTextfile: boolean;
   payload: PlanPayload;
 }

@@ -10,7 +10,11 @@ export function registerEnvSecrets(scrubber: Scrubber, entries: readonly { key: 
 
 /** The registry password, read from the variable gangway.yml names (never from the file itself). */
 export function registryPassword(config: Config, env: NodeJS.ProcessEnv = process.env): Secret | undefined {
-  const name = config.image?.registry?.password_env;
+  return secretFromEnv(config.image?.registry?.password_env, env);
+}
+
+/** The value of the environment variable `name` as a secret named after it (unset: undefined). */
+export function secretFromEnv(name: string | undefined, env: NodeJS.ProcessEnv = process.env): Secret | undefined {
   const value = name ? env[name] : undefined;
   return name && value !== undefined ? new Secret(value, name) : undefined;
 }

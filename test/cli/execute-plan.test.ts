@@ -25,6 +25,7 @@ function planOf(over: Partial<DeployPlan> = {}): DeployPlan {
     rolloutId: 'rollout-1',
     who: 'ci@runner',
     composeFiles: [],
+    metricsTextfile: true,
     hosts: [
       {
         host: 'web-1',

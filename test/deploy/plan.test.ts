@@ -142,6 +142,7 @@ test('deploy: the whole plan', async () => {
       { host: 'deploy@203.0.113.10', dir: '/srv/shop', steps },
       { host: 'deploy@203.0.113.11', dir: '/srv/shop', steps },
     ],
+    metricsTextfile: true,
   });
 });
 

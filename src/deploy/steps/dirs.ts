@@ -30,7 +30,10 @@ export function dirsCommand(layout: RemoteLayout, dirs: readonly string[], relea
 }
 
 /** Made here unless the lock's round trip made them (then: the step's detail says so). */
-export async function makeDirs(ctx: StepContext, step: DirsStep): Promise<string | undefined> {
+export async function makeDirs(
+  ctx: Pick<StepContext, 'plan' | 'layout' | 'lock' | 'session'>,
+  step: DirsStep,
+): Promise<string | undefined> {
   const argv = dirsCommand(ctx.layout, step.dirs, ctx.plan.releaseId);
   const withLock = ctx.lock.then;
   if (withLock?.code === 0 && sameArgv(withLock.argv, argv)) return 'made with the lock';

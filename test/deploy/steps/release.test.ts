@@ -53,7 +53,7 @@ function vars(host: FilesHost): Map<string, string> {
 }
 
 async function release(apply: ApplyStep, step: ReleaseStep, plan: DeployPlan, host: FilesHost, imageId?: string) {
-  const r = await stepContext(host, plan, configOf(apply.strategy));
+  const r = await stepContext(host, plan);
   if (imageId) r.ctx.results.imageId = imageId;
   const detail = await prepareRelease(r.ctx, step, apply);
   return { ...r, detail };
