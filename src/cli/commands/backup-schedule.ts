@@ -14,7 +14,7 @@ import { composeOnly } from '../swarm-target.js';
 
 export async function runBackupSchedule(ctx: CommandContext, targetName: string | undefined): Promise<void> {
   const config = await ctx.loadConfig();
-  const target = composeOnly(ctx.target(config, targetName), 'gangway backup schedule');
+  const target = composeOnly(config, ctx.target(config, targetName), 'gangway backup schedule');
   if (!config.backups.some((b) => b.schedule))
     throw new UsageError('no backup has a `schedule` in gangway.yml (e.g. schedule: "0 2 * * *")');
   const hosts = [];

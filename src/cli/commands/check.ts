@@ -13,7 +13,7 @@ export async function runCheck(ctx: CommandContext, targetName: string | undefin
   // The env file's values become secrets before anything about it is printed.
   const env = config.env ? await loadEnvFile(config.env.file, ctx.scrubber) : undefined;
   ctx.reporter.heading(`gangway check ${selected.name} (${config.app})`);
-  const target = await managerTarget(ctx, selected);
+  const target = await managerTarget(ctx, config, selected);
   // With image.build the image is built at deploy time, for the hosts: there is no image to look at yet.
   const build = buildInRun(config, undefined)?.preflight;
   const list = await preflight(ctx, config, target, env, 'all', undefined, build);

@@ -50,7 +50,7 @@ export async function runDeploy(
   reporter.heading(
     `gangway deploy ${selected.name} (${config.app}) — ${given === undefined ? 'env only' : `tag ${given}`}`,
   );
-  const target = await managerTarget(ctx, selected);
+  const target = await managerTarget(ctx, config, selected);
 
   const build = given === undefined || options.noBuild ? undefined : buildInRun(config, options.platform);
   if (options.platform && !config.image?.build)

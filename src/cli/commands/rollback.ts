@@ -33,7 +33,7 @@ export async function runRollback(
   if (options.to !== undefined) validateTag(options.to, '--to');
   await registerLocalEnvSecrets(config, ctx.scrubber);
   reporter.heading(`gangway rollback ${selected.name} (${config.app})${options.to ? ` to ${options.to}` : ''}`);
-  const target = await managerTarget(ctx, selected);
+  const target = await managerTarget(ctx, config, selected);
   const plan = await buildPlan({
     config,
     target,

@@ -72,6 +72,11 @@ export const blueGreen: Strategy<'blue-green'> = {
     return problems.map((p) => fail(`proxy service ${service}`, formatProblem(p)));
   },
   needsComposeV2: 'proxy (blue/green)',
+  colouredService: (config) => config.proxy!.service,
+  traffic: (config) => ({
+    domains: config.proxy!.domains,
+    ...(config.proxy!.metrics && { metrics: config.proxy!.metrics }),
+  }),
   // The routes of the other apps on this host's shared proxy.
   hostChecks: (host, config, dir) => ({
     after: host
