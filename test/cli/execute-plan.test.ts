@@ -122,7 +122,7 @@ test('a dry run without a plan (preflight failed) prints no plan and throws what
   assert.equal(text().stdout, '', 'no result document after a failed dry run');
 });
 
-test('a run: confirm, prepare, run, notify, then the summary; the prepared plan is the one run and notified', async () => {
+test('a run: confirm, prepare, run, notify, then the summary; the prepared plan is the one run', async () => {
   const { executor, calls, ran, text } = fakeExecutor();
   const pinned = planOf({ imageName: 'ghcr.io/acme/shop@sha256:1' });
   await executePlan(

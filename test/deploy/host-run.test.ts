@@ -270,7 +270,7 @@ test('releaseAfterFailure: a lock whose release fails with the connection is rel
   assert.deepEqual(logs, ['connection lost (Channel open failure: connection lost); reconnecting', 'reconnected']);
 });
 
-test('releaseAfterFailure: the release failing on the new connection too says the lock goes stale; no throw', async () => {
+test('releaseAfterFailure: the release failing on the new connection too: it goes stale, no throw', async () => {
   const [first, second] = [server(), server()];
   const logs: string[] = [];
   const session = await droppingSession(first, second, logs);

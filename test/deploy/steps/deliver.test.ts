@@ -187,7 +187,7 @@ function fakeSend(bytes: Record<string, number>) {
 }
 
 for (const mode of ['archive', 'sync'] as const)
-  test(`deliver (${mode}, blue-green) to a server without the proxy image: sent after the app's, bytes added`, async () => {
+  test(`deliver (${mode}, blue-green): a proxy image missing there sent too`, async () => {
     const config = configOf('blue-green');
     const apply = applyOf(config);
     assert.ok(apply.strategy === 'blue-green');
