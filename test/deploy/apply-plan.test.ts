@@ -64,7 +64,7 @@ const planFor = (target: Target) => {
   return { ...plan, hosts: target.hosts.map((h) => ({ ...plan.hosts[0]!, host: h.label })) };
 };
 
-test('a lock held on one host: every host unchanged, the lock taken elsewhere handed back, nothing applied', async () => {
+test('a lock held on one host: every host unchanged, the other locks handed back', async () => {
   const hosts = { [A]: server(), [B]: server({ held: true }) };
   const summary = await applyPlan(planFor(prod), deps(prod, hosts));
   assert.ok(summary.lockHeld instanceof LockHeldError);
