@@ -15,7 +15,7 @@ import { readServerState } from '../server/state.js';
 import { firstErrorLine } from './first-error-line.js';
 import type { ApplyStep, DeployPlan, PlanStep, ReleaseStep } from '../plan/plan-types.js';
 import { HostSession } from './session.js';
-import { applyDeadlineMs, failureOutput, recoverRelease, runApply } from './steps/apply.js';
+import { applyDeadlineMs, failureOutput, recoverRelease, runApply } from './steps/run-apply.js';
 import type { HostEvents, StepContext, StepReport } from './steps/context.js';
 import { deliver } from './steps/deliver.js';
 import { makeDirs } from './steps/dirs.js';

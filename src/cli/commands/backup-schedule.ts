@@ -3,7 +3,7 @@
  * remove the app's entries of backups no longer configured.
  */
 import { posix } from 'node:path';
-import { installCron, pruneSchedules } from '../../backup/schedule.js';
+import { installCron, pruneSchedules } from '../../backup/cron-schedule.js';
 import { scheduleNotify } from '../../backup/schedule-notify.js';
 import { openBackupHost } from '../../backup/session.js';
 import { UsageError } from '../../errors.js';

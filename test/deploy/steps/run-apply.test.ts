@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyDeadlineMs, failureOutput, runApply } from '../../../src/deploy/steps/apply.js';
+import { applyDeadlineMs, failureOutput, runApply } from '../../../src/deploy/steps/run-apply.js';
 import { followRun, readCommand } from '../../../src/deploy/steps/follow.js';
 import type { ApplyStep } from '../../../src/plan/plan-types.js';
 import { remoteLayout } from '../../../src/server/layout.js';
