@@ -3,7 +3,7 @@
  * named like a key of the env file (whose values are secrets) is most likely a secret in the wrong place.
  */
 import type { Config } from '../config/config.js';
-import { warn, type CheckItem } from './checklist.js';
+import { warn, type CheckItem } from '../checklist.js';
 
 export function buildArgChecks(config: Config, envKeys: readonly string[]): CheckItem[] {
   const args = Object.keys(config.image?.build?.args ?? {});

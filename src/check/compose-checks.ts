@@ -16,7 +16,7 @@ import type { EnvEntry } from '../env/parse.js';
 import { formatProblem, type ConfigProblem } from '../errors.js';
 import { LocalHost } from '../hosts/local-host.js';
 import type { Strategy } from '../strategy/strategy.js';
-import { fail, ok, warn, type CheckItem } from './checklist.js';
+import { fail, ok, warn, type CheckItem } from '../checklist.js';
 import { checkImageTag } from './compose-config.js';
 
 export async function composeChecks(

@@ -9,7 +9,7 @@ import { join, posix } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { ComposeCli } from '../docker/compose-cli.js';
 import { LocalHost } from '../hosts/local-host.js';
-import { fail, ok, type CheckItem } from './checklist.js';
+import { fail, ok, type CheckItem } from '../checklist.js';
 
 /** The tag `check` uses when gangway.yml's tag is computed at deploy (git, date, timestamp). */
 export const PLACEHOLDER_TAG = 'gangway-check';

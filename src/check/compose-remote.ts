@@ -7,7 +7,7 @@
 import type { Config } from '../config/config.js';
 import type { ComposeCli } from '../docker/compose-cli.js';
 import { quote, quoteArgv } from '../shell/quote.js';
-import { fail, type CheckItem } from './checklist.js';
+import { fail, type CheckItem } from '../checklist.js';
 import { composeConfigArgv, composeConfigItem, type ComposeInputs } from './compose-config.js';
 
 const TITLE = 'compose config';

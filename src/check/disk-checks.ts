@@ -3,7 +3,7 @@
  * dir. Each item names the path, the filesystem, what is free and what is needed.
  */
 import { formatBytes } from '../output/reporter.js';
-import { fail, ok, warn, type CheckItem } from './checklist.js';
+import { fail, ok, warn, type CheckItem } from '../checklist.js';
 import { RELEASE_REQUIRED_BYTES, sameFilesystem, type DiskSpace } from './disk.js';
 import type { HostFacts } from './host-probe.js';
 

@@ -10,7 +10,7 @@ import type { LoadedEnvFile } from '../env/env-file.js';
 import { lintEnv } from '../env/lint.js';
 import type { EnvProblem } from '../env/parse.js';
 import { own } from '../redact/scrubber.js';
-import { fail, ok, warn, type CheckItem } from './checklist.js';
+import { fail, ok, warn, type CheckItem } from '../checklist.js';
 
 const STATUS = { error: fail, warning: warn, info: ok } as const;
 

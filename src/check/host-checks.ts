@@ -7,7 +7,7 @@ import type { BackupConfig, Config, Target } from '../config/config.js';
 import type { HostSpec } from '../config/hosts.js';
 import type { ComposeCli } from '../docker/compose-cli.js';
 import type { Host } from '../hosts/host.js';
-import { fail, ok, warn, type CheckItem } from './checklist.js';
+import { fail, ok, warn, type CheckItem } from '../checklist.js';
 import type { ComposeInputs } from './compose-config.js';
 import { diskItems, type SpaceNeed } from './disk-checks.js';
 import { probeHost, type HostFacts } from './host-probe.js';

@@ -3,7 +3,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { Config, Target } from '../config/config.js';
 import { formatBytes } from '../output/reporter.js';
-import { fail, ok, warn, type CheckItem } from './checklist.js';
+import { fail, ok, warn, type CheckItem } from '../checklist.js';
 import { proxyTlsCheck } from './proxy-checks.js';
 
 export async function localChecks(config: Config, target: Target): Promise<CheckItem[]> {

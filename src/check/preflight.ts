@@ -12,7 +12,7 @@ import type { Host } from '../hosts/host.js';
 import { LocalHost } from '../hosts/local-host.js';
 import { formatBytes, type Reporter } from '../output/reporter.js';
 import { once } from '../util/once.js';
-import type { CheckItem, Checklist } from './checklist.js';
+import type { CheckItem, Checklist } from '../checklist.js';
 import { composeChecks } from './compose-checks.js';
 import { strategyFor } from '../strategy/index.js';
 import { checkImageTag, composeConfigLocal, composeUploadNames, PLACEHOLDER_TAG } from './compose-config.js';

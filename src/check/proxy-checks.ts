@@ -3,7 +3,7 @@
  * private when the proxy listens on a loopback address (another TLS terminator on the same host in front).
  */
 import type { ProxySettings } from '../config/config.js';
-import { ok, warn, type CheckItem } from './checklist.js';
+import { ok, warn, type CheckItem } from '../checklist.js';
 
 export function proxyTlsCheck(proxy: ProxySettings): CheckItem | undefined {
   if (proxy.tls !== 'off') return undefined;

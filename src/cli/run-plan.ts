@@ -4,7 +4,7 @@ import type { Config, Target } from '../config/config.js';
 import { applyPlan, type HostOutcome, isSuccess, type RunSummary } from '../deploy/apply-plan.js';
 import { Interruption } from '../deploy/interruption.js';
 import { describeTag } from '../deploy/plan.js';
-import type { DeployPlan } from '../deploy/plan-types.js';
+import type { DeployPlan } from '../plan/plan-types.js';
 import { parseEnv } from '../env/parse.js';
 import { ExitCode, GangwayError } from '../errors.js';
 import { hostTable } from '../output/host-table.js';

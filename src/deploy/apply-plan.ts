@@ -21,7 +21,7 @@ import {
 } from './host-run.js';
 import { Interruption } from './interruption.js';
 import { buildPlan, describeTag } from './plan.js';
-import type { DeployPlan } from './plan-types.js';
+import type { DeployPlan } from '../plan/plan-types.js';
 import { runRollout } from './rollout.js';
 import type { HostEvents } from './steps/context.js';
 

@@ -13,9 +13,9 @@ import { readRolloutMarker, type RolloutMarker } from '../server/rollout-marker.
 import { alreadyInPlace } from '../server/rollback-choice.js';
 import { readServerState } from '../server/state.js';
 import { firstErrorLine } from './first-error-line.js';
-import type { ApplyStep, DeployPlan, PlanStep, ReleaseStep } from './plan-types.js';
+import type { ApplyStep, DeployPlan, PlanStep, ReleaseStep } from '../plan/plan-types.js';
 import { HostSession } from './session.js';
-import { applyDeadlineMs, failureOutput, recoverRelease, runApply } from './steps/apply.js';
+import { applyDeadlineMs, failureOutput, recoverRelease, runApply } from './steps/run-apply.js';
 import type { HostEvents, StepContext, StepReport } from './steps/context.js';
 import { deliver } from './steps/deliver.js';
 import { makeDirs } from './steps/dirs.js';
@@ -113,7 +113,6 @@ export async function lockHost(
   const ctx: StepContext = {
     label: spec.label,
     plan,
-    config: deps.config,
     session,
     layout,
     compose,
@@ -327,7 +326,7 @@ export async function revertHost(
 }
 
 /** Nothing was put in place: hand the lock back at once, over a fresh connection if the old one is gone. */
-export async function releaseAfterFailure(ctx: StepContext): Promise<void> {
+export async function releaseAfterFailure(ctx: Pick<StepContext, 'lock' | 'session' | 'events'>): Promise<void> {
   try {
     await ctx.lock.release(ctx.session.host);
   } catch (e) {

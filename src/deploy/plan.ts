@@ -1,5 +1,5 @@
 /**
- * Building the deploy plan (plan-types.ts): plain data saying, per host, which steps run and with what.
+ * Building the deploy plan (plan/plan-types.ts): plain data saying, per host, which steps run and with what.
  * `--dry-run` prints exactly this, and the executor (apply-plan.ts) runs exactly this, step by step
  * (steps/*.ts). Building it reads each local file once — the bytes uploaded are the bytes hashed — and
  * touches no server.
@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { composeUploadNames } from '../check/compose-config.js';
+import { buildSource } from '../compose/build-context.js';
 import type { Config, Target } from '../config/config.js';
 import type { Operation } from '../server/records.js';
 import { quoteArgv } from '../shell/quote.js';
@@ -20,7 +21,7 @@ import {
   type PlanStep,
   type PlanTag,
   type ReleaseStep,
-} from './plan-types.js';
+} from '../plan/plan-types.js';
 import type { BuildPlan } from '../image-build/local-build.js';
 
 export interface PlanInput {
@@ -53,13 +54,15 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
     composeBytes,
     ...(input.endMaintenance && { endMaintenance: true }),
   });
+  const pullsByDigest = !!input.build?.push && strategy.pullsByDigest;
+  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env, apply, pullsByDigest);
+  const deliver = steps.find((s) => s.kind === 'deliver');
   const payload = new PlanPayload(
     new Map(composeFiles.map((f, i) => [f.name, composeBytes[i]!])),
     envBytes?.toString('utf8'),
     operation !== 'rollback' ? await strategy.readObjects?.(apply) : undefined,
+    deliver?.delivery.mode === 'build' ? await buildSource(config, deliver.delivery.image) : undefined,
   );
-  const pullsByDigest = !!input.build?.push && strategy.pullsByDigest;
-  const steps = hostSteps(config, operation, tag, releaseId, composeFiles, env, apply, pullsByDigest);
   const hosts = strategy.deployHosts(target.hosts);
   return {
     app: config.app,
@@ -74,6 +77,7 @@ export async function buildPlan(input: PlanInput): Promise<DeployPlan> {
     composeFiles,
     ...(env && { env }),
     hosts: hosts.map((spec) => ({ host: spec.label, dir: target.dir, steps })),
+    metricsTextfile: config.metrics?.textfile !== false,
     payload,
   };
 }

@@ -1,6 +1,6 @@
 /** One host's drift: run drift.sh, and when .env differs read both copies to name the keys (never the values). */
 import { posix } from 'node:path';
-import type { Config } from '../config/config.js';
+import type { Config, Target } from '../config/config.js';
 import { detectCompose } from '../docker/compose-cli.js';
 import { diffEnv, type EnvDiff } from '../env/diff.js';
 import { parseEnv } from '../env/parse.js';
@@ -10,16 +10,17 @@ import { registerEnvSecrets } from '../redact/register.js';
 import type { Scrubber } from '../redact/scrubber.js';
 import { remoteLayout } from '../server/layout.js';
 import { runScript } from '../server/scripts.js';
+import { strategyFor } from '../strategy/index.js';
 import { parseDriftFacts } from './facts.js';
 import { judgeDrift, type DriftFinding } from './judge.js';
 
 export async function hostDrift(
   host: Host,
   config: Config,
-  dirSpec: string,
+  target: Pick<Target, 'dir' | 'engine'>,
   scrubber: Scrubber,
 ): Promise<{ release?: string; findings: DriftFinding[] }> {
-  const layout = remoteLayout(await host.resolvePath(dirSpec));
+  const layout = remoteLayout(await host.resolvePath(target.dir));
   await registerServerEnvSecrets(host, layout.dir, scrubber); // Compose's error lines may quote a value
   const compose = await detectCompose(host);
   const args = [
@@ -28,7 +29,7 @@ export async function hostDrift(
     (compose?.argv ?? ['docker', 'compose']).join('\n'),
     config.dirs.join('\n'),
     config.backups.map((b) => b.dir).join('\n'),
-    config.proxy?.service ?? '',
+    strategyFor(config, target).colouredService?.(config) ?? '',
   ];
   const r = await execOk(host, runScript('drift.sh', args), { timeoutMs: 120_000 });
   const facts = parseDriftFacts(r.stdout);

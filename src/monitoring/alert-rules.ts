@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import type { Config } from '../config/config.js';
 import type { ParsedMonitoring } from '../config/monitoring-schema.js';
+import { appTraffic } from '../strategy/index.js';
 import { LABEL, proxyMatchers, REAL_FS, scopeMatchers } from './selectors.js';
 
 export type AlertKey = keyof ParsedMonitoring['alerts'];
@@ -23,7 +24,7 @@ const H = `{{ $labels.${LABEL.host} }}`;
 export function alertRules(config: Config, target: string): AlertRule[] {
   const a = config.monitoring.alerts;
   const scope = scopeMatchers(config.app, target);
-  const proxy = proxyMatchers(config.app, target, config.proxy);
+  const proxy = proxyMatchers(config.app, target, appTraffic(config));
   const who = `${config.app} (${target})`;
   const requests = `caddy_http_request_duration_seconds_count{${proxy}}`;
   const byHost = `sum by (${LABEL.host})`;

@@ -4,6 +4,7 @@
  * backups' age and size, and the hosts' disk, memory and CPU. A `target` variable picks the app's target(s).
  */
 import type { Config } from '../config/config.js';
+import { appTraffic } from '../strategy/index.js';
 import { LABEL, proxyMatchers, REAL_FS, scopeMatchers } from './selectors.js';
 
 export interface PanelQuery {
@@ -25,7 +26,7 @@ export const TARGET_VARIABLE = '$target';
 export function dashboardPanels(config: Config): PanelSpec[] {
   const target = { regex: TARGET_VARIABLE };
   const s = scopeMatchers(config.app, target);
-  const p = proxyMatchers(config.app, target, config.proxy);
+  const p = proxyMatchers(config.app, target, appTraffic(config));
   const h = `{{${LABEL.host}}}`;
   const byHost = `sum by (${LABEL.target}, ${LABEL.host})`;
   const requests = `rate(caddy_http_request_duration_seconds_count{${p}}[5m])`;

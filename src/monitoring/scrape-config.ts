@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import type { Config, Target } from '../config/config.js';
 import type { HostSpec } from '../config/hosts.js';
+import { strategyFor } from '../strategy/index.js';
 import { LABEL } from './selectors.js';
 
 export const NODE_EXPORTER_PORT = 9100;
@@ -35,7 +36,7 @@ export function scrapeConfig(config: Config, target: Target): string {
     static_configs: target.hosts.map((spec) => ({ targets: [port(spec)], labels: labels(spec) })),
   });
   const jobs: unknown[] = [job('node', (spec) => `${address(spec)}:${NODE_EXPORTER_PORT}`)];
-  const metrics = config.proxy?.metrics;
+  const metrics = strategyFor(config, target).traffic?.(config).metrics;
   if (metrics) jobs.push(job('proxy', (spec) => proxyMetricsTarget(spec, metrics)));
   const dir = target.dir.replace(/\/+$/, '');
   const notes = [

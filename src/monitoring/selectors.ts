@@ -3,7 +3,7 @@
  * scrapes the labels gangway_app, gangway_target and gangway_host (own names: node_exporter's textfile metrics
  * carry `app`, and Caddy's per-host metrics carry `host`), so a rule picks one app's target by label.
  */
-import type { ProxySettings } from '../config/config.js';
+import type { Traffic } from '../strategy/strategy.js';
 
 export const LABEL = { app: 'gangway_app', target: 'gangway_target', host: 'gangway_host' } as const;
 
@@ -31,8 +31,8 @@ const regexQuote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * label (the empty alternative matches it): there the numbers are the whole proxy's, exact when one app uses it.
  * An app without domains (every host name) takes every host label too.
  */
-export function proxyMatchers(app: string, target: TargetMatch, proxy: ProxySettings | undefined): string {
-  const domains = proxy?.domains ?? [];
+export function proxyMatchers(app: string, target: TargetMatch, traffic: Traffic | undefined): string {
+  const domains = traffic?.domains ?? [];
   const names = domains.map((d) => (d.startsWith('*.') ? `[^.]+${regexQuote(d.slice(1))}` : regexQuote(d)));
   const hosts = names.length ? `((${names.join('|')})(:[0-9]+)?)?` : '.*';
   return `${scopeMatchers(app, target)},server=~"gangway-https?",handler="subroute",host=~"${promString(hosts)}"`;

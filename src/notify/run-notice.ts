@@ -2,7 +2,7 @@
 import type { Config, NotifyEvent } from '../config/config.js';
 import { isSuccess, overallResult, type HostOutcome, type RunSummary } from '../deploy/apply-plan.js';
 import { describeTag } from '../deploy/plan.js';
-import type { DeployPlan } from '../deploy/plan-types.js';
+import type { DeployPlan } from '../plan/plan-types.js';
 import type { NoticeHost } from './notice.js';
 import { notify, type NotifyContext } from './notify.js';
 

@@ -78,7 +78,7 @@ export async function gatherHostFacts(
     config.backups.length > 0 ? readBackupLog(host, layout) : [],
     readRolloutMarker(host, layout),
     // Drift compares Compose's containers with the release: without Compose (a swarm stack) there are none.
-    projects ? hostDrift(host, config, target.dir, reach.scrubber).catch(() => undefined) : undefined, // a warning
+    projects ? hostDrift(host, config, target, reach.scrubber).catch(() => undefined) : undefined, // a warning
   ]);
   return {
     host: spec.label,

@@ -1,7 +1,7 @@
 /** What every strategy's planning shares: the compose files as uploaded, parsed; phrases of its plan lines. */
 import { parseComposeFile, type ComposeFile } from '../compose/compose-file.js';
 import type { HealthSettings } from '../config/config.js';
-import type { PlanTag } from '../deploy/plan-types.js';
+import type { PlanTag } from '../plan/plan-types.js';
 import type { PlanApplyInput } from './strategy.js';
 
 /** The compose files exactly as they will be uploaded (one that does not parse is left out: check says why). */

@@ -4,14 +4,16 @@
  * picked and never branches on the engine or the proxy itself; a new strategy is a new folder and a line in
  * the registry (docs/architecture.md sketches one).
  */
-import type { CheckItem } from '../check/checklist.js';
+import type { CheckItem } from '../checklist.js';
 import type { ComposeFile } from '../compose/compose-file.js';
-import type { Config } from '../config/config.js';
+import type { Config, Target } from '../config/config.js';
+import type { HostSpec } from '../config/hosts.js';
 import type { ComposeCli } from '../docker/compose-cli.js';
-import type { ApplyStep, PlannedFile, PlanTag } from '../deploy/plan-types.js';
+import type { ApplyStep, PlannedFile, PlanTag } from '../plan/plan-types.js';
 import type { Host } from '../hosts/host.js';
 import type { ProxyStatus } from '../proxy/status.js';
 import type { ReleaseFile } from '../server/release-files.js';
+import type { ManagerChoice } from '../swarm/manager.js';
 import type { SwarmStatus } from '../swarm/status.js';
 
 export type StrategyName = ApplyStep['strategy'];
@@ -42,6 +44,24 @@ export interface StrategyStatus {
   projects?: string[];
   proxy?: ProxyStatus;
   swarm?: SwarmStatus;
+}
+
+/** The proxy in front of the app whose request metrics (Caddy's) monitoring reads. */
+export interface Traffic {
+  /** The host names its route matches (none: every one). */
+  domains: readonly string[];
+  /** Where the proxy serves its Prometheus metrics (proxy.metrics); absent: it serves none. */
+  metrics?: string;
+}
+
+/** `gangway logs` on one host: what it asks of the strategy that does not read Compose's logs. */
+export interface LogsRequest {
+  app: string;
+  service: string | undefined;
+  tail: number;
+  follow: boolean;
+  /** The host's label, for messages. */
+  label: string;
 }
 
 /** The strategy's part of one host's preflight. */
@@ -85,6 +105,18 @@ export interface Strategy<N extends StrategyName = StrategyName> {
 
   // Status (status/facts.ts)
   readStatus(host: Host, stateDir: string, config: Config): Promise<StrategyStatus>;
+
+  // Commands (cli/*, drift/, monitoring/)
+  /** Commands reach the target through one host of it (swarm: the first manager that answers); absent: all. */
+  chooseManager?(target: Target, open: (target: Target, spec: HostSpec) => Promise<Host>): Promise<ManagerChoice>;
+  /** Why commands that run inside the app's services (exec, backups, drift) refuse the target; absent: they run. */
+  refusesServiceCommands?(target: Pick<Target, 'name'>): string;
+  /** The commands whose output `gangway logs` streams from this host; absent: Compose's logs of the release. */
+  logCommands?(host: Host, request: LogsRequest): Promise<string[][]>;
+  /** The service that runs as a colour in a project of its own (`<app>-<colour>`); absent: none does. */
+  colouredService?(config: Config): string;
+  /** The proxy whose request metrics the rules, the dashboard and the scrape jobs read; absent: none. */
+  traffic?(config: Config): Traffic;
 
   // Preflight (check/*)
   /** Rules on the compose files as loaded on this machine. */

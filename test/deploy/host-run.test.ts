@@ -1,13 +1,15 @@
 /**
  * One host's run against a fake host, after its lock: the steps in plan order, the outcome made of the apply's
  * result, and each way it ends without moving (a step failing, a rollback to the tag in place, a host the
- * unfinished rollout never moved), with the lock handed back. Also putting a moved host back (revertHost).
+ * unfinished rollout never moved), with the lock handed back. Also putting a moved host back (revertHost), and
+ * handing the lock back after a failure over a new connection when the old one dropped (releaseAfterFailure).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LockedHost } from '../../src/deploy/host-run.js';
-import { revertHost, runHost, type HostOutcome } from '../../src/deploy/host-run.js';
-import type { DeliverStep, DeployPlan, DirsStep, ReleaseStep } from '../../src/deploy/plan-types.js';
+import { releaseAfterFailure, revertHost, runHost, type HostOutcome } from '../../src/deploy/host-run.js';
+import { HostSession } from '../../src/deploy/session.js';
+import type { DeliverStep, DeployPlan, DirsStep, ReleaseStep } from '../../src/plan/plan-types.js';
 import { dirsCommand } from '../../src/deploy/steps/dirs.js';
 import { remoteLayout } from '../../src/server/layout.js';
 import { runScript } from '../../src/server/scripts.js';
@@ -68,7 +70,7 @@ function server(options: { result?: object; pullFails?: boolean; copied?: string
 /** A host locked for `plan` (the dirs made in the lock's round trip), v1 (release OLD) in place. */
 async function locked(host: FilesHost, plan: DeployPlan, over: Partial<LockedHost> = {}) {
   const lock = fakeLock('tok-1', { argv: dirsCommand(layout, [], ID), code: 0 });
-  const r = await stepContext(host, plan, config, { lock });
+  const r = await stepContext(host, plan, { lock });
   const l: LockedHost = {
     spec: { label: LABEL } as LockedHost['spec'],
     ctx: r.ctx,
@@ -224,4 +226,66 @@ test('revertHost: going back failing its gate is a failed host, saying both why 
   assert.equal(o.serving, 'v2');
   assert.equal(o.failingStep, 'revert: health');
   assert.equal(o.reason, 'put back: web-2 failed; going back failed: web unhealthy');
+});
+
+/** A session on `first` whose reconnect opens `second` (after the session's own first pause, 0.5 s). */
+async function droppingSession(first: FilesHost, second: FilesHost, logs: string[]) {
+  const session = new HostSession(
+    LABEL,
+    async () => first,
+    async () => second,
+    { onLog: (l) => void logs.push(l) },
+  );
+  await session.open();
+  return session;
+}
+
+/** A lock whose release fails on the hosts in `fails` (the connection under it dropped), recording where. */
+function lockReleasedOn(fails: Set<FilesHost>) {
+  const releasedOn: FilesHost[] = [];
+  const lock = {
+    ...fakeLock(),
+    release: async (h: unknown) => {
+      if (fails.has(h as FilesHost)) throw new Error('Channel open failure: connection lost');
+      releasedOn.push(h as FilesHost);
+    },
+  };
+  return { lock, releasedOn };
+}
+
+const events = (logs: string[]) => ({
+  onStep: () => {},
+  onLog: (l: string) => void logs.push(l),
+  mask: (t: string) => t,
+});
+
+test('releaseAfterFailure: a lock whose release fails with the connection is released over a new one', async () => {
+  const [first, second] = [server(), server()];
+  const logs: string[] = [];
+  const session = await droppingSession(first, second, logs);
+  const { lock, releasedOn } = lockReleasedOn(new Set([first]));
+  await releaseAfterFailure({ lock, session, events: events(logs) });
+  assert.deepEqual(releasedOn, [second]);
+  assert.equal(session.host, second, 'the run goes on with the new connection');
+  assert.deepEqual(logs, ['connection lost (Channel open failure: connection lost); reconnecting', 'reconnected']);
+});
+
+test('releaseAfterFailure: the release failing on the new connection too: it goes stale, no throw', async () => {
+  const [first, second] = [server(), server()];
+  const logs: string[] = [];
+  const session = await droppingSession(first, second, logs);
+  const { lock, releasedOn } = lockReleasedOn(new Set([first, second]));
+  await releaseAfterFailure({ lock, session, events: events(logs) });
+  assert.deepEqual(releasedOn, []);
+  assert.equal(logs.at(-1), 'could not release the lock; it becomes stale within a minute');
+});
+
+test('releaseAfterFailure: released on the first try, no reconnect', async () => {
+  const first = server();
+  const logs: string[] = [];
+  const session = await droppingSession(first, server(), logs);
+  const { lock, releasedOn } = lockReleasedOn(new Set());
+  await releaseAfterFailure({ lock, session, events: events(logs) });
+  assert.deepEqual(releasedOn, [first]);
+  assert.deepEqual(logs, []);
 });

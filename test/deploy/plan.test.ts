@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseConfig, selectTarget } from '../../src/config/load.js';
 import { buildPlan } from '../../src/deploy/plan.js';
-import type { DeployPlan, PlanTag } from '../../src/deploy/plan-types.js';
+import type { DeployPlan, PlanTag } from '../../src/plan/plan-types.js';
 import type { Operation } from '../../src/server/records.js';
 
 const SECRET = 'canary-plan-secret-7f3a9c';
@@ -142,6 +142,7 @@ test('deploy: the whole plan', async () => {
       { host: 'deploy@203.0.113.10', dir: '/srv/shop', steps },
       { host: 'deploy@203.0.113.11', dir: '/srv/shop', steps },
     ],
+    metricsTextfile: true,
   });
 });
 

@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HealthSettings, ProxySettings } from '../../src/config/config.js';
-import type { ProxyPlan } from '../../src/deploy/plan-types.js';
+import type { ProxyPlan } from '../../src/plan/plan-types.js';
 import { parseEnv } from '../../src/env/parse.js';
 import { appRouteFiles } from '../../src/proxy/caddy-route.js';
 import type { Operation } from '../../src/server/records.js';

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { appMarkerPrefix, cronCommand, cronMarker, legacyMarker, unitCommand } from '../../src/backup/schedule.js';
+import { appMarkerPrefix, cronCommand, cronMarker, legacyMarker, unitCommand } from '../../src/backup/cron-schedule.js';
 import { serverScript } from '../../src/server/scripts.js';
 import { tempDir } from '../helpers/testenv.js';
 

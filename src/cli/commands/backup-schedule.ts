@@ -3,7 +3,7 @@
  * remove the app's entries of backups no longer configured.
  */
 import { posix } from 'node:path';
-import { installCron, pruneSchedules } from '../../backup/schedule.js';
+import { installCron, pruneSchedules } from '../../backup/cron-schedule.js';
 import { scheduleCopy } from '../../backup/schedule-copy.js';
 import { scheduleNotify } from '../../backup/schedule-notify.js';
 import { openBackupHost } from '../../backup/session.js';
@@ -15,7 +15,7 @@ import { composeOnly } from '../swarm-target.js';
 
 export async function runBackupSchedule(ctx: CommandContext, targetName: string | undefined): Promise<void> {
   const config = await ctx.loadConfig();
-  const target = composeOnly(ctx.target(config, targetName), 'gangway backup schedule');
+  const target = composeOnly(config, ctx.target(config, targetName), 'gangway backup schedule');
   if (!config.backups.some((b) => b.schedule))
     throw new UsageError('no backup has a `schedule` in gangway.yml (e.g. schedule: "0 2 * * *")');
   const hosts = [];

@@ -34,7 +34,7 @@ async function eachHost<T>(
 ): Promise<{ config: Config; target: Target; results: (T & { host: string })[] }> {
   const config = await ctx.loadConfig();
   const args = targetAndName(config, targetName, name);
-  const target = composeOnly(ctx.target(config, args.target), 'backups and restores');
+  const target = composeOnly(config, ctx.target(config, args.target), 'backups and restores');
   const backup = selectBackup(config, args.name);
   const results: (T & { host: string })[] = [];
   for (const spec of target.hosts) {
@@ -107,7 +107,7 @@ export async function runBackups(
 ): Promise<void> {
   const config = await ctx.loadConfig();
   const args = targetAndName(config, targetName, name);
-  const target = composeOnly(ctx.target(config, args.target), 'backups and restores');
+  const target = composeOnly(config, ctx.target(config, args.target), 'backups and restores');
   const chosen = args.name === undefined ? config.backups : [selectBackup(config, args.name)];
   const hosts = [];
   // Each copy host's listing, read once (every host of the target copies to the same place).

@@ -24,7 +24,7 @@ export async function runBuild(ctx: CommandContext, targetName: string | undefin
   if (!build) throw new UsageError('gangway.yml has no image.build: say how the image is built (docs/guides/build.md)');
   const env = config.env ? await loadEnvFile(config.env.file, ctx.scrubber) : undefined;
   const tag = await resolveTag(config.image!.tag, config.baseDir, new Date(), options.tag);
-  const target = await managerTarget(ctx, ctx.target(config, targetName));
+  const target = await managerTarget(ctx, config, ctx.target(config, targetName));
   reporter.heading(`gangway build ${target.name} (${config.app}) — tag ${tag}`);
   if (build.preflight.platform === undefined)
     await Promise.all(

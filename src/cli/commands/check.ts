@@ -1,5 +1,5 @@
 /** `gangway check [TARGET]`: the preflight checklist; changes nothing anywhere. Exit 3 when something failed. */
-import { countFailures } from '../../check/checklist.js';
+import { countFailures } from '../../checklist.js';
 import { PreflightError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 
@@ -7,8 +7,8 @@ export async function runCheck(ctx: CommandContext, targetName: string | undefin
   const config = await ctx.loadConfig();
   const selected = ctx.target(config, targetName);
   // The SSH handshakes start now and wait on the network while the checks' code loads (the connections are
-  // pooled: the host checks get these). A Swarm target's manager is chosen first, connecting in its own order.
-  if (selected.engine !== 'swarm') for (const spec of selected.hosts) ctx.openHost(selected, spec).catch(() => {});
+  // pooled: the host checks get these, and a strategy that picks one manager tries them in its own order).
+  for (const spec of selected.hosts) ctx.openHost(selected, spec).catch(() => {});
   const [{ loadEnvFile }, { preflight }, { managerTarget }] = await Promise.all([
     import('../../env/env-file.js'),
     import('../../check/preflight.js'),
@@ -17,7 +17,7 @@ export async function runCheck(ctx: CommandContext, targetName: string | undefin
   // The env file's values become secrets before anything about it is printed.
   const env = config.env ? await loadEnvFile(config.env.file, ctx.scrubber) : undefined;
   ctx.reporter.heading(`gangway check ${selected.name} (${config.app})`);
-  const target = await managerTarget(ctx, selected);
+  const target = await managerTarget(ctx, config, selected);
   // With image.build the image is built at deploy time, for the hosts: there is no image to look at yet.
   const build = config.image?.build
     ? (await import('../../image-build/deploy-build.js')).buildInRun(config, undefined)?.preflight

@@ -1,22 +1,21 @@
 /**
- * `gangway deploy [TARGET]`: preflight, plan, confirm, then the executor (deploy/apply-plan.ts) runs the plan
- * on every host; this file only parses options and prints.
+ * `gangway deploy [TARGET]`: preflight and plan; then executePlan (../execute-plan.ts), shared with rollback,
+ * confirms, builds the image, runs the plan on every host and prints. This file only parses options and prints.
  */
 import { narrowTarget } from '../../config/narrow-hosts.js';
-import { countFailures } from '../../check/checklist.js';
+import { countFailures } from '../../checklist.js';
 import { buildPlan, pinDigest } from '../../deploy/plan.js';
-import { buildInRun, printBuildPlan, runBuildStep } from '../../image-build/deploy-build.js';
+import { buildInRun, runBuildStep } from '../../image-build/deploy-build.js';
 import { resolveTag } from '../../deploy/tag.js';
 import { whoAmI } from '../../util/who.js';
 import { loadEnvFile } from '../../env/env-file.js';
 import { PreflightError, UsageError } from '../../errors.js';
 import { newReleaseId } from '../../server/layout.js';
-import { notifyRun } from '../../notify/run-notice.js';
 import type { CommandContext } from '../context.js';
 import { requireProxy } from './maintenance.js';
-import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
+import { executePlan, planExecutor } from '../execute-plan.js';
 import { managerTarget } from '../swarm-target.js';
-import { registerSwarmSecrets } from '../../strategy/swarm/plan-lines.js';
+import type { DeployPlan } from '../../plan/plan-types.js';
 import { preflight } from '../../check/preflight.js';
 
 export interface DeployOptions {
@@ -55,7 +54,7 @@ export async function runDeploy(
   reporter.heading(
     `gangway deploy ${selected.name} (${config.app}) — ${given === undefined ? 'env only' : `tag ${given}`}`,
   );
-  const target = await managerTarget(ctx, selected);
+  const target = await managerTarget(ctx, config, selected);
 
   const build = given === undefined || options.noBuild ? undefined : buildInRun(config, options.platform);
   if (options.platform && !config.image?.build)
@@ -82,6 +81,7 @@ export async function runDeploy(
       who: whoAmI(),
       ...(options.endMaintenance && { endMaintenance: true }),
     });
+  const executor = planExecutor(ctx, config, target, options.lockWaitMs);
   if (options.dryRun) {
     // A dry run shows what would run even when preflight failed (the failures above say what to fix first).
     const plan = await newPlan().catch((error: unknown) => {
@@ -89,23 +89,15 @@ export async function runDeploy(
       reporter.info(`\nno plan: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     });
-    if (plan) {
-      registerSwarmSecrets(ctx.scrubber, plan);
-      if (plan.build) printBuildPlan(reporter, plan.build);
-      printPlan(reporter, plan);
-    }
-    reporter.info('\ndry run: nothing was changed');
-    if (failures > 0) throw failed();
-    reporter.result({ ok: true, dryRun: true, plan });
+    const afterDryRun = () => {
+      if (failures > 0) throw failed();
+    };
+    await executePlan({ plan, dryRun: true, yes: options.yes, afterDryRun }, executor);
     return;
   }
-  const planned = await newPlan();
-  registerSwarmSecrets(ctx.scrubber, planned);
-  if (planned.build) printBuildPlan(reporter, planned.build);
-  if (!options.yes) await confirmPlan(ctx, planned);
-  const built = planned.build && (await runBuildStep(reporter, ctx.scrubber, config, planned.build, env));
-  const plan = built?.digest ? pinDigest(planned, built.digest) : planned;
-  const summary = await runPlan(ctx, config, target, plan, options.lockWaitMs);
-  await notifyRun(ctx, config, plan, summary); // after the records; never changes the outcome
-  printSummary(reporter, plan, summary);
+  const prepare = async (planned: DeployPlan) => {
+    const built = planned.build && (await runBuildStep(reporter, ctx.scrubber, config, planned.build, env));
+    return built?.digest ? pinDigest(planned, built.digest) : planned;
+  };
+  await executePlan({ plan: await newPlan(), dryRun: false, yes: options.yes, prepare }, executor);
 }

@@ -24,7 +24,7 @@ interface HostDrift {
 export async function runDrift(ctx: CommandContext, targetName: string | undefined): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = composeOnly(ctx.target(config, targetName), 'gangway drift');
+  const target = composeOnly(config, ctx.target(config, targetName), 'gangway drift');
   await registerLocalEnvSecrets(config, ctx.scrubber);
   const started = performance.now();
   const hosts = await Promise.all(
@@ -36,7 +36,7 @@ export async function runDrift(ctx: CommandContext, targetName: string | undefin
         return { host: spec.label, drifted: null, findings: [], error: `${UNREACHABLE}: ${(e as Error).message}` };
       }
       try {
-        const r = await hostDrift(host, config, target.dir, ctx.scrubber);
+        const r = await hostDrift(host, config, target, ctx.scrubber);
         return { host: spec.label, ...r, drifted: r.findings.length > 0 };
       } catch (e) {
         return { host: spec.label, drifted: null, findings: [], error: `could not check: ${(e as Error).message}` };

@@ -26,7 +26,7 @@ export async function runEnvDiff(
 ): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = await managerTarget(ctx, ctx.target(config, targetName));
+  const target = await managerTarget(ctx, config, ctx.target(config, targetName));
   if (!config.env)
     throw new ConfigError([
       { file: config.file, key: 'env', message: 'no env file is configured, so there is nothing to compare' },

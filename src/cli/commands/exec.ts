@@ -46,7 +46,7 @@ export async function runExec(
     );
   const [targetName, service] = words.before.length === 2 ? words.before : [undefined, words.before[0]!];
   const config = await ctx.loadConfig();
-  const target = composeOnly(narrowTarget(ctx.target(config, targetName), options.hosts), 'gangway exec');
+  const target = composeOnly(config, narrowTarget(ctx.target(config, targetName), options.hosts), 'gangway exec');
   await registerLocalEnvSecrets(config, ctx.scrubber);
   const runs = await Promise.all(
     target.hosts.map(async (spec): Promise<HostRun> => {

@@ -11,7 +11,7 @@ import { managerTarget } from '../swarm-target.js';
 export async function runLockStatus(ctx: CommandContext, targetName: string | undefined): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = await managerTarget(ctx, ctx.target(config, targetName));
+  const target = await managerTarget(ctx, config, ctx.target(config, targetName));
   const hosts = await Promise.all(
     target.hosts.map(async (spec) => {
       let host;
@@ -65,7 +65,7 @@ export async function runLockRelease(
 ): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = await managerTarget(ctx, ctx.target(config, targetName));
+  const target = await managerTarget(ctx, config, ctx.target(config, targetName));
   const me = whoAmI();
   const results: { host: string; released: boolean; reason: string }[] = [];
   for (const spec of target.hosts) {

@@ -4,13 +4,14 @@
  */
 import { narrowTarget } from '../../config/narrow-hosts.js';
 import { posix } from 'node:path';
-import type { Target } from '../../config/config.js';
+import type { Config, Target } from '../../config/config.js';
 import type { HostSpec } from '../../config/hosts.js';
 import { detectCompose } from '../../docker/compose-cli.js';
 import type { Host } from '../../hosts/host.js';
 import { remoteLayout } from '../../server/layout.js';
 import { ExitCode, GangwayError } from '../../errors.js';
 import { registerLocalEnvSecrets, registerServerEnvSecrets } from '../../operate/server-secrets.js';
+import { strategyFor } from '../../strategy/index.js';
 import type { CommandContext } from '../context.js';
 import { managerTarget } from '../swarm-target.js';
 
@@ -23,7 +24,7 @@ export async function runLogs(
   const { reporter } = ctx;
   const hosts = options.hosts ?? [];
   const config = await ctx.loadConfig();
-  const target = await managerTarget(ctx, narrowTarget(ctx.target(config, targetName), hosts));
+  const target = await managerTarget(ctx, config, narrowTarget(ctx.target(config, targetName), hosts));
   await registerLocalEnvSecrets(config, ctx.scrubber);
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
@@ -35,8 +36,7 @@ export async function runLogs(
       target.hosts.map(async (spec) => {
         const lines: string[] = [];
         collected.push({ host: spec.label, lines });
-        const project = { app: config.app, ...(config.proxy && { proxied: config.proxy.service }) };
-        await streamHostLogs(ctx, target, spec, project, service, options, stop.signal, (line) => {
+        await streamHostLogs(ctx, config, target, spec, service, options, stop.signal, (line) => {
           if (reporter.json) lines.push(ctx.scrubber.scrub(line));
           else reporter.info(`${spec.label} | ${line}`);
         });
@@ -51,20 +51,25 @@ export async function runLogs(
 
 async function streamHostLogs(
   ctx: CommandContext,
+  config: Config,
   target: Target,
   spec: HostSpec,
-  project: { app: string; proxied?: string },
   service: string | undefined,
   options: { follow: boolean; tail: number },
   signal: AbortSignal,
   onLine: (line: string) => void,
 ): Promise<void> {
-  const { app } = project;
+  const { app } = config;
+  const strategy = strategyFor(config, target);
   const host = await ctx.openHost(target, spec);
   const dir = await host.resolvePath(target.dir);
   const layout = remoteLayout(dir);
   await registerServerEnvSecrets(host, dir, ctx.scrubber);
-  if (target.engine === 'swarm') return streamSwarmLogs(host, app, service, options, spec.label, signal, onLine);
+  if (strategy.logCommands) {
+    const runs = await strategy.logCommands(host, { app, service, ...options, label: spec.label });
+    await Promise.all(runs.map((argv) => streamCommand(host, argv, spec.label, signal, onLine)));
+    return;
+  }
   const cli = await detectCompose(host);
   if (!cli) throw new GangwayError('E_NO_COMPOSE', ExitCode.failed, `${spec.label}: no Compose found`);
   // The files and tag of the release in place, so Compose sees the project exactly as it was deployed.
@@ -102,52 +107,13 @@ async function streamHostLogs(
     ...(only ? [only] : []),
   ];
   // Blue/green: the proxied service's logs are those of the colour in service.
-  const inColour = project.proxied !== undefined && colour !== '' && (!service || service === project.proxied);
+  const coloured = strategy.colouredService?.(config);
+  const inColour = coloured !== undefined && colour !== '' && (!service || service === coloured);
   const runs = [
     ...(service && inColour ? [] : [composeArgv(app, [], [], service)]),
-    ...(inColour
-      ? [composeArgv(`${app}-${colour}`, ['-f', colourFile], [`GANGWAY_COLOUR=${colour}`], project.proxied)]
-      : []),
+    ...(inColour ? [composeArgv(`${app}-${colour}`, ['-f', colourFile], [`GANGWAY_COLOUR=${colour}`], coloured)] : []),
   ];
   await Promise.all(runs.map((argv) => streamCommand(host, argv, spec.label, signal, onLine)));
-}
-
-/** Swarm: `docker service logs` of each service of the stack (every task, on every node), on the manager. */
-async function streamSwarmLogs(
-  host: Host,
-  stack: string,
-  service: string | undefined,
-  options: { follow: boolean; tail: number },
-  label: string,
-  signal: AbortSignal,
-  onLine: (line: string) => void,
-): Promise<void> {
-  const listed = await host.exec(
-    ['docker', 'service', 'ls', '--filter', `label=com.docker.stack.namespace=${stack}`, '--format', '{{.Name}}'],
-    { timeoutMs: 30_000 },
-  );
-  const names = listed.stdout.split('\n').filter(Boolean);
-  if (names.length === 0)
-    throw new GangwayError('E_NOTHING_DEPLOYED', ExitCode.failed, `${label}: the Swarm has no stack ${stack}`);
-  const wanted = service ? [`${stack}_${service}`] : names;
-  const unknown = wanted.filter((n) => !names.includes(n));
-  if (unknown.length)
-    throw new GangwayError(
-      'E_NO_SERVICE',
-      ExitCode.failed,
-      `${label}: no service ${service} in the stack ${stack} ` +
-        `(services: ${names.map((n) => n.slice(stack.length + 1)).join(', ')})`,
-    );
-  const argv = (name: string) => [
-    'docker',
-    'service',
-    'logs',
-    '--tail',
-    String(options.tail),
-    ...(options.follow ? ['--follow'] : []),
-    name,
-  ];
-  await Promise.all(wanted.map((name) => streamCommand(host, argv(name), label, signal, onLine)));
 }
 
 async function streamCommand(

@@ -14,7 +14,7 @@ export async function runReleases(
 ): Promise<void> {
   const { reporter } = ctx;
   const config = await ctx.loadConfig();
-  const target = await managerTarget(ctx, ctx.target(config, targetName));
+  const target = await managerTarget(ctx, config, ctx.target(config, targetName));
   const hosts = await Promise.all(
     target.hosts.map(async (spec) => {
       try {

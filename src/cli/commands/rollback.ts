@@ -8,9 +8,8 @@ import { validateTag } from '../../deploy/tag.js';
 import { whoAmI } from '../../util/who.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import { newReleaseId } from '../../server/layout.js';
-import { notifyRun } from '../../notify/run-notice.js';
 import type { CommandContext } from '../context.js';
-import { confirmPlan, printPlan, printSummary, runPlan } from '../run-plan.js';
+import { executePlan, planExecutor } from '../execute-plan.js';
 import { managerTarget } from '../swarm-target.js';
 import { endCanaries } from './rollback-canary.js';
 
@@ -35,7 +34,7 @@ export async function runRollback(
   if (options.to !== undefined) validateTag(options.to, '--to');
   await registerLocalEnvSecrets(config, ctx.scrubber);
   reporter.heading(`gangway rollback ${selected.name} (${config.app})${options.to ? ` to ${options.to}` : ''}`);
-  const target = await managerTarget(ctx, selected);
+  const target = await managerTarget(ctx, config, selected);
   if (!options.dryRun && (await endCanaries(ctx, config, target))) return;
   const plan = await buildPlan({
     config,
@@ -45,14 +44,6 @@ export async function runRollback(
     releaseId: newReleaseId(),
     who: whoAmI(),
   });
-  if (options.dryRun) {
-    printPlan(reporter, plan);
-    reporter.info('\ndry run: nothing was changed');
-    reporter.result({ ok: true, dryRun: true, plan });
-    return;
-  }
-  if (!options.yes) await confirmPlan(ctx, plan);
-  const summary = await runPlan(ctx, config, target, plan, options.lockWaitMs);
-  await notifyRun(ctx, config, plan, summary); // after the records; never changes the outcome
-  printSummary(reporter, plan, summary);
+  const executor = planExecutor(ctx, config, target, options.lockWaitMs);
+  await executePlan({ plan, dryRun: options.dryRun, yes: options.yes === true }, executor);
 }

@@ -30,12 +30,14 @@ export async function runStatus(
   const { reporter } = ctx;
   if (format === 'prometheus' && reporter.json) throw new UsageError('--format prometheus and --json: choose one');
   const config = await ctx.loadConfig();
-  const target = await managerTarget(ctx, narrowTarget(ctx.target(config, targetName), onlyHosts)).catch((e) => {
-    // No manager answers: that is a NO-GO, not a failed preflight.
-    throw new GangwayError('E_NO_GO', ExitCode.failed, `NO-GO: ${(e as Error).message}`, {
-      ...((e as GangwayError).hints && { hints: (e as GangwayError).hints }),
-    });
-  });
+  const target = await managerTarget(ctx, config, narrowTarget(ctx.target(config, targetName), onlyHosts)).catch(
+    (e) => {
+      // No manager answers: that is a NO-GO, not a failed preflight.
+      throw new GangwayError('E_NO_GO', ExitCode.failed, `NO-GO: ${(e as Error).message}`, {
+        ...((e as GangwayError).hints && { hints: (e as GangwayError).hints }),
+      });
+    },
+  );
   await registerLocalEnvSecrets(config, ctx.scrubber);
   const now = new Date();
   const hosts = await Promise.all(

@@ -1,10 +1,9 @@
 /** What a step gets: the plan, its host's session, the host's layout, and the run's results so far. */
-import type { Config } from '../../config/config.js';
 import type { ComposeCli } from '../../docker/compose-cli.js';
 import type { TransferProgress } from '../../hosts/host.js';
 import type { RemoteLayout } from '../../server/layout.js';
 import type { LockHandle } from '../../server/lock.js';
-import type { DeployPlan } from '../plan-types.js';
+import type { DeployPlan } from '../../plan/plan-types.js';
 import type { HostSession } from '../session.js';
 
 export interface StepReport {
@@ -37,9 +36,8 @@ export interface HostResults {
 
 export interface StepContext {
   label: string;
+  /** Everything a step needs to know of the run: no step reads gangway.yml. */
   plan: DeployPlan;
-  /** For steps that need settings the plan does not carry (registry password, build context). */
-  config: Config;
   session: HostSession;
   layout: RemoteLayout;
   compose: ComposeCli;

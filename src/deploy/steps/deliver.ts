@@ -1,19 +1,21 @@
 /** Step `deliver`: get the image onto the host's engine (registry, archive or build); retried after a drop. */
-import { buildSource } from '../../compose/build-context.js';
-import { deliverImage, type DeliveryRequest } from '../../delivery/index.js';
+import { type Deliver, deliverImage, type DeliveryRequest } from '../../delivery/index.js';
 import { formatBytes } from '../../output/reporter.js';
 import { ensureProxyImage } from '../../proxy/proxy-image.js';
-import { registryPassword } from '../../redact/register.js';
+import { secretFromEnv } from '../../redact/register.js';
 import { strategyOf } from '../../strategy/index.js';
-import type { ApplyStep, DeliverStep } from '../plan-types.js';
+import type { ApplyStep, DeliverStep } from '../../plan/plan-types.js';
 import type { StepContext } from './context.js';
 
-export async function deliver(ctx: StepContext, step: DeliverStep): Promise<string> {
+export type DeliverContext = Pick<StepContext, 'plan' | 'session' | 'events' | 'results'>;
+
+/** `send`: the delivery itself (a unit test's stands in for docker on this machine and the server). */
+export async function deliver(ctx: DeliverContext, step: DeliverStep, send: Deliver = deliverImage): Promise<string> {
   const request = await deliveryRequest(ctx, step);
-  const result = await ctx.session.retrying((host) => deliverImage(host, request));
+  const result = await ctx.session.retrying((host) => send(host, request));
   ctx.results.imageId = result.imageId;
   ctx.results.bytesSent += result.bytesSent;
-  const own = await deliverOwnImage(ctx, step, request);
+  const own = await deliverOwnImage(ctx, step, request, send);
   const sent = result.bytesSent ? `, ${formatBytes(result.bytesSent)} sent` : '';
   const note = result.note ? `; ${result.note}` : '';
   return `${result.imageId.slice(0, 19)}${sent}${note}${own ? `; ${own}` : ''}`;
@@ -21,9 +23,10 @@ export async function deliver(ctx: StepContext, step: DeliverStep): Promise<stri
 
 /** The strategy's own image (blue/green: the proxy's) with archive or sync: the server cannot pull it either. */
 async function deliverOwnImage(
-  ctx: StepContext,
+  ctx: DeliverContext,
   step: DeliverStep,
   request: DeliveryRequest,
+  send: Deliver,
 ): Promise<string | undefined> {
   const apply = ctx.plan.hosts[0]?.steps.find((s): s is ApplyStep => s.kind === 'apply');
   const own = apply && strategyOf(apply).ownImage?.(apply);
@@ -34,7 +37,7 @@ async function deliverOwnImage(
   const onProgress = ctx.events.onProgress?.(`deliver ${image}`);
   const result = await ctx.session.retrying((host) =>
     ensureProxyImage(host, image, (proxyImage) =>
-      deliverImage(host, { ...common, image: proxyImage, ...(onProgress && { onProgress }) }),
+      send(host, { ...common, image: proxyImage, ...(onProgress && { onProgress }) }),
     ),
   );
   if (!result) return undefined;
@@ -42,7 +45,7 @@ async function deliverOwnImage(
   return `${own.label} ${image} sent (${formatBytes(result.bytesSent)})`;
 }
 
-async function deliveryRequest(ctx: StepContext, step: DeliverStep): Promise<DeliveryRequest> {
+async function deliveryRequest(ctx: DeliverContext, step: DeliverStep): Promise<DeliveryRequest> {
   const d = step.delivery;
   const common = {
     image: d.image,
@@ -54,7 +57,8 @@ async function deliveryRequest(ctx: StepContext, step: DeliverStep): Promise<Del
   if (d.mode === 'archive') return { ...common, ...(d.archive && { archive: d.archive }) };
   if (d.mode === 'sync') return common;
   if (d.mode === 'build') {
-    const source = await buildSource(ctx.config, d.image);
+    const source = ctx.plan.payload.buildSource;
+    if (!source) throw new Error(`build delivery of ${d.image} planned without its build source`);
     return {
       ...common,
       context: source.context,
@@ -62,8 +66,8 @@ async function deliveryRequest(ctx: StepContext, step: DeliverStep): Promise<Del
       ...(source.dockerfile && { dockerfile: source.dockerfile }),
     };
   }
-  const password = registryPassword(ctx.config);
   const pinned = { ...common, ...(d.digest && { digest: d.digest }) };
+  const password = d.login && secretFromEnv(d.login.passwordEnv);
   if (!d.login || !password) return pinned;
   return { ...pinned, registry: { server: d.login.server, username: d.login.username, password } };
 }

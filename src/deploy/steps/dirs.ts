@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import { execOk } from '../../hosts/host.js';
 import type { RemoteLayout } from '../../server/layout.js';
-import type { DirsStep } from '../plan-types.js';
+import type { DirsStep } from '../../plan/plan-types.js';
 import type { StepContext } from './context.js';
 
 // The first COUNT paths with the session's umask; the rest made 0700 (and set so, when an older gangway made them).
@@ -30,7 +30,10 @@ export function dirsCommand(layout: RemoteLayout, dirs: readonly string[], relea
 }
 
 /** Made here unless the lock's round trip made them (then: the step's detail says so). */
-export async function makeDirs(ctx: StepContext, step: DirsStep): Promise<string | undefined> {
+export async function makeDirs(
+  ctx: Pick<StepContext, 'plan' | 'layout' | 'lock' | 'session'>,
+  step: DirsStep,
+): Promise<string | undefined> {
   const argv = dirsCommand(ctx.layout, step.dirs, ctx.plan.releaseId);
   const withLock = ctx.lock.then;
   if (withLock?.code === 0 && sameArgv(withLock.argv, argv)) return 'made with the lock';

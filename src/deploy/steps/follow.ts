@@ -10,6 +10,8 @@ import type { ExecResult } from '../../hosts/host.js';
 import type { Outcome, RecordStatus } from '../../server/records.js';
 import type { StepContext } from './context.js';
 
+export type FollowContext = Pick<StepContext, 'label' | 'layout' | 'session' | 'events'>;
+
 /** Lines starting with this are machine-readable events for the CLI (`::gangway:: {json}`). */
 export const EVENT_PREFIX = '::gangway::';
 
@@ -48,7 +50,7 @@ export function readCommand(pid: string, offset: number, log: string, waitS = WA
 }
 
 export async function followRun(
-  ctx: StepContext,
+  ctx: FollowContext,
   releaseId: string,
   pid: string,
   startOffset: number,
@@ -94,7 +96,7 @@ export async function followRun(
   }
 }
 
-function handleLine(ctx: StepContext, line: string): ResultEvent | undefined {
+function handleLine(ctx: FollowContext, line: string): ResultEvent | undefined {
   if (!line.startsWith(EVENT_PREFIX)) {
     ctx.events.onLog(line);
     return undefined;

@@ -1,7 +1,7 @@
 /** Step `lock`: take the deploy lock on one host, with an owner token; waits with --lock-wait. */
 import { acquireLock, type LockHandle, newLockToken } from '../../server/lock.js';
 import type { RemoteLayout } from '../../server/layout.js';
-import type { DeployPlan } from '../plan-types.js';
+import type { DeployPlan } from '../../plan/plan-types.js';
 import { describeTag } from '../plan.js';
 import type { HostSession } from '../session.js';
 import type { HostEvents } from './context.js';

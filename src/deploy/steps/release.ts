@@ -12,8 +12,13 @@ import { chooseRollback } from '../../server/rollback-choice.js';
 import { runScript } from '../../server/scripts.js';
 import { readServerState } from '../../server/state.js';
 import { strategyOf } from '../../strategy/index.js';
-import type { ApplyStep, ReleaseStep } from '../plan-types.js';
+import type { ApplyStep, ReleaseStep } from '../../plan/plan-types.js';
 import type { StepContext } from './context.js';
+
+export type ReleaseContext = Pick<
+  StepContext,
+  'label' | 'plan' | 'session' | 'layout' | 'compose' | 'events' | 'results'
+>;
 
 interface ReleaseContent {
   tag: string;
@@ -24,14 +29,14 @@ interface ReleaseContent {
   copied?: string[];
 }
 
-export async function prepareRelease(ctx: StepContext, step: ReleaseStep, apply: ApplyStep): Promise<string> {
+export async function prepareRelease(ctx: ReleaseContext, step: ReleaseStep, apply: ApplyStep): Promise<string> {
   const content = await ctx.session.retrying((host) => writeRelease(ctx, host, step, apply));
   ctx.results.tag = content.tag;
   return `release ${ctx.plan.releaseId} (tag ${content.tag})`;
 }
 
 async function writeRelease(
-  ctx: StepContext,
+  ctx: ReleaseContext,
   host: Host,
   step: ReleaseStep,
   apply: ApplyStep,
@@ -91,7 +96,7 @@ async function writeRelease(
       composeArgv: ctx.compose.argv,
       record,
       strategy: strategy.release(apply, envMap(envEntries)),
-      ...(ctx.config.metrics?.textfile !== false && { metrics: { bytesSent: ctx.results.bytesSent } }),
+      ...(plan.metricsTextfile && { metrics: { bytesSent: ctx.results.bytesSent } }),
     },
     envValues,
   );
@@ -112,7 +117,7 @@ async function writeRelease(
 }
 
 async function releaseContent(
-  ctx: StepContext,
+  ctx: ReleaseContext,
   host: Host,
   step: ReleaseStep,
   apply: ApplyStep,

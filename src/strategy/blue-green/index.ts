@@ -3,10 +3,10 @@
  * beside the serving one, is gated from the proxy's network, and takes the traffic in one atomic switch; the
  * rest of the stack is recreated. The strategy of a compose target with `proxy:` (bluegreen.sh on the server).
  */
-import { fail, ok, warn } from '../../check/checklist.js';
+import { fail, ok, warn } from '../../checklist.js';
 import type { ComposeFile } from '../../compose/compose-file.js';
 import type { ProxySettings } from '../../config/config.js';
-import type { ProxyPlan } from '../../deploy/plan-types.js';
+import type { ProxyPlan } from '../../plan/plan-types.js';
 import { formatProblem } from '../../errors.js';
 import { appRouteFiles } from '../../proxy/caddy-route.js';
 import { colourOverride } from '../../proxy/colour-override.js';
@@ -85,6 +85,11 @@ export const blueGreen: Strategy<'blue-green'> = {
     return problems.map((p) => fail(`proxy service ${service}`, formatProblem(p)));
   },
   needsComposeV2: 'proxy (blue/green)',
+  colouredService: (config) => config.proxy!.service,
+  traffic: (config) => ({
+    domains: config.proxy!.domains,
+    ...(config.proxy!.metrics && { metrics: config.proxy!.metrics }),
+  }),
   // The routes of the other apps on this host's shared proxy.
   hostChecks: (host, config, dir) => ({
     after: host

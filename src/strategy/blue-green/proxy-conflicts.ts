@@ -6,7 +6,7 @@
  */
 import type { ProxySettings } from '../../config/config.js';
 import type { Host } from '../../hosts/host.js';
-import { fail, ok, type CheckItem } from '../../check/checklist.js';
+import { fail, ok, type CheckItem } from '../../checklist.js';
 
 /**
  * One line per fact: `home DIR`, `route SERVER/ORDER-APP.json JSON` (the route file, on one line) and `app APP

@@ -5,12 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../../config/config.js';
 import type { ComposeFile } from '../../compose/compose-file.js';
-import type { SwarmApply } from '../../deploy/plan-types.js';
-import { NO_COMPOSE } from '../../swarm/manager.js';
+import type { SwarmApply } from '../../plan/plan-types.js';
+import { chooseManager, NO_COMPOSE } from '../../swarm/manager.js';
 import { defaultsFile, planStack } from '../../swarm/stack-plan.js';
 import { readSwarmStatus } from '../../swarm/status.js';
 import { healthSummary, tagText, uploadedCompose } from '../plan-text.js';
 import type { Strategy } from '../strategy.js';
+import { swarmLogCommands } from './logs.js';
 import { swarmDoes } from './plan-lines.js';
 import { swarmChecks } from './preflight.js';
 import { SWARM_DATA, swarmRelease } from './release.js';
@@ -49,6 +50,9 @@ export const swarm: Strategy<'swarm'> = {
   readStatus: async (host, _stateDir, config) => ({
     swarm: await readSwarmStatus(host, config.app, config.health.fatalLogs),
   }),
+  chooseManager,
+  refusesServiceCommands: (target) => `not supported for swarm targets yet (targets.${target.name}.engine is swarm)`,
+  logCommands: swarmLogCommands,
   // A Swarm manager runs `docker stack deploy`, not Compose: its own checks instead.
   hostChecks: (host, config, dir) => ({ engine: host.resolvePath(dir).then((d) => swarmChecks(host, config, d)) }),
 };

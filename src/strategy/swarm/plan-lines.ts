@@ -4,7 +4,7 @@
  */
 import { posix } from 'node:path';
 import type { Config } from '../../config/config.js';
-import type { DeployPlan, SwarmApply } from '../../deploy/plan-types.js';
+import type { DeployPlan, SwarmApply } from '../../plan/plan-types.js';
 import type { Scrubber } from '../../redact/scrubber.js';
 import { Secret } from '../../redact/secret.js';
 import { describeDefaults } from '../../swarm/stack-plan.js';

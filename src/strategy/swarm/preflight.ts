@@ -4,7 +4,7 @@
  * image delivered to the manager alone can reach the other nodes. Read-only.
  */
 import { posix } from 'node:path';
-import { fail, ok, warn, type CheckItem } from '../../check/checklist.js';
+import { fail, ok, warn, type CheckItem } from '../../checklist.js';
 import { loadComposeFiles } from '../../compose/compose-file.js';
 import type { Config } from '../../config/config.js';
 import type { Host } from '../../hosts/host.js';

@@ -1,5 +1,5 @@
 /** The swarm part of a release directory: swarm.sh, its data files, and the env values for stack deploy. */
-import type { SwarmApply } from '../../deploy/plan-types.js';
+import type { SwarmApply } from '../../plan/plan-types.js';
 import { lines, type ReleaseFile } from '../../server/release-files.js';
 import { serverScript } from '../../server/scripts.js';
 import { quote } from '../../shell/quote.js';

@@ -12,7 +12,8 @@ import { after, test } from 'node:test';
 import tar from 'tar-stream';
 import type { Config } from '../../../src/config/config.js';
 import { deliver } from '../../../src/deploy/steps/deliver.js';
-import type { DeliverStep, Delivery } from '../../../src/deploy/plan-types.js';
+import type { Deliver, DeliveryRequest } from '../../../src/delivery/index.js';
+import { PlanPayload, type DeliverStep, type Delivery } from '../../../src/plan/plan-types.js';
 import { applyOf, configOf, FilesHost, planWith, stepContext } from './step-context.js';
 
 const IMAGE = 'ghcr.io/acme/shop:v2';
@@ -50,7 +51,7 @@ const inspect = (image: string) => ['docker', 'image', 'inspect', '--format', '{
 
 async function run(host: FilesHost, delivery: Delivery, config: Config = configOf('recreate')) {
   const s = step(delivery);
-  const r = await stepContext(host, planWith([s, applyOf(config)]), config);
+  const r = await stepContext(host, planWith([s, applyOf(config)]));
   const detail = await deliver(r.ctx, s);
   return { ...r, detail };
 }
@@ -107,7 +108,7 @@ test('deliver (registry, login planned but its password env var unset): no login
 test('deliver (registry): a failed pull is E_IMAGE_PULL naming the host, and no image id is recorded', async () => {
   const host = registryHost({ code: 1, stderr: 'Error response from daemon: manifest unknown\n' });
   const s = step({ mode: 'registry', image: IMAGE });
-  const { ctx } = await stepContext(host, planWith([s]), configOf('recreate'));
+  const { ctx } = await stepContext(host, planWith([s]));
   await assert.rejects(deliver(ctx, s), {
     code: 'E_IMAGE_PULL',
     message: `deploy@fake-host: docker pull ${IMAGE} failed (exit 1): Error response from daemon: manifest unknown`,
@@ -168,9 +169,79 @@ test('deliver (archive, blue-green): the tar into docker load, bytes recorded; a
 test('deliver: bytes sent add up across steps of one run (results are the run so far)', async () => {
   const host = registryHost();
   const s = step({ mode: 'registry', image: IMAGE });
-  const { ctx } = await stepContext(host, planWith([s]), configOf('recreate'));
+  const { ctx } = await stepContext(host, planWith([s]));
   ctx.results.bytesSent = 100;
   await deliver(ctx, s);
   assert.equal(ctx.results.bytesSent, 100);
   assert.equal(ctx.results.imageId, ID);
+});
+
+/** A delivery standing in for docker on both ends: records each request, answers `bytes` sent per image. */
+function fakeSend(bytes: Record<string, number>) {
+  const requests: DeliveryRequest[] = [];
+  const send: Deliver = async (_host, request) => {
+    requests.push(request);
+    return { imageId: `sha256:${request.image.length}`, bytesSent: bytes[request.image] ?? 0, durationMs: 1 };
+  };
+  return { send, requests };
+}
+
+for (const mode of ['archive', 'sync'] as const)
+  test(`deliver (${mode}, blue-green): a proxy image missing there sent too`, async () => {
+    const config = configOf('blue-green');
+    const apply = applyOf(config);
+    assert.ok(apply.strategy === 'blue-green');
+    const proxyImage = apply.proxy.settings.image;
+    const host = new FilesHost((argv) =>
+      argv[1] === 'image' && argv[2] === 'inspect' && argv[5] === proxyImage
+        ? { code: 1, stderr: `Error: No such image: ${proxyImage}\n` }
+        : { code: 127, stderr: `unexpected ${argv.join(' ')}` },
+    );
+    const { send, requests } = fakeSend({ [IMAGE]: 1000, [proxyImage]: 2048 });
+    const s = step({ mode, image: IMAGE, ...(mode === 'archive' && { archive: '/x/shop.tar' }) });
+    const { ctx, progress } = await stepContext(host, planWith([s, apply]));
+    const detail = await deliver(ctx, s, send);
+    assert.deepEqual(
+      requests.map((r) => [r.image, r.mode, r.archive]),
+      [
+        [IMAGE, mode, mode === 'archive' ? '/x/shop.tar' : undefined],
+        [proxyImage, mode, undefined], // not the app's archive: docker save of the proxy's image
+      ],
+    );
+    assert.deepEqual(progress, [`deliver ${IMAGE}`, `deliver ${proxyImage}`]);
+    assert.deepEqual(
+      host.calls.map((c) => c.argv),
+      [inspect(proxyImage)],
+      'asked once whether the server has it',
+    );
+    assert.equal(ctx.results.bytesSent, 1000 + 2048);
+    assert.match(detail, new RegExp(`; proxy image ${proxyImage.replace(/[.:/]/g, '\\$&')} sent \\(2\\.0 KiB\\)$`));
+  });
+
+test("deliver (archive, recreate): no image but the app's is sent, and the server is not asked for one", async () => {
+  const host = new FilesHost((argv) => ({ code: 127, stderr: `unexpected ${argv.join(' ')}` }));
+  const { send, requests } = fakeSend({ [IMAGE]: 1000 });
+  const s = step({ mode: 'archive', image: IMAGE });
+  const { ctx } = await stepContext(host, planWith([s, applyOf(configOf('recreate'))]));
+  await deliver(ctx, s, send);
+  assert.deepEqual(
+    requests.map((r) => r.image),
+    [IMAGE],
+  );
+  assert.equal(host.calls.length, 0);
+});
+
+test("deliver (build): the build source is the plan's (read when planning), not gangway.yml's", async () => {
+  const host = new FilesHost((argv) => ({ code: 127, stderr: `unexpected ${argv.join(' ')}` }));
+  const { send, requests } = fakeSend({ [IMAGE]: 10 });
+  const s = step({ mode: 'build', image: IMAGE });
+  const source = { context: '/x/app', dockerfile: 'Dockerfile.prod', exclude: ['/x/.env.prod'] };
+  const plan = planWith([s]);
+  const payload = new PlanPayload(plan.payload.compose, plan.payload.envText, undefined, source);
+  const { ctx } = await stepContext(host, { ...plan, payload });
+  await deliver(ctx, s, send);
+  assert.deepEqual(
+    requests.map((r) => [r.mode, r.context, r.dockerfile, r.exclude]),
+    [['build', '/x/app', 'Dockerfile.prod', ['/x/.env.prod']]],
+  );
 });

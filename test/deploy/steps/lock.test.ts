@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dirsCommand } from '../../../src/deploy/steps/dirs.js';
 import { takeLock } from '../../../src/deploy/steps/lock.js';
-import type { DirsStep, LockStep } from '../../../src/deploy/plan-types.js';
+import type { DirsStep, LockStep } from '../../../src/plan/plan-types.js';
 import { remoteLayout } from '../../../src/server/layout.js';
 import { LockHeldError, type LockHandle } from '../../../src/server/lock.js';
 import { runScript, serverScript } from '../../../src/server/scripts.js';
@@ -16,7 +16,7 @@ const layout = remoteLayout(DIR);
 const HOLDER = { who: 'bo@ci', since: '2026-11-22T04:00:00Z', tag: 'v1', token: 'theirs' };
 
 async function take(host: FilesHost, steps = [LOCK, DIRS, applyOf(config)], waitMs = 0): Promise<LockHandle> {
-  const { ctx, lockWaits } = await stepContext(host, planWith(steps), config);
+  const { ctx, lockWaits } = await stepContext(host, planWith(steps));
   const handle = await takeLock(ctx.session, ctx.layout, ctx.plan, waitMs, ctx.events);
   handle.stopHeartbeat(); // no timer left behind by the test
   assert.deepEqual(lockWaits, waitMs ? lockWaits : [], 'no wait announced when the lock was free');
@@ -106,7 +106,7 @@ test('lock held with --lock-wait: says once who holds it, asks again after a pau
   const host = new FilesHost(() =>
     ++asked === 1 ? { stdout: `held\n${JSON.stringify(HOLDER)}\n` } : { stdout: 'acquired\n' },
   );
-  const { ctx, lockWaits } = await stepContext(host, planWith([LOCK]), config);
+  const { ctx, lockWaits } = await stepContext(host, planWith([LOCK]));
   const told = new Promise<void>((resolve) => {
     ctx.events.onLockWait = (holder) => (lockWaits.push(holder), resolve());
   });

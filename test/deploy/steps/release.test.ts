@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { prepareRelease } from '../../../src/deploy/steps/release.js';
-import type { ApplyStep, DeliverStep, DeployPlan, ReleaseStep } from '../../../src/deploy/plan-types.js';
-import { PlanPayload } from '../../../src/deploy/plan-types.js';
+import type { ApplyStep, DeliverStep, DeployPlan, ReleaseStep } from '../../../src/plan/plan-types.js';
+import { PlanPayload } from '../../../src/plan/plan-types.js';
 import { remoteLayout } from '../../../src/server/layout.js';
 import { runScript, serverScript } from '../../../src/server/scripts.js';
 import { COMPOSE } from '../../strategy/helpers.js';
@@ -53,7 +53,7 @@ function vars(host: FilesHost): Map<string, string> {
 }
 
 async function release(apply: ApplyStep, step: ReleaseStep, plan: DeployPlan, host: FilesHost, imageId?: string) {
-  const r = await stepContext(host, plan, configOf(apply.strategy));
+  const r = await stepContext(host, plan);
   if (imageId) r.ctx.results.imageId = imageId;
   const detail = await prepareRelease(r.ctx, step, apply);
   return { ...r, detail };

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Config } from '../../../src/config/config.js';
 import type { HostEvents, StepContext, StepReport } from '../../../src/deploy/steps/context.js';
-import { PlanPayload, type ApplyStep, type DeployPlan, type PlanStep } from '../../../src/deploy/plan-types.js';
+import { PlanPayload, type ApplyStep, type DeployPlan, type PlanStep } from '../../../src/plan/plan-types.js';
 import { HostSession } from '../../../src/deploy/session.js';
 import type { ExecOptions, ExecResult, WriteOptions } from '../../../src/hosts/host.js';
 import { remoteLayout } from '../../../src/server/layout.js';
@@ -84,6 +84,7 @@ export function planWith(steps: PlanStep[], over: Partial<DeployPlan> = {}): Dep
     composeFiles: [{ name: 'docker-compose.yml', localPath: '/x/docker-compose.yml', sha256: 'c0ffee', bytes: 1 }],
     env: { name: '.env', localPath: '/x/.env.prod', sha256: 'e0e0', bytes: 1 },
     hosts: [{ host: LABEL, dir: DIR, steps }],
+    metricsTextfile: true,
     payload: new PlanPayload(new Map([['docker-compose.yml', Buffer.from(COMPOSE)]]), 'API_KEY=s3cret-value-1\n'),
     ...over,
   };
@@ -120,7 +121,6 @@ export interface Recorded {
 export async function stepContext(
   host: FilesHost,
   plan: DeployPlan,
-  config: Config,
   over: Partial<StepContext> = {},
 ): Promise<Recorded> {
   const steps: StepReport[] = [];
@@ -148,7 +148,6 @@ export async function stepContext(
   const ctx: StepContext = {
     label: LABEL,
     plan,
-    config,
     session,
     layout: remoteLayout(DIR),
     compose: { flavour: 'v2', version: '2.29.0', argv: ['docker', 'compose'] },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Config } from '../../../src/config/config.js';
-import type { DeployPlan, SwarmApply } from '../../../src/deploy/plan-types.js';
+import type { DeployPlan, SwarmApply } from '../../../src/plan/plan-types.js';
 import { Scrubber } from '../../../src/redact/scrubber.js';
 import { registerSwarmSecrets, swarmDoes } from '../../../src/strategy/swarm/plan-lines.js';
 import { defaultsFile, planStack } from '../../../src/swarm/stack-plan.js';

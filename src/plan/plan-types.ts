@@ -1,12 +1,13 @@
 /**
- * The deploy plan's vocabulary: plain data saying, per host, which steps run and with what. A leaf: built by
- * plan.ts, run by the executor, read by the server files and the strategies, which all import it from here.
+ * The deploy plan's vocabulary: plain data saying, per host, which steps run and with what. Its own folder, below
+ * deploy/ and strategy/: built by deploy/plan.ts, run by the executor, read by the strategies and the server files.
  */
 import type { HealthSettings, ProxySettings } from '../config/config.js';
 import type { AppRouteFiles } from '../proxy/caddy-route.js';
 import type { Operation } from '../server/records.js';
 import type { SwarmStackPlan } from '../swarm/stack-plan.js';
 import type { BuildPlan } from '../image-build/local-build.js';
+import type { BuildSource } from '../compose/build-context.js';
 
 export interface PlannedFile {
   /** Name inside `<dir>` and the release directory. */
@@ -89,6 +90,8 @@ export class PlanPayload {
     readonly envText: string | undefined,
     /** Swarm: the secrets and configs found on this machine, by `<kind>-<key>` (secrets' content is secret). */
     readonly swarmObjects: ReadonlyMap<string, Buffer> = new Map(),
+    /** Build delivery: where the hosts build the image from, and the files never sent (local paths). */
+    readonly buildSource?: BuildSource,
   ) {}
   toJSON(): undefined {
     return undefined;
@@ -112,5 +115,7 @@ export interface DeployPlan {
   /** The env file: its digest and size only — never its content. */
   env?: PlannedFile;
   hosts: HostPlan[];
+  /** metrics.textfile: the apply writes the run's figures (bytes sent) for node_exporter. */
+  metricsTextfile: boolean;
   payload: PlanPayload;
 }

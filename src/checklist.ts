@@ -1,4 +1,7 @@
-/** A preflight checklist: items grouped as local / per host, each ✓, ⚠ or ✗ with a one-line reason. */
+/**
+ * A preflight checklist: items grouped as local / per host, each ✓, ⚠ or ✗ with a one-line reason. A leaf of its
+ * own, as the vocabulary both check/ and the strategies' preflight rules (strategy/*) speak.
+ */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 export interface CheckItem {

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyDeadlineMs, failureOutput, runApply } from '../../../src/deploy/steps/apply.js';
-import { readCommand } from '../../../src/deploy/steps/follow.js';
-import type { ApplyStep } from '../../../src/deploy/plan-types.js';
+import { applyDeadlineMs, failureOutput, runApply } from '../../../src/deploy/steps/run-apply.js';
+import { followRun, readCommand } from '../../../src/deploy/steps/follow.js';
+import type { ApplyStep } from '../../../src/plan/plan-types.js';
 import { remoteLayout } from '../../../src/server/layout.js';
 import { runScript } from '../../../src/server/scripts.js';
 import {
@@ -45,7 +45,7 @@ function server(reads: { stdout: string; alive: boolean }[], start = '4242 17\n'
 }
 
 async function context(host: FilesHost, apply: ApplyStep = applyOf(configOf('recreate'))) {
-  return { ...(await stepContext(host, planWith([apply]), configOf(apply.strategy))), apply };
+  return { ...(await stepContext(host, planWith([apply]))), apply };
 }
 
 test('apply: start.sh with the lock token, the heartbeat handed over, the run log read to its result', async () => {
@@ -181,4 +181,32 @@ test("failureOutput: the release's failure.log, or undefined when the apply wrot
   assert.equal(await failureOutput(ctx), 'web | panic: boom\n');
   const { ctx: none } = await context(new FilesHost(() => ({})));
   assert.equal(await failureOutput(none), undefined);
+});
+
+test('following past the deadline: E_APPLY_DEADLINE naming the run log; the apply is left to finish', async () => {
+  // Alive with nothing new, read after read: only the deadline (0 ms) ends the following.
+  const host = server(Array.from({ length: 10_000 }, () => ({ stdout: '', alive: true })));
+  const { ctx } = await context(host);
+  ctx.lock = fakeLock();
+  await assert.rejects(followRun(ctx, ID, '4242', 17, 0), {
+    code: 'E_APPLY_DEADLINE',
+    message:
+      `deploy@fake-host: the apply has not finished within 0s; it goes on on the server — see \`gangway status\` ` +
+      `and ${RUN_LOG}`,
+  });
+  assert.ok(host.calls.length >= 1);
+  assert.ok(
+    host.calls.every((c) => scriptOf(c.argv) === 'follow'),
+    'only reads: nothing killed, no lock touched',
+  );
+  assert.deepEqual((ctx.lock as ReturnType<typeof fakeLock>).calls, []);
+});
+
+test('following: a result in the read that passes the deadline still counts (the outcome, not a timeout)', async () => {
+  const host = server([{ stdout: `late line\n${event({ event: 'result', ...RESULT })}`, alive: true }]);
+  const { ctx, logs } = await context(host);
+  const result = await followRun(ctx, ID, '4242', 17, 0);
+  assert.equal(result.kind, 'finished');
+  assert.deepEqual(logs, ['late line']);
+  assert.deepEqual(host.calls[0]!.argv, readCommand('4242', 17, RUN_LOG));
 });

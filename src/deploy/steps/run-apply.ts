@@ -9,9 +9,13 @@ import { ExitCode, GangwayError } from '../../errors.js';
 import { execOk } from '../../hosts/host.js';
 import { runScript } from '../../server/scripts.js';
 import { strategyOf } from '../../strategy/index.js';
-import type { ApplyStep } from '../plan-types.js';
+import type { ApplyStep } from '../../plan/plan-types.js';
 import { followRun, type RunResult } from './follow.js';
 import type { StepContext } from './context.js';
+
+/** What starting and following an apply (or a recovery) on the server reads. */
+type ServerRun = Pick<StepContext, 'label' | 'layout' | 'session' | 'events'>;
+export type ApplyContext = ServerRun & Pick<StepContext, 'plan' | 'lock' | 'lockWaitMs'>;
 import { takeLock } from './lock.js';
 
 /** How long the detached apply may take: its strategy's to say (the engine, the gates, a drain). */
@@ -23,7 +27,7 @@ export function applyDeadlineMs(step: ApplyStep): number {
  * `hold`: the apply hands the lock back at its end instead of removing it (a fleet's rollout keeps every host
  * locked until the last host is done, and may still put this one back).
  */
-export async function runApply(ctx: StepContext, step: ApplyStep, hold = false): Promise<RunResult> {
+export async function runApply(ctx: ApplyContext, step: ApplyStep, hold = false): Promise<RunResult> {
   const action = hold ? 'apply-hold' : 'apply';
   const { pid, offset } = await startDetached(ctx, ctx.plan.releaseId, action, ctx.lock.token);
   ctx.lock.stopHeartbeat(); // the apply holds the lock from here and releases it (or hands it back) itself
@@ -45,7 +49,11 @@ export async function runApply(ctx: StepContext, step: ApplyStep, hold = false):
  * Finish a release whose apply died: `apply.sh recover` puts the release that was in place before it back
  * through the gate and records the release failed. The caller holds the lock (with its heartbeat running).
  */
-export async function recoverRelease(ctx: StepContext, releaseId: string, deadlineMs: number): Promise<RunResult> {
+export async function recoverRelease(
+  ctx: ServerRun & Pick<StepContext, 'lock'>,
+  releaseId: string,
+  deadlineMs: number,
+): Promise<RunResult> {
   const { pid, offset } = await startDetached(ctx, releaseId, 'recover', ctx.lock.token);
   const result = await followRun(ctx, releaseId, pid, offset, deadlineMs);
   if (result.kind === 'finished') return result;
@@ -58,7 +66,7 @@ export async function recoverRelease(ctx: StepContext, releaseId: string, deadli
 
 /** Returns the server pid and where in the run log its output starts. */
 async function startDetached(
-  ctx: StepContext,
+  ctx: ServerRun,
   releaseId: string,
   action: 'apply' | 'apply-hold' | 'recover',
   token: string,
@@ -77,7 +85,9 @@ async function startDetached(
 }
 
 /** The failing release's own output, captured by apply.sh before it rolled back (ANSI stripped, masked). */
-export async function failureOutput(ctx: StepContext): Promise<string | undefined> {
+export async function failureOutput(
+  ctx: Pick<StepContext, 'plan' | 'layout' | 'session'>,
+): Promise<string | undefined> {
   const file = posix.join(ctx.layout.release(ctx.plan.releaseId), 'failure.log');
   return ctx.session.host
     .readFile(file)
