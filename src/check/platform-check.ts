@@ -7,7 +7,6 @@
 import type { Config } from '../config/config.js';
 import { formatPlatform, parsePlatform, platformMismatch, runsOn, type Platform } from '../delivery/platform.js';
 import { once } from '../util/once.js';
-import { registryPlatforms } from '../delivery/registry-platform.js';
 import { fail, ok, warn, type CheckItem } from '../checklist.js';
 import type { HostFacts } from './host-probe.js';
 
