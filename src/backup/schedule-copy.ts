@@ -9,7 +9,7 @@ import { posix } from 'node:path';
 import type { BackupConfig } from '../config/config.js';
 import { execOk } from '../hosts/host.js';
 import type { Scrubber } from '../redact/scrubber.js';
-import { credentialsText, s3Credentials } from './copy-s3.js';
+import { credentialsText, s3Credentials } from './s3-copy.js';
 import type { BackupHost } from './session.js';
 
 export async function scheduleCopy(

@@ -8,7 +8,7 @@ import { DURATION_PATTERN, durationWithin, parseDuration } from '../util/duratio
 import { backupPaths, copyToSchema } from './backup-files-schema.js';
 import { canarySchema } from './canary-schema.js';
 import { monitoringSchema, proxyMetricsAddress } from './monitoring-schema.js';
-import { HEADER_KEY_PATTERN } from '../proxy/headers.js';
+import { HEADER_KEY_PATTERN } from './header-name.js';
 import { parseSize, SIZE_PATTERN } from '../util/size.js';
 
 /**

@@ -11,11 +11,9 @@ import type { ProxySettings } from '../config/config.js';
 import { canaryRoutes } from './canary-route.js';
 import { greaterThanPattern } from './body-limit.js';
 import { colourAlias } from './colour-override.js';
+import { COLOURS, type Colour } from './colours.js';
 import { headerOps } from './headers.js';
 import { MAINTENANCE_RETRY_AFTER } from './maintenance-page.js';
-
-export const COLOURS = ['blue', 'green'] as const;
-export type Colour = (typeof COLOURS)[number];
 
 /** Where the markers are, inside the proxy container. */
 export const LIVE_DIR = '/gangway/live';

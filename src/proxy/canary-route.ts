@@ -14,7 +14,7 @@
  *   in the proxy's JSON access log beside status and duration, which canary.sh reads for each interval.
  */
 import type { ProxySettings } from '../config/config.js';
-import { type Colour } from './caddy-route.js';
+import type { Colour } from './colours.js';
 import { colourAlias } from './colour-override.js';
 
 /** The response header (and access log field) that names the upstream which answered. */

@@ -10,9 +10,6 @@ export const TLS_DEFAULT_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'strict-origin-when-cross-origin',
 };
 
-/** An HTTP header name (RFC 9110 token), optionally prefixed by `-` to remove it. */
-export const HEADER_KEY_PATTERN = /^-?[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-
 export interface HeaderOps {
   set: Record<string, string[]>;
   delete: string[];

@@ -3,7 +3,7 @@
  * proxy container's state and Caddy's upstreams (address, requests in flight, failures) from its admin API.
  */
 import type { Host } from '../hosts/host.js';
-import { COLOURS, type Colour } from './caddy-route.js';
+import { COLOURS, type Colour } from './colours.js';
 import { parseCanaryState, type CanaryState } from './canary-state.js';
 import { colourAlias } from './colour-override.js';
 import { type MaintenanceInfo, parseMaintenanceRead } from './maintenance.js';

@@ -9,7 +9,7 @@ import type { Host } from '../../hosts/host.js';
 import type { HostSpec } from '../../config/hosts.js';
 import { chooseBackup } from '../../backup/choose.js';
 import { copyBackups, fetchFromCopy, listCopy, listServer, openCopyHost, recordCopy } from '../../backup/copy.js';
-import { copyToS3, fetchFromS3, listS3, s3Credentials } from '../../backup/copy-s3.js';
+import { copyToS3, fetchFromS3, listS3, s3Credentials } from '../../backup/s3-copy.js';
 import { downloadBackup } from '../../backup/download.js';
 import { selectBackup } from '../../backup/job.js';
 import { backupEntries, type BackupEntry, type BackupRecord } from '../../backup/records.js';

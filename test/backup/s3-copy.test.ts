@@ -1,7 +1,7 @@
 /** copy-s3.ts's credentials: read by the names copy_to.s3 gives, secrets at once, refused with the name alone. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { credentialsText, s3Credentials } from '../../src/backup/copy-s3.js';
+import { credentialsText, s3Credentials } from '../../src/backup/s3-copy.js';
 import type { S3CopyTo } from '../../src/config/config.js';
 import { UsageError } from '../../src/errors.js';
 import { Scrubber } from '../../src/redact/scrubber.js';
