@@ -2,21 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProxySettings } from '../../src/config/config.js';
 import { appRouteFiles } from '../../src/proxy/caddy-route.js';
+import { proxySettings } from '../helpers/proxy-settings.js';
 
-const settings = (over: Partial<ProxySettings> = {}): ProxySettings => ({
-  service: 'web',
-  port: 8000,
-  domains: [],
-  tls: 'off',
-  listen: { http: 80, https: 443 },
-  health: { path: '/health', intervalMs: 1000, passes: 3, timeoutMs: 60_000 },
-  drainMs: 30_000,
-  standby: 'stopped',
-  image: 'caddy:2',
-  headers: {},
-  maxBodyBytes: 1024,
-  ...over,
-});
+const settings = (over: Partial<ProxySettings> = {}): ProxySettings =>
+  proxySettings({
+    port: 8000,
+    health: { path: '/health', intervalMs: 1000, passes: 3, timeoutMs: 60_000 },
+    maxBodyBytes: 1024,
+    ...over,
+  });
 
 type Handler = Record<string, unknown> & { handler: string };
 interface SubRoute {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { appRouteFiles } from '../../src/proxy/caddy-route.js';
 import { tempDir } from '../helpers/testenv.js';
+import { proxySettings } from '../helpers/proxy-settings.js';
 
 const SH = new URL('../../src/server/sh/', import.meta.url).pathname;
 const LIMITS = { CANARY_MAX_ERR: '1', CANARY_MAX_P99: '800', CANARY_MIN: '50' };
@@ -84,19 +85,7 @@ test('figures: per colour of this app, from the interval on, nearest-rank p99 an
 test('proxy config: the access log is on while a route has canary routes, and Caddy 2.6 takes it', () => {
   const conf = tempDir('gangway-canary-conf-');
   for (const d of ['routes/http', 'routes/https', 'tls']) mkdirSync(join(conf, d), { recursive: true });
-  const proxy = {
-    service: 'web',
-    port: 8080,
-    domains: [],
-    tls: 'off' as const,
-    listen: { http: 80, https: 443 },
-    health: { path: '/', intervalMs: 1000, passes: 3, timeoutMs: 60_000 },
-    drainMs: 30_000,
-    headers: {},
-    maxBodyBytes: 100 * 1024 * 1024,
-    standby: 'stopped' as const,
-    image: 'caddy:2',
-  };
+  const proxy = proxySettings();
   writeFileSync(join(conf, 'routes/http/90-shop.json'), appRouteFiles('shop', proxy).route);
   const env = { PROXY_HTTP: '19602', PROXY_HTTPS: '19603' };
   const plain = JSON.parse(sh(`CONF=${conf}; proxy_config`, env)) as { logging?: object };

@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProxySettings } from '../../../src/config/config.js';
 import { canaryMaxMs, canaryPlanLine, canaryVars } from '../../../src/strategy/blue-green/canary-plan.js';
+import { proxySettings } from '../../helpers/proxy-settings.js';
 
-const PROXY: ProxySettings = {
-  service: 'web',
-  port: 8080,
-  domains: [],
-  tls: 'off',
-  listen: { http: 80, https: 443 },
-  health: { path: '/', intervalMs: 1000, passes: 3, timeoutMs: 60_000 },
-  drainMs: 30_000,
-  headers: {},
-  maxBodyBytes: 100 * 1024 * 1024,
-  standby: 'stopped',
-  image: 'caddy:2',
-};
+const PROXY = proxySettings();
 const CANARY = { steps: [5, 25, 50], intervalMs: 2500, maxErrorRate: 0.5, maxP99Ms: 800, minRequests: 50 };
 
 test('no canary: no variables, no plan line, no extra time', () => {
