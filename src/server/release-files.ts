@@ -7,6 +7,7 @@ import type { HealthSettings } from '../config/config.js';
 import { isMaskable } from '../redact/maskable.js';
 import { quote } from '../shell/quote.js';
 import type { Operation } from './records.js';
+import { recordTemplates } from './release-record.js';
 import { serverScript, type ServerScript } from './scripts.js';
 
 export interface ApplyVars {
@@ -66,7 +67,7 @@ export function applyFiles(vars: ApplyVars, envValues: readonly string[]): Relea
 }
 
 export function varsScript(v: ApplyVars): string {
-  const staticRecord = JSON.stringify(v.record).slice(0, -1); // apply.sh appends the outcome fields and "}"
+  const record = recordTemplates(v.record); // apply.sh fills them (json_fill) when the apply ends
   const assignments: [string, string | number][] = [
     ['DIR', v.dir],
     ['APP', v.app],
@@ -78,7 +79,8 @@ export function varsScript(v: ApplyVars): string {
     ['TIMEOUT', wholeSeconds(v.health.timeoutMs)],
     ['FATAL_TAIL', v.health.fatalLogs?.tail ?? 0],
     ['COMPOSE', v.composeArgv.join('\n')],
-    ['RECORD_STATIC', staticRecord],
+    ['RECORD_TEMPLATE', record.ok],
+    ['RECORD_FAILED_TEMPLATE', record.failed],
     ...v.strategy.vars,
     ['METRICS', v.metrics ? 1 : 0],
     ['BYTES_SENT', v.metrics?.bytesSent ?? 0],
