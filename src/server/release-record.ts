@@ -3,23 +3,23 @@
  * and src/records/): the fields known before the apply, then how it ended, then the strategy's own fields, then,
  * when a step failed, which and why. apply.sh writes it by filling the templates rendered here (json-template.ts).
  */
-import { fieldsSlot, raw, renderTemplate, str } from './json-template.js';
+import { renderTemplate } from './json-template.js';
 
 /** What apply.sh knows only when the apply ends. */
-export interface RecordOutcome<T = string, N = number> {
-  status: T;
-  outcome: T;
-  started: T;
-  finished: T;
-  duration_s: N;
-  serving: T;
+export interface RecordOutcome {
+  status: string;
+  outcome: string;
+  started: string;
+  finished: string;
+  duration_s: number;
+  serving: string;
   /** The step that failed and why: present (both) only when a step failed. */
-  failure?: { failing_step: T; reason: T };
+  failure?: { failing_step: string; reason: string };
 }
 
-export function releaseRecord<T, N>(
+export function releaseRecord(
   fixed: Record<string, unknown>,
-  o: RecordOutcome<T, N>,
+  o: RecordOutcome,
   strategyFields: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const { failure, ...end } = o;
@@ -37,22 +37,26 @@ export function releaseRecord<T, N>(
 }
 
 /**
- * The record's two templates for vars.sh: RECORD_TEMPLATE (the apply passed or ended without a failed step) and
- * RECORD_FAILED_TEMPLATE (FAIL_STEP set). Slots: status, outcome, started, finished, serving (strings), duration_s
- * (a number), extra (the strategy script's `,"k":v…` fields, RECORD_EXTRA), failing_step and reason.
+ * The record's two templates for vars.sh: RECORD_TEMPLATE (no step failed) and RECORD_FAILED_TEMPLATE (FAIL_STEP
+ * set). Slots: status, outcome, started, finished, serving, failing_step, reason (strings), duration_s (a number),
+ * extra (the strategy script's `,"k":v…` fields, RECORD_EXTRA).
  */
 export function recordTemplates(fixed: Record<string, unknown>): { ok: string; failed: string } {
-  const end = {
-    status: str('status'),
-    outcome: str('outcome'),
-    started: str('started'),
-    finished: str('finished'),
-    duration_s: raw('duration_s'),
-    serving: str('serving'),
-  };
-  const failure = { failing_step: str('failing_step'), reason: str('reason') };
-  return {
-    ok: renderTemplate(releaseRecord(fixed, end, fieldsSlot('extra'))),
-    failed: renderTemplate(releaseRecord(fixed, { ...end, failure }, fieldsSlot('extra'))),
-  };
+  const render = (failed: boolean) =>
+    renderTemplate((s) =>
+      releaseRecord(
+        fixed,
+        {
+          status: s.str('status'),
+          outcome: s.str('outcome'),
+          started: s.str('started'),
+          finished: s.str('finished'),
+          duration_s: s.num('duration_s'),
+          serving: s.str('serving'),
+          ...(failed ? { failure: { failing_step: s.str('failing_step'), reason: s.str('reason') } } : {}),
+        },
+        s.fields('extra'),
+      ),
+    );
+  return { ok: render(false), failed: render(true) };
 }

@@ -26,9 +26,10 @@ const jsonFill = (template: string, ...pairs: string[]): string =>
     encoding: 'utf8',
   });
 
-test('json_fill escapes a quoted slot, puts a bare one in as it is, and fills every place a slot appears', () => {
+test('json_fill escapes a string slot, puts a raw one in as it is, and fills every place a slot appears', () => {
   const s = (name: string) => `\u001f${name}\u001f`;
-  const template = `{"a":"${s('a')}","n":${s('n')}${s('more')},"again":"${s('a')}"}`;
+  const r = (name: string) => `\u001e${name}\u001e`;
+  const template = `{"a":"${s('a')}","n":${r('n')}${r('more')},"again":"${s('a')}"}`;
   const line = jsonFill(template, 'a', 'say "hi" \\ & /', 'n', '42', 'more', ',"x":[1]');
   assert.deepEqual(JSON.parse(line), { a: 'say "hi" \\ & /', n: 42, x: [1], again: 'say "hi" \\ & /' });
 });

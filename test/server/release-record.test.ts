@@ -7,7 +7,7 @@ import { serverScript } from '../../src/server/scripts.js';
 import { HOSTILE } from '../helpers/hostile.js';
 
 /** releases.sh's record() line: the template filled in a real sh, as apply.sh does. */
-function shellLine(template: string, o: RecordOutcome<string, number>, extra: string): string {
+function shellLine(template: string, o: RecordOutcome, extra: string): string {
   const script = `${serverScript('json.sh')}\njson_fill "$@"`;
   const pairs = ['status', o.status, 'outcome', o.outcome, 'started', o.started, 'finished', o.finished];
   pairs.push('duration_s', String(o.duration_s), 'serving', o.serving, 'extra', extra);
@@ -18,7 +18,7 @@ function shellLine(template: string, o: RecordOutcome<string, number>, extra: st
 /** What json_str keeps of a value (json.sh): newline, tab and CR become spaces, other control characters go. */
 const kept = (s: string) => s.replace(/[\n\t\r]/g, ' ').replace(/[\u0000-\u001f]/g, '');
 
-const END: RecordOutcome<string, number> = {
+const END: RecordOutcome = {
   status: 'succeeded',
   outcome: 'succeeded',
   started: '2026-11-22T04:30:12Z',

@@ -5,28 +5,31 @@
 json_str() { printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
 
 # json_fill TEMPLATE NAME VALUE [NAME VALUE]…: a JSON template rendered by gangway's TypeScript
-# (src/server/json-template.ts) with each slot NAME (the name between two 0x1f bytes) replaced by its VALUE:
-# json_str'd where the template quotes the slot (a string), as it is elsewhere (a number, or `,"k":v…` fields).
-# The template alone decides the fields and their order; this only puts values in.
+# (src/server/json-template.ts) with its slots NAME filled: a string slot (NAME between two 0x1f bytes) with
+# VALUE json_str'd, a raw one (between two 0x1e bytes) with VALUE as it is. The template alone decides the fields
+# and their order; this only puts values in.
 json_fill() {
   jf_t=$1
   shift
   while [ $# -ge 2 ]; do
-    jf_s=$(printf '\037%s\037' "$1")
-    jf_v=$2
-    case $jf_t in *"\"$jf_s\""*) jf_v=$(json_str "$2") ;; esac
-    jf_o=
-    while :; do
-      case $jf_t in
-        *"$jf_s"*)
-          jf_o=$jf_o${jf_t%%"$jf_s"*}$jf_v
-          jf_t=${jf_t#*"$jf_s"}
-          ;;
-        *) break ;;
-      esac
-    done
-    jf_t=$jf_o$jf_t
+    jf_t=$(json_put "$jf_t" "$(printf '\037%s\037' "$1")" "$(json_str "$2")")
+    jf_t=$(json_put "$jf_t" "$(printf '\036%s\036' "$1")" "$2")
     shift 2
   done
   printf '%s' "$jf_t"
+}
+
+json_put() { # TEXT SLOT VALUE: TEXT with every SLOT replaced by VALUE (no pattern, no re-scan of what is put in)
+  jp_t=$1
+  jp_o=
+  while :; do
+    case $jp_t in
+      *"$2"*)
+        jp_o=$jp_o${jp_t%%"$2"*}$3
+        jp_t=${jp_t#*"$2"}
+        ;;
+      *) break ;;
+    esac
+  done
+  printf '%s' "$jp_o$jp_t"
 }
