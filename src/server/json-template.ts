@@ -8,8 +8,8 @@
  * whether or not the CLI is still connected.
  *
  * A slot is its name between two control characters: 0x1f for a string (json_fill escapes the value with
- * json_str: inside a JSON string, whole or part of it), 0x1e for text put in as it is (a number, JSON already
- * escaped, or fields a strategy script adds: `,"k":v…`). JSON.stringify escapes every control character and
+ * json_str: inside a JSON string, whole or part of it), 0x1e for text put in as it is (a number, text already
+ * JSON-escaped, or fields a strategy script adds: `,"k":v…`). JSON.stringify escapes every control character and
  * json_str drops them, so no fixed value and no filled value can ever look like a slot.
  */
 const STR = '\u001f';
@@ -20,7 +20,7 @@ const NAME = /^[a-z_]+$/;
 export interface Slots {
   /** A string, or part of one, that the shell fills (escaped). */
   str(name: string): string;
-  /** Text the shell fills as it is; as a whole value it is not quoted. */
+  /** Text the shell fills as it is inside a string (JSON-escaped already, e.g. a reason read out of a record). */
   raw(name: string): string;
   /** A number the shell fills as it is (its digits may be formatted further, e.g. `7.0 s`). */
   num(name: string): number;
@@ -33,7 +33,7 @@ export const rawSlot = (name: string): string => `${RAW}${name}${RAW}`;
 
 export function renderTemplate(shape: (s: Slots) => unknown): string {
   const nonce = `gangway${Math.random().toString(36).slice(2, 10)}`;
-  const swaps: [string, string][] = []; // [text in the JSON, slot text], whole values before parts
+  const swaps: [string, string][] = []; // [text in the JSON, slot text]
   let n = 0;
   const check = (name: string) => {
     if (!NAME.test(name)) throw new TypeError(`bad slot name ${name}`);
@@ -41,11 +41,7 @@ export function renderTemplate(shape: (s: Slots) => unknown): string {
   };
   const slots: Slots = {
     str: (name) => check(name) + 's',
-    raw: (name) => {
-      const token = check(name) + 'r';
-      swaps.push([`"${token}"`, rawSlot(name)]);
-      return token;
-    },
+    raw: (name) => check(name) + 'r',
     num: (name) => {
       check(name);
       const sentinel = 8_000_000_000_000_000 + 1_234_567 * ++n; // digits no fixed value of a template spells
