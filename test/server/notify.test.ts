@@ -71,7 +71,7 @@ function notify(
 
 const SECRET_PATH = '/hooks/T0K3N?sig=a"b\\c';
 
-test('a <job>/notify of an older gangway (no templates): the webhook gets the documented JSON, Slack its text', async () => {
+test('a legacy <job>/notify (no templates): the documented webhook JSON, Slack its text', async () => {
   const dir = job([
     { kind: 'webhook', path: SECRET_PATH },
     { kind: 'slack', path: '/slack' },
