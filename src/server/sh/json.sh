@@ -8,12 +8,16 @@ json_str() { printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '\000-\037' | sed -e '
 # (src/server/json-template.ts) with its slots NAME filled: a string slot (NAME between two 0x1f bytes) with
 # VALUE json_str'd, a raw one (between two 0x1e bytes) with VALUE as it is. The template alone decides the fields
 # and their order; this only puts values in.
+JSON_US=$(printf '\037')
+JSON_RS=$(printf '\036')
 json_fill() {
   jf_t=$1
   shift
   while [ $# -ge 2 ]; do
-    jf_t=$(json_put "$jf_t" "$(printf '\037%s\037' "$1")" "$(json_str "$2")")
-    jf_t=$(json_put "$jf_t" "$(printf '\036%s\036' "$1")" "$2")
+    jf_s=$JSON_US$1$JSON_US
+    jf_r=$JSON_RS$1$JSON_RS
+    case $jf_t in *"$jf_s"*) jf_t=$(json_put "$jf_t" "$jf_s" "$(json_str "$2")") ;; esac
+    case $jf_t in *"$jf_r"*) jf_t=$(json_put "$jf_t" "$jf_r" "$2") ;; esac
     shift 2
   done
   printf '%s' "$jf_t"
