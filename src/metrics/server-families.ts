@@ -27,7 +27,9 @@ export const SERVER_FAMILIES: readonly ServerFamily[] = [
   {
     name: 'gangway_rollbacks_total',
     type: 'counter',
-    help: 'Rollbacks: automatic (a release failed its gate, the previous one was put back) and manual (gangway rollback).',
+    help:
+      'Rollbacks: automatic (a release failed its gate, the previous one was put back) and manual ' +
+      '(gangway rollback).',
     labels: ['kind'],
   },
   {
