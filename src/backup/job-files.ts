@@ -7,6 +7,7 @@
 import { serverScript } from '../server/scripts.js';
 import { quote } from '../shell/quote.js';
 import type { BackupJob } from './job.js';
+import { metricsFamiliesTemplate } from '../metrics/server-families.js';
 
 export interface JobFile {
   name: string;
@@ -34,6 +35,7 @@ export function jobFiles(dir: string, app: string, job: BackupJob, metrics = tru
     ['VERIFY', b.verify],
     ['ENCRYPT', b.ageRecipients.length > 0 ? 1 : 0],
     ['METRICS', metrics ? 1 : 0],
+    ['METRICS_FAMILIES', metrics ? metricsFamiliesTemplate() : ''],
     // copy_to.s3: where copy-s3.sh writes (the credentials never here: stdin, or <job>/s3-credentials 0600).
     ['COPY', b.copyTo?.kind === 's3' ? 's3' : ''],
     ['COPY_LABEL', b.copyTo?.label ?? ''],

@@ -4,9 +4,8 @@
  * Slack and the generic webhook only: email needs an SMTP client with STARTTLS on the server, which a plain
  * POSIX server lacks — the schedule says so instead of failing silently at 02:00.
  */
-import type { NotifyEvent, NotifySettings } from '../config/config.js';
-
-const SCHEDULED_EVENTS: readonly NotifyEvent[] = ['backup_succeeded', 'backup_failed'];
+import type { NotifySettings } from '../config/config.js';
+import { SCHEDULED_EVENTS, scheduledTemplateLines } from '../notify/scheduled-templates.js';
 
 export interface ScheduleNotify {
   /** The file's content, or undefined: no notification from this schedule (remove any old file). */
@@ -55,5 +54,7 @@ export function scheduleNotify(
   if (lines.length === 0) return { secrets, said };
   const clean = (s: string) => s.replace(/[\t\n\r]/g, ' ');
   const content = [`on\t${events.join(' ')}`, `target\t${clean(target)}`, `host\t${clean(host)}`, ...lines];
+  // The bodies, shaped as the CLI's own notices: notify.sh only fills them in (an older file has none).
+  content.push(...scheduledTemplateLines(events, target, host));
   return { content: `${content.join('\n')}\n`, secrets, said };
 }

@@ -18,10 +18,17 @@ const settings = (on: NotifySettings['on']): NotifySettings => ({
 test('slack and webhook URLs from the environment; email is said to be CLI-only', () => {
   const env = { SLACK_URL: 'https://hooks.slack.test/T/B/x', HOOK_URL: 'https://ops.test/h?k="a b"' };
   const n = scheduleNotify(settings(['backup_failed', 'deploy_failed']), 'prod', 'deploy@db1', env);
+  const lines = n.content!.split('\n');
   assert.equal(
-    n.content,
+    lines.filter((l) => !l.startsWith('template\t')).join('\n'),
     'on\tbackup_failed\ntarget\tprod\nhost\tdeploy@db1\n' +
       'slack\thttps://hooks.slack.test/T/B/x\nwebhook\thttps://ops.test/h?k="a b"\n',
+  );
+  const templates = lines.filter((l) => l.startsWith('template\t')).map((l) => l.split('\t').slice(1, 4).join(' '));
+  assert.deepEqual(
+    templates,
+    ['--', 'r-', '-f', 'rf'].flatMap((v) => [`webhook backup_failed ${v}`, `slack backup_failed ${v}`]),
+    'the bodies of the events asked for, shaped in TypeScript (scheduled-templates.ts), one line each',
   );
   assert.deepEqual(n.secrets, [env.SLACK_URL, env.HOOK_URL]);
   assert.deepEqual(

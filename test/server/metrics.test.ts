@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSy
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseExposition } from '../../src/metrics/exposition.js';
+import { metricsFamiliesTemplate } from '../../src/metrics/server-families.js';
 import { serverScript } from '../../src/server/scripts.js';
 import { tempDir } from '../helpers/testenv.js';
 
@@ -46,7 +47,16 @@ function run(dir: string, script: string, path: string) {
   // As apply.sh and backup.sh source it: after layout.sh, with the layout of DIR set.
   const r = spawnSync('sh', ['-c', `. '${join(dir, 'layout.sh')}'; layout "$DIR"; . '${lib}'\n${script}`], {
     encoding: 'utf8',
-    env: { PATH: path, DIR: dir, APP: 'obs"app', METRICS: '1', REL: join(dir, 'rel'), ID: 'r1', BYTES_SENT: '4096' },
+    env: {
+      PATH: path,
+      DIR: dir,
+      APP: 'obs"app',
+      METRICS: '1',
+      METRICS_FAMILIES: metricsFamiliesTemplate(),
+      REL: join(dir, 'rel'),
+      ID: 'r1',
+      BYTES_SENT: '4096',
+    },
   });
   assert.equal(r.status, 0, r.stderr);
   return r;

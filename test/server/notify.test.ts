@@ -10,7 +10,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { scheduleNotify } from '../../src/backup/schedule-notify.js';
+import type { NotifyEvent, NotifySettings } from '../../src/config/config.js';
+import { slackPayload } from '../../src/notify/formats.js';
+import type { Notice } from '../../src/notify/notice.js';
+import { scheduledNotice } from '../../src/notify/scheduled-templates.js';
 import { serverScript } from '../../src/server/scripts.js';
+import { HOSTILE } from '../helpers/hostile.js';
 import { httpReceiver, type HttpReceiver } from '../notify/receivers.js';
 import { tempDir } from '../helpers/testenv.js';
 
@@ -65,7 +71,7 @@ function notify(
 
 const SECRET_PATH = '/hooks/T0K3N?sig=a"b\\c';
 
-test('a failed scheduled backup: the webhook gets the documented JSON, Slack its text; no URL in argv', async () => {
+test('a legacy <job>/notify (no templates): the documented webhook JSON, Slack its text', async () => {
   const dir = job([
     { kind: 'webhook', path: SECRET_PATH },
     { kind: 'slack', path: '/slack' },
@@ -180,3 +186,62 @@ test('GNU wget does not follow a redirect (nor re-post a 307 elsewhere): a 3xx i
     await new Promise((resolve) => redirector.close(resolve));
   }
 });
+
+/** A job whose <job>/notify is what `gangway backup schedule` writes now (with the bodies' templates). */
+function scheduledJob(target: string, host: string, paths: { webhook: string; slack: string }): string {
+  const dir = tempDir('gangway-notify-');
+  writeFileSync(join(dir, 'notify.sh'), serverScript('notify.sh'));
+  writeFileSync(join(dir, 'json.sh'), serverScript('json.sh'));
+  const env = { SLACK: receiver.url(paths.slack), HOOK: receiver.url(paths.webhook) };
+  const settings: NotifySettings = {
+    on: ['backup_failed', 'backup_succeeded'],
+    to: [
+      { type: 'slack', urlEnv: 'SLACK' },
+      { type: 'webhook', urlEnv: 'HOOK' },
+    ],
+    timeoutMs: 5000,
+    retries: 0,
+  };
+  writeFileSync(join(dir, 'notify'), scheduleNotify(settings, target, host, env).content!, { mode: 0o600 });
+  return dir;
+}
+
+test('notify.sh sends byte for byte the bodies TypeScript builds for the same facts, hostile values too', async () => {
+  const cases = HOSTILE.filter((v) => !/[\t\n\r]/.test(v)).flatMap((v, i) => [
+    { v, i, args: ['backup_failed', 'failed', JSON.stringify(`${v} & <b>`).slice(1, -1), '7', ''] },
+    { v, i, args: ['backup_succeeded', 'succeeded', '', '12', `db-${v}.dump`] },
+  ]);
+  for (const { v, i, args } of cases) {
+    const paths = { webhook: `/same/${i}/hook/${args[0]}`, slack: `/same/${i}/slack/${args[0]}` };
+    const dir = scheduledJob(`prod ${v}`, `deploy@${v}`, paths);
+    const { code, stderr } = await runNotify(dir, `shop ${v}`, args);
+    assert.equal(code, 0, stderr);
+    const hook = receiver.posts.find((p) => p.path === paths.webhook)!;
+    const slack = receiver.posts.find((p) => p.path === paths.slack)!;
+    assert.ok(hook && slack, `${JSON.stringify(v)}: ${stderr}`);
+    const sent = JSON.parse(hook.body) as Notice;
+    const [event, result, reasonJson, duration, file] = args as [NotifyEvent, string, string, string, string];
+    const notice = scheduledNotice(event, `prod ${v}`, `deploy@${v}`, {
+      app: `shop ${v}`,
+      result,
+      reason: reasonJson ? (JSON.parse(`"${reasonJson}"`) as string) : null,
+      duration_s: Number(duration),
+      record_id: file || null,
+      who: sent.who!,
+      time: sent.time,
+    });
+    assert.equal(hook.body, `${JSON.stringify(notice)}\n`, JSON.stringify(v));
+    assert.equal(slack.body, `${JSON.stringify(slackPayload(notice))}\n`, JSON.stringify(v));
+  }
+});
+
+/** notify ARGS… as backup.sh runs it, with APP set to `app`. */
+function runNotify(dir: string, app: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  const script = `. "$1/json.sh"; JOB=$1 APP=$2 NAME=db LOG=/dev/null; . "$1/notify.sh"; shift 2; notify "$@"`;
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', script, 'sh', dir, app, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+  });
+}

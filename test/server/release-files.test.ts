@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { applyFiles, maskLines, varsScript, type ApplyVars } from '../../src/server/release-files.js';
+import { recordTemplates } from '../../src/server/release-record.js';
 import { serverScript } from '../../src/server/scripts.js';
 import { HOSTILE } from '../helpers/hostile.js';
 
@@ -39,7 +40,7 @@ const NAMES = [
   'TIMEOUT',
   'FATAL_TAIL',
   'COMPOSE',
-  'RECORD_STATIC',
+  'RECORD_TEMPLATE',
 ];
 
 const tmp = mkdtempSync(join(tmpdir(), 'gangway-vars-'));
@@ -68,7 +69,7 @@ test('vars.sh holds every value apply.sh reads', () => {
     TIMEOUT: '120',
     FATAL_TAIL: '100',
     COMPOSE: 'docker\ncompose',
-    RECORD_STATIC: '{"id":"20261122-043012-1a2b","tag":"v1.2.3","who":"ana"',
+    RECORD_TEMPLATE: recordTemplates(VARS.record).ok,
   });
 });
 
@@ -89,7 +90,7 @@ test('vars.sh round-trips every hostile value through a real sh', () => {
     assert.equal(got.TAG, value);
     assert.equal(got.IMAGE_NAME, value);
     assert.equal(got.COMPOSE, value);
-    assert.deepEqual(JSON.parse(`${got.RECORD_STATIC}}`), { tag: value, who: value });
+    assert.equal(got.RECORD_TEMPLATE, recordTemplates({ tag: value, who: value }).ok);
   }
 });
 

@@ -33,7 +33,7 @@ ACTION=$2
 TOKEN=$3
 # shellcheck source=/dev/null
 . "$REL/vars.sh"
-# vars.sh defines: DIR APP ID TAG OPERATION IMAGE_NAME KEEP TIMEOUT FATAL_TAIL COMPOSE RECORD_STATIC STRATEGY
+# vars.sh defines: DIR APP ID TAG OPERATION IMAGE_NAME KEEP TIMEOUT FATAL_TAIL COMPOSE STRATEGY RECORD_*TEMPLATE
 # (and, for blue-green, the PROXY_* settings bluegreen.sh reads). A release of an older gangway has no STRATEGY.
 STRATEGY=${STRATEGY:-recreate}
 # Prometheus textfile metrics: step durations as steps end, <dir>/.gangway/metrics.prom after each record.

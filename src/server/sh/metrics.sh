@@ -6,7 +6,8 @@
 # last_apply.tsv (the last apply's step durations and bytes delivered, written here) — so a backup run from
 # cron writes the same file as a deploy. Never a secret value: names, tags, counts, times.
 #
-# Uses from the sourcing script: the layout's G_* (layout.sh), APP, METRICS (1: write; vars.sh), and for applies
+# Uses from the sourcing script: the layout's G_* (layout.sh), APP, METRICS (1: write; vars.sh), METRICS_FAMILIES
+# (vars.sh: the text format's lines, from src/metrics/server-families.ts), and for applies
 # BYTES_SENT and REL.
 # apply.sh calls metrics_step at the end of every step (its step_event), metrics_phase restore before it puts
 # the previous release back, and metrics_write after each record; backup.sh calls metrics_write.
@@ -61,8 +62,12 @@ metrics_write() {
   [ -f "$mw_last" ] || mw_last=/dev/null
   [ -f "$mw_rel" ] || mw_rel=/dev/null
   [ -f "$mw_bak" ] || mw_bak=/dev/null
+  if [ -z "${METRICS_FAMILIES:-}" ]; then
+    echo "metrics: no METRICS_FAMILIES in vars.sh, $G_METRICS not written" >&2
+    return 0
+  fi
   if F_LAST=$mw_last F_REL=$mw_rel F_BAK=$mw_bak APP="$APP" CURRENT="$(cat "$G_CURRENT" 2>/dev/null)" \
-    awk "$METRICS_AWK" "$mw_last" "$mw_rel" "$mw_bak" > "$mw_tmp" \
+    METRICS_FAMILIES=$METRICS_FAMILIES awk "$METRICS_AWK" "$mw_last" "$mw_rel" "$mw_bak" > "$mw_tmp" \
     && chmod 644 "$mw_tmp" && mv -f "$mw_tmp" "$G_METRICS"; then
     metrics_publish
     return 0
@@ -117,11 +122,37 @@ function epoch(t,   y, m, d, era, yoe, doy, doe) {
   doe = yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy
   return (era * 146097 + doe - 719468) * 86400 + substr(t, 12, 2) * 3600 + substr(t, 15, 2) * 60 + substr(t, 18, 2)
 }
-function esc(v) { gsub(/\\/, "\\\\", v); gsub(/"/, "\\\"", v); gsub(/\n/, "\\n", v); return v }
-function lb(name, value) { return "," name "=\"" esc(value) "\"" }
-function sample(name, labels, value) { print name "{app=\"" esc(ENVIRON["APP"]) "\"" labels "} " value }
-function family(name, type, help) { print "# HELP " name " " help; print "# TYPE " name " " type }
-BEGIN { FS = "\t" }
+# A label value escaped for the text format (backslash, quote, newline), character by character: what gsub makes
+# of backslashes in its replacement differs between awks. Slot marks are dropped, so no value fills a slot.
+function esc(v,   out, i, c) {
+  out = ""
+  for (i = 1; i <= length(v); i++) {
+    c = substr(v, i, 1)
+    if (c == "\\") c = "\\\\"
+    else if (c == "\"") c = "\\\""
+    else if (c == "\n") c = "\\n"
+    else if (c == US || c == RSEP) c = ""
+    out = out c
+  }
+  return out
+}
+# The text format comes from METRICS_FAMILIES (vars.sh, src/metrics/server-families.ts): HELP and TYPE lines and
+# a sample template per family. Here only each slot of a sample is filled: app, a, b (label values) and v.
+function put(t, slot, v,   i, out) {
+  out = ""
+  while ((i = index(t, slot)) > 0) { out = out substr(t, 1, i - 1) v; t = substr(t, i + length(slot)) }
+  return out t
+}
+function fam(name) { print head[name] }
+function emit(name, a, b, v,   t) {
+  t = put(put(put(tpl[name], US "app" US, esc(ENVIRON["APP"])), US "a" US, esc(a)), US "b" US, esc(b))
+  print put(t, RSEP "v" RSEP, v)
+}
+BEGIN {
+  FS = "\t"; US = sprintf("%c", 31); RSEP = sprintf("%c", 30)
+  n = split(ENVIRON["METRICS_FAMILIES"], fl, "\n")
+  for (i = 1; i + 2 <= n; i += 3) { split(fl[i], w, " "); head[w[3]] = fl[i] "\n" fl[i + 1]; tpl[w[3]] = fl[i + 2] }
+}
 FILENAME == ENVIRON["F_LAST"] { file_no = 1 }
 FILENAME == ENVIRON["F_REL"] { file_no = 2 }
 FILENAME == ENVIRON["F_BAK"] { file_no = 3 }
@@ -150,74 +181,71 @@ file_no == 3 && /^\{/ {
 }
 END {
   if (seen) {
-    family("gangway_deploys_total", "counter", "Deploys and rollbacks recorded on this host, by operation and status.")
+    fam("gangway_deploys_total")
     for (k in runs) {
       split(k, p, "\t")
-      sample("gangway_deploys_total", lb("operation", p[1]) lb("status", p[2]), runs[k])
+      emit("gangway_deploys_total", p[1], p[2], runs[k])
     }
-    family("gangway_rollbacks_total", "counter",
-      "Rollbacks: automatic (a release failed its gate, the previous one was put back) and manual (gangway rollback).")
-    sample("gangway_rollbacks_total", lb("kind", "automatic"), auto_rb + 0)
-    sample("gangway_rollbacks_total", lb("kind", "manual"), manual_rb + 0)
-    family("gangway_last_deploy_success", "gauge", "1 when the last deploy or rollback passed its health gate.")
-    sample("gangway_last_deploy_success", "", last_ok)
+    fam("gangway_rollbacks_total")
+    emit("gangway_rollbacks_total", "automatic", "", auto_rb + 0)
+    emit("gangway_rollbacks_total", "manual", "", manual_rb + 0)
+    fam("gangway_last_deploy_success")
+    emit("gangway_last_deploy_success", "", "", last_ok)
     if (last_fin != "") {
-      family("gangway_last_deploy_timestamp_seconds", "gauge", "When the last deploy or rollback finished.")
-      sample("gangway_last_deploy_timestamp_seconds", "", last_fin)
+      fam("gangway_last_deploy_timestamp_seconds")
+      emit("gangway_last_deploy_timestamp_seconds", "", "", last_fin)
     }
     if (last_dur != "") {
-      family("gangway_last_deploy_duration_seconds", "gauge", "How long the last apply took on the server.")
-      sample("gangway_last_deploy_duration_seconds", "", last_dur)
+      fam("gangway_last_deploy_duration_seconds")
+      emit("gangway_last_deploy_duration_seconds", "", "", last_dur)
     }
     if (good != "") {
-      family("gangway_last_good_timestamp_seconds", "gauge", "When the last release that passed its gate finished.")
-      sample("gangway_last_good_timestamp_seconds", "", good)
+      fam("gangway_last_good_timestamp_seconds")
+      emit("gangway_last_good_timestamp_seconds", "", "", good)
     }
     cur = ENVIRON["CURRENT"]
     if (cur != "" && (cur in tags)) {
-      family("gangway_release_info", "gauge", "The release in place and its tag (value 1).")
-      sample("gangway_release_info", lb("release", cur) lb("tag", tags[cur]), 1)
+      fam("gangway_release_info")
+      emit("gangway_release_info", cur, tags[cur], 1)
     }
   }
   if (n_steps > 0) {
-    family("gangway_last_deploy_step_duration_seconds", "gauge",
-      "Duration of each server-side step of the last apply (phase restore: putting the previous release back).")
+    fam("gangway_last_deploy_step_duration_seconds")
     for (i = 1; i <= n_steps; i++) {
       k = s_phase[i] "\t" s_name[i]
       if (k in done) continue
       done[k] = 1; sum = 0
       for (j = i; j <= n_steps; j++) if (s_phase[j] "\t" s_name[j] == k) sum += s_sec[j]
-      sample("gangway_last_deploy_step_duration_seconds", lb("phase", s_phase[i]) lb("step", s_name[i]), sum)
+      emit("gangway_last_deploy_step_duration_seconds", s_phase[i], s_name[i], sum)
     }
   }
   if (gate != "") {
-    family("gangway_last_health_gate_duration_seconds", "gauge", "How long the last release took to pass its gate.")
-    sample("gangway_last_health_gate_duration_seconds", "", gate)
+    fam("gangway_last_health_gate_duration_seconds")
+    emit("gangway_last_health_gate_duration_seconds", "", "", gate)
   }
   if (bytes != "") {
-    family("gangway_last_deploy_delivered_bytes", "gauge", "Bytes the last deploy sent to this host for the image.")
-    sample("gangway_last_deploy_delivered_bytes", "", bytes)
+    fam("gangway_last_deploy_delivered_bytes")
+    emit("gangway_last_deploy_delivered_bytes", "", "", bytes)
   }
   if (n_backups > 0) {
-    family("gangway_backups_total", "counter", "Backups taken on this host, by backup name and outcome.")
+    fam("gangway_backups_total")
     for (k in backups) {
       split(k, p, "\t")
-      sample("gangway_backups_total", lb("backup", p[1]) lb("outcome", p[2]), backups[k])
+      emit("gangway_backups_total", p[1], p[2], backups[k])
     }
-    family("gangway_backup_last_success", "gauge", "1 when the newest run of the backup succeeded, 0 when it failed.")
-    for (n in b_last) sample("gangway_backup_last_success", lb("backup", n), b_last[n])
+    fam("gangway_backup_last_success")
+    for (n in b_last) emit("gangway_backup_last_success", n, "", b_last[n])
   }
   if (n_ok > 0) {
-    family("gangway_backup_last_success_timestamp_seconds", "gauge",
-      "When the newest good backup finished (its age: time() minus this).")
-    for (n in b_ok) sample("gangway_backup_last_success_timestamp_seconds", lb("backup", n), b_ok[n])
-    family("gangway_backup_last_size_bytes", "gauge", "Size of the newest good backup.")
-    for (n in b_size) sample("gangway_backup_last_size_bytes", lb("backup", n), b_size[n] + 0)
+    fam("gangway_backup_last_success_timestamp_seconds")
+    for (n in b_ok) emit("gangway_backup_last_success_timestamp_seconds", n, "", b_ok[n])
+    fam("gangway_backup_last_size_bytes")
+    for (n in b_size) emit("gangway_backup_last_size_bytes", n, "", b_size[n] + 0)
   }
   if (n_verify > 0) {
-    family("gangway_backup_last_verify_timestamp_seconds", "gauge", "When the newest restore test finished.")
-    for (n in v_at) sample("gangway_backup_last_verify_timestamp_seconds", lb("backup", n), v_at[n])
-    family("gangway_backup_last_verify_success", "gauge", "1 when the newest restore test passed.")
-    for (n in v_ok) sample("gangway_backup_last_verify_success", lb("backup", n), v_ok[n])
+    fam("gangway_backup_last_verify_timestamp_seconds")
+    for (n in v_at) emit("gangway_backup_last_verify_timestamp_seconds", n, "", v_at[n])
+    fam("gangway_backup_last_verify_success")
+    for (n in v_ok) emit("gangway_backup_last_verify_success", n, "", v_ok[n])
   }
 }'

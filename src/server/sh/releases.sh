@@ -1,7 +1,8 @@
 # shellcheck shell=sh
 # The releases under <dir>/.gangway: one put in place (put_in_place), the outcome recorded as one JSON line in
 # releases.jsonl (record), which passed their gate (is_good), which directories and images are kept
-# (prune_releases). Sourced by apply.sh; uses its DIR, G, ID, KEEP, IMAGE_NAME, RECORD_STATIC, RECORD_EXTRA,
+# (prune_releases). Sourced by apply.sh; uses its DIR, G, ID, KEEP, IMAGE_NAME, RECORD_TEMPLATE,
+# RECORD_FAILED_TEMPLATE (vars.sh: the record's shape, src/server/release-record.ts), RECORD_EXTRA,
 # STARTED, START_S, FAIL_STEP and FAIL_REASON.
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline (apply.sh), on purpose
 # shellcheck disable=SC2317 # called from apply.sh and the strategy files
@@ -27,11 +28,11 @@ record() { # STATUS OUTCOME SERVING
   strategy_record_extra
   finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   duration=$(($(date +%s) - START_S))
-  extra=
   failure=",\"failing_step\":\"$(json_str "$FAIL_STEP")\",\"reason\":\"$(json_str "$FAIL_REASON")\""
-  [ -n "$FAIL_STEP" ] && extra=$failure
-  line="$RECORD_STATIC,\"status\":\"$1\",\"outcome\":\"$2\",\"started\":\"$STARTED\",\"finished\":\"$finished\""
-  line="$line,\"duration_s\":$duration,\"serving\":\"$(json_str "$3")\"$RECORD_EXTRA$extra}"
+  line=$RECORD_TEMPLATE
+  [ -z "$FAIL_STEP" ] || line=$RECORD_FAILED_TEMPLATE
+  line=$(json_fill "$line" status "$1" outcome "$2" started "$STARTED" finished "$finished" duration_s "$duration" \
+    serving "$3" extra "$RECORD_EXTRA" failing_step "$FAIL_STEP" reason "$FAIL_REASON")
   printf '%s\n' "$line" >> "$G_RELEASES_LOG"
   rm -f "$G_APPLYING"
   metrics_apply_done

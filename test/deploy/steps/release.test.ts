@@ -121,7 +121,7 @@ test('release (recreate, upload): compose, files, tag, manifest, env 0600, apply
     "the host's compose argv, one word a line",
   );
   assert.equal(v.get('METRICS'), '1');
-  const record = v.get('RECORD_STATIC')!;
+  const record = v.get('RECORD_TEMPLATE')!;
   for (const part of [
     '"strategy":"recreate"',
     '"rollout":"rollout-1"',
@@ -140,8 +140,8 @@ test('release (blue-green, upload): bluegreen.sh, colour.yml and the proxy route
   for (const name of ['bluegreen.sh', 'colour.yml', ...COMMON, ...UPLOADED]) assert.ok(f.has(name), name);
   assert.ok(!f.has('recreate.sh') && !f.has('swarm.sh'));
   assert.equal(vars(host).get('STRATEGY'), 'blue-green');
-  assert.ok(vars(host).get('RECORD_STATIC')!.includes('"delivery":"none"'), 'a plan without a deliver step');
-  assert.ok(!vars(host).get('RECORD_STATIC')!.includes('image_digest'));
+  assert.ok(vars(host).get('RECORD_TEMPLATE')!.includes('"delivery":"none"'), 'a plan without a deliver step');
+  assert.ok(!vars(host).get('RECORD_TEMPLATE')!.includes('image_digest'));
 });
 
 test("release (swarm, upload): swarm.sh, its data, the env as exports 0600, this machine's secrets 0600", async () => {
