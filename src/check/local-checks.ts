@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import type { Config, Target } from '../config/config.js';
 import { formatBytes } from '../output/reporter.js';
 import { fail, ok, warn, type CheckItem } from '../checklist.js';
-import { proxyTlsCheck } from './proxy-checks.js';
+import { strategyFor } from '../strategy/index.js';
 
 export async function localChecks(config: Config, target: Target): Promise<CheckItem[]> {
   const items: CheckItem[] = [];
@@ -38,8 +38,7 @@ export async function localChecks(config: Config, target: Target): Promise<Check
         'keep: 1 prunes the release a host would go back to when another host fails; use keep: 2 or more',
       ),
     );
-  const tls = config.proxy && proxyTlsCheck(config.proxy);
-  if (tls) items.push(tls);
+  items.push(...(strategyFor(config, target).configChecks?.(config) ?? []));
   const needsSsh = target.hosts.some((h) => h.kind === 'ssh');
   if (needsSsh && target.ssh.key) items.push(await keyCheck(target.ssh.key));
   return items;

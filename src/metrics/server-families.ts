@@ -1,12 +1,12 @@
 /**
  * The families metrics.sh writes on each server (<dir>/.gangway/metrics.prom, read by node_exporter's textfile
  * collector and merged by the CLI), shaped here and written by the one writer of the text format,
- * formatExposition: rendered at deploy and backup time as a template (src/server/json-template.ts's slots) that
+ * formatExposition: rendered at deploy and backup time as a template (src/shell/json-template.ts's slots) that
  * vars.sh carries as METRICS_FAMILIES. metrics.sh's awk counts the records and fills each sample's slots with its
  * label values (escaped for the exposition) and value; it writes no name, help, type or label name of its own.
  * Each sample template has the slots app, a and b (label values, in the order of `labels`) and v (the value).
  */
-import { rawSlot, strSlot } from '../server/json-template.js';
+import { rawSlot, strSlot } from '../shell/json-template.js';
 import { formatExposition, type MetricType } from './exposition.js';
 
 interface ServerFamily {

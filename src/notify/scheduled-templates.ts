@@ -1,6 +1,6 @@
 /**
  * A scheduled backup's notifications, shaped here like every notice of the CLI (notice.ts, formats.ts) and
- * rendered as templates (src/server/json-template.ts) that `gangway backup schedule` writes into <job>/notify;
+ * rendered as templates (src/shell/json-template.ts) that `gangway backup schedule` writes into <job>/notify;
  * notify.sh, run by cron without gangway, only fills in what it knows then. One template per destination kind,
  * event and variant: `r` when there is a reason, `f` when there is a backup file (record_id), `-` when not.
  *
@@ -8,7 +8,7 @@
  * seconds), reason (raw: it comes JSON-escaped out of the backup's record, and Slack-escaped for Slack).
  */
 import type { NotifyEvent } from '../config/config.js';
-import { renderTemplate, type Slots } from '../server/json-template.js';
+import { renderTemplate, type Slots } from '../shell/json-template.js';
 import { slackPayload } from './formats.js';
 import type { Notice } from './notice.js';
 

@@ -3,7 +3,7 @@
  * and src/records/): the fields known before the apply, then how it ended, then the strategy's own fields, then,
  * when a step failed, which and why. apply.sh writes it by filling the templates rendered here (json-template.ts).
  */
-import { renderTemplate } from './json-template.js';
+import { renderTemplate } from '../shell/json-template.js';
 
 /** What apply.sh knows only when the apply ends. */
 export interface RecordOutcome {

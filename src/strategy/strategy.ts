@@ -11,6 +11,7 @@ import type { HostSpec } from '../config/hosts.js';
 import type { ComposeCli } from '../docker/compose-cli.js';
 import type { ApplyStep, PlannedFile, PlanTag } from '../plan/plan-types.js';
 import type { Host } from '../hosts/host.js';
+import type { CanaryState } from '../proxy/canary-state.js';
 import type { ProxyStatus } from '../proxy/status.js';
 import type { ReleaseFile } from '../server/release-files.js';
 import type { ManagerChoice } from '../swarm/manager.js';
@@ -52,6 +53,18 @@ export interface Traffic {
   domains: readonly string[];
   /** Where the proxy serves its Prometheus metrics (proxy.metrics); absent: it serves none. */
   metrics?: string;
+}
+
+/** A rollout that runs for a while after the gate (proxy.canary), and how a rollback ends it on one host. */
+export interface RolloutControl {
+  /** How long ending one may wait for the deploy to record it; absent: this config starts no such rollout. */
+  waitMs(config: Config): number | undefined;
+  end(host: Host, dir: string, app: string, waitMs: number): Promise<EndedRollout | undefined>;
+}
+/** The rollout as it stood when ended, and the status the deploy recorded for it (when it did in time). */
+export interface EndedRollout {
+  canary: CanaryState;
+  status?: string;
 }
 
 /** `gangway logs` on one host: what it asks of the strategy that does not read Compose's logs. */
@@ -117,8 +130,14 @@ export interface Strategy<N extends StrategyName = StrategyName> {
   colouredService?(config: Config): string;
   /** The proxy whose request metrics the rules, the dashboard and the scrape jobs read; absent: none. */
   traffic?(config: Config): Traffic;
+  /** The proxy can answer for the app with a maintenance page (`gangway maintenance`, `--end-maintenance`). */
+  readonly maintenancePage?: boolean;
+  /** A rollout in progress that `gangway rollback` ends rather than going back a release (blue/green's canary). */
+  readonly rollout?: RolloutControl;
 
   // Preflight (check/*)
+  /** Rules on the strategy's own settings in gangway.yml (run with the local checks); absent: none. */
+  configChecks?(config: Config): CheckItem[];
   /** Rules on the compose files as loaded on this machine. */
   composeFileChecks?(files: ComposeFile[], config: Config): CheckItem[];
   /** Why this strategy refuses docker-compose v1 (absent: v1 only warns). */

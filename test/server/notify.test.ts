@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { scheduleNotify } from '../../src/backup/schedule-notify.js';
+import { scheduleNotify } from '../../src/notify/schedule-notify.js';
 import type { NotifyEvent, NotifySettings } from '../../src/config/config.js';
 import { slackPayload } from '../../src/notify/formats.js';
 import type { Notice } from '../../src/notify/notice.js';

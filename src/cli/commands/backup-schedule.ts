@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import { installCron, pruneSchedules } from '../../backup/cron-schedule.js';
 import { scheduleCopy } from '../../backup/schedule-copy.js';
-import { scheduleNotify } from '../../backup/schedule-notify.js';
+import { scheduleNotify } from '../../notify/schedule-notify.js';
 import { openBackupHost } from '../../backup/session.js';
 import { UsageError } from '../../errors.js';
 import { execOk } from '../../hosts/host.js';

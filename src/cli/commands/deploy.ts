@@ -45,7 +45,7 @@ export async function runDeploy(
   const selected = narrowTarget(ctx.target(config, targetName), hosts);
   const env = config.env ? await loadEnvFile(config.env.file, ctx.scrubber) : undefined;
   if (options.envOnly && !config.env) throw new UsageError('--env-only needs an env file (env.file in gangway.yml)');
-  if (options.endMaintenance) requireProxy(config, '--end-maintenance');
+  if (options.endMaintenance) requireProxy(config, selected, '--end-maintenance');
   if (options.envOnly && options.tag) throw new UsageError('--env-only keeps the tag that is deployed; drop --tag');
 
   const given = options.envOnly

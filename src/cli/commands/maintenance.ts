@@ -6,11 +6,12 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { narrowTarget } from '../../config/narrow-hosts.js';
-import type { Config } from '../../config/config.js';
+import type { Config, Target } from '../../config/config.js';
 import { ExitCode, GangwayError, UsageError } from '../../errors.js';
 import { maintenancePage, messageProblem } from '../../proxy/maintenance-page.js';
 import { type MaintenanceChange, MaintenanceRefused, setMaintenance } from '../../proxy/maintenance.js';
 import { remoteLayout } from '../../server/layout.js';
+import { strategyFor } from '../../strategy/index.js';
 import { whoAmI } from '../../util/who.js';
 import type { CommandContext } from '../context.js';
 
@@ -41,8 +42,8 @@ export async function runMaintenance(
   const problem = options.message === undefined ? undefined : messageProblem(options.message);
   if (problem) throw new UsageError(`--message ${problem}`);
   const config = await ctx.loadConfig();
-  requireProxy(config, 'gangway maintenance');
   const target = narrowTarget(ctx.target(config, targetName), options.hosts ?? []);
+  requireProxy(config, target, 'gangway maintenance');
   reporter.heading(`gangway maintenance ${action} ${target.name} (${config.app})`);
   if (on && !options.yes)
     await confirm(ctx, `put ${config.app} on ${target.name} into maintenance (503 for every request)`);
@@ -85,8 +86,8 @@ export async function runMaintenance(
 }
 
 /** Maintenance mode and --end-maintenance are the proxy's: an app without `proxy:` gets a clear error. */
-export function requireProxy(config: Config, what: string): void {
-  if (!config.proxy)
+export function requireProxy(config: Config, target: Target, what: string): void {
+  if (!strategyFor(config, target).maintenancePage)
     throw new GangwayError(
       'E_NO_PROXY',
       ExitCode.usage,

@@ -4,18 +4,18 @@
  * no further back — the release in place is the one before the canary's.
  */
 import type { Config, Target } from '../../config/config.js';
-import { endCanary } from '../../proxy/canary-state.js';
+import { strategyFor } from '../../strategy/index.js';
 import type { CommandContext } from '../context.js';
 
 /** Whether some host had a canary in progress (then ended, and nothing else is to be done). */
 export async function endCanaries(ctx: CommandContext, config: Config, target: Target): Promise<boolean> {
-  if (!config.proxy?.canary || target.engine !== 'compose') return false;
-  // The deploy drains the new colour before it records: wait for it a drain and a health gate long.
-  const waitMs = config.proxy.drainMs + config.proxy.health.timeoutMs + 30_000;
+  const rollout = strategyFor(config, target).rollout;
+  const waitMs = rollout?.waitMs(config);
+  if (!rollout || waitMs === undefined) return false;
   const ended = await Promise.all(
     target.hosts.map(async (spec) => {
       const host = await ctx.openHost(target, spec);
-      const found = await endCanary(host, await host.resolvePath(target.dir), config.app, waitMs);
+      const found = await rollout.end(host, await host.resolvePath(target.dir), config.app, waitMs);
       if (found) {
         const { canary, status } = found;
         ctx.reporter.item(

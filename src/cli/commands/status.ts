@@ -8,7 +8,7 @@ import { narrowTarget } from '../../config/narrow-hosts.js';
 import type { Config } from '../../config/config.js';
 import { ExitCode, GangwayError, UsageError } from '../../errors.js';
 import { formatExposition } from '../../metrics/exposition.js';
-import { statusFamilies } from '../../metrics/status-gauges.js';
+import { statusFamilies } from '../../status/prometheus-gauges.js';
 import { notifyNoGo } from '../../notify/status-notice.js';
 import { registerLocalEnvSecrets } from '../../operate/server-secrets.js';
 import { formatCanary } from '../../proxy/canary-state.js';

@@ -5,7 +5,7 @@
 json_str() { printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
 
 # json_fill TEMPLATE NAME VALUE [NAME VALUE]…: a JSON template rendered by gangway's TypeScript
-# (src/server/json-template.ts) with its slots NAME filled: a string slot (NAME between two 0x1f bytes) with
+# (src/shell/json-template.ts) with its slots NAME filled: a string slot (NAME between two 0x1f bytes) with
 # VALUE json_str'd, a raw one (between two 0x1e bytes) with VALUE as it is. The template alone decides the fields
 # and their order; this only puts values in.
 JSON_US=$(printf '\037')

@@ -18,6 +18,8 @@ import { composeDeadlineMs, healthSummary, tagText, uploadedCompose } from '../p
 import type { Strategy, StrategyRelease } from '../strategy.js';
 import { canaryMaxMs, canaryPlanLine, canaryVars } from './canary-plan.js';
 import { proxyCheck } from './proxy-conflicts.js';
+import { endCanary } from '../../proxy/canary-state.js';
+import { proxyTlsCheck } from './tls-check.js';
 
 export const blueGreen: Strategy<'blue-green'> = {
   name: 'blue-green',
@@ -85,6 +87,17 @@ export const blueGreen: Strategy<'blue-green'> = {
     return problems.map((p) => fail(`proxy service ${service}`, formatProblem(p)));
   },
   needsComposeV2: 'proxy (blue/green)',
+  maintenancePage: true,
+  configChecks: (config) => {
+    const tls = proxyTlsCheck(config.proxy!);
+    return tls ? [tls] : [];
+  },
+  rollout: {
+    // The deploy drains the new colour before it records: wait for it a drain and a health gate long.
+    waitMs: (config) =>
+      config.proxy?.canary ? config.proxy.drainMs + config.proxy.health.timeoutMs + 30_000 : undefined,
+    end: endCanary,
+  },
   colouredService: (config) => config.proxy!.service,
   traffic: (config) => ({
     domains: config.proxy!.domains,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isLoopback, proxyTlsCheck } from '../../src/check/proxy-checks.js';
-import type { ProxySettings } from '../../src/config/config.js';
-import { PROXY_DEFAULTS } from '../server/fake-server.js';
+import { isLoopback, proxyTlsCheck } from '../../../src/strategy/blue-green/tls-check.js';
+import type { ProxySettings } from '../../../src/config/config.js';
+import { PROXY_DEFAULTS } from '../../server/fake-server.js';
 
 const proxy = (over: Partial<ProxySettings>): ProxySettings => ({ ...PROXY_DEFAULTS, ...over });
 

@@ -1,6 +1,6 @@
 /** `gangway status --format prometheus`: the go/no-go and what it rests on, as gauges (one sample per host). */
 import type { ServiceState } from '../operate/inspect.js';
-import type { Family, Sample } from './exposition.js';
+import type { Family, Sample } from '../metrics/exposition.js';
 
 export interface StatusForGauges {
   host: string;

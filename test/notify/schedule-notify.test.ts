@@ -1,7 +1,7 @@
 /** What `gangway backup schedule` hands the server for notifications, and what it says about each destination. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { scheduleNotify } from '../../src/backup/schedule-notify.js';
+import { scheduleNotify } from '../../src/notify/schedule-notify.js';
 import type { NotifySettings } from '../../src/config/config.js';
 
 const settings = (on: NotifySettings['on']): NotifySettings => ({

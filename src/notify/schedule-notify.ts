@@ -5,7 +5,7 @@
  * POSIX server lacks — the schedule says so instead of failing silently at 02:00.
  */
 import type { NotifySettings } from '../config/config.js';
-import { SCHEDULED_EVENTS, scheduledTemplateLines } from '../notify/scheduled-templates.js';
+import { SCHEDULED_EVENTS, scheduledTemplateLines } from './scheduled-templates.js';
 
 export interface ScheduleNotify {
   /** The file's content, or undefined: no notification from this schedule (remove any old file). */

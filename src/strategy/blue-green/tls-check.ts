@@ -2,8 +2,8 @@
  * The security checklist's proxy item: an app behind the proxy with `tls: off` serves plain HTTP, which is only
  * private when the proxy listens on a loopback address (another TLS terminator on the same host in front).
  */
-import type { ProxySettings } from '../config/config.js';
-import { ok, warn, type CheckItem } from '../checklist.js';
+import type { ProxySettings } from '../../config/config.js';
+import { ok, warn, type CheckItem } from '../../checklist.js';
 
 export function proxyTlsCheck(proxy: ProxySettings): CheckItem | undefined {
   if (proxy.tls !== 'off') return undefined;
