@@ -50,7 +50,9 @@ test('the bundled CLI prints what the compiled modules print for a wrong gangway
     const compiled = run([
       '--input-type=module',
       '-e',
-      `const m = await import(${JSON.stringify(COMPILED_MAIN)}); await m.main([process.argv[0], "gangway", ...process.argv.slice(1)]);`,
+      // Under -e, argv has no script path: the launcher's shape is put back for commander.
+      `const m = await import(${JSON.stringify(COMPILED_MAIN)}); ` +
+        `await m.main([process.argv[0], 'gangway', ...process.argv.slice(1)]);`,
       '--',
       'check',
       ...json,
