@@ -2,7 +2,7 @@
  * The parts of a `backups:` entry for file backups (`kind: files`: `paths`) and off-site copies (`copy_to`). Kept
  * apart from schema.ts, which only places them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const VOLUME = /^volume:[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 

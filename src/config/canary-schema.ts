@@ -2,7 +2,7 @@
  * `proxy.canary:` in gangway.yml — the new colour takes real traffic in steps after its health gate, each step
  * judged from the proxy's own figures (src/server/sh/canary.sh). Kept apart from schema.ts, which only places it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_PATTERN, durationWithin, parseDuration } from '../util/duration.js';
 
 /** A bounded duration of at least `min` (a step shorter than a second measures nothing). */

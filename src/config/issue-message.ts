@@ -4,7 +4,7 @@
  * validator's "Invalid input: expected string, received number".
  * Messages a schema sets itself (a pattern's explanation) are kept: zod prefers them over this map.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DURATION_PATTERN } from '../util/duration.js';
 import { didYouMean } from './did-you-mean.js';
 

@@ -6,7 +6,7 @@ import { cronFieldError } from './cron.js';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import type {

@@ -2,7 +2,7 @@
  * `monitoring:` in gangway.yml (the alert rules `gangway monitoring rules` writes) and `proxy.metrics` (where the
  * proxy's Prometheus metrics are served). Kept apart from schema.ts, which only places them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_PATTERN, durationWithin } from '../util/duration.js';
 
 const forDuration = (fallback: string) =>

@@ -4,7 +4,7 @@
  * schema itself; only the description (and, for free text, an example) is written by hand in schema.ts.
  */
 import { stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configSchema } from './schema.js';
 import { anchor, cell, prose } from '../util/markdown.js';
 

@@ -1,5 +1,5 @@
 /** The keys a schema allows at a path: the candidates for "did you mean …?" on an unknown key. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 type Def = {
   type: string;

@@ -3,7 +3,7 @@
  * (`npm run schema`) and a test fails when the two drift.
  */
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_PATTERN, durationWithin, parseDuration } from '../util/duration.js';
 import { backupPaths, copyToSchema } from './backup-files-schema.js';
 import { canarySchema } from './canary-schema.js';

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { gangway } from '../helpers/cli.js';
+import { gangwayLoading } from '../helpers/loaded-files.js';
 import { tempDir } from '../helpers/testenv.js';
 
 const COMMANDS = ['init', 'check', 'deploy', 'rollback', 'status', 'releases', 'logs', 'lock', 'env'];
@@ -140,22 +142,23 @@ test('"several targets" suggests the command that was run', () => {
 });
 
 test('--version and --help load no command module, no config loader and no SSH (a fast start)', () => {
-  const dir = tempDir('gangway-loaded-');
-  const log = join(dir, 'loaded.txt');
-  // A module loader hook (its own thread) that writes every URL the CLI loads to a file.
-  const hooks = `import{appendFileSync}from'node:fs';export async function load(u,c,n){appendFileSync(${JSON.stringify(
-    log,
-  )},u+'\\n');return n(u,c)}`;
-  const register = `import{register}from'node:module';register(${JSON.stringify(
-    `data:text/javascript,${encodeURIComponent(hooks)}`,
-  )})`;
-  const env = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(register)}` };
   for (const args of [['--version'], ['--help'], ['deploy', '--help']]) {
-    writeFileSync(log, '');
-    assert.equal(gangway(args, { env }).code, 0, args.join(' '));
-    const loaded = readFileSync(log, 'utf8');
-    assert.match(loaded, /dist\/cli\/program\.js/, 'the hook saw the CLI load');
-    for (const heavy of ['/dist/cli/commands/', '/dist/cli/context.js', '/node_modules/zod/', '/node_modules/ssh2/'])
-      assert.ok(!loaded.includes(heavy), `${args.join(' ')} loaded ${heavy}`);
+    const r = gangwayLoading(args);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.ok(
+      r.loaded.some((u) => u.endsWith('/dist/bundle/main.js')),
+      'the hook saw the CLI load',
+    );
+    // The bundle's chunks are named after the module a lazy import loads; what they bundled, by esbuild's comments.
+    const files = r.loaded.filter((u) => u.includes('/dist/bundle/')).map((u) => u.slice(u.lastIndexOf('/') + 1));
+    for (const heavy of [/^context-/, /^(check|deploy|rollback|status)-/]) {
+      assert.ok(!files.some((f) => heavy.test(f)), `${args.join(' ')} loaded ${String(heavy)}: ${files.join(' ')}`);
+    }
+    const code = r.loaded
+      .filter((u) => u.startsWith('file:'))
+      .map((u) => readFileSync(fileURLToPath(u), 'utf8'))
+      .join('\n');
+    for (const heavy of ['node_modules/zod/', 'src/config/load.ts', 'from "ssh2"'])
+      assert.ok(!code.includes(heavy), `${args.join(' ')} loaded ${heavy}`);
   }
 });
