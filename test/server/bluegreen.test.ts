@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFile
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { firstErrorLine } from '../../src/deploy/first-error-line.js';
-import { FakeServer } from './fake-server.js';
+import { composeFiles, composeSubcommand, FakeServer } from './fake-server.js';
 
 // Caddy 2's own answer to two TLS automation policies for one host name (`caddy reload`, exit 1).
 const CADDY_CONFLICT =
@@ -238,4 +238,47 @@ test('proxy.listen.address is part of what the shared proxy listens on: a differ
     proxy: { domains: ['shop.test'], listen: { http: 80, https: 443, address: '127.0.0.1' } },
   });
   assert.equal(s.apply('r2').status, 0);
+});
+
+// Issue 25: a failed deploy takes the idle colour, which held the standby of the release before the serving one;
+// once the serving release is back, that standby is made again from its own release's files (not started when
+// proxy.standby is stopped), so a later `gangway rollback` only starts its container.
+test('a failed deploy gives the idle colour back to the standby it took (from that release, per proxy.standby)', () => {
+  for (const standby of ['stopped', 'running'] as const) {
+    const { s } = sharedProxy();
+    const proxy = { domains: ['shop.test'], standby, health: { ...probe, timeoutMs: 1_000 } };
+    s.release({ id: 'r1', tag: 'v1', proxy, env: 'GREETING=one\n' });
+    assert.equal(s.apply('r1').status, 0, 'v1 serves on blue');
+    s.release({ id: 'r2', tag: 'v2', proxy, env: 'GREETING=two\n' });
+    assert.equal(s.apply('r2').status, 0, 'v2 serves on green, v1 stands by on blue');
+    assert.equal(s.read('proxy/blue'), 'r1 v1\n');
+    s.release({ id: 'r3', tag: 'bad', proxy });
+    s.stubState('wget-fails', 'wget: server returned error: HTTP/1.1 500 Internal Server Error\n');
+    s.clearCalls();
+    assert.equal(s.apply('r3').status, 1);
+    const record = s.records().at(-1)!;
+    assert.deepEqual([record.status, record.serving], ['rolled_back', 'v2']);
+    const blue = s.calls().filter((c) => c.argv.includes('shop-blue'));
+    assert.deepEqual(
+      blue.map((c) => [composeSubcommand(c), c.imageTag]),
+      [
+        ['up', 'bad'],
+        ['logs', 'bad'],
+        ['rm', 'v2'],
+        ['up', 'v1'],
+      ],
+      'the bad release came and went, then the standby of v1',
+    );
+    const made = blue.at(-1)!;
+    assert.deepEqual(
+      made.argv.slice(-3),
+      standby === 'stopped' ? ['--no-start', '--no-deps', 'web'] : ['-d', '--no-deps', 'web'],
+    );
+    const r1 = s.rel('r1');
+    assert.deepEqual(composeFiles(made).slice(0, 1), [join(r1, 'docker-compose.yml')], "v1's own compose file");
+    assert.equal(made.argv[made.argv.indexOf('--env-file') + 1], join(r1, '.env'), "and v1's own env");
+    assert.equal(made.argv[made.argv.indexOf('--project-directory') + 1], s.dir, 'relative paths as v1 had them');
+    assert.equal(s.read('proxy/blue'), 'r1 v1\n', 'blue is the standby of r1 again');
+    assert.equal(s.read('proxy/serving'), 'green\n');
+  }
 });

@@ -455,6 +455,9 @@ bg_up() { # TAG
   printf '%s\n' "$NEW_COLOUR" > "$REL/colour"
   printf '%s\n' "$OLD_COLOUR" > "$REL/prev_colour"
   RECORD_EXTRA=",\"colour\":\"$NEW_COLOUR\",\"previous_colour\":\"$OLD_COLOUR\""
+  # The colour taken held the standby of the release before the serving one: noted, to be made again if this fails.
+  rm -f "$REL/standby"
+  [ ! -s "$STATE_DIR/$NEW_COLOUR" ] || cp "$STATE_DIR/$NEW_COLOUR" "$REL/standby"
   printf '%s %s\n' "$ID" "$1" > "$STATE_DIR/$NEW_COLOUR"
   colour_up "$NEW_COLOUR" "$1" && colour_gate "$NEW_COLOUR" "$1" && canary_or_switch || return 1
   RECORD_EXTRA="$RECORD_EXTRA,\"switched_at\":\"$SWITCHED_AT\""
@@ -483,8 +486,50 @@ bg_restore() { # TAG
     GATE_COLOUR=$back
     gate "$1" || return 1
   fi
-  [ -n "$new" ] && colour_remove "$new" "$1"
+  [ -n "$new" ] || return 0
+  colour_remove "$new" "$1"
+  standby_back "$new"
   return 0
+}
+
+# Compose for a colour with another release's own compose files, colour.yml and env (the project directory,
+# against which relative paths resolve, stays DIR, as when that release was in place).
+release_dcc() { # RELEASE_DIR COLOUR TAG ARGS…
+  rd_rel=$1
+  rd_colour=$2
+  rd_tag=$3
+  shift 3
+  rd_colour_file=$rd_rel/colour.yml
+  [ -f "$rd_colour_file" ] || rd_colour_file=$REL/colour.yml
+  rd_env=$rd_rel/.env
+  [ -f "$rd_env" ] || rd_env=/dev/null # not DIR/.env, which is the serving release's
+  # shellcheck disable=SC2046,SC2013 # word splitting on newlines only (IFS): one word per argv item, file a line
+  clean_env IMAGE_TAG="$rd_tag" GANGWAY_COLOUR="$rd_colour" $COMPOSE -p "$APP-$rd_colour" --project-directory "$DIR" \
+    $(for f in $(cat "$rd_rel/files"); do printf -- '-f\n%s/%s\n' "$rd_rel" "$f"; done) -f "$rd_colour_file" \
+    --env-file "$rd_env" "$@"
+}
+
+# The failed release's colour goes back to the standby it took (noted in REL/standby: the release before the
+# one serving), made from that release's files as proxy.standby says (created, not started, when stopped): a
+# later `gangway rollback` finds its container and only starts it instead of a cold start.
+standby_back() { # COLOUR
+  [ -s "$REL/standby" ] || return 0
+  IFS=" " read -r sb_id sb_tag < "$REL/standby" || return 0
+  sb_rel=$G_RELEASES/$sb_id
+  if [ -z "$sb_id" ] || [ -z "$sb_tag" ] || [ ! -f "$sb_rel/files" ] || [ "$sb_rel" = "$DATA" ]; then
+    say "no standby for the $1 colour: release ${sb_id:-?} is no longer kept"
+    return 0
+  fi
+  how=--no-start
+  [ "$PROXY_STANDBY" = stopped ] || how=-d
+  { release_dcc "$sb_rel" "$1" "$sb_tag" up "$how" --no-deps "$PROXY_SERVICE" 2>&1; echo "$?" > "$REL/.standby-rc"; } \
+    | strip_ansi | mask > "$REL/.standby-out"
+  if [ "$(cat "$REL/.standby-rc")" = 0 ]; then
+    cp "$REL/standby" "$STATE_DIR/$1"
+    say "the $1 colour stands by again with $sb_tag (release $sb_id, $PROXY_STANDBY) for a rollback"
+  else
+    say "could not make the standby of $sb_tag on $1 again: $(tail -n 1 "$REL/.standby-out")"
+  fi
 }
 
 # A first deploy that failed: nothing served before, so nothing of it may keep running, and its route goes
