@@ -127,6 +127,12 @@ const containers = (app: string) =>
     .filter((line) => line.startsWith(`${app}-blue-`) || line.startsWith(`${app}-green-`))
     .sort();
 
+/** Polls a condition (every 200 ms) until it holds or the backstop deadline passes. */
+async function until(condition: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+}
+
 test('deploy, failed deploy and rollbacks under load through Caddy: no failed request, one switch each', async () => {
   const p = blueGreenProject('bgtest');
   const first = await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']);
@@ -147,6 +153,8 @@ test('deploy, failed deploy and rollbacks under load through Caddy: no failed re
     ['blue-green', 'green', 'blue', 'succeeded'],
   );
   assert.match(String(record.switched_at), /^\d{4}-\d\d-\d\dT/);
+  // The old colour drains and stops after the command returned (issue 25).
+  await until(() => !containers('bgtest')[0]!.includes(' running '), 60_000);
   assert.deepEqual(containers('bgtest'), [
     'bgtest-blue-web-1 exited gangway-test/web:v1',
     'bgtest-green-web-1 running gangway-test/web:v2',

@@ -94,6 +94,9 @@ test('after a failed deploy, the standby of the release before stays, and a roll
     const r = await gangway(['-c', p.config, 'deploy', '--tag', tag, '--yes']);
     assert.equal(r.code, 0, r.out);
   }
+  // The old colour drains and stops after the command returned.
+  const end = Date.now() + 60_000;
+  while (!colours()[0]?.startsWith('blue exited') && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
   const [blueBefore] = colours();
   assert.match(blueBefore!, /^blue exited gangway-test\/websb:v1 /, colours().join('\n'));
 

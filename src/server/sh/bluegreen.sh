@@ -448,6 +448,7 @@ colour_remove() { # COLOUR TAG
 # The new release's colour serves: start it beside the old one, gate it, switch, drain and park the old one.
 bg_up() { # TAG
   mkdir -p "$STATE_DIR" || { fail proxy "cannot create $STATE_DIR"; return 1; }
+  park_wait
   stack_up "$1" || return 1
   proxy_ensure || return 1
   OLD_COLOUR=$(serving_colour)
@@ -461,12 +462,38 @@ bg_up() { # TAG
   printf '%s %s\n' "$ID" "$1" > "$STATE_DIR/$NEW_COLOUR"
   colour_up "$NEW_COLOUR" "$1" && colour_gate "$NEW_COLOUR" "$1" && canary_or_switch || return 1
   RECORD_EXTRA="$RECORD_EXTRA,\"switched_at\":\"$SWITCHED_AT\""
-  [ -n "$OLD_COLOUR" ] || return 0
-  drain "$OLD_COLOUR"
-  if [ "$PROXY_STANDBY" = stopped ]; then
-    dcc "$OLD_COLOUR" "$(colour_tag "$OLD_COLOUR")" stop "$PROXY_SERVICE" > /dev/null 2>&1
-    say "stopped the $OLD_COLOUR colour (kept for a rollback)"
+  # The old colour is drained and stopped after the record (park_later): the command does not wait for it.
+  [ "$PROXY_STANDBY" != stopped ] || PARK=$OLD_COLOUR
+  return 0
+}
+
+# The old colour's drain and stop, once the release is recorded (the CLI returns on the record): in a process
+# of its own (.parking names it), so the command returns at once and the deploy lock is free as always; the next
+# deploy of this app waits for it (park_wait) before it touches a colour.
+PARK=
+park_later() {
+  [ -n "$PARK" ] || return 0
+  (park "$PARK" "$(colour_tag "$PARK")") < /dev/null > "$REL/.park-out" 2>&1 &
+  printf '%s %s\n' "$!" "$(proc_start "$!")" > "$STATE_DIR/.parking.tmp" \
+    && mv -f "$STATE_DIR/.parking.tmp" "$STATE_DIR/.parking"
+  say "the $PARK colour drains (up to ${PROXY_DRAIN}s) and stops after this command (pid $!)"
+}
+park() { # COLOUR TAG
+  drain "$1"
+  # A switch back to it meanwhile (only a deploy that did not wait, an older gangway's) keeps it running.
+  if [ "$(serving_colour)" != "$1" ]; then
+    dcc "$1" "$2" stop "$PROXY_SERVICE" > /dev/null 2>&1
+    say "stopped the $1 colour (kept for a rollback)"
   fi
+  rm -f "$STATE_DIR/.parking"
+}
+# Waits while the previous deploy's park runs (bounded: the drain plus a stop, with room on a loaded host).
+park_wait() {
+  IFS=" " read -r pk_pid pk_start 2>/dev/null < "$STATE_DIR/.parking" || return 0
+  pk_until=$(($(date +%s) + PROXY_DRAIN + 120))
+  if proc_alive "$pk_pid" "$pk_start"; then say "waiting for the previous deploy's old colour to stop"; fi
+  while proc_alive "$pk_pid" "$pk_start" && [ "$(date +%s)" -lt "$pk_until" ]; do nap; done
+  rm -f "$STATE_DIR/.parking"
 }
 
 # Put the release in place before this one back (its files are in place): the colour that served it takes
@@ -474,6 +501,7 @@ bg_up() { # TAG
 bg_restore() { # TAG
   if [ ! -f "$DATA/colour.yml" ]; then up "$1" && gate "$1"; return; fi # it ran without the proxy
   [ -n "$CONF" ] || proxy_ensure || return 1
+  park_wait # (a recover comes here without bg_up)
   canary_clear
   new=$(cat "$REL/colour" 2>/dev/null)
   back=$(cat "$REL/prev_colour" 2>/dev/null)
@@ -580,7 +608,7 @@ strategy_stop_new() {
   bg_stop_new
   STOPPED="the new containers were stopped"
 }
-strategy_prune() { prune_releases; }
+strategy_prune() { park_later; prune_releases; }
 strategy_services() { compose_services "$1"; } # TAG
 strategy_failure_output() { compose_failure_output "$1"; } # TAG
 strategy_record_extra() { :; }
