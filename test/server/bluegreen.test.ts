@@ -243,7 +243,7 @@ test('proxy.listen.address is part of what the shared proxy listens on: a differ
 // Issue 25: a failed deploy takes the idle colour, which held the standby of the release before the serving one;
 // once the serving release is back, that standby is made again from its own release's files (not started when
 // proxy.standby is stopped), so a later `gangway rollback` only starts its container.
-test('a failed deploy gives the idle colour back to the standby it took (from that release, per proxy.standby)', async () => {
+test('a failed deploy gives the idle colour back to the standby it took (made from that release)', async () => {
   for (const standby of ['stopped', 'running'] as const) {
     const { s } = sharedProxy();
     const proxy = { domains: ['shop.test'], standby, health: { ...probe, timeoutMs: 1_000 } };
@@ -292,7 +292,7 @@ async function parked(s: FakeServer): Promise<void> {
 }
 
 // Issue 25: the old colour's drain and stop no longer hold the command; the next deploy waits for them first.
-test('the old colour drains and stops after the record, in a process of its own; the next deploy waits for it', async () => {
+test('the old colour drains and stops after the record, on its own; the next deploy waits for it', async () => {
   const { s } = sharedProxy();
   const proxy = { domains: ['shop.test'], drainMs: 0 };
   s.release({ id: 'r1', tag: 'v1', proxy });
