@@ -63,9 +63,9 @@ async function measure(bin: string, app: string): Promise<Measured> {
     }
     const load = startLoad({ url: `http://${host.address}:${HTTP}/version`, clients: 4, servername: `${app}.test` });
     await load.answered(8);
-    const start = Date.now();
+    const start = performance.now();
     const r = await gangway(bin, ['-c', p.config, 'rollback', '--yes']);
-    const commandS = (Date.now() - start) / 1000;
+    const commandS = (performance.now() - start) / 1000;
     if (r.code !== 0) throw new Error(`rollback: exit ${r.code}\n${r.out}`);
     await load.answered(8);
     const samples = await load.stop();
