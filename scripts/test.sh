@@ -60,6 +60,7 @@ if [ "$kind" != unit ]; then
   scripts/test-hosts.sh host 34 # test/backup/files.itest.ts: the off-site copy host (SFTP)
   scripts/test-hosts.sh host 41 # canary.itest: its proxy with the traffic canary, under load
   scripts/test-hosts.sh host 42 # maintenance.itest: its proxy (maintenance mode, headers, body limit)
+  scripts/test-hosts.sh host 43 # switch-back.itest: its proxy, a failed deploy and the rollback after it
   scripts/test-hosts.sh host 44 # test/backup/s3.itest.ts: the server of its S3 copies (the S3 server: test-env.sh)
   # The Swarm of test/swarm/swarm.itest.ts: host 21 the manager, 22 and 23 workers, on a link and registry of their own
   # (test/server/file-modes.itest.ts deploys a stack there too, and a blue/green app to host 21's engine).

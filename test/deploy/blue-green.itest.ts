@@ -1,7 +1,7 @@
 /**
  * Blue/green behind a real Caddy (Debian's, scripts/caddy-image.sh) over the real sshd into dockerd, under a
- * steady load through the proxy: a deploy, a deploy whose gate fails, a rollback that starts the retained
- * release as a new colour and one that switches back to the colour still there — zero failed requests in each,
+ * steady load through the proxy: a deploy, a deploy whose gate fails (the standby it took made again), a rollback
+ * that starts that standby and one that switches back to the colour still there — zero failed requests in each,
  * and the answers move from the old version to the new exactly once. Then a second app on the same proxy with
  * TLS from Caddy's internal CA, apps whose routes would take another app's traffic refused at preflight, a
  * failed first deploy that leaves no route, and a proxied service that would clash refused before anything changes.
@@ -127,6 +127,12 @@ const containers = (app: string) =>
     .filter((line) => line.startsWith(`${app}-blue-`) || line.startsWith(`${app}-green-`))
     .sort();
 
+/** Polls a condition (every 200 ms) until it holds or the backstop deadline passes. */
+async function until(condition: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+}
+
 test('deploy, failed deploy and rollbacks under load through Caddy: no failed request, one switch each', async () => {
   const p = blueGreenProject('bgtest');
   const first = await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']);
@@ -147,6 +153,8 @@ test('deploy, failed deploy and rollbacks under load through Caddy: no failed re
     ['blue-green', 'green', 'blue', 'succeeded'],
   );
   assert.match(String(record.switched_at), /^\d{4}-\d\d-\d\dT/);
+  // The old colour drains and stops after the command returned (issue 25).
+  await until(() => !containers('bgtest')[0]!.includes(' running '), 60_000);
   assert.deepEqual(containers('bgtest'), [
     'bgtest-blue-web-1 exited gangway-test/web:v1',
     'bgtest-green-web-1 running gangway-test/web:v2',
@@ -157,23 +165,29 @@ test('deploy, failed deploy and rollbacks under load through Caddy: no failed re
   });
   assert.equal(main.trim().split('\n').length, 1, 'only the worker runs in the project bgtest');
 
-  // (2) v2 → a release whose health fails: never switched, v2 keeps serving, the bad colour is removed.
+  // (2) v2 → a release whose health fails: never switched, v2 keeps serving, the bad colour goes and v1's standby
+  // (the colour it took) is made again, not started (proxy.standby: stopped).
   const bad = await underLoad(['-c', p.config, 'deploy', '--tag', 'bad', '--yes']);
   assert.equal(bad.code, 1, bad.out);
   assert.match(bad.out, /proxy health|health web/);
   assert.deepEqual(bad.load.failures, {}, JSON.stringify(bad.load));
   assert.deepEqual(bad.load.versions, ['v2']);
   assert.deepEqual([p.releases().at(-1)!.status, p.releases().at(-1)!.serving], ['rolled_back', 'v2']);
-  assert.deepEqual(containers('bgtest'), ['bgtest-green-web-1 running gangway-test/web:v2']);
+  assert.deepEqual(containers('bgtest'), [
+    'bgtest-blue-web-1 created gangway-test/web:v1',
+    'bgtest-green-web-1 running gangway-test/web:v2',
+  ]);
   assert.ok(!existsSync(join(p.serverDir, '.gangway', 'lock')), 'the lock is free');
+  const blueStandby = containerId('bgtest-blue-web-1');
 
-  // (3) rollback to v1: its colour went with the bad one, so it starts as a new colour; still no failure.
+  // (3) rollback to v1: the standby made again after the failed deploy is started; still no failure.
   const back = await underLoad(['-c', p.config, 'rollback', '--to', 'v1', '--yes']);
   assert.equal(back.code, 0, back.out);
   assert.deepEqual(back.load.failures, {}, JSON.stringify(back.load));
   assert.deepEqual(back.load.versions, ['v2', 'v1']);
   assert.equal(back.load.flaps, 0);
   assert.notEqual(containerId('bgtest-blue-web-1'), blueV1);
+  assert.equal(containerId('bgtest-blue-web-1'), blueStandby, 'the standby, not a new container');
 
   // (4) rollback while the previous colour (v2, stopped) is there: the same container comes back, in seconds.
   const greenV2 = containerId('bgtest-green-web-1');

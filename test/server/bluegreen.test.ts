@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFile
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { firstErrorLine } from '../../src/deploy/first-error-line.js';
-import { FakeServer } from './fake-server.js';
+import { composeFiles, composeSubcommand, FakeServer } from './fake-server.js';
 
 // Caddy 2's own answer to two TLS automation policies for one host name (`caddy reload`, exit 1).
 const CADDY_CONFLICT =
@@ -238,4 +238,88 @@ test('proxy.listen.address is part of what the shared proxy listens on: a differ
     proxy: { domains: ['shop.test'], listen: { http: 80, https: 443, address: '127.0.0.1' } },
   });
   assert.equal(s.apply('r2').status, 0);
+});
+
+// Issue 25: a failed deploy takes the idle colour, which held the standby of the release before the serving one;
+// once the serving release is back, that standby is made again from its own release's files (not started when
+// proxy.standby is stopped), so a later `gangway rollback` only starts its container.
+test('a failed deploy gives the idle colour back to the standby it took (made from that release)', async () => {
+  for (const standby of ['stopped', 'running'] as const) {
+    const { s } = sharedProxy();
+    const proxy = { domains: ['shop.test'], standby, health: { ...probe, timeoutMs: 1_000 } };
+    s.release({ id: 'r1', tag: 'v1', proxy, env: 'GREETING=one\n' });
+    assert.equal(s.apply('r1').status, 0, 'v1 serves on blue');
+    s.release({ id: 'r2', tag: 'v2', proxy, env: 'GREETING=two\n' });
+    assert.equal(s.apply('r2').status, 0, 'v2 serves on green, v1 stands by on blue');
+    assert.equal(s.read('proxy/blue'), 'r1 v1\n');
+    await parked(s);
+    s.release({ id: 'r3', tag: 'bad', proxy });
+    s.stubState('wget-fails', 'wget: server returned error: HTTP/1.1 500 Internal Server Error\n');
+    s.clearCalls();
+    assert.equal(s.apply('r3').status, 1);
+    const record = s.records().at(-1)!;
+    assert.deepEqual([record.status, record.serving], ['rolled_back', 'v2']);
+    const blue = s.calls().filter((c) => c.argv.includes('shop-blue'));
+    assert.deepEqual(
+      blue.map((c) => [composeSubcommand(c), c.imageTag]),
+      [
+        ['up', 'bad'],
+        ['logs', 'bad'],
+        ['rm', 'v2'],
+        ['up', 'v1'],
+      ],
+      'the bad release came and went, then the standby of v1',
+    );
+    const made = blue.at(-1)!;
+    assert.deepEqual(
+      made.argv.slice(-3),
+      standby === 'stopped' ? ['--no-start', '--no-deps', 'web'] : ['-d', '--no-deps', 'web'],
+    );
+    const r1 = s.rel('r1');
+    assert.deepEqual(composeFiles(made).slice(0, 1), [join(r1, 'docker-compose.yml')], "v1's own compose file");
+    assert.equal(made.argv[made.argv.indexOf('--env-file') + 1], join(r1, '.env'), "and v1's own env");
+    assert.equal(made.argv[made.argv.indexOf('--project-directory') + 1], s.dir, 'relative paths as v1 had them');
+    assert.equal(s.read('proxy/blue'), 'r1 v1\n', 'blue is the standby of r1 again');
+    assert.equal(s.read('proxy/serving'), 'green\n');
+  }
+});
+
+/** Until the old colour's park (drain and stop after the command) is over: its note goes. */
+async function parked(s: FakeServer): Promise<void> {
+  const until = Date.now() + 30_000;
+  while (s.read('proxy/.parking') !== undefined && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(s.read('proxy/.parking'), undefined, 'the park ended');
+}
+
+// Issue 25: the old colour's drain and stop no longer hold the command; the next deploy waits for them first.
+test('the old colour drains and stops after the record, on its own; the next deploy waits for it', async () => {
+  const { s } = sharedProxy();
+  const proxy = { domains: ['shop.test'], drainMs: 0 };
+  s.release({ id: 'r1', tag: 'v1', proxy });
+  assert.equal(s.apply('r1').status, 0);
+  s.release({ id: 'r2', tag: 'v2', proxy });
+  const r = s.apply('r2');
+  assert.equal(r.status, 0, r.stdout);
+  const result = r.stdout.indexOf('"event":"result"');
+  assert.ok(result > 0 && r.stdout.indexOf('drains (up to 0s) and stops after this command') > result, r.stdout);
+  assert.deepEqual(s.records().at(-1)!.status, 'succeeded');
+  assert.ok(!existsSync(join(s.g, 'lock')), 'the deploy lock is free');
+  await parked(s);
+  const stops = s.composeCalls('stop').filter((c) => c.argv.includes('shop-blue'));
+  assert.deepEqual(
+    stops.map((c) => c.imageTag),
+    ['v1'],
+  );
+  assert.match(readFileSync(join(s.rel('r2'), '.park-out'), 'utf8'), /drained blue\n.*stopped the blue colour/s);
+
+  // A park still running (here a stand-in process) holds the next deploy until it ends.
+  const park = spawn('sleep', ['2'], { stdio: 'ignore' });
+  children.push(park);
+  writeFileSync(join(s.g, 'proxy', '.parking'), `${park.pid} ${startTime(park.pid!)}\n`);
+  s.release({ id: 'r3', tag: 'v3', proxy });
+  const next = s.apply('r3');
+  assert.equal(next.status, 0, next.stdout);
+  assert.match(next.stdout, /waiting for the previous deploy's old colour to stop/);
+  const state = readFileSync(`/proc/${park.pid}/stat`, 'utf8').replace(/.*\) /s, '')[0];
+  assert.equal(state, 'Z', 'the park had ended (not yet reaped: this process was blocked) before the deploy went on');
 });

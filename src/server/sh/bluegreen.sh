@@ -448,6 +448,7 @@ colour_remove() { # COLOUR TAG
 # The new release's colour serves: start it beside the old one, gate it, switch, drain and park the old one.
 bg_up() { # TAG
   mkdir -p "$STATE_DIR" || { fail proxy "cannot create $STATE_DIR"; return 1; }
+  park_wait
   stack_up "$1" || return 1
   proxy_ensure || return 1
   OLD_COLOUR=$(serving_colour)
@@ -455,15 +456,44 @@ bg_up() { # TAG
   printf '%s\n' "$NEW_COLOUR" > "$REL/colour"
   printf '%s\n' "$OLD_COLOUR" > "$REL/prev_colour"
   RECORD_EXTRA=",\"colour\":\"$NEW_COLOUR\",\"previous_colour\":\"$OLD_COLOUR\""
+  # The colour taken held the standby of the release before the serving one: noted, to be made again if this fails.
+  rm -f "$REL/standby"
+  [ ! -s "$STATE_DIR/$NEW_COLOUR" ] || cp "$STATE_DIR/$NEW_COLOUR" "$REL/standby"
   printf '%s %s\n' "$ID" "$1" > "$STATE_DIR/$NEW_COLOUR"
   colour_up "$NEW_COLOUR" "$1" && colour_gate "$NEW_COLOUR" "$1" && canary_or_switch || return 1
   RECORD_EXTRA="$RECORD_EXTRA,\"switched_at\":\"$SWITCHED_AT\""
-  [ -n "$OLD_COLOUR" ] || return 0
-  drain "$OLD_COLOUR"
-  if [ "$PROXY_STANDBY" = stopped ]; then
-    dcc "$OLD_COLOUR" "$(colour_tag "$OLD_COLOUR")" stop "$PROXY_SERVICE" > /dev/null 2>&1
-    say "stopped the $OLD_COLOUR colour (kept for a rollback)"
+  # The old colour is drained and stopped after the record (park_later): the command does not wait for it.
+  [ "$PROXY_STANDBY" != stopped ] || PARK=$OLD_COLOUR
+  return 0
+}
+
+# The old colour's drain and stop, once the release is recorded (the CLI returns on the record): in a process
+# of its own (.parking names it), so the command returns at once and the deploy lock is free as always; the next
+# deploy of this app waits for it (park_wait) before it touches a colour.
+PARK=
+park_later() {
+  [ -n "$PARK" ] || return 0
+  (park "$PARK" "$(colour_tag "$PARK")") < /dev/null > "$REL/.park-out" 2>&1 &
+  printf '%s %s\n' "$!" "$(proc_start "$!")" > "$STATE_DIR/.parking.tmp" \
+    && mv -f "$STATE_DIR/.parking.tmp" "$STATE_DIR/.parking"
+  say "the $PARK colour drains (up to ${PROXY_DRAIN}s) and stops after this command (pid $!)"
+}
+park() { # COLOUR TAG
+  drain "$1"
+  # A switch back to it meanwhile (only a deploy that did not wait, an older gangway's) keeps it running.
+  if [ "$(serving_colour)" != "$1" ]; then
+    dcc "$1" "$2" stop "$PROXY_SERVICE" > /dev/null 2>&1
+    say "stopped the $1 colour (kept for a rollback)"
   fi
+  rm -f "$STATE_DIR/.parking"
+}
+# Waits while the previous deploy's park runs (bounded: the drain plus a stop, with room on a loaded host).
+park_wait() {
+  IFS=" " read -r pk_pid pk_start 2>/dev/null < "$STATE_DIR/.parking" || return 0
+  pk_until=$(($(date +%s) + PROXY_DRAIN + 120))
+  if proc_alive "$pk_pid" "$pk_start"; then say "waiting for the previous deploy's old colour to stop"; fi
+  while proc_alive "$pk_pid" "$pk_start" && [ "$(date +%s)" -lt "$pk_until" ]; do nap; done
+  rm -f "$STATE_DIR/.parking"
 }
 
 # Put the release in place before this one back (its files are in place): the colour that served it takes
@@ -471,6 +501,7 @@ bg_up() { # TAG
 bg_restore() { # TAG
   if [ ! -f "$DATA/colour.yml" ]; then up "$1" && gate "$1"; return; fi # it ran without the proxy
   [ -n "$CONF" ] || proxy_ensure || return 1
+  park_wait # (a recover comes here without bg_up)
   canary_clear
   new=$(cat "$REL/colour" 2>/dev/null)
   back=$(cat "$REL/prev_colour" 2>/dev/null)
@@ -483,8 +514,50 @@ bg_restore() { # TAG
     GATE_COLOUR=$back
     gate "$1" || return 1
   fi
-  [ -n "$new" ] && colour_remove "$new" "$1"
+  [ -n "$new" ] || return 0
+  colour_remove "$new" "$1"
+  standby_back "$new"
   return 0
+}
+
+# Compose for a colour with another release's own compose files, colour.yml and env (the project directory,
+# against which relative paths resolve, stays DIR, as when that release was in place).
+release_dcc() { # RELEASE_DIR COLOUR TAG ARGS…
+  rd_rel=$1
+  rd_colour=$2
+  rd_tag=$3
+  shift 3
+  rd_colour_file=$rd_rel/colour.yml
+  [ -f "$rd_colour_file" ] || rd_colour_file=$REL/colour.yml
+  rd_env=$rd_rel/.env
+  [ -f "$rd_env" ] || rd_env=/dev/null # not DIR/.env, which is the serving release's
+  # shellcheck disable=SC2046,SC2013 # word splitting on newlines only (IFS): one word per argv item, file a line
+  clean_env IMAGE_TAG="$rd_tag" GANGWAY_COLOUR="$rd_colour" $COMPOSE -p "$APP-$rd_colour" --project-directory "$DIR" \
+    $(for f in $(cat "$rd_rel/files"); do printf -- '-f\n%s/%s\n' "$rd_rel" "$f"; done) -f "$rd_colour_file" \
+    --env-file "$rd_env" "$@"
+}
+
+# The failed release's colour goes back to the standby it took (noted in REL/standby: the release before the
+# one serving), made from that release's files as proxy.standby says (created, not started, when stopped): a
+# later `gangway rollback` finds its container and only starts it instead of a cold start.
+standby_back() { # COLOUR
+  [ -s "$REL/standby" ] || return 0
+  IFS=" " read -r sb_id sb_tag < "$REL/standby" || return 0
+  sb_rel=$G_RELEASES/$sb_id
+  if [ -z "$sb_id" ] || [ -z "$sb_tag" ] || [ ! -f "$sb_rel/files" ] || [ "$sb_rel" = "$DATA" ]; then
+    say "no standby for the $1 colour: release ${sb_id:-?} is no longer kept"
+    return 0
+  fi
+  how=--no-start
+  [ "$PROXY_STANDBY" = stopped ] || how=-d
+  { release_dcc "$sb_rel" "$1" "$sb_tag" up "$how" --no-deps "$PROXY_SERVICE" 2>&1; echo "$?" > "$REL/.standby-rc"; } \
+    | strip_ansi | mask > "$REL/.standby-out"
+  if [ "$(cat "$REL/.standby-rc")" = 0 ]; then
+    cp "$REL/standby" "$STATE_DIR/$1"
+    say "the $1 colour stands by again with $sb_tag (release $sb_id, $PROXY_STANDBY) for a rollback"
+  else
+    say "could not make the standby of $sb_tag on $1 again: $(tail -n 1 "$REL/.standby-out")"
+  fi
 }
 
 # A first deploy that failed: nothing served before, so nothing of it may keep running, and its route goes
@@ -535,7 +608,7 @@ strategy_stop_new() {
   bg_stop_new
   STOPPED="the new containers were stopped"
 }
-strategy_prune() { prune_releases; }
+strategy_prune() { park_later; prune_releases; }
 strategy_services() { compose_services "$1"; } # TAG
 strategy_failure_output() { compose_failure_output "$1"; } # TAG
 strategy_record_extra() { :; }

@@ -51,10 +51,13 @@ export const blueGreen: Strategy<'blue-green'> = {
         `gate: ${healthSummary(config.health)}; GET ${h.path} from the proxy's network ${h.passes}× in a row ` +
           `(every ${h.intervalMs} ms, within ${Math.round(h.timeoutMs / 1000)}s)`,
         ...canaryPlanLine(p),
-        `pass: switch the traffic to the new colour (one atomic rename), drain the old one up to ` +
-          `${Math.round(p.drainMs / 1000)}s, then ${p.standby === 'stopped' ? 'stop' : 'keep running'} it for a ` +
-          `rollback`,
-        `fail: the serving colour keeps serving; the new colour is removed; the rest of the stack goes back`,
+        `pass: switch the traffic to the new colour (one atomic rename); ` +
+          (p.standby === 'stopped'
+            ? `after the record (the command returns), drain the old one up to ${Math.round(p.drainMs / 1000)}s, ` +
+              `then stop it for a rollback`
+            : 'keep the old one running for a rollback'),
+        `fail: the serving colour keeps serving; the new colour is removed and the standby it took is made again ` +
+          `from its release; the rest of the stack goes back`,
         proxy.endMaintenance
           ? 'maintenance mode (if on) ends once the new colour serves'
           : 'maintenance mode (if on) stays on (gangway maintenance off, or deploy --end-maintenance)',
