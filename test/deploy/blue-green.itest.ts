@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -350,6 +350,11 @@ test('canary secrets: nothing of the env values in the output, the run logs, the
 test('the apply killed -9 after the switch: the recovery switches back to the previous colour', async () => {
   const p = blueGreenProject('bgkill', '  domains: [bgkill.test]\n  tls: off\n'); // bgtest has every other name
   assert.equal((await gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes'])).code, 0);
+  // The apply records right after its switch (the old colour drains after the command), so it is held there: the
+  // serving note the switch writes next is a FIFO nobody reads until the test has killed it.
+  const servingNote = join(p.serverDir, '.gangway', 'proxy', 'serving');
+  rmSync(servingNote, { force: true });
+  execFileSync('mkfifo', [servingNote]);
   const cli = tracked(
     spawn(process.execPath, [BIN, '-c', p.config, 'deploy', '--tag', 'v2', '--yes'], { stdio: 'pipe' }),
   );
@@ -357,12 +362,24 @@ test('the apply killed -9 after the switch: the recovery switches back to the pr
   cli.stdout.on('data', (d) => (out += d));
   cli.stderr.on('data', (d) => (out += d));
   const exit = new Promise<number | null>((r) => cli.on('close', r));
-  const deadline = Date.now() + 60_000;
-  while (!out.includes('switch — traffic goes to green')) {
+  const version = () => {
+    try {
+      return execFileSync('curl', ['-fsS', '-H', 'Host: bgkill.test', `http://127.0.0.1:${HTTP}/version`], {
+        encoding: 'utf8',
+      }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const deadline = Date.now() + 120_000;
+  while (version() !== 'v2') {
     assert.ok(Date.now() < deadline, `the switch never came:\n${out}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
   }
-  // The apply drains the old colour now; it leads its own process group.
+  // Switched, and held on the note: a plain file takes the FIFO's place (what the switch writes) before the kill,
+  // so the recovery finds one. The apply leads its own process group.
+  rmSync(servingNote);
+  writeFileSync(servingNote, 'green\n');
   const pid = readFileSync(join(p.serverDir, '.gangway', 'lock', 'apply.pid'), 'utf8').trim();
   execFileSync('kill', ['-KILL', '--', `-${pid}`]);
   assert.equal(await exit, 1, out);
