@@ -73,3 +73,10 @@ test('a fixed value that spells a slot stays a value: no slot can be forged from
   assert.equal(line.serving, 'xstatus', 'json_str drops the control characters');
   assert.equal(line.status, 'succeeded');
 });
+
+test('a fixed value holding a long run of digits (an image digest) renders: only the slots are checked', () => {
+  const digest = 'sha256:542dc862d1c98123456789012345678ab0123456789abcdef0123456789abcde';
+  const t = recordTemplates({ id: '20261207-114757-4fb9', tag: 'v1', image_digest: digest });
+  const line = JSON.parse(shellLine(t.ok, END, '')) as Record<string, unknown>;
+  assert.deepEqual([line.image_digest, line.duration_s, line.status], [digest, 50, 'succeeded']);
+});
