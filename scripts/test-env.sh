@@ -97,7 +97,9 @@ install_promtool() {
   install_deb_binary prometheus-node-exporter usr/bin/prometheus-node-exporter prometheus-node-exporter
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Alive, and one of ours: every process these scripts start names a file under $STATE in its arguments. A pid file
+# that outlived its process (a killed run, /tmp carried to another machine) may name an unrelated process.
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && tr '\0' ' ' 2>/dev/null <"/proc/$(cat "$1")/cmdline" | grep -qF "$STATE/"; }
 
 # A real S3 server for the off-site copy tests (test/backup/s3.itest.ts) and rclone, which gangway runs on the servers
 # for copy_to.s3 (Debian's package). The server is moto's (moto_server), which this machine's Python ships: Debian 12
@@ -136,6 +138,10 @@ start_dockerd() {
   log "starting dockerd"
   # Stale after a killed engine, this number may now be another process's: dockerd would wait on it (test-hosts.sh).
   rm -f /var/run/docker/containerd/containerd.pid
+  # Same for dockerd's own pid file: it refuses to start while the number in it is alive, whoever that is now.
+  if [ -f /var/run/docker.pid ] && ! [ "$(cat "/proc/$(cat /var/run/docker.pid)/comm" 2>/dev/null)" = dockerd ]; then
+    rm -f /var/run/docker.pid
+  fi
   setsid nohup dockerd >"$STATE/dockerd.log" 2>&1 </dev/null &
   echo $! >"$STATE/dockerd.pid"
   wait_for 60 dockerd docker info || { tail -20 "$STATE/dockerd.log" >&2; exit 1; }

@@ -23,7 +23,9 @@ ROOT="$STATE/hosts"
 log() { printf '[test-hosts] %s\n' "$*" >&2; }
 [ "$(id -u)" = 0 ] || { log "must run as root (network namespaces, dockerd, sshd)"; exit 1; }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Alive, and one of ours: every process these scripts start names a file under $STATE in its arguments. A pid file
+# that outlived its process (a killed run, /tmp carried to another machine) may name an unrelated process.
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && tr '\0' ' ' 2>/dev/null <"/proc/$(cat "$1")/cmdline" | grep -qF "$STATE/"; }
 stop_pidfile() { if [ -f "$1" ]; then kill "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; fi; }
 
 if [ "${1:-}" = stop ]; then
@@ -149,6 +151,7 @@ engine() { # N [containerd | swarm]
   # A containerd.pid left by an engine that was killed may name a process that exists again under that number (another
   # host's containerd): dockerd would take it for its own and wait on a socket nobody serves.
   rm -f "$dir/exec/containerd/containerd.pid"
+  clear_stale_pidfile "$dir/dockerd.pid" "$dir/exec"
   # On a loaded machine dockerd can give up on its own containerd ("timeout waiting for containerd to start") and
   # exit: start it again rather than fail the whole test run.
   local attempt pid
@@ -168,6 +171,20 @@ engine() { # N [containerd | swarm]
     tail -3 "$dir/dockerd.log" >&2
   done
   return 1
+}
+
+# A dockerd.pid whose engine no longer answers (killed, or the file copied with /tmp to another machine) makes dockerd
+# refuse to start when its number is alive again. An engine of this host that hangs is stopped; any other process
+# under that number is not ours, so only the file goes.
+clear_stale_pidfile() { # PIDFILE EXEC_ROOT
+  [ -f "$1" ] || return 0
+  local pid
+  pid=$(cat "$1")
+  if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "--exec-root $2 "; then
+    kill -9 "$pid" 2>/dev/null || true
+    wait_for 60 "the hung dockerd $pid to exit" bash -c "! kill -0 $pid 2>/dev/null"
+  fi
+  rm -f "$1"
 }
 
 engine_up_or_gone() { # SOCKET PID: the engine answers, or the process that was to become it has exited
