@@ -25,7 +25,7 @@ log() { printf '[test-hosts] %s\n' "$*" >&2; }
 
 # Alive, and one of ours: every process these scripts start names a file under $STATE in its arguments. A pid file
 # that outlived its process (a killed run, /tmp carried to another machine) may name an unrelated process.
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && tr '\0' ' ' 2>/dev/null <"/proc/$(cat "$1")/cmdline" | grep -qF "$STATE/"; }
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && grep -qaF "$STATE/" "/proc/$(cat "$1")/cmdline" 2>/dev/null; }
 stop_pidfile() { if [ -f "$1" ]; then kill "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; fi; }
 
 if [ "${1:-}" = stop ]; then
@@ -180,8 +180,9 @@ clear_stale_pidfile() { # PIDFILE EXEC_ROOT
   [ -f "$1" ] || return 0
   local pid
   pid=$(cat "$1")
-  if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "--exec-root $2 "; then
+  if [ -n "$pid" ] && grep -qaF "$2" "/proc/$pid/cmdline" 2>/dev/null; then
     kill -9 "$pid" 2>/dev/null || true
+    pkill -9 -f "$2/containerd/containerd.toml" || true # its containerd would keep the lock on the metadata
     wait_for 60 "the hung dockerd $pid to exit" bash -c "! kill -0 $pid 2>/dev/null"
   fi
   rm -f "$1"
