@@ -47,7 +47,9 @@ before(async () => {
     extra: proxyConfig({
       http: HTTP,
       drain: '2s',
-      more: `  canary: { steps: [${STEPS.join(', ')}], interval: 2s, max_error_rate: 2%, max_p99: 400ms, min_requests: 20 }\n`,
+      more:
+        `  canary: { steps: [${STEPS.join(', ')}], interval: 2s, max_error_rate: 2%, max_p99: 400ms, ` +
+        'min_requests: 20 }\n',
     }),
   });
 });

@@ -15,7 +15,7 @@ const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'u
 /** The host's engine as a shell command: `docker -H unix://…`. */
 export const hostDocker = (host: TestHost) => `docker -H ${host.docker}`;
 
-/** The proxy's image (and `images`, e.g. a database's) loaded into the host's engine; no proxy left from a run before. */
+/** The proxy's image (and `images`, e.g. a database's) in the host's engine; no proxy left from a run before. */
 export function prepareProxyHost(host: TestHost, images: string[] = []): void {
   const d = hostDocker(host);
   sh(`docker save ${[PROXY_IMAGE, ...images].join(' ')} | ${d} load -q >/dev/null`);
