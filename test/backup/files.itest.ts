@@ -13,8 +13,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { backupLog, backupRecords, json, keptRuns, type Hosts } from '../helpers/backup-cli.js';
 import { CANARIES, findLeaks } from '../helpers/canary.js';
-import { gangway, type CliResult } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
 import { tempDir, testHost, type TestHost } from '../helpers/testenv.js';
@@ -33,14 +33,7 @@ const backupDir = (name: string) => join(p.serverDir, 'backups', name);
 const webContainer = () => `$(${hostDocker()} ps -q --filter label=com.docker.compose.project=${p.app})`;
 const inWeb = (script: string) => sh(`${hostDocker()} exec ${webContainer()} sh -c '${script}'`);
 
-function run(label: string, args: string[]): CliResult {
-  const r = gangway(['-c', p.config, ...args]);
-  outputs[`${label} stdout`] = r.stdout;
-  outputs[`${label} stderr`] = r.stderr;
-  return r;
-}
-const json = <T>(r: CliResult) => JSON.parse(r.stdout) as T;
-type Hosts<T> = { hosts: T[] };
+const run = keptRuns(outputs, () => p.config);
 interface Rec {
   file: string;
   files?: number;
@@ -57,13 +50,6 @@ const record = (file: string, sha256: string) => ({
   file,
   sha256,
 });
-
-function records(): Record<string, unknown>[] {
-  return readFileSync(join(p.serverDir, '.gangway', 'backups.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 /** The files of the bind dir and the volume, as `path: content` (the volume read in the running web container). */
 function liveFiles(): string {
@@ -197,7 +183,7 @@ test('restore --verify: a tar whose files differ from its manifest FAILS, naming
   sh(`chown ${host.user} '${join(backupDir('uploads'), file)}'`);
   const sha256 = sh(`sha256sum '${join(work, 'f.tar.gz')}' | cut -c1-64`).trim();
   const line = { op: 'backup', name: 'uploads', outcome: 'succeeded', file, sha256, size: bytes.length };
-  const log = join(p.serverDir, '.gangway', 'backups.jsonl');
+  const log = backupLog(p);
   const before = readFileSync(log, 'utf8');
   writeFileSync(log, `${before}${JSON.stringify(line)}\n`);
   try {
@@ -267,7 +253,7 @@ test('off-site: backups says where each file is; pruned on the copy too; a file 
   writeFileSync(join(backupDir('uploads'), old), firstBytes, { mode: 0o600 });
   writeFileSync(join(offsite, old), firstBytes, { mode: 0o600 });
   sh(`chown ${host.user} '${join(backupDir('uploads'), old)}'; chown ${copyHost.user} '${join(offsite, old)}'`);
-  const log = join(p.serverDir, '.gangway', 'backups.jsonl');
+  const log = backupLog(p);
   const sha256 = sh(`sha256sum '${join(offsite, old)}' | cut -c1-64`).trim();
   writeFileSync(
     log,
@@ -281,7 +267,7 @@ test('off-site: backups says where each file is; pruned on the copy too; a file 
     .filter((f) => f.endsWith('.tar.gz'))
     .sort();
   assert.deepEqual(readdirSync(offsite).sort(), onServer, 'every backup the server keeps is on the copy');
-  const copyRun = records()
+  const copyRun = backupRecords(p)
     .filter((x) => x.op === 'copy')
     .at(-1);
   assert.equal(copyRun?.outcome, 'succeeded');
@@ -317,27 +303,25 @@ test('off-site: backups says where each file is; pruned on the copy too; a file 
   assert.equal(out.verify.files, 5);
   assert.deepEqual(readFileSync(join(backupDir('uploads'), lost)), good);
   assert.equal((statSync(join(backupDir('uploads'), lost)).mode & 0o777).toString(8), '600');
-  assert.ok(records().some((x) => x.op === 'verify' && x.file === lost && x.outcome === 'succeeded'));
+  assert.ok(backupRecords(p).some((x) => x.op === 'verify' && x.file === lost && x.outcome === 'succeeded'));
 });
 
 test('a copy host that refuses: the backup stays on the server, the failed copy is recorded, exit non-zero', () => {
   const config = join(p.dir, 'gangway-unreachable.yml');
   writeFileSync(config, readFileSync(p.config, 'utf8').replace(`@${copyHost.address}:/`, `@${copyHost.address}:1:/`));
   const before = readdirSync(backupDir('uploads')).length;
-  const r = gangway(['-c', config, 'backup', 'uploads']);
-  outputs['copy-refused stdout'] = r.stdout;
-  outputs['copy-refused stderr'] = r.stderr;
+  const r = keptRuns(outputs, () => config)('copy-refused', ['backup', 'uploads']);
   assert.notEqual(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stderr, /connection refused/);
   assert.equal(readdirSync(backupDir('uploads')).length, before + 1, 'the new backup is kept');
-  const last = records().at(-1)!;
+  const last = backupRecords(p).at(-1)!;
   assert.equal(last.op, 'copy');
   assert.equal(last.outcome, 'failed');
   assert.match(String(last.reason), /connection refused/);
 });
 
 test('no canary in any output, record or backup listing', () => {
-  const places = { ...outputs, records: readFileSync(join(p.serverDir, '.gangway', 'backups.jsonl'), 'utf8') };
+  const places = { ...outputs, records: readFileSync(backupLog(p), 'utf8') };
   assert.deepEqual(findLeaks(places), []);
   assert.ok(Object.keys(outputs).length > 10);
 });

@@ -3,28 +3,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { offsiteCopyProblem } from '../../src/backup/offsite-rpo.js';
 import type { BackupRecord } from '../../src/backup/records.js';
-import type { BackupConfig } from '../../src/config/config.js';
+import { filesBackup } from '../helpers/backup-config.js';
 
 const TO = 'sftp://backup@dr.example.com/srv/b';
-const config: BackupConfig = {
-  name: 'up',
-  kind: 'files',
-  service: '',
-  database: '',
-  user: '',
-  paths: ['data/uploads'],
-  dir: 'backups/up',
-  keep: { daily: 7, weekly: 4 },
+const config = filesBackup({
   verify: 'weekly',
   rpoMs: 24 * 3_600_000,
-  ageRecipients: [],
   copyTo: {
     kind: 'sftp',
     label: TO,
     host: { kind: 'ssh', label: 'backup@dr.example.com', host: 'dr.example.com' },
     dir: '/srv/b',
   },
-};
+});
 const now = new Date('2026-12-07T12:00:00Z');
 const made = (file: string, finished: string): BackupRecord => ({
   op: 'backup',

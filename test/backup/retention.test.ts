@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { jobFiles } from '../../src/backup/job-files.js';
-import type { BackupConfig } from '../../src/config/config.js';
+import { filesBackup, postgresBackup } from '../helpers/backup-config.js';
 import { tempDir } from '../helpers/testenv.js';
 
 /** `now`: the fake clock (UTC, as in the names); by default long after every file, so only the counts decide. */
@@ -24,18 +24,7 @@ function retention(
   const backups = join(dir, 'backups', 'db');
   mkdirSync(job, { recursive: true });
   mkdirSync(backups, { recursive: true });
-  const config: BackupConfig = {
-    name: 'db',
-    kind: 'postgres',
-    service: 'db',
-    database: 'appdb',
-    user: 'app',
-    dir: 'backups/db',
-    keep,
-    verify: 'never',
-    rpoMs: 86_400_000,
-    ageRecipients: [],
-  };
+  const config = postgresBackup({ keep });
   for (const f of jobFiles(dir, 'bk-unit', { config, database: 'appdb', user: 'app' }))
     writeFileSync(join(job, f.name), f.content, { mode: f.mode });
   for (const f of [...files, 'other-20200101-000000.dump', 'notes.txt']) writeFileSync(join(backups, f), 'x');
@@ -112,19 +101,7 @@ test('kind files: the same retention on <name>-…tar.gz[.age], leaving the dump
   const backups = join(dir, 'backups', 'up');
   mkdirSync(job, { recursive: true });
   mkdirSync(backups, { recursive: true });
-  const config: BackupConfig = {
-    name: 'up',
-    kind: 'files',
-    service: '',
-    database: '',
-    user: '',
-    paths: ['data/uploads', 'volume:media'],
-    dir: 'backups/up',
-    keep: { daily: 1, weekly: 0 },
-    verify: 'never',
-    rpoMs: 86_400_000,
-    ageRecipients: [],
-  };
+  const config = filesBackup({ paths: ['data/uploads', 'volume:media'], keep: { daily: 1, weekly: 0 } });
   for (const f of jobFiles(dir, 'bk-unit', { config, database: '', user: '' }))
     writeFileSync(join(job, f.name), f.content, { mode: f.mode });
   const files = [

@@ -12,8 +12,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { backupLog, backupRecords, json, keptRuns, type Hosts } from '../helpers/backup-cli.js';
 import { findLeaks, leakForms } from '../helpers/canary.js';
-import { gangway, type CliResult } from '../helpers/cli.js';
+import type { CliResult } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { s3, s3Keys, s3Log, s3Port, sha256Hex } from '../helpers/s3.js';
 import { tempDir, testHost, type TestHost } from '../helpers/testenv.js';
@@ -40,24 +41,11 @@ const serverFiles = () =>
 const objectPath = (file: string) => `/${bucket}/${PREFIX}/${file}`;
 const bucketFiles = async () => (await s3Keys(bucket, `${PREFIX}/`)).map((k) => k.slice(PREFIX.length + 1)).sort();
 
-function run(label: string, args: string[], env: NodeJS.ProcessEnv = ENV): CliResult {
-  const r = gangway(['-c', p.config, ...args], { env });
-  outputs[`${label} stdout`] = r.stdout;
-  outputs[`${label} stderr`] = r.stderr;
-  return r;
-}
-const json = <T>(r: CliResult) => JSON.parse(r.stdout) as T;
-type Hosts<T> = { hosts: T[] };
+const run = keptRuns(outputs, () => p.config, ENV);
 interface Rec {
   file: string;
   sha256?: string;
 }
-const logPath = () => join(p.serverDir, '.gangway', 'backups.jsonl');
-const records = () =>
-  readFileSync(logPath(), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /**
  * Every process's argv, sampled every 50 ms while `work` runs, searched for the canaries (a pattern file: the
@@ -152,7 +140,7 @@ test('backup: copied into the bucket by the server, the object as recorded (byte
   assert.deepEqual(object.body, readFileSync(join(backupDir(), out.record.file)));
   const head = await s3('HEAD', objectPath(out.record.file));
   assert.equal(head.headers.get('x-amz-meta-sha256'), out.record.sha256);
-  const copyRun = records().at(-1)!;
+  const copyRun = backupRecords(p).at(-1)!;
   assert.deepEqual(
     { op: copyRun.op, outcome: copyRun.outcome, to: copyRun.to, newest: copyRun.newest },
     { op: 'copy', outcome: 'succeeded', to: label, newest: out.record.file },
@@ -168,7 +156,7 @@ test('retention prunes in the bucket too; backups says where each file is; a los
   sh(`chown ${host.user} '${join(backupDir(), old)}'`);
   assert.equal((await s3('PUT', objectPath(old), { body: bytes })).status, 200);
   const line = { op: 'backup', name: 'uploads', outcome: 'succeeded', file: old, sha256: sha256Hex(bytes) };
-  writeFileSync(logPath(), `${readFileSync(logPath(), 'utf8')}${JSON.stringify(line)}\n`);
+  writeFileSync(backupLog(p), `${readFileSync(backupLog(p), 'utf8')}${JSON.stringify(line)}\n`);
   writeFileSync(join(p.serverDir, 'data', 'uploads', 'second.txt'), 'second upload\n');
   const b = run('backup-2', ['backup', 'uploads', '--json']);
   assert.equal(b.code, 0, b.stdout + b.stderr);
@@ -217,7 +205,7 @@ test('a credential variable unset here: the backup stays, the failed copy is rec
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stderr, /GW_S3_SECRET is not set in this environment/);
   assert.equal(serverFiles().length, before + 1, 'the new backup is kept');
-  const last = records().at(-1)!;
+  const last = backupRecords(p).at(-1)!;
   assert.deepEqual([last.op, last.outcome], ['copy', 'failed']);
   assert.match(String(last.reason), /GW_S3_SECRET is not set/);
 });
@@ -252,12 +240,12 @@ exec /usr/bin/rclone "$@"
   chmodSync(join(bin, 'rclone'), 0o755);
   sh(`chown ${host.user} '${bin}'`);
   const before = await bucketFiles();
-  const count = records().length;
+  const count = backupRecords(p).length;
   sh(
     `nsenter --net=/run/netns/gw-h44 runuser -u ${host.user} -- env -i HOME='${host.home}' \
 PATH='${bin}:/usr/local/bin:/usr/bin:/bin' DOCKER_HOST='${host.docker}' sh -c '${command.replace(/'/g, `'\\''`)}'`,
   );
-  const fresh = records().slice(count);
+  const fresh = backupRecords(p).slice(count);
   assert.deepEqual(
     fresh.filter((x) => x.op !== 'prune').map((x) => `${x.op} ${x.outcome} ${x.trigger ?? ''}`.trim()),
     ['backup succeeded schedule', 'copy succeeded'],
@@ -282,7 +270,7 @@ PATH='${bin}:/usr/local/bin:/usr/bin:/bin' DOCKER_HOST='${host.docker}' sh -c '$
 });
 
 test('no canary in any output, record, schedule.log or the S3 server log', () => {
-  const places = { ...outputs, records: readFileSync(logPath(), 'utf8'), 's3 server log': s3Log() };
+  const places = { ...outputs, records: readFileSync(backupLog(p), 'utf8'), 's3 server log': s3Log() };
   assert.deepEqual(findLeaks(places, SECRETS), []);
   assert.ok(Object.keys(outputs).length > 10);
 });

@@ -9,6 +9,7 @@ import { scheduleCopy } from '../../src/backup/schedule-copy.js';
 import type { BackupHost } from '../../src/backup/session.js';
 import type { BackupConfig } from '../../src/config/config.js';
 import { Scrubber } from '../../src/redact/scrubber.js';
+import { filesBackup } from '../helpers/backup-config.js';
 
 function fakeHost() {
   const calls: string[] = [];
@@ -27,20 +28,7 @@ function fakeHost() {
   return { bh: { host, jobDir: '/srv/.gangway/backup/up' } as unknown as BackupHost, calls, files };
 }
 
-const base: BackupConfig = {
-  name: 'up',
-  kind: 'files',
-  service: '',
-  database: '',
-  user: '',
-  paths: ['a'],
-  dir: 'backups/up',
-  schedule: '0 3 * * *',
-  keep: { daily: 7, weekly: 4 },
-  verify: 'never',
-  rpoMs: 86_400_000,
-  ageRecipients: [],
-};
+const base = filesBackup({ paths: ['a'], schedule: '0 3 * * *' });
 const s3: BackupConfig = {
   ...base,
   copyTo: { kind: 's3', label: 's3://b', bucket: 'b', prefix: '', accessKeyEnv: 'A', secretKeyEnv: 'S' },

@@ -4,19 +4,9 @@ import { test } from 'node:test';
 import type { BackupRecord } from '../../src/backup/records.js';
 import { backupHealth } from '../../src/backup/status.js';
 import type { BackupConfig } from '../../src/config/config.js';
+import { postgresBackup } from '../helpers/backup-config.js';
 
-const db: BackupConfig = {
-  name: 'db',
-  kind: 'postgres',
-  service: 'db',
-  database: 'appdb',
-  user: 'app',
-  dir: 'backups/db',
-  keep: { daily: 7, weekly: 4 },
-  verify: 'weekly',
-  rpoMs: 24 * 3_600_000,
-  ageRecipients: [],
-};
+const db = postgresBackup({ verify: 'weekly', rpoMs: 24 * 3_600_000 });
 const now = new Date('2026-11-22T12:00:00Z');
 const backup = (file: string, finished: string, extra: Partial<BackupRecord> = {}): BackupRecord => ({
   op: 'backup',

@@ -2,13 +2,12 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { preflight } from '../../src/check/preflight.js';
 import type { HostSpec } from '../../src/config/hosts.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Host } from '../../src/hosts/host.js';
-import { Reporter } from '../../src/output/reporter.js';
+import { capturedReporter } from '../helpers/reporter.js';
 import { tempDir } from '../helpers/testenv.js';
 
 const dir = tempDir('gangway-preflight-');
@@ -29,20 +28,7 @@ const unreachable = (_: unknown, spec: HostSpec): Promise<Host> =>
   Promise.reject(new Error(`no route to ${spec.label}`));
 
 /** A reporter whose output is kept; `onText` sees it as it grows. */
-function capture(onText: (text: string) => void = () => {}) {
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (d) => onText((text += d)));
-  const reporter = new Reporter({
-    json: false,
-    color: false,
-    interactive: false,
-    verbose: 0,
-    stdout: out,
-    stderr: out,
-  });
-  return { reporter, printed: () => text };
-}
+const capture = (onText?: (text: string) => void) => capturedReporter({}, onText);
 
 test('each host group prints once that host is done; the checklist keeps the target order', async () => {
   // The first host answers only once the second one's group is printed.

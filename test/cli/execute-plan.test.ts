@@ -4,14 +4,13 @@
  * run, a failed run's error after its notice, and the plan's swarm secrets masked before anything prints.
  */
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { executePlan, type PlanExecutor } from '../../src/cli/execute-plan.js';
 import type { HostOutcome, RunSummary } from '../../src/deploy/apply-plan.js';
 import { GangwayError } from '../../src/errors.js';
-import { Reporter } from '../../src/output/reporter.js';
 import { type DeployPlan, PlanPayload } from '../../src/plan/plan-types.js';
 import { Scrubber } from '../../src/redact/scrubber.js';
+import { capturedReporter } from '../helpers/reporter.js';
 
 const SECRET = 'hunter2-swarm-secret';
 
@@ -50,20 +49,8 @@ function summaryOf(result: HostOutcome['result']): RunSummary {
 function fakeExecutor(result: HostOutcome['result'] = 'succeeded') {
   const calls: string[] = [];
   const ran: DeployPlan[] = [];
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough().on('data', (d) => (stdout += d));
-  const err = new PassThrough().on('data', (d) => (stderr += d));
   const scrubber = new Scrubber();
-  const reporter = new Reporter({
-    json: true,
-    color: false,
-    interactive: false,
-    verbose: 0,
-    stdout: out,
-    stderr: err,
-    scrub: scrubber.scrub,
-  });
+  const { reporter, text } = capturedReporter({ json: true, scrub: scrubber.scrub });
   const executor: PlanExecutor = {
     reporter,
     scrubber,
@@ -75,7 +62,7 @@ function fakeExecutor(result: HostOutcome['result'] = 'succeeded') {
     },
     notify: async () => void calls.push('notify'),
   };
-  return { executor, calls, ran, text: () => ({ stdout, stderr }) };
+  return { executor, calls, ran, text };
 }
 
 test('a dry run prints the plan and its result, and never confirms, runs or notifies', async () => {

@@ -3,14 +3,13 @@
  * ends in an error (a held lock: exit 4; Ctrl-C: 130; a hook; hosts that failed), with the hosts named.
  */
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { printPlan, printSummary } from '../../src/cli/run-plan.js';
 import type { HostOutcome, RunSummary } from '../../src/deploy/apply-plan.js';
 import { GangwayError } from '../../src/errors.js';
-import { Reporter } from '../../src/output/reporter.js';
 import { type DeployPlan, PlanPayload } from '../../src/plan/plan-types.js';
 import { LockHeldError } from '../../src/server/lock.js';
+import { capturedReporter } from '../helpers/reporter.js';
 
 const plan: DeployPlan = {
   app: 'shop',
@@ -27,14 +26,7 @@ const plan: DeployPlan = {
   payload: new PlanPayload(new Map(), undefined),
 };
 
-function capture() {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough().on('data', (d) => (stdout += d));
-  const err = new PassThrough().on('data', (d) => (stderr += d));
-  const reporter = new Reporter({ json: true, color: false, interactive: false, verbose: 0, stdout: out, stderr: err });
-  return { reporter, text: () => ({ stdout, stderr }) };
-}
+const capture = () => capturedReporter({ json: true });
 
 const outcome = (host: string, result: HostOutcome['result'], over: Partial<HostOutcome> = {}): HostOutcome => ({
   host,

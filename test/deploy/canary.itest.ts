@@ -7,25 +7,24 @@
  * Every wait is a condition (the load's answered requests, the canary's state file), never a fixed sleep.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { killChildren, tracked } from '../helpers/children.js';
+import { killChildren } from '../helpers/children.js';
+import { gangwayAsync } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
 import { startLoad, type LoadSample } from '../helpers/load.js';
+import { cleanupProxyHost, prepareProxyHost, proxyConfig } from '../helpers/proxy-host.js';
 import { testHost, type TestHost } from '../helpers/testenv.js';
 
-const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
 const HTTP = 18280;
 const STEPS = [20, 50];
 let host: TestHost;
 let p: DeployProject;
 
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
-const hostDocker = () => `docker -H ${host.docker}`;
 const url = () => `http://${host.address}:${HTTP}/cgi-bin/version`;
 
 before(async () => {
@@ -36,9 +35,7 @@ before(async () => {
   await buildWebImage('gangway-test/webcanary:v3', { version: 'v3', cgi: {} });
   await buildWebImage('gangway-test/webcanary:bad', { version: 'bad', cgi: { errorPercent: 10 } });
   await buildWebImage('gangway-test/webcanary:slow', { version: 'slow', cgi: { delayMs: 600 } });
-  // The proxy's image is not delivered by gangway: it comes into the host's engine here.
-  sh(`docker save gangway-test/caddy:2 | ${hostDocker()} load -q >/dev/null`);
-  sh(`${hostDocker()} rm -f gangway-proxy >/dev/null 2>&1; true`);
+  prepareProxyHost(host);
   p = deployProject({
     host,
     image: 'gangway-test/webcanary',
@@ -47,41 +44,24 @@ before(async () => {
       'services:\n  web:\n    image: gangway-test/webcanary:${IMAGE_TAG:?IMAGE_TAG required}\n' +
       '    stop_grace_period: 1s\n',
     health: '  services: [web]\n  timeout: 60s',
-    extra: `proxy:
-  service: web
-  port: 8080
-  listen: { http: ${HTTP}, https: ${HTTP + 1} }
-  image: gangway-test/caddy:2
-  health: { path: /health, interval: 250ms, passes: 2 }
-  drain: 2s
-  canary: { steps: [${STEPS.join(', ')}], interval: 2s, max_error_rate: 2%, max_p99: 400ms, min_requests: 20 }
-`,
+    extra: proxyConfig({
+      http: HTTP,
+      drain: '2s',
+      more:
+        `  canary: { steps: [${STEPS.join(', ')}], interval: 2s, max_error_rate: 2%, max_p99: 400ms, ` +
+        'min_requests: 20 }\n',
+    }),
   });
 });
 
 after(() => {
   killChildren();
-  if (!p) return;
-  const d = hostDocker();
-  sh(
-    [
-      ...['blue', 'green'].map(
-        (c) => `${d} ps -aq --filter label=com.docker.compose.project=${p.app}-${c} | xargs -r ${d} rm -f`,
-      ),
-      `${d} rm -f gangway-proxy`,
-    ].join(' >/dev/null 2>&1; ') + ' >/dev/null 2>&1; true',
-  );
-  p.cleanup();
+  if (p) cleanupProxyHost(host, [p]);
 });
 
-/** The CLI, asynchronously: the load generators run in this process meanwhile. */
-function gangway(args: string[]): Promise<{ code: number | null; out: string }> {
-  const cli = tracked(spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  let out = '';
-  cli.stdout.on('data', (d) => (out += d));
-  cli.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve) => cli.on('close', (code) => resolve({ code, out })));
-}
+/** The CLI, asynchronously: the load generators run in this process meanwhile (a backstop: deploys under load
+ * on a loaded machine take minutes). */
+const gangway = (args: string[]) => gangwayAsync(args, { timeoutMs: 300_000 });
 
 /** The canary's state file (canary.sh), polled: when each share began, in this process's clock. */
 function watchShares(): { stop(): { at: number; share: number | undefined }[] } {

@@ -19,6 +19,7 @@ import { gangway, gangwayAsync } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
 import { startLoad, summarize } from '../helpers/load.js';
+import { cleanupProxyHost, hostDocker, prepareProxyHost, proxyConfig } from '../helpers/proxy-host.js';
 import { testHost, type TestHost } from '../helpers/testenv.js';
 
 const HTTP = 18280;
@@ -31,7 +32,6 @@ const projects: DeployProject[] = [];
 
 const run = promisify(execFile);
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
-const hostDocker = () => `docker -H ${host.docker}`;
 
 function project(app: string, extra: string): DeployProject {
   const p = deployProject({
@@ -43,9 +43,7 @@ function project(app: string, extra: string): DeployProject {
       'services:\n  web:\n    image: gangway-test/webmaint:${IMAGE_TAG:?IMAGE_TAG required}\n' +
       '    environment:\n      APP_SECRET: ${APP_SECRET}\n    stop_grace_period: 1s\n',
     health: '  services: [web]\n  timeout: 60s',
-    extra:
-      `proxy:\n  service: web\n  port: 8080\n  listen: { http: ${HTTP}, https: ${HTTPS} }\n` +
-      `  image: gangway-test/caddy:2\n  health: { path: /health, interval: 250ms, passes: 2 }\n  drain: 1s\n${extra}`,
+    extra: proxyConfig({ http: HTTP, https: HTTPS, drain: '1s', more: extra }),
   });
   projects.push(p);
   return p;
@@ -96,29 +94,22 @@ function request(
  */
 async function colourHealth(app: string, colour: string): Promise<string> {
   const url = `http://gangway-${app}-${colour}:8080/health`;
-  const { stdout } = await run('sh', ['-c', `${hostDocker()} exec gangway-proxy wget -q -O - ${url}; echo " rc=$?"`]);
+  const { stdout } = await run('sh', [
+    '-c',
+    `${hostDocker(host)} exec gangway-proxy wget -q -O - ${url}; echo " rc=$?"`,
+  ]);
   return stdout;
 }
 
 before(async () => {
   host = testHost(42);
   for (const v of ['v1', 'v2']) await buildWebImage(`gangway-test/webmaint:${v}`, { version: v });
-  sh(`docker save gangway-test/caddy:2 | ${hostDocker()} load -q >/dev/null`);
-  sh(`${hostDocker()} rm -f gangway-proxy >/dev/null 2>&1; true`);
+  prepareProxyHost(host);
 });
 
 after(() => {
   killChildren();
-  const d = hostDocker();
-  for (const p of projects) {
-    sh(
-      ['blue', 'green']
-        .map((c) => `${d} ps -aq --filter label=com.docker.compose.project=${p.app}-${c} | xargs -r ${d} rm -f`)
-        .join('; ') + ' >/dev/null 2>&1; true',
-    );
-    p.cleanup();
-  }
-  sh(`${d} rm -f gangway-proxy >/dev/null 2>&1; true`);
+  if (host) cleanupProxyHost(host, projects);
 });
 
 test('maintenance on/off under keep-alive load: 503 + page + Retry-After while on, no other failure', async () => {
@@ -222,7 +213,9 @@ test('headers: the TLS defaults, proxy.headers added and removed; a body over ma
   const tls = project('mainttls', `  domains: [${TLS_DOMAIN}]\n  tls: internal\n`);
   const deploy = gangway(['-c', tls.config, 'deploy', '--tag', 'v1', '--yes']);
   assert.equal(deploy.code, 0, deploy.stdout + deploy.stderr);
-  const home = sh(`${hostDocker()} inspect -f '{{index .Config.Labels "gangway.proxy.home"}}' gangway-proxy`).trim();
+  const home = sh(
+    `${hostDocker(host)} inspect -f '{{index .Config.Labels "gangway.proxy.home"}}' gangway-proxy`,
+  ).trim();
   const ca = readFileSync(join(home, 'data', 'caddy', 'pki', 'authorities', 'local', 'root.crt'));
   const secure = await request('/version', { domain: TLS_DOMAIN, ca });
   assert.deepEqual([secure.status, secure.body.trim()], [200, 'v1']);

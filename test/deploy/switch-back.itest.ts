@@ -5,32 +5,29 @@
  * stopped), and the rollback only starts that container — 0 failed requests, the clients end on v1.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { killChildren, tracked } from '../helpers/children.js';
+import { killChildren } from '../helpers/children.js';
+import { gangwayAsync } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
 import { startLoad, summarize } from '../helpers/load.js';
+import { cleanupProxyHost, hostDocker, prepareProxyHost, proxyConfig } from '../helpers/proxy-host.js';
 import { testHost, type TestHost } from '../helpers/testenv.js';
 
-const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
 const HTTP = 18380;
 let host: TestHost;
 let p: DeployProject;
 
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
-const hostDocker = () => `docker -H ${host.docker}`;
 
 before(async () => {
   host = testHost(43);
   for (const v of ['v1', 'v2']) await buildWebImage(`gangway-test/websb:${v}`, { version: v });
   await buildWebImage('gangway-test/websb:bad', { version: 'bad', healthy: false });
-  // The proxy's image is not delivered by gangway: it comes into the host's engine here.
-  sh(`docker save gangway-test/caddy:2 | ${hostDocker()} load -q >/dev/null`);
-  sh(`${hostDocker()} rm -f gangway-proxy >/dev/null 2>&1; true`);
+  prepareProxyHost(host);
   p = deployProject({
     host,
     image: 'gangway-test/websb',
@@ -40,45 +37,23 @@ before(async () => {
       '    environment: { GREETING: "${GREETING:-none}" }\n    stop_grace_period: 1s\n',
     envText: 'GREETING=hello\n',
     health: '  services: [web]\n  timeout: 30s',
-    extra: `proxy:
-  service: web
-  port: 8080
-  listen: { http: ${HTTP}, https: ${HTTP + 1} }
-  image: gangway-test/caddy:2
-  health: { path: /health, interval: 250ms, passes: 2 }
-  drain: 2s
-  standby: stopped
-`,
+    extra: proxyConfig({ http: HTTP, drain: '2s', more: '  standby: stopped\n' }),
   });
 });
 
 after(() => {
   killChildren();
-  if (!p) return;
-  const d = hostDocker();
-  sh(
-    [
-      ...['blue', 'green'].map(
-        (c) => `${d} ps -aq --filter label=com.docker.compose.project=${p.app}-${c} | xargs -r ${d} rm -f`,
-      ),
-      `${d} rm -f gangway-proxy`,
-    ].join(' >/dev/null 2>&1; ') + ' >/dev/null 2>&1; true',
-  );
-  p.cleanup();
+  if (p) cleanupProxyHost(host, [p]);
 });
 
-function gangway(args: string[]): Promise<{ code: number | null; out: string }> {
-  const cli = tracked(spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  let out = '';
-  cli.stdout.on('data', (d) => (out += d));
-  cli.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve) => cli.on('close', (code) => resolve({ code, out })));
-}
+/** The CLI, asynchronously: the load generators run in this process meanwhile (a backstop: deploys under load
+ * on a loaded machine take minutes). */
+const gangway = (args: string[]) => gangwayAsync(args, { timeoutMs: 300_000 });
 
 /** The proxied service's containers in the app's colour projects on host 43: "colour state image id". */
 function colours(): string[] {
   const out = sh(
-    `${hostDocker()} ps -a --filter label=com.docker.compose.service=web ` +
+    `${hostDocker(host)} ps -a --filter label=com.docker.compose.service=web ` +
       `--format '{{.Label "com.docker.compose.project"}} {{.State}} {{.Image}} {{.ID}}'`,
   );
   return out
@@ -122,6 +97,6 @@ test('after a failed deploy, the standby of the release before stays, and a roll
   const afterBack = colours();
   assert.match(afterBack[0]!, /^blue running gangway-test\/websb:v1 /, afterBack.join('\n'));
   assert.equal(afterBack[0]!.split(' ')[3], standbyId, 'the standby container was started, not made anew');
-  const env = sh(`${hostDocker()} inspect -f '{{range .Config.Env}}{{println .}}{{end}}' ${standbyId}`);
+  const env = sh(`${hostDocker(host)} inspect -f '{{range .Config.Env}}{{println .}}{{end}}' ${standbyId}`);
   assert.match(env, /^GREETING=hello$/m, "v1's own env");
 });

@@ -1,6 +1,7 @@
 /** Run the built CLI (bin/gangway.js) as a user would, capturing everything it prints. */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { tracked } from './children.js';
 import { tempDir } from './testenv.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
@@ -33,29 +34,43 @@ export function gangway(
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A run of gangwayAsync: also `out`, stdout and stderr interleaved as the CLI wrote them. */
+export interface AsyncCliResult extends CliResult {
+  out: string;
+}
+
 /**
- * The same, without blocking this process: for tests whose own servers (an HTTP receiver, an SMTP server) must
- * answer the CLI while it runs.
+ * The same, without blocking this process: for tests whose own servers (an HTTP receiver, an SMTP server) or load
+ * generators must work while the CLI runs. The child is tracked (./children.ts): `killChildren` ends it.
  */
 export function gangwayAsync(
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<CliResult> {
+): Promise<AsyncCliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? emptyDir(),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = tracked(
+      spawn(process.execPath, [BIN, ...args], {
+        cwd: options.cwd ?? emptyDir(),
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      out += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      out += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
+      resolve({ code: code ?? -1, stdout, stderr, out });
     });
   });
 }

@@ -18,6 +18,7 @@ import { gangway } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
 import { postgresCompose, postgresImage } from '../helpers/postgres.js';
+import { cleanupProxyHost, hostDocker, prepareProxyHost, proxyConfig } from '../helpers/proxy-host.js';
 import { tempDir, testHost, type TestHost } from '../helpers/testenv.js';
 
 const HTTP = 19610;
@@ -30,7 +31,6 @@ let work: string;
 const outputs: Record<string, string> = {};
 
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
-const hostDocker = () => `docker -H ${host.docker}`;
 
 /** Polls `check` until it returns a value (not undefined) or the deadline passes; then fails with `what`. */
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
@@ -69,9 +69,8 @@ before(async () => {
   work = tempDir('gangway-monitoring-');
   await buildWebImage('gangway-test/webmon:v1', { version: 'v1' });
   const pg = postgresImage();
-  // The images gangway does not deliver itself (the proxy's and the database's) come into the host's engine here.
-  sh(`docker save gangway-test/caddy:2 ${pg.repository}:${pg.tag} | ${hostDocker()} load -q >/dev/null`);
-  sh(`${hostDocker()} rm -f gangway-proxy >/dev/null 2>&1; true`);
+  // The database's image is not delivered by gangway either: it comes into the host's engine with the proxy's.
+  prepareProxyHost(host, [`${pg.repository}:${pg.tag}`]);
   p = deployProject({
     host,
     image: 'gangway-test/webmon',
@@ -83,17 +82,11 @@ before(async () => {
       }),
     envText: `POSTGRES_USER=app\nPOSTGRES_DB=appdb\nPOSTGRES_PASSWORD=${CANARIES.DB_PASSWORD}\n`,
     health: '  services: [db, web]\n  timeout: 90s',
-    extra: `proxy:
-  service: web
-  port: 8080
-  domains: [${DOMAIN}]
-  tls: "off"
-  listen: { http: ${HTTP}, https: ${HTTP + 1} }
-  metrics: "${host.address}:${METRICS}"
-  image: gangway-test/caddy:2
-  health: { path: /health, interval: 250ms, passes: 2 }
-  drain: 1s
-backups:
+    extra: `${proxyConfig({
+      http: HTTP,
+      drain: '1s',
+      more: `  domains: [${DOMAIN}]\n  tls: "off"\n  metrics: "${host.address}:${METRICS}"\n`,
+    })}backups:
   - name: db
     service: db
     database: \${POSTGRES_DB}
@@ -105,18 +98,7 @@ backups:
 
 after(() => {
   killChildren();
-  if (!p) return;
-  const d = hostDocker();
-  sh(
-    [
-      ...['blue', 'green'].map(
-        (c) => `${d} ps -aq --filter label=com.docker.compose.project=${p.app}-${c} | xargs -r ${d} rm -f`,
-      ),
-      `${d} rm -f gangway-proxy`,
-      `${d} volume rm ${p.app}_pgdata`,
-    ].join(' >/dev/null 2>&1; ') + ' >/dev/null 2>&1; true',
-  );
-  p.cleanup();
+  if (p) cleanupProxyHost(host, [p], [`${p.app}_pgdata`]);
 });
 
 test('a deploy and a backup leave metrics.prom where another user (node_exporter) can read it', () => {
@@ -131,7 +113,10 @@ test('a deploy and a backup leave metrics.prom where another user (node_exporter
   assert.match(readFileSync(copy, 'utf8'), /gangway_backup_last_size_bytes\{/);
   assert.equal(statSync(join(p.serverDir, '.gangway')).mode & 0o777, 0o700);
   // The proxy publishes its metrics on the private address alone; the public port answers with the app.
-  assert.match(sh(`${hostDocker()} port gangway-proxy`), new RegExp(`${METRICS}/tcp -> ${host.address}:${METRICS}`));
+  assert.match(
+    sh(`${hostDocker(host)} port gangway-proxy`),
+    new RegExp(`${METRICS}/tcp -> ${host.address}:${METRICS}`),
+  );
   traffic(1);
   const pub = sh(`curl -s -H 'Host: ${DOMAIN}' http://${host.address}:${HTTP}/metrics`);
   assert.doesNotMatch(pub, /caddy_http/);

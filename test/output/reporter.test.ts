@@ -1,30 +1,10 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { Reporter } from '../../src/output/reporter.js';
 import { colorWanted } from '../../src/output/style.js';
 import { goQuoted } from '../../src/redact/forms.js';
 import { Scrubber } from '../../src/redact/scrubber.js';
 import { CANARIES, findLeaks } from '../helpers/canary.js';
-
-function capture(options: { json?: boolean; color?: boolean; interactive?: boolean; scrub?: (t: string) => string }) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const reporter = new Reporter({
-    json: false,
-    color: false,
-    interactive: false,
-    verbose: 0,
-    stdout: out,
-    stderr: err,
-    ...options,
-  });
-  return { reporter, text: () => ({ stdout, stderr }) };
-}
+import { capturedReporter } from '../helpers/reporter.js';
 
 test('colours: off for NO_COLOR, --no-color, TERM=dumb and non-TTY; FORCE_COLOR forces them on', () => {
   const tty = { isTTY: true } as NodeJS.WriteStream;
@@ -38,7 +18,7 @@ test('colours: off for NO_COLOR, --no-color, TERM=dumb and non-TTY; FORCE_COLOR 
 });
 
 test('plain mode (CI): [ok]/[warn]/[fail] words and no escape codes', () => {
-  const { reporter, text } = capture({});
+  const { reporter, text } = capturedReporter({});
   reporter.item('ok', 'Docker', 'Engine 28');
   reporter.item('warn', 'Compose', 'v1');
   reporter.item('fail', 'SSH', 'refused', 1500);
@@ -48,13 +28,13 @@ test('plain mode (CI): [ok]/[warn]/[fail] words and no escape codes', () => {
 });
 
 test('terminal mode: symbols with colour', () => {
-  const { reporter, text } = capture({ color: true });
+  const { reporter, text } = capturedReporter({ color: true });
   reporter.item('ok', 'Docker');
   assert.match(text().stdout, /\x1b\[32m✓\x1b\[39m Docker/);
 });
 
 test('--json: human lines go to stderr and stdout holds only the document', () => {
-  const { reporter, text } = capture({ json: true });
+  const { reporter, text } = capturedReporter({ json: true });
   reporter.heading('checking');
   reporter.item('ok', 'Docker');
   reporter.result({ ok: true });
@@ -64,7 +44,7 @@ test('--json: human lines go to stderr and stdout holds only the document', () =
 });
 
 test('every line passes through the scrubber, the JSON document too', () => {
-  const { reporter, text } = capture({ json: true, scrub: (t) => t.replaceAll('hunter2', '***') });
+  const { reporter, text } = capturedReporter({ json: true, scrub: (t) => t.replaceAll('hunter2', '***') });
   reporter.info('password hunter2');
   reporter.error('failed with hunter2', ['hint hunter2']);
   reporter.result({ value: 'hunter2' });
@@ -75,7 +55,7 @@ test('every line passes through the scrubber, the JSON document too', () => {
 
 test('--json: each string is scrubbed before serialising, so a value JSON escapes is still masked', () => {
   const secret = 'hunt"er\\2\tx';
-  const { reporter, text } = capture({ json: true, scrub: (t) => t.replaceAll(secret, '***') });
+  const { reporter, text } = capturedReporter({ json: true, scrub: (t) => t.replaceAll(secret, '***') });
   reporter.result({ ok: false, error: { message: `compose: ${secret} is not a port`, hints: [secret] }, [secret]: 1 });
   const { stdout } = text();
   assert.deepEqual(JSON.parse(stdout), {
@@ -88,7 +68,7 @@ test('--json: each string is scrubbed before serialising, so a value JSON escape
 test('--json with the real scrubber: no canary in any form, JSON-escaped and Go-quoted included', () => {
   const scrubber = new Scrubber();
   for (const value of Object.values(CANARIES)) scrubber.add(value);
-  const { reporter, text } = capture({ json: true, scrub: scrubber.scrub });
+  const { reporter, text } = capturedReporter({ json: true, scrub: scrubber.scrub });
   const goQuotedInMessage = `parsing "${goQuoted(CANARIES.DB_PASSWORD)}": invalid syntax`;
   reporter.item('fail', 'compose config', goQuotedInMessage);
   reporter.result({ values: Object.values(CANARIES), message: goQuotedInMessage });
@@ -96,7 +76,7 @@ test('--json with the real scrubber: no canary in any form, JSON-escaped and Go-
 });
 
 test('transfer progress: a line per 10% when not interactive', () => {
-  const { reporter, text } = capture({});
+  const { reporter, text } = capturedReporter({});
   const progress = reporter.transfer('image');
   for (let bytes = 0; bytes <= 1000; bytes += 50) progress({ bytes, total: 1000 });
   const lines = text().stderr.trim().split('\n');
@@ -105,20 +85,20 @@ test('transfer progress: a line per 10% when not interactive', () => {
 });
 
 test('transfer progress: what is being sent (the layers of a sync) and the compressed bytes sent', () => {
-  const { reporter, text } = capture({});
+  const { reporter, text } = capturedReporter({});
   const progress = reporter.transfer('deliver app:2');
   progress({ bytes: 2048, sent: 1024, note: '1 of 3 layers' });
   assert.match(text().stderr, /deliver app:2: 1 of 3 layers: 2\.0 KiB [\d.]+ \S+\/s, 1\.0 KiB sent\n/);
 });
 
 test('an error names its code, the key to docs/errors.md', () => {
-  const { reporter, text } = capture({});
+  const { reporter, text } = capturedReporter({});
   reporter.error('gangway.yml: file not found', ['create one with gangway init'], 'E_CONFIG');
   assert.equal(text().stderr, 'error: gangway.yml: file not found [E_CONFIG]\n  create one with gangway init\n');
 });
 
 test('addToResult: the key joins the --json document, its value taken when the document is written', () => {
-  const { reporter, text } = capture({ json: true });
+  const { reporter, text } = capturedReporter({ json: true });
   let n = 1;
   reporter.addToResult('counts', () => ({ execs: n }));
   n = 2;

@@ -9,22 +9,10 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { jobFiles } from '../../src/backup/job-files.js';
-import type { BackupConfig } from '../../src/config/config.js';
+import { filesBackup } from '../helpers/backup-config.js';
 import { tempDir } from '../helpers/testenv.js';
 
-const config: BackupConfig = {
-  name: 'up',
-  kind: 'files',
-  service: '',
-  database: '',
-  user: '',
-  paths: ['data/uploads'],
-  dir: 'backups/up',
-  keep: { daily: 7, weekly: 4 },
-  verify: 'never',
-  rpoMs: 86_400_000,
-  ageRecipients: [],
-};
+const config = filesBackup();
 
 /** A deploy dir with data/uploads and the job installed; `changedTimes`: how often the stub tar says "changed". */
 function setup(changedTimes: number) {

@@ -10,19 +10,14 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, st
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { jobFiles } from '../../src/backup/job-files.js';
-import type { BackupConfig } from '../../src/config/config.js';
+import { filesBackup } from '../helpers/backup-config.js';
 import { tempDir } from '../helpers/testenv.js';
 
 const PRUNED = 'up-20200101-000000.tar.gz';
 const SECRET = `s3-secret "q" \\b 'x' end`;
 const ACCESS = 'AKIA-unit-access';
-const config: BackupConfig = {
-  name: 'up',
-  kind: 'files',
-  service: '',
-  database: '',
-  user: '',
-  paths: ['data/uploads'],
+const config = filesBackup({
+  keep: { daily: 1, weekly: 0 },
   copyTo: {
     kind: 's3',
     label: 's3://bkt/shop/up',
@@ -32,12 +27,7 @@ const config: BackupConfig = {
     accessKeyEnv: 'A',
     secretKeyEnv: 'S',
   },
-  dir: 'backups/up',
-  keep: { daily: 1, weekly: 0 },
-  verify: 'never',
-  rpoMs: 86_400_000,
-  ageRecipients: [],
-};
+});
 
 function setup() {
   const dir = tempDir('bk-s3-');

@@ -25,6 +25,7 @@ import { applyFiles } from '../../src/server/release-files.js';
 import { serverScript } from '../../src/server/scripts.js';
 import { blueGreen } from '../../src/strategy/blue-green/index.js';
 import { recreate } from '../../src/strategy/recreate/index.js';
+import { proxySettings } from '../helpers/proxy-settings.js';
 
 const STUB = new URL('../fixtures/server/docker-stub.sh', import.meta.url);
 export const DEFAULT_COMPOSE = 'services:\n  web:\n    image: acme/web:${IMAGE_TAG}\n';
@@ -44,24 +45,16 @@ export interface ReleaseSpec {
   imageName?: string;
   app?: string;
   composeArgv?: string[];
-  /** Blue/green behind the shared proxy (bluegreen.sh), with these settings over PROXY_DEFAULTS. */
+  /** Blue/green behind the shared proxy (bluegreen.sh), with these settings over QUICK_PROXY. */
   proxy?: Partial<ProxySettings>;
   /** deploy --end-maintenance (blue/green). */
   endMaintenance?: boolean;
 }
 
-export const PROXY_DEFAULTS: ProxySettings = {
-  service: 'web',
-  port: 8080,
-  domains: [],
-  tls: 'off',
-  listen: { http: 80, https: 443 },
+/** The proxy as apply.sh's tests run it: proxySettings() with a quick health gate and no drain. */
+const QUICK_PROXY: Partial<ProxySettings> = {
   health: { path: '/health', intervalMs: 100, passes: 1, timeoutMs: 5_000 },
   drainMs: 0,
-  standby: 'stopped',
-  image: 'caddy:2',
-  headers: {},
-  maxBodyBytes: 100 * 1024 * 1024,
 };
 
 export interface StartOptions {
@@ -124,7 +117,7 @@ export class FakeServer {
     const record = { id: spec.id, tag, operation, strategy: 'recreate', who: 'tester@laptop', target: 'prod' };
     const envValues = envText === undefined ? [] : parseEnv(envText).entries.map((e) => e.value);
     const app = spec.app ?? 'shop';
-    const proxySettings = spec.proxy && { ...PROXY_DEFAULTS, ...spec.proxy };
+    const proxy = spec.proxy && proxySettings({ ...QUICK_PROXY, ...spec.proxy });
     const step = { kind: 'apply' as const, title: '', does: [], health, keep: spec.keep ?? 3 };
     const generated = applyFiles(
       {
@@ -138,12 +131,12 @@ export class FakeServer {
         health,
         composeArgv: spec.composeArgv ?? ['docker', 'compose'],
         record,
-        strategy: proxySettings
+        strategy: proxy
           ? blueGreen.release(
               {
                 ...step,
                 strategy: 'blue-green',
-                proxy: { ...proxyPlan(app, proxySettings), endMaintenance: spec.endMaintenance === true },
+                proxy: { ...proxyPlan(app, proxy), endMaintenance: spec.endMaintenance === true },
               },
               new Map(),
             )

@@ -10,24 +10,22 @@ const rec = (id: string, tag: string, status: string, outcome?: string): Release
   ...(outcome && { outcome }),
 });
 
-/** Retained newest first, as parseServerState returns them. */
-const STATE = {
-  current: { id: 'r5', tag: 'v4' },
-  retained: [
-    { id: 'r5', tag: 'v4' },
-    { id: 'r4', tag: 'bad' },
-    { id: 'r3', tag: 'v3' },
-    { id: 'r2', tag: 'v2' },
-    { id: 'r1', tag: 'v2' },
-  ],
-  records: [
-    rec('r1', 'v2', 'succeeded', 'succeeded'),
-    rec('r2', 'v2', 'succeeded', 'succeeded'),
-    rec('r3', 'v3', 'succeeded'), // an older record without outcome
-    rec('r4', 'bad', 'rolled_back', 'rolled_back'),
-    rec('r5', 'v4', 'succeeded', 'succeeded'),
-  ],
+/** `'r6:v1 r5:v2'`: the retained releases, newest first (as parseServerState returns them), the newest in place. */
+const inPlace = (retained: string, records: ReleaseRecord[]) => {
+  const releases = retained.split(' ').map((r) => {
+    const [id, tag] = r.split(':') as [string, string];
+    return { id, tag };
+  });
+  return { current: releases[0]!, retained: releases, records };
 };
+
+const STATE = inPlace('r5:v4 r4:bad r3:v3 r2:v2 r1:v2', [
+  rec('r1', 'v2', 'succeeded', 'succeeded'),
+  rec('r2', 'v2', 'succeeded', 'succeeded'),
+  rec('r3', 'v3', 'succeeded'), // an older record without outcome
+  rec('r4', 'bad', 'rolled_back', 'rolled_back'),
+  rec('r5', 'v4', 'succeeded', 'succeeded'),
+]);
 
 test('without --to: the newest good release older than the one in place', () => {
   assert.deepEqual(chooseRollback(STATE), { ok: true, id: 'r3', tag: 'v3' });
@@ -44,14 +42,10 @@ test('a failed release is never chosen, nor the release in place', () => {
 
 test('--to the tag in place: it is the release in place, nothing to do (not "not retained")', () => {
   // After a plain rollback to v1, v1 is in place and no other retained release has that tag.
-  const state = {
-    current: { id: 'r6', tag: 'v1' },
-    retained: [
-      { id: 'r6', tag: 'v1' },
-      { id: 'r5', tag: 'v2' },
-    ],
-    records: [rec('r5', 'v2', 'succeeded', 'succeeded'), rec('r6', 'v1', 'rollback', 'succeeded')],
-  };
+  const state = inPlace('r6:v1 r5:v2', [
+    rec('r5', 'v2', 'succeeded', 'succeeded'),
+    rec('r6', 'v1', 'rollback', 'succeeded'),
+  ]);
   const message = 'tag v1 is the release in place: nothing to do';
   assert.equal(alreadyInPlace(state.current, 'v1'), message);
   assert.deepEqual(chooseRollback(state, 'v1'), { ok: false, message, retainedTags: ['v2'] });
@@ -65,26 +59,18 @@ test('--to TAG: the newest retained good release with that tag', () => {
 });
 
 test('a release that was good once stays good (rollback status counts as good)', () => {
-  const state = {
-    current: { id: 'r3', tag: 'v1' },
-    retained: [
-      { id: 'r3', tag: 'v1' },
-      { id: 'r2', tag: 'v2' },
-    ],
-    records: [rec('r2', 'v2', 'rollback', 'succeeded'), rec('r3', 'v1', 'succeeded', 'succeeded')],
-  };
+  const state = inPlace('r3:v1 r2:v2', [
+    rec('r2', 'v2', 'rollback', 'succeeded'),
+    rec('r3', 'v1', 'succeeded', 'succeeded'),
+  ]);
   assert.deepEqual(chooseRollback(state), { ok: true, id: 'r2', tag: 'v2' });
 });
 
 test('a release that is retained but has no record (or is not retained) is not offered', () => {
-  const state = {
-    current: { id: 'r3', tag: 'v3' },
-    retained: [
-      { id: 'r3', tag: 'v3' },
-      { id: 'r2', tag: 'v2' },
-    ],
-    records: [rec('r1', 'v1', 'succeeded', 'succeeded'), rec('r3', 'v3', 'succeeded', 'succeeded')],
-  };
+  const state = inPlace('r3:v3 r2:v2', [
+    rec('r1', 'v1', 'succeeded', 'succeeded'),
+    rec('r3', 'v3', 'succeeded', 'succeeded'),
+  ]);
   const choice = chooseRollback(state);
   assert.equal(choice.ok, false);
   assert.equal(

@@ -148,6 +148,8 @@ function emit(name, a, b, v,   t) {
   t = put(put(put(tpl[name], US "app" US, esc(ENVIRON["APP"])), US "a" US, esc(a)), US "b" US, esc(b))
   print put(t, RSEP "v" RSEP, v)
 }
+# A family of one sample without labels, left out while its value is unknown.
+function single(name, v) { if (v != "") { fam(name); emit(name, "", "", v) } }
 BEGIN {
   FS = "\t"; US = sprintf("%c", 31); RSEP = sprintf("%c", 30)
   n = split(ENVIRON["METRICS_FAMILIES"], fl, "\n")
@@ -191,18 +193,9 @@ END {
     emit("gangway_rollbacks_total", "manual", "", manual_rb + 0)
     fam("gangway_last_deploy_success")
     emit("gangway_last_deploy_success", "", "", last_ok)
-    if (last_fin != "") {
-      fam("gangway_last_deploy_timestamp_seconds")
-      emit("gangway_last_deploy_timestamp_seconds", "", "", last_fin)
-    }
-    if (last_dur != "") {
-      fam("gangway_last_deploy_duration_seconds")
-      emit("gangway_last_deploy_duration_seconds", "", "", last_dur)
-    }
-    if (good != "") {
-      fam("gangway_last_good_timestamp_seconds")
-      emit("gangway_last_good_timestamp_seconds", "", "", good)
-    }
+    single("gangway_last_deploy_timestamp_seconds", last_fin)
+    single("gangway_last_deploy_duration_seconds", last_dur)
+    single("gangway_last_good_timestamp_seconds", good)
     cur = ENVIRON["CURRENT"]
     if (cur != "" && (cur in tags)) {
       fam("gangway_release_info")
@@ -219,14 +212,8 @@ END {
       emit("gangway_last_deploy_step_duration_seconds", s_phase[i], s_name[i], sum)
     }
   }
-  if (gate != "") {
-    fam("gangway_last_health_gate_duration_seconds")
-    emit("gangway_last_health_gate_duration_seconds", "", "", gate)
-  }
-  if (bytes != "") {
-    fam("gangway_last_deploy_delivered_bytes")
-    emit("gangway_last_deploy_delivered_bytes", "", "", bytes)
-  }
+  single("gangway_last_health_gate_duration_seconds", gate)
+  single("gangway_last_deploy_delivered_bytes", bytes)
   if (n_backups > 0) {
     fam("gangway_backups_total")
     for (k in backups) {

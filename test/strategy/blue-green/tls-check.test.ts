@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isLoopback, proxyTlsCheck } from '../../../src/strategy/blue-green/tls-check.js';
-import type { ProxySettings } from '../../../src/config/config.js';
-import { PROXY_DEFAULTS } from '../../server/fake-server.js';
-
-const proxy = (over: Partial<ProxySettings>): ProxySettings => ({ ...PROXY_DEFAULTS, ...over });
+import { proxySettings as proxy } from '../../helpers/proxy-settings.js';
 
 test('tls off on every address, or on a public one: a warning that says how to fix it', () => {
   const all = proxyTlsCheck(proxy({ tls: 'off', listen: { http: 80, https: 443 } }))!;
