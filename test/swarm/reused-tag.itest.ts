@@ -50,12 +50,19 @@ before(async () => {
       placement: { constraints: ["node.labels.gw.host == 21"] }
 `,
     env: 'MOOD=calm\n',
-    gangway: (app) => `app: ${app}
+    gangway: (app) => gangwayYml(app, `${cluster.registry}/${REPO}`, 'registry', PORT),
+  });
+});
+after(() => project?.cleanup());
+
+/** A target of the manager alone, deploying `image` delivered as `delivery`, gated on the port it publishes. */
+function gangwayYml(app: string, image: string, delivery: string, port: number): string {
+  return `app: ${app}
 compose: docker-compose.yml
 env: { file: .env }
-image: { name: ${cluster.registry}/${REPO}, delivery: registry }
+image: { name: ${image}, delivery: ${delivery} }
 health:
-  http: [{ url: "http://127.0.0.1:${PORT}/health", retries: 5, interval: 1s }]
+  http: [{ url: "http://127.0.0.1:${port}/health", retries: 5, interval: 1s }]
   timeout: 60s
 keep: 5
 records: records
@@ -65,10 +72,8 @@ targets:
     hosts: [${JSON.stringify(cluster.manager.spec)}]
     dir: ~/${app}
     ssh: { key: ${testEnv().clientKey}, fingerprint: ${JSON.stringify(cluster.manager.fingerprint)}, config: false }
-`,
-  });
-});
-after(() => project?.cleanup());
+`;
+}
 
 const ok = (r: Run) => assert.equal(r.code, 0, r.stdout + r.stderr);
 const last = () => project.releases().at(-1)!;
@@ -93,6 +98,9 @@ test('gangway rollback runs the digest the release before ran, not what the tag 
   assert.equal(last().status, 'rollback');
   assert.equal(await running(), `${cluster.registry}/${REPO}:stable@${digests.v1}`);
   assert.equal(fetchText(cluster.manager.address, PORT, '/version'), 'v1');
+  const status = await project.run(['status']);
+  ok(status);
+  assert.match(status.stdout, new RegExp(`service web — .*/${REPO}:stable \\(${digests.v1.slice(0, 19)}\\)`));
 });
 
 test('an env-only deploy keeps the digest in place (the tag moved on in the registry meanwhile)', async () => {
@@ -125,4 +133,37 @@ test('a new deploy of the tag takes what the registry names now', async () => {
   assert.equal(await running(), `${cluster.registry}/${REPO}:stable@${digests.v2}`);
   assert.equal(fetchText(cluster.manager.address, PORT, '/version'), 'v2');
   assert.equal(last().image_digest, digests.v2);
+});
+
+test('image.delivery archive (never resolved, no digest): deploy, deploy, rollback as before; the records name the tags', async () => {
+  const port = PORT + 1;
+  const archived = new SwarmProject(cluster, {
+    compose: `services:
+  web:
+    image: gangway-test/web:\${IMAGE_TAG:?IMAGE_TAG required}
+    ports: [{ target: 8080, published: ${port}, mode: host }]
+    stop_grace_period: 1s
+    deploy:
+      placement: { constraints: ["node.labels.gw.host == 21"] }
+`,
+    gangway: (app) => gangwayYml(app, 'gangway-test/web', 'archive', port),
+  });
+  try {
+    ok(await archived.run(['deploy', '--tag', 'v1', '--yes']));
+    ok(await archived.run(['deploy', '--tag', 'v2', '--yes']));
+    assert.equal(fetchText(cluster.manager.address, port, '/version'), 'v2');
+    ok(await archived.run(['rollback', '--yes']));
+    assert.equal(fetchText(cluster.manager.address, port, '/version'), 'v1');
+    assert.equal(await archived.service('web', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'), 'gangway-test/web:v1');
+    assert.deepEqual(
+      archived.releases().map((r) => [r.status, r.images, r.image_digest]),
+      [
+        ['succeeded', { web: 'gangway-test/web:v1' }, undefined],
+        ['succeeded', { web: 'gangway-test/web:v2' }, undefined],
+        ['rollback', { web: 'gangway-test/web:v1' }, undefined],
+      ],
+    );
+  } finally {
+    archived.cleanup();
+  }
 });
