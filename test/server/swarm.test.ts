@@ -178,7 +178,7 @@ test("sw_pins: env-only pins gangway's own image at the tag only (a changed env 
   );
 });
 
-test('sw_pins: no digest (image.delivery archive or sync), no images copied: no pins file, a copied one removed', () => {
+test('sw_pins: no digest (image.delivery archive or sync), no images copied: no pins file, a copied one gone', () => {
   for (const images of ['web\tacme/web:stable\ndb\tpostgres:16\n', undefined]) {
     if (images === undefined) rmSync(join(rel, 'swarm-images'), { force: true });
     const r = images === undefined ? pinsWithoutImages() : pins('rollback', images);
@@ -204,7 +204,8 @@ test("sw_images + the record: each service's image as its spec names it; image_d
   // `docker service inspect -f … shop_<service>`: the spec's image; the service gone meanwhile: no such service.
   writeFileSync(
     join(imagesBin, 'docker'),
-    `#!/bin/sh\ncase "$5" in shop_db) echo "postgres:16@${DIGEST_B}" ;; shop_web) echo "acme/web:stable@${DIGEST_A}" ;;\n` +
+    `#!/bin/sh\ncase "$5" in shop_db) echo "postgres:16@${DIGEST_B}" ;;\n` +
+      `shop_web) echo "acme/web:stable@${DIGEST_A}" ;;\n` +
       `shop_cache) echo "redis:7" ;; *) echo "no such service: $5" >&2; exit 1 ;; esac\n`,
     { mode: 0o755 },
   );

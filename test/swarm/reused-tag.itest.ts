@@ -92,7 +92,7 @@ test('v1 pushed as stable and deployed, then v2 pushed as stable and deployed: v
   assert.equal(await running(), `${cluster.registry}/${REPO}:stable@${digests.v2}`);
 });
 
-test('gangway rollback runs the digest the release before ran, not what the tag names in the registry now', async () => {
+test('gangway rollback runs the digest its release ran, not the one the tag names in the registry now', async () => {
   const r = await project.run(['rollback', '--yes']);
   ok(r);
   assert.equal(last().status, 'rollback');
@@ -135,7 +135,7 @@ test('a new deploy of the tag takes what the registry names now', async () => {
   assert.equal(last().image_digest, digests.v2);
 });
 
-test('image.delivery archive (never resolved, no digest): deploy, deploy, rollback as before; the records name the tags', async () => {
+test('image.delivery archive (no digest: never resolved): deploy, deploy, rollback as before', async () => {
   const port = PORT + 1;
   const archived = new SwarmProject(cluster, {
     compose: `services:
