@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -21,6 +21,7 @@ mkdirSync(bin);
 mkdirSync(rel, { recursive: true });
 writeFileSync(join(rel, 'swarm.sh'), serverScript('swarm.sh'));
 writeFileSync(join(rel, 'clean-env.sh'), serverScript('clean-env.sh')); // sourced by apply.sh before swarm.sh
+writeFileSync(join(rel, 'json.sh'), serverScript('json.sh'));
 // The stub writes to a fixed path: swarm.sh calls docker with a cleaned environment.
 writeFileSync(
   join(bin, 'docker'),
@@ -122,6 +123,117 @@ test('sw_objects + sw_stack_deploy: no file: secrets or configs, no names file (
       `version '${version}'`,
     );
   }
+});
+
+const DIGEST_A = `sha256:${'a'.repeat(64)}`;
+const DIGEST_B = `sha256:${'b'.repeat(64)}`;
+/** A release copied from one whose deploy read these images (swarm-images), pinned for OPERATION. */
+function pins(operation: string, images: string, version = '3.8'): { pins?: string; files: string[]; said: string } {
+  writeFileSync(join(rel, 'swarm-services'), 'web\ntalker\ndb\ncache\n');
+  writeFileSync(join(rel, 'swarm-images'), images);
+  writeFileSync(join(rel, 'swarm-pins.yml'), 'services: { stale: { image: copied-from-the-source } }\n');
+  writeFileSync(join(rel, 'swarm-defaults.yml'), 'services: {}\n');
+  rmSync(join(rel, 'swarm-names.yml'), { force: true });
+  const said = join(root, 'said');
+  writeFileSync(said, '');
+  const [call] = run(
+    `DATA='${rel}'; . '${rel}/json.sh'; say() { echo "$*" >> '${said}'; }; OPERATION=${operation}; TAG=stable; ` +
+      `IMAGE_NAME=docker.io/acme/web; SWARM_VERSION='${version}'; sw_pins '${rel}' && sw_stack_deploy '${rel}' v1`,
+  );
+  assert.equal(existsSync(join(rel, 'swarm-images')), false, "the copy is not taken for this deploy's images");
+  const pinned = join(rel, 'swarm-pins.yml');
+  return {
+    ...(existsSync(pinned) && { pins: readFileSync(pinned, 'utf8') }),
+    files: call!.argv.filter((_, i) => call!.argv[i - 1] === '-c'),
+    said: readFileSync(said, 'utf8'),
+  };
+}
+
+test('sw_pins: a rollback pins every service to the digest its release ran, last of the files given to the CLI', () => {
+  const images =
+    `web\tacme/web:stable@${DIGEST_A}\ntalker\tacme/web:stable@${DIGEST_A}\ndb\tpostgres:16@${DIGEST_B}\n` +
+    `cache\tredis:7\ngone\tacme/gone:1@${DIGEST_B}\n`;
+  const r = pins('rollback', images);
+  assert.equal(
+    r.pins,
+    `version: "3.8"\nservices:\n  "web":\n    image: "acme/web:stable@${DIGEST_A}"\n` +
+      `  "talker":\n    image: "acme/web:stable@${DIGEST_A}"\n  "db":\n    image: "postgres:16@${DIGEST_B}"\n`,
+    'redis:7 has no digest to pin (never resolved), gone is no service of this release',
+  );
+  assert.deepEqual(r.files, [
+    `${root}/srv/shop/docker-compose.yml`,
+    `${rel}/swarm-defaults.yml`,
+    `${rel}/swarm-pins.yml`,
+  ]);
+  assert.match(r.said, new RegExp(`^web pinned to acme/web:stable@${DIGEST_A} \\(what its release ran\\)$`, 'm'));
+  // No version in the compose files: none in the pins either.
+  assert.match(pins('rollback', images, '').pins!, /^services:\n {2}"web":/);
+});
+
+test("sw_pins: env-only pins gangway's own image at the tag only (a changed env value may name another image)", () => {
+  const images = `web\tacme/web:stable@${DIGEST_A}\ndb\tpostgres:16@${DIGEST_B}\ntalker\tacme/web:other@${DIGEST_B}\n`;
+  assert.equal(
+    pins('env-only', images).pins,
+    `version: "3.8"\nservices:\n  "web":\n    image: "acme/web:stable@${DIGEST_A}"\n`,
+  );
+});
+
+test('sw_pins: no digest (image.delivery archive or sync), no images copied: no pins file, a copied one gone', () => {
+  for (const images of ['web\tacme/web:stable\ndb\tpostgres:16\n', undefined]) {
+    if (images === undefined) rmSync(join(rel, 'swarm-images'), { force: true });
+    const r = images === undefined ? pinsWithoutImages() : pins('rollback', images);
+    assert.equal(r.pins, undefined, String(images));
+    assert.ok(!r.files.some((f) => f.endsWith('swarm-pins.yml')));
+  }
+});
+
+function pinsWithoutImages(): { pins?: string; files: string[] } {
+  writeFileSync(join(rel, 'swarm-pins.yml'), 'services: { stale: { image: copied-from-the-source } }\n');
+  const [call] = run(`OPERATION=rollback; sw_pins '${rel}' && sw_stack_deploy '${rel}' v1`);
+  const pinned = join(rel, 'swarm-pins.yml');
+  return {
+    ...(existsSync(pinned) && { pins: readFileSync(pinned, 'utf8') }),
+    files: call!.argv.filter((_, i) => call!.argv[i - 1] === '-c'),
+  };
+}
+
+test("sw_images + the record: each service's image as its spec names it; image_digest is gangway's image's", () => {
+  writeFileSync(join(rel, 'swarm-services'), 'db\nweb\ncache\ngone\n');
+  const imagesBin = join(root, 'images-bin');
+  mkdirSync(imagesBin, { recursive: true });
+  // `docker service inspect -f … shop_<service>`: the spec's image; the service gone meanwhile: no such service.
+  writeFileSync(
+    join(imagesBin, 'docker'),
+    `#!/bin/sh\ncase "$5" in shop_db) echo "postgres:16@${DIGEST_B}" ;;\n` +
+      `shop_web) echo "acme/web:stable@${DIGEST_A}" ;;\n` +
+      `shop_cache) echo "redis:7" ;; *) echo "no such service: $5" >&2; exit 1 ;; esac\n`,
+    { mode: 0o755 },
+  );
+  const script =
+    `set -u; set -f; IFS='\n'; APP=shop; REL='${rel}'; DATA='${rel}'; TAG=stable; ` +
+    `. "${rel}/json.sh"; . "${rel}/clean-env.sh"; . "${rel}/swarm.sh"; `;
+  const record = (imageName: string) => {
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        `${script} IMAGE_NAME='${imageName}'; sw_images '${rel}' && sw_record_extra gwh21 ''; echo "$RECORD_EXTRA"`,
+      ],
+      { encoding: 'utf8', env: { PATH: `${imagesBin}:${process.env.PATH}` } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(`{${r.stdout.trim().slice(1)}}`) as Record<string, unknown>;
+  };
+  assert.deepEqual(record('docker.io/acme/web'), {
+    manager: 'gwh21',
+    services: {},
+    images: { db: `postgres:16@${DIGEST_B}`, web: `acme/web:stable@${DIGEST_A}`, cache: 'redis:7' },
+    image_digest: DIGEST_A,
+  });
+  assert.equal(readFileSync(join(rel, 'swarm-images'), 'utf8').split('\n')[1], `web\tacme/web:stable@${DIGEST_A}`);
+  // Another image name (or none): the images, but no digest of gangway's.
+  assert.equal(record('ghcr.io/acme/web').image_digest, undefined);
+  assert.equal(record('').image_digest, undefined);
 });
 
 test('sw_objects under a session umask of 022: .mask (env values and the secret) stays 0600', () => {

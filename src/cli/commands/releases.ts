@@ -42,7 +42,8 @@ export async function runReleases(
         status,
         `${r.id}  ${r.tag}  ${r.status}`,
         `${when} by ${r.who ?? '?'}, ` +
-          `${r.duration_s ?? '?'}s${r.serving && r.serving !== r.tag ? `, serving ${r.serving}` : ''}${failure}`,
+          `${r.duration_s ?? '?'}s${r.serving && r.serving !== r.tag ? `, serving ${r.serving}` : ''}` +
+          `${imageDigest(r)}${failure}`,
       );
     }
   }
@@ -52,4 +53,10 @@ export async function runReleases(
       details: document,
     });
   reporter.result({ ok: true, ...document });
+}
+
+/** The manifest digest the release ran (image.build pushed it, or Swarm resolved it), short: a tag may move. */
+function imageDigest(r: ReleaseRecord): string {
+  const digest = typeof r.image_digest === 'string' ? /^sha256:[0-9a-f]{12}/.exec(r.image_digest)?.[0] : undefined;
+  return digest ? `, image ${digest}` : '';
 }

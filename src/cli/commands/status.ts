@@ -144,6 +144,9 @@ function describeMaintenance(m: NonNullable<ProxyStatus['maintenance']>): string
 const colourRole = (p: ProxyStatus, colour: string) =>
   colour === p.serving ? ' in service' : p.canary?.colour === colour ? `, canary (${p.canary.share}%)` : ', standby';
 
+/** `name:tag (sha256:<12 hex>)`: the digest the spec pins, shortened (the tag alone may name another image now). */
+const shortDigest = (image: string) => image.replace(/@(sha256:[0-9a-f]{12})[0-9a-f]*$/, ' ($1)').replace(/@.*/, '');
+
 function printSwarm(ctx: CommandContext, s: SwarmStatus): void {
   for (const svc of s.services) {
     const ok = svc.running >= svc.desired && !['paused', 'rollback_paused', 'updating'].includes(svc.update);
@@ -151,7 +154,7 @@ function printSwarm(ctx: CommandContext, s: SwarmStatus): void {
       ok ? 'ok' : 'fail',
       `service ${svc.service}`,
       `${svc.running}/${svc.desired} tasks running (${svc.mode}), update ${svc.update}, ` +
-        `${svc.image.replace(/@.*/, '')}` +
+        `${shortDigest(svc.image)}` +
         `${svc.fatalLines ? `, ${svc.fatalLines} fatal log lines` : ''}`,
     );
   }

@@ -17,8 +17,9 @@
 # vars.sh adds SWARM_REGISTRY_AUTH (1: --with-registry-auth) and SWARM_VERSION (the compose files' version).
 # Data beside it: swarm-defaults.yml, swarm-services (the release's services), swarm-objects
 # (kind<TAB>key<TAB>local|server<TAB>file), swarm-<kind>-<key> (their content, 0600), .env.export (0600).
-# Written here: swarm-names.yml, swarm-before (service<TAB>cksum of its task template, before the deploy),
-# swarm-start (when the deploy began), swarm-updated and swarm-created (service names), .up-out.
+# Written here: swarm-names.yml, swarm-pins.yml (a copied release's digests), swarm-before (service<TAB>cksum of
+# its task template, before the deploy), swarm-start (when the deploy began), swarm-images (service<TAB>image as
+# its spec names it after the deploy), swarm-updated and swarm-created (service names), .up-out.
 # shellcheck disable=SC2034 # FAIL_SERVICE, RECORD_EXTRA, DATA, STOPPED: apply.sh's variables
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline (apply.sh), on purpose
 
@@ -95,13 +96,64 @@ sw_objects() { # RELEASE_DIR
   mv -f "$out.tmp" "$out"
 }
 
+# Docker Hub's names as Swarm keeps them (`acme/web`, `nginx`), however image.name writes them (`docker.io/…`).
+sw_familiar() { # IMAGE
+  fam=${1#docker.io/}
+  fam=${fam#index.docker.io/}
+  printf '%s' "${fam#library/}"
+}
+# gangway's own image at this release's tag, pinned to a digest or not.
+sw_app_image() { # IMAGE
+  [ -n "$IMAGE_NAME" ] || return 1
+  own=$(sw_familiar "$IMAGE_NAME"):$TAG
+  case "$(sw_familiar "$1")" in "$own" | "$own@"*) return 0 ;; esac
+  return 1
+}
+
+# The image each service's spec names once `docker stack deploy` ran (`name:tag@sha256:…` when it asked the
+# registry): swarm-images, SERVICE<TAB>IMAGE, what the record names and what a rollback to this release pins.
+sw_images() { # RELEASE_DIR
+  for svc in $(sw_services); do
+    image=$(sw_docker service inspect -f '{{.Spec.TaskTemplate.ContainerSpec.Image}}' "$(sw_name "$svc")" \
+      2>/dev/null) && [ -n "$image" ] && printf '%s\t%s\n' "$svc" "$image"
+  done > "$1/swarm-images.tmp"
+  mv -f "$1/swarm-images.tmp" "$1/swarm-images"
+}
+
+# A release copied from a retained one (rollback, env-only) brings the swarm-images its deploy read: the digests
+# it ran are pinned (swarm-pins.yml, given to the CLI last), since `--resolve-image always` would take whatever
+# the tag names in the registry now (a tag pushed again: another image). A rollback pins every service (its
+# compose files and env are that release's); env-only only gangway's image (a changed value may name another
+# image). Without a digest (image.delivery archive or sync: never resolved) nothing is pinned.
+sw_pins() { # RELEASE_DIR
+  out="$1/swarm-pins.yml"
+  rm -f "$out" "$out.tmp"
+  [ -f "$1/swarm-images" ] || return 0
+  for line in $(cat "$1/swarm-images"); do
+    svc=$(printf '%s' "$line" | cut -f1)
+    image=$(printf '%s' "$line" | cut -f2-)
+    case "$image" in *@sha256:*) ;; *) continue ;; esac
+    sw_services | grep -qxF -- "$svc" || continue
+    [ "$OPERATION" = rollback ] || sw_app_image "$image" || continue
+    if [ ! -f "$out.tmp" ]; then
+      [ -z "$SWARM_VERSION" ] || printf 'version: "%s"\n' "$(json_str "$SWARM_VERSION")" > "$out.tmp"
+      printf 'services:\n' >> "$out.tmp"
+    fi
+    printf '  "%s":\n    image: "%s"\n' "$(json_str "$svc")" "$(json_str "$image")" >> "$out.tmp"
+    say "$svc pinned to $image (what its release ran)"
+  done
+  # This deploy writes its own once the CLI ran: a copy left here would be taken for it.
+  rm -f "$1/swarm-images"
+  [ ! -f "$out.tmp" ] || mv -f "$out.tmp" "$out"
+}
+
 # `docker stack deploy` of a release's files: its env values reach the CLI's interpolation through the
 # environment of the shell that execs it (sourced from .env.export), never through an argument.
 sw_stack_deploy() { # RELEASE_DIR TAG
   set -- "$1" "$2" stack deploy
   for f in $FILES; do set -- "$@" -c "$DIR/$f"; done
   # gangway's own files only when they hold something: current CLIs refuse an empty compose file.
-  for f in swarm-defaults.yml swarm-names.yml; do [ ! -s "$1/$f" ] || set -- "$@" -c "$1/$f"; done
+  for f in swarm-defaults.yml swarm-names.yml swarm-pins.yml; do [ ! -s "$1/$f" ] || set -- "$@" -c "$1/$f"; done
   set -- "$@" --resolve-image "${SWARM_RESOLVE:-always}"
   [ -z "$SWARM_REGISTRY_AUTH" ] || set -- "$@" --with-registry-auth
   # Newer CLIs wait for convergence unless told not to (and then exit 0 after Swarm rolled back); 20.10 never
@@ -237,11 +289,29 @@ sw_changes() {
 }
 
 sw_record_extra() { # MANAGER STATES
-  RECORD_EXTRA=",\"manager\":\"$(json_str "$1")\",\"services\":{${2#,}}"
+  RECORD_EXTRA=",\"manager\":\"$(json_str "$1")\",\"services\":{${2#,}}$(sw_images_json)"
+}
+
+# The record's `images` (each service's, as its spec named it after the deploy) and `image_digest` (gangway's
+# image's digest, as Compose targets record it): only once this deploy wrote swarm-images.
+sw_images_json() {
+  [ -f "$REL/swarm-images" ] || return 0
+  images=
+  digest=
+  for line in $(cat "$REL/swarm-images"); do
+    image=$(printf '%s' "$line" | cut -f2-)
+    images="$images,\"$(json_str "$(printf '%s' "$line" | cut -f1)")\":\"$(json_str "$image")\""
+    if [ -z "$digest" ] && sw_app_image "$image"; then
+      case "$image" in *@sha256:*) digest=${image##*@} ;; esac
+    fi
+  done
+  printf ',"images":{%s}' "${images#,}"
+  [ -z "$digest" ] || printf ',"image_digest":"%s"' "$(json_str "$digest")"
 }
 
 sw_deploy() { # TAG
   MANAGER=$(sw_docker info -f '{{.Name}}' 2>/dev/null)
+  sw_pins "$REL"
   sw_record_extra "$MANAGER" ''
   sw_objects "$REL" || return 1
   if [ -s "$REL/swarm-defaults-added" ]; then
@@ -260,6 +330,7 @@ sw_deploy() { # TAG
     fail "stack deploy" "docker stack deploy failed for $1"
     return 1
   fi
+  sw_images "$REL"
   sw_changes
   n_updated=$(wc -l < "$REL/swarm-updated" | tr -d ' ')
   step_event "stack deploy" ok "$1: $n_updated updated, $(wc -l < "$REL/swarm-created" | tr -d ' ') created"

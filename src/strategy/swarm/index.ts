@@ -39,7 +39,9 @@ export const swarm: Strategy<'swarm'> = {
   },
   // One manager deploys: the CLI put the first reachable one first (swarm/manager.ts).
   deployHosts: (hosts) => hosts.slice(0, 1),
-  // `docker stack deploy --resolve-image` pins the digest itself.
+  // `docker stack deploy --resolve-image always` pins the tag's digest itself; swarm.sh records it per service
+  // (swarm-images, the record's image_digest) and a rollback or env-only deploy pins it again (swarm-pins.yml),
+  // so a tag pushed again since does not change what they run.
   pullsByDigest: false,
   composeStandIn: NO_COMPOSE,
   // Convergence and gate of the release, then of the rollback, each within the health timeout.

@@ -32,6 +32,13 @@ export function swarmDoes(config: Config, swarm: SwarmApply, tagText: string, ga
       `${stack.objects.length ? '-c swarm-names.yml ' : ''}` +
       `--resolve-image ${swarm.resolveImage} ${swarm.registryAuth ? '--with-registry-auth ' : ''}${stack.stack} ` +
       '(env values in its environment only)',
+    ...(swarm.resolveImage === 'always'
+      ? [
+          'images: each service runs the digest its tag names in the registry at this deploy (recorded); a ' +
+            'rollback or env-only deploy runs the digests its release ran (-c swarm-pins.yml), wherever the tag ' +
+            'moved since',
+        ]
+      : []),
     `converge within ${seconds}s: each service this deploy updated reports UpdateStatus completed after it ` +
       '(rollback_* or paused: failed); every running task on the new image, replicas as desired',
     `health gate within ${seconds}s, from the manager: ${gate}`,
@@ -39,7 +46,7 @@ export function swarmDoes(config: Config, swarm: SwarmApply, tagText: string, ga
       `${config.keep} good tags`,
     'fail: `docker service rollback` of every service this deploy updated (unless Swarm rolled it back already), ' +
       'services it created removed, converged and gated again',
-    `record: <dir>/.gangway/releases.jsonl (strategy swarm, each service's update state); log: ` +
+    `record: <dir>/.gangway/releases.jsonl (strategy swarm, each service's update state and image); log: ` +
       `<dir>/.gangway/runs/${releaseId}.log`,
   ];
 }

@@ -41,6 +41,7 @@ test('swarmDoes: the objects, the defaults, the exact stack deploy, convergence,
         '--resolve-image always --with-registry-auth shop (env values in its environment only)',
     ),
   );
+  assert.ok(lines.some((l) => /^images: .*a rollback or env-only deploy runs the digests its release ran/.test(l)));
   assert.ok(lines.some((l) => l.startsWith('converge within 90s: ')));
   assert.ok(lines.includes('health gate within 90s, from the manager: GET /health'));
   assert.ok(lines.some((l) => l.endsWith('keep 4 good tags')));
@@ -65,6 +66,7 @@ test('swarmDoes: every service with its own update_config, an image on the manag
     ),
   );
   assert.ok(!lines.some((l) => l.includes('--with-registry-auth')));
+  assert.ok(!lines.some((l) => l.startsWith('images: ')), 'never resolved: no digest to pin');
 });
 
 test('registerSwarmSecrets: the secrets read from this machine are masked everywhere; configs are not secrets', () => {
