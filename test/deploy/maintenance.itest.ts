@@ -155,9 +155,13 @@ test('maintenance on/off under keep-alive load: 503 + page + Retry-After while o
   const pages = samples.filter((s) => s.status === 503);
   assert.ok(pages.length > 0, `the clients saw the maintenance page (${JSON.stringify(summary)})`);
   assert.ok(pages.every((s) => s.body.includes('Down for maintenance')));
-  // One stretch of 503s: on, then off, never flipping back and forth.
-  const order = [...samples].sort((a, b) => a.start - b.start).map((s) => (s.status === 503 ? 'M' : 'A'));
-  assert.match(order.join('').replace(/(.)\1+/g, '$1'), /^AMA$/);
+  // One stretch of 503s for each client: on, then off, never flipping back and forth. Per client, because a client's
+  // requests follow one another; across clients, start times near an edge interleave with when the proxy routed them.
+  for (const client of new Set(samples.map((s) => s.client))) {
+    const mine = samples.filter((s) => s.client === client).sort((a, b) => a.start - b.start);
+    const order = mine.map((s) => (s.status === 503 ? 'M' : 'A')).join('');
+    assert.match(order.replace(/(.)\1+/g, '$1'), /^A?M?A?$/, `client ${client}: ${order}`);
+  }
   assert.equal((await request('/version')).body.trim(), 'v1');
   assert.equal(gangway(['-c', p.config, 'maintenance', 'off', '--yes']).code, 0, 'off again: nothing to do');
 });
