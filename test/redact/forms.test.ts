@@ -101,7 +101,7 @@ test('the base64 fragment depends only on the value: other bytes around it give 
   for (const [a, b] of [
     ['u:', 'x:'],
     ['ab:', 'zz!'],
-  ]) {
+  ] as const) {
     const one = found(Buffer.from(`${a}${value}:1`).toString('base64'), value);
     const two = found(Buffer.from(`${b}${value}:22`).toString('base64'), value);
     assert.ok(one && one === two, `prefix of ${a.length} bytes`);
