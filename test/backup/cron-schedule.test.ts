@@ -106,7 +106,7 @@ test('markers: never the same for two (app, backup) pairs, and an app prefix mat
   assert.equal(legacyMarker('shop', 'db'), 'gangway-shop-db');
 });
 
-test('installCron sends schedule.sh the cron line, marker, OnCalendar form, unit command and legacy marker', async () => {
+test('installCron sends schedule.sh the cron line, marker, OnCalendar form, unit command, legacy marker', async () => {
   const host = new FakeHost(() => ({ stdout: 'crontab\n' }));
   const how = await installCron(host, 'shop', 'db', '30 1 * * 1-5', '/srv/shop/.gangway/backup/db');
   assert.equal(how, 'crontab');

@@ -156,7 +156,8 @@ test('email: the body is the headline, the details, then the whole notice as JSO
   assert.equal(head, 'observer prod: deploy of v2 failed and was rolled back — health web: <script> & "quotes"');
   assert.equal(
     details,
-    'ops@a: rolled_back v1 → v2, serving v1\nrecord 20261122-101010-abcd, 41.3 s, by ci@runner, 2026-11-22T10:10:51.000Z',
+    'ops@a: rolled_back v1 → v2, serving v1\n' +
+      'record 20261122-101010-abcd, 41.3 s, by ci@runner, 2026-11-22T10:10:51.000Z',
   );
   assert.ok(text.endsWith('}\n'));
 });

@@ -20,7 +20,7 @@ const INFO = { since: '2026-11-22T10:00:00Z', by: 'ops@laptop', message: `it's "
 const pageFile = join(proxy.home, 'maintenance', 'shop.html');
 const metaFile = join(proxy.state, 'proxy', 'maintenance.json');
 
-test('on: the page is written as given (0644), who/when/message kept beside the state (0600); off removes both', async () => {
+test('on: the page written as given (0644), who/when/message beside the state (0600); off removes both', async () => {
   proxy.set({ routes: ROUTES });
   assert.deepEqual(await setMaintenance(host, proxy.state, 'shop', { on: true, page: PAGE, info: INFO }), {
     was: 'off',
@@ -43,7 +43,7 @@ test('on: the page is written as given (0644), who/when/message kept beside the 
   assert.deepEqual(await setMaintenance(host, proxy.state, 'shop', { on: false }), { was: 'off', now: 'off' });
 });
 
-test('refused, with the reason: no proxy, a stopped proxy, no route for the app, a route that predates it', async () => {
+test('refused with the reason: no proxy, a stopped proxy, no route for the app, a route too old', async () => {
   const on = { on: true as const, page: '<p>x</p>', info: {} };
   const cases: [Parameters<typeof proxy.set>[0], RegExp][] = [
     [{ exists: false }, /^there is no proxy \(gangway-proxy\) on this host: deploy shop first$/],

@@ -94,7 +94,7 @@ test('a stopped proxy is reported as such; a colour file without a tag gives an 
   assert.deepEqual(status.upstreams, []);
 });
 
-test('torn upstream JSON or canary state reads as none; the script gets the state dir and app as arguments', async () => {
+test('torn upstream JSON or canary state reads as none; the script gets the state dir and app', async () => {
   const fake = new FakeHost(() => ({
     stdout: '@@serving\nblue\n@@blue\nr1 v1\n@@green\n@@proxy\nrunning\n@@canary\n{"share":\n@@upstreams\n[{"addr\n',
   }));

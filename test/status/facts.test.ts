@@ -62,7 +62,7 @@ test("the server's own .env values are masked before anything is read", async ()
   assert.equal(host.read[0], '/srv/shop/.env');
 });
 
-test('nothing deployed: empty state, no services, the disk error kept; no backup log read without backups', async () => {
+test('nothing deployed: empty state, no services, the disk error kept; no backup log without backups', async () => {
   const { config, target, spec } = setup();
   const host = new ServerWith({});
   const facts = await gatherHostFacts({ scrubber: new Scrubber(), openHost: async () => host }, config, target, spec);
