@@ -1,7 +1,6 @@
 /** The marker of a rollout across hosts: written, read back, removed only by its own run, described (LocalHost). */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { LocalHost } from '../../src/hosts/local-host.js';
 import { remoteLayout } from '../../src/server/layout.js';

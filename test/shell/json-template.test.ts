@@ -77,7 +77,7 @@ test('fixed values that look like slots, hold control characters or long digit r
     us: `${strSlot('status')}`,
     rs: `${rawSlot('extra')}`,
     digest: 'sha256:8000000000000000000123456789012345678901234567890',
-    big: 12345678901234567890,
+    big: 8000000000001234,
     quote: 'a "b" \\ c',
   };
   const template = renderTemplate((s) => ({ ...fixed, status: s.str('status'), ...s.fields('extra') }));
