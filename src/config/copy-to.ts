@@ -46,9 +46,10 @@ export function resolveCopyTo(
     return undefined;
   }
   const port = spec.port !== undefined ? `:${spec.port}` : '';
+  const host = spec.host.includes(':') ? `[${spec.host}]` : spec.host; // IPv6: `[::1]:2222`, as in a URL
   return {
     kind: 'sftp',
-    label: `sftp://${spec.user}@${spec.host}${port}${dir}`,
+    label: `sftp://${spec.user}@${host}${port}${dir}`,
     host: spec,
     dir,
     ...(c.fingerprint && { fingerprint: c.fingerprint }),

@@ -27,11 +27,12 @@ export function issueMessage(issue: Issue): string | undefined {
     case 'too_small':
       if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';
       if (issue.origin === 'array') return `needs at least ${String(issue.minimum)} item${plural(issue.minimum)}`;
-      if (issue.origin === 'number') return `must be at least ${String(issue.minimum)}`;
+      if (issue.origin === 'number' || issue.origin === 'int') return `must be at least ${String(issue.minimum)}`;
       return undefined;
     case 'too_big':
       if (issue.origin === 'array') return `may have at most ${String(issue.maximum)} item${plural(issue.maximum)}`;
-      if (issue.origin === 'number') return `must be at most ${String(issue.maximum)}`;
+      // origin int: past the safe integer range (1e30), which every z.int() has
+      if (issue.origin === 'number' || issue.origin === 'int') return `must be at most ${String(issue.maximum)}`;
       if (issue.origin === 'string') return `must be at most ${String(issue.maximum)} characters`;
       return undefined;
     case 'invalid_value': {
@@ -61,6 +62,10 @@ function invalidType(expected: string, input: unknown, duration: boolean): strin
     return input.trim() !== '' && !Number.isNaN(Number(input))
       ? 'must be a number: write it without quotes'
       : `must be ${WORDS[expected]}`;
+  if ((expected === 'number' || expected === 'int') && typeof input === 'number')
+    return Number.isFinite(input)
+      ? 'must be a whole number, not a fraction'
+      : `must be ${WORDS[expected]} (not .nan or .inf)`;
   if (expected === 'boolean' && (input === 'true' || input === 'false')) return 'must be true or false, without quotes';
   if (expected === 'array' && (typeof input === 'string' || typeof input === 'number'))
     return 'must be a list: [a, b], or one "- item" line per item below the key';

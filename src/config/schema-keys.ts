@@ -30,11 +30,15 @@ function unwrap(schema: unknown): unknown {
 function schemaAt(root: z.ZodType, path: readonly PropertyKey[]): unknown {
   let s: unknown = unwrap(root);
   for (const part of path) {
-    const def = defOf(s);
+    let def = defOf(s);
+    if (def.type === 'union') {
+      const obj = def.options?.map(unwrap).find((o) => defOf(o).type === 'object');
+      if (obj === undefined) return undefined;
+      def = defOf(obj); // the mapping alternative: `part` is one of its keys
+    }
     if (def.type === 'object' && def.shape) s = def.shape[String(part)];
     else if (def.type === 'record') s = def.valueType;
     else if (def.type === 'array') s = def.element;
-    else if (def.type === 'union') s = def.options?.find((o) => defOf(unwrap(o)).type === 'object');
     else return undefined;
     if (s === undefined) return undefined;
     s = unwrap(s);

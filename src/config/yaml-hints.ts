@@ -10,8 +10,15 @@ const HINTS: Record<string, string> = {
   UNEXPECTED_TOKEN: 'check for a stray character, or quote the value',
 };
 
+/** Parser messages that speak to a programmer using the library, replaced. */
+const MESSAGES: Record<string, string> = {
+  MULTIPLE_DOCS: 'a second YAML document starts at this "---": the file holds one document, remove the line',
+};
+
 /** The parser's message with what to do, when there is advice for its code. */
 export function withYamlHint(code: string, message: string): string {
+  const replaced = MESSAGES[code];
+  if (replaced) return replaced;
   const hint = HINTS[code];
   return hint ? `${message}: ${hint}` : message;
 }

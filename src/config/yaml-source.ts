@@ -1,10 +1,10 @@
 /**
  * A YAML document kept with its source positions, so every problem can be reported as file:line:col.
  */
-import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { withYamlHint } from './yaml-hints.js';
 import type { ConfigProblem } from '../errors.js';
-import { formatKeyPath } from './key-path.js';
+import { formatKeyPath, keyPathTo } from './key-path.js';
 import { aliasUses, brokenAlias, largestAlias, type AliasUse } from './yaml-aliases.js';
 
 export interface Position {
@@ -25,10 +25,12 @@ export class YamlSource {
     const source = new YamlSource(file, doc, lines);
     const problems = [...doc.errors, ...doc.warnings].map((e) => {
       const pos = lines.linePos(e.pos[0]);
+      const key = e.code === 'DUPLICATE_KEY' ? keyStartingAt(doc, e.pos[0]) : undefined;
       return {
         file,
         line: pos.line,
         col: pos.col,
+        ...(key && { key }),
         message: withYamlHint(e.code, e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')),
       };
     });
@@ -84,4 +86,17 @@ export class YamlSource {
   private rangeStart(node: Node): Position | undefined {
     return node.range ? this.positionOf(node.range[0]) : undefined;
   }
+}
+
+/** The key path of the mapping key written at `offset` (a repeated key), if it is a plain one. */
+function keyStartingAt(doc: Document, offset: number): string | undefined {
+  let found: string | undefined;
+  visit(doc, {
+    Pair(_key, pair, ancestors) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      found = formatKeyPath([...keyPathTo(ancestors, pair), String(pair.key.value)]);
+      return visit.BREAK;
+    },
+  });
+  return found;
 }

@@ -51,6 +51,7 @@ function fitHostLines(lines: string[], limit = SLACK_BLOCK_LIMIT): string {
     used += cost;
   }
   const rest = lines.length - kept.length;
+  if (rest === 0) return kept.join('\n'); // every host shown, some cut short
   return [...kept, `… ${rest} more host${rest === 1 ? '' : 's'}`].join('\n');
 }
 
@@ -64,7 +65,7 @@ function clip(text: string, max: number): string {
 
 export function emailMessage(n: Notice): { subject: string; text: string } {
   return {
-    subject: `[gangway] ${headline(n)}`.replace(/\s*\n\s*/g, ' ').slice(0, 200),
+    subject: clip(`[gangway] ${headline(n)}`.replace(/\s*\n\s*/g, ' '), 200),
     text: `${headline(n)}\n\n${detailLines(n).join('\n')}\n\n${JSON.stringify(n, null, 2)}\n`,
   };
 }

@@ -1,17 +1,21 @@
 /**
- * The forms a secret value can take in text that gangway prints: raw; URL-encoded (RFC 3986 and
- * application/x-www-form-urlencoded); JSON-escaped (a `--json` document, `docker … --format json`); Go-quoted
- * (Compose and Docker errors quote values with `%q`); and base64 (standard and URL-safe, at every byte alignment).
+ * The forms a secret value can take in text that gangway prints: raw; URL-encoded (encodeURIComponent, strict
+ * RFC 3986 as curl, Python and Go's url.QueryEscape write it, and application/x-www-form-urlencoded); JSON-escaped
+ * (a `--json` document, `docker … --format json`); Go-quoted (Compose and Docker errors quote values with `%q`);
+ * and base64 (standard and URL-safe, at every byte alignment).
  */
 
 /** The value as it may appear: every form above (also base64 embedded in a longer encoded string). */
 export function encodedForms(value: string): string[] {
   const uri = encodeURIComponent(value);
+  const strict = rfc3986(uri);
   const json = jsonEscaped(value);
   const forms = new Set<string>([
     value,
     uri,
     uri.replace(/%20/g, '+'),
+    strict,
+    strict.replace(/%20/g, '+'), // Go's url.QueryEscape, Python's quote_plus
     formEncoded(value),
     json,
     htmlSafeJson(json),
@@ -21,6 +25,11 @@ export function encodedForms(value: string): string[] {
   ]);
   for (const form of base64Forms(value)) forms.add(form);
   return [...forms];
+}
+
+/** encodeURIComponent leaves !'()* as they are; RFC 3986 encoders (curl, Python's quote, Go) do not. */
+function rfc3986(uri: string): string {
+  return uri.replace(/[!'()*]/g, (c) => `%${hex(c.charCodeAt(0), 2).toUpperCase()}`);
 }
 
 /** Inside a JSON string, as JSON.stringify writes it. */

@@ -129,7 +129,7 @@ targets:
 
 test('YAML syntax errors and duplicate keys are located', () => {
   const [dup] = problems('app: a\napp: b\n');
-  assert.match(dup!, /^gangway\.yml:2:1 : Map keys must be unique/);
+  assert.match(dup!, /^gangway\.yml:2:1 app: Map keys must be unique/);
   const [syntax] = problems('app: [unclosed\n');
   assert.match(syntax!, /^gangway\.yml:\d+:\d+ /);
 });

@@ -3,8 +3,6 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { jsonSchemaText } from '../../src/config/json-schema.js';
 import { didYouMean, editDistance } from '../../src/config/did-you-mean.js';
-import { allowedKeysAt } from '../../src/config/schema-keys.js';
-import { configSchema } from '../../src/config/schema.js';
 
 test('schema/gangway.schema.json is generated from the zod schema (run `npm run schema` after changing it)', () => {
   const committed = readFileSync(new URL('../../schema/gangway.schema.json', import.meta.url), 'utf8');
@@ -16,12 +14,6 @@ test('the JSON Schema describes the keys editors complete', () => {
   assert.deepEqual(schema.required, ['app', 'compose', 'targets']);
   assert.equal(schema.additionalProperties, false);
   assert.ok(schema.properties.targets.additionalProperties.properties.ssh.properties.fingerprint);
-});
-
-test('allowed keys are found through records, arrays and optionals', () => {
-  assert.ok(allowedKeysAt(configSchema, []).includes('targets'));
-  assert.deepEqual(allowedKeysAt(configSchema, ['targets', 'anything']), ['hosts', 'dir', 'ssh', 'engine', 'rollout']);
-  assert.ok(allowedKeysAt(configSchema, ['health', 'http', 0]).includes('retries'));
 });
 
 test('did-you-mean: close typos suggest, unrelated words do not', () => {

@@ -141,15 +141,6 @@ test('neither cron nor systemd, or a schedule systemd cannot follow: exit 1, sai
   assert.equal(s.systemctl(), '');
 });
 
-test('markers: one per app and backup, never the same for two (shop + db-x vs shop-db + x; underscores)', () => {
-  assert.notEqual(cronMarker('shop', 'db-x'), cronMarker('shop-db', 'x'));
-  assert.notEqual(cronMarker('a_', 'b'), cronMarker('a', 'b_'));
-  assert.match(cronMarker('shop', 'db'), /^[a-z0-9_-]+$/, 'a name cron.d runs (no dot)');
-  assert.ok(cronMarker('shop', 'db-archive').startsWith(appMarkerPrefix('shop')));
-  assert.ok(!cronMarker('shop-db', 'x').startsWith(appMarkerPrefix('shop')));
-  assert.ok(!cronMarker('shop_', 'x').startsWith(`${appMarkerPrefix('shop')}x`));
-});
-
 test('crontab: scheduling db after db-archive keeps both (the marker is matched exactly, not as a substring)', () => {
   const s = server({ crontab: true, systemd: false });
   writeFileSync(s.tab, '');

@@ -26,7 +26,9 @@ export function readSshConfig(file: string | false, alias: string): SshConfigEnt
     const v = computed[k];
     return Array.isArray(v) ? v[0] : v;
   };
-  const hostName = one('hostname');
+  const rawHostName = one('hostname');
+  // As ssh: HostName's %h is the alias; every later %h (IdentityFile) is the host name it gave.
+  const hostName = rawHostName ? expandTokens(rawHostName, { h: alias }) : undefined;
   const user = one('user');
   const port = one('port');
   const proxyJump = one('proxyjump');
@@ -35,7 +37,7 @@ export function readSshConfig(file: string | false, alias: string): SshConfigEnt
     expandHome(expandTokens(f, { h: hostName ?? alias, r: user ?? userInfo().username })),
   );
   return {
-    ...(hostName && { hostName: expandTokens(hostName, { h: alias }) }),
+    ...(hostName && { hostName }),
     ...(user && { user }),
     ...(port && Number.isInteger(Number(port)) && { port: Number(port) }),
     identityFiles,
