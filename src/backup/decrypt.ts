@@ -51,8 +51,8 @@ export async function runDecrypted(
   onLine?: (line: string) => void,
 ): Promise<ScriptOutcome> {
   const age = spawn('age', ['-d', '-i', identity], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let ageErr = '';
-  age.stderr.on('data', (c: Buffer) => (ageErr += c.toString('utf8')));
+  const ageErrChunks: Buffer[] = [];
+  age.stderr.on('data', (c: Buffer) => ageErrChunks.push(c));
   const ageDone = new Promise<number | null>((resolve, reject) => {
     age.on('error', (e) => reject(new BackupError(code, `cannot run age here: ${e.message}`)));
     age.on('close', resolve);
@@ -78,7 +78,9 @@ export async function runDecrypted(
     ...(onLine && { onLine }),
   }).finally(stop);
   const [r, exit] = await Promise.all([script, ageDone, sent, piped]);
-  if (exit !== 0 && !stopped)
-    throw new BackupError(code, `age could not decrypt ${entry.file}: ${ageErr.trim().split('\n')[0] ?? ''}`);
+  if (exit !== 0 && !stopped) {
+    const why = Buffer.concat(ageErrChunks).toString('utf8').trim().split('\n')[0] ?? '';
+    throw new BackupError(code, `age could not decrypt ${entry.file}: ${why}`);
+  }
   return r;
 }

@@ -12,6 +12,7 @@ import { BackupError } from './errors.js';
 import type { BackupEntry } from './records.js';
 import type { CopyResult } from './copy.js';
 import type { BackupHost } from './session.js';
+import { LineSplitter } from '../util/lines.js';
 
 export interface S3Credentials {
   accessKey: Secret;
@@ -49,16 +50,13 @@ interface S3Run {
 }
 
 async function runS3(bh: BackupHost, args: string[], c: S3Credentials, onLine?: (l: string) => void): Promise<S3Run> {
-  let partial = '';
+  const lines = new LineSplitter(onLine);
   const r = await bh.host.exec(['sh', posix.join(bh.jobDir, 'backup.sh'), bh.jobDir, ...args], {
     stdin: credentialsText(c),
     timeoutMs: 6 * 3_600_000,
-    onStderr: (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) onLine?.(l);
-    },
+    onStderr: lines.push,
   });
+  lines.flush();
   const said: Record<string, string[]> = {};
   let reason: string | undefined;
   for (const line of r.stdout.split('\n')) {

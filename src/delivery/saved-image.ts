@@ -80,10 +80,10 @@ async function save(image: string, id: string): Promise<SavedImage> {
   const file = join(dir, 'image.tar');
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const child = spawn('docker', ['save', '-o', file, image], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const stderr: Buffer[] = [];
+    child.stderr.on('data', (c: Buffer) => stderr.push(c));
     child.on('error', (e) => resolve({ code: null, stderr: e.message }));
-    child.on('close', (code) => resolve({ code, stderr }));
+    child.on('close', (code) => resolve({ code, stderr: Buffer.concat(stderr).toString('utf8') }));
   });
   if (r.code !== 0) {
     await rm(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@
  */
 import { narrowTarget } from '../../config/narrow-hosts.js';
 import { posix } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import type { Config, Target } from '../../config/config.js';
 import type { HostSpec } from '../../config/hosts.js';
 import { detectCompose } from '../../docker/compose-cli.js';
@@ -124,13 +125,16 @@ async function streamCommand(
   onLine: (line: string) => void,
 ): Promise<void> {
   let partial = '';
+  // A character whose bytes two chunks share is decoded whole (a secret holding it would otherwise escape the mask).
+  const decoder = new StringDecoder('utf8');
   const feed = (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
+    const lines = (partial + decoder.write(chunk)).split('\n');
     partial = lines.pop() ?? '';
     for (const l of lines) onLine(stripAnsi(l));
   };
   try {
     const r = await host.exec(argv, { onStdout: feed, onStderr: feed, signal });
+    partial += decoder.end();
     if (partial) onLine(stripAnsi(partial));
     if (r.code !== 0 && !signal.aborted)
       throw new GangwayError('E_LOGS', ExitCode.failed, `${label}: compose logs failed (exit ${r.code})`);
