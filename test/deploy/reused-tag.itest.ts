@@ -100,6 +100,16 @@ function runningIds(p: DeployProject): string[] {
   );
   return [...new Set(out.split('\n').filter(Boolean))];
 }
+/** The image ids running once the old colour stopped: it drains and stops after the command returned. */
+async function settledIds(p: DeployProject, want: string[]): Promise<string[]> {
+  const end = Date.now() + 60_000;
+  let ids = runningIds(p);
+  while (JSON.stringify(ids) !== JSON.stringify(want) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 250));
+    ids = runningIds(p);
+  }
+  return ids;
+}
 const last = (p: DeployProject) => p.releases().at(-1)!;
 const short = (digest: string) => digest.slice(0, 19);
 
@@ -116,7 +126,7 @@ test('v1 and then v2 pushed as stable, each deployed by both apps: v2 serves', a
   run(blueGreen, ['deploy', '--tag', 'stable']);
   assert.equal(recreate.serving(), 'v2');
   assert.equal(proxied(), 'v2');
-  assert.deepEqual(runningIds(recreate), [ids.v2]);
+  assert.deepEqual(await settledIds(recreate, [ids.v2]), [ids.v2]);
 });
 
 test('recreate: gangway rollback runs the image its release ran, not what stable names on the host now', () => {
@@ -126,11 +136,11 @@ test('recreate: gangway rollback runs the image its release ran, not what stable
   assert.deepEqual(runningIds(recreate), [ids.v1]);
 });
 
-test('blue/green: gangway rollback switches to v1 again', () => {
+test('blue/green: gangway rollback switches to v1 again', async () => {
   run(blueGreen, ['rollback']);
   assert.equal(last(blueGreen).status, 'rollback');
   assert.equal(proxied(), 'v1');
-  assert.deepEqual(runningIds(blueGreen), [ids.v1], 'the colour in service runs v1 (the other one is stopped)');
+  assert.deepEqual(await settledIds(blueGreen, [ids.v1]), [ids.v1], 'the colour in service runs v1, the other stops');
 });
 
 test('releases and status show the image each release ran and the one running', () => {
@@ -156,10 +166,10 @@ test('recreate: an env-only deploy keeps the image in place, though the tag name
   assert.equal(last(recreate).image_id, ids.v1);
 });
 
-test('a new deploy of the tag runs what it names now; the references kept are those of retained releases', () => {
+test('a new deploy of the tag runs what it names now; the references kept are those of retained releases', async () => {
   for (const p of [recreate, blueGreen]) {
     run(p, ['deploy', '--tag', 'stable']);
-    assert.deepEqual(runningIds(p), [ids.v2]);
+    assert.deepEqual(await settledIds(p, [ids.v2]), [ids.v2]);
     assert.equal(last(p).image_id, ids.v2);
     // The release before (v1's env-only deploy, or its rollback) is retained: so is the reference to v1.
     assert.deepEqual(pins(p), [pin(p, ids.v1), pin(p, ids.v2)].sort());
@@ -167,7 +177,11 @@ test('a new deploy of the tag runs what it names now; the references kept are th
   // keep: 3, one tag: the release in place and the one before are retained; v1's reference goes with its release.
   run(recreate, ['deploy', '--tag', 'stable']);
   assert.deepEqual(pins(recreate), [pin(recreate, ids.v2)]);
-  assert.deepEqual(pins(blueGreen), [pin(blueGreen, ids.v1), pin(blueGreen, ids.v2)].sort(), 'another app keeps its own');
+  assert.deepEqual(
+    pins(blueGreen),
+    [pin(blueGreen, ids.v1), pin(blueGreen, ids.v2)].sort(),
+    'another app keeps its own',
+  );
 });
 
 /** The references to the image gangway keeps on the host for an app: tags `gangway-<app>-<12 hex of the id>`. */

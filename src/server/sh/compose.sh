@@ -1,13 +1,17 @@
 # shellcheck shell=sh
 # The Compose helpers the compose strategies share (recreate.sh; bluegreen.sh adds its colour projects): Compose
 # for a project with the release's files and env, a service's container and logs, `compose up` with its output
-# kept, and the failing release's output. Sourced by apply.sh; uses its DIR, APP, COMPOSE, FILES, HAS_ENV, REL,
-# FAIL_* and the strategy's strategy_cid / strategy_logs.
+# kept, and the failing release's output. Sourced by apply.sh; uses its DIR, APP, COMPOSE, FILES, PIN, HAS_ENV,
+# REL, FAIL_* and the strategy's strategy_cid / strategy_logs.
 # shellcheck disable=SC2317 # called from the strategy files
 
 # Compose with a clean environment (clean_env): IMAGE_TAG (and a colour's GANGWAY_COLOUR), so nothing from the
-# server user's shell overrides the uploaded .env. COMPOSE and the -f list split on newlines.
-compose_file_args() { for f in $FILES; do printf -- '-f\n%s/%s\n' "$DIR" "$f"; done; }
+# server user's shell overrides the uploaded .env. COMPOSE and the -f list split on newlines. The release's files,
+# then the image it pinned (image-pin.sh), if it did.
+compose_file_args() {
+  for f in $FILES; do printf -- '-f\n%s/%s\n' "$DIR" "$f"; done
+  [ -z "${PIN:-}" ] || printf -- '-f\n%s\n' "$PIN"
+}
 compose_in() { # PROJECT TAG COLOUR EXTRA_FILE ARGS… (COLOUR and EXTRA_FILE may be empty)
   ci_project=$1
   ci_tag=$2
