@@ -92,13 +92,14 @@ const read = (p: DeployProject, args: string[]) => {
 const proxied = () => sh(`curl -fsS --max-time 5 http://${host.address}:${HTTP}/version`);
 /** The image id of each running container of the app's projects (the app's own, its colours). */
 function runningIds(p: DeployProject): string[] {
+  const d = hostDocker(host);
   const out = sh(
-    `${hostDocker(host)} ps --filter label=com.docker.compose.service=web ` +
-      `--format '{{.Label "com.docker.compose.project"}}' | sort -u | grep -E '^${p.app}(-blue|-green)?$' | ` +
-      `while read -r project; do ${hostDocker(host)} ps -q --filter label=com.docker.compose.project=$project; done | ` +
-      `xargs -r ${hostDocker(host)} inspect -f '{{.Image}}'`,
+    `${d} ps -q --filter label=com.docker.compose.service=web | ` +
+      `xargs -r ${d} inspect -f '{{index .Config.Labels "com.docker.compose.project"}} {{.Image}}' 2>/dev/null || true`,
   );
-  return [...new Set(out.split('\n').filter(Boolean))];
+  const projects = [p.app, `${p.app}-blue`, `${p.app}-green`];
+  const ids = out.split('\n').flatMap((l) => (projects.includes(l.split(' ')[0]!) ? [l.split(' ')[1]!] : []));
+  return [...new Set(ids)];
 }
 /** The image ids running once the old colour stopped: it drains and stops after the command returned. */
 async function settledIds(p: DeployProject, want: string[]): Promise<string[]> {

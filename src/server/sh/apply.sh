@@ -17,7 +17,7 @@
 # .env and .mask (0600: the env values, so that Compose's output never lands here unmasked).
 # Every list is one item per line: IFS is a newline and globbing is off for the whole script.
 # The driver: what happens in which order. How a release starts, is gated and is put back is the strategy's
-# (hooks below); the helpers both use are in layout, common, clean-env, compose, image-pin, gate and releases.sh.
+# (hooks below); the helpers both use are in layout, common, clean-env, compose, gate and releases.sh beside it.
 # shellcheck source-path=SCRIPTDIR
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline, on purpose
 set -u
@@ -58,9 +58,6 @@ use_release() { # RELEASE_DIR
   SERVICES=$(cat "$DATA/services" 2>/dev/null)
   HAS_ENV=
   [ -f "$1/.env" ] && HAS_ENV=1
-  # The image its apply pinned (image-pin.sh): every Compose run of the release takes that file last.
-  PIN=
-  [ -f "$1/image-pin.yml" ] && PIN=$1/image-pin.yml
 }
 use_release "$REL"
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -98,8 +95,6 @@ trap 'exit 1' INT TERM HUP
 . "$REL/clean-env.sh"
 # shellcheck source=compose.sh
 . "$REL/compose.sh"
-# shellcheck source=image-pin.sh
-. "$REL/image-pin.sh"
 # shellcheck source=gate.sh
 . "$REL/gate.sh"
 # shellcheck source=releases.sh

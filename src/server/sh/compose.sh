@@ -1,8 +1,10 @@
 # shellcheck shell=sh
 # The Compose helpers the compose strategies share (recreate.sh; bluegreen.sh adds its colour projects): Compose
 # for a project with the release's files and env, a service's container and logs, `compose up` with its output
-# kept, and the failing release's output. Sourced by apply.sh; uses its DIR, APP, COMPOSE, FILES, PIN, HAS_ENV,
-# REL, FAIL_* and the strategy's strategy_cid / strategy_logs.
+# kept, and the failing release's output; which image a release runs (image-pin.sh, sourced at the end). Sourced
+# by apply.sh; uses its DIR, APP, COMPOSE, FILES, HAS_ENV, REL, FAIL_*, the strategy's strategy_cid / strategy_logs
+# and PIN (put_in_place, releases.sh).
+# shellcheck source-path=SCRIPTDIR
 # shellcheck disable=SC2317 # called from the strategy files
 
 # Compose with a clean environment (clean_env): IMAGE_TAG (and a colour's GANGWAY_COLOUR), so nothing from the
@@ -79,3 +81,7 @@ compose_failure_output() { # TAG
     fi
   fi
 }
+
+# Which image a release runs (pin_image, pin_file_args, pin_record_json), beside this file.
+# shellcheck source=image-pin.sh
+. "$REL/image-pin.sh"

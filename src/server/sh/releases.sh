@@ -6,10 +6,15 @@
 # STARTED, START_S, FAIL_STEP and FAIL_REASON, and image-pin.sh's pin_record_json.
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline (apply.sh), on purpose
 # shellcheck disable=SC2317 # called from apply.sh and the strategy files
+# shellcheck disable=SC2034 # PIN: read by compose.sh
 
-# Copy a release's compose files and env into DIR, each by temp file + rename (env stays 0600).
+# Copy a release's compose files and env into DIR, each by temp file + rename (env stays 0600). PIN: the image
+# its apply pinned (image-pin.sh), which every Compose run of the release takes after its files.
+PIN=
 put_in_place() { # RELEASE_ID
   src="$G_RELEASES/$1"
+  PIN=
+  [ ! -f "$src/image-pin.yml" ] || PIN=$src/image-pin.yml
   for f in $(cat "$src/files"); do
     cp "$src/$f" "$DIR/.$f.gangway-tmp" && mv -f "$DIR/.$f.gangway-tmp" "$DIR/$f" || return 1
   done
