@@ -91,6 +91,15 @@ test('a rollback after the tag was pushed again runs the image its release ran, 
   assert.deepEqual([r3!.status, r3!.image_id, r3!.image_digest], ['rollback', A, DIGEST_A]);
 });
 
+test('image.build pushed and the host pulled by digest: the record names that digest once', () => {
+  const s = server();
+  s.release({ id: 'r1', tag: 'stable', ...common, record: { image_digest: DIGEST_A } });
+  assert.equal(s.apply('r1').status, 0);
+  const line = readFileSync(join(s.g, 'releases.jsonl'), 'utf8').trim();
+  assert.equal(line.split('"image_digest"').length, 2, line);
+  assert.deepEqual([s.records()[0]!.image_id, s.records()[0]!.image_digest], [A, DIGEST_A]);
+});
+
 test('an env-only deploy keeps the image in place; a new deploy of the tag takes what it names now', () => {
   const s = server();
   s.release({ id: 'r1', tag: 'stable', ...common });

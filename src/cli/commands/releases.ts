@@ -59,7 +59,7 @@ export async function runReleases(
  * What the release ran, short: the manifest digest (image.build pushed it, Swarm resolved it, the host pulled it),
  * else the image id a Compose host pinned (archive, sync, build) — a tag may name another image by now.
  */
-function imageDigest(r: ReleaseRecord): string {
+export function imageDigest(r: ReleaseRecord): string {
   const short = (v: unknown) => (typeof v === 'string' ? /^sha256:[0-9a-f]{12}/.exec(v)?.[0] : undefined);
   const digest = short(r.image_digest);
   if (digest) return `, image ${digest}`;

@@ -101,6 +101,6 @@ prune_releases() {
   done
   for ref in $(printf '%s' "$removed_refs" | sort -u); do
     printf '%s\n' "$kept_refs" | grep -qxF -- "$ref" && continue
-    docker image rm "$ref" >/dev/null 2>&1 && say "removed image $ref"
+    if out=$(docker image rm "$ref" 2>&1); then say "removed image $ref"; else say "kept image $ref: $out"; fi
   done
 }
