@@ -59,7 +59,8 @@ before(async () => {
     image: hostImage(),
     delivery: 'registry',
     port: 18460,
-    compose: compose('    ports: ["18460:8080"]\n'),
+    // pull_policy always: Compose must never try to pull the reference gangway keeps (it is the host's alone).
+    compose: compose('    ports: ["18460:8080"]\n    pull_policy: always\n'),
     envText: 'MOOD=calm\n',
   });
   blueGreen = deployProject({

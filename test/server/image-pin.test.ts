@@ -19,7 +19,11 @@ const CONFIG =
   '    image: "acme/web:@TAG@"\nnetworks:\n  default:\n    name: shop_default\n';
 const PIN_A = 'acme/web:gangway-shop-aaaaaaaaaaaa';
 const PIN_B = 'acme/web:gangway-shop-bbbbbbbbbbbb';
-const pinFile = (ref: string) => `services:\n  "web":\n    image: "${ref}"\n  "worker":\n    image: "${ref}"\n`;
+const pinFile = (ref: string) =>
+  ['web', 'worker'].reduce(
+    (t, s) => `${t}  "${s}":\n    image: "${ref}"\n    pull_policy: if_not_present\n`,
+    'services:\n',
+  );
 
 let servers: FakeServer[] = [];
 afterEach(() => {

@@ -97,10 +97,13 @@ pin_image() {
   say "$pi_list: pinned to $pi_ref (image $pi_id of $IMAGE_NAME:$TAG${pi_digest:+, $pi_digest})"
 }
 
-# image-pin.yml: each of SERVICES (one a line) runs REF.
+# image-pin.yml: each of SERVICES (one a line) runs REF, which is this host's alone: never pulled (a
+# `pull_policy: always` would fail on it) nor built over (`pull_policy: build`). Compose v1 accepts the key too.
 pin_file() { # REF SERVICES
   printf 'services:\n'
-  for svc in $2; do printf '  "%s":\n    image: "%s"\n' "$(json_str "$svc")" "$(json_str "$1")"; done
+  for svc in $2; do
+    printf '  "%s":\n    image: "%s"\n    pull_policy: if_not_present\n' "$(json_str "$svc")" "$(json_str "$1")"
+  done
 }
 
 # `-f <release>/image-pin.yml` for a Compose run of another retained release (bluegreen.sh's standby).
