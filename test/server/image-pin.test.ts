@@ -184,6 +184,7 @@ test('an image that left the host and cannot come back fails the release (step i
             : `and docker pull acme/web@${DIGEST_A} failed: .*manifest unknown`),
       ),
     );
+    assert.match(s.read('releases/r3/failure.log')!, new RegExp(`^::gangway-step-error:: ${gone}`), 'first error line');
     assert.deepEqual(
       s.composeCalls('up').map((c) => composeFiles(c).at(-1)),
       [join(s.rel('r2'), 'image-pin.yml')],

@@ -11,7 +11,7 @@
 # Swarm pins registry digests its own way (swarm.sh). Sourced by apply.sh; uses its REL, APP, TAG, OPERATION,
 # STRATEGY, IMAGE_NAME, RECORD_TEMPLATE and PIN, say and fail (common.sh), dc (compose.sh), json_str (json.sh).
 # shellcheck disable=SC2317 # called from apply.sh, releases.sh and the strategy files
-# shellcheck disable=SC2034 # PIN: apply.sh's variable
+# shellcheck disable=SC2034 # PIN, FAIL_LINE: apply.sh's variables
 
 # gangway's tag for image ID (sha256:<hex>) in this app: <image.name>:gangway-<app>-<the id's first 12 hex>, the
 # app's own, so that another app's retention never takes it (the app's name cut to fit Docker's 128 characters).
@@ -46,6 +46,9 @@ pin_services() {
     /^    image: / { img = $0; sub(/^    image: /, "", img); if (unquote(img) == ENVIRON["PIN_WANT"]) print svc }'
 }
 
+# A failed pin is the failure's first error line too (ahead of the logs of the release still running).
+pin_fail() { FAIL_LINE=$1; fail image "$1"; } # REASON
+
 # The image this release runs: pinned (image-pin.yml, PIN) for the services that run image.name at its tag. Returns
 # 1 (a failed step) only when the image a copied release ran is gone from the host and cannot be pulled again.
 pin_image() {
@@ -69,19 +72,19 @@ pin_image() {
     # Removed from the host since (`docker image prune -a`): its registry digest brings the very same image back.
     why="the image $IMAGE_NAME:$TAG ran as then ($pi_id) is no longer on this host"
     if [ -z "$pi_digest" ]; then
-      fail image "$why, and it came from no registry (deploy the tag again to run what it names now)"
+      pin_fail "$why, and it came from no registry (deploy the tag again to run what it names now)"
       return 1
     fi
     say "$why: pulling $IMAGE_NAME@$pi_digest"
     if ! pi_out=$(docker pull "$IMAGE_NAME@$pi_digest" 2>&1); then
-      fail image "$why, and docker pull $IMAGE_NAME@$pi_digest failed: $(printf '%s\n' "$pi_out" | tail -n 1)"
+      pin_fail "$why, and docker pull $IMAGE_NAME@$pi_digest failed: $(printf '%s\n' "$pi_out" | tail -n 1)"
       return 1
     fi
     pi_id=$(docker image inspect -f '{{.Id}}' "$IMAGE_NAME@$pi_digest" 2> /dev/null)
   fi
   pi_ref=$(pin_ref "$pi_id")
   if ! docker tag "$pi_id" "$pi_ref" > /dev/null 2>&1; then
-    fail image "docker tag $pi_id $pi_ref failed"
+    pin_fail "docker tag $pi_id $pi_ref failed"
     return 1
   fi
   printf '%s\n' "$pi_id" > "$REL/image-id"
@@ -89,7 +92,7 @@ pin_image() {
   if [ -n "$pi_digest" ]; then printf '%s\n' "$pi_digest" > "$REL/image-digest"; else rm -f "$REL/image-digest"; fi
   if ! pin_file "$pi_ref" "$pi_services" > "$REL/image-pin.yml.tmp" \
     || ! mv -f "$REL/image-pin.yml.tmp" "$REL/image-pin.yml"; then
-    fail image "cannot write $REL/image-pin.yml"
+    pin_fail "cannot write $REL/image-pin.yml"
     return 1
   fi
   PIN=$REL/image-pin.yml
