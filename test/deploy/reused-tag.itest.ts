@@ -104,16 +104,20 @@ function runningIds(p: DeployProject): string[] {
   const ids = out.split('\n').flatMap((l) => (projects.includes(l.split(' ')[0]!) ? [l.split(' ')[1]!] : []));
   return [...new Set(ids)];
 }
-/** The image ids running once the old colour stopped: it drains and stops after the command returned. */
-async function settledIds(p: DeployProject, want: string[]): Promise<string[]> {
+/**
+ * What `read` gives once it gives `want` (or, after a minute, what it gives then): the CLI returns on the record,
+ * while the server's apply still prunes (retention) and blue/green's old colour drains and stops.
+ */
+async function settled<T>(read: () => T, want: T): Promise<T> {
   const end = Date.now() + 60_000;
-  let ids = runningIds(p);
-  while (JSON.stringify(ids) !== JSON.stringify(want) && Date.now() < end) {
+  let value = read();
+  while (JSON.stringify(value) !== JSON.stringify(want) && Date.now() < end) {
     await new Promise((r) => setTimeout(r, 250));
-    ids = runningIds(p);
+    value = read();
   }
-  return ids;
+  return value;
 }
+const settledIds = (p: DeployProject, want: string[]) => settled(() => runningIds(p), want);
 const last = (p: DeployProject) => p.releases().at(-1)!;
 /** The server's log of the app's last run (a failed assertion's context). */
 const runLog = (p: DeployProject) =>
@@ -179,11 +183,13 @@ test('a new deploy of the tag runs what it names now; the references kept are th
     assert.deepEqual(await settledIds(p, [ids.v2]), [ids.v2]);
     assert.equal(last(p).image_id, ids.v2);
     // The release before (v1's env-only deploy, or its rollback) is retained: so is the reference to v1.
-    assert.deepEqual(pins(p), [pin(p, ids.v1), pin(p, ids.v2)].sort());
+    const both = [pin(p, ids.v1), pin(p, ids.v2)].sort();
+    assert.deepEqual(await settled(() => pins(p), both), both);
   }
   // keep: 3, one tag: the release in place and the one before are retained; v1's reference goes with its release.
   run(recreate, ['deploy', '--tag', 'stable']);
-  assert.deepEqual(pins(recreate), [pin(recreate, ids.v2)], runLog(recreate));
+  const v2 = [pin(recreate, ids.v2)];
+  assert.deepEqual(await settled(() => pins(recreate), v2), v2, runLog(recreate));
   assert.deepEqual(
     pins(blueGreen),
     [pin(blueGreen, ids.v1), pin(blueGreen, ids.v2)].sort(),
