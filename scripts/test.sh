@@ -62,6 +62,7 @@ if [ "$kind" != unit ]; then
   scripts/test-hosts.sh host 42 # maintenance.itest: its proxy (maintenance mode, headers, body limit)
   scripts/test-hosts.sh host 43 # switch-back.itest: its proxy, a failed deploy and the rollback after it
   scripts/test-hosts.sh host 44 # test/backup/s3.itest.ts: the server of its S3 copies (the S3 server: test-env.sh)
+  scripts/test-hosts.sh host 45 # reused-tag.itest: a tag pushed again, pulled through its link's registry, rolled back
   # The Swarm of test/swarm/swarm.itest.ts: host 21 the manager, 22 and 23 workers, on a link and registry of their own
   # (test/server/file-modes.itest.ts deploys a stack there too, and a blue/green app to host 21's engine).
   scripts/test-hosts.sh swarm 21 22 23

@@ -141,8 +141,21 @@ function hostSteps(
       delivery,
       does: deliverySummary(delivery),
     });
-  steps.push(releaseStep(operation, tag, release, compose, env), apply);
+  const step = releaseStep(operation, tag, release, compose, env);
+  const pin = config.image && apply.strategy !== 'swarm' ? pinLine(config.app, config.image.name, operation) : [];
+  steps.push({ ...step, does: [...step.does, ...pin] }, apply);
   return steps;
+}
+
+/** Compose targets: which image the release's services on image.name run (server/sh/image-pin.sh). */
+function pinLine(app: string, name: string, operation: Operation): string[] {
+  const kept = `${name}:gangway-${app}-<its id>`;
+  return [
+    operation === 'deploy'
+      ? `services on ${name}:<tag> run the image it names once delivered, kept as ${kept}: a rollback to this ` +
+        'release runs that image again, wherever the tag moved'
+      : `services on ${name}:<tag> run the image that release ran (${kept}; pulled by its digest if it is gone)`,
+  ];
 }
 
 function releaseStep(

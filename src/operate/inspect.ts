@@ -11,6 +11,8 @@ export interface ServiceState {
   state: string;
   health: string;
   restarts: number;
+  /** The image reference the container was made from (a Compose release's pinned one: `<name>:gangway-…`). */
+  image?: string;
   cpuPercent?: number;
   memoryPercent?: number;
   fatalLines: number;
@@ -21,7 +23,7 @@ ids=$(for p in $projects; do docker ps -a -q --no-trunc --filter "label=com.dock
 [ -n "$ids" ] || exit 0
 echo "@@inspect"
 service='{{index .Config.Labels "com.docker.compose.service"}}'
-docker inspect -f "{{.Id}}|$service|{{.RestartCount}}|{{.State.Status}}" $ids
+docker inspect -f "{{.Id}}|$service|{{.RestartCount}}|{{.State.Status}}|{{.Config.Image}}" $ids
 echo "@@health"
 # One call per container: a template touching .State.Health fails for a container without a healthcheck.
 for id in $ids; do echo "$id|$(docker inspect -f '{{.State.Health.Status}}' "$id" 2>/dev/null)"; done
@@ -72,7 +74,7 @@ export async function inspectServices(
   }
   const health = new Map((sections.get('health') ?? []).map((l) => l.split('|') as [string, string]));
   return (sections.get('inspect') ?? []).map((l) => {
-    const [id, service, restarts, state] = l.split('|');
+    const [id, service, restarts, state, image] = l.split('|');
     const s = [...stats.entries()].find(([short]) => id!.startsWith(short))?.[1];
     return {
       service: service ?? '?',
@@ -80,6 +82,7 @@ export async function inspectServices(
       state: state ?? '?',
       health: health.get(id!) || 'none',
       restarts: Number(restarts) || 0,
+      ...(image && { image }),
       ...(s && Number.isFinite(s.cpu) && { cpuPercent: s.cpu }),
       ...(s && Number.isFinite(s.mem) && { memoryPercent: s.mem }),
       fatalLines: fatalCounts.get(id!) ?? 0,

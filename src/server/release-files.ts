@@ -44,6 +44,7 @@ const APPLY_SCRIPTS: ServerScript[] = [
   'common.sh',
   'clean-env.sh',
   'compose.sh',
+  'image-pin.sh',
   'gate.sh',
   'releases.sh',
 ];

@@ -20,6 +20,7 @@ export type ServerScript =
   | 'drift.sh'
   | 'gate.sh'
   | 'host-facts.sh'
+  | 'image-pin.sh'
   | 'json.sh'
   | 'layout.sh'
   | 'lock.sh'

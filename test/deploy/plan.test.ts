@@ -75,6 +75,11 @@ const applyStep = (tag: string) => ({
   ],
 });
 
+/** A release copied from a retained one runs the image that one ran (server/sh/image-pin.sh). */
+const COPIED_PIN =
+  'services on ghcr.io/acme/shop:<tag> run the image that release ran (ghcr.io/acme/shop:gangway-shop-<its id>; ' +
+  'pulled by its digest if it is gone)';
+
 const LOCK_STEP = {
   kind: 'lock',
   title: 'take the deploy lock (on every host before any host changes)',
@@ -116,6 +121,9 @@ test('deploy: the whole plan', async () => {
         `${REL}/docker-compose.yml (sha256 ${sha(COMPOSE).slice(0, 12)}…)`,
         `${REL}/.env 0600, written atomically (sha256 ${sha(ENV).slice(0, 12)}…)`,
         `${REL}/apply.sh, vars.sh, manifest.json`,
+        'services on ghcr.io/acme/shop:<tag> run the image it names once delivered, kept as ' +
+          'ghcr.io/acme/shop:gangway-shop-<its id>: a rollback to this release runs that image again, wherever the ' +
+          'tag moved',
       ],
     },
     applyStep('v1.2.3'),
@@ -161,6 +169,7 @@ test('env-only: no delivery; compose files and tag come from the release in plac
       `compose files and tag copied from the release in place into ${REL}/`,
       `${REL}/.env 0600, written atomically (sha256 ${sha(ENV).slice(0, 12)}…)`,
       `${REL}/apply.sh, vars.sh, manifest.json`,
+      COPIED_PIN,
     ],
   });
   assert.deepEqual(steps[3], applyStep('<tag>'));
@@ -182,6 +191,7 @@ test('rollback: no delivery, the env file is not even read', async () => {
     does: [
       `its compose files, .env and tag copied on the server into ${REL}/`,
       `${REL}/apply.sh, vars.sh, manifest.json`,
+      COPIED_PIN,
     ],
   });
   const last = json(await plan('rollback', { kind: 'rollback' })).hosts[0]!.steps[2];

@@ -49,6 +49,8 @@ export interface ReleaseSpec {
   proxy?: Partial<ProxySettings>;
   /** deploy --end-maintenance (blue/green). */
   endMaintenance?: boolean;
+  /** More fields the CLI knows before the apply (e.g. the image_digest image.build pushed). */
+  record?: Record<string, unknown>;
 }
 
 /** The proxy as apply.sh's tests run it: proxySettings() with a quick health gate and no drain. */
@@ -114,7 +116,15 @@ export class FakeServer {
     const envText = spec.env ?? (existsSync(join(rel, '.env')) ? readFileSync(join(rel, '.env'), 'utf8') : undefined);
     const health: HealthSettings = { services: ['web'], http: [], smoke: [], timeoutMs: 5_000, ...spec.health };
     const operation = spec.operation ?? 'deploy';
-    const record = { id: spec.id, tag, operation, strategy: 'recreate', who: 'tester@laptop', target: 'prod' };
+    const record = {
+      id: spec.id,
+      tag,
+      operation,
+      strategy: 'recreate',
+      who: 'tester@laptop',
+      target: 'prod',
+      ...spec.record,
+    };
     const envValues = envText === undefined ? [] : parseEnv(envText).entries.map((e) => e.value);
     const app = spec.app ?? 'shop';
     const proxy = spec.proxy && proxySettings({ ...QUICK_PROXY, ...spec.proxy });

@@ -112,6 +112,7 @@ test('applyFiles: apply.sh and its helpers, vars.sh and the data files, one item
     'common.sh',
     'clean-env.sh',
     'compose.sh',
+    'image-pin.sh',
     'gate.sh',
     'releases.sh',
   ] as const;

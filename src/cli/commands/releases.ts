@@ -55,8 +55,14 @@ export async function runReleases(
   reporter.result({ ok: true, ...document });
 }
 
-/** The manifest digest the release ran (image.build pushed it, or Swarm resolved it), short: a tag may move. */
-function imageDigest(r: ReleaseRecord): string {
-  const digest = typeof r.image_digest === 'string' ? /^sha256:[0-9a-f]{12}/.exec(r.image_digest)?.[0] : undefined;
-  return digest ? `, image ${digest}` : '';
+/**
+ * What the release ran, short: the manifest digest (image.build pushed it, Swarm resolved it, the host pulled it),
+ * else the image id a Compose host pinned (archive, sync, build) — a tag may name another image by now.
+ */
+export function imageDigest(r: ReleaseRecord): string {
+  const short = (v: unknown) => (typeof v === 'string' ? /^sha256:[0-9a-f]{12}/.exec(v)?.[0] : undefined);
+  const digest = short(r.image_digest);
+  if (digest) return `, image ${digest}`;
+  const id = short(r.image_id);
+  return id ? `, image id ${id}` : '';
 }

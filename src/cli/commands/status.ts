@@ -79,7 +79,8 @@ function printHosts(ctx: CommandContext, config: Config, hosts: HostStatus[]): v
         serviceUp(s) ? 'ok' : 'fail',
         `service ${s.service}`,
         `${s.state}, health ${s.health}, ${s.restarts} ` +
-          `restarts${usage}${s.fatalLines ? `, ${s.fatalLines} fatal log lines` : ''}`,
+          `restarts${usage}${s.fatalLines ? `, ${s.fatalLines} fatal log lines` : ''}` +
+          (s.image ? `, image ${s.image}` : ''),
       );
     }
     if (h.proxy) printProxy(ctx, h.proxy);

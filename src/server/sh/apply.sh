@@ -184,7 +184,7 @@ if [ -f "$DIR/.env" ] && [ -f "$REL/.env" ]; then
   (umask 077 && cp "$DIR/.env" "$bak") && chmod 600 "$bak" && say "backed up .env to $(basename "$bak")"
 fi
 
-if put_in_place "$ID" && strategy_deploy "$TAG"; then
+if put_in_place "$ID" && pin_image && strategy_deploy "$TAG"; then
   printf '%s\n' "$TAG" > "$G_LAST_GOOD_TAG.tmp" && mv -f "$G_LAST_GOOD_TAG.tmp" "$G_LAST_GOOD_TAG"
   status=succeeded
   [ "$OPERATION" = rollback ] && status=rollback

@@ -520,8 +520,8 @@ bg_restore() { # TAG
   return 0
 }
 
-# Compose for a colour with another release's own compose files, colour.yml and env (the project directory,
-# against which relative paths resolve, stays DIR, as when that release was in place).
+# Compose for a colour with another release's own compose files, the image it pinned, colour.yml and env (the
+# project directory, against which relative paths resolve, stays DIR, as when that release was in place).
 release_dcc() { # RELEASE_DIR COLOUR TAG ARGS…
   rd_rel=$1
   rd_colour=$2
@@ -533,8 +533,8 @@ release_dcc() { # RELEASE_DIR COLOUR TAG ARGS…
   [ -f "$rd_env" ] || rd_env=/dev/null # not DIR/.env, which is the serving release's
   # shellcheck disable=SC2046,SC2013 # word splitting on newlines only (IFS): one word per argv item, file a line
   clean_env IMAGE_TAG="$rd_tag" GANGWAY_COLOUR="$rd_colour" $COMPOSE -p "$APP-$rd_colour" --project-directory "$DIR" \
-    $(for f in $(cat "$rd_rel/files"); do printf -- '-f\n%s/%s\n' "$rd_rel" "$f"; done) -f "$rd_colour_file" \
-    --env-file "$rd_env" "$@"
+    $(for f in $(cat "$rd_rel/files"); do printf -- '-f\n%s/%s\n' "$rd_rel" "$f"; done) $(pin_file_args "$rd_rel") \
+    -f "$rd_colour_file" --env-file "$rd_env" "$@"
 }
 
 # The failed release's colour goes back to the standby it took (noted in REL/standby: the release before the

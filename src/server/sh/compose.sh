@@ -1,13 +1,19 @@
 # shellcheck shell=sh
 # The Compose helpers the compose strategies share (recreate.sh; bluegreen.sh adds its colour projects): Compose
 # for a project with the release's files and env, a service's container and logs, `compose up` with its output
-# kept, and the failing release's output. Sourced by apply.sh; uses its DIR, APP, COMPOSE, FILES, HAS_ENV, REL,
-# FAIL_* and the strategy's strategy_cid / strategy_logs.
+# kept, and the failing release's output; which image a release runs (image-pin.sh, sourced at the end). Sourced
+# by apply.sh; uses its DIR, APP, COMPOSE, FILES, HAS_ENV, REL, FAIL_*, the strategy's strategy_cid / strategy_logs
+# and PIN (put_in_place, releases.sh).
+# shellcheck source-path=SCRIPTDIR
 # shellcheck disable=SC2317 # called from the strategy files
 
 # Compose with a clean environment (clean_env): IMAGE_TAG (and a colour's GANGWAY_COLOUR), so nothing from the
-# server user's shell overrides the uploaded .env. COMPOSE and the -f list split on newlines.
-compose_file_args() { for f in $FILES; do printf -- '-f\n%s/%s\n' "$DIR" "$f"; done; }
+# server user's shell overrides the uploaded .env. COMPOSE and the -f list split on newlines. The release's files,
+# then the image it pinned (image-pin.sh), if it did.
+compose_file_args() {
+  for f in $FILES; do printf -- '-f\n%s/%s\n' "$DIR" "$f"; done
+  [ -z "${PIN:-}" ] || printf -- '-f\n%s\n' "$PIN"
+}
 compose_in() { # PROJECT TAG COLOUR EXTRA_FILE ARGS… (COLOUR and EXTRA_FILE may be empty)
   ci_project=$1
   ci_tag=$2
@@ -75,3 +81,7 @@ compose_failure_output() { # TAG
     fi
   fi
 }
+
+# Which image a release runs (pin_image, pin_file_args, pin_record_json), beside this file.
+# shellcheck source=image-pin.sh
+. "$REL/image-pin.sh"

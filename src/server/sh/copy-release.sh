@@ -1,8 +1,9 @@
 #!/bin/sh
-# Start a new release from a retained one, on the server: its compose files, file list and tag, and (for a
-# rollback) its .env, kept 0600, its colour.yml (blue/green) and its swarm data (the defaults, service and
-# object lists that match its compose files, and its secrets and configs, 0600). Prints the tag, then `env` when
-# an env file was copied, `colour` when a colour.yml was and `swarm` when swarm data was.
+# Start a new release from a retained one, on the server: its compose files, file list and tag, the image it ran
+# (image-id, image-digest: image-pin.sh pins it again), and (for a rollback) its .env, kept 0600, its colour.yml
+# (blue/green) and its swarm data (the defaults, service and object lists that match its compose files, and its
+# secrets and configs, 0600). Prints the tag, then `env` when an env file was copied, `colour` when a colour.yml
+# was and `swarm` when swarm data was.
 #   copy-release.sh STATE_DIR SOURCE_ID NEW_RELEASE_DIR with-env|without-env
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline, on purpose
 # shellcheck source-path=SCRIPTDIR
@@ -20,6 +21,9 @@ dst=$3
 mkdir -p "$dst" || exit 1
 for f in $(cat "$src/files"); do cp "$src/$f" "$dst/$f" || exit 1; done
 cp "$src/files" "$dst/files" || exit 1
+for f in image-id image-digest; do
+  if [ -f "$src/$f" ]; then cp "$src/$f" "$dst/$f" || exit 1; fi
+done
 cat "$src/tag"
 if [ "$4" = with-env ] && [ -f "$src/.env" ]; then
   (umask 077 && cp "$src/.env" "$dst/.env") || exit 1

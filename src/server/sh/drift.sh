@@ -96,6 +96,10 @@ args=
 for f in $(cat "$REL/files"); do args="$args-f
 $src/$f
 "; done
+# The image the release pinned (apply.sh's image-pin.sh): Compose ran its services with it.
+[ -f "$REL/image-pin.yml" ] && args="$args-f
+$REL/image-pin.yml
+"
 # shellcheck disable=SC2086 # COMPOSE and args split on newlines (IFS): one word per argv item
 if ! out=$(clean_env IMAGE_TAG="$(cat "$REL/tag")" $COMPOSE -p "$APP" --project-directory "$DIR" $args \
   ${env_file:+--env-file} ${env_file:+"$env_file"} config --hash '*' 2>&1); then

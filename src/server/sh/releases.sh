@@ -3,13 +3,18 @@
 # releases.jsonl (record), which passed their gate (is_good), which directories and images are kept
 # (prune_releases). Sourced by apply.sh; uses its DIR, G, ID, KEEP, IMAGE_NAME, RECORD_TEMPLATE,
 # RECORD_FAILED_TEMPLATE (vars.sh: the record's shape, src/server/release-record.ts), RECORD_EXTRA,
-# STARTED, START_S, FAIL_STEP and FAIL_REASON.
+# STARTED, START_S, FAIL_STEP and FAIL_REASON, and image-pin.sh's pin_record_json.
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline (apply.sh), on purpose
 # shellcheck disable=SC2317 # called from apply.sh and the strategy files
+# shellcheck disable=SC2034 # PIN: read by compose.sh
 
-# Copy a release's compose files and env into DIR, each by temp file + rename (env stays 0600).
+# Copy a release's compose files and env into DIR, each by temp file + rename (env stays 0600). PIN: the image
+# its apply pinned (image-pin.sh), which every Compose run of the release takes after its files.
+PIN=
 put_in_place() { # RELEASE_ID
   src="$G_RELEASES/$1"
+  PIN=
+  [ ! -f "$src/image-pin.yml" ] || PIN=$src/image-pin.yml
   for f in $(cat "$src/files"); do
     cp "$src/$f" "$DIR/.$f.gangway-tmp" && mv -f "$DIR/.$f.gangway-tmp" "$DIR/$f" || return 1
   done
@@ -32,7 +37,7 @@ record() { # STATUS OUTCOME SERVING
   line=$RECORD_TEMPLATE
   [ -z "$FAIL_STEP" ] || line=$RECORD_FAILED_TEMPLATE
   line=$(json_fill "$line" status "$1" outcome "$2" started "$STARTED" finished "$finished" duration_s "$duration" \
-    serving "$3" extra "$RECORD_EXTRA" failing_step "$FAIL_STEP" reason "$FAIL_REASON")
+    serving "$3" extra "$RECORD_EXTRA$(pin_record_json)" failing_step "$FAIL_STEP" reason "$FAIL_REASON")
   printf '%s\n' "$line" >> "$G_RELEASES_LOG"
   rm -f "$G_APPLYING"
   metrics_apply_done
@@ -48,10 +53,13 @@ is_good() { # RELEASE_ID
 # Keep the release in place, the good release just before it (what a plain rollback goes back to: after an
 # env-only change that is the same tag with the env before) and, newest first, the newest good release of each of
 # KEEP distinct tags; remove every other release directory (failed ones first of all) and images no kept release
-# uses. Release ids sort by time, so the good releases met after the one in place are older than it.
+# uses: the tags, and gangway's own references to the image each release ran (image-ref, image-pin.sh). Release ids
+# sort by time, so the good releases met after the one in place are older than it.
 prune_releases() {
   kept_tags=
   removed_tags=
+  kept_refs=
+  removed_refs=
   n=0
   seen_current=
   prev_found=
@@ -71,13 +79,18 @@ prune_releases() {
       prev_found=1
     fi
     [ "$r" = "$ID" ] && keep_it=1 && seen_current=1
+    ref=$(cat "$G_RELEASES/$r/image-ref" 2>/dev/null)
     if [ -n "$keep_it" ]; then
       kept_tags="$kept_tags$t
+"
+      kept_refs="$kept_refs$ref
 "
     else
       rm -rf "${G_RELEASES:?}/$r"
       say "pruned release $r"
       removed_tags="$removed_tags$t
+"
+      removed_refs="$removed_refs$ref
 "
     fi
   done
@@ -85,5 +98,9 @@ prune_releases() {
   for t in $(printf '%s' "$removed_tags" | sort -u); do
     printf '%s\n' "$kept_tags" | grep -qxF -- "$t" && continue
     docker image rm "$IMAGE_NAME:$t" >/dev/null 2>&1 && say "removed image $IMAGE_NAME:$t"
+  done
+  for ref in $(printf '%s' "$removed_refs" | sort -u); do
+    printf '%s\n' "$kept_refs" | grep -qxF -- "$ref" && continue
+    if out=$(docker image rm "$ref" 2>&1); then say "removed image $ref"; else say "kept image $ref: $out"; fi
   done
 }

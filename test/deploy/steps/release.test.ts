@@ -60,7 +60,7 @@ async function release(apply: ApplyStep, step: ReleaseStep, plan: DeployPlan, ho
 }
 
 // apply.sh sources them
-const HELPERS = ['layout.sh', 'common.sh', 'clean-env.sh', 'compose.sh', 'gate.sh', 'releases.sh'];
+const HELPERS = ['layout.sh', 'common.sh', 'clean-env.sh', 'compose.sh', 'image-pin.sh', 'gate.sh', 'releases.sh'];
 const COMMON = [
   'apply.sh',
   'json.sh',
