@@ -4,14 +4,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import ssh2, { type Client, type ConnectConfig } from 'ssh2';
+import type { Client, ConnectConfig } from 'ssh2';
 import type { SshSettings } from '../../config/config.js';
 import { ChangedHostKeyError, ConfigError, ConnectionError, UnknownHostKeyError } from '../../errors.js';
 import { authMethods } from './auth.js';
+import { openEarlySocket } from './early-socket.js';
 import { algorithmsForKeyType, fingerprintOf, keyTypeOf, verifyHostKey, type HostKeyVerdict } from './host-key.js';
 import { appendKnownHostsLine, entriesFor, knownHostsName, parseKnownHosts } from './known-hosts.js';
 import type { KnownHostEntry } from './known-hosts.js';
 import { planRoute, type RouteHop, type SshEndpoint } from './route.js';
+import { loadSsh2 } from './ssh2-module.js';
 
 export type { SshEndpoint } from './route.js';
 
@@ -56,17 +58,14 @@ async function connectHop(
 ): Promise<SshConnection> {
   const { host, port, username, settings } = hop;
   const sock = jump && (await forward(jump, host, port));
+  // A direct connection starts now: the server starts its side while ssh2, the keys and known_hosts load.
+  const early = sock ? undefined : openEarlySocket(host, port);
   const name = knownHostsName(host, port);
-  const knownHosts = await readKnownHosts(settings.knownHosts, options.warn);
-  const auth = await authMethods({
-    username,
-    ...(settings.key !== undefined && { explicitKey: settings.key }),
-    configKeys: hop.identityFiles,
-    passphraseEnv: settings.passphraseEnv,
-    ...(options.env && { env: options.env }),
-    ...(options.warn && { warn: options.warn }),
-    ...(options.promptPassphrase && { promptPassphrase: options.promptPassphrase }),
+  const { ssh2, knownHosts, auth } = await prepareHop(hop, options).catch((e: unknown) => {
+    early?.discard();
+    throw e;
   });
+  const socket = sock ?? early?.take();
 
   let seenKey: Buffer | undefined;
   let verdict: HostKeyVerdict | undefined;
@@ -75,7 +74,7 @@ async function connectHop(
     host,
     port,
     username,
-    ...(sock && { sock }),
+    ...(socket && { sock: socket }),
     readyTimeout: settings.connectTimeoutMs,
     keepaliveInterval: settings.keepaliveMs,
     keepaliveCountMax: 3,
@@ -118,6 +117,26 @@ async function connectHop(
       jump?.close();
     },
   };
+}
+
+/** What a hop's handshake needs besides the socket: ssh2 itself (loading meanwhile), known_hosts and the keys. */
+async function prepareHop(hop: RouteHop, options: ConnectOptions) {
+  const { settings } = hop;
+  const files = async () => {
+    const knownHosts = await readKnownHosts(settings.knownHosts, options.warn);
+    const auth = await authMethods({
+      username: hop.username,
+      ...(settings.key !== undefined && { explicitKey: settings.key }),
+      configKeys: hop.identityFiles,
+      passphraseEnv: settings.passphraseEnv,
+      ...(options.env && { env: options.env }),
+      ...(options.warn && { warn: options.warn }),
+      ...(options.promptPassphrase && { promptPassphrase: options.promptPassphrase }),
+    });
+    return { knownHosts, auth };
+  };
+  const [ssh2, { knownHosts, auth }] = await Promise.all([loadSsh2(), files()]);
+  return { ssh2, knownHosts, auth };
 }
 
 function forward(jump: SshConnection, host: string, port: number): Promise<Duplex> {
