@@ -23,6 +23,8 @@ export interface ConnectOptions {
   warn?: (message: string) => void;
   promptPassphrase?: (keyFile: string) => Promise<string>;
   env?: NodeJS.ProcessEnv;
+  /** Give up: a connection started early that the command did not take (hosts/early-hosts.ts). */
+  signal?: AbortSignal;
 }
 
 /** A live connection plus the jump connections it runs through (closed with it). */
@@ -42,6 +44,8 @@ export async function connectSsh(
   let connection: SshConnection | undefined;
   for (const hop of planRoute(endpoint, settings)) {
     const through = connection;
+    if (options.signal?.aborted) through?.close();
+    options.signal?.throwIfAborted();
     connection = await connectHop(hop, through, options).catch((e: unknown) => {
       through?.close(); // also when the hop failed before its handshake (closing twice is harmless)
       throw e;
@@ -65,6 +69,8 @@ async function connectHop(
     early?.discard();
     throw e;
   });
+  if (options.signal?.aborted) early?.discard();
+  options.signal?.throwIfAborted();
   const socket = sock ?? early?.take();
 
   let seenKey: Buffer | undefined;
@@ -87,16 +93,24 @@ async function connectHop(
     algorithms: { serverHostKey: preferredHostKeyAlgorithms(entriesFor(knownHosts, name)) as never },
   };
   const address = `${username}@${name}`;
+  const { signal } = options;
+  let onAbort: (() => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('ready', resolve);
       client.once('error', reject);
+      onAbort = () => reject(signal!.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
       client.connect(config);
     });
   } catch (cause) {
     client.on('error', () => {}); // ssh2 may report the teardown of a failed connection once more
-    client.end();
+    if (signal?.aborted)
+      client.destroy(); // not even a server that never answers keeps it open
+    else client.end();
     throw connectError(cause, address, settings, seenKey, verdict);
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
   client.on('error', () => {}); // later transport errors surface on the channels that were in use
 
