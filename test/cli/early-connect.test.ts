@@ -74,6 +74,7 @@ function context(config: string) {
   let stderr = '';
   const err = new PassThrough().on('data', (d) => (stderr += d));
   const reporter = new Reporter({
+    json: false,
     color: false,
     interactive: false,
     verbose: 0,
