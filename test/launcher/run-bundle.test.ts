@@ -40,7 +40,8 @@ function bundle(dir: string): string {
 }
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv) {
-  const script = `import { runBundle } from ${JSON.stringify(LAUNCHER)};\nawait runBundle(process.argv[1], process.argv);`;
+  const script =
+    `import { runBundle } from ${JSON.stringify(LAUNCHER)};\n` + 'await runBundle(process.argv[1], process.argv);';
   // (argv: [node, the bundle, …args], the launcher's shape)
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, file, ...args], {
     env: { PATH: process.env.PATH, ...env },
