@@ -88,7 +88,7 @@ test("one script: the facts, Compose from docker info's plugins, then config -q 
   assert.ok(!existsSync(temp), 'the temporary directory is removed');
 });
 
-test('config -q runs while docker info runs: the two docker processes side by side, not one after the other', async () => {
+test('config -q runs while docker info runs: the two docker processes side by side, not in turn', async () => {
   writeFileSync(join(dir, 'await-config'), '');
   rmSync(join(dir, 'config-running'), { force: true });
   const r = await serverFacts(new LocalHost(), dir, config, { files, envText, tag: 'v7' });
