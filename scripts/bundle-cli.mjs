@@ -19,16 +19,40 @@ const bundle = join(out, 'gangway.cjs');
 
 // A module that finds files next to itself (`new URL('./sh/x.sh', import.meta.url)`) does so from where tsc put
 // it in dist/, not from the bundle (`__gangwayBundleUrl`: the bundle's own URL, which the launcher passes in).
+// The compose-spec validator the build wrote (build-compose-validator.mjs) goes into the bundle, so that it too
+// is compiled from the code cache.
 const moduleUrlAsCompiled = {
   name: 'module-url-as-compiled',
   setup(b) {
     b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async ({ path }) => {
-      const text = await readFile(path, 'utf8');
+      let text = await readFile(path, 'utf8');
+      if (path.endsWith(join('src', 'compose', 'validate.ts'))) text = withValidatorBundled(text);
       if (!text.includes('import.meta.url')) return { contents: text, loader: 'ts' };
       const compiled = join(root, 'dist', relative(join(root, 'src'), path)).replace(/\.ts$/, '.js');
       const url = `new URL(${JSON.stringify(relative(out, compiled).split('\\').join('/'))}, __gangwayBundleUrl).href`;
       return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
     });
+  },
+};
+
+function withValidatorBundled(text) {
+  const load = 'require(fileURLToPath(file))';
+  if (!text.includes(load)) throw new Error(`bundle-cli: src/compose/validate.ts no longer loads it by ${load}`);
+  const using = text.replace(load, 'loadPrebuiltValidator()');
+  return `import { loadPrebuiltValidator } from 'gangway:prebuilt-validator';\n${using}`;
+}
+const prebuiltValidator = {
+  name: 'prebuilt-validator',
+  setup(b) {
+    b.onResolve({ filter: /^gangway:prebuilt-validator$/ }, () => ({
+      path: 'prebuilt-validator',
+      namespace: 'gangway',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'gangway' }, () => ({
+      contents: "export const loadPrebuiltValidator = () => require('./compose-spec-validator.cjs');",
+      resolveDir: join(root, 'dist', 'compose'),
+      loader: 'js',
+    }));
   },
 };
 
@@ -53,7 +77,7 @@ await build({
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
-  plugins: [moduleUrlAsCompiled, nativeAddonsInPlace],
+  plugins: [moduleUrlAsCompiled, prebuiltValidator, nativeAddonsInPlace],
   // Loaded as installed: optional native parts, packages loaded late or seldom, and `open`, an ES module.
   external: ['cpu-features', 'ajv', 'nodemailer', 'open'],
 });
