@@ -57,13 +57,25 @@ const prebuiltValidator = {
 };
 
 // A package's native addon (ssh2's optional crypto binding) stays where the package is installed, and is found
-// from there when it was built (ssh2 falls back to JavaScript when it was not).
-const nativeAddonsInPlace = {
-  name: 'native-addons-in-place',
+// from there when it was built (ssh2 falls back to JavaScript when it was not); so are the files a package finds
+// next to itself (ssh2's Pageant helper for Windows): its __dirname is where it is installed, not the bundle's.
+const packageFilesInPlace = {
+  name: 'package-files-in-place',
   setup(b) {
     b.onResolve({ filter: /\.node$/ }, ({ path, resolveDir }) => {
       const inPackage = /[\\/]node_modules[\\/](.+)$/.exec(join(resolveDir, path));
       return inPackage ? { path: inPackage[1].split('\\').join('/'), external: true } : undefined;
+    });
+    b.onResolve({ filter: /.*/ }, ({ path, kind }) =>
+      kind === 'require-resolve' ? { path, external: true } : undefined,
+    );
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, async ({ path }) => {
+      const text = await readFile(path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(text)) return undefined;
+      const id = /.*[\\/]node_modules[\\/](.+)$/.exec(path)[1].split('\\').join('/');
+      const file = `require.resolve(${JSON.stringify(id)})`;
+      const dir = `require("node:path").dirname(${file})`;
+      return { contents: text.replace(/\b__filename\b/g, file).replace(/\b__dirname\b/g, dir), loader: 'js' };
     });
   },
 };
@@ -77,7 +89,7 @@ await build({
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
-  plugins: [moduleUrlAsCompiled, prebuiltValidator, nativeAddonsInPlace],
+  plugins: [moduleUrlAsCompiled, prebuiltValidator, packageFilesInPlace],
   // Loaded as installed: optional native parts, packages loaded late or seldom, and `open`, an ES module.
   external: ['cpu-features', 'ajv', 'nodemailer', 'open'],
 });

@@ -63,8 +63,12 @@ export async function runBundle(file: string, argv: string[], options: RunOption
 /** ~/.cache/gangway (or under XDG_CACHE_HOME; LOCALAPPDATA on Windows); undefined when turned off. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
-  const base = env.XDG_CACHE_HOME || (process.platform === 'win32' && env.LOCALAPPDATA) || join(homedir(), '.cache');
-  return join(base, 'gangway');
+  try {
+    const base = env.XDG_CACHE_HOME || (process.platform === 'win32' && env.LOCALAPPDATA) || join(homedir(), '.cache');
+    return join(base, 'gangway');
+  } catch {
+    return undefined; // no home directory
+  }
 }
 
 /** The command a run is for, as the cache's name: its first word that is not an option (nor -c's value). */
@@ -76,6 +80,11 @@ export function commandOf(argv: readonly string[]): string {
     else if (!word.startsWith('-')) return /^[a-z][a-z0-9-]{0,31}$/.test(word) ? word : 'other';
   }
   return 'none';
+}
+
+/** No group or others may write to it (on Windows a user's profile is private, and modes say nothing). */
+function privateDir(dir: string): boolean {
+  return process.platform === 'win32' || (statSync(dir).mode & 0o022) === 0;
 }
 
 /**
@@ -95,7 +104,7 @@ class CodeCache {
 
   read(): { data: Buffer; failed: boolean } | undefined {
     try {
-      if ((statSync(this.root).mode & 0o022) !== 0) return undefined; // others could have written it
+      if (!privateDir(this.root)) return undefined; // others could have written it
     } catch {
       return undefined;
     }
@@ -112,7 +121,7 @@ class CodeCache {
   write(data: Buffer, failed: boolean): void {
     try {
       mkdirSync(this.root, { recursive: true, mode: 0o700 });
-      if ((statSync(this.root).mode & 0o022) !== 0) return;
+      if (!privateDir(this.root)) return;
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       const temp = `${this.file(failed)}.${process.pid}.tmp`;
       writeFileSync(temp, data, { mode: 0o600 });

@@ -67,3 +67,13 @@ test('the bundled CLI prints what the compiled modules print for a wrong gangway
     assert.deepEqual({ code: bundled.code, stdout: bundled.stdout, stderr: bundled.stderr }, compiled);
   }
 });
+
+test("a bundled package finds its own files where it is installed (ssh2's native crypto, Pageant's helper)", () => {
+  const code = readFileSync(BUNDLE, 'utf8')
+    .split('\n')
+    .filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line)); // (comments may name them)
+  const bundleDir = code.filter((line) => /\b__(dirname|filename)\b/.test(line));
+  assert.deepEqual(bundleDir, [], 'the bundle’s own directory is nobody’s');
+  assert.ok(code.some((line) => line.includes('require.resolve("ssh2/lib/agent.js")')));
+  assert.ok(code.some((line) => line.includes('require("ssh2/lib/protocol/crypto/build/Release/sshcrypto.node")')));
+});
