@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Socket } from 'node:net';
@@ -57,7 +58,9 @@ test('the TCP connection is under way while the key is still being read', async 
     const deadline = Date.now() + 20_000;
     while (sockets.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const acceptedBeforeKey = sockets.length;
-    writeFileSync(fifo, readFileSync(key)); // lets the key's reading finish (the silent server then times out)
+    // Lets the key's reading finish (the silent server then times out). Not writeFileSync: the reader opens the
+    // pipe later in the connection's async steps, which a blocked event loop would never reach.
+    await writeFile(fifo, readFileSync(key));
     assert.equal(acceptedBeforeKey, 1, 'the server had the connection before the key was read');
     assert.equal(await result, 'E_SSH_CONNECT_TIMEOUT');
   } finally {
