@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import type { SshSettings } from '../../../src/config/config.js';
@@ -66,6 +66,7 @@ test('the TCP connection is under way while the key is still being read', async 
   } finally {
     for (const s of sockets) s.destroy();
     silent.close();
+    rmSync(dirname(fifo), { recursive: true, force: true });
   }
 });
 
