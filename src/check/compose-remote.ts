@@ -1,11 +1,12 @@
 /**
- * The server's `compose config -q`, as the tail of the host-facts script (server-facts.ts): after host-facts.sh
- * said which Compose there is (`$c`), the real files go into a private temporary directory that the same shell
- * removes, and that Compose checks them. File contents travel in the script on stdin (`sh -s`): secrets never
- * reach argv, and there is no SFTP session, mktemp or rm to wait for apart.
+ * The server's `compose config -q`, around host-facts.sh in the host checks' one script (server-facts.ts): the
+ * real files go into a private temporary directory that the same shell removes, and Compose checks them there —
+ * v2 side by side with host-facts.sh's `docker info` (compose-check.sh). File contents travel in the script on
+ * stdin (`sh -s`): secrets never reach argv, and there is no SFTP session, mktemp or rm to wait for apart.
  */
 import type { Config } from '../config/config.js';
 import type { ComposeCli } from '../docker/compose-cli.js';
+import { serverScript } from '../server/scripts.js';
 import { quote, quoteArgv } from '../shell/quote.js';
 import { fail, type CheckItem } from '../checklist.js';
 import { composeConfigArgv, composeConfigItem, type ComposeInputs } from './compose-config.js';
@@ -15,7 +16,7 @@ const FLAVOURS: ComposeCli[] = [
   { flavour: 'v2', version: '', argv: ['docker', 'compose'] },
   { flavour: 'v1', version: '', argv: ['docker-compose'] },
 ];
-/** Written to stderr before `config -q` runs: what comes before it is Docker's, what follows Compose's. */
+/** compose-check.sh's line on stderr before Compose's output: what comes before it is Docker's. */
 export const COMPOSE_STDERR = '@@gangway-compose-config';
 
 export interface ServerCompose {
@@ -24,30 +25,30 @@ export interface ServerCompose {
   config?: CheckItem;
 }
 
+/** What comes before and after host-facts.sh in the script; both empty without `inputs` (Compose is only found). */
+export interface ComposeCheckScript {
+  head: Buffer;
+  tail: Buffer;
+}
+
 /** `inputs` undefined: Compose is only found (a compose file is missing locally, which is reported there). */
-export function composeConfigTail(config: Config, inputs: ComposeInputs | undefined): Buffer {
-  if (!inputs) return Buffer.alloc(0);
-  const head = [
-    'set -u',
-    '[ "$c" = none ] && exit 0',
-    `echo ${COMPOSE_STDERR} >&2`,
-    'd=$(mktemp -d /tmp/gangway-check.XXXXXXXX) || exit 0',
-    `trap 'rm -rf "$d"' EXIT`,
-    "trap 'exit 129' HUP INT TERM PIPE",
-    'cd "$d" || exit 0',
-    'umask 077',
-  ];
+export function composeCheckScript(config: Config, inputs: ComposeInputs | undefined): ComposeCheckScript {
+  if (!inputs) return { head: Buffer.alloc(0), tail: Buffer.alloc(0) };
   const files = inputs.files.map((f) => writeFile(f.name, f.content));
   if (inputs.envText !== undefined) files.push(writeFile('.env', Buffer.from(inputs.envText)));
-  const run = FLAVOURS.map((f, i) => {
-    const argv = quoteArgv(composeConfigArgv(f, config, inputs, '.'));
-    return `${i === 0 ? 'if' : 'elif'} [ "$c" = ${f.flavour} ]; then ${argv} </dev/null; echo "config $?"`;
-  });
-  return Buffer.concat([Buffer.from(`${head.join('\n')}\n`), ...files, Buffer.from(`${run.join('\n')}\nfi\n`)]);
+  const configs = FLAVOURS.map(
+    (f) => `config_${f.flavour}() { ${quoteArgv(composeConfigArgv(f, config, inputs, '.'))}; }`,
+  );
+  const head = Buffer.concat([
+    Buffer.from('compose_files() {\n:\n'), // (a body even without files)
+    ...files,
+    Buffer.from(`}\n${configs.join('\n')}\n${serverScript('compose-check.sh')}compose_check_start\n`),
+  ]);
+  return { head, tail: Buffer.from('compose_check_finish\n') };
 }
 
 /**
- * The `compose` line of host-facts.sh and the tail's `config` line; `stderr`: Compose's (after COMPOSE_STDERR),
+ * The `compose` line of host-facts.sh and compose-check.sh's `config` line; `stderr`: Compose's (after COMPOSE_STDERR),
  * `code`: the script's exit code.
  */
 export function parseServerCompose(
@@ -70,8 +71,8 @@ export function parseServerCompose(
 }
 
 /**
- * `name` written with `content`, byte for byte, by the shell's own printf (no `cat` process per file): the
- * content is one single-quoted word, in which nothing is expanded.
+ * `name` written into "$cc" with `content`, byte for byte, by the shell's own printf (no `cat` process per file):
+ * the content is one single-quoted word, in which nothing is expanded.
  */
 function writeFile(name: string, content: Buffer): Buffer {
   const parts: Buffer[] = [];
@@ -81,7 +82,7 @@ function writeFile(name: string, content: Buffer): Buffer {
     from = at + 1;
   }
   parts.push(content.subarray(from));
-  return Buffer.concat([Buffer.from(`printf '%s' '`), ...parts, Buffer.from(`' > ${quote(name)}\n`)]);
+  return Buffer.concat([Buffer.from(`printf '%s' '`), ...parts, Buffer.from(`' > "$cc"/${quote(name)}\n`)]);
 }
 
 /** A `'` inside a single-quoted word: end the quotes, an escaped quote, quote again. */

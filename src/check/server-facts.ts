@@ -1,13 +1,13 @@
 /**
  * Everything a server's host checks ask it, in one round trip (issue 27): host-facts.sh (deploy dir, Docker,
- * disk, tools, which Compose), followed in the same `sh -s` script by `compose config -q` on the real files
- * (compose-remote.ts). Read-only; the script and the files' contents travel on stdin.
+ * disk, tools, which Compose) and in the same `sh -s` script `compose config -q` on the real files, which runs
+ * while host-facts.sh does (compose-remote.ts). Read-only; the script and the files' contents travel on stdin.
  */
 import type { Config } from '../config/config.js';
 import type { Host } from '../hosts/host.js';
 import { serverScript } from '../server/scripts.js';
 import type { ComposeInputs } from './compose-config.js';
-import { COMPOSE_STDERR, composeConfigTail, parseServerCompose, type ServerCompose } from './compose-remote.js';
+import { COMPOSE_STDERR, composeCheckScript, parseServerCompose, type ServerCompose } from './compose-remote.js';
 import { parseProbe, type HostFacts } from './host-probe.js';
 
 export interface ServerFacts {
@@ -22,7 +22,8 @@ export async function serverFacts(
   config: Config,
   inputs: ComposeInputs | undefined,
 ): Promise<ServerFacts> {
-  const script = Buffer.concat([Buffer.from(serverScript('host-facts.sh')), composeConfigTail(config, inputs)]);
+  const { head, tail } = composeCheckScript(config, inputs);
+  const script = Buffer.concat([head, Buffer.from(serverScript('host-facts.sh')), tail]);
   const r = await host.exec(['sh', '-s', dir, 'compose'], { stdin: script, timeoutMs: 60_000 });
   const marker = r.stderr.indexOf(`${COMPOSE_STDERR}\n`);
   const dockerStderr = marker === -1 ? r.stderr : r.stderr.slice(0, marker);

@@ -2,6 +2,7 @@
 import type { Config, Target } from '../config/config.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, selectTarget } from '../config/load.js';
 import type { Host } from '../hosts/host.js';
+import { closeEarlyHosts, takeEarlyHost } from '../hosts/early-hosts.js';
 import { HostPool } from '../hosts/host-pool.js';
 import { openHost } from '../hosts/open-host.js';
 import type { HostSpec } from '../config/hosts.js';
@@ -49,11 +50,13 @@ export function createContext(
   const specs = new Map<string, { target: Target; spec: HostSpec }>();
   const pool = new HostPool((key) => {
     const { target, spec } = specs.get(key)!;
-    return openHost(spec, target.ssh, {
+    const connect = {
       acceptNewHostKey: options.acceptNewHostKey === true,
-      warn: (m) => reporter.warn(m),
+      warn: (m: string) => reporter.warn(m),
       ...(process.stdin.isTTY && { promptPassphrase: (file: string) => promptHidden(`Passphrase for ${file}: `) }),
-    });
+    };
+    // (a connection cli/early-connect.ts started for this very host and settings, when there is one)
+    return takeEarlyHost(spec, target.ssh, connect) ?? openHost(spec, target.ssh, connect);
   }, counts);
   const keyOf = (target: Target, spec: HostSpec) => {
     const key = `${target.name}\0${spec.label}`;
@@ -72,7 +75,9 @@ export function createContext(
     target: (config, name) => selectTarget(config, name, command),
     openHost: (target, spec) => pool.get(keyOf(target, spec)),
     reopenHost: (target, spec) => pool.reopen(keyOf(target, spec)),
-    closeHosts: () => pool.closeAll(),
+    closeHosts: async () => {
+      await Promise.all([pool.closeAll(), closeEarlyHosts()]);
+    },
     counts,
     compose: new ComposeByHost(),
   };

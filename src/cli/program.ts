@@ -11,6 +11,8 @@ import { commandPath, finishHelp, HELP_CONFIGURATION } from './help-setup.js';
 const COUNTS_VERBOSITY = 2;
 
 type Action = (ctx: CommandContext, args: string[], options: Record<string, unknown>) => Promise<void>;
+/** A command that connects to every host of its target: which target, from its arguments (cli/early-connect.ts). */
+type ConnectsTo = (args: string[]) => string | undefined;
 
 export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
   const program = new Command('gangway')
@@ -27,14 +29,18 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .exitOverride()
     .configureHelp(HELP_CONFIGURATION);
 
-  const action = (fn: Action) =>
+  const action = (fn: Action, connectsTo?: ConnectsTo) =>
     async function (this: Command, ...raw: unknown[]) {
       const command = raw.at(-1) as Command;
       const options = command.opts();
       const args = command.args;
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      // The SSH handshakes start before the config loader and its schema load (never one that may record a key).
+      if (connectsTo && !globals.acceptNewHostKey)
+        await (await import('./early-connect.js')).connectEarly(globals.config ?? 'gangway.yml', connectsTo(args));
       // Loaded here, not at the top: `--version` and `--help` need neither the config loader nor SSH.
       const { createContext } = await import('./context.js');
-      const ctx = createContext(reporter, scrubber, command.optsWithGlobals<GlobalOptions>(), commandLine(command));
+      const ctx = createContext(reporter, scrubber, globals, commandLine(command));
       // -vv: what the run cost in connections, round trips and processes (also `counts` in the --json document).
       const counted = reporter.verbose >= COUNTS_VERBOSITY;
       const stopWatching = counted ? ctx.counts.watchLocalProcesses() : undefined;
@@ -63,7 +69,12 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     'preflight only: configuration, local files, and each host (SSH, Docker, Compose, deploy dir); changes nothing',
   )
     .argument('[target]', 'target in gangway.yml (may be omitted when there is one)')
-    .action(action(async (ctx, [target]) => (await import('./commands/check.js')).runCheck(ctx, target)));
+    .action(
+      action(
+        async (ctx, [target]) => (await import('./commands/check.js')).runCheck(ctx, target),
+        ([target]) => target,
+      ),
+    );
 
   sub('deploy', 'deliver the image, upload compose files and env atomically, apply, health-gate, roll back on failure')
     .argument('[target]', 'target in gangway.yml')

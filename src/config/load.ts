@@ -3,12 +3,11 @@
  * `file:line:col key: message`, then resolve paths and hosts into a Config.
  */
 import { cronFieldError } from './cron.js';
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import type * as z from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
+import { parseConfigSource, readConfigText } from './config-file.js';
 import type {
   BackupConfig,
   Config,
@@ -18,7 +17,6 @@ import type {
   NotifySettings,
   ProxySettings,
   RolloutSettings,
-  SshSettings,
   Target,
 } from './config.js';
 import { percentValue } from './canary-schema.js';
@@ -38,9 +36,9 @@ import {
   type ParsedNotify,
   type ParsedProxy,
   type ParsedRollout,
-  type ParsedSsh,
 } from './schema.js';
-import { YamlSource } from './yaml-source.js';
+import { resolveSsh } from './ssh-settings.js';
+import type { YamlSource } from './yaml-source.js';
 
 export const DEFAULT_CONFIG_FILE = 'gangway.yml';
 
@@ -48,7 +46,7 @@ export async function loadConfig(configPath: string = DEFAULT_CONFIG_FILE): Prom
   const file = resolve(configPath);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readConfigText(file);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const message =
@@ -62,7 +60,7 @@ export async function loadConfig(configPath: string = DEFAULT_CONFIG_FILE): Prom
 
 /** Parse and validate config text. `displayName` is how the file is named in errors. */
 export function parseConfig(text: string, file: string, displayName = basename(file)): Config {
-  const { source, problems } = YamlSource.parse(displayName, text);
+  const { source, problems } = parseConfigSource(displayName, text);
   if (problems.length > 0) throw new ConfigError(problems);
   const plain = source.toJS();
   if ('problem' in plain) throw new ConfigError([plain.problem]);
@@ -377,30 +375,6 @@ function proxySettings(p: ParsedProxy): ProxySettings {
         minRequests: p.canary.min_requests,
       },
     }),
-  };
-}
-
-/** Long enough for a loaded server or CI runner; OpenSSH itself waits for TCP without a handshake limit. */
-export const DEFAULT_CONNECT_TIMEOUT = '30s';
-
-function resolveSsh(ssh: ParsedSsh | undefined, local: (p: string) => string, target: string): SshSettings {
-  const fingerprints =
-    ssh?.fingerprint === undefined ? [] : Array.isArray(ssh.fingerprint) ? ssh.fingerprint : [ssh.fingerprint];
-  const configFile = ssh?.config === false ? false : local(ssh?.config ?? '~/.ssh/config');
-  return {
-    ...(ssh?.key !== undefined && { key: local(ssh.key) }),
-    passphraseEnv: ssh?.passphrase_env ?? 'GANGWAY_SSH_PASSPHRASE',
-    knownHosts: local(ssh?.known_hosts ?? resolve(homedir(), '.ssh', 'known_hosts')),
-    fingerprints,
-    ...(ssh?.jump !== undefined && { jump: ssh.jump }),
-    configFile,
-    connectTimeoutMs: parseDuration(ssh?.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT),
-    connectTimeoutFrom:
-      ssh?.connect_timeout === undefined
-        ? `the default ssh.connect_timeout; raise it with targets.${target}.ssh.connect_timeout`
-        : `targets.${target}.ssh.connect_timeout in gangway.yml`,
-    keepaliveMs: parseDuration(ssh?.keepalive ?? '15s'),
-    maxChannels: ssh?.max_channels ?? 8,
   };
 }
 

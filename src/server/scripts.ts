@@ -15,6 +15,7 @@ export type ServerScript =
   | 'clean-env.sh'
   | 'common.sh'
   | 'compose.sh'
+  | 'compose-check.sh'
   | 'copy-release.sh'
   | 'copy-s3.sh'
   | 'drift.sh'

@@ -14,10 +14,16 @@ const seen = join(dir, 'seen');
 const calls = join(dir, 'calls');
 const path = process.env.PATH;
 // How the fake docker answers `info`: its stdout line, or (file `info-fails`) an error; `plugins-unknown`: a CLI
-// from before plugins, refusing a template that names them.
+// from before plugins, refusing a template that names them. `await-config`: info waits (up to 20 s) for a
+// `config -q` to be running, and notes in `overlap` that one was.
 const docker = `#!/bin/sh
 D=${dir}
 echo "docker $*" >> $D/calls
+if [ "$1" = info ] && [ -f $D/await-config ]; then
+  i=0
+  while [ ! -f $D/config-running ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done
+  [ -f $D/config-running ] && : > $D/overlap
+fi
 if [ "$1" = info ]; then
   [ -f $D/info-fails ] && { echo "Cannot connect to the Docker daemon" >&2; exit 1; }
   case $3 in
@@ -28,7 +34,7 @@ if [ "$1" = info ]; then
   exit 0
 fi
 if [ "$1 $2" = "compose version" ]; then [ -f $D/no-v2 ] && exit 1; echo 2.98.0; exit 0; fi
-pwd > $D/seen/pwd; cp -p ./* ./.env $D/seen/ 2>/dev/null; echo "$IMAGE_TAG $*" > $D/seen/args
+: > $D/config-running; pwd > $D/seen/pwd; cp -p ./* ./.env $D/seen/ 2>/dev/null; echo "$IMAGE_TAG $*" > $D/seen/args
 [ -f $D/seen/fail ] && { echo 'level=warning msg="version is obsolete"' >&2; echo "services.web: nope" >&2; exit 15; }
 exit 0
 `;
@@ -40,7 +46,7 @@ before(() => {
   process.env.PATH = `${bin}:${path}`;
 });
 beforeEach(() => {
-  for (const f of ['info-fails', 'plugins-unknown', 'no-v2', 'no-v1', 'calls', 'seen'])
+  for (const f of ['info-fails', 'plugins-unknown', 'no-v2', 'no-v1', 'calls', 'seen', 'await-config', 'overlap'])
     rmSync(join(dir, f), { recursive: true, force: true });
   mkdirSync(seen);
   writeFileSync(join(dir, 'plugin'), 'v2.99.0');
@@ -82,6 +88,15 @@ test("one script: the facts, Compose from docker info's plugins, then config -q 
   assert.ok(!existsSync(temp), 'the temporary directory is removed');
 });
 
+test('config -q runs while docker info runs: the two docker processes side by side, not in turn', async () => {
+  writeFileSync(join(dir, 'await-config'), '');
+  rmSync(join(dir, 'config-running'), { force: true });
+  const r = await serverFacts(new LocalHost(), dir, config, { files, envText, tag: 'v7' });
+  assert.ok(existsSync(join(dir, 'overlap')), 'config -q was running while docker info was');
+  assert.deepEqual(r.compose.cli, v2('2.99.0'));
+  assert.equal(r.compose.config?.status, 'ok');
+});
+
 test("Compose's first stderr line that is no warning is the failure; Docker's stderr stays Docker's", async () => {
   writeFileSync(join(seen, 'fail'), '');
   const failed = await serverFacts(new LocalHost(), dir, config, { files, tag: 'v7' });
@@ -110,8 +125,9 @@ test('Compose asked when docker info names no plugin: v2, then v1, else none; wi
   );
   writeFileSync(join(dir, 'no-v1'), '');
   const none = await serverFacts(new LocalHost(), dir, config, { files, tag: 'v7' });
-  assert.deepEqual(none.compose, {});
-  assert.equal(ran().filter((c) => c.endsWith('config -q')).length, 1, 'no config -q without a Compose');
+  assert.deepEqual(none.compose, {}, "v2's config -q, started before Compose was known, is not reported");
+  const v1Runs = ran().filter((c) => c.startsWith('docker-compose ') && c.endsWith('config -q'));
+  assert.equal(v1Runs.length, 1, "v1's config -q only where v1 is the Compose");
 });
 
 test('a Docker CLI from before plugins is asked again without them', async () => {
@@ -119,4 +135,21 @@ test('a Docker CLI from before plugins is asked again without them', async () =>
   const r = await serverFacts(new LocalHost(), dir, config, undefined);
   assert.equal(r.facts.docker && 'version' in r.facts.docker && r.facts.docker.version, '25.0.1');
   assert.deepEqual(r.compose.cli, v2('2.98.0'));
+});
+
+test("no temporary directory: mktemp's complaint is the failure, and Compose is still found", async () => {
+  const mktemp = join(bin, 'mktemp');
+  writeFileSync(mktemp, '#!/bin/sh\necho "mktemp: No space left on device" >&2\nexit 1\n', { mode: 0o755 });
+  try {
+    const r = await serverFacts(new LocalHost(), dir, config, { files, tag: 'v7' });
+    assert.deepEqual(r.compose.cli, v2('2.99.0'));
+    assert.deepEqual(r.compose.config, {
+      title: 'compose config',
+      status: 'fail',
+      detail: 'could not create a temporary directory: mktemp: No space left on device',
+    });
+    assert.equal('error' in r.facts.docker, false, "mktemp's stderr is not Docker's");
+  } finally {
+    rmSync(mktemp);
+  }
 });

@@ -2,9 +2,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import ssh2, { type AgentAuthMethod, type PublicKeyAuthMethod } from 'ssh2';
+import type { AgentAuthMethod, PublicKeyAuthMethod } from 'ssh2';
 import { ConnectionError } from '../../errors.js';
 import { pathExists } from '../../util/fs.js';
+import { loadSsh2 } from './ssh2-module.js';
 
 export interface AuthSources {
   username: string;
@@ -68,6 +69,7 @@ async function keyMethod(file: string, sources: AuthSources, env: NodeJS.Process
       `SSH key ${file} is readable by group or others (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${file}`,
     );
   }
+  const ssh2 = await loadSsh2();
   const plain = ssh2.utils.parseKey(data);
   if (!(plain instanceof Error)) return { type: 'publickey', username: sources.username, key: data };
   if (!/passphrase|encrypted/i.test(plain.message)) {

@@ -4,14 +4,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import ssh2, { type Client, type ConnectConfig } from 'ssh2';
+import type { Client, ConnectConfig } from 'ssh2';
 import type { SshSettings } from '../../config/config.js';
 import { ChangedHostKeyError, ConfigError, ConnectionError, UnknownHostKeyError } from '../../errors.js';
 import { authMethods } from './auth.js';
+import { openEarlySocket } from './early-socket.js';
 import { algorithmsForKeyType, fingerprintOf, keyTypeOf, verifyHostKey, type HostKeyVerdict } from './host-key.js';
 import { appendKnownHostsLine, entriesFor, knownHostsName, parseKnownHosts } from './known-hosts.js';
 import type { KnownHostEntry } from './known-hosts.js';
 import { planRoute, type RouteHop, type SshEndpoint } from './route.js';
+import { loadSsh2 } from './ssh2-module.js';
 
 export type { SshEndpoint } from './route.js';
 
@@ -21,6 +23,8 @@ export interface ConnectOptions {
   warn?: (message: string) => void;
   promptPassphrase?: (keyFile: string) => Promise<string>;
   env?: NodeJS.ProcessEnv;
+  /** Give up: a connection started early that the command did not take (hosts/early-hosts.ts). */
+  signal?: AbortSignal;
 }
 
 /** A live connection plus the jump connections it runs through (closed with it). */
@@ -40,6 +44,8 @@ export async function connectSsh(
   let connection: SshConnection | undefined;
   for (const hop of planRoute(endpoint, settings)) {
     const through = connection;
+    if (options.signal?.aborted) through?.close();
+    options.signal?.throwIfAborted();
     connection = await connectHop(hop, through, options).catch((e: unknown) => {
       through?.close(); // also when the hop failed before its handshake (closing twice is harmless)
       throw e;
@@ -56,17 +62,16 @@ async function connectHop(
 ): Promise<SshConnection> {
   const { host, port, username, settings } = hop;
   const sock = jump && (await forward(jump, host, port));
+  // A direct connection starts now: the server starts its side while ssh2, the keys and known_hosts load.
+  const early = sock ? undefined : openEarlySocket(host, port);
   const name = knownHostsName(host, port);
-  const knownHosts = await readKnownHosts(settings.knownHosts, options.warn);
-  const auth = await authMethods({
-    username,
-    ...(settings.key !== undefined && { explicitKey: settings.key }),
-    configKeys: hop.identityFiles,
-    passphraseEnv: settings.passphraseEnv,
-    ...(options.env && { env: options.env }),
-    ...(options.warn && { warn: options.warn }),
-    ...(options.promptPassphrase && { promptPassphrase: options.promptPassphrase }),
+  const { ssh2, knownHosts, auth } = await prepareHop(hop, options).catch((e: unknown) => {
+    early?.discard();
+    throw e;
   });
+  if (options.signal?.aborted) early?.discard();
+  options.signal?.throwIfAborted();
+  const socket = sock ?? early?.take();
 
   let seenKey: Buffer | undefined;
   let verdict: HostKeyVerdict | undefined;
@@ -75,7 +80,7 @@ async function connectHop(
     host,
     port,
     username,
-    ...(sock && { sock }),
+    ...(socket && { sock: socket }),
     readyTimeout: settings.connectTimeoutMs,
     keepaliveInterval: settings.keepaliveMs,
     keepaliveCountMax: 3,
@@ -88,16 +93,24 @@ async function connectHop(
     algorithms: { serverHostKey: preferredHostKeyAlgorithms(entriesFor(knownHosts, name)) as never },
   };
   const address = `${username}@${name}`;
+  const { signal } = options;
+  let onAbort: (() => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('ready', resolve);
       client.once('error', reject);
+      onAbort = () => reject(signal!.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
       client.connect(config);
     });
   } catch (cause) {
     client.on('error', () => {}); // ssh2 may report the teardown of a failed connection once more
-    client.end();
+    if (signal?.aborted)
+      client.destroy(); // not even a server that never answers keeps it open
+    else client.end();
     throw connectError(cause, address, settings, seenKey, verdict);
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
   client.on('error', () => {}); // later transport errors surface on the channels that were in use
 
@@ -118,6 +131,26 @@ async function connectHop(
       jump?.close();
     },
   };
+}
+
+/** What a hop's handshake needs besides the socket: ssh2 itself (loading meanwhile), known_hosts and the keys. */
+async function prepareHop(hop: RouteHop, options: ConnectOptions) {
+  const { settings } = hop;
+  const files = async () => {
+    const knownHosts = await readKnownHosts(settings.knownHosts, options.warn);
+    const auth = await authMethods({
+      username: hop.username,
+      ...(settings.key !== undefined && { explicitKey: settings.key }),
+      configKeys: hop.identityFiles,
+      passphraseEnv: settings.passphraseEnv,
+      ...(options.env && { env: options.env }),
+      ...(options.warn && { warn: options.warn }),
+      ...(options.promptPassphrase && { promptPassphrase: options.promptPassphrase }),
+    });
+    return { knownHosts, auth };
+  };
+  const [ssh2, { knownHosts, auth }] = await Promise.all([loadSsh2(), files()]);
+  return { ssh2, knownHosts, auth };
 }
 
 function forward(jump: SshConnection, host: string, port: number): Promise<Duplex> {
