@@ -6,7 +6,9 @@
  * under ~/.cache/gangway (XDG_CACHE_HOME), a directory only the user may write: V8 runs what it finds there. V8
  * refuses a cache made by another V8 or with other flags; the bundle's hash in the directory's name keeps one
  * build's cache from another's. NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) turns it off. Anything that
- * goes wrong with the cache only means compiling from source, as without one.
+ * goes wrong with the cache only means compiling from source, as without one. Hand-written: the maintained require
+ * hook (v8-compile-cache) keeps one cache per file whichever command made it, so a `--version` run's cache would
+ * serve a check, and it predates the bundle's rewritten import() this runner supplies.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
