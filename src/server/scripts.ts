@@ -32,6 +32,7 @@ export type ServerScript =
   | 'releases.sh'
   | 'schedule.sh'
   | 'service-container.sh'
+  | 'standby.sh'
   | 'start.sh'
   | 'state.sh'
   | 'swarm.sh'
