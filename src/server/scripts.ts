@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { withoutComments } from './script-text.js';
 
 export type ServerScript =
+  | 'after-lock.sh'
   | 'apply.sh'
   | 'backup.sh'
   | 'backup-files.sh'
