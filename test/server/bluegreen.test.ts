@@ -349,7 +349,7 @@ const V2 = 'acme/web:v2 sha256:two';
  * v1 (r1) then v2 (r2) behind the proxy; v1's container stands by on blue (exited, or running as `blue` says);
  * then the rollback r3, copied from r1 as the release step copies it (or with an env of its own).
  */
-async function standingBy(blue: 'exited' | 'running', options: { env?: string } = {}) {
+async function standingBy(blue: 'exited' | 'running', options: { env?: string; services?: string[] } = {}) {
   const { s, home } = sharedProxy();
   const proxy = {
     domains: ['shop.test'],
@@ -368,6 +368,7 @@ async function standingBy(blue: 'exited' | 'running', options: { env?: string } 
     id: 'r3',
     tag: 'v1',
     operation: 'rollback',
+    ...(options.services && { health: { services: options.services } }),
     copyFrom: { id: 'r1', withEnv: options.env === undefined },
     proxy,
     ...(options.env !== undefined && { env: options.env }),
@@ -420,7 +421,7 @@ test('rollback to the stopped standby: started as it is (no Compose), switched o
 });
 
 test('rollback to a standby that runs and is healthy: switched on that one check, no probe before it', async () => {
-  const { s, home } = await standingBy('running');
+  const { s, home } = await standingBy('running', { services: ['web', 'db'] });
   const r = s.apply('r3');
   assert.equal(r.status, 0, r.stdout);
   assert.deepEqual(docker(s, 'start'), [], 'nothing to start');
@@ -428,7 +429,7 @@ test('rollback to a standby that runs and is healthy: switched on that one check
   const told = story(r.stdout);
   assert.deepEqual(told.slice(told.indexOf('ok the blue colour is running and healthy')).slice(0, 4), [
     'ok the blue colour is running and healthy',
-    'ok web healthy',
+    'ok db healthy',
     'switch ok',
     'confirming v1 on blue after the switch',
   ]);

@@ -170,7 +170,13 @@ standby_serve() { # COLOUR TAG
   else
     colour_probe "$1" "$2" 1 || return 1
   fi
-  stack_wait && services_healthy "$2" && bg_switch || return 1
+  # The stack's own gated services (the proxied one was just checked).
+  ss_services=$SERVICES
+  SERVICES=$(printf '%s\n' "$SERVICES" | grep -vxF "$PROXY_SERVICE")
+  stack_wait && services_healthy "$2"
+  ss_rc=$?
+  SERVICES=$ss_services
+  [ "$ss_rc" = 0 ] && bg_switch || return 1
   say "confirming $2 on $1 after the switch"
   colour_probe "$1" "$2" && http_checks && fatal_logs "$2" || return 1
   step_event "health gate" ok "$2 passed ($1, confirmed after the switch)"
