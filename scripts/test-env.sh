@@ -99,7 +99,9 @@ install_promtool() {
 
 # Alive, and one of ours: every process these scripts start names a file under $STATE in its arguments. A pid file
 # that outlived its process (a killed run, /tmp carried to another machine) may name an unrelated process.
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && grep -qaF "$STATE/" "/proc/$(cat "$1")/cmdline" 2>/dev/null; }
+alive() {
+  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && grep -qaF "$STATE/" "/proc/$(cat "$1")/cmdline" 2>/dev/null
+}
 
 # A real S3 server for the off-site copy tests (test/backup/s3.itest.ts) and rclone, which gangway runs on the servers
 # for copy_to.s3 (Debian's package). The server is moto's (moto_server), which this machine's Python ships: Debian 12

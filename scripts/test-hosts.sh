@@ -25,7 +25,9 @@ log() { printf '[test-hosts] %s\n' "$*" >&2; }
 
 # Alive, and one of ours: every process these scripts start names a file under $STATE in its arguments. A pid file
 # that outlived its process (a killed run, /tmp carried to another machine) may name an unrelated process.
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && grep -qaF "$STATE/" "/proc/$(cat "$1")/cmdline" 2>/dev/null; }
+alive() {
+  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && grep -qaF "$STATE/" "/proc/$(cat "$1")/cmdline" 2>/dev/null
+}
 stop_pidfile() { if [ -f "$1" ]; then kill "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; fi; }
 
 if [ "${1:-}" = stop ]; then
