@@ -65,10 +65,7 @@ export interface HostDeps {
   lockWaitMs: number;
   /** The host's Compose as already found in this run (the preflight's); found here when not given. */
   compose?: (host: Host) => Promise<ComposeCli | undefined>;
-  /**
-   * What the run knows of each host's Compose (cli/context.ts): a host not known yet has it found in the lock's
-   * round trip instead of one of its own before the lock. Without it, `compose` is asked before the lock.
-   */
+  /** What the run knows of each host's Compose (cli/context.ts): found ones are remembered there. */
   composes?: Pick<ComposeByHost, 'known' | 'remember'>;
 }
 
@@ -85,8 +82,9 @@ export interface LockedHost {
 }
 
 /**
- * Connect, find the deploy directory and Compose, take the lock, note what is in place. What is read under the
- * lock (Compose when not known yet, the state, the rollout marker) comes in the lock's own round trip.
+ * Connect, find the deploy directory and Compose, take the lock, note what is in place. Compose, when the run
+ * does not know it yet, is asked beside the lock (a round trip of its own at the same time); what is read under
+ * the lock (the state, the rollout marker) comes in the lock's own round trip.
  */
 export async function lockHost(
   plan: DeployPlan,
@@ -103,25 +101,25 @@ export async function lockHost(
   );
   const host = await timed(steps, events, 'connect', () => session.open());
   const layout = remoteLayout(await host.resolvePath(deps.target.dir));
-  const known = deps.composes?.known(spec.label);
-  const findInLock = deps.composes !== undefined && known === undefined;
-  // Missing Compose is said before the lock when it is known (or found) here: nothing is touched then.
-  const before = findInLock ? undefined : usableCompose(deps, spec, await (known ?? findCompose(deps, host)));
-  const lock = await timed(
-    steps,
-    events,
-    'lock',
-    () => takeLock(session, layout, plan, deps.lockWaitMs, events, findInLock),
-    (l) => l.recoveredFrom && `recovered a stale lock: ${l.recoveredFrom}`,
-  );
+  const finding = deps.composes?.known(spec.label) ?? findCompose(deps, host);
+  const [found, locking] = await Promise.allSettled([
+    finding,
+    timed(
+      steps,
+      events,
+      'lock',
+      () => takeLock(session, layout, plan, deps.lockWaitMs, events),
+      (l) => l.recoveredFrom && `recovered a stale lock: ${l.recoveredFrom}`,
+    ),
+  ]);
+  const lock = locking.status === 'fulfilled' ? locking.value : undefined;
   try {
+    // No Compose is said first, as when it was asked before the lock (the lock taken meanwhile goes back).
+    if (found.status === 'rejected') throw found.reason;
+    deps.composes?.remember(spec.label, found.value);
+    const compose = usableCompose(deps, spec, found.value);
+    if (!lock) throw (locking as PromiseRejectedResult).reason;
     const read = parseAfterLock(lock.then);
-    let compose = before;
-    if (!compose) {
-      const found = read.compose === undefined ? await findCompose(deps, session.host) : (read.compose ?? undefined);
-      deps.composes?.remember(spec.label, found);
-      compose = usableCompose(deps, spec, found);
-    }
     const ctx: StepContext = {
       label: spec.label,
       plan,
@@ -143,7 +141,7 @@ export async function lockHost(
     if (marker.marker && marker.marker.id !== plan.rolloutId) locked.unfinishedRollout = marker.marker;
     return locked;
   } catch (e) {
-    await lock.release(session.host).catch(() => {});
+    await lock?.release(session.host).catch(() => {});
     throw e;
   }
 }

@@ -303,10 +303,11 @@ test('releaseAfterFailure: released on the first try, no reconnect', async () =>
   assert.deepEqual(logs, []);
 });
 
-// lockHost: what the run reads under the lock comes in the lock's own round trip (after-lock.sh).
+// lockHost: what the run reads under the lock comes in the lock's own round trip (after-lock.sh); Compose, when
+// the run does not know it, is asked beside it.
 const V2: ComposeCli = { flavour: 'v2', version: '2.29.0', argv: ['docker', 'compose'] };
 const AFTER_LOCK =
-  `@@@compose\nv2 2.29.0\n@@@state\n@@current\n${OLD}\n@@retained\n${OLD} v1\n@@records\n` +
+  `@@@state\n@@current\n${OLD}\n@@retained\n${OLD} v1\n@@records\n` +
   `${JSON.stringify({ id: OLD, tag: 'v1', status: 'succeeded', rollout: 'rollout-0' })}\n@@@rollout\n`;
 
 /** A server whose lock is free; its lock round trip answers `then` (exit `code`) after the lock. */
@@ -320,7 +321,8 @@ function lockServer(then: string, code = 0): FilesHost {
   });
 }
 
-function lockDeps(host: FilesHost, known?: ComposeCli) {
+/** `compose`: what the host's Compose is found to be, once asked (a promise of the test's making). */
+function lockDeps(host: FilesHost, compose: () => Promise<ComposeCli | undefined>, known?: ComposeCli) {
   const remembered: (ComposeCli | undefined)[] = [];
   const asked: string[] = [];
   const deps = {
@@ -331,7 +333,7 @@ function lockDeps(host: FilesHost, known?: ComposeCli) {
       throw new Error('no reconnect in a unit test');
     },
     lockWaitMs: 0,
-    compose: async () => (asked.push('compose'), V2),
+    compose: () => (asked.push('compose'), compose()),
     composes: {
       known: () => (known ? Promise.resolve(known) : undefined),
       remember: (_: string, cli: ComposeCli | undefined) => void remembered.push(cli),
@@ -343,38 +345,43 @@ function lockDeps(host: FilesHost, known?: ComposeCli) {
 const noEvents = { onStep: () => {}, onLog: () => {}, mask: (t: string) => t };
 const spec: HostSpec = { kind: 'ssh', label: LABEL, host: 'fake-host' };
 
-test('lockHost: Compose, the lock, the dirs, the release in place and the marker in one round trip', async () => {
+test('lockHost: the lock, dirs, release in place and marker in one round trip; Compose asked beside it', async () => {
   const host = lockServer(AFTER_LOCK);
-  const { deps, remembered, asked } = lockDeps(host);
+  // Compose answers only once the lock's round trip is under way: asked before it, the run would never lock.
+  const locking = () => host.calls.some((c) => scriptOf(c.argv) === 'lock-then.sh');
+  const beside = async () => {
+    for (let i = 0; i < 500 && !locking(); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!locking()) throw new Error('Compose was asked before the lock, not beside it');
+    return V2;
+  };
+  const { deps, remembered, asked } = lockDeps(host, beside);
   const l = await lockHost(planWith([DIRS, UPLOAD, APPLY]), deps, spec, noEvents);
   l.ctx.lock.stopHeartbeat();
   assert.deepEqual(
     host.calls.map((c) => scriptOf(c.argv)),
     ['lock-then.sh'],
   );
-  assert.ok(host.calls[0]!.argv.includes('find-compose'));
+  assert.deepEqual(asked, ['compose']);
   assert.deepEqual(l.ctx.compose, V2);
   assert.deepEqual(remembered, [V2], 'the run knows it from now on');
-  assert.deepEqual(asked, []);
   assert.deepEqual(l.before, { id: OLD, tag: 'v1', rollout: 'rollout-0' });
   assert.equal(l.ctx.state?.current?.id, OLD, 'kept for the release step');
   assert.equal(l.unfinishedRollout, undefined);
   assert.deepEqual(host.reads, [], 'no marker read of its own');
 });
 
-test('lockHost: Compose known to the run is not looked for again', async () => {
-  const host = lockServer(AFTER_LOCK.replace('@@@compose\nv2 2.29.0\n', ''));
-  const { deps, asked } = lockDeps(host, V2);
+test('lockHost: Compose known to the run is not asked again', async () => {
+  const host = lockServer(AFTER_LOCK);
+  const { deps, asked } = lockDeps(host, async () => V2, V2);
   const l = await lockHost(planWith([DIRS, UPLOAD, APPLY]), deps, spec, noEvents);
   l.ctx.lock.stopHeartbeat();
-  assert.ok(!host.calls[0]!.argv.includes('find-compose'));
   assert.deepEqual(asked, []);
   assert.deepEqual(l.ctx.compose, V2);
 });
 
-test('lockHost: no Compose found in the lock round trip: E_NO_COMPOSE, and the lock is handed back', async () => {
-  const host = lockServer('@@@compose\n', 3);
-  const { deps, remembered } = lockDeps(host);
+test('lockHost: no Compose on the host: E_NO_COMPOSE, and the lock taken meanwhile is handed back', async () => {
+  const host = lockServer(AFTER_LOCK);
+  const { deps, remembered } = lockDeps(host, async () => undefined);
   await assert.rejects(lockHost(planWith([DIRS, UPLOAD, APPLY]), deps, spec, noEvents), { code: 'E_NO_COMPOSE' });
   assert.deepEqual(remembered, [undefined]);
   assert.deepEqual(
@@ -383,12 +390,11 @@ test('lockHost: no Compose found in the lock round trip: E_NO_COMPOSE, and the l
   );
 });
 
-test('lockHost: a round trip that brought nothing (its dirs failed): Compose, state, marker read apart', async () => {
-  const host = lockServer('@@@compose\n', 1);
-  const { deps, asked } = lockDeps(host);
+test('lockHost: a round trip that brought nothing (its dirs failed): state and marker read on their own', async () => {
+  const host = lockServer('', 1);
+  const { deps } = lockDeps(host, async () => V2);
   const l = await lockHost(planWith([DIRS, UPLOAD, APPLY]), deps, spec, noEvents);
   l.ctx.lock.stopHeartbeat();
-  assert.deepEqual(asked, ['compose']);
   assert.deepEqual(
     host.calls.map((c) => scriptOf(c.argv)),
     ['lock-then.sh', 'state.sh'],

@@ -8,17 +8,12 @@ import type { HostEvents } from './context.js';
 import { afterLockCommand } from './after-lock.js';
 import { dirsCommand } from './dirs.js';
 
-/**
- * `findCompose`: which Compose the host has is found in the lock's round trip too (after-lock.ts), when the run
- * does not know it yet.
- */
 export async function takeLock(
   session: HostSession,
   layout: RemoteLayout,
   plan: DeployPlan,
   waitMs: number,
   events: HostEvents,
-  findCompose = false,
 ): Promise<LockHandle> {
   const info = {
     who: plan.who,
@@ -33,7 +28,7 @@ export async function takeLock(
   // The host's directories are made in the lock's round trip (the dirs step then has nothing left to do), and
   // what the run reads under the lock is read there too.
   const dirs = plan.hosts.find((h) => h.host === session.label)?.steps.find((s) => s.kind === 'dirs');
-  const then = dirs && afterLockCommand(layout, dirsCommand(layout, dirs.dirs, plan.releaseId), findCompose);
+  const then = dirs && afterLockCommand(layout, dirsCommand(layout, dirs.dirs, plan.releaseId));
   // Retried after a dropped connection with the same token: a lock taken by a lost attempt is recognised as ours.
   return session.retrying((host) =>
     acquireLock(host, layout, info, {

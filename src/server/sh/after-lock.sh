@@ -1,30 +1,18 @@
 #!/bin/sh
 # What a deploy or rollback makes and reads once the lock is its own, in the lock's round trip (lock-then.sh runs
-# it): which Compose the host has (when the CLI does not know yet), the directories (the dirs step's command,
-# given last), then the server's state (state.sh's sections) and the rollout marker, each section after a line
-# `@@@name`. Exits 3 having made nothing when Compose is to be found and is not there, and with the dirs
-# command's status when that fails (then nothing is read: gangway reads what it needs on its own).
-#   after-lock.sh STATE_DIR LOCK_SCRIPT find-compose|- DIRS_COMMAND…
+# it): the directories (the dirs step's command, given last), then the server's state (state.sh's sections) and
+# the rollout marker, each section after a line `@@@name`. Exits with the dirs command's status when that fails
+# (then nothing is read: gangway reads what it needs on its own).
+#   after-lock.sh STATE_DIR LOCK_SCRIPT DIRS_COMMAND…
 # shellcheck source-path=SCRIPTDIR
 set -u
 state_dir=$1
 lock_script=$2
-compose=$3
-shift 3
+shift 2
 # shellcheck source=layout.sh
 . ./layout.sh # its text takes this line's place when the script is sent (scripts.ts)
 layout_state "$state_dir"
 rollout=$G_ROLLOUT
-if [ "$compose" = find-compose ]; then
-  echo "@@@compose"
-  if v=$(docker compose version --short 2>/dev/null); then
-    echo "v2 $v"
-  elif v=$(docker-compose version --short 2>/dev/null); then
-    echo "v1 $v"
-  else
-    exit 3
-  fi
-fi
 "$@" || exit
 echo "@@@state"
 (

@@ -38,7 +38,7 @@ test('lock with a dirs step: one round trip, lock-then.sh running lock.sh acquir
   assert.equal(scriptOf(argv), 'lock-then.sh');
   const dirs = dirsCommand(layout, ['data'], ID);
   const { info, token } = infoOf(argv, 5);
-  const then = afterLockCommand(layout, dirs, false);
+  const then = afterLockCommand(layout, dirs);
   assert.deepEqual(argv, [
     ...runScript('lock-then.sh', [serverScript('lock.sh'), layout.state, JSON.stringify(info), token]),
     ...then,
