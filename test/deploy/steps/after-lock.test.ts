@@ -71,7 +71,7 @@ test('a first deploy: no release, no marker (read as none)', async () => {
   assert.deepEqual(read.state?.retained, [{ id: 'r9', tag: '' }]);
 });
 
-test('the dirs failing: nothing read there (the state and marker are read on their own); no output, nothing', async () => {
+test('the dirs failing: nothing read there (state and marker are read on their own); no output, nothing', async () => {
   const dir = join(root(), 'app');
   mkdirSync(dir);
   writeFileSync(join(dir, 'data'), ''); // the `dirs` entry cannot be made
