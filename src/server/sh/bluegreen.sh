@@ -404,12 +404,12 @@ colour_url() { printf 'http://%s:%s%s' "$(colour_alias "$1")" "$PROXY_PORT" "$PR
 colour_probe() { # COLOUR TAG [PASSES]
   passes=${3:-$PROXY_PASSES}
   url=$(colour_url "$1")
-  cid=$(strategy_cid "$PROXY_SERVICE" "$2")
   rm -f "$REL/.probe-watch"
   in_proxy sh -c "$PROBE" probe "$url" "$passes" "$PROXY_INTERVAL" "$(($(date +%s) + PROXY_TIMEOUT))" \
     > "$REL/.probe-out" 2>&1 &
   probe=$!
   (
+    cid=$(strategy_cid "$PROXY_SERVICE" "$2") # looked up here: the probe need not wait for it
     while kill -0 "$probe" 2> /dev/null; do
       state=$(docker inspect -f "$HEALTH_TEMPLATE" "$cid" 2> /dev/null)
       case "$state" in
