@@ -454,6 +454,16 @@ test('a standby made with another image than the tag names now, or from other fi
   assert.deepEqual(upsOf(env.s, 'shop-blue'), ['v1']);
   assert.doesNotMatch(r2.stdout, /start standby/);
   await parked(env.s);
+
+  // A release that pins its image (image-pin.yml) is the standby's twin only with the same pin.
+  const pin = await standingBy('exited');
+  writeFileSync(join(pin.s.rel('r1'), 'image-pin.yml'), 'services: { web: { image: "acme/web:pin-one" } }\n');
+  writeFileSync(join(pin.s.rel('r3'), 'image-pin.yml'), 'services: { web: { image: "acme/web:pin-two" } }\n');
+  const r3 = pin.s.apply('r3');
+  assert.equal(r3.status, 0, r3.stdout);
+  assert.deepEqual(docker(pin.s, 'start'), []);
+  assert.deepEqual(upsOf(pin.s, 'shop-blue'), ['v1']);
+  await parked(pin.s);
 });
 
 test('the confirmation failing after the switch puts the old colour back at once; the rollback fails', async () => {

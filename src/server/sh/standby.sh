@@ -83,12 +83,14 @@ standby_back() { # COLOUR
   fi
 }
 
-# Whether the release dir RELEASE_DIR is this release's twin: the same compose files, file list, colour.yml and
-# env (a rollback copies them from the release it goes back to). Compose would then make the same containers.
+# Whether the release dir RELEASE_DIR is this release's twin: the same file list, compose files, colour.yml, env
+# and image pin (image-pin.yml, where releases have one); a rollback copies them from the release it goes back to.
+# Compose would then make the same containers.
 same_release() { # RELEASE_DIR
-  cmp -s "$1/files" "$REL/files" && cmp -s "$1/colour.yml" "$REL/colour.yml" || return 1
-  for f in $FILES; do cmp -s "$1/$f" "$REL/$f" || return 1; done
-  if [ -f "$1/.env" ] || [ -f "$REL/.env" ]; then cmp -s "$1/.env" "$REL/.env" || return 1; fi
+  cmp -s "$1/files" "$REL/files" || return 1
+  for f in $FILES colour.yml .env image-pin.yml; do
+    if [ -f "$1/$f" ] || [ -f "$REL/$f" ]; then cmp -s "$1/$f" "$REL/$f" || return 1; fi
+  done
 }
 
 # The proxied service's containers of COLOUR: "ID STATE" a line.
