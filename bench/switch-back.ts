@@ -16,11 +16,19 @@ const host = testHost(43);
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
 const hostDocker = `docker -H ${host.docker}`;
 
+/** SWITCH_BACK_TRACE=1: the rollback runs with -vv and its lines are printed with the ms since it started. */
+const TRACE = process.env.SWITCH_BACK_TRACE === '1';
+
 function gangway(bin: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  const start = performance.now();
   const cli = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  cli.stdout.on('data', (d) => (out += d));
-  cli.stderr.on('data', (d) => (out += d));
+  const add = (d: Buffer) => {
+    const ms = Math.round(performance.now() - start);
+    out += TRACE ? d.toString('utf8').replace(/^(?=.)/gm, `${String(ms).padStart(6)} ms  `) : d;
+  };
+  cli.stdout.on('data', add);
+  cli.stderr.on('data', add);
   return new Promise((resolve) => cli.on('close', (code) => resolve({ code, out })));
 }
 
@@ -64,9 +72,10 @@ async function measure(bin: string, app: string): Promise<Measured> {
     const load = startLoad({ url: `http://${host.address}:${HTTP}/version`, clients: 4, servername: `${app}.test` });
     await load.answered(8);
     const start = performance.now();
-    const r = await gangway(bin, ['-c', p.config, 'rollback', '--yes']);
+    const r = await gangway(bin, ['-c', p.config, 'rollback', '--yes', ...(TRACE ? ['-vv'] : [])]);
     const commandS = (performance.now() - start) / 1000;
     if (r.code !== 0) throw new Error(`rollback: exit ${r.code}\n${r.out}`);
+    if (TRACE) console.log(r.out);
     await load.answered(8);
     const samples = await load.stop();
     const firstV1 = samples.filter((s) => s.body === 'v1' && s.start >= start).sort((a, b) => a.end - b.end)[0];

@@ -31,6 +31,7 @@ export async function runPlan(
     open: (spec) => ctx.openHost(target, spec),
     reopen: (spec) => ctx.reopenHost(target, spec),
     compose: (host) => ctx.compose.find(host),
+    composes: ctx.compose,
     lockWaitMs,
     scrub: ctx.scrubber.scrub,
     say: (line) => reporter.info(`  ${line}`),

@@ -4,7 +4,7 @@
  */
 import type { Config, Target } from '../config/config.js';
 import type { HostSpec } from '../config/hosts.js';
-import { detectCompose, type ComposeCli } from '../docker/compose-cli.js';
+import { type ComposeByHost, detectCompose, type ComposeCli } from '../docker/compose-cli.js';
 import { ExitCode, GangwayError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import { remoteLayout } from '../server/layout.js';
@@ -19,6 +19,7 @@ import { applyDeadlineMs, failureOutput, recoverRelease, runApply } from './step
 import type { HostEvents, StepContext, StepReport } from './steps/context.js';
 import { deliver } from './steps/deliver.js';
 import { makeDirs } from './steps/dirs.js';
+import { parseAfterLock } from './steps/after-lock.js';
 import { takeLock } from './steps/lock.js';
 import { prepareRelease } from './steps/release.js';
 import { strategyFor } from '../strategy/index.js';
@@ -64,6 +65,8 @@ export interface HostDeps {
   lockWaitMs: number;
   /** The host's Compose as already found in this run (the preflight's); found here when not given. */
   compose?: (host: Host) => Promise<ComposeCli | undefined>;
+  /** What the run knows of each host's Compose (cli/context.ts): found ones are remembered there. */
+  composes?: Pick<ComposeByHost, 'known' | 'remember'>;
 }
 
 export interface LockedHost {
@@ -78,7 +81,11 @@ export interface LockedHost {
   unfinishedRollout?: RolloutMarker;
 }
 
-/** Connect, find the deploy directory and Compose, take the lock, note what is in place. */
+/**
+ * Connect, find the deploy directory and Compose, take the lock, note what is in place. Compose, when the run
+ * does not know it yet, is asked beside the lock (a round trip of its own at the same time); what is read under
+ * the lock (the state, the rollout marker) comes in the lock's own round trip.
+ */
 export async function lockHost(
   plan: DeployPlan,
   deps: HostDeps,
@@ -94,8 +101,55 @@ export async function lockHost(
   );
   const host = await timed(steps, events, 'connect', () => session.open());
   const layout = remoteLayout(await host.resolvePath(deps.target.dir));
-  // A strategy whose engine is not Compose (a Swarm manager's `docker stack deploy`) needs none there.
-  const found = await (deps.compose ?? detectCompose)(host);
+  const finding = deps.composes?.known(spec.label) ?? findCompose(deps, host);
+  const [found, locking] = await Promise.allSettled([
+    finding,
+    timed(
+      steps,
+      events,
+      'lock',
+      () => takeLock(session, layout, plan, deps.lockWaitMs, events),
+      (l) => l.recoveredFrom && `recovered a stale lock: ${l.recoveredFrom}`,
+    ),
+  ]);
+  const lock = locking.status === 'fulfilled' ? locking.value : undefined;
+  try {
+    // No Compose is said first, as when it was asked before the lock (the lock taken meanwhile goes back).
+    if (found.status === 'rejected') throw found.reason;
+    deps.composes?.remember(spec.label, found.value);
+    const compose = usableCompose(deps, spec, found.value);
+    if (!lock) throw (locking as PromiseRejectedResult).reason;
+    const read = parseAfterLock(lock.then);
+    const ctx: StepContext = {
+      label: spec.label,
+      plan,
+      session,
+      layout,
+      compose,
+      lock,
+      ...(read.state && { state: read.state }),
+      lockWaitMs: deps.lockWaitMs,
+      events,
+      results: { bytesSent: 0 },
+    };
+    const locked: LockedHost = { spec, ctx, steps, started: performance.now() };
+    // Two independent reads (when the lock's round trip did not bring them): at once, not one after the other.
+    const [, marker] = await Promise.all([
+      noteReleaseInPlace(locked),
+      read.rollout ?? session.retrying(async (h) => ({ marker: await readRolloutMarker(h, layout) })),
+    ]);
+    if (marker.marker && marker.marker.id !== plan.rolloutId) locked.unfinishedRollout = marker.marker;
+    return locked;
+  } catch (e) {
+    await lock?.release(session.host).catch(() => {});
+    throw e;
+  }
+}
+
+const findCompose = (deps: HostDeps, host: Host) => (deps.compose ?? detectCompose)(host);
+
+/** The host's Compose, or the strategy's stand-in (a Swarm manager needs none); none at all is an error. */
+function usableCompose(deps: HostDeps, spec: HostSpec, found: ComposeCli | undefined): ComposeCli {
   const compose = found ?? strategyFor(deps.config, deps.target).composeStandIn;
   if (!compose)
     throw new GangwayError(
@@ -103,43 +157,16 @@ export async function lockHost(
       ExitCode.failed,
       `${spec.label}: neither docker compose nor docker-compose is installed`,
     );
-  const lock = await timed(
-    steps,
-    events,
-    'lock',
-    () => takeLock(session, layout, plan, deps.lockWaitMs, events),
-    (l) => l.recoveredFrom && `recovered a stale lock: ${l.recoveredFrom}`,
-  );
-  const ctx: StepContext = {
-    label: spec.label,
-    plan,
-    session,
-    layout,
-    compose,
-    lock,
-    lockWaitMs: deps.lockWaitMs,
-    events,
-    results: { bytesSent: 0 },
-  };
-  const locked: LockedHost = { spec, ctx, steps, started: performance.now() };
-  try {
-    // Two independent reads: at once, not one round trip after the other.
-    const [, marker] = await Promise.all([
-      noteReleaseInPlace(locked),
-      session.retrying((h) => readRolloutMarker(h, layout)),
-    ]);
-    if (marker && marker.id !== plan.rolloutId) locked.unfinishedRollout = marker;
-  } catch (e) {
-    await lock.release(session.host).catch(() => {});
-    throw e;
-  }
-  return locked;
+  return compose;
 }
 
-/** The release in place (and the rollout it came with): what the host goes back to if the rollout fails. */
+/**
+ * The release in place (and the rollout it came with): what the host goes back to if the rollout fails. From
+ * the state read under the lock, unless the host changed since (a recovery clears it).
+ */
 async function noteReleaseInPlace(locked: LockedHost): Promise<void> {
   const { session, layout } = locked.ctx;
-  const state = await session.retrying((h) => readServerState(h, layout));
+  const state = locked.ctx.state ?? (await session.retrying((h) => readServerState(h, layout)));
   delete locked.before;
   if (!state.current) return;
   const rollout = state.records.filter((r) => r.id === state.current!.id).at(-1)?.rollout;
@@ -166,6 +193,7 @@ export async function runHost(locked: LockedHost, hold: boolean): Promise<HostOu
         () => recoverRelease(ctx, id, applyDeadlineMs(apply)),
         (r) => (r.kind === 'finished' ? `its apply had died; recorded ${r.status}, serving ${r.serving}` : undefined),
       );
+      delete ctx.state; // the recovery changed the host: read it again
       await noteReleaseInPlace(locked); // the recovery put the release before it back
     }
     const notMoved = notMovedByUnfinished(locked);
@@ -295,7 +323,9 @@ export async function revertHost(
   const before = locked.before;
   if (!before)
     return { ...moved, reason: `${why}, but it had no release before this run: left serving ${moved.serving}` };
-  const ctx: StepContext = { ...locked.ctx, plan: revertPlan, results: { bytesSent: 0 } };
+  // The state read under the lock is the one from before this host's apply: read afresh.
+  const { state: _before, ...now } = locked.ctx;
+  const ctx: StepContext = { ...now, plan: revertPlan, results: { bytesSent: 0 } };
   const apply = applyStepOf(revertPlan.hosts.find((h) => h.host === ctx.label)!.steps);
   const step: ReleaseStep = {
     kind: 'release',

@@ -23,6 +23,11 @@ export async function detectCompose(host: Host): Promise<ComposeCli | undefined>
 export class ComposeByHost {
   private readonly found = new Map<string, Promise<ComposeCli | undefined>>();
 
+  /** What was found for this host so far (a promise while it is being found); undefined: nothing asked yet. */
+  known(label: string): Promise<ComposeCli | undefined> | undefined {
+    return this.found.get(label);
+  }
+
   remember(label: string, cli: ComposeCli | undefined): void {
     this.found.set(label, Promise.resolve(cli));
   }

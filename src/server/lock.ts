@@ -53,8 +53,8 @@ export interface LockHandle {
   recoveredFrom?: string;
   /** An apply that died before recording its outcome left this release unfinished. */
   unfinished?: string;
-  /** The command run with the lock in its round trip (AcquireOptions.then), and how it exited. */
-  then?: { argv: readonly string[]; code: number };
+  /** The command run with the lock in its round trip (AcquireOptions.then), how it exited and what it printed. */
+  then?: { argv: readonly string[]; code: number; stdout: string };
 }
 
 export interface AcquireOptions {
@@ -88,9 +88,11 @@ export async function acquireLock(
         `${host.label}: could not take the deploy lock in ${layout.state}: ${why}`,
       );
     }
-    const [status = '', ...lines] = r.stdout.trimEnd().split('\n');
-    const thenLine = lines.find((l) => l.startsWith('@@then '));
-    const rest = lines.filter((l) => l !== thenLine);
+    const [status = '', ...all] = r.stdout.trimEnd().split('\n');
+    // lock.sh's lines, then (lock-then.sh) `@@then RC` and the command's own output.
+    const at = all.findIndex((l) => l.startsWith('@@then '));
+    const thenLine = at === -1 ? undefined : all[at];
+    const rest = at === -1 ? all : all.slice(0, at);
     const unfinished = rest.find((l) => l.startsWith('unfinished '))?.slice('unfinished '.length);
     const holderText = rest.filter((l) => !l.startsWith('unfinished ')).join('\n');
     if (status === 'acquired' || status.startsWith('stale ')) {
@@ -98,7 +100,10 @@ export async function acquireLock(
         ? `${status.slice(6)} (was ${describeHolder(parseInfo(holderText))})`
         : undefined;
       const handle = startHeartbeat(layout, info.token, options.currentHost, recovered, unfinished);
-      const then = options.then && thenLine ? { argv: options.then, code: Number(thenLine.slice(7)) } : undefined;
+      const then =
+        options.then && thenLine
+          ? { argv: options.then, code: Number(thenLine.slice(7)), stdout: all.slice(at + 1).join('\n') }
+          : undefined;
       return then ? { ...handle, then } : handle;
     }
     const holder = parseInfo(holderText);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { withoutComments } from './script-text.js';
 
 export type ServerScript =
+  | 'after-lock.sh'
   | 'apply.sh'
   | 'backup.sh'
   | 'backup-files.sh'
@@ -34,6 +35,7 @@ export type ServerScript =
   | 'releases.sh'
   | 'schedule.sh'
   | 'service-container.sh'
+  | 'standby.sh'
   | 'start.sh'
   | 'state.sh'
   | 'swarm.sh'

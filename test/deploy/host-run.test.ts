@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LockedHost } from '../../src/deploy/host-run.js';
-import { releaseAfterFailure, revertHost, runHost, type HostOutcome } from '../../src/deploy/host-run.js';
+import { lockHost, releaseAfterFailure, revertHost, runHost, type HostOutcome } from '../../src/deploy/host-run.js';
+import type { HostSpec } from '../../src/config/hosts.js';
+import type { ComposeCli } from '../../src/docker/compose-cli.js';
+import { parseServerState } from '../../src/server/state.js';
 import { HostSession } from '../../src/deploy/session.js';
 import type { DeliverStep, DeployPlan, DirsStep, ReleaseStep } from '../../src/plan/plan-types.js';
 import { dirsCommand } from '../../src/deploy/steps/dirs.js';
@@ -69,7 +72,7 @@ function server(options: { result?: object; pullFails?: boolean; copied?: string
 
 /** A host locked for `plan` (the dirs made in the lock's round trip), v1 (release OLD) in place. */
 async function locked(host: FilesHost, plan: DeployPlan, over: Partial<LockedHost> = {}) {
-  const lock = fakeLock('tok-1', { argv: dirsCommand(layout, [], ID), code: 0 });
+  const lock = fakeLock('tok-1', { argv: dirsCommand(layout, [], ID), code: 0, stdout: '' });
   const r = await stepContext(host, plan, { lock });
   const l: LockedHost = {
     spec: { label: LABEL } as LockedHost['spec'],
@@ -206,6 +209,16 @@ test('revertHost: the exact release from before the run, copied with its env, ap
   assert.deepEqual(names(o).at(-1), 'revert: choose release ok');
 });
 
+test('revertHost: the state read under the lock before the apply is not used: read afresh', async () => {
+  const host = server();
+  const { locked: l } = await locked(host, planWith([APPLY]));
+  l.ctx.state = parseServerState('@@current\n'); // what the lock's round trip saw: no longer true after the apply
+  const moved = { host: LABEL, result: 'succeeded', serving: 'v2', steps: [] } as unknown as HostOutcome;
+  const o = await revertHost(l, moved, planWith([APPLY], { operation: 'rollback' }), 'web-2 failed');
+  assert.equal(o.result, 'reverted');
+  assert.equal(scriptOf(host.calls[0]!.argv), 'state.sh');
+});
+
 test('revertHost: a host with no release before the run is left as it is, and says so', async () => {
   const host = server();
   const { locked: l } = await locked(host, planWith([UPLOAD, APPLY]), { before: undefined });
@@ -288,4 +301,105 @@ test('releaseAfterFailure: released on the first try, no reconnect', async () =>
   await releaseAfterFailure({ lock, session, events: events(logs) });
   assert.deepEqual(releasedOn, [first]);
   assert.deepEqual(logs, []);
+});
+
+// lockHost: what the run reads under the lock comes in the lock's own round trip (after-lock.sh); Compose, when
+// the run does not know it, is asked beside it.
+const V2: ComposeCli = { flavour: 'v2', version: '2.29.0', argv: ['docker', 'compose'] };
+const AFTER_LOCK =
+  `@@@state\n@@current\n${OLD}\n@@retained\n${OLD} v1\n@@records\n` +
+  `${JSON.stringify({ id: OLD, tag: 'v1', status: 'succeeded', rollout: 'rollout-0' })}\n@@@rollout\n`;
+
+/** A server whose lock is free; its lock round trip answers `then` (exit `code`) after the lock. */
+function lockServer(then: string, code = 0): FilesHost {
+  return new FilesHost((argv) => {
+    const script = scriptOf(argv);
+    if (script === 'lock-then.sh') return { stdout: `acquired\n@@then ${code}\n${then}` };
+    if (script === 'lock.sh' && argv[4] === 'release') return { stdout: 'released\n' };
+    if (script === 'state.sh') return { stdout: `@@current\n${OLD}\n@@retained\n${OLD} v1\n` };
+    return { code: 127, stderr: `unexpected ${argv.join(' ')}` };
+  });
+}
+
+/** `compose`: what the host's Compose is found to be, once asked (a promise of the test's making). */
+function lockDeps(host: FilesHost, compose: () => Promise<ComposeCli | undefined>, known?: ComposeCli) {
+  const remembered: (ComposeCli | undefined)[] = [];
+  const asked: string[] = [];
+  const deps = {
+    config,
+    target: config.targets['prod']!,
+    open: async () => host,
+    reopen: async () => {
+      throw new Error('no reconnect in a unit test');
+    },
+    lockWaitMs: 0,
+    compose: () => (asked.push('compose'), compose()),
+    composes: {
+      known: () => (known ? Promise.resolve(known) : undefined),
+      remember: (_: string, cli: ComposeCli | undefined) => void remembered.push(cli),
+    },
+  };
+  return { deps, remembered, asked };
+}
+
+const noEvents = { onStep: () => {}, onLog: () => {}, mask: (t: string) => t };
+const spec: HostSpec = { kind: 'ssh', label: LABEL, host: 'fake-host' };
+
+test('lockHost: the lock, dirs, release in place and marker in one round trip; Compose asked beside it', async () => {
+  const host = lockServer(AFTER_LOCK);
+  // Compose answers only once the lock's round trip is under way: asked before it, the run would never lock.
+  const locking = () => host.calls.some((c) => scriptOf(c.argv) === 'lock-then.sh');
+  const beside = async () => {
+    for (let i = 0; i < 500 && !locking(); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!locking()) throw new Error('Compose was asked before the lock, not beside it');
+    return V2;
+  };
+  const { deps, remembered, asked } = lockDeps(host, beside);
+  const l = await lockHost(planWith([DIRS, UPLOAD, APPLY]), deps, spec, noEvents);
+  l.ctx.lock.stopHeartbeat();
+  assert.deepEqual(
+    host.calls.map((c) => scriptOf(c.argv)),
+    ['lock-then.sh'],
+  );
+  assert.deepEqual(asked, ['compose']);
+  assert.deepEqual(l.ctx.compose, V2);
+  assert.deepEqual(remembered, [V2], 'the run knows it from now on');
+  assert.deepEqual(l.before, { id: OLD, tag: 'v1', rollout: 'rollout-0' });
+  assert.equal(l.ctx.state?.current?.id, OLD, 'kept for the release step');
+  assert.equal(l.unfinishedRollout, undefined);
+  assert.deepEqual(host.reads, [], 'no marker read of its own');
+});
+
+test('lockHost: Compose known to the run is not asked again', async () => {
+  const host = lockServer(AFTER_LOCK);
+  const { deps, asked } = lockDeps(host, async () => V2, V2);
+  const l = await lockHost(planWith([DIRS, UPLOAD, APPLY]), deps, spec, noEvents);
+  l.ctx.lock.stopHeartbeat();
+  assert.deepEqual(asked, []);
+  assert.deepEqual(l.ctx.compose, V2);
+});
+
+test('lockHost: no Compose on the host: E_NO_COMPOSE, and the lock taken meanwhile is handed back', async () => {
+  const host = lockServer(AFTER_LOCK);
+  const { deps, remembered } = lockDeps(host, async () => undefined);
+  await assert.rejects(lockHost(planWith([DIRS, UPLOAD, APPLY]), deps, spec, noEvents), { code: 'E_NO_COMPOSE' });
+  assert.deepEqual(remembered, [undefined]);
+  assert.deepEqual(
+    host.calls.map((c) => `${scriptOf(c.argv)}${scriptOf(c.argv) === 'lock.sh' ? ` ${c.argv[4]}` : ''}`),
+    ['lock-then.sh', 'lock.sh release'],
+  );
+});
+
+test('lockHost: a round trip that brought nothing (its dirs failed): state and marker read on their own', async () => {
+  const host = lockServer('', 1);
+  const { deps } = lockDeps(host, async () => V2);
+  const l = await lockHost(planWith([DIRS, UPLOAD, APPLY]), deps, spec, noEvents);
+  l.ctx.lock.stopHeartbeat();
+  assert.deepEqual(
+    host.calls.map((c) => scriptOf(c.argv)),
+    ['lock-then.sh', 'state.sh'],
+  );
+  assert.deepEqual(host.reads, [layout.rollout]);
+  assert.deepEqual(l.before, { id: OLD, tag: 'v1' });
+  assert.equal(l.ctx.state, undefined);
 });

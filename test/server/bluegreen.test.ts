@@ -323,3 +323,195 @@ test('the old colour drains and stops after the record, on its own; the next dep
   const state = readFileSync(`/proc/${park.pid}/stat`, 'utf8').replace(/.*\) /s, '')[0];
   assert.equal(state, 'Z', 'the park had ended (not yet reaped: this process was blocked) before the deploy went on');
 });
+
+test("the gate ends with the probe's last pass, not a poll of the container later", () => {
+  const { s } = sharedProxy();
+  s.release({
+    id: 'r1',
+    tag: 'v1',
+    proxy: { domains: ['shop.test'], health: { ...probe, passes: 2, timeoutMs: 5_000 } },
+  });
+  // The container's watch beside the probe polls slowly: the first health inspect is the gate's own.
+  s.stubState('inspect-hold', '1 20\n');
+  const started = Date.now();
+  const r = s.apply('r1');
+  assert.equal(r.status, 0, r.stdout);
+  assert.ok(Date.now() - started < 15_000, 'the switch did not wait for the watch');
+  assert.match(r.stdout, /answered 2 times in a row/);
+});
+
+// Issue 25's fast switch-back: a rollback to the release the idle colour stands by with starts its container as it
+// is (no Compose run) and switches on one check; the gate confirms it after the switch.
+const V1 = 'acme/web:v1 sha256:one';
+const V2 = 'acme/web:v2 sha256:two';
+
+/**
+ * v1 (r1) then v2 (r2) behind the proxy; v1's container stands by on blue (exited, or running as `blue` says);
+ * then the rollback r3, copied from r1 as the release step copies it (or with an env of its own).
+ */
+async function standingBy(blue: 'exited' | 'running', options: { env?: string; services?: string[] } = {}) {
+  const { s, home } = sharedProxy();
+  const proxy = {
+    domains: ['shop.test'],
+    standby: blue === 'running' ? ('running' as const) : ('stopped' as const),
+    health: { ...probe, passes: 2, timeoutMs: 2_000 },
+  };
+  s.release({ id: 'r1', tag: 'v1', proxy, env: 'GREETING=one\n' });
+  assert.equal(s.apply('r1').status, 0);
+  s.release({ id: 'r2', tag: 'v2', proxy, env: 'GREETING=two\n' });
+  assert.equal(s.apply('r2').status, 0);
+  await parked(s);
+  assert.equal(s.read('proxy/blue'), 'r1 v1\n');
+  s.stubState('containers', `shop-blue c-blue ${blue} ${V1} healthy\nshop-green c-green running ${V2} healthy\n`);
+  s.stubState('images', 'acme/web:v1 sha256:one\nacme/web:v2 sha256:two\n');
+  s.release({
+    id: 'r3',
+    tag: 'v1',
+    operation: 'rollback',
+    ...(options.services && { health: { services: options.services } }),
+    copyFrom: { id: 'r1', withEnv: options.env === undefined },
+    proxy,
+    ...(options.env !== undefined && { env: options.env }),
+  });
+  s.clearCalls();
+  return { s, home };
+}
+
+/** The run log's lines and step events, in order, as short words. */
+function story(out: string): string[] {
+  return out
+    .split('\n')
+    .map((l) => {
+      const event = /"step":"([^"]+)","status":"([^"]+)"/.exec(l);
+      if (event) return `${event[1]} ${event[2]}`;
+      const said = /^[\d:.]+ (ok .*|confirming .*|health gate .*)$/.exec(l);
+      return said?.[1];
+    })
+    .filter((l): l is string => l !== undefined);
+}
+
+const docker = (s: FakeServer, sub: string) => s.calls().filter((c) => c.name === 'docker' && c.argv[0] === sub);
+const upsOf = (s: FakeServer, project: string) =>
+  s
+    .composeCalls('up')
+    .filter((c) => c.argv.includes(project))
+    .map((c) => c.imageTag);
+
+test('rollback to the stopped standby: started as it is (no Compose), switched on its first answer', async () => {
+  const { s, home } = await standingBy('exited');
+  const r = s.apply('r3');
+  assert.equal(r.status, 0, r.stdout);
+  assert.deepEqual(
+    docker(s, 'start').map((c) => c.argv.slice(1)),
+    [['c-blue']],
+  );
+  assert.deepEqual(upsOf(s, 'shop-blue'), [], 'no Compose run for the colour');
+  const told = story(r.stdout);
+  const at = (line: string) => told.findIndex((l) => l.startsWith(line));
+  assert.ok(at('start standby ok') >= 0, told.join('\n'));
+  assert.ok(at('ok http://gangway-shop-blue:8080/health answered once') < at('switch ok'), told.join('\n'));
+  assert.ok(at('switch ok') < at('confirming v1 on blue after the switch'), told.join('\n'));
+  assert.ok(at('confirming') < at('ok http://gangway-shop-blue:8080/health answered 2 times in a row'));
+  assert.ok(at('health gate ok') > at('switch ok'));
+  assert.ok(existsSync(join(home, 'live', 'shop.blue')), 'blue takes the traffic');
+  const record = s.records().at(-1)!;
+  assert.deepEqual([record.status, record.serving, record.colour], ['rollback', 'v1', 'blue']);
+  assert.equal(s.read('proxy/blue'), 'r3 v1\n');
+  await parked(s);
+});
+
+test('rollback to a standby that runs and is healthy: switched on that one check, no probe before it', async () => {
+  const { s, home } = await standingBy('running', { services: ['web', 'db'] });
+  const r = s.apply('r3');
+  assert.equal(r.status, 0, r.stdout);
+  assert.deepEqual(docker(s, 'start'), [], 'nothing to start');
+  assert.deepEqual(upsOf(s, 'shop-blue'), []);
+  const told = story(r.stdout);
+  assert.deepEqual(told.slice(told.indexOf('ok the blue colour is running and healthy')).slice(0, 4), [
+    'ok the blue colour is running and healthy',
+    'ok db healthy',
+    'switch ok',
+    'confirming v1 on blue after the switch',
+  ]);
+  assert.ok(existsSync(join(home, 'live', 'shop.blue')));
+  assert.equal(s.records().at(-1)!.status, 'rollback');
+});
+
+test('a standby made with another image than the tag names now, or from other files: Compose makes it', async () => {
+  const image = await standingBy('exited');
+  image.s.stubState('images', 'acme/web:v1 sha256:new\n');
+  const r = image.s.apply('r3');
+  assert.equal(r.status, 0, r.stdout);
+  assert.match(r.stdout, /the blue colour's standby does not hold the image v1 names now: Compose makes it anew/);
+  assert.deepEqual(upsOf(image.s, 'shop-blue'), ['v1']);
+  assert.equal(image.s.records().at(-1)!.status, 'rollback');
+  await parked(image.s);
+
+  const env = await standingBy('exited', { env: 'GREETING=changed\n' });
+  const r2 = env.s.apply('r3');
+  assert.equal(r2.status, 0, r2.stdout);
+  assert.deepEqual(docker(env.s, 'start'), [], 'not started: its env is not this release’s');
+  assert.deepEqual(upsOf(env.s, 'shop-blue'), ['v1']);
+  assert.doesNotMatch(r2.stdout, /start standby/);
+  await parked(env.s);
+
+  // A release that pins its image (image-pin.yml) is the standby's twin only with the same pin.
+  const pin = await standingBy('exited');
+  writeFileSync(join(pin.s.rel('r1'), 'image-pin.yml'), 'services: { web: { image: "acme/web:pin-one" } }\n');
+  writeFileSync(join(pin.s.rel('r3'), 'image-pin.yml'), 'services: { web: { image: "acme/web:pin-two" } }\n');
+  const r3 = pin.s.apply('r3');
+  assert.equal(r3.status, 0, r3.stdout);
+  assert.deepEqual(docker(pin.s, 'start'), []);
+  assert.deepEqual(upsOf(pin.s, 'shop-blue'), ['v1']);
+  await parked(pin.s);
+});
+
+test('the confirmation failing after the switch puts the old colour back at once; the rollback fails', async () => {
+  const { s, home } = await standingBy('running');
+  s.stubState('wget-fails', 'wget: server returned error: HTTP/1.1 500 Internal Server Error\n');
+  s.stubState('wget-fails-for', 'gangway-shop-blue\n');
+  const r = s.apply('r3');
+  assert.equal(r.status, 1, r.stdout);
+  const switches = story(r.stdout).filter((l) => l === 'switch ok');
+  assert.equal(switches.length, 2, 'to blue, then back to green');
+  assert.match(r.stdout, /traffic goes to blue \(was green\).*traffic goes to green \(was blue\)/s);
+  assert.ok(existsSync(join(home, 'live', 'shop.green')) && !existsSync(join(home, 'live', 'shop.blue')));
+  const record = s.records().at(-1)!;
+  assert.deepEqual([record.status, record.outcome, record.serving], ['failed', 'rolled_back', 'v2']);
+  assert.equal(record.failing_step, 'proxy health');
+  assert.equal(s.read('proxy/blue'), 'r1 v1\n', 'the standby of v1 is made again');
+});
+
+test('a rollback killed after its switch, while it confirms: the recovery puts v2 and the standby back', async () => {
+  const { s, home } = await standingBy('exited');
+  s.stubState('wget-hold', '1\n'); // the first answer passes; the confirmation's probe then hangs
+  s.lock('T');
+  const pid = s.start('r3', 'apply', 'T');
+  await until(() => existsSync(join(s.root, 'stub', 'wget-held.pid')), "the confirmation's probe");
+  assert.ok(existsSync(join(home, 'live', 'shop.blue')), 'switched to blue before it was killed');
+  process.kill(pid, 'SIGKILL');
+  s.stubState('wget-release', '');
+  const recovery = s.start('r3', 'recover', 'T2');
+  const record = await until(() => s.records().find((r) => r.id === 'r3'), 'the recovery to record r3');
+  await until(() => !running(recovery), 'the recovery to finish');
+  assert.deepEqual(
+    [record.status, record.outcome, record.serving, record.reason],
+    ['failed', 'rolled_back', 'v2', 'apply died before it finished'],
+  );
+  assert.ok(existsSync(join(home, 'live', 'shop.green')) && !existsSync(join(home, 'live', 'shop.blue')));
+  assert.equal(s.read('proxy/blue'), 'r1 v1\n', "v1's standby is made again");
+  assert.equal(s.read('proxy/green'), 'r2 v2\n');
+});
+
+async function until<T>(value: () => T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = value();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+/** Running, that is: a zombie (ended, not yet reaped by init) is not. */
+const running = (pid: number) =>
+  /^\s*[^Z\s]/.test(spawnSync('ps', ['-o', 'stat=', '-p', String(pid)]).stdout.toString());

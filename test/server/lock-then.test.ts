@@ -41,9 +41,17 @@ test('the command runs once the lock is ours, in the same round trip, and its ex
   const dir = deployDir();
   const made = join(dir, 'made');
   const handle = await take(dir, ['mkdir', made]);
-  assert.deepEqual(handle.then, { argv: ['mkdir', made], code: 0 });
+  assert.deepEqual(handle.then, { argv: ['mkdir', made], code: 0, stdout: '' });
   assert.ok(existsSync(join(dir, '.gangway', 'lock', 'info')), 'the lock is taken');
   assert.ok(existsSync(made));
+});
+
+test("the command's output comes back whole, apart from lock.sh's lines (never read as the holder)", async () => {
+  const dir = deployDir();
+  const printed = 'stale 1\n@@state\n{"who":"not a holder"}\n\nlast';
+  const handle = await take(dir, ['printf', '%s\n', printed]);
+  assert.deepEqual(handle.then, { argv: ['printf', '%s\n', printed], code: 0, stdout: printed });
+  assert.equal(handle.recoveredFrom, undefined);
 });
 
 test('a failing command leaves the lock taken and says so by its exit code', async () => {

@@ -32,6 +32,8 @@ export async function runRollback(
   const hosts = options.hosts ?? [];
   const selected = narrowTarget(ctx.target(config, targetName), hosts);
   if (options.to !== undefined) validateTag(options.to, '--to');
+  // The SSH handshakes run while the plan is made (connections are pooled: the run takes them from there).
+  if (!options.dryRun) for (const spec of selected.hosts) ctx.openHost(selected, spec).catch(() => {});
   await registerLocalEnvSecrets(config, ctx.scrubber);
   reporter.heading(`gangway rollback ${selected.name} (${config.app})${options.to ? ` to ${options.to}` : ''}`);
   const target = await managerTarget(ctx, config, selected);

@@ -3,6 +3,7 @@ import type { ComposeCli } from '../../docker/compose-cli.js';
 import type { TransferProgress } from '../../hosts/host.js';
 import type { RemoteLayout } from '../../server/layout.js';
 import type { LockHandle } from '../../server/lock.js';
+import type { ServerState } from '../../server/state.js';
 import type { DeployPlan } from '../../plan/plan-types.js';
 import type { HostSession } from '../session.js';
 
@@ -42,6 +43,11 @@ export interface StepContext {
   layout: RemoteLayout;
   compose: ComposeCli;
   lock: LockHandle;
+  /**
+   * The server's state as read in the lock's round trip (after-lock.ts), for the steps before the apply; absent
+   * when it was not read there, and cleared once the host changed under this lock (a recovery).
+   */
+  state?: ServerState;
   lockWaitMs: number;
   events: HostEvents;
   results: HostResults;

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { execOk } from '../../hosts/host.js';
 import type { RemoteLayout } from '../../server/layout.js';
 import type { DirsStep } from '../../plan/plan-types.js';
+import { madeDirs } from './after-lock.js';
 import type { StepContext } from './context.js';
 
 // The first COUNT paths with the session's umask; the rest made 0700 (and set so, when an older gangway made them).
@@ -35,11 +36,8 @@ export async function makeDirs(
   step: DirsStep,
 ): Promise<string | undefined> {
   const argv = dirsCommand(ctx.layout, step.dirs, ctx.plan.releaseId);
-  const withLock = ctx.lock.then;
-  if (withLock?.code === 0 && sameArgv(withLock.argv, argv)) return 'made with the lock';
+  if (madeDirs(ctx.lock.then, argv)) return 'made with the lock';
   // Not made, or it failed there: run on its own, which says why when it fails again.
   await ctx.session.retrying((host) => execOk(host, argv, { timeoutMs: 60_000 }));
   return undefined;
 }
-
-const sameArgv = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((w, i) => w === b[i]);

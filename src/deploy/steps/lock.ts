@@ -5,6 +5,7 @@ import type { DeployPlan } from '../../plan/plan-types.js';
 import { describeTag } from '../plan.js';
 import type { HostSession } from '../session.js';
 import type { HostEvents } from './context.js';
+import { afterLockCommand } from './after-lock.js';
 import { dirsCommand } from './dirs.js';
 
 export async function takeLock(
@@ -24,9 +25,10 @@ export async function takeLock(
     release: plan.releaseId,
     token: newLockToken(),
   };
-  // The host's directories are made in the lock's round trip (the dirs step then has nothing left to do).
+  // The host's directories are made in the lock's round trip (the dirs step then has nothing left to do), and
+  // what the run reads under the lock is read there too.
   const dirs = plan.hosts.find((h) => h.host === session.label)?.steps.find((s) => s.kind === 'dirs');
-  const then = dirs && dirsCommand(layout, dirs.dirs, plan.releaseId);
+  const then = dirs && afterLockCommand(layout, dirsCommand(layout, dirs.dirs, plan.releaseId));
   // Retried after a dropped connection with the same token: a lock taken by a lost attempt is recognised as ours.
   return session.retrying((host) =>
     acquireLock(host, layout, info, {

@@ -17,7 +17,7 @@ import type { StepContext } from './context.js';
 
 export type ReleaseContext = Pick<
   StepContext,
-  'label' | 'plan' | 'session' | 'layout' | 'compose' | 'events' | 'results'
+  'label' | 'plan' | 'session' | 'layout' | 'compose' | 'events' | 'results' | 'state'
 >;
 
 interface ReleaseContent {
@@ -135,7 +135,7 @@ async function releaseContent(
     if (plan.tag.kind !== 'given') throw new Error('an uploaded release needs a given tag');
     return { tag: plan.tag.value, files };
   }
-  const state = await readServerState(host, layout);
+  const state = ctx.state ?? (await readServerState(host, layout));
   let sourceId: string;
   if (step.source.kind === 'env-only') {
     if (!state.current)
@@ -165,12 +165,22 @@ async function releaseContent(
     sourceId = choice.id;
   }
   const withEnv = step.source.kind === 'rollback' ? 'with-env' : 'without-env';
+  // The copy's file list and env are the source's: read there while it is copied, not a round trip after it.
+  const source = layout.release(sourceId);
+  const read = (name: string) =>
+    host.readFile(posix.join(source, name)).then(
+      (b) => b.toString('utf8'),
+      () => undefined,
+    );
+  const early = Promise.all([read('files'), withEnv === 'with-env' ? read('.env') : undefined]);
   const r = await execOk(host, runScript('copy-release.sh', [layout.state, sourceId, dir, withEnv]), {
     timeoutMs: 60_000,
   });
   const [tag = '', ...flags] = r.stdout.trim().split('\n');
-  const files = (await host.readFile(posix.join(dir, 'files'))).toString('utf8').split('\n').filter(Boolean);
-  const envText = flags.includes('env') ? (await host.readFile(posix.join(dir, '.env'))).toString('utf8') : undefined;
+  const [filesRead, envRead] = await early;
+  const copied = async (name: string) => (await host.readFile(posix.join(dir, name))).toString('utf8');
+  const files = (filesRead ?? (await copied('files'))).split('\n').filter(Boolean);
+  const envText = flags.includes('env') ? (envRead ?? (await copied('.env'))) : undefined;
   if (envText !== undefined) ctx.events.registerSecrets?.(envText);
   return {
     tag: tag.trim(),

@@ -16,7 +16,8 @@
 # PROXY_ADDRESS (the host address the ports are published on; empty: every one).
 # Data beside it:
 # colour.yml, proxy-route.json, proxy-tls.json (may be empty), proxy-domains (one a line; none: every host name),
-# and proxy-metrics.sh (the proxy's Prometheus metrics: metrics_parts, metrics_ports, …), sourced at the end.
+# and, sourced at the end, standby.sh (the standby kept for a rollback), proxy-metrics.sh (the proxy's Prometheus
+# metrics: metrics_parts, metrics_ports, …) and canary.sh (the traffic canary).
 # shellcheck disable=SC2034 # FAIL_SERVICE, DEADLINE, RECORD_EXTRA, PROBED_SERVICE, STOPPED: apply.sh's variables
 # shellcheck disable=SC2086 # $COMPOSE splits on newlines (IFS) into its argv, as in apply.sh
 
@@ -264,6 +265,12 @@ proxy_up() { # [COMPOSE UP OPTION]
   fi
 }
 
+# Where the proxy's files are: its container's label says; without one, this app's own home (it installs it there).
+proxy_home() {
+  CONF=$(docker inspect -f '{{index .Config.Labels "gangway.proxy.home"}}' "$PROXY" 2>/dev/null)
+  [ -n "$CONF" ] && [ -d "$CONF" ] || CONF=$STATE_DIR/caddy
+}
+
 # Install or update the proxy and this app's routes; afterwards CONF is the proxy's home.
 proxy_ensure() {
   if ! docker network inspect "$PROXY_NET" > /dev/null 2>&1 && ! docker network create "$PROXY_NET" > /dev/null 2>&1 \
@@ -271,8 +278,7 @@ proxy_ensure() {
     fail proxy "cannot create the network $PROXY_NET"
     return 1
   fi
-  CONF=$(docker inspect -f '{{index .Config.Labels "gangway.proxy.home"}}' "$PROXY" 2>/dev/null)
-  [ -n "$CONF" ] && [ -d "$CONF" ] || CONF=$STATE_DIR/caddy
+  proxy_home
   own=
   [ "$CONF" = "$STATE_DIR/caddy" ] && own=1
   mkdir -p "$CONF/live" "$CONF/apps" "$CONF/routes/http" "$CONF/routes/https" "$CONF/tls" "$CONF/data" \
@@ -348,6 +354,27 @@ proxy_ensure() {
 
 # The rest of the stack, in place: only what changed is recreated; the proxied service is at scale 0 here.
 stack_up() { run_up "$1" dc "$1" up -d --remove-orphans --scale "$PROXY_SERVICE=0"; }
+# The same in a process of its own (its failure noted in .stack-fail); stack_wait waits for it, says whether it
+# passed and takes its failure over unless this apply failed first. Every path out of bg_up waits for it.
+STACK_PID=
+STACK_RC=0
+stack_up_bg() { # TAG
+  rm -f "$REL/.stack-fail"
+  (stack_up "$1" || printf '%s\n%s\n' "$FAIL_STEP" "$FAIL_REASON" > "$REL/.stack-fail") < /dev/null &
+  STACK_PID=$!
+}
+stack_wait() {
+  [ -n "$STACK_PID" ] || return "$STACK_RC"
+  wait "$STACK_PID"
+  STACK_PID=
+  [ -f "$REL/.stack-fail" ] || return 0
+  STACK_RC=1
+  if [ -z "$FAIL_STEP" ]; then
+    FAIL_STEP=$(sed -n 1p "$REL/.stack-fail")
+    FAIL_REASON=$(sed -n 2p "$REL/.stack-fail")
+  fi
+  return 1
+}
 
 colour_up() { # COLOUR TAG
   run_up "$2 as $1" dcc "$1" "$2" up -d --no-deps "$PROXY_SERVICE"
@@ -370,40 +397,60 @@ while :; do
   [ "$(date +%s)" -ge "$end" ] && { printf "%s\n" "$last"; exit 1; }
   sleep "$interval" 2> /dev/null || sleep 1
 done'
-# Meanwhile the colour's container is watched: one that exits or that Docker finds unhealthy fails at once.
-colour_probe() { # COLOUR TAG
-  url="http://$(colour_alias "$1"):$PROXY_PORT$PROXY_PATH"
-  cid=$(strategy_cid "$PROXY_SERVICE" "$2")
-  in_proxy sh -c "$PROBE" probe "$url" "$PROXY_PASSES" "$PROXY_INTERVAL" "$(($(date +%s) + PROXY_TIMEOUT))" \
+in_a_row() { if [ "$1" = 1 ]; then echo once; else echo "$1 times in a row"; fi; } # PASSES
+colour_url() { printf 'http://%s:%s%s' "$(colour_alias "$1")" "$PROXY_PORT" "$PROXY_PATH"; } # COLOUR
+# Meanwhile the colour's container is watched: one that exits or that Docker finds unhealthy fails at once. The
+# watch runs beside the probe, which is waited for itself: its last pass is noticed at once, not a poll later.
+colour_probe() { # COLOUR TAG [PASSES]
+  passes=${3:-$PROXY_PASSES}
+  url=$(colour_url "$1")
+  rm -f "$REL/.probe-watch"
+  in_proxy sh -c "$PROBE" probe "$url" "$passes" "$PROXY_INTERVAL" "$(($(date +%s) + PROXY_TIMEOUT))" \
     > "$REL/.probe-out" 2>&1 &
   probe=$!
-  while kill -0 "$probe" 2> /dev/null; do
-    state=$(docker inspect -f "$HEALTH_TEMPLATE" "$cid" 2> /dev/null)
-    case "$state" in
-      */unhealthy | exited/* | dead/* | '')
-        kill "$probe" 2> /dev/null
-        FAIL_SERVICE=$PROXY_SERVICE
-        fail "health $PROXY_SERVICE" "the $1 colour's container is ${state:-gone} (before $url answered)"
-        return 1
-        ;;
-    esac
-    nap
-  done
-  if wait "$probe"; then
-    say "ok $url answered $PROXY_PASSES times in a row"
+  (
+    cid=$(strategy_cid "$PROXY_SERVICE" "$2") # looked up here: the probe need not wait for it
+    while kill -0 "$probe" 2> /dev/null; do
+      state=$(docker inspect -f "$HEALTH_TEMPLATE" "$cid" 2> /dev/null)
+      case "$state" in
+        */unhealthy | exited/* | dead/* | '')
+          printf '%s\n' "${state:-gone}" > "$REL/.probe-watch"
+          kill "$probe" 2> /dev/null
+          exit 0
+          ;;
+      esac
+      nap
+    done
+  ) < /dev/null > /dev/null 2>&1 &
+  watch=$!
+  wait "$probe"
+  probe_rc=$?
+  kill "$watch" 2> /dev/null
+  wait "$watch" 2> /dev/null
+  if [ -s "$REL/.probe-watch" ]; then
+    FAIL_SERVICE=$PROXY_SERVICE
+    fail "health $PROXY_SERVICE" "the $1 colour's container is $(cat "$REL/.probe-watch") (before $url answered)"
+    return 1
+  fi
+  if [ "$probe_rc" = 0 ]; then
+    say "ok $url answered $(in_a_row "$passes")"
     return 0
   fi
   FAIL_SERVICE=$PROXY_SERVICE
   FAIL_LINE="$url: $(grep -v '^[[:space:]]*$' "$REL/.probe-out" 2>/dev/null | tail -n 1 | strip_ansi | mask)"
-  fail "proxy health" "$url did not answer 2xx $PROXY_PASSES times in a row within ${PROXY_TIMEOUT}s"
+  fail "proxy health" "$url did not answer 2xx $(in_a_row "$passes") within ${PROXY_TIMEOUT}s"
   return 1
 }
 
-colour_gate() { # COLOUR TAG
+gate_begin() { # COLOUR TAG
   GATE_COLOUR=$1
   PROBED_SERVICE=$PROXY_SERVICE # Docker's own healthcheck may still be starting: the probe decides
   DEADLINE=$(($(date +%s) + TIMEOUT))
   say "health gate for $2 ($1, from the proxy's network)"
+}
+
+colour_gate() { # COLOUR TAG
+  gate_begin "$1" "$2"
   services_healthy "$2" && colour_probe "$1" "$2" && http_checks && fatal_logs "$2" || return 1
   step_event "health gate" ok "$2 passed ($1)"
 }
@@ -445,12 +492,25 @@ colour_remove() { # COLOUR TAG
   say "removed the $1 colour"
 }
 
-# The new release's colour serves: start it beside the old one, gate it, switch, drain and park the old one.
+# The new release's colour serves: start it beside the old one, gate it, switch; the old one parks after the record.
 bg_up() { # TAG
   mkdir -p "$STATE_DIR" || { fail proxy "cannot create $STATE_DIR"; return 1; }
   park_wait
-  stack_up "$1" || return 1
-  proxy_ensure || return 1
+  # A rollback's stack comes up while the proxy and the standby are seen to; the switch waits for it (bg_switch).
+  if [ "$OPERATION" = rollback ]; then stack_up_bg "$1"; else stack_up "$1" || return 1; fi
+  bg_colour "$1"
+  bu_rc=$?
+  stack_wait || bu_rc=1
+  [ "$bu_rc" = 0 ] || return 1
+  RECORD_EXTRA="$RECORD_EXTRA,\"switched_at\":\"$SWITCHED_AT\""
+  # The old colour is drained and stopped after the record (park_later): the command does not wait for it.
+  [ "$PROXY_STANDBY" != stopped ] || PARK=$OLD_COLOUR
+  return 0
+}
+
+bg_colour() { # TAG
+  # A rollback reads the colours from the proxy's home at once: the standby starts while the proxy is seen to.
+  if [ "$OPERATION" = rollback ]; then proxy_home; else proxy_ensure || return 1; fi
   OLD_COLOUR=$(serving_colour)
   NEW_COLOUR=$(other_colour "${OLD_COLOUR:-green}")
   printf '%s\n' "$NEW_COLOUR" > "$REL/colour"
@@ -460,40 +520,23 @@ bg_up() { # TAG
   rm -f "$REL/standby"
   [ ! -s "$STATE_DIR/$NEW_COLOUR" ] || cp "$STATE_DIR/$NEW_COLOUR" "$REL/standby"
   printf '%s %s\n' "$ID" "$1" > "$STATE_DIR/$NEW_COLOUR"
-  colour_up "$NEW_COLOUR" "$1" && colour_gate "$NEW_COLOUR" "$1" && canary_or_switch || return 1
-  RECORD_EXTRA="$RECORD_EXTRA,\"switched_at\":\"$SWITCHED_AT\""
-  # The old colour is drained and stopped after the record (park_later): the command does not wait for it.
-  [ "$PROXY_STANDBY" != stopped ] || PARK=$OLD_COLOUR
-  return 0
+  if [ "$OPERATION" = rollback ]; then
+    # A rollback to the release that colour stands by with only starts it (standby.sh).
+    standby_start_bg "$NEW_COLOUR" "$1"
+    proxy_ensure || { standby_wait; return 1; }
+    if standby_wait; then
+      standby_serve "$NEW_COLOUR" "$1"
+      return
+    fi
+  fi
+  stack_wait || return 1 # the colour's networks and volumes are the stack's
+  colour_up "$NEW_COLOUR" "$1" && colour_gate "$NEW_COLOUR" "$1" && bg_switch
 }
 
-# The old colour's drain and stop, once the release is recorded (the CLI returns on the record): in a process
-# of its own (.parking names it), so the command returns at once and the deploy lock is free as always; the next
-# deploy of this app waits for it (park_wait) before it touches a colour.
-PARK=
-park_later() {
-  [ -n "$PARK" ] || return 0
-  (park "$PARK" "$(colour_tag "$PARK")") < /dev/null > "$REL/.park-out" 2>&1 &
-  printf '%s %s\n' "$!" "$(proc_start "$!")" > "$STATE_DIR/.parking.tmp" \
-    && mv -f "$STATE_DIR/.parking.tmp" "$STATE_DIR/.parking"
-  say "the $PARK colour drains (up to ${PROXY_DRAIN}s) and stops after this command (pid $!)"
-}
-park() { # COLOUR TAG
-  drain "$1"
-  # A switch back to it meanwhile (only a deploy that did not wait, an older gangway's) keeps it running.
-  if [ "$(serving_colour)" != "$1" ]; then
-    dcc "$1" "$2" stop "$PROXY_SERVICE" > /dev/null 2>&1
-    say "stopped the $1 colour (kept for a rollback)"
-  fi
-  rm -f "$STATE_DIR/.parking"
-}
-# Waits while the previous deploy's park runs (bounded: the drain plus a stop, with room on a loaded host).
-park_wait() {
-  IFS=" " read -r pk_pid pk_start 2>/dev/null < "$STATE_DIR/.parking" || return 0
-  pk_until=$(($(date +%s) + PROXY_DRAIN + 120))
-  if proc_alive "$pk_pid" "$pk_start"; then say "waiting for the previous deploy's old colour to stop"; fi
-  while proc_alive "$pk_pid" "$pk_start" && [ "$(date +%s)" -lt "$pk_until" ]; do nap; done
-  rm -f "$STATE_DIR/.parking"
+# The switch once the stack is up. A rollback goes back to a release that served: at once, never in canary steps.
+bg_switch() {
+  stack_wait || return 1
+  if [ "$OPERATION" = rollback ]; then switch_to "$NEW_COLOUR"; else canary_or_switch; fi
 }
 
 # Put the release in place before this one back (its files are in place): the colour that served it takes
@@ -518,46 +561,6 @@ bg_restore() { # TAG
   colour_remove "$new" "$1"
   standby_back "$new"
   return 0
-}
-
-# Compose for a colour with another release's own compose files, the image it pinned, colour.yml and env (the
-# project directory, against which relative paths resolve, stays DIR, as when that release was in place).
-release_dcc() { # RELEASE_DIR COLOUR TAG ARGS…
-  rd_rel=$1
-  rd_colour=$2
-  rd_tag=$3
-  shift 3
-  rd_colour_file=$rd_rel/colour.yml
-  [ -f "$rd_colour_file" ] || rd_colour_file=$REL/colour.yml
-  rd_env=$rd_rel/.env
-  [ -f "$rd_env" ] || rd_env=/dev/null # not DIR/.env, which is the serving release's
-  # shellcheck disable=SC2046,SC2013 # word splitting on newlines only (IFS): one word per argv item, file a line
-  clean_env IMAGE_TAG="$rd_tag" GANGWAY_COLOUR="$rd_colour" $COMPOSE -p "$APP-$rd_colour" --project-directory "$DIR" \
-    $(for f in $(cat "$rd_rel/files"); do printf -- '-f\n%s/%s\n' "$rd_rel" "$f"; done) $(pin_file_args "$rd_rel") \
-    -f "$rd_colour_file" --env-file "$rd_env" "$@"
-}
-
-# The failed release's colour goes back to the standby it took (noted in REL/standby: the release before the
-# one serving), made from that release's files as proxy.standby says (created, not started, when stopped): a
-# later `gangway rollback` finds its container and only starts it instead of a cold start.
-standby_back() { # COLOUR
-  [ -s "$REL/standby" ] || return 0
-  IFS=" " read -r sb_id sb_tag < "$REL/standby" || return 0
-  sb_rel=$G_RELEASES/$sb_id
-  if [ -z "$sb_id" ] || [ -z "$sb_tag" ] || [ ! -f "$sb_rel/files" ] || [ "$sb_rel" = "$DATA" ]; then
-    say "no standby for the $1 colour: release ${sb_id:-?} is no longer kept"
-    return 0
-  fi
-  how=--no-start
-  [ "$PROXY_STANDBY" = stopped ] || how=-d
-  { release_dcc "$sb_rel" "$1" "$sb_tag" up "$how" --no-deps "$PROXY_SERVICE" 2>&1; echo "$?" > "$REL/.standby-rc"; } \
-    | strip_ansi | mask > "$REL/.standby-out"
-  if [ "$(cat "$REL/.standby-rc")" = 0 ]; then
-    cp "$REL/standby" "$STATE_DIR/$1"
-    say "the $1 colour stands by again with $sb_tag (release $sb_id, $PROXY_STANDBY) for a rollback"
-  else
-    say "could not make the standby of $sb_tag on $1 again: $(tail -n 1 "$REL/.standby-out")"
-  fi
 }
 
 # A first deploy that failed: nothing served before, so nothing of it may keep running, and its route goes
@@ -614,6 +617,9 @@ strategy_failure_output() { compose_failure_output "$1"; } # TAG
 strategy_record_extra() { :; }
 strategy_failed_done() { :; }
 
+# The standby: parking the old colour, making a standby again, a rollback that only starts it.
+# shellcheck source=/dev/null # linted on its own (scripts/test.sh)
+. "$REL/standby.sh"
 # The proxy's Prometheus metrics (metrics_parts, metrics_ports, …), copied beside this file.
 # shellcheck source=/dev/null # linted on its own (scripts/test.sh)
 . "$REL/proxy-metrics.sh"

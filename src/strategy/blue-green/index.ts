@@ -123,6 +123,7 @@ function proxyPlan(app: string, proxy: ProxySettings, files: ComposeFile[]): Pro
 function blueGreenFiles(proxy: ProxyPlan): ReleaseFile[] {
   return [
     { name: 'bluegreen.sh', content: serverScript('bluegreen.sh'), mode: 0o644 },
+    { name: 'standby.sh', content: serverScript('standby.sh'), mode: 0o644 },
     { name: 'proxy-metrics.sh', content: serverScript('proxy-metrics.sh'), mode: 0o644 },
     { name: 'canary.sh', content: serverScript('canary.sh'), mode: 0o644 },
     { name: 'colour.yml', content: proxy.colourFile, mode: 0o644 },

@@ -1,6 +1,7 @@
 /** Step `lock` against a fake host: the lock script's argv (with the dirs in its round trip), a held lock, a wait. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { afterLockCommand, madeDirs } from '../../../src/deploy/steps/after-lock.js';
 import { dirsCommand } from '../../../src/deploy/steps/dirs.js';
 import { takeLock } from '../../../src/deploy/steps/lock.js';
 import type { DirsStep, LockStep } from '../../../src/plan/plan-types.js';
@@ -37,10 +38,12 @@ test('lock with a dirs step: one round trip, lock-then.sh running lock.sh acquir
   assert.equal(scriptOf(argv), 'lock-then.sh');
   const dirs = dirsCommand(layout, ['data'], ID);
   const { info, token } = infoOf(argv, 5);
+  const then = afterLockCommand(layout, dirs);
   assert.deepEqual(argv, [
     ...runScript('lock-then.sh', [serverScript('lock.sh'), layout.state, JSON.stringify(info), token]),
-    ...dirs,
+    ...then,
   ]);
+  assert.deepEqual(then.slice(-dirs.length), dirs, 'after-lock.sh makes the dirs (their argv last)');
   assert.match(token, /^[0-9a-f]{24}$/);
   assert.equal(handle.token, token);
   assert.deepEqual(
@@ -58,7 +61,8 @@ test('lock with a dirs step: one round trip, lock-then.sh running lock.sh acquir
   );
   assert.equal(info['pid'], process.pid);
   assert.ok(!Number.isNaN(Date.parse(String(info['since']))));
-  assert.deepEqual(handle.then, { argv: dirs, code: 0 }, 'the dirs step reads that they were made');
+  assert.deepEqual(handle.then, { argv: then, code: 0, stdout: '' });
+  assert.ok(madeDirs(handle.then, dirs), 'the dirs step reads that they were made');
 });
 
 test('lock without a dirs step: lock.sh acquire alone; a stale lock is taken over and says from whom', async () => {

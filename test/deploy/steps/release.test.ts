@@ -9,6 +9,7 @@ import type { ApplyStep, DeliverStep, DeployPlan, ReleaseStep } from '../../../s
 import { PlanPayload } from '../../../src/plan/plan-types.js';
 import { remoteLayout } from '../../../src/server/layout.js';
 import { runScript, serverScript } from '../../../src/server/scripts.js';
+import { parseServerState, type ServerState } from '../../../src/server/state.js';
 import { COMPOSE } from '../../strategy/helpers.js';
 import {
   applyOf,
@@ -52,8 +53,15 @@ function vars(host: FilesHost): Map<string, string> {
   );
 }
 
-async function release(apply: ApplyStep, step: ReleaseStep, plan: DeployPlan, host: FilesHost, imageId?: string) {
-  const r = await stepContext(host, plan);
+async function release(
+  apply: ApplyStep,
+  step: ReleaseStep,
+  plan: DeployPlan,
+  host: FilesHost,
+  imageId?: string,
+  state?: ServerState,
+) {
+  const r = await stepContext(host, plan, state ? { state } : {});
   if (imageId) r.ctx.results.imageId = imageId;
   const detail = await prepareRelease(r.ctx, step, apply);
   return { ...r, detail };
@@ -172,9 +180,15 @@ test("release (swarm, upload): swarm.sh, its data, the env as exports 0600, this
 });
 
 /** A server with state.sh's sections and copy-release.sh's answer, and the retained release's files. */
-function retained(state: string, copy: { stdout?: string; code?: number; stderr?: string }, env?: string): FilesHost {
-  const files = new Map([[`${REL}/files`, 'docker-compose.yml\n']]);
-  if (env !== undefined) files.set(`${REL}/.env`, env);
+/** The server's state, copy-release.sh's answer, and the file list (and env) of the release `from` it copies. */
+function retained(
+  state: string,
+  copy: { stdout?: string; code?: number; stderr?: string },
+  env?: string,
+  from = layout.release(OLD),
+): FilesHost {
+  const files = new Map([[`${from}/files`, 'docker-compose.yml\n']]);
+  if (env !== undefined) files.set(`${from}/.env`, env);
   return new FilesHost((argv) => {
     if (scriptOf(argv) === 'state.sh') return { stdout: state };
     if (scriptOf(argv) === 'copy-release.sh') return copy;
@@ -189,7 +203,7 @@ const STATE = `@@current\n${CUR}\n@@retained\n${OLD} v1\n${CUR} v2\n@@records\n$
 test('release (env-only): the release in place copied on the server without its env, the new env sent', async () => {
   const apply = applyOf(configOf('recreate'));
   const step: ReleaseStep = { ...UPLOAD, source: { kind: 'env-only' } };
-  const host = retained(STATE, { stdout: 'v2\n' });
+  const host = retained(STATE, { stdout: 'v2\n' }, undefined, layout.release(CUR));
   const plan = planWith([step, apply], { tag: { kind: 'in-place' }, operation: 'env-only' });
   const { ctx, detail, secrets } = await release(apply, step, plan, host);
   assert.deepEqual(
@@ -197,7 +211,7 @@ test('release (env-only): the release in place copied on the server without its 
     ['state.sh', 'copy-release.sh'],
   );
   assert.deepEqual(host.calls[1]!.argv, runScript('copy-release.sh', [layout.state, CUR, REL, 'without-env']));
-  assert.deepEqual(host.reads, [`${REL}/files`]);
+  assert.deepEqual(host.reads, [`${layout.release(CUR)}/files`], "the copy's file list, read at its source");
   assert.equal(detail, `release ${ID} (tag v2)`);
   assert.equal(ctx.results.tag, 'v2');
   const f = files(host);
@@ -232,7 +246,11 @@ test('release (rollback, blue-green): the earlier good release copied with its e
   });
   const { ctx, secrets } = await release(apply, step, plan, host);
   assert.deepEqual(host.calls[1]!.argv, runScript('copy-release.sh', [layout.state, OLD, REL, 'with-env']));
-  assert.deepEqual(host.reads, [`${REL}/files`, `${REL}/.env`]);
+  assert.deepEqual(
+    host.reads,
+    [`${layout.release(OLD)}/files`, `${layout.release(OLD)}/.env`],
+    'read at the source while it is copied',
+  );
   assert.deepEqual(secrets, [oldEnv], "the copied env's values are secrets of this run too");
   assert.equal(ctx.results.tag, 'v1');
   const f = files(host);
@@ -241,6 +259,38 @@ test('release (rollback, blue-green): the earlier good release copied with its e
   assert.ok(f.has('bluegreen.sh'));
   assert.equal(f.get('.mask')!.content, 'old-secret-77\n');
   assert.equal(f.get('tag')!.content, 'v1\n');
+});
+
+test("release (rollback): the state read in the lock's round trip and the source read beside the copy", async () => {
+  const apply = applyOf(configOf('recreate'));
+  const step: ReleaseStep = { ...UPLOAD, source: { kind: 'rollback' } };
+  const host = retained('@@current\n', { stdout: 'v1\nenv\n' }, 'API_KEY=old-secret-77\n');
+  const plan = planWith([step, apply], { tag: { kind: 'rollback' }, operation: 'rollback' });
+  const { ctx } = await release(apply, step, plan, host, undefined, parseServerState(STATE));
+  assert.deepEqual(
+    host.calls.map((c) => scriptOf(c.argv)),
+    ['copy-release.sh'],
+    'no state.sh of its own',
+  );
+  assert.deepEqual(host.calls[0]!.argv, runScript('copy-release.sh', [layout.state, OLD, REL, 'with-env']));
+  assert.equal(ctx.results.tag, 'v1');
+  assert.equal(files(host).get('.mask')!.content, 'old-secret-77\n');
+});
+
+test('release (rollback): a source whose files cannot be read beside the copy is read in the copy', async () => {
+  const apply = applyOf(configOf('recreate'));
+  const step: ReleaseStep = { ...UPLOAD, source: { kind: 'rollback' } };
+  const host = retained(STATE, { stdout: 'v1\nenv\n' }, 'API_KEY=old-secret-77\n', REL);
+  const plan = planWith([step, apply], { tag: { kind: 'rollback' }, operation: 'rollback' });
+  const { ctx } = await release(apply, step, plan, host);
+  assert.deepEqual(host.reads, [
+    `${layout.release(OLD)}/files`,
+    `${layout.release(OLD)}/.env`,
+    `${REL}/files`,
+    `${REL}/.env`,
+  ]);
+  assert.equal(ctx.results.tag, 'v1');
+  assert.equal(files(host).get('.mask')!.content, 'old-secret-77\n');
 });
 
 test('release (rollback, swarm): the swarm data the copy brought are kept, swarm.sh written', async () => {

@@ -46,6 +46,7 @@ test('blue-green release: bluegreen.sh and the proxy files; STRATEGY first, then
     release.files.map((f) => f.name),
     [
       'bluegreen.sh',
+      'standby.sh',
       'proxy-metrics.sh',
       'canary.sh',
       'colour.yml',
