@@ -43,8 +43,8 @@ park_wait() {
 }
 
 
-# Compose for a colour with another release's own compose files, the image it pinned, colour.yml and env (the project directory,
-# against which relative paths resolve, stays DIR, as when that release was in place).
+# Compose for a colour with another release's own compose files, the image it pinned, colour.yml and env (the
+# project directory, against which relative paths resolve, stays DIR, as when that release was in place).
 release_dcc() { # RELEASE_DIR COLOUR TAG ARGS…
   rd_rel=$1
   rd_colour=$2
