@@ -63,6 +63,15 @@ function colours(): string[] {
     .sort();
 }
 
+/**
+ * A colour's line when its container runs the image TAG named: each release runs the reference gangway keeps of its
+ * image (`<name>:gangway-<app>-<12 hex of the id>`, so a tag pushed again cannot change it), not the tag itself.
+ */
+function ran(colourAndState: string, tag: string): RegExp {
+  const id = sh(`${hostDocker(host)} image inspect -f '{{.Id}}' gangway-test/websb:${tag}`).trim();
+  return new RegExp(`^${colourAndState} gangway-test/websb:gangway-${p.app}-${id.slice('sha256:'.length, 19)} `);
+}
+
 test('after a failed deploy, the standby of the release before stays, and a rollback only starts it', async () => {
   const url = `http://${host.address}:${HTTP}/version`;
   for (const tag of ['v1', 'v2']) {
@@ -73,7 +82,7 @@ test('after a failed deploy, the standby of the release before stays, and a roll
   const end = Date.now() + 60_000;
   while (!colours()[0]?.startsWith('blue exited') && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
   const [blueBefore] = colours();
-  assert.match(blueBefore!, /^blue exited gangway-test\/websb:v1 /, colours().join('\n'));
+  assert.match(blueBefore!, ran('blue exited', 'v1'), colours().join('\n'));
 
   const load = startLoad({ url, clients: 4, maxMs: 240_000, timeoutMs: 10_000 });
   await load.answered(8);
@@ -81,8 +90,8 @@ test('after a failed deploy, the standby of the release before stays, and a roll
   assert.equal(bad.code, 1, bad.out);
   assert.deepEqual([p.releases().at(-1)!.status, p.releases().at(-1)!.serving], ['rolled_back', 'v2']);
   const afterBad = colours();
-  assert.match(afterBad[0]!, /^blue created gangway-test\/websb:v1 /, `v1's standby is back: ${afterBad.join('\n')}`);
-  assert.match(afterBad[1]!, /^green running gangway-test\/websb:v2 /);
+  assert.match(afterBad[0]!, ran('blue created', 'v1'), `v1's standby is back: ${afterBad.join('\n')}`);
+  assert.match(afterBad[1]!, ran('green running', 'v2'));
   assert.ok(!existsSync(join(p.serverDir, '.gangway', 'lock')), 'the lock is free');
   const standbyId = afterBad[0]!.split(' ')[3];
 
@@ -95,7 +104,7 @@ test('after a failed deploy, the standby of the release before stays, and a roll
   assert.deepEqual(summary.versions, ['v2', 'v1'], 'the clients moved back to v1 once, never saw bad');
   assert.equal(summary.flaps, 0);
   const afterBack = colours();
-  assert.match(afterBack[0]!, /^blue running gangway-test\/websb:v1 /, afterBack.join('\n'));
+  assert.match(afterBack[0]!, ran('blue running', 'v1'), afterBack.join('\n'));
   assert.equal(afterBack[0]!.split(' ')[3], standbyId, 'the standby container was started, not made anew');
   const env = sh(`${hostDocker(host)} inspect -f '{{range .Config.Env}}{{println .}}{{end}}' ${standbyId}`);
   assert.match(env, /^GREETING=hello$/m, "v1's own env");
