@@ -15,6 +15,7 @@ import { createContext } from '../../src/cli/context.js';
 import { connectEarly } from '../../src/cli/early-connect.js';
 import { Reporter } from '../../src/output/reporter.js';
 import { Scrubber } from '../../src/redact/scrubber.js';
+import { until } from '../helpers/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gangway-early-'));
 const key = join(dir, 'id');
@@ -45,14 +46,6 @@ after(() => {
     s.server.close();
   }
 });
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function project(name: string, port: number, timeout = '30s'): string {
   const file = join(dir, `${name}.yml`);

@@ -11,6 +11,7 @@ import { chooseRollback } from '../../src/server/rollback-choice.js';
 import { serverScript } from '../../src/server/scripts.js';
 import { parseServerState } from '../../src/server/state.js';
 import { composeFiles, composeSubcommand, DEFAULT_COMPOSE, FakeServer, type StartOptions } from './fake-server.js';
+import { until } from '../helpers/until.js';
 
 const ESC = '\x1b';
 let servers: FakeServer[] = [];
@@ -477,16 +478,6 @@ test('apply-hold (a fleet): the outcome is recorded as usual, and the lock goes 
   assert.equal(existsSync(join(s.g, 'lock', 'apply.pid')), false, 'no apply holds it any more');
   assert.ok(existsSync(join(s.g, 'lock', 'heartbeat')), 'touched: fresh for the CLI that resumes its heartbeat');
 });
-
-async function until<T>(value: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = value();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const stubFile = (s: FakeServer, name: string) => readOrUndefined(join(s.root, 'stub', name));
 const readOrUndefined = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);

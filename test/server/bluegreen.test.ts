@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { firstErrorLine } from '../../src/deploy/first-error-line.js';
 import { composeFiles, composeSubcommand, FakeServer } from './fake-server.js';
+import { until } from '../helpers/until.js';
 
 // Caddy 2's own answer to two TLS automation policies for one host name (`caddy reload`, exit 1).
 const CADDY_CONFLICT =
@@ -503,15 +504,6 @@ test('a rollback killed after its switch, while it confirms: the recovery puts v
   assert.equal(s.read('proxy/green'), 'r2 v2\n');
 });
 
-async function until<T>(value: () => T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = value();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 /** Running, that is: a zombie (ended, not yet reaped by init) is not. */
 const running = (pid: number) =>
   /^\s*[^Z\s]/.test(spawnSync('ps', ['-o', 'stat=', '-p', String(pid)]).stdout.toString());
