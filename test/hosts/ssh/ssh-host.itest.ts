@@ -6,6 +6,7 @@ import { openHost } from '../../../src/hosts/open-host.js';
 import type { Host } from '../../../src/hosts/host.js';
 import { quoteArgv } from '../../../src/shell/quote.js';
 import { HOSTILE } from '../../helpers/hostile.js';
+import { until } from '../../helpers/until.js';
 import { sshSettings, tempDir, testEnv, writeKnownHosts } from '../../helpers/testenv.js';
 
 let host: Host;
@@ -91,15 +92,20 @@ test('atomic write: the result is 0600 and replaces a wider file', async () => {
 test('atomic write: while the upload runs, the temporary file is never wider than 0600', async () => {
   const path = `${remoteDir}/big.bin`;
   const chunk = Buffer.alloc(256 * 1024, 7);
+  const modes = new Set<string>();
   let sent = 0;
+  // The last chunk waits until the watcher has seen the temporary file (a condition, not a clock: on a loaded
+  // machine one watcher round trip can take longer than the whole upload).
   const slow = new Readable({
     read() {
       if (sent >= 40) return this.push(null);
       sent++;
-      setTimeout(() => this.push(chunk), 10);
+      if (sent < 40) return void setTimeout(() => this.push(chunk), 10);
+      void until(() => modes.size > 0, 'the watcher to see the temporary file')
+        .catch(() => undefined)
+        .then(() => this.push(chunk));
     },
   });
-  const modes = new Set<string>();
   let writing = true;
   const watcher = (async () => {
     while (writing) {
