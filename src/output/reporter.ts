@@ -169,7 +169,8 @@ export class Reporter {
         return;
       }
       const decile = total ? Math.floor((bytes / total) * 10) : Math.floor(bytes / (10 * 1024 * 1024));
-      if (decile !== lastDecile) {
+      // Before the compressor's first output a line would read "…, 0 B sent": the next one says more.
+      if (decile !== lastDecile && sent !== 0) {
         lastDecile = decile;
         this.err.write(`${this.scrub(line)}\n`);
       }

@@ -91,6 +91,15 @@ test('transfer progress: what is being sent (the layers of a sync) and the compr
   assert.match(text().stderr, /deliver app:2: 1 of 3 layers: 2\.0 KiB [\d.]+ \S+\/s, 1\.0 KiB sent\n/);
 });
 
+test('transfer progress: no line before the first compressed bytes are sent (it would say "0 B sent")', () => {
+  const { reporter, text } = capturedReporter({});
+  const progress = reporter.transfer('deliver app:2');
+  progress({ bytes: 32_768, sent: 0 });
+  assert.equal(text().stderr, '');
+  progress({ bytes: 65_536, sent: 20_000 });
+  assert.match(text().stderr, /^ {2}deliver app:2: 64\.0 KiB [\d.]+ \S+\/s, 19\.5 KiB sent\n$/);
+});
+
 test('an error names its code, the key to docs/errors.md', () => {
   const { reporter, text } = capturedReporter({});
   reporter.error('gangway.yml: file not found', ['create one with gangway init'], 'E_CONFIG');
