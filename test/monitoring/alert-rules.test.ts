@@ -212,3 +212,25 @@ test('a summary names the app, the target and the host; rules carry severity, ap
     assert.deepEqual([r.labels.app, r.labels.target], ['shop', 'prod']);
   }
 });
+
+test('the short form of monitoring.alerts (SPEC.md) sets the thresholds the rules use', () => {
+  const config = `${CONFIG}monitoring:
+  alerts:
+    http_5xx_ratio: 12%
+    disk_used: 94%
+    memory_used: 98
+    response_p99: 6s
+    cpu_used: { above: 95%, for: 10m }
+`;
+  const rules = Object.fromEntries(alertRules(parseConfig(config, '/p/gangway.yml'), 'prod').map((r) => [r.alert, r]));
+  assert.match(rules.GangwayHighErrorRate!.expr, / > 12$/);
+  assert.match(rules.GangwayDiskFull!.expr, / > 94$/);
+  assert.match(rules.GangwayMemoryFull!.expr, / > 98$/);
+  assert.match(rules.GangwaySlowResponses!.expr, / > 6$/);
+  assert.match(rules.GangwayHighCpu!.expr, / > 95$/);
+  assert.equal(rules.GangwayHighCpu!.for, '10m');
+  // h1: 10% 5xx, 97% memory, p99 4.96s, 90% CPU — each under its threshold here: nothing fires
+  const quiet = ['GangwayHighErrorRate', 'GangwayMemoryFull', 'GangwaySlowResponses', 'GangwayHighCpu'];
+  const r = runPromtool(config, [...quiet.map((alertname) => ({ eval_time: '25m', alertname, exp_alerts: [] }))]);
+  assert.equal(r.code, 0, r.out);
+});
