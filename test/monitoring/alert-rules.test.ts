@@ -148,10 +148,10 @@ const EXPECT = [
   },
 ];
 
-function runPromtool(configText: string, cases: unknown[]): { code: number; out: string } {
+function runPromtool(configText: string, cases: unknown[], targets = ['prod']): { code: number; out: string } {
   const dir = tempDir('gangway-rules-');
   const config = parseConfig(configText, join(dir, 'gangway.yml'));
-  writeFileSync(join(dir, 'rules.yml'), alertRulesFile(config, 'prod'));
+  writeFileSync(join(dir, 'rules.yml'), alertRulesFile(config, ...targets));
   const check = promtool(['check', 'rules', 'rules.yml'], dir);
   assert.equal(check.code, 0, check.out);
   const tests = [{ interval: '1m', input_series: INPUT, alert_rule_test: cases }];
@@ -232,5 +232,34 @@ test('the short form of monitoring.alerts (SPEC.md) sets the thresholds the rule
   // h1: 10% 5xx, 97% memory, p99 4.96s, 90% CPU — each under its threshold here: nothing fires
   const quiet = ['GangwayHighErrorRate', 'GangwayMemoryFull', 'GangwaySlowResponses', 'GangwayHighCpu'];
   const r = runPromtool(config, [...quiet.map((alertname) => ({ eval_time: '25m', alertname, exp_alerts: [] }))]);
+  assert.equal(r.code, 0, r.out);
+});
+
+test("several targets in one file: each target's group fires on its own series only", () => {
+  const config = CONFIG.replace(
+    'targets:\n',
+    'targets:\n  staging: { hosts: ["deploy@203.0.113.20"], dir: /srv/shop }\n',
+  );
+  const cpu = alertRules(parseConfig(config, '/p/gangway.yml'), 'prod').find((r) => r.alert === 'GangwayHighCpu')!;
+  // The series are prod's: the staging group's rule must not fire on them, so the alert is there once, not twice.
+  const r = runPromtool(
+    config,
+    [
+      {
+        eval_time: '20m',
+        alertname: 'GangwayHighCpu',
+        exp_alerts: [
+          {
+            exp_labels: labelsOf('warning', 'GangwayHighCpu', h1),
+            exp_annotations: {
+              summary: 'shop (prod) on h1: CPU is 90% busy',
+              description: cpu.annotations.description,
+            },
+          },
+        ],
+      },
+    ],
+    ['prod', 'staging'],
+  );
   assert.equal(r.code, 0, r.out);
 });
