@@ -133,7 +133,7 @@ export const ERROR_CODES = {
     exit: 1,
     area: ssh,
     means:
-      'No SSH handshake within `ssh.connect_timeout` (default 5s): the host is down, or a firewall drops ' +
+      'No SSH handshake within `ssh.connect_timeout` (default 30s): the host is down, or a firewall drops ' +
       'the packets.',
     todo: 'Check the address and the network path (VPN, security group); raise `ssh.connect_timeout` for slow links.',
   },

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ERROR_CODES } from '../src/error-codes.js';
 import { ExitCode } from '../src/errors.js';
 import { errorsMarkdown } from '../src/errors-reference.js';
+import { DEFAULT_CONNECT_TIMEOUT } from '../src/config/ssh-settings.js';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const sources = (readdirSync(SRC, { recursive: true }) as string[])
@@ -42,4 +43,10 @@ test('docs/errors.md lists every code and is generated from the table (run `npm 
   const committed = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
   assert.equal(committed, errorsMarkdown());
   for (const code of Object.keys(ERROR_CODES)) assert.ok(committed.includes(`| \`${code}\` |`), code);
+});
+
+test("the defaults the table quotes are the code's own (ssh.connect_timeout)", () => {
+  const { means } = ERROR_CODES.E_SSH_CONNECT_TIMEOUT;
+  assert.match(means, /\(default \w+\)/);
+  assert.ok(means.includes(`(default ${DEFAULT_CONNECT_TIMEOUT})`), means);
 });

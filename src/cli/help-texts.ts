@@ -142,13 +142,15 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   'monitoring rules': {
     examples: [
-      { what: "prod's alert rules into a file", run: 'gangway monitoring rules prod --out monitoring/rules.yml' },
+      { what: "every target's alert rules into one file", run: 'gangway monitoring rules --out monitoring/rules.yml' },
+      { what: "prod's alone", run: 'gangway monitoring rules prod --out monitoring/rules-prod.yml' },
       { what: 'print them (to check with promtool check rules)', run: 'gangway monitoring rules prod' },
     ],
     notes:
       'Critical: HTTP 5xx share, database down (pg_up of postgres_exporter), disk, memory; warning: p99 response ' +
       'time, CPU, a failed backup, a failed or rolled-back deploy. Thresholds and for: durations: monitoring.alerts. ' +
-      'The rules select the labels the jobs of `gangway monitoring scrape` add (gangway_app, _target, _host).',
+      'The rules select the labels the jobs of `gangway monitoring scrape` add (gangway_app, _target, _host). ' +
+      'Without a target and with several: one group per target (gangway-<app>-<target>) in one file.',
   },
   'monitoring scrape': {
     examples: [{ what: 'scrape jobs for prod, for prometheus.yml', run: 'gangway monitoring scrape prod' }],
@@ -161,6 +163,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       { what: 'write the dashboard', run: 'gangway monitoring dashboard --out monitoring/grafana/dashboard.json' },
     ],
     notes:
+      'One dashboard for every target: its target variable (all, or some) picks which. ' +
       "Import it in Grafana and pick the Prometheus data source. Per-app request panels need the proxy's " +
       'metrics (proxy.metrics); apps sharing one proxy are told apart by host name from Caddy 2.9 on.',
   },

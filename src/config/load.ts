@@ -183,7 +183,7 @@ function resolveConfig(parsed: ParsedConfig, file: string, report: Report): Conf
       name,
       hosts,
       dir,
-      ssh: resolveSsh(t.ssh, local, name),
+      ssh: resolveSsh(t.ssh, local, name, parsed.ssh),
       engine: t.engine,
       rollout: rolloutSettings(t.rollout),
     };

@@ -264,15 +264,18 @@ const sshSchema = z
           'How long to wait for the TCP connect and the SSH handshake with a host (default 30s: a loaded server ' +
           'or CI runner can take seconds)',
       }),
-    keepalive: duration('1h')
-      .default('15s')
-      .meta({ description: 'Interval of SSH keepalives (a silent connection is dropped after 3 missed ones)' }),
+    // No zod defaults here: a target's own keys override the top-level ssh: key by key, so an absent key must stay
+    // absent (ssh-settings.ts fills the defaults in; `default` below only documents them).
+    keepalive: duration('1h').optional().meta({
+      description: 'Interval of SSH keepalives (a silent connection is dropped after 3 missed ones)',
+      default: '15s',
+    }),
     max_channels: z
       .int()
       .min(1)
       .max(64)
-      .default(8)
-      .meta({ description: 'Concurrent SSH channels per host (OpenSSH allows 10 by default)' }),
+      .optional()
+      .meta({ description: 'Concurrent SSH channels per host (OpenSSH allows 10 by default)', default: 8 }),
   })
   .strict();
 
@@ -682,6 +685,9 @@ export const configSchema = z
       .prefault({})
       .meta({ description: 'Prometheus alert rules, scrape config and Grafana dashboard (gangway monitoring)' }),
     records: text().default('.gangway/records').meta({ description: 'Local run records and release.log' }),
+    ssh: sshSchema.optional().meta({
+      description: "How gangway connects to every target's hosts; a target's own ssh: overrides it key by key",
+    }),
     targets: z
       .record(z.string().regex(TARGET_NAME, 'target names must match [a-z0-9][a-z0-9_-]*'), targetSchema)
       .refine((t) => Object.keys(t).length > 0, 'at least one target is needed')

@@ -114,6 +114,31 @@ test('one the validated config does not name is not taken, and is closed at once
   await until(() => early.closed === 1, 'the early connection closed');
 });
 
+test("the target's settings inherited from the top-level ssh: are the early connection's too", async () => {
+  const server = await silentServer();
+  const config = join(dir, 'inherited.yml');
+  writeFileSync(
+    config,
+    `app: shop
+compose: docker-compose.yml
+ssh: { key: id, config: false, connect_timeout: 1s }
+targets:
+  prod:
+    hosts: ["ops@127.0.0.1:${server.port}"]
+    dir: /srv/shop
+    ssh: { known_hosts: known_hosts }
+`,
+  );
+  await connectEarly(config, undefined);
+  await until(() => server.sockets.length === 1, 'the early connection');
+  const { ctx } = context(config);
+  const target = ctx.target(await ctx.loadConfig(), undefined);
+  assert.equal(target.ssh.connectTimeoutMs, 1000);
+  await assert.rejects(ctx.openHost(target, target.hosts[0]!), { code: 'E_SSH_CONNECT_TIMEOUT' });
+  assert.equal(server.sockets.length, 1, 'the early connection was taken: it had the same settings');
+  await ctx.closeHosts();
+});
+
 test('nothing starts from a config whose target is not clear', async () => {
   const server = await silentServer();
   const config = project('two', server.port);

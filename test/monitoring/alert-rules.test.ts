@@ -148,10 +148,10 @@ const EXPECT = [
   },
 ];
 
-function runPromtool(configText: string, cases: unknown[]): { code: number; out: string } {
+function runPromtool(configText: string, cases: unknown[], targets = ['prod']): { code: number; out: string } {
   const dir = tempDir('gangway-rules-');
   const config = parseConfig(configText, join(dir, 'gangway.yml'));
-  writeFileSync(join(dir, 'rules.yml'), alertRulesFile(config, 'prod'));
+  writeFileSync(join(dir, 'rules.yml'), alertRulesFile(config, ...targets));
   const check = promtool(['check', 'rules', 'rules.yml'], dir);
   assert.equal(check.code, 0, check.out);
   const tests = [{ interval: '1m', input_series: INPUT, alert_rule_test: cases }];
@@ -211,4 +211,55 @@ test('a summary names the app, the target and the host; rules carry severity, ap
     assert.ok(['critical', 'warning'].includes(r.labels.severity!), r.alert);
     assert.deepEqual([r.labels.app, r.labels.target], ['shop', 'prod']);
   }
+});
+
+test('the short form of monitoring.alerts (SPEC.md) sets the thresholds the rules use', () => {
+  const config = `${CONFIG}monitoring:
+  alerts:
+    http_5xx_ratio: 12%
+    disk_used: 94%
+    memory_used: 98
+    response_p99: 6s
+    cpu_used: { above: 95%, for: 10m }
+`;
+  const rules = Object.fromEntries(alertRules(parseConfig(config, '/p/gangway.yml'), 'prod').map((r) => [r.alert, r]));
+  assert.match(rules.GangwayHighErrorRate!.expr, / > 12$/);
+  assert.match(rules.GangwayDiskFull!.expr, / > 94$/);
+  assert.match(rules.GangwayMemoryFull!.expr, / > 98$/);
+  assert.match(rules.GangwaySlowResponses!.expr, / > 6$/);
+  assert.match(rules.GangwayHighCpu!.expr, / > 95$/);
+  assert.equal(rules.GangwayHighCpu!.for, '10m');
+  // h1: 10% 5xx, 97% memory, p99 4.96s, 90% CPU — each under its threshold here: nothing fires
+  const quiet = ['GangwayHighErrorRate', 'GangwayMemoryFull', 'GangwaySlowResponses', 'GangwayHighCpu'];
+  const r = runPromtool(config, [...quiet.map((alertname) => ({ eval_time: '25m', alertname, exp_alerts: [] }))]);
+  assert.equal(r.code, 0, r.out);
+});
+
+test("several targets in one file: each target's group fires on its own series only", () => {
+  const config = CONFIG.replace(
+    'targets:\n',
+    'targets:\n  staging: { hosts: ["deploy@203.0.113.20"], dir: /srv/shop }\n',
+  );
+  const cpu = alertRules(parseConfig(config, '/p/gangway.yml'), 'prod').find((r) => r.alert === 'GangwayHighCpu')!;
+  // The series are prod's: the staging group's rule must not fire on them, so the alert is there once, not twice.
+  const r = runPromtool(
+    config,
+    [
+      {
+        eval_time: '20m',
+        alertname: 'GangwayHighCpu',
+        exp_alerts: [
+          {
+            exp_labels: labelsOf('warning', 'GangwayHighCpu', h1),
+            exp_annotations: {
+              summary: 'shop (prod) on h1: CPU is 90% busy',
+              description: cpu.annotations.description,
+            },
+          },
+        ],
+      },
+    ],
+    ['prod', 'staging'],
+  );
+  assert.equal(r.code, 0, r.out);
 });

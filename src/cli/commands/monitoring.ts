@@ -1,6 +1,7 @@
 /**
- * `gangway monitoring rules|scrape|dashboard`: Prometheus alert rules and scrape jobs for a target, and a Grafana
- * dashboard for the app — written to --out, or printed. Offline: they read gangway.yml only, no host.
+ * `gangway monitoring rules|scrape|dashboard`: Prometheus alert rules (for a target, or every target) and scrape
+ * jobs for a target, and a Grafana dashboard for the app (every target: its `target` variable picks) — written to
+ * --out, or printed. Offline: they read gangway.yml only, no host.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,12 +23,18 @@ async function emit(ctx: CommandContext, text: string, out: string | undefined, 
   ctx.reporter.result({ ok: true, ...extra, text });
 }
 
+/** A target named: its rules. None: the only target's, or — as SPEC.md runs it — every target's, a group each. */
 export async function runMonitoringRules(ctx: CommandContext, targetName: string | undefined, out?: string) {
   const config = await ctx.loadConfig();
-  const target = ctx.target(config, targetName);
-  const alerts = alertRules(config, target.name).map((r) => ({ alert: r.alert, severity: r.labels.severity }));
-  await emit(ctx, alertRulesFile(config, target.name), out, `${alerts.length} alert rules for ${target.name}`, {
-    target: target.name,
+  const all = Object.keys(config.targets);
+  const targets = targetName === undefined && all.length > 1 ? all : [ctx.target(config, targetName).name];
+  const alerts = targets.flatMap((target) =>
+    alertRules(config, target).map((r) => ({ alert: r.alert, severity: r.labels.severity, target })),
+  );
+  const what = `${alerts.length} alert rules for ${targets.join(', ')}`;
+  await emit(ctx, alertRulesFile(config, ...targets), out, what, {
+    ...(targets.length === 1 && { target: targets[0] }),
+    targets,
     alerts,
   });
 }
