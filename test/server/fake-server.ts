@@ -232,7 +232,7 @@ export class FakeServer {
   private run(cmd: string, args: string[], path = '/usr/bin:/bin'): SpawnSyncReturns<string> {
     return spawnSync(cmd, args, {
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 120_000, // a backstop: apply.sh under the stubs takes seconds, a loaded machine's far longer
       cwd: this.root,
       env: { PATH: `${this.bin}:${path}`, HOME: this.root },
     });
