@@ -209,7 +209,13 @@ CFG
   if alive "$STATE/sshd-$name.pid"; then
     if cmp -s "$cfg.new" "$cfg"; then rm -f "$cfg.new"; return 0; fi
     mv "$cfg.new" "$cfg"; log "reloading sshd '$name' (configuration changed)"
-    kill -HUP "$(cat "$STATE/sshd-$name.pid")"; sleep 0.5; return 0
+    # The reload re-executes sshd, which logs its listening line again: wait for that line, not a fixed moment.
+    local heard; heard=$(grep -c 'Server listening' "$STATE/sshd-$name.log" 2>/dev/null || true)
+    kill -HUP "$(cat "$STATE/sshd-$name.pid")"
+    # shellcheck disable=SC2016 # expanded by that sh
+    wait_for 60 "sshd '$name' to reload" \
+      sh -c '[ "$(grep -c "Server listening" "$1")" -gt "$2" ]' sh "$STATE/sshd-$name.log" "${heard:-0}"
+    return 0
   fi
   mv "$cfg.new" "$cfg"
   mkdir -p /run/sshd

@@ -98,10 +98,10 @@ async function underLoad(
   args: string[],
   load: LoadOptions = { url: `http://127.0.0.1:${HTTP}/version` },
 ): Promise<{ code: number | null; out: string; stdout: string; ms: number; load: LoadSummary }> {
-  const run = startLoad({ clients: 4, maxMs: 120_000, ...load });
-  await run.answered(8); // requests flowing before the command starts…
+  const run = startLoad({ clients: 4, maxMs: 600_000, ...load });
+  assert.ok(await run.answered(8), 'requests flowing before the command starts…');
   const result = await gangway(args);
-  await run.answered(8); // …and answered after it ended
+  assert.ok(await run.answered(8), '…and answered after it ended');
   return { ...result, load: summarize(await run.stop()) };
 }
 

@@ -5,6 +5,10 @@
  * release answering 5xx on 10 % of requests, and one slower than max_p99, are stopped at the first step and
  * every request goes back to the old colour; too few requests pass on the health gate alone, as documented.
  * Every wait is a condition (the load's answered requests, the canary's state file), never a fixed sleep.
+ *
+ * The thresholds leave room for a loaded machine (CI: load 12-16 on 2 cores): a 10 s interval (a 30 s wait for
+ * min_requests), max_p99 3 s; the bad releases fail on every 10th request (counted, not random), so any judged
+ * step of 20 or more requests sees them: the slow one takes 8 s there, far above max_p99.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -29,12 +33,16 @@ const url = () => `http://${host.address}:${HTTP}/cgi-bin/version`;
 
 before(async () => {
   host = testHost(41);
-  // Every release answers /cgi-bin/version; bad answers 500 on 10 % of requests, slow takes 600ms (max_p99 400ms).
+  // Every release answers /cgi-bin/version; bad answers 500 on every 10th request, slow takes 8 s on every 10th
+  // (max_p99 3000ms; with under 100 requests p99 is the slowest).
   await buildWebImage('gangway-test/webcanary:v1', { version: 'v1', cgi: {} });
   await buildWebImage('gangway-test/webcanary:v2', { version: 'v2', cgi: {} });
   await buildWebImage('gangway-test/webcanary:v3', { version: 'v3', cgi: {} });
-  await buildWebImage('gangway-test/webcanary:bad', { version: 'bad', cgi: { errorPercent: 10 } });
-  await buildWebImage('gangway-test/webcanary:slow', { version: 'slow', cgi: { delayMs: 600 } });
+  await buildWebImage('gangway-test/webcanary:bad', { version: 'bad', cgi: { errorEvery: 10 } });
+  await buildWebImage('gangway-test/webcanary:slow', {
+    version: 'slow',
+    cgi: { delayMs: 8000, slowEvery: 10 },
+  });
   prepareProxyHost(host);
   p = deployProject({
     host,
@@ -46,9 +54,11 @@ before(async () => {
     health: '  services: [web]\n  timeout: 60s',
     extra: proxyConfig({
       http: HTTP,
-      drain: '2s',
+      // A backstop: the drain ends when no request is left on the colour, and a slow request (8 s, or a loaded
+      // machine's) is let finish rather than cut.
+      drain: '30s',
       more:
-        `  canary: { steps: [${STEPS.join(', ')}], interval: 2s, max_error_rate: 2%, max_p99: 400ms, ` +
+        `  canary: { steps: [${STEPS.join(', ')}], interval: 10s, max_error_rate: 2%, max_p99: 3000ms, ` +
         'min_requests: 20 }\n',
     }),
   });
@@ -62,6 +72,10 @@ after(() => {
 /** The CLI, asynchronously: the load generators run in this process meanwhile (a backstop: deploys under load
  * on a loaded machine take minutes). */
 const gangway = (args: string[]) => gangwayAsync(args, { timeoutMs: 300_000 });
+
+/** The canary's interval in the config (each test that changes it says why). */
+const setCanaryInterval = (seconds: number) =>
+  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace(/interval: \d+s/, `interval: ${seconds}s`));
 
 /** The canary's state file (canary.sh), polled: when each share began, in this process's clock. */
 function watchShares(): { stop(): { at: number; share: number | undefined }[] } {
@@ -81,13 +95,15 @@ function watchShares(): { stop(): { at: number; share: number | undefined }[] } 
 
 /** A deploy of TAG under two loads: 4 keep-alive clients with cookies, 4 without. */
 async function deployUnderLoad(tag: string) {
-  const sticky = startLoad({ url: url(), clients: 4, cookies: true, maxMs: 240_000, timeoutMs: 10_000 });
-  const plain = startLoad({ url: url(), clients: 4, maxMs: 240_000, timeoutMs: 10_000 });
-  await Promise.all([sticky.answered(8), plain.answered(8)]); // requests flowing before the command starts…
+  const sticky = startLoad({ url: url(), clients: 4, cookies: true, maxMs: 600_000, timeoutMs: 30_000 });
+  const plain = startLoad({ url: url(), clients: 4, maxMs: 600_000, timeoutMs: 30_000 });
+  // Requests flowing before the command starts…
+  assert.deepEqual(await Promise.all([sticky.answered(8), plain.answered(8)]), [true, true], 'no load before');
   const shares = watchShares();
   const result = await gangway(['-c', p.config, 'deploy', '--tag', tag, '--yes']);
   const changes = shares.stop();
-  await Promise.all([sticky.answered(8), plain.answered(8)]); // …and answered after it ended
+  // …and answered after it ended.
+  assert.deepEqual(await Promise.all([sticky.answered(8), plain.answered(8)]), [true, true], 'no load after');
   return { ...result, sticky: await sticky.stop(), plain: await plain.stop(), changes };
 }
 
@@ -169,10 +185,12 @@ test('a release answering 5xx on 10 % of requests is stopped at the first step, 
 });
 
 test('a release slower than max_p99 is stopped at the first step the same way', async () => {
-  await rejected('slow', /p99 \d+ms above max_p99 400ms/);
+  await rejected('slow', /p99 \d+ms above max_p99 3000ms/);
 });
 
 test('too few requests: each step waits 3 intervals, says so and passes on the health gate alone', async () => {
+  // No load at all: no interval is long enough to see requests, so a short one keeps the test short.
+  setCanaryInterval(2);
   const r = await gangway(['-c', p.config, 'deploy', '--tag', 'v3', '--yes']);
   assert.equal(r.code, 0, r.out);
   for (const share of STEPS)
@@ -182,8 +200,9 @@ test('too few requests: each step waits 3 intervals, says so and passes on the h
 
 test('gangway status shows a rollout in progress; gangway rollback ends it at once, all on the old one', async () => {
   const state = join(p.serverDir, '.gangway', 'proxy', 'canary');
-  // No load, longer steps: each step waits 3 intervals for requests, time enough to look at it and end it.
-  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('interval: 2s', 'interval: 20s'));
+  // No load, long steps: each step waits 3 intervals for requests, time enough (on any machine) to look at it
+  // and end it; the rollback ends the wait at once.
+  setCanaryInterval(100);
   const deploy = gangway(['-c', p.config, 'deploy', '--tag', 'v2', '--yes']);
   const end = Date.now() + 180_000;
   while (!existsSync(state) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));

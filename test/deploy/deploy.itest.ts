@@ -200,7 +200,7 @@ test('--dry-run prints the plan and touches nothing on the server', () => {
   const r = gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--dry-run']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /plan: release \d{8}-\d{6}-[0-9a-f]{4}, deploy, tag v1/);
-  assert.match(r.stdout, /take the deploy lock[\s\S]*upload compose files and env[\s\S]*health gate within 30s/);
+  assert.match(r.stdout, /take the deploy lock[\s\S]*upload compose files and env[\s\S]*health gate within 120s/);
   assert.ok(!existsSync(p.serverDir), 'no deploy directory was created');
   assert.ok(!existsSync(join(p.dir, 'records')), 'no local records for a dry run');
   const json = gangway(['-c', p.config, '--json', 'deploy', '--tag', 'v1', '--dry-run']);

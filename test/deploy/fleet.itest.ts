@@ -275,9 +275,10 @@ test('SSH to one host drops mid-rollout: that host reconnects and the rollout co
 test('the CLI is killed mid-rollout: status reports the unfinished rollout, the next deploy finishes it', async () => {
   const p = new Fleet('{ canary: 1, batch: 1, pause: 0s }');
   ok(await p.run(['deploy', '--tag', 'v1', '--yes']));
-  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('pause: 0s', 'pause: 30s'));
+  // A pause far longer than the test takes to see it and kill the CLI, however loaded the machine.
+  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('pause: 0s', 'pause: 20m'));
   const cli = p.start(['deploy', '--tag', 'v2', '--yes']);
-  await waitFor(() => cli.out().includes('pause 30.0s before the next batch'), 300_000, 'the canary');
+  await waitFor(() => cli.out().includes('pause 20m0s before the next batch'), 300_000, 'the canary');
   cli.kill(); // the laptop goes away after the canary moved
   await cli.done;
   assert.deepEqual(
@@ -289,7 +290,7 @@ test('the CLI is killed mid-rollout: status reports the unfinished rollout, the 
   assert.equal(status.code, 1);
   assert.match(status.stdout, /NO-GO — a deploy is in progress/);
   // The next deploy (here without the pause) waits for the stale locks, then moves every host.
-  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('pause: 30s', 'pause: 0s'));
+  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('pause: 20m', 'pause: 0s'));
   const next = await p.run(['deploy', '--tag', 'v2', '--yes', '--lock-wait', '5m']);
   assert.equal(next.code, 0, next.stdout + next.stderr);
   assert.match(

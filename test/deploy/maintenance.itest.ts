@@ -117,7 +117,7 @@ test('maintenance on/off under keep-alive load: 503 + page + Retry-After while o
   const first = gangway(['-c', p.config, 'deploy', '--tag', 'v1', '--yes']);
   assert.equal(first.code, 0, first.stdout + first.stderr);
 
-  const load = startLoad({ url: `http://${host.address}:${HTTP}/version`, servername: DOMAIN, maxMs: 120_000 });
+  const load = startLoad({ url: `http://${host.address}:${HTTP}/version`, servername: DOMAIN, maxMs: 600_000 });
   assert.ok(await load.answered(8), 'the load flows before maintenance');
   const on = await gangwayAsync(['-c', p.config, 'maintenance', 'on', '--message', HOSTILE, '--yes']);
   assert.equal(on.code, 0, on.stdout + on.stderr);

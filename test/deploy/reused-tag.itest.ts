@@ -92,7 +92,7 @@ const read = (p: DeployProject, args: string[]) => {
   return r.stdout;
 };
 /** What the blue/green app answers through the proxy. */
-const proxied = () => sh(`curl -fsS --max-time 5 http://${host.address}:${HTTP}/version`);
+const proxied = () => sh(`curl -fsS --max-time 30 http://${host.address}:${HTTP}/version`);
 /** The image id of each running container of the app's projects (the app's own, its colours). */
 function runningIds(p: DeployProject): string[] {
   const d = hostDocker(host);

@@ -41,6 +41,7 @@ test('linear in the line length: 200k-character lines of spaces take millisecond
   const values = writtenValues(lines.join('\n'));
   const ms = performance.now() - started;
   assert.deepEqual(values, [`x${' '.repeat(n)}x`, 'x']);
-  // A generous bound (about 100 times the time it takes): the quadratic version needs tens of seconds.
-  assert.ok(ms < 2_000, `${Math.round(ms)} ms`);
+  // A generous bound (about 700 times the time it takes, room for a loaded machine): the quadratic version needs
+  // tens of seconds.
+  assert.ok(ms < 15_000, `${Math.round(ms)} ms`);
 });

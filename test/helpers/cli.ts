@@ -20,6 +20,12 @@ function emptyDir(): string {
   return emptyCwd;
 }
 
+/**
+ * A backstop on every CLI run, never what a test waits for: a deploy whose gate may wait 90 s, on a loaded machine,
+ * takes minutes; a hung run is still ended.
+ */
+const BACKSTOP_MS = 600_000;
+
 export function gangway(
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
@@ -29,7 +35,7 @@ export function gangway(
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
     input: options.input ?? '',
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: BACKSTOP_MS,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -66,7 +72,7 @@ export function gangwayAsync(
       stderr += d;
       out += d;
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? BACKSTOP_MS);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

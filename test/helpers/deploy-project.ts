@@ -72,7 +72,7 @@ ${
   options.health ??
   `  services: [web]
   http: [{ url: "http://127.0.0.1:${port}/health", retries: 3, interval: 1s }]
-  timeout: 30s`
+  timeout: 2m`
 }
 keep: 3
 records: records
@@ -92,7 +92,7 @@ ${options.extra ?? ''}targets:
     writeEnv: (text) => writeFileSync(join(dir, '.env'), text),
     serving() {
       try {
-        return execFileSync('curl', ['-fsS', '--max-time', '3', `http://${address}:${port}/version`], {
+        return execFileSync('curl', ['-fsS', '--max-time', '30', `http://${address}:${port}/version`], {
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'ignore'],
         }).trim();

@@ -28,10 +28,11 @@ export interface WebImageOptions {
   /** Default 8080. */
   port?: number;
   /**
-   * Also serve /cgi-bin/version (a busybox sh CGI): the version, after `delayMs`, or on `errorPercent` % of the
-   * requests (at random) a 500 — a release that passes its health gate but fails real requests (the canary).
+   * Also serve /cgi-bin/version (a busybox sh CGI): the version, or a 500 on every `errorEvery`-th request, after
+   * `delayMs` on every `slowEvery`-th (default: every) request — a release that passes its health gate but fails
+   * or slows real requests (the canary). Counted, not random: a judge of 20 requests always sees the bad ones.
    */
-  cgi?: { errorPercent?: number; delayMs?: number };
+  cgi?: { errorEvery?: number; delayMs?: number; slowEvery?: number };
 }
 
 async function docker(args: string[], options: { maxBuffer?: number } = {}): Promise<string> {
@@ -118,7 +119,7 @@ export async function buildWebImage(ref: string, options: WebImageOptions): Prom
       `<!doctype html><title>gangway test web</title><p>version ${options.version}</p>\n`,
     );
     if (healthy) await writeFile(join(dir, 'www', 'health'), 'ok\n');
-    if (options.cgi) await writeCgi(join(dir, 'www'), options.version, options.cgi);
+    if (options.cgi) await writeCgi(dir, options.version, options.cgi);
     const url = `http://127.0.0.1:${port}/health`;
     await writeFile(
       join(dir, 'Dockerfile'),
@@ -126,6 +127,7 @@ export async function buildWebImage(ref: string, options: WebImageOptions): Prom
         'FROM scratch',
         'COPY bin /bin',
         'COPY www /www',
+        ...(options.cgi ? ['COPY tmp /tmp'] : []), // the CGI's request count
         `LABEL ${SPEC_LABEL}=${JSON.stringify(spec)}`,
         // A generous probe timeout: a probe that a loaded machine slows down is no failure.
         'HEALTHCHECK --interval=3s --timeout=10s --retries=2 ' +
@@ -142,20 +144,28 @@ export async function buildWebImage(ref: string, options: WebImageOptions): Prom
   return (await localImageId(ref))!;
 }
 
-async function writeCgi(www: string, version: string, cgi: NonNullable<WebImageOptions['cgi']>): Promise<void> {
-  await mkdir(join(www, 'cgi-bin'));
+async function writeCgi(dir: string, version: string, cgi: NonNullable<WebImageOptions['cgi']>): Promise<void> {
+  await mkdir(join(dir, 'www', 'cgi-bin'));
+  await mkdir(join(dir, 'tmp'));
+  // The request count: written whole (rename) so a concurrent reader never sees an empty file; two concurrent
+  // requests may read the same count, but each count is reached (one is written only after the one before).
+  const count =
+    'n=$(($(cat /tmp/requests 2>/dev/null || echo 0) + 1)); ' +
+    'echo "$n" > /tmp/requests.$$ && mv -f /tmp/requests.$$ /tmp/requests';
+  const every = (k: number) => `[ $((n % ${k})) -eq 0 ]`;
   const script = [
     '#!/bin/sh',
-    cgi.delayMs ? `sleep ${cgi.delayMs / 1000}` : '',
+    cgi.errorEvery || cgi.delayMs ? count : '',
+    cgi.delayMs ? `${every(cgi.slowEvery ?? 1)} && sleep ${cgi.delayMs / 1000}` : '',
     // busybox httpd passes an answer that starts with its own status line through as it is.
-    cgi.errorPercent
-      ? `[ $((RANDOM % 100)) -lt ${cgi.errorPercent} ] && ` +
+    cgi.errorEvery
+      ? `${every(cgi.errorEvery)} && ` +
         `{ printf 'HTTP/1.1 500 Internal Server Error\\r\\nContent-Type: text/plain\\r\\n\\r\\nerror\\n'; exit 0; }`
       : '',
     `printf 'Content-Type: text/plain\\r\\n\\r\\n%s' ${JSON.stringify(version)}`,
     '',
   ];
-  await writeFile(join(www, 'cgi-bin', 'version'), script.join('\n'), { mode: 0o755 });
+  await writeFile(join(dir, 'www', 'cgi-bin', 'version'), script.join('\n'), { mode: 0o755 });
 }
 
 /**

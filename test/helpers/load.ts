@@ -24,12 +24,15 @@ export interface LoadSample {
 export interface LoadOptions {
   url: string;
   clients?: number;
-  /** Per-request timeout (ms). */
+  /**
+   * Per-request timeout (ms), default 30 s: a slow answer on a loaded machine is an answer; a request that gets
+   * none within it (like a refused or reset one, or a 5xx) counts as failed.
+   */
   timeoutMs?: number;
   /** For HTTPS: the CA to trust and the name to present (SNI and Host). */
   ca?: Buffer;
   servername?: string;
-  /** Hard bound on the run, whatever `stop()` does (ms). */
+  /** Hard bound on the run, whatever `stop()` does (ms; default 10 minutes: a backstop, never the end of a test). */
   maxMs?: number;
   /** Each client keeps the cookies the proxy sets and sends them back, as a browser does. */
   cookies?: boolean;
@@ -55,7 +58,8 @@ export function startLoad(options: LoadOptions): LoadRun {
   const samples: LoadSample[] = [];
   const t0 = Date.now();
   let running = true;
-  const limit = setTimeout(() => (running = false), options.maxMs ?? 300_000);
+  const maxMs = options.maxMs ?? 600_000;
+  const limit = setTimeout(() => (running = false), maxMs);
 
   const jars = new Map<number, Map<string, string>>();
   const once = (client: number) =>
@@ -85,7 +89,7 @@ export function startLoad(options: LoadOptions): LoadRun {
         url,
         {
           agent,
-          timeout: options.timeoutMs ?? 5000,
+          timeout: options.timeoutMs ?? 30_000,
           ...(options.servername && { servername: options.servername }),
           headers,
         },
@@ -109,11 +113,11 @@ export function startLoad(options: LoadOptions): LoadRun {
     });
 
   const loops = Array.from({ length: options.clients ?? 4 }, async (_, client) => {
-    while (running && Date.now() - t0 < (options.maxMs ?? 300_000)) await once(client);
+    while (running && Date.now() - t0 < maxMs) await once(client);
   });
   const answeredCount = () => samples.filter((s) => s.status >= 200 && s.status < 400).length;
   return {
-    async answered(count, timeoutMs = 60_000) {
+    async answered(count, timeoutMs = 120_000) {
       const target = answeredCount() + count;
       const deadline = Date.now() + timeoutMs;
       while (answeredCount() < target) {

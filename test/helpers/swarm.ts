@@ -217,7 +217,7 @@ function readIfThere(path: string): string | undefined {
 /** GET http://address:port/path from here, or undefined. */
 export function fetchText(address: string, port: number, path: string): string | undefined {
   try {
-    return execFileSync('curl', ['-fsS', '--max-time', '3', `http://${address}:${port}${path}`], {
+    return execFileSync('curl', ['-fsS', '--max-time', '30', `http://${address}:${port}${path}`], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();

@@ -168,7 +168,8 @@ test('every dashboard query answers with series from a real Prometheus; every ru
   writeFileSync(
     join(work, 'prometheus.yml'),
     stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      // 5 s: a scrape's timeout is its interval, and a loaded machine's proxy can take over 1 s to answer one.
+      global: { scrape_interval: '5s', evaluation_interval: '1s' },
       rule_files: [rulesFile],
       scrape_configs: jobs,
     }),

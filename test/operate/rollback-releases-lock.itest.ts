@@ -1,6 +1,6 @@
 /** rollback, releases and lock against a real stack over SSH. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -88,15 +88,26 @@ test('lock status and release: alive holders need --force (recorded); stale hold
   };
   assert.match(gangway(['-c', p.config, 'lock', 'status']).stdout, /not locked/);
   hold('alice@laptop');
-  const status = gangway(['-c', p.config, 'lock', 'status']);
-  assert.match(
-    status.stdout,
-    /locked by alice@laptop since 2026-11-22T01:00:00Z \(deploy of v7\); its deploy is sending heartbeats/,
-  );
-  const refused = gangway(['-c', p.config, 'lock', 'release']);
-  assert.equal(refused.code, 4);
-  assert.match(refused.stderr, /held by alice@laptop .* --force/s);
-  assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 4, 'a deploy meets the held lock');
+  // Alice's deploy sends heartbeats (as a live CLI does) for as long as these commands take on a loaded machine:
+  // a heartbeat older than a minute would make her lock stale. The loop is a process of its own (the commands
+  // below block this one); its group is killed before bob's lock, which must get no heartbeat.
+  const beats = spawn('sh', ['-c', 'while :; do touch "$1"; sleep 2; done', 'sh', join(lock, 'heartbeat')], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  try {
+    const status = gangway(['-c', p.config, 'lock', 'status']);
+    assert.match(
+      status.stdout,
+      /locked by alice@laptop since 2026-11-22T01:00:00Z \(deploy of v7\); its deploy is sending heartbeats/,
+    );
+    const refused = gangway(['-c', p.config, 'lock', 'release']);
+    assert.equal(refused.code, 4);
+    assert.match(refused.stderr, /held by alice@laptop .* --force/s);
+    assert.equal(gangway(['-c', p.config, 'deploy', '--tag', 'v1']).code, 4, 'a deploy meets the held lock');
+  } finally {
+    process.kill(-beats.pid!, 'SIGKILL');
+  }
   const forced = gangway(['-c', p.config, 'lock', 'release', '--force']);
   assert.equal(forced.code, 0, forced.stderr);
   assert.ok(!existsSync(lock));

@@ -19,6 +19,10 @@ const CADDY_CONFLICT =
   'more than one automation policy to host: www.shop.test (first match in policy 0)"}\n';
 
 const probe = { path: '/health', intervalMs: 100, passes: 1 };
+// The probe's deadline: short only where the probe is meant to fail (the test then waits it out); where it is
+// meant to pass, long enough for any machine (it ends with the last pass, not the deadline).
+const FAILS_MS = 1_000;
+const PASSES_MS = 60_000;
 const BLUEGREEN = new URL('../../src/server/sh/bluegreen.sh', import.meta.url).pathname;
 let servers: FakeServer[] = [];
 const children: { kill(): void }[] = [];
@@ -113,7 +117,7 @@ test('a second app without domains on the proxy is refused before it writes a ro
 test("a first deploy whose proxy probe fails: its route goes, and the first error line is the probe's answer", () => {
   const { s, home } = sharedProxy();
   const before = routeFiles(home);
-  s.release({ id: 'r1', tag: 'v1', proxy: { domains: ['shop.test'], health: { ...probe, timeoutMs: 1_000 } } });
+  s.release({ id: 'r1', tag: 'v1', proxy: { domains: ['shop.test'], health: { ...probe, timeoutMs: FAILS_MS } } });
   s.stubState('logs', 'web | ok\n'); // the app's own log: its last line says nothing of the failure
   s.stubState('wget-fails', 'wget: server returned error: HTTP/1.1 503 Service Unavailable\n');
   const r = s.apply('r1');
@@ -247,14 +251,14 @@ test('proxy.listen.address is part of what the shared proxy listens on: a differ
 test('a failed deploy gives the idle colour back to the standby it took (made from that release)', async () => {
   for (const standby of ['stopped', 'running'] as const) {
     const { s } = sharedProxy();
-    const proxy = { domains: ['shop.test'], standby, health: { ...probe, timeoutMs: 1_000 } };
+    const proxy = { domains: ['shop.test'], standby, health: { ...probe, timeoutMs: PASSES_MS } };
     s.release({ id: 'r1', tag: 'v1', proxy, env: 'GREETING=one\n' });
     assert.equal(s.apply('r1').status, 0, 'v1 serves on blue');
     s.release({ id: 'r2', tag: 'v2', proxy, env: 'GREETING=two\n' });
     assert.equal(s.apply('r2').status, 0, 'v2 serves on green, v1 stands by on blue');
     assert.equal(s.read('proxy/blue'), 'r1 v1\n');
     await parked(s);
-    s.release({ id: 'r3', tag: 'bad', proxy });
+    s.release({ id: 'r3', tag: 'bad', proxy: { ...proxy, health: { ...probe, timeoutMs: FAILS_MS } } });
     s.stubState('wget-fails', 'wget: server returned error: HTTP/1.1 500 Internal Server Error\n');
     s.clearCalls();
     assert.equal(s.apply('r3').status, 1);
@@ -313,16 +317,27 @@ test('the old colour drains and stops after the record, on its own; the next dep
   );
   assert.match(readFileSync(join(s.rel('r2'), '.park-out'), 'utf8'), /drained blue\n.*stopped the blue colour/s);
 
-  // A park still running (here a stand-in process) holds the next deploy until it ends.
-  const park = spawn('sleep', ['2'], { stdio: 'ignore' });
+  // A park still running (here a stand-in process that runs until the test ends it) holds the next deploy.
+  const park = spawn('sleep', ['600'], { stdio: 'ignore' });
   children.push(park);
   writeFileSync(join(s.g, 'proxy', '.parking'), `${park.pid} ${startTime(park.pid!)}\n`);
   s.release({ id: 'r3', tag: 'v3', proxy });
-  const next = s.apply('r3');
-  assert.equal(next.status, 0, next.stdout);
-  assert.match(next.stdout, /waiting for the previous deploy's old colour to stop/);
-  const state = readFileSync(`/proc/${park.pid}/stat`, 'utf8').replace(/.*\) /s, '')[0];
-  assert.equal(state, 'Z', 'the park had ended (not yet reaped: this process was blocked) before the deploy went on');
+  const next = s.applyAsync('r3');
+  children.push(next.child);
+  const waiting = /waiting for the previous deploy's old colour to stop/;
+  await until(() => waiting.test(next.stdout()), 'the deploy to wait for the park');
+  let finished = false;
+  void next.done.then(() => (finished = true));
+  // Held while the park runs. (The pause only gives a deploy that wrongly went on time to show it; the test
+  // passes however long the machine takes.)
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(finished, false, next.stdout());
+  assert.ok(!upsOf(s, 'shop-blue').includes('v3'), 'no colour started while the park ran');
+  assert.notEqual(s.read('proxy/.parking'), undefined, 'the park is still noted');
+  park.kill();
+  const ended = await next.done;
+  assert.equal(ended.status, 0, next.stdout());
+  assert.deepEqual(upsOf(s, 'shop-blue').at(-1), 'v3', 'the deploy went on once the park had ended');
 });
 
 test("the gate ends with the probe's last pass, not a poll of the container later", () => {
@@ -330,14 +345,14 @@ test("the gate ends with the probe's last pass, not a poll of the container late
   s.release({
     id: 'r1',
     tag: 'v1',
-    proxy: { domains: ['shop.test'], health: { ...probe, passes: 2, timeoutMs: 5_000 } },
+    proxy: { domains: ['shop.test'], health: { ...probe, passes: 2, timeoutMs: PASSES_MS } },
   });
-  // The container's watch beside the probe polls slowly: the first health inspect is the gate's own.
-  s.stubState('inspect-hold', '1 20\n');
-  const started = Date.now();
+  // The container's watch beside the probe polls slowly (10 minutes, ended by the test's cleanup): the first
+  // health inspect is the gate's own. A slow poll that had ended would leave inspect-done.
+  s.stubState('inspect-hold', '1 600\n');
   const r = s.apply('r1');
   assert.equal(r.status, 0, r.stdout);
-  assert.ok(Date.now() - started < 15_000, 'the switch did not wait for the watch');
+  assert.ok(!existsSync(join(s.stub, 'inspect-done')), 'the switch did not wait for the watch');
   assert.match(r.stdout, /answered 2 times in a row/);
 });
 
@@ -350,12 +365,15 @@ const V2 = 'acme/web:v2 sha256:two';
  * v1 (r1) then v2 (r2) behind the proxy; v1's container stands by on blue (exited, or running as `blue` says);
  * then the rollback r3, copied from r1 as the release step copies it (or with an env of its own).
  */
-async function standingBy(blue: 'exited' | 'running', options: { env?: string; services?: string[] } = {}) {
+async function standingBy(
+  blue: 'exited' | 'running',
+  options: { env?: string; services?: string[]; failsAfterSwitch?: boolean } = {},
+) {
   const { s, home } = sharedProxy();
   const proxy = {
     domains: ['shop.test'],
     standby: blue === 'running' ? ('running' as const) : ('stopped' as const),
-    health: { ...probe, passes: 2, timeoutMs: 2_000 },
+    health: { ...probe, passes: 2, timeoutMs: PASSES_MS },
   };
   s.release({ id: 'r1', tag: 'v1', proxy, env: 'GREETING=one\n' });
   assert.equal(s.apply('r1').status, 0);
@@ -371,7 +389,7 @@ async function standingBy(blue: 'exited' | 'running', options: { env?: string; s
     operation: 'rollback',
     ...(options.services && { health: { services: options.services } }),
     copyFrom: { id: 'r1', withEnv: options.env === undefined },
-    proxy,
+    proxy: options.failsAfterSwitch ? { ...proxy, health: { ...proxy.health, timeoutMs: FAILS_MS } } : proxy,
     ...(options.env !== undefined && { env: options.env }),
   });
   s.clearCalls();
@@ -468,7 +486,7 @@ test('a standby made with another image than the tag names now, or from other fi
 });
 
 test('the confirmation failing after the switch puts the old colour back at once; the rollback fails', async () => {
-  const { s, home } = await standingBy('running');
+  const { s, home } = await standingBy('running', { failsAfterSwitch: true });
   s.stubState('wget-fails', 'wget: server returned error: HTTP/1.1 500 Internal Server Error\n');
   s.stubState('wget-fails-for', 'gangway-shop-blue\n');
   const r = s.apply('r3');

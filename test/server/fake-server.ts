@@ -3,7 +3,7 @@
  * with the real applyFiles(), and a stub `docker` / `docker-compose` / `curl` first on PATH
  * (test/fixtures/server/docker-stub.sh). No Docker, no sshd: apply.sh runs under the local `sh`.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -175,6 +175,28 @@ export class FakeServer {
     return this.run('sh', [join(rel, 'apply.sh'), rel, action, options.token ?? 'T']);
   }
 
+  /**
+   * `apply` (lock taken) running while the test goes on: its output so far, and its end. The test kills `child`
+   * when it ends early; a backstop ends a run that outlives two minutes.
+   */
+  applyAsync(id: string): { child: ChildProcess; stdout: () => string; done: Promise<{ status: number | null }> } {
+    this.lock();
+    this.noteStart(id);
+    const rel = this.rel(id);
+    const child = spawn('sh', [join(rel, 'apply.sh'), rel, 'apply', 'T'], {
+      cwd: this.root,
+      env: { PATH: `${this.bin}:/usr/bin:/bin`, HOME: this.root },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const done = new Promise<{ status: number | null }>((resolve) =>
+      child.on('close', (status) => resolve({ status })),
+    );
+    return { child, stdout: () => out, done };
+  }
+
   /** What start.sh does before it starts an apply: note the release in place, mark the apply under way. */
   noteStart(id: string): void {
     const current = existsSync(join(this.g, 'current')) ? readFileSync(join(this.g, 'current'), 'utf8').trim() : '';
@@ -210,7 +232,7 @@ export class FakeServer {
   private run(cmd: string, args: string[], path = '/usr/bin:/bin'): SpawnSyncReturns<string> {
     return spawnSync(cmd, args, {
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 120_000, // a backstop: apply.sh under the stubs takes seconds, a loaded machine's far longer
       cwd: this.root,
       env: { PATH: `${this.bin}:${path}`, HOME: this.root },
     });

@@ -356,10 +356,10 @@ test(
     const tasks = await nodeDocker(manager, ['service', 'ps', '--format', '{{.Node}}', `${fronted.app}_web`]);
     assert.doesNotMatch(tasks, /gwh21/, 'web runs on the workers only');
 
-    const load = startLoad({ url: `http://${manager.address}:${LB_PORT}/version`, clients: 4, maxMs: 120_000 });
-    await load.answered(20); // requests flowing before the deploy starts…
+    const load = startLoad({ url: `http://${manager.address}:${LB_PORT}/version`, clients: 4, maxMs: 600_000 });
+    assert.ok(await load.answered(20), 'requests flowing before the deploy starts…');
     const r = await fronted.run(['deploy', '--tag', 'v2', '--yes']);
-    await load.answered(20); // …and answered after it ended
+    assert.ok(await load.answered(20), '…and answered after it ended');
     const summary = summarize(await load.stop());
     ok(r);
     t.diagnostic(`swarm rolling v1 → v2 under load: ${JSON.stringify(summary)}`);
@@ -380,7 +380,8 @@ test(
   'v2 → a bad image: Swarm rolls it back, gangway sees it, records rolled_back, exit 1, v2 serving',
   { skip: noOverlay },
   async (t) => {
-    const load = startLoad({ url: `http://${manager.address}:${LB_PORT}/version`, clients: 4, maxMs: 180_000 });
+    const load = startLoad({ url: `http://${manager.address}:${LB_PORT}/version`, clients: 4, maxMs: 600_000 });
+    assert.ok(await load.answered(8), 'requests flowing before the deploy starts');
     const r = await fronted.run(['--json', 'deploy', '--tag', 'bad', '--yes']);
     const summary = summarize(await load.stop());
     t.diagnostic(`swarm v2 → bad (rolled back) under load: ${JSON.stringify(summary)}`);

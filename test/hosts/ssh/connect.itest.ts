@@ -256,7 +256,7 @@ test('connect timeout: a port that accepts but never answers fails within the ti
       },
     );
     const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 700 && elapsed < 3000, `took ${elapsed} ms`);
+    assert.ok(elapsed >= 700 && elapsed < 10_000, `took ${elapsed} ms`);
   } finally {
     for (const s of sockets) s.destroy();
     silent.close();
