@@ -97,10 +97,17 @@ install_promtool() {
   install_deb_binary prometheus-node-exporter usr/bin/prometheus-node-exporter prometheus-node-exporter
 }
 
+# A process of its own, not a thread: a pid file's number, reused, can name a thread of another process (kill -0
+# and /proc/N accept a thread's id), whose arguments (a test engine's) would then pass for the program's.
+process_leader() { [ "$(awk '$1 == "Tgid:" { print $2 }' "/proc/$1/status" 2>/dev/null)" = "$1" ]; }
+
 # Alive, and one of ours: every process these scripts start names a file under $STATE in its arguments. A pid file
 # that outlived its process (a killed run, /tmp carried to another machine) may name an unrelated process.
 alive() {
-  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && grep -qaF "$STATE/" "/proc/$(cat "$1")/cmdline" 2>/dev/null
+  [ -f "$1" ] || return 1
+  local pid
+  pid=$(cat "$1")
+  [ -n "$pid" ] && process_leader "$pid" && grep -qaF "$STATE/" "/proc/$pid/cmdline" 2>/dev/null
 }
 
 # A real S3 server for the off-site copy tests (test/backup/s3.itest.ts) and rclone, which gangway runs on the servers
@@ -141,7 +148,11 @@ start_dockerd() {
   # Stale after a killed engine, this number may now be another process's: dockerd would wait on it (test-hosts.sh).
   rm -f /var/run/docker/containerd/containerd.pid
   # Same for dockerd's own pid file: it refuses to start while the number in it is alive, whoever that is now.
-  if [ -f /var/run/docker.pid ] && ! [ "$(cat "/proc/$(cat /var/run/docker.pid)/comm" 2>/dev/null)" = dockerd ]; then
+  # (A test host's engine is a dockerd too, told apart by its arguments under $STATE.)
+  local pid
+  pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+  if [ -n "$pid" ] && ! { process_leader "$pid" && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] &&
+    ! grep -qaF "$STATE/" "/proc/$pid/cmdline"; }; then
     rm -f /var/run/docker.pid
   fi
   setsid nohup dockerd >"$STATE/dockerd.log" 2>&1 </dev/null &
