@@ -30,12 +30,26 @@ test('each command has its own --help', () => {
 });
 
 test('every command that changes a server takes --yes', () => {
-  for (const args of [['deploy'], ['rollback'], ['lock', 'release']]) {
-    assert.match(gangway([...args, '--help']).stdout, /--yes\s+do not ask for confirmation/, args.join(' '));
-    const r = gangway(['-c', '/nonexistent/gangway.yml', ...args, '--yes']);
-    assert.equal(r.code, 2, args.join(' '));
-    assert.doesNotMatch(r.stderr, /unknown option/, args.join(' '));
-    assert.match(r.stderr, /gangway\.yml: file not found/, 'got as far as reading the configuration');
+  // SPEC: every mutating command accepts --yes, so scripts can pass it to each alike.
+  const mutating: [string[], string[]][] = [
+    [['deploy'], []],
+    [['rollback'], []],
+    [['build'], []],
+    [['exec'], ['web', '--', 'true']],
+    [['backup'], []],
+    [['backup', 'schedule'], []],
+    [['restore'], ['--verify']],
+    [['lock', 'release'], []],
+    [['maintenance', 'on'], []],
+    [['maintenance', 'off'], []],
+  ];
+  for (const [command, operands] of mutating) {
+    const name = command.join(' ');
+    assert.match(gangway([...command, '--help']).stdout, /--yes\s+do not ask for confirmation/, name);
+    const r = gangway(['-c', '/nonexistent/gangway.yml', ...command, '--yes', ...operands]);
+    assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /unknown option/, name);
+    assert.match(r.stderr, /gangway\.yml: file not found/, `${name} got as far as reading the configuration`);
   }
 });
 
