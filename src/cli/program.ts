@@ -303,13 +303,21 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
       action(async (ctx, [target, name]) => (await import('./commands/backup.js')).runBackups(ctx, target, name)),
     );
 
-  sub('restore', 'restore a backup (default: the newest) into a throwaway container (--verify) or the live database')
+  sub('restore', 'check a backup (default: the newest) without touching the app (--verify), or put it back live')
     .usage('[target] name [backup] --verify | --into-live --yes')
     .argument('[target]', 'target in gangway.yml (may be omitted when there is one)')
     .argument('[name]', 'a backups: entry (may be omitted when there is one)')
     .argument('[backup]', 'the backup file to restore, as `gangway backups` lists it (default: the newest)')
-    .option('--verify', 'restore into a throwaway container (no ports, no live volume), count rows, record it')
-    .option('--into-live', 'replace the live database (a safety backup is taken first), then the health gate')
+    .option(
+      '--verify',
+      'check it and record it, the app untouched: postgres — restore into a throwaway container (no ports, no ' +
+        'live volume), count rows; files — extract into a temp dir, compare with the manifest',
+    )
+    .option(
+      '--into-live',
+      'replace the live data under the deploy lock, a safety backup first: postgres — the database; files — ' +
+        'stop the services that mount the paths, restore them, start the services; then the health gate',
+    )
     .option('--identity <file>', 'age identity (private key) to decrypt an encrypted backup here')
     .addOption(yesOption())
     .action(

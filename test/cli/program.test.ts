@@ -113,6 +113,19 @@ test('exec and restore name their arguments as users write them', () => {
   for (const text of [exec, restore]) assert.doesNotMatch(text, /^\s+(words|args)\s/m);
 });
 
+test('restore --help says what --verify and --into-live do for both kinds of backup (postgres and files)', () => {
+  // Commander wraps the descriptions: compare with the lines joined.
+  const help = gangway(['restore', '--help']).stdout.split('Options:')[1]!.replace(/\s+/g, ' ');
+  const option = (name: string) => new RegExp(`${name} (.*?)(?= --[a-z]|$)`).exec(help)?.[1] ?? '';
+  const verify = option('--verify');
+  assert.match(verify, /postgres.*throwaway container.*rows/i, verify);
+  assert.match(verify, /files.*temp.*manifest/i, verify);
+  const live = option('--into-live');
+  assert.match(live, /safety backup/, live);
+  assert.match(live, /postgres.*database/i, live);
+  assert.match(live, /files.*stop.*services.*start/i, live);
+});
+
 test('a bad option value prints the error and one usage line, not the whole help', () => {
   const r = gangway(['releases', '--limit', 'many']);
   assert.equal(r.code, 2);
