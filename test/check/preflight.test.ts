@@ -74,7 +74,7 @@ test("'problems' prints only what is not ok (before a deploy)", async () => {
   assert.match(printed(), /\[fail\] SSH — no route to deploy@203\.0\.113\.10/);
 });
 
-test("gangway check (all) warns of a scheduled backup copied by SFTP; a deploy's preflight (problems) does not", async () => {
+test("check (all) warns of a scheduled backup copied by SFTP; a deploy's preflight (problems) does not", async () => {
   const withBackup = parseConfig(
     `app: shop
 compose: docker-compose.yml

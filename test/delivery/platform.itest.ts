@@ -142,7 +142,7 @@ function noRegistryHere(): NodeJS.ProcessEnv {
   return { PATH: `${bin}:${process.env.PATH ?? ''}` };
 }
 
-test('registry, the registry unreadable from here: the host refuses after its pull, exit 3, lock released', async () => {
+test('registry unreadable from here: the host refuses after its pull, exit 3, lock released', async () => {
   await removeImage(`${REMOTE}:arm`);
   execFileSync('docker', ['tag', `${REPO}:arm`, `${REMOTE}:arm`]);
   made.push(`${REMOTE}:arm`);

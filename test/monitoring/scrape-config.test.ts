@@ -49,7 +49,7 @@ test("with proxy.metrics on a private address, a proxy job: each host's address 
   assert.deepEqual(scrapeWarnings(priv, priv.targets.prod!), []);
 });
 
-test('proxy.metrics on loopback: no proxy job (a central Prometheus would scrape itself), a comment and a warning', () => {
+test('loopback proxy.metrics: no proxy job (a central Prometheus would scrape itself), a comment, a warning', () => {
   for (const metrics of ['127.0.0.1:2020', '[::1]:2020']) {
     const loop = config(`proxy: { service: web, port: 8080, metrics: "${metrics}" }\n`);
     const text = scrapeConfig(loop, loop.targets.prod!);
