@@ -179,26 +179,7 @@ fi
 PREV_ID=$(cat "$REL/prev" 2>/dev/null)
 say "apply $OPERATION of release $ID (tag $TAG)${PREV_ID:+, previous release $PREV_ID (tag $(release_tag "$PREV_ID"))}"
 
-# The live .env, kept as .env.bak-YYYYMMDD-HHMMSS (0600) when the release brings another one: one per change
-# (SPEC). They hold secrets, so no more stay than the releases kept for rollback (KEEP): each release has its
-# own env anyway. Without cmp on the host every apply backs up, as before, and pruning still bounds them.
-backup_env() {
-  [ -f "$DIR/.env" ] && [ -f "$REL/.env" ] || return 0
-  cmp -s "$DIR/.env" "$REL/.env" && return 0
-  bak="$DIR/.env.bak-$(date +%Y%m%d-%H%M%S)"
-  (umask 077 && cp "$DIR/.env" "$bak") && chmod 600 "$bak" && say "backed up .env to $(basename "$bak")"
-  # The names sort by their time: the first ones are the oldest. (Globbing is off in this script: on for this.)
-  set +f
-  set -- "$DIR"/.env.bak-*
-  set -f
-  [ -e "$1" ] || return 0
-  extra=$(($# - ${KEEP:-5}))
-  while [ "$extra" -gt 0 ]; do
-    rm -f "$1" && say "removed the old .env backup $(basename "$1")"
-    shift
-    extra=$((extra - 1))
-  done
-}
+# The live .env backed up when the release's differs, old backups pruned (releases.sh).
 backup_env
 
 if put_in_place "$ID" && pin_image && strategy_deploy "$TAG"; then
