@@ -225,13 +225,14 @@ export const ERROR_CODES = {
       'allow pulls).',
   },
   E_IMAGE_PLATFORM: {
-    exit: 1,
+    exit: 3,
     area: image,
     means:
       'The pulled image is built for another os or architecture than the host (say linux/arm64 on a ' +
-      'linux/amd64 server): it would fail at start with "exec format error". Nothing the app runs was changed; ' +
-      'the tag on the host points back at the image it named before. (For archive and sync delivery the same ' +
-      'mismatch fails preflight, exit 3.)',
+      'linux/amd64 server): it would fail at start with "exec format error". Refused like a failed preflight ' +
+      '(for archive and sync delivery, and registry delivery when this machine can read the registry, the same ' +
+      'mismatch fails the preflight itself): nothing the app runs was changed, the tag on the host points back ' +
+      'at the image it named before, and the lock is released.',
     todo:
       "Let gangway build for the server's platform (`image.build`, or `image.build.platform: linux/amd64`), or " +
       'build it yourself (`docker buildx build --platform linux/amd64 …`), push it, and deploy again.',

@@ -22,9 +22,8 @@ export async function scheduleCopy(
   const to = backup.copyTo;
   if (!backup.schedule || to?.kind !== 's3') {
     await execOk(bh.host, ['rm', '-f', file]);
-    if (backup.schedule && to?.kind === 'sftp')
-      return { ok: false, text: `to ${to.label} by the next \`gangway backup\` (the server holds no key to it)` };
-    return undefined;
+    const sftp = scheduledSftpWarning(backup);
+    return sftp ? { ok: false, text: sftp } : undefined;
   }
   let content;
   try {
@@ -38,4 +37,20 @@ export async function scheduleCopy(
     ok: true,
     text: `to ${to.label} after each run (${to.accessKeyEnv} and ${to.secretKeyEnv} stored 0600 in the job dir)`,
   };
+}
+
+/**
+ * A scheduled backup with copy_to.sftp: its scheduled runs are copied only by a `gangway backup` run elsewhere, so
+ * a setup relying on the schedule alone goes NO-GO once rpo passes. Said by `gangway check` and `backup schedule`.
+ */
+export function scheduledSftpWarning(backup: BackupConfig): string | undefined {
+  const to = backup.copyTo;
+  if (!backup.schedule || to?.kind !== 'sftp') return undefined;
+  return (
+    `backup ${backup.name} runs on a schedule ("${backup.schedule}") on the server, but its off-site copy to ` +
+    `${to.label} is made only when \`gangway backup\` runs on a machine that reaches both the server and the ` +
+    'copy host (the server holds no key to it): without such runs `gangway status` goes NO-GO once the newest ' +
+    `copy is older than rpo (${backup.rpoMs / 3_600_000}h). Run \`gangway backup\` on a schedule from such a ` +
+    'machine (e.g. a scheduled CI job), or use copy_to.s3, which the server copies to after each scheduled run'
+  );
 }

@@ -22,6 +22,7 @@ import type { SpaceNeed } from './disk-checks.js';
 import { envChecks } from './env-checks.js';
 import { hostChecks, type HostCheckInputs } from './host-checks.js';
 import { buildArgChecks } from './build-checks.js';
+import { backupCopyChecks } from './backup-checks.js';
 import { localChecks } from './local-checks.js';
 import { imagePlatformSource } from './platform-check.js';
 
@@ -88,6 +89,8 @@ export async function preflight(
     // On SSH hosts the server's own Compose checks the same files (host checks): not asked twice.
     target.hosts.some((h) => h.kind === 'local') ? localComposeConfig(config, inputs, localCompose) : [],
     buildArgChecks(config, env?.entries.map((e) => e.key) ?? []),
+    // What a backup schedule will not do: said by `gangway check`, not before every deploy.
+    show === 'all' ? backupCopyChecks(config.backups) : [],
   ]);
   list.local = local.flat();
   printGroup(reporter, 'local', list.local, show);

@@ -90,7 +90,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     examples: [
       { what: "build (and push) the image for prod's hosts", run: 'gangway build prod' },
       { what: 'show the build command only', run: 'gangway build prod --dry-run' },
-      { what: 'in CI, once for several targets: build and push v1.4.2', run: 'gangway build prod --tag v1.4.2' },
+      {
+        what: 'in CI, once for several targets: build and push v1.4.2',
+        run: 'gangway build prod --tag v1.4.2 --yes',
+      },
       { what: 'for arm64 servers, without asking them', run: 'gangway build prod --platform linux/arm64' },
     ],
   },
@@ -194,7 +197,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       { what: 'run a command in the web service on every host of the only target', run: 'gangway exec web -- ls /app' },
       {
         what: 'a migration on one host of prod, stopped after 10 minutes',
-        run: 'gangway exec prod web --host web1 --timeout 10m -- npm run migrate',
+        run: 'gangway exec prod web --host web1 --timeout 10m --yes -- npm run migrate',
       },
     ],
     notes: "The exit code is the worst of the hosts' (the command's own, or 1 when it could not run).",
@@ -203,6 +206,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     examples: [
       { what: 'back up the only backups: entry now', run: 'gangway backup prod' },
       { what: 'the entry db, and copy it here', run: 'gangway backup prod db --download ./backups' },
+      {
+        what: 'from a script (--yes: nothing asks here, accepted as by every command that changes a server)',
+        run: 'gangway backup prod db --yes',
+      },
     ],
   },
   'backup schedule': {
@@ -225,6 +232,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
         run: 'gangway restore prod db db-20260101-020000.dump.age --verify --identity ~/.age/key.txt',
       },
       { what: 'replace the live database with the newest backup', run: 'gangway restore prod db --into-live --yes' },
+      {
+        what: 'a files backup: extract it to a temp dir, compare with its manifest',
+        run: 'gangway restore prod uploads --verify',
+      },
     ],
   },
   lock: {

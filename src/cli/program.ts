@@ -108,6 +108,8 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .option('--tag <tag>', 'image tag (default: the image.tag rule)')
     .option('--platform <os/arch>', 'build for this platform instead of asking the hosts')
     .option('--dry-run', 'print the build command and build nothing')
+    // Nothing asks here; accepted so scripts can pass --yes to every command that changes something.
+    .addOption(yesOption())
     .action(
       action(async (ctx, [target], o) =>
         (await import('./commands/build.js')).runBuild(ctx, target, {
@@ -258,6 +260,7 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .argument('[command...]', 'after --: the command and its arguments')
     .addOption(hostOption())
     .addOption(new Option('--timeout <duration>', 'stop the command after this long').argParser(durationArg))
+    .addOption(yesOption())
     .action(
       action(async (ctx, args, o) => {
         const { runExec, splitExecWords } = await import('./commands/exec.js');
@@ -275,6 +278,7 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
     .argument('[target]', 'target in gangway.yml')
     .argument('[name]', 'a backups: entry (may be omitted when there is one)')
     .option('--download <dir>', 'also copy the backup to this local directory (with progress)')
+    .addOption(yesOption())
     .action(
       action(async (ctx, [target, name], o) =>
         (await import('./commands/backup.js')).runBackup(ctx, target, name, {
@@ -299,13 +303,21 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
       action(async (ctx, [target, name]) => (await import('./commands/backup.js')).runBackups(ctx, target, name)),
     );
 
-  sub('restore', 'restore a backup (default: the newest) into a throwaway container (--verify) or the live database')
+  sub('restore', 'check a backup (default: the newest) without touching the app (--verify), or put it back live')
     .usage('[target] name [backup] --verify | --into-live --yes')
     .argument('[target]', 'target in gangway.yml (may be omitted when there is one)')
     .argument('[name]', 'a backups: entry (may be omitted when there is one)')
     .argument('[backup]', 'the backup file to restore, as `gangway backups` lists it (default: the newest)')
-    .option('--verify', 'restore into a throwaway container (no ports, no live volume), count rows, record it')
-    .option('--into-live', 'replace the live database (a safety backup is taken first), then the health gate')
+    .option(
+      '--verify',
+      'check it and record it, the app untouched: postgres — restore into a throwaway container (no ports, no ' +
+        'live volume), count rows; files — extract into a temp dir, compare with the manifest',
+    )
+    .option(
+      '--into-live',
+      'replace the live data under the deploy lock, a safety backup first: postgres — the database; files — ' +
+        'stop the services that mount the paths, restore them, start the services; then the health gate',
+    )
     .option('--identity <file>', 'age identity (private key) to decrypt an encrypted backup here')
     .addOption(yesOption())
     .action(
@@ -414,7 +426,6 @@ function lockWaitMs(options: Record<string, unknown>): number {
   return typeof options.lockWait === 'number' ? options.lockWait : 0;
 }
 
-/** Every command that changes a server takes --yes, so scripts can pass it to each alike. */
 function hostOption(): Option {
   return new Option(
     '--host <host>',
@@ -423,6 +434,7 @@ function hostOption(): Option {
 }
 const hostsOf = (o: Record<string, unknown>) => ({ hosts: (o.host as string[] | undefined) ?? [] });
 
+/** Every command that changes a server or the registry takes --yes (SPEC), so scripts can pass it to each alike. */
 function yesOption(): Option {
   return new Option('--yes', 'do not ask for confirmation');
 }

@@ -1,7 +1,7 @@
 /** Printing a plan and a run's summary, and wiring the executor's events to the reporter. */
 import { createInterface } from 'node:readline/promises';
 import type { Config, Target } from '../config/config.js';
-import { applyPlan, type HostOutcome, isSuccess, type RunSummary } from '../deploy/apply-plan.js';
+import { applyPlan, type HostOutcome, isSuccess, refusal, type RunSummary } from '../deploy/apply-plan.js';
 import { Interruption } from '../deploy/interruption.js';
 import { describeTag } from '../deploy/plan.js';
 import type { DeployPlan } from '../plan/plan-types.js';
@@ -99,6 +99,16 @@ export function printSummary(reporter: Reporter, plan: DeployPlan, summary: RunS
       : plan.operation === 'env-only'
         ? 'env-only deploy'
         : `deploy of ${describeTag(plan.tag)}`;
+  const refused = refusal(outcomes);
+  if (refused) {
+    const why = [...new Set(outcomes.filter((o) => o.refused).map((o) => o.reason ?? `${o.host} refused`))];
+    throw new GangwayError(
+      refused.refused,
+      ExitCode.preflight,
+      `${what} refused: ${why.join('; ')}; nothing was changed on any host`,
+      { details: document },
+    );
+  }
   const hosts = outcomes
     .filter((o) => !isSuccess(o))
     .map((o) => `${o.host} ${shortOutcome(o)}`)

@@ -13,10 +13,13 @@ export type DeliveryErrorCode =
   | 'E_IMAGE_PLATFORM' // the image is built for another os/architecture than the host's engine
   | 'E_IMAGE_MISMATCH'; // the host's image is not the one that was sent
 
+/** Refusals: the host cannot take the image, found before anything the app runs changed (exit 3, as preflight). */
+const REFUSALS: ReadonlySet<DeliveryErrorCode> = new Set(['E_IMAGE_PLATFORM']);
+
 export class DeliveryError extends GangwayError {
   declare readonly code: DeliveryErrorCode;
   constructor(code: DeliveryErrorCode, message: string, options?: GangwayErrorOptions) {
-    super(code, ExitCode.failed, message, options);
+    super(code, REFUSALS.has(code) ? ExitCode.preflight : ExitCode.failed, message, options);
   }
 }
 

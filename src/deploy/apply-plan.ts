@@ -270,6 +270,17 @@ function recordingEvents(events: HostEvents, record: RunRecord, host: string): H
 
 export const isSuccess = (o: HostOutcome): boolean => o.result === 'succeeded' || o.result === 'skipped';
 
+type Refused = HostOutcome & Required<Pick<HostOutcome, 'refused'>>;
+
+/**
+ * A host that refused the run (it found, before changing anything, that it cannot take it: exit 3), when no host
+ * changed at all; a run that moved any host is judged by its outcomes instead.
+ */
+export function refusal(outcomes: HostOutcome[]): Refused | undefined {
+  if (!outcomes.every((o) => o.result === 'unchanged')) return undefined;
+  return outcomes.find((o): o is Refused => o.refused !== undefined);
+}
+
 export function overallResult(outcomes: HostOutcome[]): HostResult {
   if (outcomes.every(isSuccess)) return 'succeeded';
   for (const r of ['unknown', 'failed', 'rolled_back', 'reverted'] as const)

@@ -5,7 +5,8 @@
 import type { Config, Target } from '../config/config.js';
 import type { HostSpec } from '../config/hosts.js';
 import { type ComposeByHost, detectCompose, type ComposeCli } from '../docker/compose-cli.js';
-import { ExitCode, GangwayError } from '../errors.js';
+import type { ErrorCode } from '../error-codes.js';
+import { ExitCode, GangwayError, isGangwayError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import { remoteLayout } from '../server/layout.js';
 import type { RecordStatus } from '../server/records.js';
@@ -45,6 +46,11 @@ export interface HostOutcome {
   serving: string;
   failingStep?: string;
   reason?: string;
+  /**
+   * The host refused the run before anything changed there (an exit-3 error such as E_IMAGE_PLATFORM): its code.
+   * A run in which no host changed and one refused exits 3 (cli/run-plan.ts).
+   */
+  refused?: ErrorCode;
   /** First error line of the failing release's own output (masked by the caller's outputs). */
   firstErrorLine?: string;
   imageId?: string;
@@ -247,12 +253,14 @@ export async function runHost(locked: LockedHost, hold: boolean): Promise<HostOu
         reason: err.message,
       };
     if (!hold) await releaseAfterFailure(ctx);
+    const refused = isGangwayError(e) && e.exitCode === ExitCode.preflight ? e.code : undefined;
     return {
       ...base(locked),
       result: 'unchanged',
       serving: 'unchanged',
       failingStep: 'before apply',
       reason: err.message,
+      ...(refused && { refused }),
     };
   }
 }

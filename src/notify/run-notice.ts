@@ -1,14 +1,17 @@
 /** A deploy's or rollback's notice, from the run's summary: called by the commands once the records are written. */
 import type { Config, NotifyEvent } from '../config/config.js';
-import { isSuccess, overallResult, type HostOutcome, type RunSummary } from '../deploy/apply-plan.js';
+import { isSuccess, overallResult, refusal, type HostOutcome, type RunSummary } from '../deploy/apply-plan.js';
 import { describeTag } from '../deploy/plan.js';
 import type { DeployPlan } from '../plan/plan-types.js';
 import type { NoticeHost } from './notice.js';
 import { notify, type NotifyContext } from './notify.js';
 
-/** The events a run is, most specific first; none when a held lock stopped it before anything changed. */
+/**
+ * The events a run is, most specific first; none when a held lock or a host's refusal (exit 3, like a failed
+ * preflight) stopped it before anything changed.
+ */
 export function runEvents(operation: DeployPlan['operation'], summary: RunSummary): NotifyEvent[] {
-  if (summary.lockHeld) return [];
+  if (summary.lockHeld || refusal(summary.outcomes)) return [];
   if (operation === 'rollback') return ['rollback'];
   const result = overallResult(summary.outcomes);
   if (result === 'succeeded' && !summary.hookFailure) return ['deploy_succeeded'];

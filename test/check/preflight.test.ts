@@ -73,3 +73,33 @@ test("'problems' prints only what is not ok (before a deploy)", async () => {
   assert.doesNotMatch(printed(), /^local$/m, 'a group with nothing to show has no heading');
   assert.match(printed(), /\[fail\] SSH — no route to deploy@203\.0\.113\.10/);
 });
+
+test("check (all) warns of a scheduled backup copied by SFTP; a deploy's preflight (problems) does not", async () => {
+  const withBackup = parseConfig(
+    `app: shop
+compose: docker-compose.yml
+backups:
+  - { name: uploads, kind: files, paths: [data/uploads], schedule: "0 3 * * *", copy_to: { sftp: "bk@10.0.0.9:/b" } }
+targets:
+  prod: { hosts: ["deploy@203.0.113.10"], dir: /srv/shop }
+`,
+    join(dir, 'gangway.yml'),
+  );
+  const run = (show: 'all' | 'problems') =>
+    preflight(
+      { reporter: capture().reporter, openHost: unreachable, compose: { remember() {} } },
+      withBackup,
+      withBackup.targets.prod!,
+      undefined,
+      show,
+    );
+  const all = (await run('all')).local.filter((i) => i.title === 'backup off-site copy');
+  assert.equal(all.length, 1);
+  assert.equal(all[0]!.status, 'warn');
+  assert.match(all[0]!.detail, /^backup uploads runs on a schedule/);
+  assert.deepEqual(
+    (await run('problems')).local.filter((i) => i.title === 'backup off-site copy'),
+    [],
+    'not before every deploy',
+  );
+});

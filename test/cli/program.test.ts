@@ -30,12 +30,26 @@ test('each command has its own --help', () => {
 });
 
 test('every command that changes a server takes --yes', () => {
-  for (const args of [['deploy'], ['rollback'], ['lock', 'release']]) {
-    assert.match(gangway([...args, '--help']).stdout, /--yes\s+do not ask for confirmation/, args.join(' '));
-    const r = gangway(['-c', '/nonexistent/gangway.yml', ...args, '--yes']);
-    assert.equal(r.code, 2, args.join(' '));
-    assert.doesNotMatch(r.stderr, /unknown option/, args.join(' '));
-    assert.match(r.stderr, /gangway\.yml: file not found/, 'got as far as reading the configuration');
+  // SPEC: every mutating command accepts --yes, so scripts can pass it to each alike.
+  const mutating: [string[], string[]][] = [
+    [['deploy'], []],
+    [['rollback'], []],
+    [['build'], []],
+    [['exec'], ['web', '--', 'true']],
+    [['backup'], []],
+    [['backup', 'schedule'], []],
+    [['restore'], ['--verify']],
+    [['lock', 'release'], []],
+    [['maintenance', 'on'], []],
+    [['maintenance', 'off'], []],
+  ];
+  for (const [command, operands] of mutating) {
+    const name = command.join(' ');
+    assert.match(gangway([...command, '--help']).stdout, /--yes\s+do not ask for confirmation/, name);
+    const r = gangway(['-c', '/nonexistent/gangway.yml', ...command, '--yes', ...operands]);
+    assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /unknown option/, name);
+    assert.match(r.stderr, /gangway\.yml: file not found/, `${name} got as far as reading the configuration`);
   }
 });
 
@@ -97,6 +111,19 @@ test('exec and restore name their arguments as users write them', () => {
   const restore = gangway(['restore', '--help']).stdout;
   assert.match(restore, /Arguments:\n\s+target\b[\s\S]*\n\s+name\b[\s\S]*\n\s+backup\b/);
   for (const text of [exec, restore]) assert.doesNotMatch(text, /^\s+(words|args)\s/m);
+});
+
+test('restore --help says what --verify and --into-live do for both kinds of backup (postgres and files)', () => {
+  // Commander wraps the descriptions: compare with the lines joined.
+  const help = gangway(['restore', '--help']).stdout.split('Options:')[1]!.replace(/\s+/g, ' ');
+  const option = (name: string) => new RegExp(`${name} (.*?)(?= --[a-z]|$)`).exec(help)?.[1] ?? '';
+  const verify = option('--verify');
+  assert.match(verify, /postgres.*throwaway container.*rows/i, verify);
+  assert.match(verify, /files.*temp.*manifest/i, verify);
+  const live = option('--into-live');
+  assert.match(live, /safety backup/, live);
+  assert.match(live, /postgres.*database/i, live);
+  assert.match(live, /files.*stop.*services.*start/i, live);
 });
 
 test('a bad option value prints the error and one usage line, not the whole help', () => {

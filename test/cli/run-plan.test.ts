@@ -103,6 +103,21 @@ test('hosts failing: E_DEPLOY_FAILED naming each failed host and what it serves'
   );
 });
 
+test('a host refusing the image before any change (E_IMAGE_PLATFORM): exit 3 with its code, when no host moved', () => {
+  const reason = 'image ghcr.io/acme/shop:v2 is linux/arm64, host web-1 is linux/amd64 (…): build for linux/amd64';
+  const refused = outcome('web-1', 'unchanged', { refused: 'E_IMAGE_PLATFORM', failingStep: 'before apply', reason });
+  const notStarted = outcome('web-2', 'unchanged', { failingStep: 'not started', reason: 'not started: web-1' });
+  rejects(
+    summary([refused, notStarted]),
+    'E_IMAGE_PLATFORM',
+    3,
+    /^deploy of v2 refused: image \S+ is linux\/arm64, host web-1 is .*; nothing was changed on any host$/,
+  );
+  // Another host moved (and went back): the run changed something, so it is a failed deploy.
+  const reverted = outcome('web-2', 'reverted', { serving: 'v1' });
+  rejects(summary([reverted, refused]), 'E_DEPLOY_FAILED', 1, /^deploy of v2 failed: web-2 put back on v1; web-1/);
+});
+
 test('printPlan: the heading, then each host and its numbered steps with what they do', () => {
   const { reporter, text } = capture();
   printPlan(reporter, plan);

@@ -3,11 +3,12 @@
  * (FROM scratch + a file: the classic builder needs no emulation for that) sent to this amd64 engine by archive
  * (a prebuilt tar, and docker save), by sync and by registry (its manifest, read from this machine) fails the
  * preflight with exit 3 before any change. An amd64 image then deploys. (When the registry cannot be read from
- * this machine, the host refuses the image right after its pull: test/delivery/registry.test.ts.)
+ * this machine (a docker here that cannot reach it), the host refuses the image right after its pull: exit 3 too,
+ * the lock released.)
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { gangway } from '../helpers/cli.js';
@@ -126,6 +127,43 @@ test('registry: the manifest in the registry is read before anything changes; re
   assert.match(out, new RegExp(`docker buildx build --platform linux/${ENGINE}`));
   assert.equal(await localImageId(`${REMOTE}:arm`), undefined, 'nothing was pulled');
   untouched(p);
+});
+
+/** A `docker` for this machine only that cannot read any registry (the host's own docker is untouched). */
+function noRegistryHere(): NodeJS.ProcessEnv {
+  const real = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
+  const bin = tempDir('gangway-platform-bin-');
+  const shim = join(bin, 'docker');
+  writeFileSync(
+    shim,
+    `#!/bin/sh\n[ "$1" = manifest ] && { echo 'no route to host' >&2; exit 1; }\nexec ${real} "$@"\n`,
+  );
+  chmodSync(shim, 0o755);
+  return { PATH: `${bin}:${process.env.PATH ?? ''}` };
+}
+
+test('registry unreadable from here: the host refuses after its pull, exit 3, lock released', async () => {
+  await removeImage(`${REMOTE}:arm`);
+  execFileSync('docker', ['tag', `${REPO}:arm`, `${REMOTE}:arm`]);
+  made.push(`${REMOTE}:arm`);
+  await pushImage(`${REMOTE}:arm`);
+  await removeImage(`${REMOTE}:arm`);
+  const p = project('registry', REMOTE);
+  const env = noRegistryHere();
+  const r = gangway(['-c', p.config, 'deploy', '--tag', 'arm', '--yes'], { env });
+  const out = r.stdout + r.stderr;
+  assert.equal(r.code, 3, out);
+  assert.match(out, MESSAGE);
+  assert.match(out, /deploy of arm refused: image/);
+  assert.match(out, /nothing was changed on any host/);
+  assert.equal(await localImageId(`${REMOTE}:arm`), undefined, 'the pulled name was removed again');
+  const containers = execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${p.app}`]);
+  assert.equal(containers.toString().trim(), '', 'no container of the app');
+  const lock = gangway(['-c', p.config, 'lock', 'status'], { env });
+  assert.equal(lock.code, 0, lock.stdout + lock.stderr);
+  assert.match(lock.stdout + lock.stderr, /not locked/, 'the lock was released');
+  const log = readFileSync(join(p.dir, 'records', 'release.log'), 'utf8');
+  assert.match(log, /TAG arm .*result: unchanged/, 'the run is in the local release log, nothing changed');
 });
 
 test('an image for the engine deploys by archive, sync and registry', async () => {

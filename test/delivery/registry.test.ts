@@ -161,6 +161,7 @@ test('an image pulled for another architecture is refused, named as before, with
   const error = await deliverImage(host, { image: IMAGE, mode: 'registry' }).catch((e: unknown) => e);
   assert.ok(error instanceof DeliveryError);
   assert.equal(error.code, 'E_IMAGE_PLATFORM');
+  assert.equal(error.exitCode, 3, 'a refusal before anything the app runs changed: exit 3, as for every delivery mode');
   assert.match(
     error.message,
     /^image registry\.example\.com\/acme\/app:1\.2\.3 is linux\/arm64\/v8, host \S+ is linux\/amd64 \(/,

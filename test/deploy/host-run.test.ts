@@ -52,14 +52,17 @@ const event = (e: object) => `::gangway:: ${JSON.stringify(e)}\n`;
 const SUCCEEDED = { event: 'result', status: 'succeeded', outcome: 'succeeded', serving: 'v2' };
 
 /** A server: a registry pull that works (or `pullFails`), start.sh, and one run-log read giving `result`. */
-function server(options: { result?: object; pullFails?: boolean; copied?: string } = {}): FilesHost {
+function server(
+  options: { result?: object; pullFails?: boolean; copied?: string; platforms?: string } = {},
+): FilesHost {
   let pulled = false;
   const host = new FilesHost((argv) => {
     const script = scriptOf(argv);
     if (argv[1] === 'pull')
       return options.pullFails ? { code: 1, stderr: 'manifest unknown\n' } : ((pulled = true), { stdout: '' });
     if (argv[1] === 'image') return pulled ? { stdout: `${IMAGE_ID}\n` } : { code: 1, stderr: 'No such image\n' };
-    if (script === 'sh') return { stdout: PLATFORMS };
+    if (script === 'sh') return { stdout: options.platforms ?? PLATFORMS };
+    if (argv[1] === 'tag') return { stdout: '' };
     if (script === 'start.sh') return { stdout: '4242 0\n' };
     if (script === 'follow') return { stdout: event(options.result ?? SUCCEEDED) };
     if (script === 'state.sh') return { stdout: `@@current\n${OLD}\n@@retained\n${OLD} v1\n` };
@@ -144,6 +147,23 @@ test('runHost: a step failing before the apply leaves the host unchanged and han
   assert.ok(!host.calls.some((c) => scriptOf(c.argv) === 'start.sh'));
   assert.deepEqual(lock.calls, ['release']);
   assert.match(logs.at(-1)!, /^FAILED before the apply: /);
+});
+
+test('runHost: an image pulled for another platform is refused (E_IMAGE_PLATFORM), the lock handed back', async () => {
+  const arm = JSON.stringify({ ...INSPECTED, Architecture: 'arm64', Variant: 'v8' });
+  const host = server({ platforms: `linux|x86_64\n${arm}\n` });
+  const { locked: l, lock } = await locked(host, planWith([DELIVER, UPLOAD, APPLY]));
+  const o = await runHost(l, false);
+  assert.equal(o.result, 'unchanged');
+  assert.equal(o.refused, 'E_IMAGE_PLATFORM', 'a refusal: the run exits 3 when no host changed');
+  assert.match(o.reason!, /is linux\/arm64\/v8, host \S+ is linux\/amd64/);
+  assert.equal(host.written.size, 0, 'no release written');
+  assert.deepEqual(lock.calls, ['release']);
+});
+
+test('runHost: a failure that is no refusal carries no refused code', async () => {
+  const { locked: l } = await locked(server({ pullFails: true }), planWith([DELIVER, UPLOAD, APPLY]));
+  assert.equal((await runHost(l, false)).refused, undefined);
 });
 
 test("runHost with hold (a fleet's rollout): a failure keeps the lock for the rollout to decide", async () => {

@@ -66,7 +66,7 @@ const applyStep = (tag: string) => ({
   keep: 4,
   strategy: 'recreate',
   does: [
-    'back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place',
+    'back up a changed <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place',
     `IMAGE_TAG=${tag} compose -p shop up -d --remove-orphans`,
     'health gate within 120s: healthy: web; http://localhost:8000/health (5×); ' +
       'no FATAL/panic: in the last 100 log lines',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
-import { scrapeConfig } from '../../src/monitoring/scrape-config.js';
+import { scrapeConfig, scrapeWarnings } from '../../src/monitoring/scrape-config.js';
 
 const config = (proxy: string) =>
   parseConfig(
@@ -39,15 +39,31 @@ test('a node_exporter job for every host (no SSH port), labelled with app, targe
   assert.match(text, /set proxy\.metrics/);
 });
 
-test("with proxy.metrics, a proxy job: the host's address and the port, or the loopback address itself", () => {
+test("with proxy.metrics on a private address, a proxy job: each host's address and the port", () => {
   const priv = config('proxy: { service: web, port: 8080, metrics: "10.0.0.5:2020" }\n');
   const jobs = (parse(scrapeConfig(priv, priv.targets.prod!)) as Jobs).scrape_configs;
   assert.deepEqual(
     jobs[1]!.static_configs.map((s) => s.targets[0]),
     ['203.0.113.10:2020', 'web2:2020', '[2001:db8::7]:2020'],
   );
-  const loop = config('proxy: { service: web, port: 8080, metrics: "127.0.0.1:2020" }\n');
-  const text = scrapeConfig(loop, loop.targets.prod!);
-  assert.deepEqual((parse(text) as Jobs).scrape_configs[1]!.static_configs[0]!.targets, ['127.0.0.1:2020']);
-  assert.match(text, /loopback, so Prometheus must run on the host itself/);
+  assert.deepEqual(scrapeWarnings(priv, priv.targets.prod!), []);
+});
+
+test('loopback proxy.metrics: no proxy job (a central Prometheus would scrape itself), a comment, a warning', () => {
+  for (const metrics of ['127.0.0.1:2020', '[::1]:2020']) {
+    const loop = config(`proxy: { service: web, port: 8080, metrics: "${metrics}" }\n`);
+    const text = scrapeConfig(loop, loop.targets.prod!);
+    const jobs = (parse(text) as Jobs).scrape_configs;
+    assert.deepEqual(
+      jobs.map((j) => j.job_name),
+      ['gangway-shop-prod-node'],
+      'no job whose one address is each host in turn',
+    );
+    assert.ok(!text.includes(`- ${metrics}`), text);
+    assert.match(text, new RegExp(`# .*${metrics.replace(/[[\]]/g, '\\$&')}.*reachable only on each host`));
+    assert.match(text, /Run Prometheus on each host[\s\S]*set proxy\.metrics to a\n# private address/);
+    const [warning, ...more] = scrapeWarnings(loop, loop.targets.prod!);
+    assert.equal(more.length, 0);
+    assert.match(warning!, /proxy\.metrics .* is loopback: reachable only on each host; no proxy scrape job written/);
+  }
 });

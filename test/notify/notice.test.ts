@@ -34,6 +34,9 @@ test('a run is the events it matches, most specific first; a held lock is none',
   assert.deepEqual(runEvents('rollback', summary(['failed'])), ['rollback']);
   const lockHeld = new LockHeldError('a', undefined);
   assert.deepEqual(runEvents('deploy', summary(['unchanged'], { lockHeld })), []);
+  // A host refusing the image before any change (exit 3) is a preflight failure: none either.
+  const refused = { ...outcome('unchanged'), refused: 'E_IMAGE_PLATFORM' as const };
+  assert.deepEqual(runEvents('deploy', { ...summary([]), outcomes: [refused, outcome('unchanged')] }), []);
   assert.equal(chooseEvent(['rolled_back', 'deploy_failed'], ['deploy_failed']), 'deploy_failed');
   assert.equal(chooseEvent(['rolled_back', 'deploy_failed'], ['rolled_back', 'deploy_failed']), 'rolled_back');
   assert.equal(chooseEvent(['deploy_succeeded'], ['deploy_failed']), undefined);

@@ -186,6 +186,30 @@ test('env-only: the tag in place comes back up with the new env, recorded as env
   assert.equal(s.read('last_good_tag'), 'v1\n');
 });
 
+test('.env is backed up only when it changes, 0600, and at most `keep` backups remain (they hold secrets)', () => {
+  const s = server('my app'); // a space in the deploy dir: the pruning must not split paths
+  const backups = () =>
+    readdirSync(s.dir)
+      .filter((f) => f.startsWith('.env.bak-'))
+      .sort();
+  s.release({ id: 'r1', tag: 'v1', env: 'API_KEY=first-secret-value\n', keep: 3 });
+  assert.equal(s.apply('r1').status, 0);
+  s.release({ id: 'r2', tag: 'v2', env: 'API_KEY=first-secret-value\n', keep: 3 });
+  assert.equal(s.apply('r2').status, 0);
+  assert.deepEqual(backups(), [], 'the same env again: no backup');
+
+  const old = ['20200101-000000', '20200102-000000', '20200103-000000', '20200104-000000'];
+  for (const t of old) writeFileSync(join(s.dir, `.env.bak-${t}`), `API_KEY=old-${t}\n`, { mode: 0o600 });
+  s.release({ id: 'r3', tag: 'v3', env: 'API_KEY=rotated-secret-value\n', keep: 3 });
+  const r = s.apply('r3');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const left = backups();
+  assert.equal(left.length, 3, `keep: 3 backups at most, got ${left.join(' ')}`);
+  assert.deepEqual(left.slice(0, 2), ['.env.bak-20200103-000000', '.env.bak-20200104-000000'], 'the oldest go');
+  assert.equal(readFileSync(join(s.dir, left[2]!), 'utf8'), 'API_KEY=first-secret-value\n', 'the newest: the change');
+  for (const f of left) assert.equal(mode(join(s.dir, f)), 0o600, f);
+});
+
 test('compose file names with spaces reach Compose as one argument each (docker-compose v1 too)', () => {
   const s = server('my app');
   s.release({

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { alertRules, alertRulesFile } from '../../monitoring/alert-rules.js';
 import { dashboardJson, dashboardPanels } from '../../monitoring/dashboard.js';
-import { scrapeConfig } from '../../monitoring/scrape-config.js';
+import { scrapeConfig, scrapeWarnings } from '../../monitoring/scrape-config.js';
 import type { CommandContext } from '../context.js';
 
 async function emit(ctx: CommandContext, text: string, out: string | undefined, what: string, extra: object) {
@@ -42,7 +42,12 @@ export async function runMonitoringRules(ctx: CommandContext, targetName: string
 export async function runMonitoringScrape(ctx: CommandContext, targetName: string | undefined) {
   const config = await ctx.loadConfig();
   const target = ctx.target(config, targetName);
-  await emit(ctx, scrapeConfig(config, target), undefined, 'scrape jobs', { target: target.name });
+  const warnings = scrapeWarnings(config, target);
+  for (const warning of warnings) ctx.reporter.warn(warning);
+  await emit(ctx, scrapeConfig(config, target), undefined, 'scrape jobs', {
+    target: target.name,
+    ...(warnings.length && { warnings }),
+  });
 }
 
 export async function runMonitoringDashboard(ctx: CommandContext, out?: string) {

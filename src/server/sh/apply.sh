@@ -179,10 +179,8 @@ fi
 PREV_ID=$(cat "$REL/prev" 2>/dev/null)
 say "apply $OPERATION of release $ID (tag $TAG)${PREV_ID:+, previous release $PREV_ID (tag $(release_tag "$PREV_ID"))}"
 
-if [ -f "$DIR/.env" ] && [ -f "$REL/.env" ]; then
-  bak="$DIR/.env.bak-$(date +%Y%m%d-%H%M%S)"
-  (umask 077 && cp "$DIR/.env" "$bak") && chmod 600 "$bak" && say "backed up .env to $(basename "$bak")"
-fi
+# The live .env backed up when the release's differs, old backups pruned (releases.sh).
+backup_env
 
 if put_in_place "$ID" && pin_image && strategy_deploy "$TAG"; then
   printf '%s\n' "$TAG" > "$G_LAST_GOOD_TAG.tmp" && mv -f "$G_LAST_GOOD_TAG.tmp" "$G_LAST_GOOD_TAG"

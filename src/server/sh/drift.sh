@@ -65,14 +65,23 @@ loose() { # PATH RELATIVE
   m=$(stat -c '%a' "$1" 2>/dev/null) || return 0
   case $m in 600 | 400) ;; *) printf 'mode\t%s\t%s\n' "$2" "$m" ;; esac
 }
-[ -f "$DIR/.env" ] && loose "$DIR/.env" .env
-for f in "$DIR"/.env.bak-*; do
-  [ -f "$f" ] && loose "$f" "$(basename "$f")"
-done
-for d in $BACKUP_DIRS; do
-  for f in "$DIR/$d"/*; do
-    [ -f "$f" ] && loose "$f" "$d/$(basename "$f")"
+# Each file in DIR matching PATTERN, named PREFIX + its name. Globbing is off in this script (lists split on
+# newlines): on for the pattern only, never for a directory's own name.
+loose_in() { # DIR PREFIX PATTERN
+  prefix=$2
+  set +f
+  # shellcheck disable=SC2086 # the pattern is meant to expand
+  set -- "$1"/$3
+  set -f
+  for f in "$@"; do
+    [ -f "$f" ] && loose "$f" "$prefix${f##*/}"
   done
+  return 0
+}
+[ -f "$DIR/.env" ] && loose "$DIR/.env" .env
+loose_in "$DIR" '' '.env.bak-*'
+for d in $BACKUP_DIRS; do
+  loose_in "$DIR/$d" "$d/" '*'
 done
 
 for d in $DIRS; do

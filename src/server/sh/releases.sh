@@ -1,12 +1,33 @@
 # shellcheck shell=sh
-# The releases under <dir>/.gangway: one put in place (put_in_place), the outcome recorded as one JSON line in
-# releases.jsonl (record), which passed their gate (is_good), which directories and images are kept
-# (prune_releases). Sourced by apply.sh; uses its DIR, G, ID, KEEP, IMAGE_NAME, RECORD_TEMPLATE,
-# RECORD_FAILED_TEMPLATE (vars.sh: the record's shape, src/server/release-record.ts), RECORD_EXTRA,
-# STARTED, START_S, FAIL_STEP and FAIL_REASON, and image-pin.sh's pin_record_json.
+# The releases under <dir>/.gangway: the live .env backed up (backup_env), one put in place (put_in_place), the
+# outcome recorded as one JSON line in releases.jsonl (record), which passed their gate (is_good), which
+# directories and images are kept (prune_releases). Sourced by apply.sh; uses its DIR, REL, G, ID, KEEP,
+# IMAGE_NAME, RECORD_TEMPLATE, RECORD_FAILED_TEMPLATE (vars.sh: the record's shape, src/server/release-record.ts),
+# RECORD_EXTRA, STARTED, START_S, FAIL_STEP and FAIL_REASON, and image-pin.sh's pin_record_json.
 # shellcheck disable=SC2013 # lists are read with $(cat …) and IFS set to a newline (apply.sh), on purpose
 # shellcheck disable=SC2317 # called from apply.sh and the strategy files
 # shellcheck disable=SC2034 # PIN: read by compose.sh
+
+# The live .env, kept as .env.bak-YYYYMMDD-HHMMSS (0600) when the release brings another one: one per change
+# (SPEC). They hold secrets, so no more stay than the releases kept for rollback (KEEP): each release has its
+# own env anyway. Without cmp on the host every apply backs up, as before, and pruning still bounds them.
+backup_env() {
+  [ -f "$DIR/.env" ] && [ -f "$REL/.env" ] || return 0
+  cmp -s "$DIR/.env" "$REL/.env" && return 0
+  bak="$DIR/.env.bak-$(date +%Y%m%d-%H%M%S)"
+  (umask 077 && cp "$DIR/.env" "$bak") && chmod 600 "$bak" && say "backed up .env to $(basename "$bak")"
+  # The names sort by their time: the first ones are the oldest. (Globbing is off in apply.sh: on for this.)
+  set +f
+  set -- "$DIR"/.env.bak-*
+  set -f
+  [ -e "$1" ] || return 0
+  extra=$(($# - ${KEEP:-5}))
+  while [ "$extra" -gt 0 ]; do
+    rm -f "$1" && say "removed the old .env backup $(basename "$1")"
+    shift
+    extra=$((extra - 1))
+  done
+}
 
 # Copy a release's compose files and env into DIR, each by temp file + rename (env stays 0600). PIN: the image
 # its apply pinned (image-pin.sh), which every Compose run of the release takes after its files.

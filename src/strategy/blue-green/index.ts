@@ -40,7 +40,7 @@ export const blueGreen: Strategy<'blue-green'> = {
       strategy: 'blue-green',
       proxy,
       does: [
-        `back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
+        `back up a changed <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
         `IMAGE_TAG=${tagText(tag)} compose -p ${config.app} up -d --remove-orphans --scale ${p.service}=0 (the ` +
           `rest of the stack, changed services only)`,
         `proxy gangway-proxy (${p.image}) on ${p.listen.address ?? ''}:${p.listen.http}/:${p.listen.https}, ` +

@@ -15,7 +15,7 @@ export const recreate: Strategy<'recreate'> = {
     keep: config.keep,
     strategy: 'recreate',
     does: [
-      `back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
+      `back up a changed <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place`,
       `IMAGE_TAG=${tagText(tag)} compose -p ${config.app} up -d --remove-orphans`,
       `health gate within ${Math.round(config.health.timeoutMs / 1000)}s: ${healthSummary(config.health)}`,
       `pass: last_good_tag, keep ${config.keep} good tags; fail: previous release back, gated again`,

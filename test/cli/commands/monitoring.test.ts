@@ -1,7 +1,8 @@
 /**
  * `gangway monitoring rules|dashboard` as SPEC.md writes them (no target) on a gangway.yml with several targets:
  * one rules file with a group per target, which Prometheus's own promtool accepts; one dashboard whose target
- * variable picks among them. With a target named, the rules are that target's alone.
+ * variable picks among them. With a target named, the rules are that target's alone. And `monitoring scrape` as a
+ * user runs it (offline: gangway.yml only).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -91,4 +92,19 @@ test('monitoring dashboard, several targets: one dashboard, its target variable 
   const variable = dashboard.templating.list.find((v) => v.name === 'target');
   assert.deepEqual([variable?.includeAll, variable?.multi], [true, true]);
   assert.ok(dashboard.panels.flatMap((p) => p.targets).every((t) => t.expr.includes('gangway_target=~"$target"')));
+});
+
+test('scrape with proxy.metrics on loopback and two hosts: no 127.0.0.1 target, a warning on stderr', () => {
+  const dir = tempDir('gangway-scrape-');
+  writeFileSync(join(dir, 'compose.yml'), 'services:\n  web:\n    image: acme/web:${IMAGE_TAG}\n');
+  writeFileSync(
+    join(dir, 'gangway.yml'),
+    'app: shop\ncompose: compose.yml\nproxy: { service: web, port: 8080, metrics: "127.0.0.1:2020" }\n' +
+      'targets:\n  prod: { hosts: ["deploy@203.0.113.10", "web2"], dir: /srv/shop }\n',
+  );
+  const r = gangway(['monitoring', 'scrape', 'prod'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /^\s+- 127\.0\.0\.1:2020$/m, 'no target a central Prometheus would take for itself');
+  assert.match(r.stdout, /203\.0\.113\.10:9100/, 'the node_exporter jobs stay');
+  assert.match(r.stderr, /proxy\.metrics 127\.0\.0\.1:2020 is loopback: reachable only on each host/);
 });

@@ -8,7 +8,7 @@ const step = recreate.planApply(planInput(config('')));
 test('recreate plans compose up of the given tag, the gate, and where the record and log go', () => {
   assert.equal(step.title, 'apply detached on the server, health gate, roll back on failure');
   assert.deepEqual(step.does, [
-    'back up <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place',
+    'back up a changed <dir>/.env to .env.bak-YYYYMMDD-HHMMSS; put the release in place',
     'IMAGE_TAG=v2 compose -p shop up -d --remove-orphans',
     'health gate within 120s: healthy: web',
     'pass: last_good_tag, keep 4 good tags; fail: previous release back, gated again',
