@@ -20,7 +20,7 @@ export const EXIT_CODES: [number, string][] = [
   [0, 'success'],
   [1, 'the operation failed (a failed deploy says whether it rolled back)'],
   [2, 'usage or configuration error'],
-  [3, 'preflight failed'],
+  [3, 'preflight failed, or an image refused before any change (nothing was changed)'],
   [4, 'lock held by someone else'],
   [130, 'interrupted (Ctrl-C, SIGTERM): a rollout put its moved hosts back and released its locks'],
 ];

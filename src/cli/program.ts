@@ -190,7 +190,7 @@ export function createProgram(reporter: Reporter, scrubber: Scrubber): Command {
   );
   monitoring
     .command('rules')
-    .description("write the operations plan's Prometheus alert rules for a target (thresholds: monitoring.alerts)")
+    .description("write the ops plan's Prometheus alert rules (monitoring.alerts): one target, or a group per target")
     .argument('[target]', 'target in gangway.yml')
     .option('--out <file>', 'write the rules file here (default: print it)')
     .exitOverride()
