@@ -113,12 +113,17 @@ test('sync: the config of the saved tar is compared before anything is sent', ()
   untouched(p);
 });
 
-test('registry: the manifest in the registry is read before anything changes; refused with exit 3', async () => {
+/** The arm64 image pushed to the test registry, and no copy of it left on this machine. */
+async function armInRegistryOnly(): Promise<void> {
   await removeImage(`${REMOTE}:arm`);
   execFileSync('docker', ['tag', `${REPO}:arm`, `${REMOTE}:arm`]);
   made.push(`${REMOTE}:arm`);
   await pushImage(`${REMOTE}:arm`);
   await removeImage(`${REMOTE}:arm`);
+}
+
+test('registry: the manifest in the registry is read before anything changes; refused with exit 3', async () => {
+  await armInRegistryOnly();
   const p = project('registry', REMOTE);
   const r = gangway(['-c', p.config, 'deploy', '--tag', 'arm', '--yes']);
   const out = r.stdout + r.stderr;
@@ -143,11 +148,7 @@ function noRegistryHere(): NodeJS.ProcessEnv {
 }
 
 test('registry unreadable from here: the host refuses after its pull, exit 3, lock released', async () => {
-  await removeImage(`${REMOTE}:arm`);
-  execFileSync('docker', ['tag', `${REPO}:arm`, `${REMOTE}:arm`]);
-  made.push(`${REMOTE}:arm`);
-  await pushImage(`${REMOTE}:arm`);
-  await removeImage(`${REMOTE}:arm`);
+  await armInRegistryOnly();
   const p = project('registry', REMOTE);
   const env = noRegistryHere();
   const r = gangway(['-c', p.config, 'deploy', '--tag', 'arm', '--yes'], { env });
