@@ -16,7 +16,8 @@ REGISTRY_ADDR="127.0.0.1:5000"
 mkdir -p "$STATE"
 log() { printf '[test-env] %s\n' "$*" >&2; }
 
-stop_pidfile() { if [ -f "$1" ]; then kill "$(cat "$1")" 2>/dev/null || true; fi; rm -f "$1"; }
+# shellcheck source=scripts/pid-files.sh
+. "$(dirname "$0")/pid-files.sh"
 if [ "${1:-}" = stop ]; then
   for p in sshd-target sshd-jump sshd-v1 registry dockerd ssh-agent s3; do stop_pidfile "$STATE/$p.pid"; done
   exit 0
@@ -95,19 +96,6 @@ install_promtool() {
   install_deb_binary prometheus usr/bin/promtool promtool
   install_deb_binary prometheus usr/bin/prometheus prometheus
   install_deb_binary prometheus-node-exporter usr/bin/prometheus-node-exporter prometheus-node-exporter
-}
-
-# A process of its own, not a thread: a pid file's number, reused, can name a thread of another process (kill -0
-# and /proc/N accept a thread's id), whose arguments (a test engine's) would then pass for the program's.
-process_leader() { [ "$(awk '$1 == "Tgid:" { print $2 }' "/proc/$1/status" 2>/dev/null)" = "$1" ]; }
-
-# Alive, and one of ours: every process these scripts start names a file under $STATE in its arguments. A pid file
-# that outlived its process (a killed run, /tmp carried to another machine) may name an unrelated process.
-alive() {
-  [ -f "$1" ] || return 1
-  local pid
-  pid=$(cat "$1")
-  [ -n "$pid" ] && process_leader "$pid" && grep -qaF "$STATE/" "/proc/$pid/cmdline" 2>/dev/null
 }
 
 # A real S3 server for the off-site copy tests (test/backup/s3.itest.ts) and rclone, which gangway runs on the servers

@@ -23,19 +23,8 @@ ROOT="$STATE/hosts"
 log() { printf '[test-hosts] %s\n' "$*" >&2; }
 [ "$(id -u)" = 0 ] || { log "must run as root (network namespaces, dockerd, sshd)"; exit 1; }
 
-# A process of its own, not a thread: a pid file's number, reused, can name a thread of another process (kill -0
-# and /proc/N accept a thread's id), whose arguments (a test engine's) would then pass for the program's.
-process_leader() { [ "$(awk '$1 == "Tgid:" { print $2 }' "/proc/$1/status" 2>/dev/null)" = "$1" ]; }
-
-# Alive, and one of ours: every process these scripts start names a file under $STATE in its arguments. A pid file
-# that outlived its process (a killed run, /tmp carried to another machine) may name an unrelated process.
-alive() {
-  [ -f "$1" ] || return 1
-  local pid
-  pid=$(cat "$1")
-  [ -n "$pid" ] && process_leader "$pid" && grep -qaF "$STATE/" "/proc/$pid/cmdline" 2>/dev/null
-}
-stop_pidfile() { if [ -f "$1" ]; then kill "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; fi; }
+# shellcheck source=scripts/pid-files.sh
+. scripts/pid-files.sh
 
 if [ "${1:-}" = stop ]; then
   for dir in "$ROOT"/h*; do
