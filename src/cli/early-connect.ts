@@ -13,9 +13,12 @@ import { parseHostSpec } from '../config/hosts.js';
 import { resolveLocalPath } from '../config/paths.js';
 import type { ParsedSsh } from '../config/schema.js';
 import { resolveSsh } from '../config/ssh-settings.js';
-import { startEarlyHost } from '../hosts/early-hosts.js';
+import { earlyHandshakesStarted, startEarlyHost } from '../hosts/early-hosts.js';
 
-/** Start connecting to the hosts of `targetName` (or of the only target) in the config file at `configPath`. */
+/**
+ * Start connecting to the hosts of `targetName` (or of the only target) in the config file at `configPath`;
+ * settles once their handshakes are under way (hosts/early-hosts.ts says why the command waits for that).
+ */
 export async function connectEarly(configPath: string, targetName: string | undefined): Promise<void> {
   try {
     const file = resolve(configPath);
@@ -39,6 +42,7 @@ export async function connectEarly(configPath: string, targetName: string | unde
   } catch {
     // a file the command will report on: nothing starts early
   }
+  await earlyHandshakesStarted();
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -94,6 +94,24 @@ test('the connection starts before the config is validated, and the command take
     await ctx.closeHosts();
   } finally {
     execFileSync('chmod', ['600', key]);
+  }
+});
+
+test("it settles once the handshake is under way: the client's first SSH line is written, not waiting for the command", async () => {
+  const server = await silentServer();
+  const written: string[] = [];
+  const write = Socket.prototype.write;
+  Socket.prototype.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+    if (this.remotePort === server.port) written.push(String(args[0]));
+    return write.apply(this, args);
+  } as Socket['write'];
+  try {
+    await connectEarly(project('under-way', server.port, '1s'), undefined);
+    // (checked before anything else runs: the command's own work would come next)
+    assert.match(written.join(''), /^SSH-2\.0-/);
+  } finally {
+    Socket.prototype.write = write;
+    await context(project('under-way', server.port)).ctx.closeHosts();
   }
 });
 

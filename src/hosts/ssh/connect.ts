@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import type { Client, ConnectConfig } from 'ssh2';
 import type { SshSettings } from '../../config/config.js';
 import { ChangedHostKeyError, ConfigError, ConnectionError, UnknownHostKeyError } from '../../errors.js';
@@ -25,6 +26,8 @@ export interface ConnectOptions {
   env?: NodeJS.ProcessEnv;
   /** Give up: a connection started early that the command did not take (hosts/early-hosts.ts). */
   signal?: AbortSignal;
+  /** Called once the SSH client has the socket (the first hop's handshake is under way). */
+  onHandshakeStarted?: () => void;
 }
 
 /** A live connection plus the jump connections it runs through (closed with it). */
@@ -64,6 +67,8 @@ async function connectHop(
   const sock = jump && (await forward(jump, host, port));
   // A direct connection starts now: the server starts its side while ssh2, the keys and known_hosts load.
   const early = sock ? undefined : openEarlySocket(host, port);
+  // Node sends the SYN on its next tick: let it go out before ssh2's ~20 ms of loading hold up the thread.
+  if (early) await setImmediate();
   const name = knownHostsName(host, port);
   const { ssh2, knownHosts, auth } = await prepareHop(hop, options).catch((e: unknown) => {
     early?.discard();
@@ -102,6 +107,11 @@ async function connectHop(
       onAbort = () => reject(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       client.connect(config);
+      // Every SSH message goes out as it is written. With Nagle's algorithm on (Node's default) a small message
+      // waits for the ACK of the one before, which the server delays by up to 40 ms (delayed ACK): the handshake
+      // took ~80 ms longer than OpenSSH's, and so did a command's later round trips (issue 27).
+      client.setNoDelay(true);
+      options.onHandshakeStarted?.();
     });
   } catch (cause) {
     client.on('error', () => {}); // ssh2 may report the teardown of a failed connection once more

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ChangedHostKeyError, UnknownHostKeyError } from '../../../src/errors.js';
@@ -38,6 +38,22 @@ test('a host key found in known_hosts is trusted', async () => {
   const c = await roundTrip(sshSettings({ knownHosts }));
   assert.equal(c.hostKey.fingerprint, targetFingerprint);
   assert.equal(c.hostKey.trustedBy, 'known_hosts line 1');
+});
+
+test("Nagle's algorithm is off on the connection's socket: a small message never waits for the ACK of the last", async () => {
+  const knownHosts = writeKnownHosts(tempDir(), [{ port: env.port, key: 'target' }]);
+  const turnedOff: number[] = [];
+  const setNoDelay = Socket.prototype.setNoDelay;
+  Socket.prototype.setNoDelay = function (this: Socket, noDelay?: boolean) {
+    if (noDelay === true) turnedOff.push(this.remotePort ?? 0);
+    return setNoDelay.call(this, noDelay);
+  };
+  try {
+    await roundTrip(sshSettings({ knownHosts }));
+  } finally {
+    Socket.prototype.setNoDelay = setNoDelay;
+  }
+  assert.deepEqual(turnedOff, [env.port]);
 });
 
 test('an unknown host key is refused, showing its fingerprint', async () => {
