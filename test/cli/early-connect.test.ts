@@ -97,7 +97,7 @@ test('the connection starts before the config is validated, and the command take
   }
 });
 
-test("it settles once the handshake is under way: the client's first SSH line is written, not waiting for the command", async () => {
+test("it settles once the handshake is under way: the client's first SSH line is already written", async () => {
   const server = await silentServer();
   const written: string[] = [];
   const write = Socket.prototype.write;

@@ -40,7 +40,7 @@ test('a host key found in known_hosts is trusted', async () => {
   assert.equal(c.hostKey.trustedBy, 'known_hosts line 1');
 });
 
-test("Nagle's algorithm is off on the connection's socket: a small message never waits for the ACK of the last", async () => {
+test("Nagle's algorithm is off: a small SSH message never waits for the ACK of the one before", async () => {
   const knownHosts = writeKnownHosts(tempDir(), [{ port: env.port, key: 'target' }]);
   const turnedOff: number[] = [];
   const setNoDelay = Socket.prototype.setNoDelay;
