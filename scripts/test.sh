@@ -125,7 +125,9 @@ status=0
 # in every test: only test/output/github-actions.itest.ts asks for them, by setting these itself.
 unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY
 start_load_sampler
-node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" || status=$?
+# --test-timeout: a test that hangs (a wait with no end) fails after 30 min instead of holding the run until CI's
+# own limit, with no word of which test it was.
+node --import tsx --test --test-concurrency=2 --test-timeout=1800000 --test-reporter=spec "${files[@]}" || status=$?
 stop_load_sampler
 after=$(checkout_state)
 if [ "$before" != "$after" ]; then
