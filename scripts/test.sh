@@ -118,12 +118,14 @@ stop_load_sampler() {
 # Two files at a time (the machines have two cores): the integration files share one dockerd, sshd and registry,
 # each with its own compose projects, ports and server directories; the one host-wide thing, the blue/green proxy
 # (gangway-proxy, ports 18180/18543), is used by test/deploy/blue-green.itest.ts alone (file-modes.itest.ts has its
-# own on host 21's engine, ports 19540/19541). 702 tests: 21 min here,
-# about twice that one file at a time.
+# own on host 21's engine, ports 19540/19541; reused-tag.itest.ts publishes 19560/19561 there). Fixed ports stay in
+# 19300-19599; test/helpers/deploy-project.ts reserves the others under /tmp/gangway-test-ports, emptied here.
+# 1,230 tests: ~26 min here, about twice that one file at a time.
 status=0
 # When CI itself runs on GitHub Actions, gangway would print ::add-mask:: lines (raw secrets, for the runner to hide)
 # in every test: only test/output/github-actions.itest.ts asks for them, by setting these itself.
 unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY
+rm -rf /tmp/gangway-test-ports   # (the port reservations of an earlier run: none of its tests is running)
 start_load_sampler
 # --test-timeout: a test that hangs (a wait with no end) fails after 30 min instead of holding the run until CI's
 # own limit, with no word of which test it was.

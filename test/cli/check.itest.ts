@@ -1,7 +1,7 @@
 /** `gangway check` end to end: the local Docker engine and a real sshd, unknown host keys, exit codes. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CountsDocument } from '../../src/util/run-counts.js';
@@ -140,13 +140,16 @@ function serverState(app: string, image: string): string {
     execFileSync(cmd, args, { encoding: 'utf8' }).split('\n').sort().join('\n');
   const project = `label=com.docker.compose.project=${app}`;
   return [
-    run('sh', ['-c', 'ls -d /tmp/gangway-check.* 2>/dev/null || true']),
     run('sh', ['-c', 'ls -A /tmp/gangway-check-itest 2>&1 || true']),
     run('docker', ['ps', '-aq', '--filter', project]),
     run('docker', ['volume', 'ls', '-q', '--filter', project]),
     run('docker', ['network', 'ls', '-q', '--filter', project]),
     run('docker', ['images', '-q', image]),
   ].join('\n---\n');
+}
+
+function checkTempDirs(): string[] {
+  return readdirSync('/tmp').filter((name) => name.startsWith('gangway-check.'));
 }
 
 /**
@@ -180,10 +183,18 @@ test(
         '    volumes: [data:/data]\nvolumes: { data: {} }\n',
     );
     const before = serverState(app, image);
+    // Every check and deploy on this machine (other test files too) makes a /tmp/gangway-check.* for a moment:
+    // what counts is that none is left that was not there before.
+    const tmpBefore = new Set(checkTempDirs());
     const r = gangway(['-c', config, 'check']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /\[ok\] compose config — valid for docker compose/);
     assert.equal(await settles(() => serverState(app, image), before), before);
+    const left = () =>
+      checkTempDirs()
+        .filter((d) => !tmpBefore.has(d))
+        .join(' ');
+    assert.equal(await settles(left, ''), '');
   },
 );
 

@@ -16,7 +16,7 @@ import { canaryEnvFile, findLeaks } from '../helpers/canary.js';
 import { type DeployProject, deployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
 import { startLoad, summarize, type LoadOptions, type LoadSummary } from '../helpers/load.js';
-import { killChildren, tracked } from '../helpers/children.js';
+import { bounded, killChildren, tracked } from '../helpers/children.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
 const HTTP = 18180;
@@ -85,7 +85,7 @@ after(() => {
 /** The CLI, asynchronously: the load generator runs in this process meanwhile. */
 function gangway(args: string[]): Promise<{ code: number | null; out: string; stdout: string; ms: number }> {
   const started = Date.now();
-  const cli = tracked(spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const cli = tracked(bounded(spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })));
   let out = '';
   let stdout = '';
   cli.stdout.on('data', (d) => ((out += d), (stdout += d)));
@@ -244,9 +244,13 @@ test('a failed first deploy leaves no route: its host name is not held by an app
   assert.deepEqual(routeFiles(), routes, 'its route is gone');
   assert.ok(!existsSync(join(proxyHome(), 'apps', 'bgfirstbad')));
   // Its host name falls through to the catch-all app again, not to a 503 "no release is serving yet".
-  const answer = execFileSync('curl', ['-fsS', '-H', 'Host: bgfirstbad.test', `http://127.0.0.1:${HTTP}/version`], {
-    encoding: 'utf8',
-  });
+  const answer = execFileSync(
+    'curl',
+    ['-fsS', '--max-time', '30', '-H', 'Host: bgfirstbad.test', `http://127.0.0.1:${HTTP}/version`],
+    {
+      encoding: 'utf8',
+    },
+  );
   assert.equal(answer.trim(), 'v2');
 });
 
@@ -270,7 +274,10 @@ test("a second app on the same proxy, over HTTPS from Caddy's internal CA", asyn
   assert.deepEqual(v2.load.versions, ['v1', 'v2']);
   assert.equal(v2.load.flaps, 0);
   // The first app still answers on plain HTTP (its route untouched by the second app's).
-  assert.equal(execFileSync('curl', ['-fsS', `http://127.0.0.1:${HTTP}/version`], { encoding: 'utf8' }).trim(), 'v2');
+  assert.equal(
+    execFileSync('curl', ['-fsS', '--max-time', '30', `http://127.0.0.1:${HTTP}/version`], { encoding: 'utf8' }).trim(),
+    'v2',
+  );
 
   // A third app for the same host name (any case): refused at preflight, naming bgtls and its dir.
   const dup = blueGreenProject('bgtlsdup', '  domains: [BGTLS.test]\n  tls: internal\n');
@@ -356,7 +363,7 @@ test('the apply killed -9 after the switch: the recovery switches back to the pr
   rmSync(servingNote, { force: true });
   execFileSync('mkfifo', [servingNote]);
   const cli = tracked(
-    spawn(process.execPath, [BIN, '-c', p.config, 'deploy', '--tag', 'v2', '--yes'], { stdio: 'pipe' }),
+    bounded(spawn(process.execPath, [BIN, '-c', p.config, 'deploy', '--tag', 'v2', '--yes'], { stdio: 'pipe' })),
   );
   let out = '';
   cli.stdout.on('data', (d) => (out += d));
@@ -364,9 +371,13 @@ test('the apply killed -9 after the switch: the recovery switches back to the pr
   const exit = new Promise<number | null>((r) => cli.on('close', r));
   const version = () => {
     try {
-      return execFileSync('curl', ['-fsS', '-H', 'Host: bgkill.test', `http://127.0.0.1:${HTTP}/version`], {
-        encoding: 'utf8',
-      }).trim();
+      return execFileSync(
+        'curl',
+        ['-fsS', '--max-time', '30', '-H', 'Host: bgkill.test', `http://127.0.0.1:${HTTP}/version`],
+        {
+          encoding: 'utf8',
+        },
+      ).trim();
     } catch {
       return '';
     }
@@ -387,9 +398,13 @@ test('the apply killed -9 after the switch: the recovery switches back to the pr
   const last = p.releases().at(-1)!;
   assert.deepEqual([last.tag, last.status, last.serving], ['v2', 'failed', 'v1']);
   assert.match(String(last.reason), /apply died/);
-  const answer = execFileSync('curl', ['-fsS', '-H', 'Host: bgkill.test', `http://127.0.0.1:${HTTP}/version`], {
-    encoding: 'utf8',
-  });
+  const answer = execFileSync(
+    'curl',
+    ['-fsS', '--max-time', '30', '-H', 'Host: bgkill.test', `http://127.0.0.1:${HTTP}/version`],
+    {
+      encoding: 'utf8',
+    },
+  );
   assert.equal(answer.trim(), 'v1');
   assert.deepEqual(containers('bgkill'), ['bgkill-blue-web-1 running gangway-test/web:v1']);
   assert.ok(!existsSync(join(p.serverDir, '.gangway', 'lock')), 'the lock is free');

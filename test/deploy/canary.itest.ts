@@ -222,5 +222,5 @@ test('gangway status shows a rollout in progress; gangway rollback ends it at on
   assert.equal(done.code, 1, done.out);
   assert.match(String(lastRecord().reason), /ended by gangway rollback/);
   assert.equal(lastRecord().serving, 'v3');
-  assert.equal(sh(`curl -fsS http://${host.address}:${HTTP}/cgi-bin/version`), 'v3');
+  assert.equal(sh(`curl -fsS --max-time 30 http://${host.address}:${HTTP}/cgi-bin/version`), 'v3');
 });

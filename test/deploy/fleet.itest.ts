@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { findLeaks } from '../helpers/canary.js';
 import { buildWebImage } from '../helpers/images.js';
 import { tempDir, testEnv, testHost, type TestHost } from '../helpers/testenv.js';
-import { killChildren, tracked } from '../helpers/children.js';
+import { bounded, killChildren, tracked } from '../helpers/children.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
 const HOSTS = [11, 12, 13, 14].map(testHost);
@@ -138,7 +138,7 @@ ${extra}targets:
 
   start(args: string[]): { done: Promise<Run>; out: () => string; kill: () => void; interrupt: () => void } {
     const child = tracked(
-      spawn(process.execPath, [BIN, '-c', this.config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+      bounded(spawn(process.execPath, [BIN, '-c', this.config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })),
     );
     let stdout = '';
     let stderr = '';

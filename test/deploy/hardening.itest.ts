@@ -13,7 +13,7 @@ import { gangway } from '../helpers/cli.js';
 import { type DeployProject, deployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
 import { testHost } from '../helpers/testenv.js';
-import { killChildren, tracked } from '../helpers/children.js';
+import { bounded, killChildren, tracked } from '../helpers/children.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gangway.js', import.meta.url));
 const projects: DeployProject[] = [];
@@ -33,7 +33,7 @@ after(() => {
 });
 
 function startCli(args: string[]) {
-  const cli = tracked(spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' }));
+  const cli = tracked(bounded(spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' })));
   const out = { stdout: '', stderr: '' };
   cli.stdout.on('data', (d) => (out.stdout += d));
   cli.stderr.on('data', (d) => (out.stderr += d));

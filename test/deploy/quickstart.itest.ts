@@ -26,7 +26,7 @@ test('prepare.sh + `gangway deploy local` builds the quickstart image, serves it
   assert.match(r.stdout, /\[ok\] deliver — sha256:/);
   assert.match(r.stdout, /\[ok\] health gate — \d{8}_\d{6} passed/);
   assert.match(r.stdout, /\[ok\] local — serving \d{8}_\d{6}/);
-  const page = execFileSync('curl', ['-fsS', 'http://127.0.0.1:8080/'], { encoding: 'utf8' });
+  const page = execFileSync('curl', ['-fsS', '--max-time', '30', 'http://127.0.0.1:8080/'], { encoding: 'utf8' });
   assert.match(page, /gangway quickstart/);
   assert.ok(existsSync(join(DIR, '.gangway', 'local', '.gangway', 'releases.jsonl')));
   assert.ok(existsSync(join(DIR, '.gangway', 'records', 'release.log')));

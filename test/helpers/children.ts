@@ -19,3 +19,14 @@ export function killChildren(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();
 }
+
+/**
+ * `child`, SIGKILLed if it is still running after `limitMs` (default 10 min, the backstop of every gangway() run):
+ * a CLI stuck in the very path a test exercises (a reconnect, a Ctrl-C, a recovery) then ends with code null and
+ * fails that test by name, instead of holding the whole run until CI's own limit.
+ */
+export function bounded<T extends ChildProcess>(child: T, limitMs = 600_000): T {
+  const limit = setTimeout(() => child.kill('SIGKILL'), limitMs).unref();
+  child.on('exit', () => clearTimeout(limit));
+  return child;
+}

@@ -1,6 +1,6 @@
 /** A throwaway project deploying to the real sshd (and its dockerd), with a server dir of its own. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fingerprintOf } from '../../src/hosts/ssh/host-key.js';
 import { tempDir, testEnv, type TestHost } from './testenv.js';
@@ -20,6 +20,29 @@ export interface DeployProject {
 
 let counter = 0;
 
+/** Where the test processes of one run reserve their published ports (scripts/test.sh empties it first). */
+const PORT_RESERVATIONS = '/tmp/gangway-test-ports';
+
+/**
+ * A published port no other test process of this run holds: 19000-19299 or 19600-19899 (fixed ports stay in
+ * 19300-19599), reserved by creating a directory named after it — mkdir is atomic between the two test files
+ * running at once, where a port derived from the pid alone was the same for both a few times in a hundred runs.
+ */
+function reservePort(): number {
+  mkdirSync(PORT_RESERVATIONS, { recursive: true });
+  for (let tries = 0; tries < 600; tries++) {
+    const slot = (process.pid + ++counter * 7) % 600;
+    const port = slot < 300 ? 19000 + slot : 19600 + slot - 300;
+    try {
+      mkdirSync(join(PORT_RESERVATIONS, String(port)));
+      return port;
+    } catch {
+      // held by another project: the next one
+    }
+  }
+  throw new Error(`no test port left to reserve in ${PORT_RESERVATIONS}`);
+}
+
 export function deployProject(
   options: {
     image?: string;
@@ -32,15 +55,13 @@ export function deployProject(
     server?: 'target' | 'v1';
     /** A separate host (scripts/test-hosts.sh) instead of the loopback sshd: its own engine and user. */
     host?: TestHost;
-    /** The published port (default: derived from the pid, outside 19300-19599); pass one of your own range. */
+    /** The published port (default: one reserved for this run, outside 19300-19599); or one of your own range. */
     port?: number;
   } = {},
 ): DeployProject {
   const env = testEnv();
   const app = options.app ?? `gwt${process.pid % 10000}x${++counter}`;
-  // Derived ports skip 19300-19599: tests that need fixed ports (receivers, the dashboard) take theirs there.
-  const slot = (process.pid + counter * 7) % 600;
-  const port = options.port ?? (slot < 300 ? 19000 + slot : 19600 + slot - 300);
+  const port = options.port ?? reservePort();
   const dir = tempDir();
   const serverDir = options.host ? `${options.host.home}/${app}` : `/tmp/gangway-e2e/${app}`;
   const address = options.host?.address ?? '127.0.0.1';
@@ -121,6 +142,7 @@ ${options.extra ?? ''}targets:
           `rm -rf ${serverDir}`,
         ].join('; '),
       ]);
+      if (options.port === undefined) rmSync(join(PORT_RESERVATIONS, String(port)), { recursive: true, force: true });
     },
   };
 }

@@ -7,6 +7,7 @@ import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { bounded } from './children.js';
 import { localImageId } from './images.js';
 import { tempDir, testEnv, testHost, type TestHost } from './testenv.js';
 
@@ -109,10 +110,12 @@ export class SwarmProject {
   }
 
   start(args: string[], env: NodeJS.ProcessEnv = {}): { done: Promise<Run>; kill: () => void } {
-    const child = spawn(process.execPath, [BIN, '-c', this.config, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    });
+    const child = bounded(
+      spawn(process.execPath, [BIN, '-c', this.config, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      }),
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

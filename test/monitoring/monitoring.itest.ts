@@ -23,7 +23,7 @@ import { tempDir, testHost, type TestHost } from '../helpers/testenv.js';
 
 const HTTP = 19610;
 const METRICS = 19612;
-const PROMETHEUS = 19650;
+const PROMETHEUS = 19480;
 const DOMAIN = 'mon.test';
 let host: TestHost;
 let p: DeployProject;
@@ -61,7 +61,7 @@ async function query(expr: string): Promise<PromAnswer> {
 
 /** Requests through the proxy's public port, as a client sends them (curl's URL ranges: one process). */
 function traffic(n: number): void {
-  sh(`curl -s -o /dev/null -H 'Host: ${DOMAIN}' 'http://${host.address}:${HTTP}/version?[1-${n}]'`);
+  sh(`curl -s --max-time 30 -o /dev/null -H 'Host: ${DOMAIN}' 'http://${host.address}:${HTTP}/version?[1-${n}]'`);
 }
 
 before(async () => {
@@ -118,9 +118,12 @@ test('a deploy and a backup leave metrics.prom where another user (node_exporter
     new RegExp(`${METRICS}/tcp -> ${host.address}:${METRICS}`),
   );
   traffic(1);
-  const pub = sh(`curl -s -H 'Host: ${DOMAIN}' http://${host.address}:${HTTP}/metrics`);
+  const pub = sh(`curl -s --max-time 30 -H 'Host: ${DOMAIN}' http://${host.address}:${HTTP}/metrics`);
   assert.doesNotMatch(pub, /caddy_http/);
-  assert.match(sh(`curl -fsS http://${host.address}:${METRICS}/metrics`), /caddy_http_request_duration_seconds/);
+  assert.match(
+    sh(`curl -fsS --max-time 30 http://${host.address}:${METRICS}/metrics`),
+    /caddy_http_request_duration_seconds/,
+  );
 });
 
 test('every dashboard query answers with series from a real Prometheus; every rule evaluates', async () => {

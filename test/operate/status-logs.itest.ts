@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gangway } from '../helpers/cli.js';
 import { deployProject, type DeployProject } from '../helpers/deploy-project.js';
 import { buildWebImage } from '../helpers/images.js';
-import { killChildren, tracked } from '../helpers/children.js';
+import { bounded, killChildren, tracked } from '../helpers/children.js';
 
 const SECRET = 'canary-logs-secret-77';
 let p: DeployProject;
@@ -97,21 +97,25 @@ test('logs -f follows until interrupted, then exits cleanly', async () => {
     `docker exec $(docker ps -q --filter label=com.docker.compose.project=${p.app} ` +
       '--filter label=com.docker.compose.service=talker) touch /tick',
   ]);
+  // (ended by the Ctrl-C below; killed, and the test failed by name, if it outlives that by minutes)
   const cli = tracked(
-    spawn(
-      process.execPath,
-      [
-        fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)),
-        '-c',
-        p.config,
-        'logs',
-        'e2e',
-        'talker',
-        '-f',
-        '--tail',
-        '1',
-      ],
-      { stdio: 'pipe' },
+    bounded(
+      spawn(
+        process.execPath,
+        [
+          fileURLToPath(new URL('../../bin/gangway.js', import.meta.url)),
+          '-c',
+          p.config,
+          'logs',
+          'e2e',
+          'talker',
+          '-f',
+          '--tail',
+          '1',
+        ],
+        { stdio: 'pipe' },
+      ),
+      180_000,
     ),
   );
   let out = '';

@@ -109,7 +109,7 @@ test('the installed gangway deploys the quickstart to the local engine (its serv
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /\[ok\] health gate — \d{8}_\d{6} passed/);
   assert.match(r.stdout, /\[ok\] local — serving \d{8}_\d{6}/);
-  const page = execFileSync('curl', ['-fsS', `http://127.0.0.1:${PORT}/`], { encoding: 'utf8' });
+  const page = execFileSync('curl', ['-fsS', '--max-time', '30', `http://127.0.0.1:${PORT}/`], { encoding: 'utf8' });
   assert.match(page, /gangway quickstart/);
   rmSync(dirname(dir), { recursive: true, force: true });
 });

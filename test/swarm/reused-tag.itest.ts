@@ -18,7 +18,7 @@ import {
 } from '../helpers/swarm.js';
 import { testEnv } from '../helpers/testenv.js';
 
-const PORT = 19540;
+const PORT = 19560;
 const REPO = 'sw/pinned';
 let cluster: Cluster;
 let project: SwarmProject;
