@@ -55,14 +55,21 @@ test('maintenance first: while shop.html is in the maintenance dir, 503 with tha
   const [maintenance] = subroutes(parsed());
   assert.equal(maintenance!['@id'], 'gangway-shop-maintenance');
   assert.deepEqual(maintenance!.match, [{ file: { root: '/gangway/maintenance', try_files: ['shop.html'] } }]);
-  const [headers, rewrite, files] = maintenance!.handle;
+  const [headers, rewrite, files, gone] = maintenance!.handle;
   assert.deepEqual((headers!.response as { set: Record<string, string[]> }).set, {
     'Retry-After': ['120'],
     'Cache-Control': ['no-store'],
   });
   assert.ok((headers!.request as { delete: string[] }).delete.includes('If-None-Match'), 'never a 304');
   assert.deepEqual(rewrite, { handler: 'rewrite', uri: '/shop.html' });
-  assert.deepEqual(files, { handler: 'file_server', root: '/gangway/maintenance', status_code: 503 });
+  assert.deepEqual(files, { handler: 'file_server', root: '/gangway/maintenance', status_code: 503, pass_thru: true });
+  // the page gone between the match and the read: still a 503, never the file server's 404
+  assert.deepEqual(gone, {
+    handler: 'static_response',
+    status_code: 503,
+    headers: { 'Content-Type': ['text/plain; charset=utf-8'] },
+    body: 'Down for maintenance\n',
+  });
 });
 
 test('the body limit: request_body cuts at max_body, a longer Content-Length is answered 413 at once', () => {
