@@ -111,7 +111,7 @@ recorded_field() { # FILE FIELD: a string field of FILE's backup record
 }
 
 do_backup() { # TRIGGER
-  stamp=$(date -u +%Y%m%d-%H%M%S)
+  stamp=$(new_stamp) # (backup.sh)
   file="$NAME-$stamp.$EXT"
   [ "$ENCRYPT" = 1 ] && file="$file.age"
   extra=",\"trigger\":\"$1\",\"file\":\"$(json_str "$file")\""

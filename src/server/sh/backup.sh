@@ -77,6 +77,18 @@ record() { # OP OUTCOME EXTRA_JSON_FIELDS
   metrics_write
   printf '@@result %s\n' "$line"
 }
+# The new backup's time stamp (UTC, to the second), one no backup of this name in BDIR has yet: a second backup
+# started within the same second waits for the next one instead of taking the first one's file name (and so
+# replacing that file, its copy and its record's meaning).
+new_stamp() { # (run as $(new_stamp): the globbing it turns on ends with its subshell)
+  set +f
+  while candidate=$(date -u +%Y%m%d-%H%M%S) && stamp_taken "$candidate"; do sleep 1; done
+  printf '%s' "$candidate"
+}
+stamp_taken() { # STAMP: a backup of this name (or one being written) has it
+  for f in "$BDIR/$NAME-$1."* "$BDIR/.$NAME-$1."*; do [ -e "$f" ] && return 0; done
+  return 1
+}
 fail() { # OP REASON [EXTRA]
   say "FAILED $1: $2"
   record "$1" failed ",\"reason\":\"$(json_str "$2")\"${3:-}"
@@ -170,7 +182,7 @@ snapshot_count() { # -> $JOB/.counts, one JSON object a line
 
 do_backup() { # TRIGGER
   require_service backup
-  stamp=$(date -u +%Y%m%d-%H%M%S)
+  stamp=$(new_stamp)
   file="$NAME-$stamp.dump"
   [ "$ENCRYPT" = 1 ] && file="$file.age"
   if [ "$ENCRYPT" = 1 ] && ! command -v age >/dev/null 2>&1; then
