@@ -92,3 +92,22 @@ test('a file that changed while read: the directory is read again; three times i
   assert.match(String(rec.reason), /reading the files failed: tar: data\/uploads\/a\.txt: file changed as we read it/);
   assert.deepEqual(readdirSync(join(never.dir, 'backups', 'up')), [], 'no partial file is left');
 });
+
+test('a backup started in a second another backup of the name already has waits for a stamp of its own', () => {
+  const { dir, run, records } = setup(0);
+  const backups = join(dir, 'backups', 'up');
+  mkdirSync(backups, { recursive: true });
+  // This second and the next two are taken (a file, and one still being written): the backup, started within
+  // them, must not reuse one of their names.
+  const stamp = (offsetS: number) =>
+    new Date(Date.now() + offsetS * 1000).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const taken = [0, 1, 2].map(stamp);
+  writeFileSync(join(backups, `up-${taken[0]}.tar.gz`), 'an earlier backup\n', { mode: 0o600 });
+  writeFileSync(join(backups, `up-${taken[1]}.tar.gz`), 'another\n', { mode: 0o600 });
+  writeFileSync(join(backups, `.up-${taken[2]}.tar.gz.partial`), 'one being written\n', { mode: 0o600 });
+  const b = run('backup', 'cli');
+  assert.equal(b.status, 0, b.stderr);
+  const file = String(records().at(-1)!.file);
+  assert.ok(!taken.some((t) => file === `up-${t}.tar.gz`), `${file} reuses one of ${taken.join(', ')}`);
+  assert.notEqual(readFileSync(join(backups, file), 'utf8'), 'an earlier backup\n');
+});
